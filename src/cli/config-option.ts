@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, type YumenConfig } from '../config/index.ts';
+import { validateModelConfigs } from '../providers/index.ts';
+
+/** The validators every command applies when it loads yumen.yaml. */
+export function loadValidatedConfig(file?: string): YumenConfig {
+  return loadConfig({ file, validators: [(c) => validateModelConfigs(c.models)] });
+}
+
+export function withConfigOption(cmd: Command): Command {
+  return cmd.option('-c, --config <file>', 'configuration file (default: $YUMEN_CONFIG or ./yumen.yaml)');
+}
+
+/** Prints a failure the way every command does and sets the exit code; never a stack trace for user errors. */
+export function fail(err: unknown, exitCode = 1): void {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`yumen: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`yumen: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { registerConfigCommand } from './commands/config.ts';
+import { registerKeysCommand } from './commands/keys.ts';
+import { registerServeCommand } from './commands/serve.ts';
+
+const program = new Command('yumen')
+  .description('Yumen (玉门) — the gate between your organisation and every model.\n玉门：组织与大模型之间的关口（数据不出域）。')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // Usage mistakes exit 2; --help and --version exit 0.
+    process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2);
+  });
+
+registerServeCommand(program);
+registerKeysCommand(program);
+registerConfigCommand(program);
+
+await program.parseAsync(process.argv);

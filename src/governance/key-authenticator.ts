@@ -1,0 +1,66 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { createApiKeyRepository, createTenantRepository, hashApiKey, type Database } from '../store/index.ts';
+import type { Principal } from './principal.ts';
+import { yumenError } from '../util/errors.ts';
+
+interface CachedKey { principal: Principal; expiresAt: number | null; revoked: boolean; hash: Buffer; cachedAt: number }
+
+export interface KeyAuthenticatorOptions {
+  /** How long a looked-up key is trusted before it is read again (revocation takes at most this long). */
+  cacheTtlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Turns a bearer secret into a Principal. Keys are looked up by their SM3 digest; the digest found is
+ * compared again in constant time, and lookups are cached briefly so the hot path rarely touches the database.
+ */
+export function createKeyAuthenticator(db: Kysely<Database>, opts: KeyAuthenticatorOptions = {}) {
+  const keys = createApiKeyRepository(db);
+  const tenants = createTenantRepository(db);
+  const ttl = opts.cacheTtlMs ?? 5_000;
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, CachedKey>();
+
+  async function load(digest: string): Promise<CachedKey | null> {
+    const row = await keys.findByHash(digest);
+    if (!row) return null;
+    const tenant = await tenants.findById(row.tenant_id);
+    if (!tenant) return null;
+    const allowed = row.allowed_models ? (JSON.parse(row.allowed_models) as string[]) : null;
+    return {
+      principal: { tenantId: tenant.id, tenantName: tenant.name, keyId: row.id, allowedModels: allowed ? new Set(allowed) : null },
+      expiresAt: row.expires_at,
+      revoked: row.revoked_at !== null,
+      hash: Buffer.from(row.key_hash, 'hex'),
+      cachedAt: now(),
+    };
+  }
+
+  return {
+    async authenticate(secret: string): Promise<Principal> {
+      const digest = hashApiKey(secret);
+      let entry = cache.get(digest);
+      if (!entry || now() - entry.cachedAt > ttl) {
+        const loaded = await load(digest);
+        if (!loaded) {
+          cache.delete(digest);
+          throw yumenError('invalid_api_key', 'Incorrect API key provided. / API 密钥无效。');
+        }
+        entry = loaded;
+        if (cache.size > 10_000) cache.clear();
+        cache.set(digest, entry);
+      }
+      if (!timingSafeEqual(entry.hash, Buffer.from(digest, 'hex'))) throw yumenError('invalid_api_key', 'Incorrect API key provided. / API 密钥无效。');
+      if (entry.revoked) throw yumenError('invalid_api_key', 'This API key has been revoked. / 该 API 密钥已被吊销。');
+      if (entry.expiresAt !== null && entry.expiresAt <= now()) throw yumenError('invalid_api_key', 'This API key has expired. / 该 API 密钥已过期。');
+      return entry.principal;
+    },
+    /** Forget cached keys, e.g. right after a revocation through the admin API. */
+    invalidate(): void {
+      cache.clear();
+    },
+  };
+}
+export type KeyAuthenticator = ReturnType<typeof createKeyAuthenticator>;

@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrateToLatest } from './migrations/index.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  close(): Promise<void>;
+}
+
+/** Parses `sqlite:./data/yumen.db`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
+export function parseStorageUrl(url: string): { dialect: DialectName; target: string } {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', target: url.slice('sqlite:'.length) || ':memory:' };
+  throw new Error(`storage.url: expected "sqlite:PATH" or "postgres://…", got "${url}"`);
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * Opens the database named by `url` and applies every pending migration.
+ * SQLite runs in WAL mode with a busy timeout so the CLI and a running server can share a file.
+ */
+export async function openStore(url: string, opts: { migrate?: boolean } = {}): Promise<Store> {
+  const { dialect, target } = parseStorageUrl(url);
+  let db: Kysely<Database>;
+  if (dialect === 'sqlite') {
+    if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
+    const sqlite = new SQLite(target);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    // Timestamps are epoch milliseconds in BIGINT columns: read them back as numbers, not strings.
+    const types = {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === INT8_OID || oid === NUMERIC_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+    };
+    const pool = new pg.Pool({ connectionString: target, max: 10, types } as pg.PoolConfig);
+    pool.on('error', () => { /* idle client errors surface on the next query */ });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (opts.migrate !== false) {
+    const { error } = await migrateToLatest(db);
+    if (error) {
+      await db.destroy();
+      throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  return { db, dialect, close: () => db.destroy() };
+}
