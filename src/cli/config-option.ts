@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type YumenConfig } from '../config/index.ts';
+import { buildPolicySet } from '../policy/index.ts';
 import { validateModelConfigs } from '../providers/index.ts';
 
 /** The validators every command applies when it loads yumen.yaml. */
 export function loadValidatedConfig(file?: string): YumenConfig {
-  return loadConfig({ file, validators: [(c) => validateModelConfigs(c.models)] });
+  return loadConfig({
+    file,
+    validators: [
+      (c) => validateModelConfigs(c.models),
+      (c) => buildPolicySet(c.policy, c.models.filter((m) => typeof m?.name === 'string')).problems,
+    ],
+  });
 }
 
 export function withConfigOption(cmd: Command): Command {

@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { Vault } from '../guard/index.ts';
+import { chooseAutoModel, decide, type Decision } from '../policy/index.ts';
 import {
   UpstreamError,
   type CallContext, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EmbeddingsRequest,
-  type EmbeddingsResponse, type ModelHandle, type ModelRegistry, type ServedBy, type Zone,
+  type EmbeddingsResponse, type ModelHandle, type ModelRegistry, type Zone,
 } from '../providers/index.ts';
-import { YumenError, yumenError } from '../util/errors.ts';
-import type { GatewayMetrics } from './metrics.ts';
-import { mayUseModel, type Principal } from '../governance/index.ts';
-import type { UsageWriter } from './usage-writer.ts';
 import type { UsageRecord } from '../store/index.ts';
+import { YumenError, yumenError } from '../util/errors.ts';
+import { mayUseModel, type Principal } from '../governance/index.ts';
+import { inspectRequest, pseudonymizeRequest, type Inspection } from './inspect.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { AuditSink, Limiter, Permit, ResponseCache } from './ports.ts';
+import { StreamReplyTransformer, finishCompletion } from './reply.ts';
+import type { TenantGuards } from './tenant-guards.ts';
+import type { UsageWriter } from './usage-writer.ts';
 
 /** What the server needs to set the x-yumen-* headers. */
 export interface CallMeta {
@@ -30,13 +36,33 @@ export interface GatewayDeps {
   registry: ModelRegistry;
   metrics: GatewayMetrics;
   usage: UsageWriter;
-  /** Seconds since epoch reported as `created` in /v1/models. */
+  guards: TenantGuards;
+  limiter?: Limiter;
+  audit?: AuditSink;
+  cache?: ResponseCache;
+  /** Models whose replies may be cached (`cache: true` in their config). */
+  cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
 }
 
+/** Fields of a chat body that are Yumen's own and never go upstream. */
+const YUMEN_FIELDS = ['knowledge_bases'] as const;
+
+/** Everything one call accumulates on its way through the pipeline (for headers, usage and audit). */
+interface CallState {
+  principal: Principal;
+  endpoint: 'chat' | 'embeddings';
+  started: number;
+  meta: CallMeta;
+  record: UsageRecord;
+  findings: Record<string, number>;
+  permit: Permit | null;
+  done: boolean;
+}
+
 /**
- * The request pipeline of DESIGN.md: the only module that orchestrates the others.
- * Steps run in one direction: resolve → call → record.
+ * The request pipeline of DESIGN.md and the only module that orchestrates the others:
+ * resolve → inspect → decide → pseudonymize → limit → call → restore + output guard → record.
  */
 export class Gateway {
   readonly #deps: GatewayDeps;
@@ -54,47 +80,96 @@ export class Gateway {
   }
 
   async chat(principal: Principal, request: ChatRequest, ctx: CallContext): Promise<ChatOutcome> {
-    const started = performance.now();
-    const target = this.#resolve(principal, request.model, 'chat');
-    const meta: CallMeta = { requestId: ctx.requestId, route: target.zone, level: 'public', redactions: 0, model: target.name, backend: null };
-    const record = this.#newRecord(principal, ctx.requestId, 'chat', target, request.stream === true);
+    const call = this.#begin(principal, 'chat', ctx.requestId, request.model, request.stream === true);
     try {
-      if (request.stream) {
-        const upstreamStarted = performance.now();
-        const { stream, servedBy } = await target.chatStream(request, ctx);
-        this.#served(meta, record, servedBy, upstreamStarted);
-        return { kind: 'stream', chunks: this.#observeStream(stream, record, meta, started), meta };
+      const { policy, guard, output } = this.#deps.guards.for(principal.tenantName);
+      const inspection = inspectRequest(guard, request);
+      call.meta.level = inspection.level;
+      call.findings = inspection.counts;
+      const requested = this.#resolve(principal, request.model === 'auto' ? chooseAutoModel(policy, inspection) ?? 'auto' : request.model, 'chat');
+      const privateTarget = policy.privateModel ? this.#deps.registry.get(policy.privateModel) : undefined;
+      const decision = decide(policy, requested, inspection, privateTarget);
+      this.#recordDecision(call, decision, inspection);
+      if (decision.action === 'block') throw blocked(decision);
+      const target = decision.rerouted ? this.#resolveRerouteTarget(decision.target) : requested;
+      this.#route(call, target);
+
+      const vault = decision.action === 'pseudonymize' && decision.pseudonymize.size > 0 ? new Vault() : null;
+      let outbound = stripYumenFields(request);
+      if (vault) {
+        const p = pseudonymizeRequest(outbound, inspection, decision.pseudonymize, vault);
+        outbound = p.request;
+        call.meta.redactions = call.record.redactions = p.redactions;
       }
+      const inputValues = sensitiveValues(inspection);
+
+      const cacheable = !vault && !request.stream && this.#deps.cache !== undefined && this.#deps.cacheableModels?.has(target.name) === true;
+      if (cacheable) {
+        const hit = await this.#deps.cache!.get(principal, outbound);
+        if (hit) {
+          call.record.decision = `${call.record.decision}+cache`;
+          await this.#finish(call, 200, null);
+          return { kind: 'json', body: hit, meta: call.meta };
+        }
+      }
+
+      call.permit = await this.#acquire(principal, target, outbound, ctx.signal);
       const upstreamStarted = performance.now();
-      const { completion, servedBy } = await target.chat(request, ctx);
-      this.#served(meta, record, servedBy, upstreamStarted);
-      this.#countTokens(record, completion.usage);
-      this.#finish(record, meta, started, 200, null);
-      return { kind: 'json', body: completion, meta };
+      if (request.stream) {
+        const { stream, servedBy } = await target.chatStream(outbound, ctx);
+        this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
+        const transformer = new StreamReplyTransformer(vault, output, inputValues);
+        return { kind: 'stream', chunks: this.#observeStream(call, stream, transformer), meta: call.meta };
+      }
+      const { completion, servedBy } = await target.chat(outbound, ctx);
+      this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
+      countTokens(call.record, completion.usage);
+      const finished = finishCompletion(completion, vault, output, inputValues);
+      if (cacheable) await this.#deps.cache!.set(principal, outbound, finished.completion);
+      await this.#finish(call, 200, null);
+      return { kind: 'json', body: finished.completion, meta: call.meta };
     } catch (err) {
-      const mapped = toClientError(err);
-      this.#finish(record, meta, started, mapped.status, mapped.code);
-      throw mapped;
+      throw await this.#fail(call, err);
     }
   }
 
   async embeddings(principal: Principal, request: EmbeddingsRequest, ctx: CallContext): Promise<{ body: EmbeddingsResponse; meta: CallMeta }> {
-    const started = performance.now();
-    const target = this.#resolve(principal, request.model, 'embeddings');
-    const meta: CallMeta = { requestId: ctx.requestId, route: target.zone, level: 'public', redactions: 0, model: target.name, backend: null };
-    const record = this.#newRecord(principal, ctx.requestId, 'embeddings', target, false);
+    const call = this.#begin(principal, 'embeddings', ctx.requestId, request.model, false);
     try {
+      const target = this.#resolve(principal, request.model, 'embeddings');
+      this.#route(call, target);
+      // Embedding inputs are text too: sensitive text is only embedded by private models.
+      const texts = typeof request.input === 'string' ? [request.input] : Array.isArray(request.input) && typeof request.input[0] === 'string' ? (request.input as string[]) : [];
+      const { policy, guard } = this.#deps.guards.for(principal.tenantName);
+      const inspection = inspectRequest(guard, { model: request.model, messages: texts.map((content) => ({ role: 'user' as const, content })) });
+      call.meta.level = inspection.level;
+      call.findings = inspection.counts;
+      const decision = decide(policy, target, inspection);
+      this.#recordDecision(call, decision, inspection);
+      // Placeholders would change what is embedded, so for embeddings anything short of "allow" is a refusal.
+      if (decision.action !== 'allow') throw blocked(decision.action === 'block' ? decision : { action: 'block', code: 'policy_blocked', reasons: inspection.counts });
+      call.permit = await this.#acquire(principal, target, { model: request.model, messages: [] }, ctx.signal);
       const upstreamStarted = performance.now();
       const { response, servedBy } = await target.embeddings(request, ctx);
-      this.#served(meta, record, servedBy, upstreamStarted);
-      record.promptTokens = response.usage?.prompt_tokens ?? 0;
-      this.#finish(record, meta, started, 200, null);
-      return { body: response, meta };
+      this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
+      call.record.promptTokens = response.usage?.prompt_tokens ?? 0;
+      await this.#finish(call, 200, null);
+      return { body: response, meta: call.meta };
     } catch (err) {
-      const mapped = toClientError(err);
-      this.#finish(record, meta, started, mapped.status, mapped.code);
-      throw mapped;
+      throw await this.#fail(call, err);
     }
+  }
+
+  #begin(principal: Principal, endpoint: 'chat' | 'embeddings', requestId: string, model: string, stream: boolean): CallState {
+    return {
+      principal, endpoint, started: performance.now(), findings: {}, permit: null, done: false,
+      meta: { requestId, route: 'private', level: 'public', redactions: 0, model, backend: null },
+      record: {
+        id: requestId, createdAt: Date.now(), tenantId: principal.tenantId, keyId: principal.keyId, endpoint, model,
+        backend: null, zone: null, stream, status: 0, errorCode: null, promptTokens: 0, completionTokens: 0, latencyMs: 0,
+        level: 'public', decision: 'allow', redactions: 0, findings: null,
+      },
+    };
   }
 
   #resolve(principal: Principal, name: string, kind: 'chat' | 'embeddings'): ModelHandle {
@@ -109,33 +184,46 @@ export class Gateway {
     return target;
   }
 
-  #newRecord(principal: Principal, requestId: string, endpoint: string, target: ModelHandle, stream: boolean): UsageRecord {
-    return {
-      id: requestId, createdAt: Date.now(), tenantId: principal.tenantId, keyId: principal.keyId, endpoint, model: target.name,
-      backend: null, zone: target.zone, stream, status: 0, errorCode: null, promptTokens: 0, completionTokens: 0, latencyMs: 0,
-      level: 'public', decision: 'allow', redactions: 0, findings: null,
-    };
+  #resolveRerouteTarget(name: string): ModelHandle {
+    const target = this.#deps.registry.get(name);
+    if (!target) throw yumenError('internal_error', `The policy's private model "${name}" is not configured.`);
+    return target;
   }
 
-  #served(meta: CallMeta, record: UsageRecord, servedBy: ServedBy, upstreamStarted: number): void {
-    meta.backend = record.backend = servedBy.backend;
-    this.#deps.metrics.upstreamLatency.observe({ model: servedBy.model, backend: servedBy.backend }, (performance.now() - upstreamStarted) / 1000);
+  #route(call: CallState, target: ModelHandle): void {
+    call.meta.model = call.record.model = target.name;
+    call.meta.route = target.zone;
+    call.record.zone = target.zone;
   }
 
-  #countTokens(record: UsageRecord, usage: { prompt_tokens?: number; completion_tokens?: number } | null | undefined): void {
-    if (!usage) return;
-    record.promptTokens = usage.prompt_tokens ?? record.promptTokens;
-    record.completionTokens = usage.completion_tokens ?? record.completionTokens;
+  #recordDecision(call: CallState, decision: Decision, inspection: Inspection): void {
+    const action = decision.action === 'block' ? 'block' : decision.rerouted ? `reroute:${decision.action}` : decision.action;
+    call.record.decision = action;
+    const { metrics } = this.#deps;
+    const route = decision.action === 'block' ? 'none' : decision.zone;
+    metrics.decisions.inc({ action, level: inspection.level, route });
+    for (const [type, n] of Object.entries(inspection.counts)) metrics.findings.inc({ type, route }, n);
   }
 
-  async *#observeStream(stream: AsyncIterable<ChatCompletionChunk>, record: UsageRecord, meta: CallMeta, started: number): AsyncGenerator<ChatCompletionChunk> {
+  async #acquire(principal: Principal, target: ModelHandle, request: ChatRequest, signal: AbortSignal): Promise<Permit | null> {
+    if (!this.#deps.limiter) return null;
+    return this.#deps.limiter.acquire({ principal, model: target.name, zone: target.zone, estimatedTokens: estimateTokens(request), signal });
+  }
+
+  #served(call: CallState, backend: string, model: string, upstreamStarted: number): void {
+    call.meta.backend = call.record.backend = backend;
+    this.#deps.metrics.upstreamLatency.observe({ model, backend }, (performance.now() - upstreamStarted) / 1000);
+  }
+
+  async *#observeStream(call: CallState, stream: AsyncIterable<ChatCompletionChunk>, transformer: StreamReplyTransformer): AsyncGenerator<ChatCompletionChunk> {
     let status = 499; // stays so only when the server stops iterating because the client left
     let code: string | null = 'client_closed';
     try {
       for await (const chunk of stream) {
-        if (chunk.usage) this.#countTokens(record, chunk.usage);
-        yield chunk;
+        if (chunk.usage) countTokens(call.record, chunk.usage);
+        yield transformer.transform(chunk);
       }
+      for (const tail of transformer.end()) yield tail;
       status = 200;
       code = null;
     } catch (err) {
@@ -144,25 +232,81 @@ export class Gateway {
       code = mapped.code;
       throw mapped;
     } finally {
-      this.#finish(record, meta, started, status, code);
+      // The audit record is durable before the server writes the final [DONE].
+      await this.#finish(call, status, code).catch(() => {});
     }
   }
 
-  #finish(record: UsageRecord, meta: CallMeta, started: number, status: number, code: string | null): void {
-    if (record.status !== 0) return;
-    const { metrics, usage } = this.#deps;
-    record.status = status;
-    record.errorCode = code;
-    record.latencyMs = performance.now() - started;
-    record.level = meta.level;
-    record.redactions = meta.redactions;
-    usage.add(record);
-    metrics.requests.inc({ endpoint: record.endpoint, model: record.model, zone: record.zone ?? '', status });
-    metrics.latency.observe({ endpoint: record.endpoint, model: record.model }, record.latencyMs / 1000);
-    if (record.promptTokens) metrics.tokens.inc({ model: record.model, zone: record.zone ?? '', kind: 'prompt' }, record.promptTokens);
-    if (record.completionTokens) metrics.tokens.inc({ model: record.model, zone: record.zone ?? '', kind: 'completion' }, record.completionTokens);
-    if (code) metrics.errors.inc({ code });
+  async #fail(call: CallState, err: unknown): Promise<YumenError> {
+    const mapped = toClientError(err);
+    await this.#finish(call, mapped.status, mapped.code).catch(() => {});
+    return mapped;
   }
+
+  /** Step 8: usage (batched), metrics, limits settled, and the audit record awaited. Runs once per call. */
+  async #finish(call: CallState, status: number, code: string | null): Promise<void> {
+    if (call.done) return;
+    call.done = true;
+    const { metrics, usage, audit } = this.#deps;
+    const r = call.record;
+    r.status = status;
+    r.errorCode = code;
+    r.latencyMs = performance.now() - call.started;
+    r.level = call.meta.level;
+    r.findings = Object.keys(call.findings).length ? call.findings : null;
+    call.permit?.release({ promptTokens: r.promptTokens, completionTokens: r.completionTokens, status });
+    usage.add(r);
+    metrics.requests.inc({ endpoint: r.endpoint, model: r.model, zone: r.zone ?? 'none', status });
+    metrics.latency.observe({ endpoint: r.endpoint, model: r.model }, r.latencyMs / 1000);
+    if (r.promptTokens) metrics.tokens.inc({ model: r.model, zone: r.zone ?? 'none', kind: 'prompt' }, r.promptTokens);
+    if (r.completionTokens) metrics.tokens.inc({ model: r.model, zone: r.zone ?? 'none', kind: 'completion' }, r.completionTokens);
+    if (code) metrics.errors.inc({ code });
+    if (audit) {
+      await audit.record({
+        requestId: r.id, time: r.createdAt, actor: r.keyId, tenantId: r.tenantId, action: `api.${r.endpoint}`, model: r.model,
+        zone: r.zone as Zone | null, level: r.level ?? 'public', findings: call.findings, decision: r.decision ?? 'allow', status,
+        errorCode: code, promptTokens: r.promptTokens, completionTokens: r.completionTokens, latencyMs: Math.round(r.latencyMs),
+      });
+    }
+  }
+}
+
+function blocked(decision: Extract<Decision, { action: 'block' }>): YumenError {
+  const summary = Object.entries(decision.reasons).map(([t, n]) => `${t}×${n}`).join(', ');
+  if (decision.code === 'classified_content') {
+    return yumenError('classified_content', `Refused: the request contains classified content (${summary}); it was not sent to any model. / 请求包含涉密内容（${summary}），已拒绝，未发送给任何模型（涉密不上网）。`, { detail: { findings: decision.reasons } });
+  }
+  return yumenError('policy_blocked', `Refused by policy: the request contains content that may not go to this model (${summary}). / 根据策略，请求中的内容（${summary}）不允许发送给该模型。`, { detail: { findings: decision.reasons } });
+}
+
+function stripYumenFields(request: ChatRequest): ChatRequest {
+  if (!YUMEN_FIELDS.some((f) => f in request)) return request;
+  const copy = { ...request };
+  for (const f of YUMEN_FIELDS) delete copy[f];
+  return copy;
+}
+
+/** The original sensitive values of the request: a reply may repeat these, but not invent others. */
+function sensitiveValues(inspection: Inspection): Set<string> {
+  const values = new Set<string>();
+  for (const s of inspection.slots) for (const f of s.findings) values.add(s.text.slice(f.start, f.end));
+  return values;
+}
+
+function countTokens(record: UsageRecord, usage: { prompt_tokens?: number; completion_tokens?: number } | null | undefined): void {
+  if (!usage) return;
+  record.promptTokens = usage.prompt_tokens ?? record.promptTokens;
+  record.completionTokens = usage.completion_tokens ?? record.completionTokens;
+}
+
+/** A cheap upper-bound estimate for rate checks before the call: ~1 token per 1.5 characters plus max_tokens. */
+function estimateTokens(request: ChatRequest): number {
+  let chars = 0;
+  for (const m of request.messages) {
+    if (typeof m.content === 'string') chars += m.content.length;
+    else if (Array.isArray(m.content)) for (const p of m.content) if (p.type === 'text') chars += (p as { text: string }).text.length;
+  }
+  return Math.ceil(chars / 1.5) + (request.max_completion_tokens ?? request.max_tokens ?? 256);
 }
 
 /** Upstream failures become the client-facing error catalogue; anything else is already a YumenError or a bug. */
@@ -177,9 +321,9 @@ export function toClientError(err: unknown): YumenError {
       case 'aborted':
         return yumenError('upstream_error', 'The request was cancelled.', { cause: err, status: 499 });
       case 'client': {
-        // The upstream judged the request itself wrong (e.g. an unsupported parameter): pass its words on as a 400.
-        const upstreamMsg = upstreamMessage(err.body) ?? err.message;
-        return yumenError('invalid_request', `The model backend rejected the request: ${upstreamMsg}`, { cause: err, status: err.status && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 ? err.status : 400 });
+        // The upstream judged the request itself wrong (e.g. an unsupported parameter): pass its words on.
+        const status = err.status && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 ? err.status : 400;
+        return yumenError('invalid_request', `The model backend rejected the request: ${upstreamMessage(err.body) ?? err.message}`, { cause: err, status });
       }
       case 'rate_limited':
         return yumenError('upstream_error', 'Every backend of the model is rate-limited; retry later.', { cause: err, status: 429, headers: { 'retry-after': '1' } });
@@ -187,7 +331,7 @@ export function toClientError(err: unknown): YumenError {
         return yumenError('upstream_error', `The model backend failed: ${err.message}`, { cause: err });
     }
   }
-  return yumenError('internal_error', 'Internal error.', { cause: err });
+  return yumenError('internal_error', 'Internal error. / 内部错误。', { cause: err });
 }
 
 function upstreamMessage(body: unknown): string | undefined {

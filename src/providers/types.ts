@@ -62,6 +62,9 @@ export interface ChatCompletion {
   [extra: string]: unknown;
 }
 
+/** A piece of a tool call in a stream: id and name come first, arguments arrive in fragments. */
+export interface ToolCallDelta { index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } }
+
 export interface ChatCompletionChunk {
   id: string;
   object: 'chat.completion.chunk';
@@ -69,7 +72,7 @@ export interface ChatCompletionChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: { role?: 'assistant'; content?: string | null; tool_calls?: Array<Partial<ToolCall> & { index: number; function?: { name?: string; arguments?: string } }>; [k: string]: unknown };
+    delta: { role?: 'assistant'; content?: string | null; tool_calls?: ToolCallDelta[]; [k: string]: unknown };
     finish_reason: string | null;
     logprobs?: unknown;
   }>;

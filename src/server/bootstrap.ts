@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { YumenConfig } from '../config/index.ts';
-import { Gateway, UsageWriter, createGatewayMetrics } from '../gateway/index.ts';
+import { Gateway, TenantGuards, UsageWriter, createGatewayMetrics } from '../gateway/index.ts';
+import { buildPolicySet } from '../policy/index.ts';
 import { createKeyAuthenticator } from '../governance/index.ts';
 import { createModelRegistry } from '../providers/index.ts';
 import { createUsageRepository, openStore, type Store } from '../store/index.ts';
@@ -32,7 +33,9 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const registry = createModelRegistry(config.models, { dataDir: config.data_dir });
   const metrics = createGatewayMetrics();
   const usage = new UsageWriter(createUsageRepository(store.db));
-  const gateway = new Gateway({ registry, metrics, usage });
+  const { set: policies, problems } = buildPolicySet(config.policy, config.models);
+  if (problems.length) throw new Error(`invalid policy configuration:\n  - ${problems.join('\n  - ')}`);
+  const gateway = new Gateway({ registry, metrics, usage, guards: new TenantGuards(policies) });
   const authenticator = createKeyAuthenticator(store.db);
   const server = await buildServer({
     gateway,

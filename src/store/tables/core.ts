@@ -1,4 +1,3 @@
-import type { Generated } from 'kysely';
 
 export interface TenantsTable {
   id: string;
@@ -30,15 +29,15 @@ export interface UsageRecordsTable {
   model: string;
   backend: string | null;
   zone: string | null;
-  stream: Generated<number>;
+  stream: number;
   status: number;
   error_code: string | null;
-  prompt_tokens: Generated<number>;
-  completion_tokens: Generated<number>;
+  prompt_tokens: number;
+  completion_tokens: number;
   latency_ms: number;
   level: string | null;
   decision: string | null;
-  redactions: Generated<number>;
+  redactions: number;
   findings: string | null;
 }
 

@@ -1,0 +1,110 @@
+import { createGuard, type Finding, type FindingType, type Guard } from '../guard/index.ts';
+import { BUILTIN_KEYWORDS } from '../policy/builtin-keywords.ts';
+import type { Policy } from '../policy/index.ts';
+
+/** Types a model should not produce on its own: personal data and secrets it was not given. */
+const RECALL_TYPES: ReadonlySet<FindingType> = new Set<FindingType>([
+  'cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'passport', 'cn_permit', 'person_name', 'address', 'secret', 'email',
+]);
+const MASK = '＊＊＊';
+/** Characters held back in a stream so a keyword or number split across chunks is still seen whole. */
+const HOLD_BACK = 48;
+
+export interface OutputVerdict { text: string; refused: boolean; masked: number }
+
+/**
+ * 可信增强: the reply is inspected before the client sees it — content-safety keywords (the built-in list
+ * plus the tenant's, matched on normalized text by the guard's custom-term detector) and sensitive values
+ * the request did not contain.
+ */
+export class OutputGuard {
+  readonly #keywords: Guard | null;
+  readonly #tenantGuard: Guard;
+  readonly #policy: Policy;
+
+  constructor(policy: Policy, tenantGuard: Guard) {
+    const terms = [...(policy.output.useBuiltinKeywords ? BUILTIN_KEYWORDS : []), ...policy.output.keywords];
+    this.#keywords = terms.length ? createGuard({ customTerms: terms.map((term) => ({ term, label: '内容安全' })), disabled: ALL_BUT_CUSTOM }) : null;
+    this.#tenantGuard = tenantGuard;
+    this.#policy = policy;
+  }
+
+  /** `inputValues`: the sensitive values the request itself contained (the model may repeat those). */
+  check(text: string, inputValues: ReadonlySet<string>): OutputVerdict {
+    const spans = this.spans(text, inputValues);
+    if (spans === 'refuse') return { text: '', refused: true, masked: 0 };
+    return { text: spans.length ? mask(text, spans) : text, refused: false, masked: spans.length };
+  }
+
+  /** What must be masked in `text`, or 'refuse' when a keyword hit refuses the whole reply. */
+  spans(text: string, inputValues: ReadonlySet<string>): Finding[] | 'refuse' {
+    if (text.length === 0) return [];
+    const spans: Finding[] = [];
+    if (this.#keywords) {
+      const hits = this.#keywords.scan(text).findings;
+      if (hits.length && this.#policy.output.keywordAction === 'refuse') return 'refuse';
+      spans.push(...hits);
+    }
+    if (this.#policy.output.newSensitiveAction === 'mask') {
+      for (const f of this.#tenantGuard.scan(text).findings) {
+        if (RECALL_TYPES.has(f.type) && !inputValues.has(text.slice(f.start, f.end))) spans.push(f);
+      }
+    }
+    return spans;
+  }
+
+  createStreamFilter(inputValues: ReadonlySet<string>): OutputStreamFilter {
+    return new OutputStreamFilter(this, inputValues);
+  }
+}
+
+/**
+ * Streams hold back a short tail so that every value is checked whole: text is released only up to
+ * HOLD_BACK characters before the end, and never through the middle of a finding.
+ */
+export class OutputStreamFilter {
+  #pending = '';
+  readonly #guard: OutputGuard;
+  readonly #inputValues: ReadonlySet<string>;
+
+  constructor(guard: OutputGuard, inputValues: ReadonlySet<string>) {
+    this.#guard = guard;
+    this.#inputValues = inputValues;
+  }
+
+  push(text: string): OutputVerdict {
+    this.#pending += text;
+    if (this.#pending.length <= HOLD_BACK) return { text: '', refused: false, masked: 0 };
+    const spans = this.#guard.spans(this.#pending, this.#inputValues);
+    if (spans === 'refuse') return { text: '', refused: true, masked: 0 };
+    let cut = this.#pending.length - HOLD_BACK;
+    for (const s of spans) if (s.start < cut && s.end > cut) cut = Math.min(cut, s.start);
+    const released = spans.filter((s) => s.end <= cut);
+    const head = this.#pending.slice(0, cut);
+    this.#pending = this.#pending.slice(cut);
+    return { text: released.length ? mask(head, released) : head, refused: false, masked: released.length };
+  }
+
+  flush(): OutputVerdict {
+    const verdict = this.#guard.check(this.#pending, this.#inputValues);
+    this.#pending = '';
+    return verdict;
+  }
+}
+
+function mask(text: string, spans: Finding[]): string {
+  spans.sort((a, b) => a.start - b.start);
+  let out = '';
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue;
+    out += text.slice(at, s.start) + MASK;
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+
+const ALL_BUT_CUSTOM: FindingType[] = [
+  'cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'cn_uscc', 'email', 'ip_address', 'passport', 'cn_permit',
+  'license_plate', 'person_name', 'address', 'secret', 'classified_marking', 'source_code',
+];

@@ -1,0 +1,51 @@
+import type { FindingType } from '../guard/index.ts';
+import type { Action, Decision, Policy, ScanSummary, TargetModel, Zone } from './types.ts';
+
+const SEVERITY: Record<Action, number> = { allow: 0, pseudonymize: 1, reroute: 2, block: 3 };
+
+function actionFor(policy: Policy, finding: ScanSummary['findings'][number], zone: Zone): Action {
+  return policy.types[finding.type]?.[zone] ?? policy.levels[finding.level][zone];
+}
+
+/**
+ * The policy decision for one request: pure, no I/O. The strictest action any finding asks for wins
+ * (block > reroute > pseudonymize > allow). A reroute re-decides against the tenant's private model,
+ * and is a refusal when the tenant has no private model (`privateTarget`).
+ */
+export function decide(policy: Policy, target: TargetModel, scan: ScanSummary, privateTarget?: TargetModel): Decision {
+  const first = evaluate(policy, target.zone, scan);
+  if (first.action === 'block') return block(scan, first.blockers);
+  if (first.action === 'reroute') {
+    if (!privateTarget || privateTarget.zone !== 'private') return block(scan, first.blockers);
+    const second = evaluate(policy, 'private', scan);
+    if (second.action === 'block' || second.action === 'reroute') return block(scan, second.blockers);
+    return { action: second.action, target: privateTarget.name, zone: 'private', rerouted: true, pseudonymize: second.pseudonymize };
+  }
+  return { action: first.action, target: target.name, zone: target.zone, rerouted: false, pseudonymize: first.pseudonymize };
+}
+
+function evaluate(policy: Policy, zone: Zone, scan: ScanSummary) {
+  let action: Action = 'allow';
+  const pseudonymize = new Set<FindingType>();
+  const blockers = new Set<FindingType>();
+  for (const f of scan.findings) {
+    const a = actionFor(policy, f, zone);
+    if (a === 'pseudonymize') pseudonymize.add(f.type);
+    if (a === 'block' || a === 'reroute') blockers.add(f.type);
+    if (SEVERITY[a] > SEVERITY[action]) action = a;
+  }
+  return { action, pseudonymize, blockers };
+}
+
+function block(scan: ScanSummary, blockers: ReadonlySet<FindingType>): Decision {
+  const reasons: Record<string, number> = {};
+  for (const f of scan.findings) if (blockers.has(f.type)) reasons[f.type] = (reasons[f.type] ?? 0) + 1;
+  const classified = scan.findings.some((f) => f.level === 'classified' && blockers.has(f.type));
+  return { action: 'block', code: classified ? 'classified_content' : 'policy_blocked', reasons };
+}
+
+/** `model: "auto"`: sensitive (or source code) goes to the private model, the rest to the general one. */
+export function chooseAutoModel(policy: Policy, scan: ScanSummary): string | null {
+  const needsPrivate = scan.findings.some((f) => f.level === 'sensitive' || f.level === 'classified' || f.type === 'source_code');
+  return needsPrivate ? policy.privateModel ?? policy.generalModel : policy.generalModel ?? policy.privateModel;
+}

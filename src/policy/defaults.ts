@@ -1,0 +1,27 @@
+import type { Level } from '../guard/index.ts';
+import type { Policy, ZoneActions } from './types.ts';
+
+const za = (privateAction: ZoneActions['private'], externalAction: ZoneActions['external']): ZoneActions => Object.freeze({ private: privateAction, external: externalAction });
+
+/**
+ * DESIGN.md's defaults: classified content is refused outright (涉密不上网); sensitive content goes to
+ * private models as is and to external ones only pseudonymized; secrets are pseudonymized even toward
+ * private models; source code stays inside (rerouted to the private model, refused when there is none).
+ */
+export const DEFAULT_POLICY: Policy = Object.freeze({
+  levels: Object.freeze({
+    public: za('allow', 'allow'),
+    internal: za('allow', 'allow'),
+    sensitive: za('allow', 'pseudonymize'),
+    classified: za('block', 'block'),
+  } satisfies Record<Level, ZoneActions>),
+  types: Object.freeze({
+    secret: za('pseudonymize', 'pseudonymize'),
+    source_code: za('allow', 'reroute'),
+  }),
+  privateModel: null,
+  generalModel: null,
+  findingLevels: Object.freeze({}),
+  customTerms: Object.freeze([]),
+  output: Object.freeze({ keywords: Object.freeze([]), useBuiltinKeywords: true, keywordAction: 'mask', newSensitiveAction: 'mask' }),
+});

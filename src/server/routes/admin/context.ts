@@ -1,0 +1,68 @@
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AuditSink } from '../../../gateway/ports.ts';
+import { scopeFor, type Accounts, type ModelStore, type Permission, type Scope } from '../../../governance/index.ts';
+import {
+  createApiKeyRepository, createDepartmentRepository, createDictionaryRepository, createKeyAdminRepository,
+  type ApiKeyRepository, type Database, type DepartmentRepository, type DictionaryRepository, type KeyAdminRepository, type UserRepository,
+} from '../../../store/index.ts';
+import { yumenError } from '../../../util/errors.ts';
+import type { Sessions } from '../../plugins/session.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Where the actor's permission for this route reaches (set by `allow`). */
+    scope: Scope | null;
+    /** The department an audited admin action touched, when it touched one. */
+    auditTenant: string | null;
+    /** The account an action was done as, when there was no session yet (login). */
+    auditActor: string | null;
+  }
+  interface FastifyContextConfig {
+    /** Audit action name, e.g. `admin.user.create`; routes with one are recorded in the audit trail. */
+    action?: string;
+  }
+}
+
+/** Everything the admin route plugins share. */
+export interface AdminContext {
+  db: Kysely<Database>;
+  accounts: Accounts;
+  users: UserRepository;
+  departments: DepartmentRepository;
+  keys: ApiKeyRepository;
+  keyAdmin: KeyAdminRepository;
+  dictionaries: DictionaryRepository;
+  /** null when no master key is configured: the model routes then answer 503. */
+  models: ModelStore | null;
+  sessions: Sessions;
+  audit?: AuditSink;
+  validatePolicy?: (policy: unknown) => string[];
+  /** Told to forget cached keys after a revocation, so it takes effect at once. */
+  onKeysChanged?: () => void;
+}
+
+export function repositories(db: Kysely<Database>) {
+  return {
+    departments: createDepartmentRepository(db),
+    keys: createApiKeyRepository(db),
+    keyAdmin: createKeyAdminRepository(db),
+    dictionaries: createDictionaryRepository(db),
+  };
+}
+
+/**
+ * A preHandler: 401 without a session, 403 without the permission; otherwise records the actor's
+ * reach in `request.scope` for the handler to filter by.
+ */
+export function allow(ctx: AdminContext, permission: Permission) {
+  return async function checkPermission(request: FastifyRequest): Promise<void> {
+    if (!request.actor) throw yumenError('unauthenticated', 'Sign in first (POST /api/auth/login). / 请先登录。');
+    request.scope = await scopeFor(request.actor, permission, ctx.departments);
+  };
+}
+
+/** 404 for things outside the actor's reach as for things that do not exist: no department learns of another's. */
+export function notFound(what: string): never {
+  throw yumenError('not_found', `No such ${what}. / 未找到该${what === 'department' ? '部门' : what === 'user' ? '用户' : what === 'key' ? '密钥' : what === 'dictionary' ? '词典' : '对象'}。`);
+}
