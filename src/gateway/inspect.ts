@@ -69,8 +69,9 @@ export function pseudonymizeRequest(request: ChatRequest, inspection: Inspection
     }
     return messages[i];
   };
+  const known = knownValues(inspection, types);
   for (const slot of inspection.slots) {
-    const chosen = slot.findings.filter((f) => types.has(f.type));
+    const chosen = withRepeats(slot, known, types);
     if (chosen.length === 0) continue;
     redactions += chosen.length;
     const replaced = slot.field === 'arguments' ? pseudonymizeJson(slot.text, chosen, vault) : vault.pseudonymize(slot.text, chosen);
@@ -84,6 +85,32 @@ export function pseudonymizeRequest(request: ChatRequest, inspection: Inspection
     }
   }
   return { request: { ...request, messages }, redactions };
+}
+
+/** Values of the chosen types detected anywhere in the conversation, with the finding that found them. */
+function knownValues(inspection: Inspection, types: ReadonlySet<FindingType>): Map<string, Finding> {
+  const known = new Map<string, Finding>();
+  for (const s of inspection.slots) {
+    for (const f of s.findings) if (types.has(f.type) && f.end - f.start >= 2) known.set(s.text.slice(f.start, f.end), f);
+  }
+  return known;
+}
+
+/**
+ * A value detected once is pseudonymized everywhere it recurs, even where the detector had no cue
+ * (a name introduced as 联系人：张伟 and later written bare in the system prompt).
+ */
+function withRepeats(slot: TextSlot, known: Map<string, Finding>, types: ReadonlySet<FindingType>): Finding[] {
+  const chosen = slot.findings.filter((f) => types.has(f.type));
+  if (known.size === 0) return chosen;
+  const extra: Finding[] = [];
+  for (const [value, f] of known) {
+    for (let at = slot.text.indexOf(value); at !== -1; at = slot.text.indexOf(value, at + value.length)) {
+      const end = at + value.length;
+      if (!chosen.some((c) => c.start < end && at < c.end) && !extra.some((c) => c.start < end && at < c.end)) extra.push({ ...f, start: at, end });
+    }
+  }
+  return extra.length ? [...chosen, ...extra].sort((a, b) => a.start - b.start) : chosen;
 }
 
 /**
