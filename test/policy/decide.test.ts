@@ -1,0 +1,74 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_POLICY, buildPolicySet, chooseAutoModel, decide, parsePolicy, type ScanSummary } from '../../src/policy/index.ts';
+
+const scan = (...findings: ScanSummary['findings']): ScanSummary => ({
+  level: findings.reduce((l, f) => (['public', 'internal', 'sensitive', 'classified'].indexOf(f.level) > ['public', 'internal', 'sensitive', 'classified'].indexOf(l) ? f.level : l), 'public' as ScanSummary['level']),
+  findings,
+});
+const external = { name: 'cloud', zone: 'external' as const };
+const priv = { name: 'inhouse', zone: 'private' as const };
+
+describe('policy decisions (defaults of DESIGN.md)', () => {
+  it('allows public content anywhere', () => {
+    const d = decide(DEFAULT_POLICY, external, scan());
+    assert.equal(d.action, 'allow');
+  });
+
+  it('pseudonymizes sensitive content toward external models and passes it to private ones', () => {
+    const s = scan({ type: 'cn_mobile', level: 'sensitive' });
+    const ext = decide(DEFAULT_POLICY, external, s);
+    assert.equal(ext.action, 'pseudonymize');
+    assert.ok(ext.action !== 'block' && ext.pseudonymize.has('cn_mobile'));
+    assert.equal(decide(DEFAULT_POLICY, priv, s).action, 'allow');
+  });
+
+  it('pseudonymizes secrets even toward private models', () => {
+    const d = decide(DEFAULT_POLICY, priv, scan({ type: 'secret', level: 'sensitive' }));
+    assert.equal(d.action, 'pseudonymize');
+  });
+
+  it('refuses classified content everywhere with classified_content', () => {
+    for (const target of [external, priv]) {
+      const d = decide(DEFAULT_POLICY, target, scan({ type: 'classified_marking', level: 'classified' }, { type: 'cn_mobile', level: 'sensitive' }));
+      assert.equal(d.action, 'block');
+      assert.ok(d.action === 'block' && d.code === 'classified_content' && d.reasons.classified_marking === 1 && !('cn_mobile' in d.reasons));
+    }
+  });
+
+  it('reroutes source code to the private model, and refuses it when there is none', () => {
+    const s = scan({ type: 'source_code', level: 'sensitive' }, { type: 'secret', level: 'sensitive' });
+    const d = decide(DEFAULT_POLICY, external, s, priv);
+    assert.ok(d.action === 'pseudonymize' && d.rerouted && d.target === 'inhouse' && d.zone === 'private' && d.pseudonymize.has('secret'));
+    const none = decide(DEFAULT_POLICY, external, s);
+    assert.ok(none.action === 'block' && none.code === 'policy_blocked' && none.reasons.source_code === 1);
+  });
+
+  it('lets a classified network allow classified content to private models', () => {
+    const { policy, problems } = parsePolicy({ levels: { classified: { private: 'allow' } } });
+    assert.deepEqual(problems, []);
+    assert.equal(decide(policy, priv, scan({ type: 'classified_marking', level: 'classified' })).action, 'allow');
+    assert.equal(decide(policy, external, scan({ type: 'classified_marking', level: 'classified' })).action, 'block');
+  });
+
+  it('chooses the private model for "auto" when the request is sensitive', () => {
+    const { policy } = parsePolicy({ private_model: 'inhouse', general_model: 'cloud' });
+    assert.equal(chooseAutoModel(policy, scan({ type: 'person_name', level: 'sensitive' })), 'inhouse');
+    assert.equal(chooseAutoModel(policy, scan({ type: 'ip_address', level: 'internal' })), 'cloud');
+  });
+
+  it('merges tenant overrides over the defaults and keeps policies frozen', () => {
+    const { set, problems } = buildPolicySet({ general_model: 'cloud', tenants: { 纪检: { general_model: null, types: { email: 'block' } } } }, [external, priv]);
+    assert.deepEqual(problems, []);
+    assert.equal(set.forTenant('其他').generalModel, 'cloud');
+    assert.equal(set.forTenant('纪检').generalModel, null);
+    assert.equal(set.forTenant('纪检').types.email?.external, 'block');
+    assert.equal(set.forTenant('纪检').types.secret?.private, 'pseudonymize', 'inherited default type rule');
+    assert.ok(Object.isFrozen(set.forTenant('纪检').levels));
+  });
+
+  it('refuses external models in air-gapped mode', () => {
+    const { problems } = buildPolicySet({ air_gapped: true }, [external, priv]);
+    assert.match(problems.join('\n'), /"cloud" is zone external, but policy\.air_gapped is true/);
+  });
+});
