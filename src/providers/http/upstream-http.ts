@@ -1,0 +1,197 @@
+/**
+ * One HTTP call to an upstream over undici, with the four per-model timeouts and cancellation:
+ * connect (the Pool's connect timeout), first byte (headersTimeout), idle between body chunks
+ * (bodyTimeout) and total (a timer that aborts the request). Every failure becomes an UpstreamError.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { UpstreamError } from '../types.ts';
+import type { CallContext } from '../types.ts';
+import type { ResolvedTimeouts } from '../backend.ts';
+
+export interface HttpTarget {
+  readonly origin: string;
+  /** Path prefix from base_url, without a trailing slash (e.g. `/v1`). */
+  readonly basePath: string;
+  readonly label: string;
+  readonly dispatcher: Dispatcher;
+  readonly timeouts: ResolvedTimeouts;
+  /** True when the dispatcher belongs to this target and must be destroyed with it. */
+  readonly ownsDispatcher: boolean;
+}
+
+export function createHttpTarget(baseUrl: string, timeouts: ResolvedTimeouts, shared?: Dispatcher): HttpTarget {
+  const url = new URL(baseUrl);
+  const dispatcher = shared ?? new Pool(url.origin, {
+    connect: { timeout: timeouts.connectMs },
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    headersTimeout: timeouts.firstByteMs,
+    bodyTimeout: timeouts.idleMs,
+  });
+  return {
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    label: url.host,
+    dispatcher,
+    timeouts,
+    ownsDispatcher: shared === undefined,
+  };
+}
+
+export async function closeHttpTarget(t: HttpTarget): Promise<void> {
+  if (t.ownsDispatcher) await t.dispatcher.destroy();
+}
+
+/** A live upstream response. `finish()` must be called once (idempotent): it clears the timers and listeners. */
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Readable & { text(): Promise<string> };
+  /** Maps an error raised while reading the body to an UpstreamError. */
+  mapError(err: unknown): UpstreamError;
+  finish(): void;
+}
+
+class CallState {
+  readonly controller = new AbortController();
+  timedOut = false;
+  timer: NodeJS.Timeout | undefined;
+  ctxSignal: AbortSignal;
+  onAbort: (() => void) | undefined;
+  constructor(ctxSignal: AbortSignal) { this.ctxSignal = ctxSignal; }
+  finish(): void {
+    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.onAbort !== undefined) { this.ctxSignal.removeEventListener('abort', this.onAbort); this.onAbort = undefined; }
+  }
+}
+
+function onTotalTimeout(this: CallState): void {
+  this.timedOut = true;
+  this.controller.abort();
+}
+
+/**
+ * Sends a request; resolves with the response once headers arrived (any status). Non-2xx statuses are
+ * turned into UpstreamErrors by {@link readErrorResponse}; the caller decides.
+ */
+export async function upstreamRequest(
+  t: HttpTarget, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, ctx: CallContext,
+): Promise<UpstreamResponse> {
+  if (ctx.signal.aborted) throw new UpstreamError('aborted', 'request cancelled before it was sent', { backend: t.label });
+  const state = new CallState(ctx.signal);
+  const controller = state.controller;
+  state.onAbort = () => controller.abort();
+  ctx.signal.addEventListener('abort', state.onAbort, { once: true });
+  state.timer = setTimeout(onTotalTimeout.bind(state), t.timeouts.totalMs);
+  const mapError = (err: unknown): UpstreamError => classifyError(err, state, t);
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await t.dispatcher.request({
+      origin: t.origin,
+      path,
+      method,
+      headers,
+      body,
+      signal: controller.signal,
+      headersTimeout: t.timeouts.firstByteMs,
+      bodyTimeout: t.timeouts.idleMs,
+    });
+  } catch (err) {
+    state.finish();
+    throw mapError(err);
+  }
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    body: res.body as unknown as UpstreamResponse['body'],
+    mapError,
+    finish: () => state.finish(),
+  };
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
+]);
+
+function errCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  if (e && typeof e.code === 'string') {
+    if (e.code === 'UND_ERR_SOCKET' && e.cause && typeof e.cause.code === 'string') return e.cause.code;
+    return e.code;
+  }
+  return undefined;
+}
+
+function classifyError(err: unknown, state: CallState, t: HttpTarget): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const backend = t.label;
+  if (state.ctxSignal.aborted) return new UpstreamError('aborted', 'request cancelled by the client', { backend, cause: err });
+  if (state.timedOut) return new UpstreamError('timeout', `upstream ${backend} exceeded the total timeout of ${t.timeouts.totalMs} ms`, { backend, cause: err });
+  const code = errCode(err);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new UpstreamError('timeout', `could not connect to ${backend} within ${t.timeouts.connectMs} ms`, { backend, cause: err });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new UpstreamError('timeout', `upstream ${backend} sent no response within ${t.timeouts.firstByteMs} ms`, { backend, cause: err });
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new UpstreamError('timeout', `upstream ${backend} went silent for ${t.timeouts.idleMs} ms`, { backend, cause: err });
+    default:
+      break;
+  }
+  if (code !== undefined && CONNECT_CODES.has(code)) {
+    return new UpstreamError('connect', `upstream ${backend} unreachable or closed the connection (${code})`, { backend, cause: err });
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new UpstreamError('protocol', `upstream ${backend} failed: ${msg}`, { backend, cause: err });
+}
+
+/** Reads a non-2xx response body and classifies it: 429 → rate_limited, 5xx → server, other → client. */
+export async function readErrorResponse(res: UpstreamResponse, label: string): Promise<UpstreamError> {
+  let text = '';
+  try {
+    text = await res.body.text();
+  } catch {
+    // the error body itself is optional
+  } finally {
+    res.finish();
+  }
+  let body: unknown = text;
+  let detail = text.slice(0, 300);
+  try {
+    body = JSON.parse(text);
+    const e = (body as { error?: unknown; message?: unknown }) ?? {};
+    const m = typeof e.error === 'object' && e.error !== null ? (e.error as { message?: unknown }).message
+      : typeof e.error === 'string' ? e.error : e.message;
+    if (typeof m === 'string') detail = m;
+  } catch {
+    // not JSON: keep the text
+  }
+  const status = res.status;
+  const kind = status === 429 ? 'rate_limited' : status >= 500 ? 'server' : status === 408 ? 'timeout' : 'client';
+  return new UpstreamError(kind, `upstream ${label} answered ${status}${detail ? `: ${detail}` : ''}`, { status, backend: label, body });
+}
+
+/** Reads and parses a JSON success body; garbage becomes UpstreamError('protocol'). */
+export async function readJson(res: UpstreamResponse, label: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await res.body.text();
+  } catch (err) {
+    throw res.mapError(err);
+  } finally {
+    res.finish();
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UpstreamError('protocol', `upstream ${label} answered invalid JSON: ${text.slice(0, 120)}`, { backend: label, status: res.status });
+  }
+}
+
+/** Ends a response the consumer no longer wants: clears timers; an unfinished body is destroyed (aborting the upstream request). */
+export function releaseResponse(res: UpstreamResponse): void {
+  res.finish();
+  if (!res.body.readableEnded && !res.body.destroyed) res.body.destroy();
+}
