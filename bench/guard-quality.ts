@@ -1,0 +1,71 @@
+/**
+ * Guard quality: precision and recall per finding type on the generated corpus and on the hand-written set.
+ * A prediction matches a gold label of the same type when their spans overlap by IoU >= 0.5.
+ * Run: npm run bench:guard-quality [-- --docs N] [-- --json]
+ */
+import { createGuard, FINDING_TYPES } from '../src/guard/index.ts';
+import type { FindingType } from '../src/guard/index.ts';
+import { generateCorpus, TENANT_TERMS } from './guard-corpus.ts';
+import type { Label } from './guard-corpus.ts';
+import { HANDWRITTEN, parseMarked } from '../test/guard/fixtures/handwritten.ts';
+
+interface Counts { tp: number; fp: number; fn: number }
+type Table = Map<FindingType, Counts>;
+
+function iou(a: { start: number; end: number }, b: { start: number; end: number }): number {
+  const inter = Math.min(a.end, b.end) - Math.max(a.start, b.start);
+  if (inter <= 0) return 0;
+  return inter / (Math.max(a.end, b.end) - Math.min(a.start, b.start));
+}
+
+export function evaluate(
+  docs: ReadonlyArray<{ id?: string; text: string; labels: Label[] }>, verbose = false,
+): Table {
+  const guard = createGuard({ customTerms: TENANT_TERMS });
+  const table: Table = new Map(FINDING_TYPES.map((t) => [t, { tp: 0, fp: 0, fn: 0 }]));
+  for (const d of docs) {
+    const preds = guard.scan(d.text).findings;
+    const used = new Set<number>();
+    for (const p of preds) {
+      let hit = -1;
+      for (let i = 0; i < d.labels.length; i++) {
+        const l = d.labels[i];
+        if (!used.has(i) && l.type === p.type && iou(l, p) >= 0.5) { hit = i; break; }
+      }
+      const c = table.get(p.type)!;
+      if (hit >= 0) { used.add(hit); c.tp++; } else {
+        c.fp++;
+        if (verbose) console.log(`FP ${p.type} ${JSON.stringify(d.text.slice(p.start, p.end))} in ${d.id ?? ''}: ${JSON.stringify(d.text.slice(Math.max(0, p.start - 15), p.end + 15))}`);
+      }
+    }
+    d.labels.forEach((l, i) => {
+      if (used.has(i)) return;
+      table.get(l.type)!.fn++;
+      if (verbose) console.log(`FN ${l.type} ${JSON.stringify(d.text.slice(l.start, l.end))} in ${d.id ?? ''}: ${JSON.stringify(d.text.slice(Math.max(0, l.start - 15), l.end + 15))}`);
+    });
+  }
+  return table;
+}
+
+function fmt(x: number): string { return Number.isNaN(x) ? '  –  ' : x.toFixed(3); }
+
+export function formatTable(title: string, table: Table): string {
+  const lines = [`### ${title}`, '', '| type | gold | predicted | precision | recall |', '|---|---:|---:|---:|---:|'];
+  for (const [type, c] of table) {
+    if (c.tp + c.fp + c.fn === 0) continue;
+    lines.push(`| ${type} | ${c.tp + c.fn} | ${c.tp + c.fp} | ${fmt(c.tp / (c.tp + c.fp))} | ${fmt(c.tp / (c.tp + c.fn))} |`);
+  }
+  return lines.join('\n');
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (isMain) {
+  const args = process.argv.slice(2);
+  const n = Number(args[args.indexOf('--docs') + 1]) || 2000;
+  const verbose = args.includes('--verbose');
+  const corpus = generateCorpus(n);
+  console.log(formatTable(`Generated corpus (${n} documents, seed 20261129)`, evaluate(corpus, verbose)));
+  console.log('');
+  const hand = HANDWRITTEN.map((m, i) => ({ id: `hand-${i}`, ...parseMarked(m) }));
+  console.log(formatTable(`Hand-written set (${hand.length} texts)`, evaluate(hand, verbose || args.includes('--verbose-hand'))));
+}

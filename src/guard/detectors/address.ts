@@ -1,0 +1,133 @@
+import type { RawFinding } from '../types.ts';
+import { KeywordIndex } from '../keywords.ts';
+import { CITIES, PROVINCES } from '../data/places.ts';
+
+/**
+ * Street addresses. An address starts at a gazetteer name (province, city, district), after an address
+ * label (地址：, 住在, 位于 …), or a few characters before a "…路12号" anchor, and is parsed forward as a chain
+ * of components: administrative units, roads, house/building/unit/room numbers and named places. Only
+ * chains that reach street level (a number, or a road or village under an administrative unit) count —
+ * "北京市朝阳区" alone is not personal data.
+ */
+const CUE_WORDS = ['地址', '住址', '住所', '家住', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址', '联系地址',
+  '收货地址', '送货地址', '寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地'];
+const GAZ = new Set([...PROVINCES, ...CITIES]);
+const STARTS = new KeywordIndex([...GAZ, ...CUE_WORDS]);
+
+// A CJK character that can be part of a place name (not a function word).
+const P = '(?:(?![的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次件份元亿电话手机联系姓名邮编请于至到住])[\\u4e00-\\u9fa5A-Za-z])';
+const ADMIN = new RegExp(`${P}{1,8}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|新区|区|县|旗|镇|乡|街道|办事处)`, 'y');
+const ROAD = new RegExp(`${P}{1,10}?(?:大道|大街|路|街|巷|弄|胡同|里)(?:[东西南北中]段|[一二三四五六七八九十\\d]+段)?`, 'y');
+const NUM = /(?:\d+(?:-\d+)*|[一二三四五六七八九十百零〇]+)(?:号院|号楼|号|弄|巷|栋|幢|座|单元|层|楼|室|房|户|组|排|期)|[A-Za-z]\d{0,3}(?:座|栋|幢|区|楼)|\d+(?:-\d+){1,3}(?![\d号])/y;
+const PLACE = new RegExp(`${P}{1,10}?(?:小区|花园|大厦|公寓|家园|新村|苑|广场|园区|产业园|工业园|科技园|写字楼|商务楼|大楼|中心|村|社区|屯|庄|城|园|[A-Za-z]{2,}(?=\\d))`, 'y');
+const GAP = /[ ,]?/y;
+const IS_P = new RegExp(`^${P}$`);
+
+const CUE_TAIL = /\s*[:为是]?\s*/y;
+const ANCHOR = /(?:路|街|道|巷|弄|胡同|里)\d+(?:-\d+)?号/g;
+
+const Kind = { Admin: 0, Road: 1, Num: 2, Place: 3 } as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+interface Chain {
+  end: number;
+  admins: number;
+  roads: number;
+  nums: number;
+  places: number;
+}
+
+function matchLength(re: RegExp, text: string, pos: number): number {
+  re.lastIndex = pos;
+  const m = re.exec(text);
+  return m ? m[0].length : 0;
+}
+
+const COMPONENTS: ReadonlyArray<[RegExp, Kind]> = [[NUM, Kind.Num], [ADMIN, Kind.Admin], [ROAD, Kind.Road], [PLACE, Kind.Place]];
+
+function step(text: string, pos: number): [Kind, number] | null {
+  let best: [Kind, number] | null = null;
+  for (const [re, kind] of COMPONENTS) {
+    const len = matchLength(re, text, pos);
+    if (len > 0 && (best === null || len < best[1])) best = [kind, len];
+  }
+  // "花园路", "中关村大街": a place or unit name that a road suffix follows is part of the road.
+  if (best !== null && (best[0] === Kind.Place || best[0] === Kind.Admin)) {
+    ROAD.lastIndex = pos;
+    const r = ROAD.exec(text);
+    if (r && r[0].length > best[1] && r[0].length - best[1] <= 2) best = [Kind.Road, r[0].length];
+  }
+  return best;
+}
+
+function parseChain(text: string, start: number, firstAdmin: number): Chain {
+  const chain: Chain = { end: start, admins: 0, roads: 0, nums: 0, places: 0 };
+  let pos = start;
+  if (firstAdmin > 0) {
+    pos = start + firstAdmin;
+    // Optional suffix after a gazetteer name: 省, 市, 区 …
+    const suf = /(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|区|县)?/y;
+    suf.lastIndex = pos;
+    pos += suf.exec(text)?.[0].length ?? 0;
+    chain.admins = 1;
+    chain.end = pos;
+  }
+  for (let n = 0; n < 12; n++) {
+    GAP.lastIndex = pos;
+    const gap = GAP.exec(text)?.[0].length ?? 0;
+    const s = step(text, pos + gap);
+    if (!s) break;
+    pos += gap + s[1];
+    if (s[0] === Kind.Admin) chain.admins++;
+    else if (s[0] === Kind.Road) chain.roads++;
+    else if (s[0] === Kind.Num) chain.nums++;
+    else chain.places++;
+    chain.end = pos;
+  }
+  return chain;
+}
+
+function streetLevel(c: Chain): boolean {
+  if (c.nums > 0) return c.roads + c.places + c.admins > 0;
+  return (c.roads > 0 || c.places > 0) && c.admins > 0;
+}
+
+export function detectAddresses(text: string, out: RawFinding[]): void {
+  const spans: Array<[number, number]> = [];
+  let coveredTo = -1;
+  // Labels and gazetteer names, in text order.
+  for (const [at, word] of STARTS.findAll(text)) {
+    if (at < coveredTo) continue;
+    let start: number;
+    let admin = 0;
+    if (GAZ.has(word)) {
+      start = at;
+      admin = word.length;
+    } else {
+      CUE_TAIL.lastIndex = at + word.length;
+      start = at + word.length + (CUE_TAIL.exec(text)?.[0].length ?? 0);
+    }
+    const c = parseChain(text, start, admin);
+    if (!streetLevel(c)) continue;
+    spans.push([start, c.end]);
+    out.push({ type: 'address', start, end: c.end, score: admin ? 0.9 : 0.85, detector: 'address' });
+    coveredTo = c.end;
+  }
+  // "…路12号" anchors not yet covered: back up over place-name characters, then parse forward.
+  ANCHOR.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = ANCHOR.exec(text)) !== null) {
+    const a = m.index;
+    if (spans.some(([s, e]) => a >= s && a < e)) continue;
+    let s = a;
+    while (s > 0 && a - s < 12 && IS_P.test(text[s - 1])) s--;
+    for (; s < a; s++) {
+      const c = parseChain(text, s, 0);
+      if (c.end > a && c.nums > 0 && (c.roads > 0 || c.admins > 0)) {
+        out.push({ type: 'address', start: s, end: c.end, score: 0.8, detector: 'address' });
+        spans.push([s, c.end]);
+        break;
+      }
+    }
+  }
+}

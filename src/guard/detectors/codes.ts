@@ -1,0 +1,139 @@
+import type { FindingType, RawFinding } from '../types.ts';
+import { isValidIdCard18, isValidIPv6, isValidUscc } from '../validators.ts';
+
+/** Alphanumeric codes: USCC, e-mail, IPv6, passports, travel permits, licence plates. */
+
+const USCC = /[1-9ANY][1-9]\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])/g;
+
+const USCC_CUE = /(?:信用代码|社会信用|税号|纳税人识别号|识别号|注册号|USCC|uscc|credit code)/;
+
+function detectUscc(text: string, out: RawFinding[]): void {
+  USCC.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = USCC.exec(text)) !== null) {
+    const s = m[0];
+    if (m.index > 0 && isAlnum(text.charCodeAt(m.index - 1))) continue;
+    if (!isValidUscc(s)) continue;
+    // An all-digit code passes the mod-31 check by chance one time in 31: demand a label, and never take
+    // a valid ID number.
+    if (/^\d{17}[\dX]$/.test(s)) {
+      if (isValidIdCard18(s)) continue;
+      if (!USCC_CUE.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;
+    }
+    out.push({ type: 'cn_uscc', start: m.index, end: m.index + s.length, score: 0.97, detector: 'codes' });
+  }
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** IPv6 needs "::" or seven colons close together; check that before running the pattern. */
+function mayHoldIPv6(text: string): boolean {
+  if (text.includes('::')) return true;
+  const recent: number[] = [];
+  let i = text.indexOf(':');
+  while (i >= 0) {
+    recent.push(i);
+    if (recent.length >= 7 && i - recent[recent.length - 7] < 40) return true;
+    i = text.indexOf(':', i + 1);
+  }
+  return false;
+}
+
+function isLocalChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 37 ||
+    c === 43 || c === 45;
+}
+function isDomainChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45;
+}
+
+function detectEmail(text: string, out: RawFinding[]): void {
+  let at = text.indexOf('@');
+  while (at >= 0) {
+    let s = at;
+    while (s > 0 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    while (s < at && (text.charCodeAt(s) === 46 || text.charCodeAt(s) === 45)) s++;
+    let e = at + 1;
+    while (e < text.length && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    const domain = text.slice(at + 1, e);
+    const dot = domain.lastIndexOf('.');
+    const tld = dot >= 0 ? domain.slice(dot + 1) : '';
+    // A "user:pass@host" connection string is a secret, not an address.
+    const prev = s > 0 ? text.charCodeAt(s - 1) : 32;
+    const inUrl = (prev === 58 || prev === 47) && /:\/\/\S*$/.test(text.slice(Math.max(0, s - 64), s));
+    if (s < at && dot > 0 && /^[A-Za-z]{2,24}$/.test(tld) && !inUrl && !domain.includes('..')) {
+      out.push({ type: 'email', start: s, end: e, score: 0.97, detector: 'codes' });
+    }
+    at = text.indexOf('@', Math.max(e, at + 1));
+  }
+}
+
+const IPV6 = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?![0-9A-Za-z:])/g;
+
+function detectIPv6(text: string, out: RawFinding[]): void {
+  IPV6.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = IPV6.exec(text)) !== null) {
+    const s = m[0];
+    if (!/\d/.test(s) || !isValidIPv6(s)) continue;
+    let nonEmpty = 0;
+    for (const p of s.split(':')) if (p) nonEmpty++;
+    if (nonEmpty < 2 && s !== '::1') continue;
+    // "10:30:00"-style times never reach here (not valid IPv6), but "12::30" might: demand a hex letter or 3+ groups.
+    if (nonEmpty < 3 && !/[A-Fa-f]/.test(s)) continue;
+    out.push({ type: 'ip_address', start: m.index, end: m.index + s.length, score: 0.9, detector: 'codes' });
+  }
+}
+
+// Chinese passports: E + 8 digits, E + letter + 7 digits, G/D/S/P + 7–8 digits; labelled nearby.
+const PASSPORT = /(?<![0-9A-Za-z])(?:E[0-9A-HJ-NP-Z]\d{7}|[GDSP]E?\d{7,8}|[A-Z]{1,2}\d{6,9})(?![0-9A-Za-z])/g;
+const PASSPORT_CUE = /(?:护照|passport|Passport|PASSPORT|旅行证)/;
+
+// 港澳通行证 C/W…, 台湾通行证 L/T…, 回乡证 H/M…, 台胞证 8–10 digits; always labelled.
+const PERMIT = /(?<![0-9A-Za-z])(?:[CWLTHM][0-9A-Z]?\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])/g;
+const PERMIT_HINTS = ['通行证', '回乡证', '台胞证', '居住证', '往来港澳', '往来台湾', '来往内地', '来往大陆', '旅行证件'];
+const PERMIT_CUE = /(?:通行证|回乡证|台胞证|往来港澳|往来台湾|来往内地|来往大陆|居住证|旅行证件)/;
+
+function detectLabelled(
+  text: string, out: RawFinding[], re: RegExp, cue: RegExp, type: FindingType, window: number,
+): void {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const before = text.slice(Math.max(0, m.index - window), m.index);
+    if (!cue.test(before)) continue;
+    if (/^(?:19|20)\d\d(?:0[1-9]|1[0-2])/.test(m[0])) continue; // a date such as 20300105
+    out.push({ type, start: m.index, end: m.index + m[0].length, score: 0.9, detector: 'codes' });
+  }
+}
+
+const PLATE =
+  /[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-HJ-NP-Z][·•\- ]?(?:[DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF]|[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳])(?![A-Za-z0-9])/g;
+
+function detectPlates(text: string, out: RawFinding[]): void {
+  PLATE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PLATE.exec(text)) !== null) {
+    const body = m[0].slice(2).replace(/[·•\- ]/, '');
+    let digits = 0;
+    for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) >= 48 && body.charCodeAt(i) <= 57) digits++;
+    if (digits < 2) continue;
+    out.push({ type: 'license_plate', start: m.index, end: m.index + m[0].length, score: 0.9, detector: 'codes' });
+  }
+}
+
+export function detectCodes(text: string, out: RawFinding[], want: ReadonlySet<FindingType>): void {
+  if (want.has('cn_uscc')) detectUscc(text, out);
+  if (want.has('email')) detectEmail(text, out);
+  if (want.has('ip_address') && mayHoldIPv6(text)) detectIPv6(text, out);
+  if (want.has('passport') && (text.includes('护照') || /passport|旅行证/i.test(text))) {
+    detectLabelled(text, out, PASSPORT, PASSPORT_CUE, 'passport', 24);
+  }
+  if (want.has('cn_permit') && PERMIT_HINTS.some((h) => text.includes(h))) {
+    detectLabelled(text, out, PERMIT, PERMIT_CUE, 'cn_permit', 24);
+  }
+  if (want.has('license_plate')) detectPlates(text, out);
+}

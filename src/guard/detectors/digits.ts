@@ -1,0 +1,198 @@
+import type { FindingType, RawFinding } from '../types.ts';
+import {
+  cnLandlineAreaLength, isCnMobile, isValidIdCard15, isValidIdCard18, isValidIPv4Parts, knownBin, luhnValid,
+} from '../validators.ts';
+
+/**
+ * Numbers that identify people: ID cards, mobiles, landlines, bank cards — plus IPv4 addresses, which share
+ * the digit-cluster tokenizer. A cluster is a run of digit groups joined by single separators (space, dash,
+ * dot, underscore, closing parenthesis), so "138 0013 8000", "6222-0212-3456-7890" and "1 3 8 0 0 …" are
+ * seen whole; contiguous groups are tried longest first and kept only when a validator accepts them.
+ */
+const CLUSTER = /\d+(?:(?:[ \u00a0]{1,2}|\s?[-\u2010-\u2015]\s?|[._\u00b7]|\)\s?)\d+)*(?:[Xx](?![A-Za-z0-9]))?/g;
+
+// Labels naming a number that is not personal data (order, waybill, invoice numbers …).
+const NEGATIVE_LABEL =
+  /(?:订单|单号|运单|快递|物流|发票|编号|编码|流水|交易号|合同号|工单|批次|序列号|序号|凭证|票号|条码|券码|验证码|工号|学号|型号|版本|批号|货号|账单|保单|申请号|案号|文号|会员号|客户号|代码|ID|No|SN|编目|时间戳|timestamp|金额|价格|数量|Order|order|tracking|invoice|Invoice)[^\d\n]{0,8}$/;
+const SIMPLE = /^\d+[Xx]?$/;
+const CARD_LABEL = /(?:卡号|银行卡|账号|帐号|账户|帐户|储蓄卡|信用卡|借记卡|开户|收款|付款|转账|汇款|card|Card|CARD)[^\n]{0,12}$/;
+const ID_LABEL = /(?:身份证|证件号|公民身份|身份号码|ID card|id_card)[^\n]{0,14}$/;
+const VERSION_LABEL = /(?:版本|version|Version|ver|Ver|v|V)\s*[:：]?\s*$/;
+
+function isNegative(before: string): boolean {
+  return NEGATIVE_LABEL.test(before);
+}
+
+interface Group {
+  start: number;
+  end: number;
+  digits: string;
+  /** Separator before this group ('' for the first). */
+  sep: string;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function splitGroups(text: string, start: number, end: number): Group[] {
+  const groups: Group[] = [];
+  let i = start;
+  let sep = '';
+  while (i < end) {
+    const gs = i;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if ((c >= 48 && c <= 57) || c === 88 || c === 120) i++;
+      else break;
+    }
+    groups.push({ start: gs, end: i, digits: text.slice(gs, i).toUpperCase(), sep });
+    const ss = i;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) break;
+      i++;
+    }
+    sep = text.slice(ss, i);
+  }
+  return groups;
+}
+
+interface Hit {
+  type: FindingType;
+  score: number;
+  /** Digits at the front that are a country code, not part of the number. */
+  prefix: number;
+}
+
+/** `negative` is computed lazily: the label test runs only for candidates that need it. */
+function classify(d: string, before: string, negativeLabel: (b: string) => boolean): Hit | null {
+  const n = d.length;
+  const hasX = d.endsWith('X');
+  if (hasX && n !== 18) return null;
+  if (n === 18 && isValidIdCard18(d)) {
+    const r = d.slice(0, 2);
+    if (r === '81' || r === '82' || r === '83') return { type: 'cn_permit', score: 0.9, prefix: 0 };
+    if (!(CARD_LABEL.test(before) && luhnValid(d) && !ID_LABEL.test(before))) return { type: 'cn_id_card', score: 0.99, prefix: 0 };
+  }
+  if (hasX) return null;
+  if (n === 15 && isValidIdCard15(d) && ID_LABEL.test(before)) return { type: 'cn_id_card', score: 0.8, prefix: 0 };
+  if (n < 10 || n > 19) return null;
+  const c0 = d.charCodeAt(0);
+  // Only numbers that could be a mobile (1…, 86…, 0086…), landline (0…) or card are worth the label test.
+  if (c0 !== 49 && c0 !== 48 && c0 !== 56 && n < 13) return null;
+  if (negativeLabel(before)) return null;
+  if (n === 11 && isCnMobile(d)) return { type: 'cn_mobile', score: 0.95, prefix: 0 };
+  if (n === 13 && d.startsWith('86') && isCnMobile(d.slice(2))) return { type: 'cn_mobile', score: 0.95, prefix: 0 };
+  if (n === 15 && d.startsWith('0086') && isCnMobile(d.slice(4))) return { type: 'cn_mobile', score: 0.95, prefix: 0 };
+  if (n >= 10 && n <= 12 && cnLandlineAreaLength(d) > 0) return { type: 'cn_landline', score: 0.85, prefix: 0 };
+  if (n >= 13 && n <= 19 && luhnValid(d)) {
+    const labelled = CARD_LABEL.test(before);
+    if (labelled || knownBin(d)) return { type: 'bank_card', score: labelled ? 0.95 : 0.85, prefix: 0 };
+  }
+  return null;
+}
+
+const EXT = /^(?:\s?-\s?|\s?转\s?|\s?ext\.?\s?|\s?分机\s?)(\d{1,5})(?!\d)/;
+
+/** Detect digit-based types in normalized text. */
+export function detectDigits(text: string, out: RawFinding[], want: ReadonlySet<FindingType>): void {
+  CLUSTER.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = CLUSTER.exec(text)) !== null) {
+    const cs = m.index;
+    const ce = cs + m[0].length;
+    if (m[0].length < 7 && !m[0].includes('.')) continue;
+    // Part of a larger identifier: letters glued on, or "AB-1234…".
+    const pc = cs > 0 ? text.charCodeAt(cs - 1) : 32;
+    if (isAlnum(pc) || pc === 95) continue;
+    if ((pc === 45 || pc === 47 || pc === 46 || pc === 95) && cs > 1 && isAlnum(text.charCodeAt(cs - 2))) continue;
+    const nc = ce < text.length ? text.charCodeAt(ce) : 32;
+    if (isAlnum(nc) || nc === 95) continue;
+    if ((nc === 45 || nc === 47 || nc === 95) && ce + 1 < text.length && isAlnum(text.charCodeAt(ce + 1))) continue;
+    if (SIMPLE.test(m[0])) {
+      // One unbroken run of digits: the common case, no grouping needed.
+      if (m[0].length < 10 || m[0].length > 21) continue;
+      const before = text.slice(Math.max(0, cs - 20), cs);
+      const hit = classify(m[0].toUpperCase(), before, isNegative);
+      if (hit && want.has(hit.type)) {
+        let s = cs;
+        let e = ce;
+        if (hit.type === 'cn_mobile' && s > 0 && text.charCodeAt(s - 1) === 43) s--;
+        if (hit.type === 'cn_landline') {
+          const ext = EXT.exec(text.slice(e, e + 12));
+          if (ext) e += ext[0].length;
+        }
+        out.push({ type: hit.type, start: s, end: e, score: hit.score, detector: 'digits' });
+      }
+      continue;
+    }
+    const groups = splitGroups(text, cs, ce);
+    const beforeCluster = text.slice(Math.max(0, cs - 20), cs);
+    let used: Uint8Array | null = null;
+    if (want.has('ip_address') && m[0].includes('.')) used = detectIPv4(groups, beforeCluster, out);
+    if (m[0].length < 7) continue;
+    let i = 0;
+    while (i < groups.length) {
+      if (used && used[i]) {
+        i++;
+        continue;
+      }
+      // Longest run of groups first.
+      let j = i;
+      let len = 0;
+      while (j < groups.length && !(used && used[j]) && len + groups[j].digits.length <= 21) len += groups[j++].digits.length;
+      let matched = false;
+      for (let k = j - 1; k >= i; k--) {
+        let digits = '';
+        let single = false;
+        for (let g = i; g <= k; g++) {
+          digits += groups[g].digits;
+          if (groups[g].digits.length === 1) single = true;
+        }
+        if (digits.length < 10) continue;
+        // Digits spelled out one by one ("1 3 8 0 …") count only as a whole cluster.
+        if (single && (i > 0 || k < groups.length - 1) && groups.length > 4) continue;
+        const start = groups[i].start;
+        const before = start === cs ? beforeCluster : text.slice(Math.max(0, start - 20), start);
+        const hit = classify(digits, before, isNegative);
+        if (!hit || !want.has(hit.type)) continue;
+        let s = start;
+        let e = groups[k].end;
+        if (hit.type === 'cn_mobile' && s > 0 && text.charCodeAt(s - 1) === 43) s--; // "+86…"
+        if (hit.type === 'cn_landline') {
+          if (s > 0 && text.charCodeAt(s - 1) === 40 && groups[i + 1]?.sep.startsWith(')')) s--; // "(010)…"
+          const ext = EXT.exec(text.slice(e, e + 12));
+          if (ext) {
+            e += ext[0].length;
+            // Skip the extension's groups.
+            while (k + 1 < groups.length && groups[k + 1].end <= e) k++;
+          }
+        }
+        out.push({ type: hit.type, start: s, end: e, score: hit.score, detector: 'digits' });
+        i = k + 1;
+        matched = true;
+        break;
+      }
+      if (!matched) i++;
+    }
+  }
+}
+
+function detectIPv4(groups: Group[], before: string, out: RawFinding[]): Uint8Array | null {
+  if (groups.length < 4) return null;
+  if (VERSION_LABEL.test(before)) return null;
+  let used: Uint8Array | null = null;
+  for (let i = 0; i + 3 < groups.length; i++) {
+    if (groups[i + 1].sep !== '.' || groups[i + 2].sep !== '.' || groups[i + 3].sep !== '.') continue;
+    if (i > 0 && groups[i].sep === '.') continue;
+    if (i + 4 < groups.length && groups[i + 4].sep === '.') continue; // 5+ dotted parts: an OID or version
+    const parts = [groups[i].digits, groups[i + 1].digits, groups[i + 2].digits, groups[i + 3].digits];
+    if (!isValidIPv4Parts(parts)) continue;
+    out.push({ type: 'ip_address', start: groups[i].start, end: groups[i + 3].end, score: 0.9, detector: 'digits' });
+    used ??= new Uint8Array(groups.length);
+    used[i] = used[i + 1] = used[i + 2] = used[i + 3] = 1;
+    i += 3;
+  }
+  return used;
+}

@@ -1,0 +1,197 @@
+import type { RawFinding } from '../types.ts';
+import { KeywordIndex } from '../keywords.ts';
+import {
+  COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES,
+} from '../data/names.ts';
+
+/**
+ * Chinese personal names. A name is a known surname and one or two given-name characters, accepted only in
+ * a context that marks it as a name: a label (姓名：, 联系人, 参会人员：…, including lists of names), a title
+ * after it (先生, 女士, 同志, 局长 …), a speech verb after it (表示, 指出 …, stricter), or a phone/ID
+ * number or gender right after it.
+ */
+const SURNAME = new Set<number>();
+for (let i = 0; i < SINGLE_SURNAMES.length; i++) SURNAME.add(SINGLE_SURNAMES.charCodeAt(i));
+const COMPOUND = new Set(COMPOUND_SURNAMES);
+const TOP_SURNAME = new Set<number>();
+for (let i = 0; i < 100; i++) TOP_SURNAME.add(SINGLE_SURNAMES.charCodeAt(i));
+const GIVEN = new Set<number>();
+for (let i = 0; i < GIVEN_CHARS.length; i++) GIVEN.add(GIVEN_CHARS.charCodeAt(i));
+const STOP = new Set<number>();
+for (const ch of NAME_STOP + '某氏') STOP.add(ch.charCodeAt(0));
+// Characters that may precede a surname as a preposition or conjunction ("向李明同志").
+const LEAD = new Set<number>();
+for (const ch of '向于和经对将把被给与同及由在请让叫为从跟称是有等致') LEAD.add(ch.charCodeAt(0));
+
+// Common words that begin with a surname character.
+const NOT_NAMES = new Set(
+  ('公司 全国 全体 全市 全省 全区 全县 全部 全面 安全 安排 管理 高速 高级 高度 金融 金额 文件 文化 方面 方案 方式 方向 方法 时间 时候 常务 ' +
+    '常委 常规 国家 国务 国际 国内 华为 明天 明年 明确 江苏 江西 海南 海关 海外 云南 黄金 石油 白天 万元 于是 和平 关于 关系 路上 ' +
+    '成功 成为 成本 成员 项目 车辆 宁波 苏州 杭州 温州 贵州 广州 福州 章程 程序 商务 商品 商业 应用 应急 平台 平安 信息 信用 元旦 ' +
+    '周末 周年 包括 计划 计算 毛利 武汉 龙头 相关 相应 孔子 谈话 谈判 任务 任何 任职 任命 席位 班子 班组 宣传 宣布 展开 支持 ' +
+    '支付 都是 都有 连续 连接 简单 简称 解决 解释 居民 居住 师资 司法 司机 古代 单位 单独 戴上 向上 向下 区域 区别 花费 能源 ' +
+    '齐全 史上 车主 房屋 房产 祝贺 申请 申报 曲线 严格 严重 余额 余下 康复 包含 冷静 温度 晋升 丰富 原因 原来 原则 来源 来自 ' +
+    '尚未 易于 通过 利用 利润 利息 如何 雷达 水平 党委 党员 党组 党建 党支部 燕京 楚天 蓝色 红色 华东 华南 华北 东方 西方 南方 北方')
+    .split(' '),
+);
+
+function isCjk(c: number): boolean {
+  return c >= 0x4e00 && c <= 0x9fa5;
+}
+
+function surnameLength(text: string, pos: number): number {
+  if (pos + 1 < text.length && COMPOUND.has(text.slice(pos, pos + 2))) return 2;
+  return SURNAME.has(text.charCodeAt(pos)) ? 1 : 0;
+}
+
+function okGiven(c: number): boolean {
+  return isCjk(c) && !STOP.has(c);
+}
+
+/** Parse a name starting at pos; returns its end, or -1. `strict` demands common given-name characters. */
+function parseNameAt(text: string, pos: number, strict: boolean): number {
+  const sl = surnameLength(text, pos);
+  if (sl === 0) return -1;
+  const g = pos + sl;
+  const c1 = g < text.length ? text.charCodeAt(g) : 0;
+  if (!okGiven(c1)) return -1;
+  const c2 = g + 1 < text.length ? text.charCodeAt(g + 1) : 0;
+  const c3 = g + 2 < text.length ? text.charCodeAt(g + 2) : 0;
+  let end: number;
+  if (okGiven(c2) && (GIVEN.has(c2) || !okGiven(c3))) end = g + 2;
+  else end = g + 1;
+  if (strict) {
+    for (let i = g; i < end; i++) if (!GIVEN.has(text.charCodeAt(i))) return -1;
+  }
+  if (sl === 1 && NOT_NAMES.has(text.slice(pos, pos + 2))) return -1;
+  return end;
+}
+
+function codeAt(text: string, i: number): number {
+  return i >= 0 && i < text.length ? text.charCodeAt(i) : 0;
+}
+
+function isBoundary(text: string, i: number): boolean {
+  if (i < 0) return true;
+  const c = text.charCodeAt(i);
+  return !isCjk(c) || STOP.has(c) || LEAD.has(c);
+}
+
+/** Find the start of a name ending at `end` (exclusive), or -1. */
+function nameEndingAt(text: string, end: number, strict: boolean, needBoundary: boolean): number {
+  // "张总经理", "王主任": a bare surname before a title is not a full name.
+  if (
+    !needBoundary && TOP_SURNAME.has(codeAt(text, end - 1)) && !GIVEN.has(codeAt(text, end - 2)) &&
+    !COMPOUND.has(text.slice(end - 3, end - 1)) &&
+    (!SURNAME.has(codeAt(text, end - 2)) || NOT_NAMES.has(text.slice(end - 3, end - 1)))
+  ) {
+    return -1;
+  }
+  // Compound surname + 1–2 given characters.
+  for (let len = 4; len >= 3; len--) {
+    const s = end - len;
+    if (s >= 0 && COMPOUND.has(text.slice(s, s + 2)) && (!needBoundary || isBoundary(text, s - 1))) {
+      let ok = true;
+      for (let i = s + 2; i < end; i++) if (!okGiven(codeAt(text, i))) ok = false;
+      if (ok) return s;
+    }
+  }
+  const c3 = codeAt(text, end - 3);
+  const c2 = codeAt(text, end - 2);
+  const c1 = codeAt(text, end - 1);
+  const try3 = SURNAME.has(c3) && okGiven(c2) && okGiven(c1) && !(LEAD.has(c3) && SURNAME.has(c2)) &&
+    (!needBoundary || isBoundary(text, end - 4));
+  const try2 = SURNAME.has(c2) && okGiven(c1) && (!needBoundary || isBoundary(text, end - 3));
+  let s = -1;
+  if (try3 && (!try2 || GIVEN.has(c2))) s = end - 3;
+  else if (try2) s = end - 2;
+  else if (try3) s = end - 3;
+  if (s < 0) return -1;
+  if (strict) for (let i = s + 1; i < end; i++) if (!GIVEN.has(codeAt(text, i))) return -1;
+  if (NOT_NAMES.has(text.slice(s, s + 2))) return -1;
+  return s;
+}
+
+const CUE = 1;
+const TITLE = 2;
+const VERB = 4;
+const KIND = new Map<string, number>();
+for (const w of NAME_CUES) KIND.set(w, (KIND.get(w) ?? 0) | CUE);
+for (const w of TITLE_SUFFIXES) if (!w.startsWith('副')) KIND.set(w, (KIND.get(w) ?? 0) | TITLE);
+for (const w of NAME_VERBS) KIND.set(w, (KIND.get(w) ?? 0) | VERB);
+const KEYWORDS = new KeywordIndex(KIND.keys());
+
+const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(\s*:\s*|\s*为\s*|\s*是\s*|\s*)/y;
+const NEAR_PII = /[\s,:;(|、]*(?:联系电话|手机号码|手机号|电话|手机|身份证号码|身份证号|身份证|证件号码|邮箱|男|女)?[\s,:;(|、]*$/;
+const GENDER_BEFORE = new Set([...' \t\n,;|、('].map((c) => c.charCodeAt(0)));
+const GENDER_AFTER = new Set([...' \t\n,;|、)'].map((c) => c.charCodeAt(0)));
+const PAREN_NAME = /^\s*\(\s*([\u4e00-\u9fa5]{2,4})\s*\)/;
+const LIST_SEP = /^(?:\s*[、,;/]\s*|\s+|\s*和\s*|\s*及\s*|\s*与\s*)/;
+
+function push(out: RawFinding[], start: number, end: number, score: number): void {
+  out.push({ type: 'person_name', start, end, score, detector: 'names' });
+}
+
+/** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
+function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
+  CUE_TAIL.lastIndex = cueEnd;
+  const tail = CUE_TAIL.exec(text);
+  const sep = tail ? tail[1] : '';
+  const strong = sep.includes(':') || sep.includes('为') || sep.includes('是');
+  let pos = cueEnd + (tail ? tail[0].length : 0);
+  for (let n = 0; n < 40; n++) {
+    const end = parseNameAt(text, pos, !strong);
+    if (end < 0) return;
+    // A weak (colon-less) label needs a name that ends cleanly, not one cut out of running text.
+    if (!strong && n === 0 && GIVEN.has(codeAt(text, end))) return;
+    push(out, pos, end, strong ? 0.9 : 0.75);
+    const more = LIST_SEP.exec(text.slice(end, end + 4));
+    if (!more) return;
+    pos = end + more[0].length;
+  }
+}
+
+export function detectNames(text: string, out: RawFinding[], anchors: readonly RawFinding[]): void {
+  // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
+  for (const [at, word] of KEYWORDS.findAll(text)) {
+    const kind = KIND.get(word)!;
+    if (kind & CUE) namesAfterCue(text, out, at + word.length);
+    if (kind & TITLE) {
+      const end = at > 0 && text.charCodeAt(at - 1) === 0x526f /* 副 */ ? at - 1 : at;
+      const s = nameEndingAt(text, end, false, false);
+      if (s >= 0) push(out, s, end, 0.85);
+    } else if (kind & VERB) {
+      const s = nameEndingAt(text, at, true, true);
+      if (s >= 0) push(out, s, at, 0.7);
+    }
+  }
+  for (const a of anchors) {
+    if (a.type !== 'cn_mobile' && a.type !== 'cn_id_card' && a.type !== 'email' && a.type !== 'cn_landline') continue;
+    // (D) A name right before a phone, ID or e-mail ("张伟 13800138000", "李娜（身份证号：…）").
+    const before = text.slice(Math.max(0, a.start - 16), a.start);
+    const sep = NEAR_PII.exec(before);
+    if (sep) {
+      const end = a.start - sep[0].length;
+      const s = end > 0 ? nameEndingAt(text, end, true, true) : -1;
+      if (s >= 0) push(out, s, end, 0.75);
+    }
+    // (D') "13800138000（马丽）".
+    if (a.type === 'cn_id_card') continue;
+    const pm = PAREN_NAME.exec(text.slice(a.end, a.end + 10));
+    if (pm) {
+      const s = a.end + pm[0].length - pm[1].length - 1;
+      if (parseNameAt(text, s, false) === s + pm[1].length) push(out, s, s + pm[1].length, 0.75);
+    }
+  }
+  // (E) "张伟，男，" / "| 李娜 | 女 |".
+  for (const g of ['男', '女']) {
+    for (let i = text.indexOf(g); i >= 0; i = text.indexOf(g, i + 1)) {
+      if (!GENDER_AFTER.has(codeAt(text, i + 1)) && i + 1 < text.length) continue;
+      let end = i;
+      while (end > 0 && GENDER_BEFORE.has(text.charCodeAt(end - 1))) end--;
+      if (end === i || end - i < -6) continue;
+      const s = nameEndingAt(text, end, false, false);
+      if (s >= 0 && end - s >= 2) push(out, s, end, 0.8);
+    }
+  }
+}

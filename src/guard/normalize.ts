@@ -1,0 +1,102 @@
+/**
+ * Normalization against evasion. Length-preserving steps (full-width ASCII, Chinese numerals in digit runs)
+ * rewrite characters in place; removing invisible characters shortens the text, and only then is an index
+ * map built. Offsets found in the normalized text are mapped back with `toOriginal`.
+ */
+export interface Normalized {
+  text: string;
+  /** map[i] = index in the original of normalized char i; map[text.length] = original length. Null when lengths agree. */
+  map: Int32Array | null;
+}
+
+const UTF16 = new TextDecoder('utf-16le');
+
+// Digit value + 1 of Chinese numerals used to spell out phone and ID numbers (0 = not a numeral).
+const CN_NUMERAL = new Uint8Array(65536);
+for (const [chars, d] of [['〇零○', 0], ['一幺壹', 1], ['二贰', 2], ['三叁', 3], ['四肆', 4], ['五伍', 5], ['六陆', 6],
+  ['七柒', 7], ['八捌', 8], ['九玖', 9]] as const) {
+  for (const ch of chars) CN_NUMERAL[ch.charCodeAt(0)] = d + 1;
+}
+
+function isInvisible(c: number): boolean {
+  return (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
+    (c >= 0x2066 && c <= 0x2069) || c === 0xfeff || c === 0xad || c === 0x180e;
+}
+
+/**
+ * Rewrite buf[from, to) — a run of digits, numerals, spaces and dashes — as ASCII digits when it holds at
+ * least 7 digit characters and at least one Chinese numeral ("一三八零零一三八零零零", "139 一二三四 五六七八").
+ */
+function convertRun(buf: Uint16Array, from: number, to: number): boolean {
+  // Trim separators at the ends.
+  while (from < to && (buf[from] === 32 || buf[from] === 45)) from++;
+  while (to > from && (buf[to - 1] === 32 || buf[to - 1] === 45)) to--;
+  let digits = 0;
+  let numerals = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i];
+    if (c === 32 || c === 45) continue;
+    digits++;
+    if (CN_NUMERAL[c] !== 0) numerals++;
+  }
+  if (digits < 7 || numerals === 0) return false;
+  for (let i = from; i < to; i++) if (CN_NUMERAL[buf[i]] !== 0) buf[i] = 47 + CN_NUMERAL[buf[i]];
+  return true;
+}
+
+/** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
+export function normalize(text: string): Normalized {
+  const n = text.length;
+  const buf = new Uint16Array(n);
+  let map: Int32Array | null = null;
+  let changed = false;
+  let j = 0;
+  // Current run of digit-like characters in buf: start, and whether it holds a Chinese numeral.
+  let runStart = -1;
+  let runHasNumeral = false;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xff01 && c <= 0xff5e) {
+      c -= 0xfee0;
+      changed = true;
+    } else if (c === 0x3000) {
+      c = 32;
+      changed = true;
+    } else if (c >= 0xad && isInvisible(c)) {
+      if (map === null) {
+        map = new Int32Array(n + 1);
+        for (let k = 0; k < j; k++) map[k] = k;
+      }
+      changed = true;
+      continue;
+    }
+    const numeral = CN_NUMERAL[c] !== 0;
+    if (numeral || (c >= 48 && c <= 57)) {
+      if (runStart < 0) runStart = j;
+      if (numeral) runHasNumeral = true;
+    } else if (runStart >= 0 && c !== 32 && c !== 45) {
+      if (runHasNumeral && convertRun(buf, runStart, j)) changed = true;
+      runStart = -1;
+      runHasNumeral = false;
+    }
+    if (map !== null) map[j] = i;
+    buf[j++] = c;
+  }
+  if (runStart >= 0 && runHasNumeral && convertRun(buf, runStart, j)) changed = true;
+  if (!changed) return { text, map: null };
+  const out = UTF16.decode(j === n ? buf : buf.subarray(0, j));
+  if (map === null) return { text: out, map: null };
+  map[j] = n;
+  return { text: out, map: map.subarray(0, j + 1) };
+}
+
+/** Map a [start, end) range of the normalized text back to the original. */
+export function toOriginal(map: Int32Array | null, start: number, end: number): [number, number] {
+  if (!map) return [start, end];
+  return [map[start], end > start ? map[end - 1] + 1 : map[start]];
+}
+
+/** Normalize a dictionary term the same way as scanned text (and lower-case ASCII). */
+export function normalizeTerm(term: string): string {
+  return normalize(term).text.toLowerCase();
+}

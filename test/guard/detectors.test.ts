@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard } from '../../src/guard/index.ts';
+import type { FindingType } from '../../src/guard/index.ts';
+import { HANDWRITTEN, parseMarked } from './fixtures/handwritten.ts';
+
+const guard = createGuard({ customTerms: ['天穹计划', '青鸾系统'] });
+
+function found(text: string): Array<[FindingType, string]> {
+  return guard.scan(text).findings.map((f) => [f.type, text.slice(f.start, f.end)]);
+}
+
+test('hand-written set: every labelled value is found, nothing else', () => {
+  for (const marked of HANDWRITTEN) {
+    const { text, labels } = parseMarked(marked);
+    const expected = labels.map((l) => [l.type, text.slice(l.start, l.end)]);
+    assert.deepEqual(found(text), expected, text);
+  }
+});
+
+test('mobile numbers in every common format', () => {
+  for (const s of ['13800138000', '138-0013-8000', '138 0013 8000', '+86 13800138000', '+86-138-0013-8000', '008613800138000',
+    '16212345678', '19912345678', '17012345678']) {
+    assert.deepEqual(found(`电话：${s}。`).map((f) => f[0]), ['cn_mobile'], s);
+  }
+  assert.deepEqual(found('电话：19412345678。'), [], '194 is not allocated');
+  assert.deepEqual(found('电话：12345678901。'), []);
+});
+
+test('landlines, not 400/800 service numbers', () => {
+  assert.deepEqual(found('座机 010-62345678'), [['cn_landline', '010-62345678']]);
+  assert.deepEqual(found('座机 0755-8600 1234'), [['cn_landline', '0755-8600 1234']]);
+  assert.deepEqual(found('热线 400-820-8820 或 800-810-1234'), []);
+});
+
+test('bank cards: UnionPay 19 digits grouped, Luhn enforced', () => {
+  assert.deepEqual(found('卡号 6222 0212 3456 7890 128'), [['bank_card', '6222 0212 3456 7890 128']]);
+  assert.deepEqual(found('卡号 6222 0212 3456 7890 129'), []);
+});
+
+test('hard negatives: order, waybill, invoice numbers, amounts, dates, versions, timestamps', () => {
+  for (const s of [
+    '订单号：202311051234567890', '运单号 SF1409876543210', '发票号码：08765432', '金额 ￥1,234,567.89',
+    '日期 20231105', '2023-11-05 14:32:10', 'v3.12.4', '版本 10.2.0.1', '时间戳 1700000000123',
+    '110101199003071235', '91110108MA01D8XK1A', '订单号：13800138000',
+  ]) {
+    assert.deepEqual(found(s), [], s);
+  }
+});
+
+test('evasion: full-width digits, zero-width characters, Chinese numerals, spaced digits', () => {
+  assert.deepEqual(found('手机１３８００１３８０００').map((f) => f[0]), ['cn_mobile']);
+  const zw = '手机138\u200b0013\u200b8000';
+  const [f] = guard.scan(zw).findings;
+  assert.equal(f.type, 'cn_mobile');
+  assert.equal(zw.slice(f.start, f.end), '138\u200b0013\u200b8000', 'offsets map back to the original');
+  assert.deepEqual(found('手机一三八零零一三八零零零'), [['cn_mobile', '一三八零零一三八零零零']]);
+  assert.deepEqual(found('手机 1 3 8 0 0 1 3 8 0 0 0'), [['cn_mobile', '1 3 8 0 0 1 3 8 0 0 0']]);
+});
+
+test('classified markings, not mentions of secrecy', () => {
+  assert.deepEqual(found('机密★5年'), [['classified_marking', '机密★5年']]);
+  assert.deepEqual(found('秘密★启用前'), [['classified_marking', '秘密★启用前']]);
+  assert.deepEqual(found('密级：绝密'), [['classified_marking', '密级：绝密']]);
+  assert.deepEqual(found('商业秘密、机密性与《保守国家秘密法》'), []);
+  assert.equal(guard.scan('绝密★长期').level, 'classified');
+});
+
+test('secrets: cloud keys, tokens, connection-string passwords, labelled passwords', () => {
+  assert.deepEqual(found('key=LTAI5tBcDeFgHiJkLmNoPqRs'), [['secret', 'LTAI5tBcDeFgHiJkLmNoPqRs']]);
+  assert.deepEqual(found('postgresql://app:s3cr3t!x@db:5432/crm'), [['secret', 's3cr3t!x']]);
+  assert.deepEqual(found('数据库密码：Qwe@1234!'), [['secret', 'Qwe@1234!']]);
+  assert.deepEqual(found('password = os.environ["DB_PASSWORD"]'), []);
+  assert.deepEqual(found('请输入密码：'), []);
+  const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----';
+  assert.deepEqual(found(pem), [['secret', pem]]);
+});
+
+test('names: labels, lists, titles; not common words', () => {
+  assert.deepEqual(found('参会人员：张伟、王芳、欧阳娜娜'), [['person_name', '张伟'], ['person_name', '王芳'], ['person_name', '欧阳娜娜']]);
+  assert.deepEqual(found('请王小明先生签字'), [['person_name', '王小明']]);
+  assert.deepEqual(found('公司全体员工安全培训'), []);
+});
+
+test('addresses need street-level detail', () => {
+  assert.deepEqual(found('地址：北京市朝阳区建国路88号'), [['address', '北京市朝阳区建国路88号']]);
+  assert.deepEqual(found('北京市朝阳区人民政府'), []);
+});
+
+test('custom terms and source code', () => {
+  assert.deepEqual(found('天穹计划由青鸾系统支撑'), [['custom_term', '天穹计划'], ['custom_term', '青鸾系统']]);
+  const code = 'def f(x):\n    y = x + 1\n    return y\n';
+  assert.deepEqual(found(code).map((f) => f[0]), ['source_code']);
+});
+
+test('levels: defaults, overrides, disabled types', () => {
+  assert.equal(guard.scan('IP 10.0.0.1').level, 'internal');
+  assert.equal(guard.scan('没有敏感信息').level, 'public');
+  const strict = createGuard({ levels: { ip_address: 'sensitive' }, disabled: ['cn_mobile'] });
+  assert.equal(strict.scan('IP 10.0.0.1').level, 'sensitive');
+  assert.deepEqual(strict.scan('13800138000').findings, []);
+  assert.throws(() => createGuard({ levels: { ip_address: 'secret' as never } }), /invalid level/);
+});
