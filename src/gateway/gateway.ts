@@ -82,7 +82,7 @@ export class Gateway {
   async chat(principal: Principal, request: ChatRequest, ctx: CallContext): Promise<ChatOutcome> {
     const call = this.#begin(principal, 'chat', ctx.requestId, request.model, request.stream === true);
     try {
-      const { policy, guard, output } = this.#deps.guards.for(principal.tenantName);
+      const { policy, guard, output } = await this.#deps.guards.for(principal);
       const inspection = inspectRequest(guard, request);
       call.meta.level = inspection.level;
       call.findings = inspection.counts;
@@ -140,7 +140,7 @@ export class Gateway {
       this.#route(call, target);
       // Embedding inputs are text too: sensitive text is only embedded by private models.
       const texts = typeof request.input === 'string' ? [request.input] : Array.isArray(request.input) && typeof request.input[0] === 'string' ? (request.input as string[]) : [];
-      const { policy, guard } = this.#deps.guards.for(principal.tenantName);
+      const { policy, guard } = await this.#deps.guards.for(principal);
       const inspection = inspectRequest(guard, { model: request.model, messages: texts.map((content) => ({ role: 'user' as const, content })) });
       call.meta.level = inspection.level;
       call.findings = inspection.counts;
