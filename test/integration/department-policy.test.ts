@@ -1,0 +1,42 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
+import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
+import { createDepartmentRepository, createDictionaryRepository, createTenantRepository } from '../../src/store/index.ts';
+
+describe('department policies and dictionaries stored through governance reach the request path', () => {
+  let up: MockUpstream;
+  let yumen: TestYumen;
+
+  before(async () => {
+    up = await startMockUpstream();
+    yumen = await startTestYumen({ models: [{ name: 'cloud', provider: 'openai-compatible', base_url: up.baseUrl, zone: 'external' }] });
+  });
+  after(async () => {
+    await yumen.stop();
+    await up.close();
+  });
+
+  it('pseudonymizes a department dictionary term and applies the department policy', async () => {
+    const key = await yumen.key('研发中心');
+    const tenant = (await createTenantRepository(yumen.store.db).findByName('研发中心'))!;
+    await createDictionaryRepository(yumen.store.db).create({ tenantId: tenant.id, name: '项目代号', terms: [{ term: '天穹计划', label: '项目代号' }] });
+    await createDepartmentRepository(yumen.store.db).setPolicy(tenant.id, { types: { email: 'block' } });
+    const client = new OpenAI({ apiKey: key, baseURL: yumen.baseURL, maxRetries: 0 });
+
+    await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '天穹计划的进度如何？' }] });
+    assert.doesNotMatch(JSON.stringify(up.requests.at(-1)!.body), /天穹计划/);
+
+    const err = await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '发给 zhang.wei@example.gov.cn' }] }).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof OpenAI.PermissionDeniedError);
+    assert.equal((err as InstanceType<typeof OpenAI.APIError>).code, 'policy_blocked');
+  });
+
+  it('leaves other departments under the default policy', async () => {
+    const client = new OpenAI({ apiKey: await yumen.key('办公室'), baseURL: yumen.baseURL, maxRetries: 0 });
+    const res = await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '天穹计划的进度如何？' }] });
+    assert.ok(res.choices[0].message.content);
+    assert.match(JSON.stringify(up.requests.at(-1)!.body), /天穹计划/);
+  });
+});
