@@ -2,6 +2,11 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig, type YumenConfig } from '../config/index.ts';
 import { buildPolicySet } from '../policy/index.ts';
 import { validateModelConfigs } from '../providers/index.ts';
+import { validateAuditConfig } from '../audit/index.ts';
+import { validateLimitsConfig } from '../governance/limits/index.ts';
+import { validateCacheConfig } from '../governance/cache/index.ts';
+import { validateGovernanceConfig } from '../governance/index.ts';
+import { validateKnowledgeConfig } from '../knowledge/index.ts';
 
 /** The validators every command applies when it loads yumen.yaml. */
 export function loadValidatedConfig(file?: string): YumenConfig {
@@ -10,6 +15,11 @@ export function loadValidatedConfig(file?: string): YumenConfig {
     validators: [
       (c) => validateModelConfigs(c.models),
       (c) => buildPolicySet(c.policy, c.models.filter((m) => typeof m?.name === 'string')).problems,
+      validateAuditConfig,
+      validateLimitsConfig,
+      validateCacheConfig,
+      validateGovernanceConfig,
+      validateKnowledgeConfig,
     ],
   });
 }

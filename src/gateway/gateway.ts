@@ -11,7 +11,7 @@ import { YumenError, yumenError } from '../util/errors.ts';
 import { mayUseModel, type Principal } from '../governance/index.ts';
 import { inspectRequest, pseudonymizeRequest, type Inspection } from './inspect.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import type { AuditSink, Limiter, Permit, ResponseCache } from './ports.ts';
+import type { AuditSink, KnowledgePort, KnowledgeSource, Limiter, Permit, ResponseCache } from './ports.ts';
 import { StreamReplyTransformer, finishCompletion } from './reply.ts';
 import type { TenantGuards } from './tenant-guards.ts';
 import type { UsageWriter } from './usage-writer.ts';
@@ -40,6 +40,7 @@ export interface GatewayDeps {
   limiter?: Limiter;
   audit?: AuditSink;
   cache?: ResponseCache;
+  knowledge?: KnowledgePort;
   /** Models whose replies may be cached (`cache: true` in their config). */
   cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
@@ -83,6 +84,9 @@ export class Gateway {
     const call = this.#begin(principal, 'chat', ctx.requestId, request.model, request.stream === true);
     try {
       const { policy, guard, output } = await this.#deps.guards.for(principal);
+      // Retrieved passages join the prompt before the guard runs, so they are inspected like any other input.
+      const sources = await this.#retrieve(principal, request);
+      if (sources) request = { ...request, messages: this.#deps.knowledge!.ground(request.messages, sources) };
       const inspection = inspectRequest(guard, request);
       call.meta.level = inspection.level;
       call.findings = inspection.counts;
@@ -119,12 +123,13 @@ export class Gateway {
         const { stream, servedBy } = await target.chatStream(outbound, ctx);
         this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
         const transformer = new StreamReplyTransformer(vault, output, inputValues);
-        return { kind: 'stream', chunks: this.#observeStream(call, stream, transformer), meta: call.meta };
+        return { kind: 'stream', chunks: this.#observeStream(call, stream, transformer, sources), meta: call.meta };
       }
       const { completion, servedBy } = await target.chat(outbound, ctx);
       this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
       countTokens(call.record, completion.usage);
       const finished = finishCompletion(completion, vault, output, inputValues);
+      if (sources) finished.completion.yumen = { citations: this.#deps.knowledge!.cite(finished.completion.choices[0]?.message.content ?? '', sources) };
       if (cacheable) await this.#deps.cache!.set(principal, outbound, finished.completion);
       await this.#finish(call, 200, null);
       return { kind: 'json', body: finished.completion, meta: call.meta };
@@ -215,25 +220,45 @@ export class Gateway {
     this.#deps.metrics.upstreamLatency.observe({ model, backend }, (performance.now() - upstreamStarted) / 1000);
   }
 
-  async *#observeStream(call: CallState, stream: AsyncIterable<ChatCompletionChunk>, transformer: StreamReplyTransformer): AsyncGenerator<ChatCompletionChunk> {
+  async #retrieve(principal: Principal, request: ChatRequest): Promise<KnowledgeSource[] | null> {
+    const names = request.knowledge_bases as string[] | undefined;
+    if (!names?.length) return null;
+    if (!this.#deps.knowledge) throw yumenError('invalid_request', 'Knowledge bases are not enabled on this server.', { param: 'knowledge_bases' });
+    const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
+    const query = typeof lastUser?.content === 'string' ? lastUser.content : Array.isArray(lastUser?.content) ? lastUser.content.map((p) => (p.type === 'text' ? (p as { text: string }).text : '')).join(' ') : '';
+    if (!query.trim()) throw yumenError('invalid_request', 'A grounded chat needs a user message to search with.', { param: 'messages' });
+    return this.#deps.knowledge.retrieve(principal, names, query);
+  }
+
+  async *#observeStream(call: CallState, stream: AsyncIterable<ChatCompletionChunk>, transformer: StreamReplyTransformer, sources: KnowledgeSource[] | null): AsyncGenerator<ChatCompletionChunk> {
+    let answer = '';
+    let last: ChatCompletionChunk | undefined;
     let status = 499; // stays so only when the server stops iterating because the client left
     let code: string | null = 'client_closed';
     try {
       for await (const chunk of stream) {
         if (chunk.usage) countTokens(call.record, chunk.usage);
-        yield transformer.transform(chunk);
+        const out = transformer.transform(chunk);
+        if (sources) answer += out.choices?.[0]?.delta?.content ?? '';
+        last = out;
+        yield out;
       }
-      for (const tail of transformer.end()) yield tail;
-      status = 200;
-      code = null;
+      for (const tail of transformer.end()) {
+        if (sources) answer += tail.choices?.[0]?.delta?.content ?? '';
+        yield tail;
+      }
+      // Citations come as a final event of their own, after the model's last chunk.
+      if (sources && last) yield { id: last.id, object: 'chat.completion.chunk', created: last.created, model: last.model, choices: [], yumen: { citations: this.#deps.knowledge!.cite(answer, sources) } };
+      // The audit record is durable before the server writes the final [DONE]; if it cannot be written,
+      // the client gets an error event instead of a success it could not prove.
+      await this.#finish(call, 200, null);
     } catch (err) {
       const mapped = toClientError(err);
       status = mapped.status;
       code = mapped.code;
       throw mapped;
     } finally {
-      // The audit record is durable before the server writes the final [DONE].
-      await this.#finish(call, status, code).catch(() => {});
+      if (!call.done) await this.#finish(call, status, code).catch(() => {});
     }
   }
 

@@ -53,3 +53,16 @@ export interface ResponseCache {
   get(principal: Principal, request: ChatRequest): Promise<ChatCompletion | undefined>;
   set(principal: Principal, request: ChatRequest, completion: ChatCompletion): Promise<void>;
 }
+
+/** A retrieved passage, numbered as it appears in the grounded prompt. */
+export interface KnowledgeSource { n: number; document: string; page: number | null; chunk: number; text: string; kb: string }
+
+/** Department knowledge bases, for chat requests that name `knowledge_bases`. */
+export interface KnowledgePort {
+  /** Throws YumenError not_found / forbidden when a named knowledge base is unknown or not readable. */
+  retrieve(principal: Principal, kbNames: string[], query: string): Promise<KnowledgeSource[]>;
+  /** The messages with the sources entered as numbered context. */
+  ground(messages: readonly ChatRequest['messages'][number][], sources: readonly KnowledgeSource[]): ChatRequest['messages'];
+  /** Which sources the answer cites ([n] markers). */
+  cite(answer: string, sources: readonly KnowledgeSource[]): Array<Omit<KnowledgeSource, 'text'>>;
+}

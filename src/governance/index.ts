@@ -1,2 +1,10 @@
-export { createKeyAuthenticator, type KeyAuthenticator, type KeyAuthenticatorOptions } from './key-authenticator.ts';
+export { createKeyAuthenticator, type KeyAuthenticator, type KeyAuthenticatorOptions, type AuthContext } from './key-authenticator.ts';
 export { mayUseModel, type Principal } from './principal.ts';
+export { ROLE_PERMISSIONS, ORGANISATION_ROLES, scopeFor, inScope, isOrganisationWide, type Actor, type Permission, type Scope } from './access.ts';
+export { createAccounts, type Accounts, type AccountsOptions } from './accounts.ts';
+export { GOVERNANCE_DEFAULTS, governanceSettings, validateGovernanceConfig, type GovernanceSettings } from './config.ts';
+export { hashPassword, verifyPassword, checkPasswordStrength, DEFAULT_SCRYPT_N } from './passwords.ts';
+export { createSecretBox, lazySecretBox, loadMasterKey, parseMasterKey, type SecretBox } from './secret-box.ts';
+export { createModelStore, listStoredModels, withStoredModels, type ModelStore, type ModelView } from './model-store.ts';
+export { compileIpAllowList, ipEntryProblem, normalizeIp } from './ip-allow-list.ts';
+export { getTenantPolicy, getTenantPolicyChain, listDictionaryTerms } from './policy-source.ts';

@@ -3,13 +3,28 @@ import type { Kysely } from 'kysely';
 import { createApiKeyRepository, createTenantRepository, hashApiKey, type Database } from '../store/index.ts';
 import type { Principal } from './principal.ts';
 import { yumenError } from '../util/errors.ts';
+import { compileIpAllowList } from './ip-allow-list.ts';
 
-interface CachedKey { principal: Principal; expiresAt: number | null; revoked: boolean; hash: Buffer; cachedAt: number }
+interface CachedKey {
+  principal: Principal;
+  expiresAt: number | null;
+  revoked: boolean;
+  hash: Buffer;
+  cachedAt: number;
+  /** null = any address. */
+  ipAllowed: ((ip: string) => boolean) | null;
+}
 
 export interface KeyAuthenticatorOptions {
   /** How long a looked-up key is trusted before it is read again (revocation takes at most this long). */
   cacheTtlMs?: number;
   now?: () => number;
+}
+
+/** What the caller's connection tells us beside the secret. */
+export interface AuthContext {
+  /** The client address (after trust_proxy), checked against the key's IP allow-list. */
+  ip?: string;
 }
 
 /**
@@ -29,17 +44,27 @@ export function createKeyAuthenticator(db: Kysely<Database>, opts: KeyAuthentica
     const tenant = await tenants.findById(row.tenant_id);
     if (!tenant) return null;
     const allowed = row.allowed_models ? (JSON.parse(row.allowed_models) as string[]) : null;
+    const ips = row.allowed_ips ? (JSON.parse(row.allowed_ips) as string[]) : null;
+    let ipAllowed: CachedKey['ipAllowed'] = null;
+    if (ips) {
+      try {
+        ipAllowed = compileIpAllowList(ips);
+      } catch {
+        ipAllowed = () => false; // a corrupt list fails closed
+      }
+    }
     return {
       principal: { tenantId: tenant.id, tenantName: tenant.name, keyId: row.id, allowedModels: allowed ? new Set(allowed) : null },
       expiresAt: row.expires_at,
       revoked: row.revoked_at !== null,
       hash: Buffer.from(row.key_hash, 'hex'),
       cachedAt: now(),
+      ipAllowed,
     };
   }
 
   return {
-    async authenticate(secret: string): Promise<Principal> {
+    async authenticate(secret: string, ctx: AuthContext = {}): Promise<Principal> {
       const digest = hashApiKey(secret);
       let entry = cache.get(digest);
       if (!entry || now() - entry.cachedAt > ttl) {
@@ -55,6 +80,9 @@ export function createKeyAuthenticator(db: Kysely<Database>, opts: KeyAuthentica
       if (!timingSafeEqual(entry.hash, Buffer.from(digest, 'hex'))) throw yumenError('invalid_api_key', 'Incorrect API key provided. / API 密钥无效。');
       if (entry.revoked) throw yumenError('invalid_api_key', 'This API key has been revoked. / 该 API 密钥已被吊销。');
       if (entry.expiresAt !== null && entry.expiresAt <= now()) throw yumenError('invalid_api_key', 'This API key has expired. / 该 API 密钥已过期。');
+      if (entry.ipAllowed && !(ctx.ip && entry.ipAllowed(ctx.ip))) {
+        throw yumenError('ip_not_allowed', 'This API key may not be used from your address. / 该 API 密钥不允许从当前地址使用。');
+      }
       return entry.principal;
     },
     /** Forget cached keys, e.g. right after a revocation through the admin API. */

@@ -2,11 +2,17 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { YumenConfig } from '../config/index.ts';
 import { Gateway, TenantGuards, UsageWriter, createGatewayMetrics } from '../gateway/index.ts';
-import { buildPolicySet } from '../policy/index.ts';
-import { createKeyAuthenticator } from '../governance/index.ts';
+import { buildPolicySet, parsePolicy } from '../policy/index.ts';
+import { createKeyAuthenticator, getTenantPolicyChain, listDictionaryTerms, governanceSettings, lazySecretBox, loadMasterKey, withStoredModels } from '../governance/index.ts';
 import { createModelRegistry } from '../providers/index.ts';
-import { createUsageRepository, openStore, type Store } from '../store/index.ts';
+import { createTokenUsageRepository, createUsageRepository, openStore, type Store } from '../store/index.ts';
+import { auditLogFromConfig, auditSettings } from '../audit/index.ts';
+import { limiterFromConfig } from '../governance/limits/index.ts';
+import { responseCacheFromConfig } from '../governance/cache/index.ts';
 import { buildServer, type YumenServer } from './app.ts';
+import { adminRoutes } from './routes/admin/index.ts';
+import { kbRoutes } from './routes/kb.ts';
+import { extractCitations, groundMessages, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
 
 export interface RunningYumen {
   app: FastifyInstance;
@@ -30,13 +36,34 @@ export interface StartOptions {
 export async function startYumen(config: YumenConfig, opts: StartOptions = {}): Promise<RunningYumen> {
   const store = await openStore(config.storage.url);
   const logger = opts.logger ?? (config.log.level === 'silent' ? false : { level: config.log.level });
-  const registry = createModelRegistry(config.models, { dataDir: config.data_dir });
+  const secretBox = lazySecretBox(() => loadMasterKey({ dataDir: config.data_dir }).key);
+  // Models added through the admin API join yumen.yaml's at start (changes take effect at the next start).
+  const models = await withStoredModels(config.models, store.db, secretBox);
+  const registry = createModelRegistry(models, { dataDir: config.data_dir });
   const metrics = createGatewayMetrics();
   const usage = new UsageWriter(createUsageRepository(store.db));
-  const { set: policies, problems } = buildPolicySet(config.policy, config.models);
+  const { set: policies, problems } = buildPolicySet(config.policy, models);
   if (problems.length) throw new Error(`invalid policy configuration:\n  - ${problems.join('\n  - ')}`);
-  const gateway = new Gateway({ registry, metrics, usage, guards: new TenantGuards(policies) });
+  // Audit trail (SM3 chain, awaited before each response completes), limits + fair queues, opt-in response cache.
+  const audit = auditLogFromConfig(store.db, config);
+  const stopAuditMaintenance = audit.startMaintenance({ anchorIntervalMs: auditSettings(config).anchorIntervalMs, pruneIntervalMs: 86_400_000 });
+  const limiter = limiterFromConfig(config, createTokenUsageRepository(store.db));
+  const cacheableModels = new Set(models.filter((m) => m.cache === true).map((m) => m.name));
+  const cache = cacheableModels.size ? responseCacheFromConfig(config) : undefined;
+  const guards = new TenantGuards(policies, {
+    source: { policyChain: (id) => getTenantPolicyChain(store.db, id), dictionaryTerms: (id) => listDictionaryTerms(store.db, id) },
+  });
   const authenticator = createKeyAuthenticator(store.db);
+  // Knowledge bases: background ingest worker (jobs persist in the database) and the /api/kb routes.
+  const knowledge = await knowledgeFromConfig(config, store, registry);
+  const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels,
+    knowledge: {
+      retrieve: async (principal, names, query) => (await retrieveForChat(knowledge, principal, names, query)).sources,
+      ground: (messages, sources) => groundMessages(messages, sources),
+      cite: (answer, sources) => extractCitations(answer, sources),
+    },
+  });
+  const kbWorker = startJobWorker(knowledge, { onError: (err) => server.app.log.error({ err }, 'knowledge ingest worker') });
   const server = await buildServer({
     gateway,
     authenticator,
@@ -47,6 +74,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, validatePolicy: (p) => parsePolicy(p).problems, onKeysChanged: () => authenticator.invalidate() }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker })],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;
@@ -67,7 +95,12 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
         server.beginShutdown();
         await server.inFlight.drain(config.server.shutdown_grace_ms);
         await server.app.close();
+        await kbWorker.stop();
         await usage.close();
+        stopAuditMaintenance();
+        await audit.close();
+        await limiter.close();
+        await cache?.close();
         await registry.close();
         await store.close();
       })();

@@ -7,8 +7,10 @@ function fromFastifyError(err: FastifyError & { validation?: Array<{ instancePat
     const v = err.validation[0];
     const path = v.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replaceAll('/', '.');
     const missing = v.params?.missingProperty as string | undefined;
-    const param = missing ? (path ? `${path}.${missing}` : missing) : path || null;
-    const what = missing ? `'${param}' is required` : `'${param ?? err.validationContext}' ${v.message ?? 'is invalid'}`;
+    const extra = v.params?.additionalProperty as string | undefined;
+    const named = missing ?? extra;
+    const param = named ? (path ? `${path}.${named}` : named) : path || null;
+    const what = missing ? `'${param}' is required` : extra ? `'${param}' is not a known field` : `'${param ?? err.validationContext}' ${v.message ?? 'is invalid'}`;
     return yumenError('invalid_request', `Invalid request: ${what}.`, { param });
   }
   switch (err.code) {

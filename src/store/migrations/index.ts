@@ -1,5 +1,8 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as core from './0001-core.ts';
+import * as governance from './0002-governance.ts';
+import * as audit from './0003-audit.ts';
+import * as knowledge from './0004-knowledge.ts';
 
 /**
  * Every migration, in order. Names are stable forever: a shipped migration is never edited,
@@ -7,6 +10,9 @@ import * as core from './0001-core.ts';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-core': core,
+  '0002-governance': governance,
+  '0003-audit': audit,
+  '0004-knowledge': knowledge,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

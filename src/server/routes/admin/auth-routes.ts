@@ -10,7 +10,7 @@ const tags = ['auth'];
 export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: AdminContext }): Promise<void> {
   app.post<{ Body: Static<typeof Login> }>('/auth/login', {
     config: { action: 'admin.auth.login' },
-    schema: { tags, summary: 'Sign in with a local account; sets the session cookie', body: Login, response: { 200: Me } },
+    schema: { tags, security: [], summary: 'Sign in with a local account; sets the session cookie', body: Login, response: { 200: Me } },
   }, async (request, reply) => {
     const { sessionId, actor, expiresAt } = await ctx.accounts.login(request.body.username, request.body.password);
     request.auditActor = actor.userId;

@@ -90,7 +90,7 @@ export async function departmentRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
       const problems = ctx.validatePolicy(policy);
       if (problems.length) {
         const param = /^([\w.[\]]+):/.exec(problems[0])?.[1];
-        throw yumenError('invalid_request', `Invalid policy: ${problems[0]}`, { param: param ? `policy.${param}` : 'policy', detail: { problems } });
+        throw yumenError('invalid_request', `Invalid policy: ${problems[0]}`, { param: !param ? 'policy' : param.startsWith('policy') ? param : `policy.${param}`, detail: { problems } });
       }
     }
     await departments.setPolicy(d.id, policy);

@@ -89,7 +89,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCont
     config: { action: 'admin.user.update' },
     schema: { tags, summary: 'Rename, disable/enable or reset the password of an account; ends its sessions when disabled or reset', params: IdParams, body: UserPatch, response: { 200: User } },
   }, async (request) => {
-    const { user, roles } = await target(request, request.body.disabled !== undefined || request.body.password !== undefined || true);
+    const { user, roles } = await target(request, true);
     const passwordHash = request.body.password ? await ctx.accounts.hashPassword(request.body.password) : undefined;
     await users.update(user.id, { displayName: request.body.display_name, disabled: request.body.disabled, passwordHash });
     if (request.body.disabled || passwordHash) await ctx.accounts.endSessions(user.id);

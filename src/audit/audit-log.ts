@@ -1,0 +1,156 @@
+import type { Kysely } from 'kysely';
+import type { AuditEvent, AuditSink } from '../gateway/ports.ts';
+import { createAuditRepository, type AuditRow, type Database } from '../store/index.ts';
+import { chainEvents } from './chain.ts';
+import { writeAnchor, readAnchorFile, type AnchorTargets } from './anchor.ts';
+import { verifyChain, type VerifyResult } from './verify.ts';
+import { exportRecords, type ExportFormat } from './export.ts';
+
+export interface AuditLogOptions {
+  /** Days records are kept by prune() (default 180). */
+  retentionDays?: number;
+  /** Where anchor() writes the head: a JSON-lines file and/or a syslog receiver. */
+  anchor?: AnchorTargets;
+  /** How many records at most go into one transaction (default 1000). */
+  maxBatch?: number;
+  now?: () => number;
+}
+
+export interface AuditLog extends AuditSink {
+  /** Walks the whole chain from the genesis or the prune anchor; checks the anchor file too when given. */
+  verify(opts?: { anchorFile?: string | null }): Promise<VerifyResult>;
+  /** Lines of JSON or CSV (header first) for records with from ≤ time < to. */
+  export(opts: { from: number; to: number; format: ExportFormat }): AsyncGenerator<string>;
+  /** Deletes records older than the retention, keeping the chain verifiable through a prune anchor. */
+  prune(opts?: { before?: number }): Promise<{ deleted: number; anchoredSeq: number | null }>;
+  /** Writes the current head {time, seq, hash} to the anchor targets; returns it (null when the chain is empty). */
+  anchor(): Promise<{ time: number; seq: number; hash: string } | null>;
+  /** Resolves when every record accepted so far is committed. */
+  flush(): Promise<void>;
+  /** Starts the periodic anchor and the daily prune; returns a function that stops them. */
+  startMaintenance(opts: { anchorIntervalMs?: number; pruneIntervalMs?: number; onError?: (err: unknown) => void }): () => void;
+  close(): Promise<void>;
+}
+
+interface Waiter { event: AuditEvent; resolve: () => void; reject: (err: unknown) => void }
+
+/**
+ * The SM3-chained audit trail. `record()` resolves only after the record's transaction has committed.
+ * Records that arrive while a transaction is in flight are grouped into the next one (group commit),
+ * so throughput grows with load while each caller still waits for its own durability.
+ */
+export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {}): AuditLog {
+  const repo = createAuditRepository(db);
+  const now = opts.now ?? Date.now;
+  const maxBatch = opts.maxBatch ?? 1000;
+  let ready: Promise<void> | undefined;
+  let pending: Waiter[] = [];
+  let writing: Promise<void> | undefined;
+  let scheduled = false;
+  let closed = false;
+  let lastAnchoredSeq = -1;
+  const stops = new Set<() => void>();
+
+  const ensureReady = () => (ready ??= repo.ensureHead().catch((err) => {
+    ready = undefined;
+    throw err;
+  }));
+
+  function schedule(): void {
+    if (scheduled || writing) return;
+    scheduled = true;
+    setImmediate(commitNext);
+  }
+
+  function commitNext(): void {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const batch = pending.length <= maxBatch ? pending : pending.slice(0, maxBatch);
+    pending = pending.length <= maxBatch ? [] : pending.slice(maxBatch);
+    const events = batch.map((w) => w.event);
+    writing = ensureReady()
+      .then(() => repo.append((head) => chainEvents(head, events)))
+      .then(
+        () => { for (const w of batch) w.resolve(); },
+        (err) => { for (const w of batch) w.reject(err); },
+      )
+      .finally(() => {
+        writing = undefined;
+        if (pending.length) schedule();
+      });
+  }
+
+  async function flush(): Promise<void> {
+    while (pending.length || writing || scheduled) {
+      if (writing) await writing;
+      else await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  const log: AuditLog = {
+    record(event: AuditEvent): Promise<void> {
+      if (closed) return Promise.reject(new Error('audit log is closed'));
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ event, resolve, reject });
+        schedule();
+      });
+    },
+
+    async verify(vopts = {}) {
+      await ensureReady();
+      const anchors = vopts.anchorFile ? await readAnchorFile(vopts.anchorFile) : [];
+      return verifyChain(repo, anchors);
+    },
+
+    export(eopts) {
+      return exportRecords(repo, eopts);
+    },
+
+    async prune(popts = {}) {
+      await ensureReady();
+      const before = popts.before ?? now() - (opts.retentionDays ?? 180) * 86_400_000;
+      const r = await repo.prune(before, now());
+      return { deleted: r.deleted, anchoredSeq: r.anchor?.seq ?? null };
+    },
+
+    async anchor() {
+      await ensureReady();
+      const head = await repo.head();
+      if (head.seq === 0) return null;
+      const entry = { time: now(), seq: head.seq, hash: head.hash };
+      if (head.seq === lastAnchoredSeq) return entry;
+      await writeAnchor(opts.anchor ?? {}, entry);
+      lastAnchoredSeq = head.seq;
+      return entry;
+    },
+
+    flush,
+
+    startMaintenance(m) {
+      const onError = m.onError ?? (() => {});
+      const timers: NodeJS.Timeout[] = [];
+      if (m.anchorIntervalMs && (opts.anchor?.file || opts.anchor?.syslog)) {
+        timers.push(setInterval(() => void log.anchor().catch(onError), m.anchorIntervalMs));
+      }
+      if (m.pruneIntervalMs) timers.push(setInterval(() => void log.prune().catch(onError), m.pruneIntervalMs));
+      for (const t of timers) t.unref();
+      const stop = () => {
+        for (const t of timers) clearInterval(t);
+        stops.delete(stop);
+      };
+      stops.add(stop);
+      return stop;
+    },
+
+    async close() {
+      for (const stop of [...stops]) stop();
+      await flush();
+      closed = true;
+      // A last anchor on a clean shutdown, so the file always ends at the final head.
+      if (opts.anchor?.file || opts.anchor?.syslog) await log.anchor().catch(() => {});
+    },
+  };
+  return log;
+}
+
+export type { AuditRow };

@@ -1,0 +1,10 @@
+export { createAuditLog, type AuditLog, type AuditLogOptions } from './audit-log.ts';
+export { verifyChain, type VerifyResult } from './verify.ts';
+export { EXPORT_COLUMNS, type ExportFormat } from './export.ts';
+export { readAnchorFile, writeAnchor, type AnchorEntry, type AnchorTargets } from './anchor.ts';
+export { hashRecord, chainEvents } from './chain.ts';
+export { canonicalJson } from '../util/canonical-json.ts';
+export { auditSettings, validateAuditConfig, AUDIT_DEFAULTS, type AuditSettings } from './config.ts';
+export { createConversationCapture, type ConversationCapture, type ConversationCaptureOptions, type CapturedConversation } from './conversations.ts';
+export type { AuditEvent, AuditSink } from '../gateway/ports.ts';
+export { auditLogFromConfig } from './from-config.ts';

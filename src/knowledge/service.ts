@@ -1,0 +1,242 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  createKnowledgeIndexRepository, createKnowledgeRepository, createTenantRepository,
+  type KbDocumentRow, type KbHit, type KbRow, type Store,
+} from '../store/index.ts';
+import { yumenError } from '../util/errors.ts';
+import { authorizeKb, type KbCaller } from './authorize.ts';
+import { chunkBlocks } from './chunking.ts';
+import type { Embedder } from './embeddings.ts';
+import { parseDocument, type OcrFunction } from './ingest/index.ts';
+import type { Reranker } from './rerank.ts';
+import { decodeVector, encodeVector, nearest, reciprocalRankFusion } from './retrieval.ts';
+import { createSegmenter, type Segmenter } from './segmentation.ts';
+import { DEFAULT_KNOWLEDGE_SETTINGS, type KnowledgeSettings } from './settings.ts';
+import type { KbAction, SearchResult, Source } from './types.ts';
+
+export interface KnowledgeBase {
+  id: string;
+  name: string;
+  tenantId: string;
+  description: string | null;
+  sharedWith: string[];
+  createdAt: number;
+}
+
+export interface IngestOutcome { status: 'done' | 'skipped'; documentId: string; reason?: string; chunks: number; chars: number; docStatus: string }
+
+export interface KnowledgeServiceOptions {
+  store: Store;
+  settings?: Partial<KnowledgeSettings>;
+  embedder?: Embedder | null;
+  reranker?: Reranker | null;
+  ocr?: OcrFunction | null;
+}
+
+export interface SearchOptions { topK?: number; mode?: 'fulltext' | 'hybrid' }
+
+export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
+
+/** Knowledge bases: create, share, ingest (parse → chunk → segment → index → embed), search, retrieve for chat. */
+export function createKnowledgeService(opts: KnowledgeServiceOptions) {
+  const settings: KnowledgeSettings = { ...DEFAULT_KNOWLEDGE_SETTINGS, ...opts.settings };
+  const repo = createKnowledgeRepository(opts.store.db);
+  const index = createKnowledgeIndexRepository(opts.store.db, opts.store.dialect);
+  const tenants = createTenantRepository(opts.store.db);
+  const embedder = opts.embedder ?? null;
+  const segmenters = new Map<string, { at: number; seg: Segmenter }>();
+  // Vectors per base, cached until the base changes (brute-force cosine; see docs/knowledge.md).
+  const vectorCache = new Map<string, Array<{ id: string; v: Float32Array }>>();
+
+  async function segmenterFor(tenantIds: readonly string[]): Promise<Segmenter> {
+    const key = [...new Set(tenantIds)].sort().join(',');
+    const cached = segmenters.get(key);
+    if (cached && Date.now() - cached.at < 60_000) return cached.seg;
+    const words = (await Promise.all([...new Set(tenantIds)].map((t) => repo.listWords(t)))).flat();
+    const seg = createSegmenter(words);
+    segmenters.set(key, { at: Date.now(), seg });
+    return seg;
+  }
+
+  async function toBase(row: KbRow): Promise<KnowledgeBase> {
+    return { id: row.id, name: row.name, tenantId: row.tenant_id, description: row.description, sharedWith: await repo.listShares(row.id), createdAt: row.created_at };
+  }
+
+  /** The base of that name if the caller may do `action` on it; 404 when the caller may not even see it. */
+  async function resolve(principal: KbCaller | null, name: string, action: KbAction): Promise<KnowledgeBase> {
+    const row = await repo.findBaseByName(name);
+    const kb = row ? await toBase(row) : undefined;
+    if (!kb || !authorizeKb(principal, kb, 'read')) throw yumenError('not_found', `No knowledge base named "${name}". / 知识库“${name}”不存在。`, { param: 'name' });
+    if (!authorizeKb(principal, kb, action)) throw yumenError('forbidden', `Knowledge base "${name}" is shared read-only with your department. / 该知识库仅共享只读权限。`);
+    return kb;
+  }
+
+  async function ingestBytes(kb: KnowledgeBase, source: string, name: string, bytes: Uint8Array): Promise<IngestOutcome> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const same = await repo.findDocumentBySource(kb.id, source);
+    if (same && same.sha256 === sha256) return { status: 'skipped', documentId: same.id, reason: 'unchanged', chunks: same.chunk_count, chars: same.chars, docStatus: same.status };
+    const dup = await repo.findDocumentByHash(kb.id, sha256);
+    if (dup && dup.source !== source) return { status: 'skipped', documentId: dup.id, reason: `duplicate of ${dup.name}`, chunks: dup.chunk_count, chars: dup.chars, docStatus: dup.status };
+    const parsed = await parseDocument(name, bytes, { ocr: settings.ocr ? opts.ocr : null });
+    const chunks = chunkBlocks(parsed.blocks, { maxChars: settings.chunkMaxChars, overlapChars: settings.chunkOverlapChars });
+    const seg = await segmenterFor([kb.tenantId]);
+    let vectors: Float32Array[] | null = null;
+    if (embedder && chunks.length) vectors = await embedder.embed(chunks.map((c) => (c.heading ? `${c.heading}\n${c.text}` : c.text)));
+    const now = Date.now();
+    const chars = parsed.blocks.reduce((n, b) => n + b.text.length, 0);
+    const doc: KbDocumentRow = {
+      id: randomUUID(), kb_id: kb.id, source, name, format: parsed.format, sha256, status: parsed.status, note: parsed.note ?? null,
+      bytes: bytes.byteLength, chars, pages: parsed.pages ?? null, chunk_count: chunks.length, metadata: JSON.stringify(parsed.metadata),
+      created_at: same?.created_at ?? now, updated_at: now,
+    };
+    await index.writeDocument(doc, chunks.map((c, i) => ({
+      seq: c.seq, text: c.text, heading: c.heading, page: c.page,
+      // The heading path is indexed with the text: a section title is strong evidence of topic.
+      tokens: seg.index(c.heading ? `${c.heading}\n${c.text}` : c.text),
+      embedding: vectors ? encodeVector(vectors[i]) : null,
+    })));
+    vectorCache.delete(kb.id);
+    return { status: 'done', documentId: doc.id, chunks: chunks.length, chars, docStatus: parsed.status };
+  }
+
+  async function vectorsOf(kbIds: readonly string[]): Promise<Array<{ id: string; v: Float32Array }>> {
+    const out: Array<{ id: string; v: Float32Array }> = [];
+    for (const id of kbIds) {
+      let list = vectorCache.get(id);
+      if (!list) {
+        list = (await index.listEmbeddings([id])).map((r) => ({ id: r.id, v: decodeVector(r.embedding) }));
+        vectorCache.set(id, list);
+      }
+      out.push(...list);
+    }
+    return out;
+  }
+
+  async function searchBases(bases: readonly KnowledgeBase[], query: string, o: SearchOptions = {}): Promise<SearchResult[]> {
+    const topK = Math.min(Math.max(o.topK ?? 5, 1), 100);
+    const q = query.trim();
+    if (!q || !bases.length) return [];
+    const kbIds = bases.map((b) => b.id);
+    const names = new Map(bases.map((b) => [b.id, b.name]));
+    const seg = await segmenterFor(bases.map((b) => b.tenantId));
+    const pool = Math.max(settings.candidates, topK);
+    const fullText = await index.searchFullText(kbIds, seg.query(q), pool);
+    let ranked: Array<{ hit: KbHit; score: number }> = fullText.map((hit) => ({ hit, score: hit.score }));
+    if (embedder && o.mode !== 'fulltext') {
+      const vectors = await vectorsOf(kbIds);
+      if (vectors.length) {
+        const [qv] = await embedder.embed([q]);
+        const near = nearest(qv, vectors, pool);
+        const known = new Map(fullText.map((h) => [h.chunkId, h]));
+        const missing = near.filter((n) => !known.has(n.id)).map((n) => n.id);
+        for (const h of await index.chunksByIds(missing)) known.set(h.chunkId, { ...h, score: 0 });
+        const dense = near.map((n) => known.get(n.id)).filter((h): h is KbHit => !!h);
+        ranked = reciprocalRankFusion([{ items: fullText }, { items: dense }], (h) => h.chunkId).map(({ item, score }) => ({ hit: item, score }));
+      }
+    }
+    if (opts.reranker && ranked.length > 1) {
+      const head = ranked.slice(0, pool);
+      const scores = await opts.reranker(q, head.map((r) => r.hit.text));
+      ranked = head.map((r, i) => ({ hit: r.hit, score: scores[i] })).sort((a, b) => b.score - a.score);
+    }
+    return ranked.slice(0, topK).map(({ hit, score }) => ({
+      document: hit.document, chunk: hit.seq, score: Math.round(score * 1e4) / 1e4, text: hit.text, page: hit.page,
+      kb: names.get(hit.kbId) ?? '', heading: hit.heading, chunkId: hit.chunkId, documentId: hit.documentId,
+    }));
+  }
+
+  return {
+    settings,
+    resolve,
+    async createBase(input: { tenant: string; name: string; description?: string | null }, principal: KbCaller | null = null): Promise<KnowledgeBase> {
+      const name = input.name.trim();
+      if (!/^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,63}$/u.test(name)) throw yumenError('invalid_request', 'A knowledge base name is 1–64 letters, digits, "_", "." or "-". / 知识库名称须为 1–64 个字母、数字或 _.-', { param: 'name' });
+      const tenant = principal ? await tenants.findById(principal.tenantId) : await tenants.ensure(input.tenant);
+      if (!tenant) throw yumenError('not_found', 'Unknown department.');
+      const row = await repo.createBase({ tenantId: tenant.id, name, description: input.description ?? null });
+      if (!row) throw yumenError('conflict', `A knowledge base named "${name}" already exists. / 知识库“${name}”已存在。`, { param: 'name' });
+      return toBase(row);
+    },
+    async listBases(principal: KbCaller | null): Promise<Array<KnowledgeBase & { documents: number; chunks: number; tenant: string }>> {
+      const rows = await repo.listBasesFor(principal?.tenantId ?? null);
+      return Promise.all(rows.map(async (r) => ({ ...(await toBase(r)), ...(await repo.countDocuments(r.id)), tenant: (await tenants.findById(r.tenant_id))?.name ?? r.tenant_id })));
+    },
+    async deleteBase(principal: KbCaller | null, name: string): Promise<void> {
+      const kb = await resolve(principal, name, 'write');
+      await index.deleteBaseIndex(kb.id);
+      await repo.deleteBase(kb.id);
+      vectorCache.delete(kb.id);
+    },
+    /** Shares a base read-only with another department (by name), or takes the share back. */
+    async share(principal: KbCaller | null, name: string, department: string, on = true): Promise<KnowledgeBase> {
+      const kb = await resolve(principal, name, 'write');
+      const t = await tenants.findByName(department);
+      if (!t) throw yumenError('not_found', `No department named "${department}".`, { param: 'department' });
+      if (on) await repo.share(kb.id, t.id);
+      else await repo.unshare(kb.id, t.id);
+      return toBase((await repo.findBaseById(kb.id))!);
+    },
+    async listDocuments(principal: KbCaller | null, name: string) {
+      const kb = await resolve(principal, name, 'read');
+      return (await repo.listDocuments(kb.id)).map((d) => ({ id: d.id, name: d.name, source: d.source, format: d.format, status: d.status, note: d.note, bytes: d.bytes, chars: d.chars, pages: d.pages, chunks: d.chunk_count, sha256: d.sha256, metadata: JSON.parse(d.metadata) as Record<string, string>, updatedAt: d.updated_at }));
+    },
+    async deleteDocument(principal: KbCaller | null, name: string, documentId: string): Promise<void> {
+      const kb = await resolve(principal, name, 'write');
+      const doc = await repo.findDocumentById(documentId);
+      if (!doc || doc.kb_id !== kb.id) throw yumenError('not_found', 'No such document in this knowledge base.');
+      await index.deleteDocument(doc.id);
+      vectorCache.delete(kb.id);
+    },
+    async addWords(principal: KbCaller | null, name: string, words: string[]): Promise<void> {
+      const kb = await resolve(principal, name, 'write');
+      await repo.addWords(kb.tenantId, words);
+      segmenters.clear();
+    },
+    /** Ingests one file now (no job); used by the job worker and by tests. */
+    async ingest(principal: KbCaller | null, name: string, file: { source?: string; name: string; bytes: Uint8Array }): Promise<IngestOutcome> {
+      const kb = await resolve(principal, name, 'write');
+      if (file.bytes.byteLength > settings.maxFileBytes) throw yumenError('body_too_large', `${file.name} is larger than knowledge.max_file_bytes.`);
+      return ingestBytes(kb, file.source ?? file.name, basename(file.name), file.bytes);
+    },
+    /** Queues files for the background worker; returns the batch id to follow progress with. */
+    async enqueue(principal: KbCaller | null, name: string, files: Array<{ source: string; name?: string; content?: Uint8Array | null }>): Promise<string> {
+      const kb = await resolve(principal, name, 'write');
+      return repo.enqueue(kb.id, files.map((f) => ({ source: f.source, name: basename(f.name ?? f.source), content: f.content ?? null })));
+    },
+    /** Runs one queued job (of `batchId` when given); false when none is left. */
+    async runNextJob(batchId?: string): Promise<{ job: string; name: string; outcome?: IngestOutcome; error?: string } | false> {
+      const job = await repo.claimNext(batchId);
+      if (!job) return false;
+      try {
+        const row = await repo.findBaseById(job.kb_id);
+        if (!row) throw new Error('the knowledge base was deleted');
+        const bytes = job.content ? new Uint8Array(job.content) : new Uint8Array(await readFile(job.source));
+        if (bytes.byteLength > settings.maxFileBytes) throw new Error('larger than knowledge.max_file_bytes');
+        const outcome = await ingestBytes(await toBase(row), job.source, job.name, bytes);
+        await repo.finishJob(job.id, outcome.status, { documentId: outcome.documentId, error: outcome.reason ?? null });
+        return { job: job.id, name: job.name, outcome };
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        await repo.finishJob(job.id, 'failed', { error });
+        return { job: job.id, name: job.name, error };
+      }
+    },
+    progress: (batchId: string) => repo.progress(batchId),
+    listJobs: (batchId: string) => repo.listJobs(batchId),
+    requeueStale: (olderThanMs: number) => repo.requeueStale(olderThanMs),
+    async search(principal: KbCaller | null, names: readonly string[], query: string, o: SearchOptions = {}): Promise<SearchResult[]> {
+      const bases = await Promise.all([...new Set(names)].map((n) => resolve(principal, n, 'read')));
+      return searchBases(bases, query, o);
+    },
+    /**
+     * Sources for a grounded chat: the top chunks of the named bases for the question, numbered from 1.
+     * The caller (the gateway) puts their text through the guard before any model sees it.
+     */
+    async retrieveForChat(principal: KbCaller | null, kbNames: readonly string[], query: string, o: { topK?: number } = {}): Promise<{ sources: Source[] }> {
+      const results = await this.search(principal, kbNames, query, { topK: o.topK ?? 5 });
+      return { sources: results.map((r, i) => ({ n: i + 1, document: r.document, page: r.page, chunk: r.chunk, text: r.text, kb: r.kb })) };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { RerankConfig } from './rerank.ts';
+
+/** `knowledge:` in yumen.yaml. */
+export interface KnowledgeSettings {
+  /** A configured model serving embeddings; absent = full-text only. */
+  embeddingModel: string | null;
+  allowExternalEmbeddings: boolean;
+  chunkMaxChars: number;
+  chunkOverlapChars: number;
+  /** OCR scanned PDFs and images with tesseract.js (when installed); otherwise they get status no_text_layer. */
+  ocr: boolean;
+  rerank: RerankConfig | null;
+  /** Candidates taken from each retriever before fusion. */
+  candidates: number;
+  /** Largest file accepted, in bytes. */
+  maxFileBytes: number;
+}
+
+export const DEFAULT_KNOWLEDGE_SETTINGS: KnowledgeSettings = {
+  embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerank: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024,
+};
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Problems with `knowledge:`, as "knowledge.key: message" strings (a ConfigValidator). */
+export function validateKnowledgeConfig(config: { knowledge?: Record<string, unknown>; models?: Array<{ name: string }> }): string[] {
+  const k = config.knowledge;
+  if (k === undefined) return [];
+  if (!isObj(k)) return ['knowledge: expected a mapping'];
+  const problems: string[] = [];
+  const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_file_bytes']);
+  for (const key of Object.keys(k)) if (!known.has(key)) problems.push(`knowledge.${key}: unknown key`);
+  if (k.embedding_model !== undefined) {
+    if (typeof k.embedding_model !== 'string' || !k.embedding_model) problems.push('knowledge.embedding_model: expected a model name');
+    else if (config.models && !config.models.some((m) => m.name === k.embedding_model)) problems.push(`knowledge.embedding_model: no model named "${k.embedding_model}" in models`);
+  }
+  for (const key of ['chunk_max_chars', 'chunk_overlap_chars', 'candidates', 'max_file_bytes']) {
+    if (k[key] !== undefined && !(Number.isInteger(k[key]) && (k[key] as number) >= 0)) problems.push(`knowledge.${key}: expected a non-negative integer`);
+  }
+  for (const key of ['ocr', 'allow_external_embeddings']) if (k[key] !== undefined && typeof k[key] !== 'boolean') problems.push(`knowledge.${key}: expected true or false`);
+  if (k.rerank !== undefined) {
+    if (!isObj(k.rerank) || typeof k.rerank.base_url !== 'string' || typeof k.rerank.model !== 'string') problems.push('knowledge.rerank: expected { base_url, model }');
+  }
+  return problems;
+}
+
+export function knowledgeSettings(config: { knowledge?: Record<string, unknown> }): KnowledgeSettings {
+  const k = (config.knowledge ?? {}) as Record<string, any>;
+  const d = DEFAULT_KNOWLEDGE_SETTINGS;
+  return {
+    embeddingModel: k.embedding_model ?? d.embeddingModel,
+    allowExternalEmbeddings: k.allow_external_embeddings ?? d.allowExternalEmbeddings,
+    chunkMaxChars: k.chunk_max_chars ?? d.chunkMaxChars,
+    chunkOverlapChars: k.chunk_overlap_chars ?? d.chunkOverlapChars,
+    ocr: k.ocr ?? d.ocr,
+    rerank: k.rerank ?? d.rerank,
+    candidates: k.candidates ?? d.candidates,
+    maxFileBytes: k.max_file_bytes ?? d.maxFileBytes,
+  };
+}

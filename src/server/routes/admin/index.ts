@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Kysely } from 'kysely';
+import type { ModelConfig } from '../../../config/index.ts';
+import type { AuditSink } from '../../../gateway/ports.ts';
+import { createAccounts, createModelStore, GOVERNANCE_DEFAULTS, type GovernanceSettings, type SecretBox } from '../../../governance/index.ts';
+import { createUserRepository, type Database } from '../../../store/index.ts';
+import { registerSessions } from '../../plugins/session.ts';
+import { authRoutes } from './auth-routes.ts';
+import { repositories, type AdminContext } from './context.ts';
+import { departmentRoutes } from './department-routes.ts';
+import { dictionaryRoutes } from './dictionary-routes.ts';
+import { keyRoutes } from './key-routes.ts';
+import { modelRoutes } from './model-routes.ts';
+import { userRoutes } from './user-routes.ts';
+
+export interface AdminRoutesOptions {
+  db: Kysely<Database>;
+  /** The `governance:` settings (sessions, lock-out, password cost); defaults when left out. */
+  settings?: GovernanceSettings;
+  /** Seals model credentials; without it the /api/models routes answer 503. */
+  secretBox?: SecretBox;
+  /** Models of yumen.yaml, listed read-only beside the stored ones. */
+  configModels?: readonly ModelConfig[];
+  /** Every admin mutation (and login) is recorded here, never with secrets or passwords. */
+  audit?: AuditSink;
+  /** The policy module's check of a department policy; problems as "path: message". */
+  validatePolicy?: (policy: unknown) => string[];
+  /** Called after a key is revoked (e.g. `authenticator.invalidate`) so revocation is immediate. */
+  onKeysChanged?: () => void;
+}
+
+function errorCodeOf(payload: unknown): string | null {
+  return typeof payload === 'string' ? /"code":"([a-z_]+)"/.exec(payload)?.[1] ?? null : null;
+}
+
+/**
+ * The admin REST API under /api, with its OpenAPI 3 document at /api/openapi.json. Returns a plugin for
+ * `buildServer({ plugins })`. People sign in with POST /api/auth/login and are then known by the session
+ * cookie; every route checks the caller's role (see governance/access.ts).
+ */
+export function adminRoutes(opts: AdminRoutesOptions) {
+  return async function registerAdmin(app: FastifyInstance): Promise<void> {
+    const settings = opts.settings ?? GOVERNANCE_DEFAULTS;
+    const accounts = createAccounts(opts.db, { settings });
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: { title: 'Yumen admin API / 玉门管理接口', version: '1', description: 'Departments, users, 三员 roles, API keys, models, policies and dictionaries. Sign in with POST /api/auth/login; the session cookie authenticates the rest.' },
+        components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'yumen_session' } } },
+        security: [{ session: [] }],
+      },
+    });
+    const sessions = registerSessions(app, { accounts, secureCookie: settings.session.secureCookie });
+    app.decorateRequest('scope', null);
+    app.decorateRequest('auditTenant', null);
+    app.decorateRequest('auditActor', null);
+
+    const audit = opts.audit;
+    if (audit) {
+      app.addHook('onSend', async (request, reply, payload) => {
+        const action = request.routeOptions.config?.action;
+        if (!action) return payload;
+        await audit.record({
+          requestId: request.id, time: Date.now(), actor: request.actor?.userId ?? request.auditActor ?? null,
+          tenantId: request.auditTenant ?? '', action, model: null, zone: null, level: 'public', findings: {},
+          decision: reply.statusCode < 400 ? 'allow' : 'deny', status: reply.statusCode,
+          errorCode: reply.statusCode < 400 ? null : errorCodeOf(payload), promptTokens: 0, completionTokens: 0, latencyMs: reply.elapsedTime,
+        });
+        return payload;
+      });
+    }
+
+    const ctx: AdminContext = {
+      db: opts.db, accounts, users: createUserRepository(opts.db), ...repositories(opts.db),
+      models: opts.secretBox ? createModelStore(opts.db, opts.secretBox, { configModels: opts.configModels }) : null,
+      sessions, audit, validatePolicy: opts.validatePolicy, onKeysChanged: opts.onKeysChanged,
+    };
+    for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
+      await app.register(routes, { prefix: '/api', ctx });
+    }
+    app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  };
+}

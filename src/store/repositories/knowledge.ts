@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import type { KbBasesTable, KbDocumentsTable, KbJobsTable } from '../tables/knowledge.ts';
+
+export type KbRow = KbBasesTable;
+export type KbDocumentRow = KbDocumentsTable;
+export type KbJobRow = Omit<KbJobsTable, 'content'>;
+export interface KbJobProgress { total: number; queued: number; running: number; done: number; skipped: number; failed: number }
+
+const JOB_COLUMNS = ['id', 'batch_id', 'kb_id', 'source', 'name', 'status', 'attempts', 'error', 'document_id', 'created_at', 'updated_at'] as const;
+
+/** Knowledge bases, shares, documents, ingest jobs and the departments' segmentation words. */
+export function createKnowledgeRepository(db: Kysely<Database>) {
+  return {
+    async createBase(input: { tenantId: string; name: string; description?: string | null }): Promise<KbRow | undefined> {
+      const now = Date.now();
+      const row: KbRow = { id: randomUUID(), tenant_id: input.tenantId, name: input.name, description: input.description ?? null, created_at: now, updated_at: now };
+      await db.insertInto('kb_bases').values(row).onConflict((oc) => oc.column('name').doNothing()).execute();
+      const stored = await db.selectFrom('kb_bases').selectAll().where('name', '=', input.name).executeTakeFirst();
+      return stored?.id === row.id ? stored : undefined;
+    },
+    findBaseByName: (name: string) => db.selectFrom('kb_bases').selectAll().where('name', '=', name).executeTakeFirst(),
+    findBaseById: (id: string) => db.selectFrom('kb_bases').selectAll().where('id', '=', id).executeTakeFirst(),
+    /** Bases a department owns or that were shared with it. */
+    async listBasesFor(tenantId: string | null): Promise<KbRow[]> {
+      let q = db.selectFrom('kb_bases').selectAll();
+      if (tenantId !== null) {
+        q = q.where((eb) => eb.or([
+          eb('tenant_id', '=', tenantId),
+          eb('id', 'in', eb.selectFrom('kb_shares').select('kb_id').where('tenant_id', '=', tenantId)),
+        ]));
+      }
+      return q.orderBy('name').execute();
+    },
+    async deleteBase(id: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        for (const t of ['kb_terms', 'kb_chunks', 'kb_documents', 'kb_jobs', 'kb_shares'] as const) await tx.deleteFrom(t).where('kb_id', '=', id).execute();
+        await tx.deleteFrom('kb_bases').where('id', '=', id).execute();
+      });
+    },
+    async share(kbId: string, tenantId: string): Promise<void> {
+      await db.insertInto('kb_shares').values({ kb_id: kbId, tenant_id: tenantId, created_at: Date.now() }).onConflict((oc) => oc.columns(['kb_id', 'tenant_id']).doNothing()).execute();
+    },
+    async unshare(kbId: string, tenantId: string): Promise<void> {
+      await db.deleteFrom('kb_shares').where('kb_id', '=', kbId).where('tenant_id', '=', tenantId).execute();
+    },
+    async isSharedWith(kbId: string, tenantId: string): Promise<boolean> {
+      return !!(await db.selectFrom('kb_shares').select('kb_id').where('kb_id', '=', kbId).where('tenant_id', '=', tenantId).executeTakeFirst());
+    },
+    async listShares(kbId: string): Promise<string[]> {
+      return (await db.selectFrom('kb_shares').select('tenant_id').where('kb_id', '=', kbId).execute()).map((r) => r.tenant_id);
+    },
+
+    listDocuments: (kbId: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).orderBy('name').execute(),
+    findDocumentBySource: (kbId: string, source: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).where('source', '=', source).executeTakeFirst(),
+    findDocumentByHash: (kbId: string, sha256: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).where('sha256', '=', sha256).executeTakeFirst(),
+    findDocumentById: (id: string) => db.selectFrom('kb_documents').selectAll().where('id', '=', id).executeTakeFirst(),
+    async countDocuments(kbId: string): Promise<{ documents: number; chunks: number }> {
+      const r = await db.selectFrom('kb_documents').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('chunk_count').as('c')]).where('kb_id', '=', kbId).executeTakeFirstOrThrow();
+      return { documents: Number(r.n), chunks: Number(r.c ?? 0) };
+    },
+
+    /** Queues one job per file; `content` holds uploaded bytes, null when the worker reads `source` from disk. */
+    async enqueue(kbId: string, files: Array<{ source: string; name: string; content?: Uint8Array | null }>): Promise<string> {
+      const batchId = randomUUID();
+      const now = Date.now();
+      for (let i = 0; i < files.length; i += 200) {
+        const rows = files.slice(i, i + 200).map((f, j) => ({
+          id: randomUUID(), batch_id: batchId, kb_id: kbId, source: f.source, name: f.name, content: f.content ? Buffer.from(f.content).toString('base64') : null,
+          status: 'queued', attempts: 0, error: null, document_id: null, created_at: now + i + j, updated_at: now,
+        }));
+        await db.insertInto('kb_jobs').values(rows).execute();
+      }
+      return batchId;
+    },
+    /**
+     * Claims the oldest queued job (optionally of one batch): compare-and-set on status so two workers
+     * never take the same job. Jobs left `running` by a crashed process are re-queued by `requeueStale`.
+     */
+    async claimNext(batchId?: string): Promise<(KbJobRow & { content: Uint8Array | null }) | undefined> {
+      for (let tries = 0; tries < 5; tries++) {
+        let q = db.selectFrom('kb_jobs').select('id').where('status', '=', 'queued');
+        if (batchId) q = q.where('batch_id', '=', batchId);
+        const next = await q.orderBy('created_at').limit(1).executeTakeFirst();
+        if (!next) return undefined;
+        const r = await db.updateTable('kb_jobs').set((eb) => ({ status: 'running', updated_at: Date.now(), attempts: eb('attempts', '+', 1) }))
+          .where('id', '=', next.id).where('status', '=', 'queued').executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) continue;
+        const job = await db.selectFrom('kb_jobs').selectAll().where('id', '=', next.id).executeTakeFirstOrThrow();
+        return { ...job, content: job.content === null ? null : new Uint8Array(Buffer.from(job.content, 'base64')) };
+      }
+      return undefined;
+    },
+    async finishJob(id: string, status: 'done' | 'skipped' | 'failed', opts: { error?: string | null; documentId?: string | null } = {}): Promise<void> {
+      await db.updateTable('kb_jobs').set({ status, error: opts.error ?? null, document_id: opts.documentId ?? null, content: null, updated_at: Date.now() }).where('id', '=', id).execute();
+    },
+    /** Jobs `running` for longer than `olderThanMs` belonged to a process that stopped: queue them again. */
+    async requeueStale(olderThanMs: number): Promise<number> {
+      const r = await db.updateTable('kb_jobs').set({ status: 'queued', updated_at: Date.now() }).where('status', '=', 'running').where('updated_at', '<', Date.now() - olderThanMs).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async progress(batchId: string): Promise<KbJobProgress> {
+      const rows = await db.selectFrom('kb_jobs').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).where('batch_id', '=', batchId).groupBy('status').execute();
+      const p: KbJobProgress = { total: 0, queued: 0, running: 0, done: 0, skipped: 0, failed: 0 };
+      for (const r of rows) {
+        const n = Number(r.n);
+        p.total += n;
+        if (r.status in p) p[r.status as keyof KbJobProgress] += n;
+      }
+      return p;
+    },
+    listJobs: (batchId: string) => db.selectFrom('kb_jobs').select(JOB_COLUMNS).where('batch_id', '=', batchId).orderBy('created_at').execute(),
+    async pendingBatches(kbId?: string): Promise<string[]> {
+      let q = db.selectFrom('kb_jobs').select('batch_id').distinct().where('status', 'in', ['queued', 'running']);
+      if (kbId) q = q.where('kb_id', '=', kbId);
+      return (await q.execute()).map((r) => r.batch_id);
+    },
+
+    async listWords(tenantId: string): Promise<string[]> {
+      return (await db.selectFrom('kb_words').select('word').where('tenant_id', '=', tenantId).orderBy('word').execute()).map((r) => r.word);
+    },
+    async addWords(tenantId: string, words: string[]): Promise<void> {
+      const now = Date.now();
+      const rows = [...new Set(words.map((w) => w.trim()).filter(Boolean))].map((word) => ({ tenant_id: tenantId, word, created_at: now }));
+      if (rows.length) await db.insertInto('kb_words').values(rows).onConflict((oc) => oc.columns(['tenant_id', 'word']).doNothing()).execute();
+    },
+  };
+}
+export type KnowledgeRepository = ReturnType<typeof createKnowledgeRepository>;

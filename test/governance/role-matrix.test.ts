@@ -1,0 +1,118 @@
+/**
+ * Every role against every admin route: allowed → 2xx, forbidden → 403, anonymous → 401.
+ * Targets live in department A, where the department roles hold; on SQLite and PostgreSQL.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createApiKeyRepository, createDepartmentRepository, createDictionaryRepository, createKeyAdminRepository } from '../../src/store/index.ts';
+import { testDialects } from '../helpers/db.ts';
+import { Client, loginAs, makeUser, startFixture, type Fixture } from './helpers.ts';
+
+type Role = 'sysadmin' | 'secadmin' | 'auditor' | 'dept_admin' | 'member';
+const ROLES: Role[] = ['sysadmin', 'secadmin', 'auditor', 'dept_admin', 'member'];
+const LOGIN: Record<Role, string> = { sysadmin: 'sys', secadmin: 'sec', auditor: 'aud', dept_admin: 'admin-a', member: 'member-a' };
+const ALL = ROLES;
+
+interface Case {
+  route: string;
+  allowed: Role[];
+  /** Builds a fresh request (path, body) — fresh targets so each role acts on its own object. */
+  make(f: Fixture, n: number): Promise<{ path: string; body?: unknown }>;
+}
+
+let seq = 0;
+const uniq = () => `${process.pid}-${++seq}`;
+const modelBody = (name: string) => ({ name, provider: 'openai-compatible', zone: 'external', base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-upstream-secret' });
+
+async function memberKey(f: Fixture): Promise<string> {
+  const { row } = await createApiKeyRepository(f.yumen.store.db).create({ tenantId: f.dept.A });
+  await createKeyAdminRepository(f.yumen.store.db).setCreatedBy(row.id, f.users.memberA);
+  return row.id;
+}
+async function dictionary(f: Fixture): Promise<string> {
+  return (await createDictionaryRepository(f.yumen.store.db).create({ tenantId: f.dept.A, name: `d-${uniq()}`, terms: [{ term: '金盾', label: 'project' }] })).id;
+}
+async function memberUser(f: Fixture): Promise<string> {
+  return makeUser(f.yumen, `u-${uniq()}`, [{ role: 'member', tenantId: f.dept.A }]);
+}
+let sharedModel = '';
+async function model(f: Fixture, c: Client): Promise<string> {
+  const name = `m-${uniq()}`;
+  const r = await c.req('POST', '/api/models', modelBody(name));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return name;
+}
+
+const CASES: Case[] = [
+  { route: 'GET /api/auth/me', allowed: ALL, make: async () => ({ path: '/api/auth/me' }) },
+  { route: 'GET /api/departments', allowed: ALL, make: async () => ({ path: '/api/departments' }) },
+  { route: 'POST /api/departments', allowed: ['sysadmin'], make: async (f) => ({ path: '/api/departments', body: { name: `d-${uniq()}`, parent_id: f.dept.A } }) },
+  { route: 'GET /api/departments/:id', allowed: ALL, make: async (f) => ({ path: `/api/departments/${f.dept.A}` }) },
+  { route: 'PATCH /api/departments/:id', allowed: ['sysadmin'], make: async (f) => ({ path: `/api/departments/${f.dept.A1}`, body: { display_name: '预算处' } }) },
+  { route: 'DELETE /api/departments/:id', allowed: ['sysadmin'], make: async (f) => ({ path: `/api/departments/${(await createDepartmentRepository(f.yumen.store.db).create({ name: `x-${uniq()}`, parentId: f.dept.A })).id}` }) },
+  { route: 'GET /api/departments/:id/policy', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: `/api/departments/${f.dept.A}/policy` }) },
+  { route: 'PUT /api/departments/:id/policy', allowed: ['secadmin'], make: async (f) => ({ path: `/api/departments/${f.dept.A}/policy`, body: { policy: {} } }) },
+  { route: 'GET /api/users', allowed: ['sysadmin', 'auditor', 'dept_admin'], make: async () => ({ path: '/api/users' }) },
+  { route: 'POST /api/users', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/users', body: { username: `n-${uniq()}`, password: 'Another-Pass-7', roles: [{ role: 'member', department_id: f.dept.A }] } }) },
+  { route: 'GET /api/users/:id', allowed: ['sysadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: `/api/users/${f.users.memberA}` }) },
+  { route: 'PATCH /api/users/:id', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `/api/users/${await memberUser(f)}`, body: { display_name: '张三' } }) },
+  { route: 'DELETE /api/users/:id', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `/api/users/${await memberUser(f)}` }) },
+  { route: 'PUT /api/users/:id/roles', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `/api/users/${await memberUser(f)}/roles`, body: { roles: [{ role: 'dept_admin', department_id: f.dept.A1 }] } }) },
+  { route: 'GET /api/keys', allowed: ['sysadmin', 'auditor', 'dept_admin', 'member'], make: async () => ({ path: '/api/keys' }) },
+  { route: 'POST /api/keys', allowed: ['sysadmin', 'dept_admin', 'member'], make: async (f) => ({ path: '/api/keys', body: { department_id: f.dept.A, name: 'k' } }) },
+  { route: 'GET /api/keys/:id', allowed: ['sysadmin', 'auditor', 'dept_admin', 'member'], make: async (f) => ({ path: `/api/keys/${await memberKey(f)}` }) },
+  { route: 'POST /api/keys/:id/revoke', allowed: ['sysadmin', 'dept_admin', 'member'], make: async (f) => ({ path: `/api/keys/${await memberKey(f)}/revoke` }) },
+  { route: 'GET /api/models', allowed: ALL, make: async () => ({ path: '/api/models' }) },
+  { route: 'POST /api/models', allowed: ['sysadmin'], make: async () => ({ path: '/api/models', body: modelBody(`m-${uniq()}`) }) },
+  { route: 'GET /api/models/:name', allowed: ALL, make: async () => ({ path: `/api/models/${sharedModel}` }) },
+  { route: 'PATCH /api/models/:name', allowed: ['sysadmin'], make: async () => ({ path: `/api/models/${sharedModel}`, body: { description: 'x' } }) },
+  { route: 'DELETE /api/models/:name', allowed: ['sysadmin'], make: async (_f) => ({ path: `/api/models/${await model(_f, sysClient)}` }) },
+  { route: 'GET /api/dictionaries', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async () => ({ path: '/api/dictionaries' }) },
+  { route: 'POST /api/dictionaries', allowed: ['secadmin'], make: async (f) => ({ path: '/api/dictionaries', body: { department_id: f.dept.A, name: `d-${uniq()}`, terms: [{ term: '天网', label: 'project' }] } }) },
+  { route: 'GET /api/dictionaries/:id', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
+  { route: 'PATCH /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}`, body: { terms: [] } }) },
+  { route: 'DELETE /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
+];
+
+let sysClient: Client;
+
+for (const dialect of await testDialects()) {
+  describe(`admin API role matrix on ${dialect}`, () => {
+    let f: Fixture;
+    const clients = {} as Record<Role, Client>;
+    before(async () => {
+      f = await startFixture(dialect);
+      for (const r of ROLES) clients[r] = await loginAs(f.url, LOGIN[r]);
+      sysClient = clients.sysadmin;
+      sharedModel = await model(f, sysClient);
+    });
+    after(() => f.close());
+
+    it('covers every admin route of the OpenAPI document', async () => {
+      const doc = (await new Client(f.url).req('GET', '/api/openapi.json')).body;
+      const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+        .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`));
+      const tested = new Set([...CASES.map((c) => c.route), 'POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/password']);
+      assert.deepEqual(documented.filter((r) => !tested.has(r)), []);
+    });
+
+    for (const c of CASES) {
+      it(c.route, async () => {
+        const [method] = c.route.split(' ');
+        const anon = await c.make(f, 0);
+        const a = await new Client(f.url).req(method, anon.path, anon.body);
+        assert.equal(a.status, 401, `anonymous: ${JSON.stringify(a.body)}`);
+        assert.equal(a.body.error.code, 'unauthenticated');
+        for (const role of ROLES) {
+          const { path, body } = await c.make(f, 0);
+          const res = await clients[role].req(method, path, body);
+          if (c.allowed.includes(role)) assert.ok(res.status >= 200 && res.status < 300, `${role} should be allowed: ${res.status} ${JSON.stringify(res.body)}`);
+          else {
+            assert.equal(res.status, 403, `${role} should be forbidden: ${res.status} ${JSON.stringify(res.body)}`);
+            assert.equal(res.body.error.type, 'permission_error');
+          }
+        }
+      });
+    }
+  });
+}
