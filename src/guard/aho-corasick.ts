@@ -24,6 +24,8 @@ export class AhoCorasick {
   #dict: Int32Array;
   readonly #lengths: number[];
   readonly #rootChars = new Uint8Array(65536);
+  /** Transitions out of the root, by code unit (0 = none): most positions are looked up here, not in the Map. */
+  readonly #rootGoto = new Int32Array(65536);
 
   constructor(terms: readonly string[]) {
     this.#lengths = terms.map((t) => t.length);
@@ -50,6 +52,7 @@ export class AhoCorasick {
       }
       if (outs[node] < 0) outs[node] = t;
     }
+    for (let c = 0; c < 65536; c++) this.#rootGoto[c] = this.#goto.get(c) ?? 0;
     this.#out = Int32Array.from(outs);
     this.#fail = new Int32Array(nodes);
     this.#dict = new Int32Array(nodes).fill(-1);
@@ -80,15 +83,16 @@ export class AhoCorasick {
     const found: AcMatch[] = [];
     const gotoMap = this.#goto;
     const rootChars = this.#rootChars;
+    const rootGoto = this.#rootGoto;
     let node = 0;
     for (let i = 0; i < text.length; i++) {
       const raw = text.charCodeAt(i);
       if (node === 0 && rootChars[raw] === 0) continue;
       const c = lower(raw);
-      let next = gotoMap.get(node * KEY + c);
+      let next = node === 0 ? rootGoto[c] : gotoMap.get(node * KEY + c);
       while (next === undefined && node !== 0) {
         node = this.#fail[node];
-        next = gotoMap.get(node * KEY + c);
+        next = node === 0 ? rootGoto[c] : gotoMap.get(node * KEY + c);
       }
       node = next ?? 0;
       let o = this.#out[node] >= 0 ? node : this.#dict[node];

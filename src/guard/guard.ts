@@ -6,8 +6,9 @@ import { detectDigits } from './detectors/digits.ts';
 import { detectCodes } from './detectors/codes.ts';
 import { detectSecrets } from './detectors/secrets.ts';
 import { detectClassified } from './detectors/classified.ts';
-import { detectNames } from './detectors/names.ts';
-import { detectAddresses } from './detectors/address.ts';
+import { detectNames, NAME_KEYWORDS } from './detectors/names.ts';
+import { ADDRESS_STARTS, detectAddresses } from './detectors/address.ts';
+import { KeywordIndex } from './keywords.ts';
 import { detectSourceCode } from './detectors/source-code.ts';
 import { createCustomTermMatcher } from './detectors/custom-terms.ts';
 
@@ -71,8 +72,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
     if (want.has('secret')) detectSecrets(t, raw);
     if (want.has('classified_marking')) detectClassified(t, raw);
     if (terms) terms.detect(t, raw);
-    if (want.has('address')) detectAddresses(t, raw);
-    if (want.has('person_name')) detectNames(t, raw, raw.slice());
+    const both = want.has('address') && want.has('person_name');
+    const [addressStarts, nameKeywords] = both ? KeywordIndex.findAllBoth(t, ADDRESS_STARTS, NAME_KEYWORDS) : [];
+    if (want.has('address')) detectAddresses(t, raw, addressStarts);
+    if (want.has('person_name')) detectNames(t, raw, raw.slice(), nameKeywords);
     if (want.has('source_code')) detectSourceCode(t, raw);
     const findings: Finding[] = [];
     let level: Level = 'public';

@@ -1,30 +1,78 @@
 /**
  * Fast lookup of a small set of keywords (labels, titles, gazetteer names): a 64 K table of first
- * characters lets the scan skip every position that cannot start a keyword; candidates are checked with
- * startsWith, longest keyword first.
+ * characters lets the scan skip every position that cannot start a keyword, and a small hashed table of
+ * (first, second) character pairs skips most of the rest without touching the word lists; candidates are
+ * checked with startsWith, longest keyword first.
  */
+const PAIR_BITS = 16;
+const PAIR_MASK = (1 << PAIR_BITS) - 1;
+
+function pairHash(c0: number, c1: number): number {
+  return (Math.imul(c0, 0x9e3779b1) ^ c1) & PAIR_MASK;
+}
+
 export class KeywordIndex {
+  /** 1: some keyword starts with this code unit; 2: and one of them is a single character. */
   readonly #first = new Uint8Array(65536);
-  readonly #buckets = new Map<number, string[]>();
+  readonly #pairs = new Uint8Array(PAIR_MASK + 1);
+  readonly #buckets: Array<string[] | undefined> = [];
 
   constructor(words: Iterable<string>) {
     for (const w of new Set(words)) {
       if (!w) continue;
       const c = w.charCodeAt(0);
-      this.#first[c] = 1;
-      let b = this.#buckets.get(c);
-      if (!b) this.#buckets.set(c, (b = []));
+      if (w.length === 1) this.#first[c] = 2;
+      else {
+        if (this.#first[c] === 0) this.#first[c] = 1;
+        this.#pairs[pairHash(c, w.charCodeAt(1))] = 1;
+      }
+      let b = this.#buckets[c];
+      if (!b) this.#buckets[c] = b = [];
       b.push(w);
     }
-    for (const b of this.#buckets.values()) b.sort((x, y) => y.length - x.length);
+    for (const b of this.#buckets) if (b) b.sort((x, y) => y.length - x.length);
   }
 
   /** The longest keyword starting at `pos`, or undefined. */
   at(text: string, pos: number): string | undefined {
     const c = text.charCodeAt(pos);
-    if (this.#first[c] === 0) return undefined;
-    for (const w of this.#buckets.get(c)!) if (text.startsWith(w, pos)) return w;
+    const f = this.#first[c];
+    if (f === 0) return undefined;
+    if (f === 1 && (pos + 1 >= text.length || this.#pairs[pairHash(c, text.charCodeAt(pos + 1))] === 0)) return undefined;
+    for (const w of this.#buckets[c]!) if (text.startsWith(w, pos)) return w;
     return undefined;
+  }
+
+  /**
+   * findAll of two indexes in one pass over the text (each list as its own findAll would return it):
+   * one full pass instead of two.
+   */
+  static findAllBoth(text: string, a: KeywordIndex, b: KeywordIndex): [Array<[number, string]>, Array<[number, string]>] {
+    const fa: Array<[number, string]> = [];
+    const fb: Array<[number, string]> = [];
+    const firstA = a.#first;
+    const firstB = b.#first;
+    const n = text.length;
+    let freeA = 0;
+    let freeB = 0;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (firstA[c] !== 0 && i >= freeA) {
+        const w = a.at(text, i);
+        if (w !== undefined) {
+          fa.push([i, w]);
+          freeA = i + w.length;
+        }
+      }
+      if (firstB[c] !== 0 && i >= freeB) {
+        const w = b.at(text, i);
+        if (w !== undefined) {
+          fb.push([i, w]);
+          freeB = i + w.length;
+        }
+      }
+    }
+    return [fa, fb];
   }
 
   /** Leftmost-longest, non-overlapping occurrences as [start, keyword] pairs. */

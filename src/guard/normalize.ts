@@ -44,8 +44,41 @@ function convertRun(buf: Uint16Array, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * Cheap pre-check, no allocation: true when some character would be rewritten or dropped — full-width
+ * ASCII, ideographic space, invisible characters, or a digit run that convertRun would rewrite.
+ */
+function needsNormalizing(text: string): boolean {
+  const n = text.length;
+  let runDigits = 0;
+  let runNumeral = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xad) {
+      if (c >= 48 && c <= 57) runDigits++;
+      else if (runDigits > 0 && c !== 32 && c !== 45) {
+        if (runNumeral && runDigits >= 7) return true;
+        runDigits = 0;
+        runNumeral = false;
+      }
+      continue;
+    }
+    if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000 || isInvisible(c)) return true;
+    if (CN_NUMERAL[c] !== 0) {
+      runDigits++;
+      runNumeral = true;
+    } else if (runDigits > 0) {
+      if (runNumeral && runDigits >= 7) return true;
+      runDigits = 0;
+      runNumeral = false;
+    }
+  }
+  return runNumeral && runDigits >= 7;
+}
+
 /** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
 export function normalize(text: string): Normalized {
+  if (!needsNormalizing(text)) return { text, map: null };
   const n = text.length;
   const buf = new Uint16Array(n);
   let map: Int32Array | null = null;

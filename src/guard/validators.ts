@@ -123,16 +123,21 @@ const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /** GB 32100 unified social credit code: 18 characters with a mod-31 check character. */
+// Value + 1 of each USCC character by code unit (0 = not a USCC character).
+const USCC_VALUE = new Uint8Array(128);
+for (let i = 0; i < USCC_CHARS.length; i++) USCC_VALUE[USCC_CHARS.charCodeAt(i)] = i + 1;
+
 export function isValidUscc(s: string): boolean {
   if (s.length !== 18) return false;
   let sum = 0;
   for (let i = 0; i < 17; i++) {
-    const v = USCC_CHARS.indexOf(s[i]);
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? USCC_VALUE[c] - 1 : -1;
     if (v < 0) return false;
     sum += v * USCC_WEIGHTS[i];
   }
   const check = (31 - (sum % 31)) % 31;
-  return USCC_CHARS[check] === s[17];
+  return USCC_CHARS.charCodeAt(check) === s.charCodeAt(17);
 }
 
 export function usccCheckChar(first17: string): string {
@@ -141,17 +146,22 @@ export function usccCheckChar(first17: string): string {
   return USCC_CHARS[(31 - (sum % 31)) % 31];
 }
 
+const ENTROPY_COUNTS = new Uint32Array(65536);
+
 /** Shannon entropy in bits per character. */
 export function shannonEntropy(s: string): number {
-  const counts = new Map<number, number>();
+  // Same sum as over a Map of counts (in first-seen order); a typed array avoids the Map for ASCII text.
+  const counts = s.length <= 65535 ? ENTROPY_COUNTS : new Uint32Array(65536);
+  const order: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (counts[c]++ === 0) order.push(c);
   }
   let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
+  for (const c of order) {
+    const p = counts[c] / s.length;
     h -= p * Math.log2(p);
+    counts[c] = 0;
   }
   return h;
 }

@@ -12,7 +12,7 @@ import { CITIES, PROVINCES } from '../data/places.ts';
 const CUE_WORDS = ['地址', '住址', '住所', '家住', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址', '联系地址',
   '收货地址', '送货地址', '寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地'];
 const GAZ = new Set([...PROVINCES, ...CITIES]);
-const STARTS = new KeywordIndex([...GAZ, ...CUE_WORDS]);
+export const ADDRESS_STARTS = new KeywordIndex([...GAZ, ...CUE_WORDS]);
 
 // A CJK character that can be part of a place name (not a function word).
 const P = '(?:(?![的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次件份元亿电话手机联系姓名邮编请于至到住])[\\u4e00-\\u9fa5A-Za-z])';
@@ -46,6 +46,11 @@ function matchLength(re: RegExp, text: string, pos: number): number {
 const COMPONENTS: ReadonlyArray<[RegExp, Kind]> = [[NUM, Kind.Num], [ADMIN, Kind.Admin], [ROAD, Kind.Road], [PLACE, Kind.Place]];
 
 function step(text: string, pos: number): [Kind, number] | null {
+  // Every component starts with a digit, an ASCII letter or a CJK ideograph (numerals included).
+  const c0 = text.charCodeAt(pos);
+  if (!((c0 >= 48 && c0 <= 57) || (c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122) || (c0 >= 0x3007 && c0 <= 0x9fa5))) {
+    return null;
+  }
   let best: [Kind, number] | null = null;
   for (const [re, kind] of COMPONENTS) {
     const len = matchLength(re, text, pos);
@@ -92,11 +97,12 @@ function streetLevel(c: Chain): boolean {
   return (c.roads > 0 || c.places > 0) && c.admins > 0;
 }
 
-export function detectAddresses(text: string, out: RawFinding[]): void {
+/** `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already. */
+export function detectAddresses(text: string, out: RawFinding[], starts?: ReadonlyArray<[number, string]>): void {
   const spans: Array<[number, number]> = [];
   let coveredTo = -1;
   // Labels and gazetteer names, in text order.
-  for (const [at, word] of STARTS.findAll(text)) {
+  for (const [at, word] of starts ?? ADDRESS_STARTS.findAll(text)) {
     if (at < coveredTo) continue;
     let start: number;
     let admin = 0;

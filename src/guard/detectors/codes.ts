@@ -3,16 +3,38 @@ import { isValidIdCard18, isValidIPv6, isValidUscc } from '../validators.ts';
 
 /** Alphanumeric codes: USCC, e-mail, IPv6, passports, travel permits, licence plates. */
 
-const USCC = /[1-9ANY][1-9]\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])/g;
+const USCC = /[1-9ANY][1-9]\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])/y;
 
 const USCC_CUE = /(?:信用代码|社会信用|税号|纳税人识别号|识别号|注册号|USCC|uscc|credit code)/;
 
-function detectUscc(text: string, out: RawFinding[]): void {
-  USCC.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = USCC.exec(text)) !== null) {
+/**
+ * Maximal runs of ASCII letters and digits, flattened as [start0, end0, start1, end1, …]. USCC, passport
+ * and permit patterns are bounded by "no alphanumeric on either side", so a match is always a whole run;
+ * a licence plate starts one character before a run.
+ */
+function alnumRuns(text: string): number[] {
+  const runs: number[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isAlnum(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (++i < n && isAlnum(text.charCodeAt(i)));
+    runs.push(start, i);
+  }
+  return runs;
+}
+
+function detectUscc(text: string, out: RawFinding[], runs: readonly number[]): void {
+  for (let r = 0; r < runs.length; r += 2) {
+    if (runs[r + 1] - runs[r] !== 18) continue;
+    USCC.lastIndex = runs[r];
+    const m = USCC.exec(text);
+    if (m === null) continue;
     const s = m[0];
-    if (m.index > 0 && isAlnum(text.charCodeAt(m.index - 1))) continue;
     if (!isValidUscc(s)) continue;
     // An all-digit code passes the mod-31 check by chance one time in 31: demand a label, and never take
     // a valid ID number.
@@ -71,12 +93,28 @@ function detectEmail(text: string, out: RawFinding[]): void {
   }
 }
 
-const IPV6 = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?![0-9A-Za-z:])/g;
+const IPV6 = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?![0-9A-Za-z:])/y;
+
+function isV6RunChar(c: number): boolean {
+  return isAlnum(c) || c === 58 || c === 46;
+}
 
 function detectIPv6(text: string, out: RawFinding[]): void {
-  IPV6.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = IPV6.exec(text)) !== null) {
+  // The look-behind means a match can only start where a run of [0-9A-Za-z:.] starts, and it holds a
+  // colon: try the sticky pattern once at the start of each run that contains a colon.
+  const n = text.length;
+  let colon = text.indexOf(':');
+  while (colon >= 0) {
+    let rs = colon;
+    while (rs > 0 && isV6RunChar(text.charCodeAt(rs - 1))) rs--;
+    let re = colon + 1;
+    let colons = 1;
+    for (let c = text.charCodeAt(re); re < n && isV6RunChar(c); c = text.charCodeAt(++re)) if (c === 58) colons++;
+    colon = text.indexOf(':', re);
+    if (colons < 2) continue; // the pattern needs two colons ("姓名:张三" is one)
+    IPV6.lastIndex = rs;
+    const m = IPV6.exec(text);
+    if (m === null) continue;
     const s = m[0];
     if (!/\d/.test(s) || !isValidIPv6(s)) continue;
     let nonEmpty = 0;
@@ -89,20 +127,23 @@ function detectIPv6(text: string, out: RawFinding[]): void {
 }
 
 // Chinese passports: E + 8 digits, E + letter + 7 digits, G/D/S/P + 7–8 digits; labelled nearby.
-const PASSPORT = /(?<![0-9A-Za-z])(?:E[0-9A-HJ-NP-Z]\d{7}|[GDSP]E?\d{7,8}|[A-Z]{1,2}\d{6,9})(?![0-9A-Za-z])/g;
+const PASSPORT = /(?<![0-9A-Za-z])(?:E[0-9A-HJ-NP-Z]\d{7}|[GDSP]E?\d{7,8}|[A-Z]{1,2}\d{6,9})(?![0-9A-Za-z])/y;
 const PASSPORT_CUE = /(?:护照|passport|Passport|PASSPORT|旅行证)/;
 
 // 港澳通行证 C/W…, 台湾通行证 L/T…, 回乡证 H/M…, 台胞证 8–10 digits; always labelled.
-const PERMIT = /(?<![0-9A-Za-z])(?:[CWLTHM][0-9A-Z]?\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])/g;
+const PERMIT = /(?<![0-9A-Za-z])(?:[CWLTHM][0-9A-Z]?\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])/y;
 const PERMIT_HINTS = ['通行证', '回乡证', '台胞证', '居住证', '往来港澳', '往来台湾', '来往内地', '来往大陆', '旅行证件'];
 const PERMIT_CUE = /(?:通行证|回乡证|台胞证|往来港澳|往来台湾|来往内地|来往大陆|居住证|旅行证件)/;
 
 function detectLabelled(
-  text: string, out: RawFinding[], re: RegExp, cue: RegExp, type: FindingType, window: number,
+  text: string, out: RawFinding[], runs: readonly number[], re: RegExp, cue: RegExp, type: FindingType, window: number,
 ): void {
-  re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+  for (let r = 0; r < runs.length; r += 2) {
+    const len = runs[r + 1] - runs[r];
+    if (len < 7 || len > 12) continue;
+    re.lastIndex = runs[r];
+    const m = re.exec(text);
+    if (m === null) continue;
     const before = text.slice(Math.max(0, m.index - window), m.index);
     if (!cue.test(before)) continue;
     if (/^(?:19|20)\d\d(?:0[1-9]|1[0-2])/.test(m[0])) continue; // a date such as 20300105
@@ -111,12 +152,19 @@ function detectLabelled(
 }
 
 const PLATE =
-  /[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-HJ-NP-Z][·•\- ]?(?:[DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF]|[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳])(?![A-Za-z0-9])/g;
+  /[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-HJ-NP-Z][·•\- ]?(?:[DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF]|[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳])(?![A-Za-z0-9])/y;
 
-function detectPlates(text: string, out: RawFinding[]): void {
-  PLATE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = PLATE.exec(text)) !== null) {
+const PLATE_PROVINCE = new Uint8Array(65536);
+for (const ch of '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领') PLATE_PROVINCE[ch.charCodeAt(0)] = 1;
+
+function detectPlates(text: string, out: RawFinding[], runs: readonly number[]): void {
+  // The province character is followed by a capital letter, so a plate starts just before a run.
+  for (let r = 0; r < runs.length; r += 2) {
+    const p = runs[r] - 1;
+    if (p < 0 || PLATE_PROVINCE[text.charCodeAt(p)] === 0) continue;
+    PLATE.lastIndex = p;
+    const m = PLATE.exec(text);
+    if (m === null) continue;
     const body = m[0].slice(2).replace(/[·•\- ]/, '');
     let digits = 0;
     for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) >= 48 && body.charCodeAt(i) <= 57) digits++;
@@ -126,14 +174,16 @@ function detectPlates(text: string, out: RawFinding[]): void {
 }
 
 export function detectCodes(text: string, out: RawFinding[], want: ReadonlySet<FindingType>): void {
-  if (want.has('cn_uscc')) detectUscc(text, out);
+  const needRuns = want.has('cn_uscc') || want.has('passport') || want.has('cn_permit') || want.has('license_plate');
+  const runs = needRuns ? alnumRuns(text) : [];
+  if (want.has('cn_uscc')) detectUscc(text, out, runs);
   if (want.has('email')) detectEmail(text, out);
   if (want.has('ip_address') && mayHoldIPv6(text)) detectIPv6(text, out);
   if (want.has('passport') && (text.includes('护照') || /passport|旅行证/i.test(text))) {
-    detectLabelled(text, out, PASSPORT, PASSPORT_CUE, 'passport', 24);
+    detectLabelled(text, out, runs, PASSPORT, PASSPORT_CUE, 'passport', 24);
   }
   if (want.has('cn_permit') && PERMIT_HINTS.some((h) => text.includes(h))) {
-    detectLabelled(text, out, PERMIT, PERMIT_CUE, 'cn_permit', 24);
+    detectLabelled(text, out, runs, PERMIT, PERMIT_CUE, 'cn_permit', 24);
   }
-  if (want.has('license_plate')) detectPlates(text, out);
+  if (want.has('license_plate')) detectPlates(text, out, runs);
 }

@@ -119,7 +119,7 @@ const KIND = new Map<string, number>();
 for (const w of NAME_CUES) KIND.set(w, (KIND.get(w) ?? 0) | CUE);
 for (const w of TITLE_SUFFIXES) if (!w.startsWith('副')) KIND.set(w, (KIND.get(w) ?? 0) | TITLE);
 for (const w of NAME_VERBS) KIND.set(w, (KIND.get(w) ?? 0) | VERB);
-const KEYWORDS = new KeywordIndex(KIND.keys());
+export const NAME_KEYWORDS = new KeywordIndex(KIND.keys());
 
 const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(\s*:\s*|\s*为\s*|\s*是\s*|\s*)/y;
 const NEAR_PII = /[\s,:;(|、]*(?:联系电话|手机号码|手机号|电话|手机|身份证号码|身份证号|身份证|证件号码|邮箱|男|女)?[\s,:;(|、]*$/;
@@ -151,9 +151,12 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   }
 }
 
-export function detectNames(text: string, out: RawFinding[], anchors: readonly RawFinding[]): void {
+/** `keywords`: NAME_KEYWORDS.findAll(text), when the caller has it already. */
+export function detectNames(
+  text: string, out: RawFinding[], anchors: readonly RawFinding[], keywords?: ReadonlyArray<[number, string]>,
+): void {
   // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
-  for (const [at, word] of KEYWORDS.findAll(text)) {
+  for (const [at, word] of keywords ?? NAME_KEYWORDS.findAll(text)) {
     const kind = KIND.get(word)!;
     if (kind & CUE) namesAfterCue(text, out, at + word.length);
     if (kind & TITLE) {
