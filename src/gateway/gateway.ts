@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Vault } from '../guard/index.ts';
-import { chooseAutoModel, decide, type Decision } from '../policy/index.ts';
+import { Vault, type Guard } from '../guard/index.ts';
+import { chooseAutoModel, decide, type Decision, type Policy } from '../policy/index.ts';
 import {
   UpstreamError,
   type CallContext, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EmbeddingsRequest,
@@ -12,6 +12,7 @@ import { mayUseModel, type Principal } from '../governance/index.ts';
 import { inspectRequest, pseudonymizeRequest, type Inspection } from './inspect.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { AuditSink, KnowledgePort, KnowledgeSource, Limiter, Permit, ResponseCache } from './ports.ts';
+import { redactForStorage, type ConversationSink } from './conversation.ts';
 import { StreamReplyTransformer, finishCompletion } from './reply.ts';
 import type { TenantGuards } from './tenant-guards.ts';
 import type { UsageWriter } from './usage-writer.ts';
@@ -41,6 +42,7 @@ export interface GatewayDeps {
   audit?: AuditSink;
   cache?: ResponseCache;
   knowledge?: KnowledgePort;
+  conversations?: ConversationSink;
   /** Models whose replies may be cached (`cache: true` in their config). */
   cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
@@ -106,6 +108,7 @@ export class Gateway {
         call.meta.redactions = call.record.redactions = p.redactions;
       }
       const inputValues = sensitiveValues(inspection);
+      const finalize = this.#finalizer(call, request, inspection, policy, guard, sources);
 
       const cacheable = !vault && !request.stream && this.#deps.cache !== undefined && this.#deps.cacheableModels?.has(target.name) === true;
       if (cacheable) {
@@ -123,13 +126,14 @@ export class Gateway {
         const { stream, servedBy } = await target.chatStream(outbound, ctx);
         this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
         const transformer = new StreamReplyTransformer(vault, output, inputValues);
-        return { kind: 'stream', chunks: this.#observeStream(call, stream, transformer, sources), meta: call.meta };
+        return { kind: 'stream', chunks: this.#observeStream(call, stream, transformer, finalize), meta: call.meta };
       }
       const { completion, servedBy } = await target.chat(outbound, ctx);
       this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
       countTokens(call.record, completion.usage);
       const finished = finishCompletion(completion, vault, output, inputValues);
-      if (sources) finished.completion.yumen = { citations: this.#deps.knowledge!.cite(finished.completion.choices[0]?.message.content ?? '', sources) };
+      const extra = finalize?.(finished.completion.choices[0]?.message.content ?? '');
+      if (extra) finished.completion.yumen = extra;
       if (cacheable) await this.#deps.cache!.set(principal, outbound, finished.completion);
       await this.#finish(call, 200, null);
       return { kind: 'json', body: finished.completion, meta: call.meta };
@@ -230,7 +234,25 @@ export class Gateway {
     return this.#deps.knowledge.retrieve(principal, names, query);
   }
 
-  async *#observeStream(call: CallState, stream: AsyncIterable<ChatCompletionChunk>, transformer: StreamReplyTransformer, sources: KnowledgeSource[] | null): AsyncGenerator<ChatCompletionChunk> {
+  /**
+   * What happens with the whole answer once it is known: citations for grounded chats (returned, to be
+   * sent as `yumen`), and the redacted conversation for departments that keep them. Null when neither applies.
+   */
+  #finalizer(call: CallState, request: ChatRequest, inspection: Inspection, policy: Policy, guard: Guard, sources: KnowledgeSource[] | null): ((answer: string) => Record<string, unknown> | null) | null {
+    const { knowledge, conversations } = this.#deps;
+    const keep = conversations?.enabledFor(call.principal) === true;
+    if (!sources && !keep) return null;
+    return (answer) => {
+      if (keep) {
+        const stored = redactForStorage(policy, guard, request, inspection, answer);
+        const { principal, record } = call;
+        conversations!.capture({ requestId: record.id, tenantId: principal.tenantId, tenantName: principal.tenantName, keyId: principal.keyId, model: record.model, zone: record.zone, ...stored });
+      }
+      return sources ? { citations: knowledge!.cite(answer, sources) } : null;
+    };
+  }
+
+  async *#observeStream(call: CallState, stream: AsyncIterable<ChatCompletionChunk>, transformer: StreamReplyTransformer, finalize: ((answer: string) => Record<string, unknown> | null) | null): AsyncGenerator<ChatCompletionChunk> {
     let answer = '';
     let last: ChatCompletionChunk | undefined;
     let status = 499; // stays so only when the server stops iterating because the client left
@@ -239,16 +261,17 @@ export class Gateway {
       for await (const chunk of stream) {
         if (chunk.usage) countTokens(call.record, chunk.usage);
         const out = transformer.transform(chunk);
-        if (sources) answer += out.choices?.[0]?.delta?.content ?? '';
+        if (finalize) answer += out.choices?.[0]?.delta?.content ?? '';
         last = out;
         yield out;
       }
       for (const tail of transformer.end()) {
-        if (sources) answer += tail.choices?.[0]?.delta?.content ?? '';
+        if (finalize) answer += tail.choices?.[0]?.delta?.content ?? '';
         yield tail;
       }
       // Citations come as a final event of their own, after the model's last chunk.
-      if (sources && last) yield { id: last.id, object: 'chat.completion.chunk', created: last.created, model: last.model, choices: [], yumen: { citations: this.#deps.knowledge!.cite(answer, sources) } };
+      const extra = finalize?.(answer);
+      if (extra && last) yield { id: last.id, object: 'chat.completion.chunk', created: last.created, model: last.model, choices: [], yumen: extra };
       // The audit record is durable before the server writes the final [DONE]; if it cannot be written,
       // the client gets an error event instead of a success it could not prove.
       await this.#finish(call, 200, null);

@@ -6,7 +6,7 @@ import { buildPolicySet, parsePolicy } from '../policy/index.ts';
 import { createKeyAuthenticator, getTenantPolicyChain, listDictionaryTerms, governanceSettings, lazySecretBox, loadMasterKey, withStoredModels } from '../governance/index.ts';
 import { createModelRegistry } from '../providers/index.ts';
 import { createTokenUsageRepository, createUsageRepository, openStore, type Store } from '../store/index.ts';
-import { auditLogFromConfig, auditSettings } from '../audit/index.ts';
+import { auditLogFromConfig, auditSettings, createConversationCapture } from '../audit/index.ts';
 import { limiterFromConfig } from '../governance/limits/index.ts';
 import { responseCacheFromConfig } from '../governance/cache/index.ts';
 import { buildServer, type YumenServer } from './app.ts';
@@ -46,7 +46,12 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   if (problems.length) throw new Error(`invalid policy configuration:\n  - ${problems.join('\n  - ')}`);
   // Audit trail (SM3 chain, awaited before each response completes), limits + fair queues, opt-in response cache.
   const audit = auditLogFromConfig(store.db, config);
-  const stopAuditMaintenance = audit.startMaintenance({ anchorIntervalMs: auditSettings(config).anchorIntervalMs, pruneIntervalMs: 86_400_000 });
+  const auditConfig = auditSettings(config);
+  const stopAuditMaintenance = audit.startMaintenance({ anchorIntervalMs: auditConfig.anchorIntervalMs, pruneIntervalMs: 86_400_000 });
+  // Conversations for the data flywheel: off unless audit.conversations.enabled; stored redacted as for the external zone.
+  const conversations = createConversationCapture(store.db, { enabled: auditConfig.conversations.enabled, tenants: auditConfig.conversations.tenants });
+  const pruneConversations = setInterval(() => void conversations.prune(auditConfig.conversations.retentionDays).catch(() => {}), 86_400_000);
+  pruneConversations.unref();
   const limiter = limiterFromConfig(config, createTokenUsageRepository(store.db));
   const cacheableModels = new Set(models.filter((m) => m.cache === true).map((m) => m.name));
   const cache = cacheableModels.size ? responseCacheFromConfig(config) : undefined;
@@ -56,7 +61,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const authenticator = createKeyAuthenticator(store.db);
   // Knowledge bases: background ingest worker (jobs persist in the database) and the /api/kb routes.
   const knowledge = await knowledgeFromConfig(config, store, registry);
-  const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels,
+  const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations,
     knowledge: {
       retrieve: async (principal, names, query) => (await retrieveForChat(knowledge, principal, names, query)).sources,
       ground: (messages, sources) => groundMessages(messages, sources),
@@ -98,6 +103,8 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
         await kbWorker.stop();
         await usage.close();
         stopAuditMaintenance();
+        clearInterval(pruneConversations);
+        await conversations.close();
         await audit.close();
         await limiter.close();
         await cache?.close();
