@@ -263,7 +263,8 @@ export class Gateway {
         const out = transformer.transform(chunk);
         if (finalize) answer += out.choices?.[0]?.delta?.content ?? '';
         last = out;
-        yield out;
+        // Text held back by the restorer or output filter leaves empty deltas: nothing to send for those.
+        if (!isEmptyChunk(out)) yield out;
       }
       for (const tail of transformer.end()) {
         if (finalize) answer += tail.choices?.[0]?.delta?.content ?? '';
@@ -325,6 +326,15 @@ function blocked(decision: Extract<Decision, { action: 'block' }>): YumenError {
     return yumenError('classified_content', `Refused: the request contains classified content (${summary}); it was not sent to any model. / 请求包含涉密内容（${summary}），已拒绝，未发送给任何模型（涉密不上网）。`, { detail: { findings: decision.reasons } });
   }
   return yumenError('policy_blocked', `Refused by policy: the request contains content that may not go to this model (${summary}). / 根据策略，请求中的内容（${summary}）不允许发送给该模型。`, { detail: { findings: decision.reasons } });
+}
+
+function isEmptyChunk(chunk: ChatCompletionChunk): boolean {
+  if (chunk.usage || !chunk.choices?.length) return false;
+  for (const c of chunk.choices) {
+    if (c.finish_reason || c.delta.content !== '') return false;
+    for (const k in c.delta) if (k !== 'content') return false;
+  }
+  return true;
 }
 
 function stripYumenFields(request: ChatRequest): ChatRequest {

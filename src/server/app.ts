@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Gateway } from '../gateway/index.ts';
 import { newRequestId } from '../gateway/index.ts';
@@ -32,7 +32,8 @@ export async function buildServer(deps: ServerDeps): Promise<YumenServer> {
   let draining = false;
   const app = Fastify({
     logger: deps.logger === undefined ? false : (deps.logger as boolean),
-    disableRequestLogging: true,
+    // Per-request access lines cost more than the gateway's own work; usage records and audit cover requests.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     trustProxy: deps.trustProxy ?? false,
     genReqId: () => newRequestId(),
