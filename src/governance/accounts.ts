@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import { createSessionRepository, createUserRepository, type Database, type UserRow } from '../store/index.ts';
 import { yumenError } from '../util/errors.ts';
 import type { Actor } from './access.ts';
 import { GOVERNANCE_DEFAULTS, type GovernanceSettings } from './config.ts';
+import { normalizeIp } from './ip-allow-list.ts';
 import { checkPasswordStrength, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export interface AccountsOptions {
@@ -14,6 +16,20 @@ export interface AccountsOptions {
 /** How often a session's last-seen time is written back (idle expiry is measured against it). */
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * The throttle key of a client address: IPv4 as is, IPv6 by its /64 (one host usually holds a whole /64).
+ * "|" never occurs in a user name, so address and name counters cannot collide.
+ */
+export function ipThrottleKey(ip: string): string {
+  const a = normalizeIp(ip);
+  if (isIP(a) !== 6) return `ip|${a}`;
+  const [head, tail = ''] = a.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const tl = tail ? tail.split(':') : [];
+  const full = a.includes('::') ? [...h, ...Array(8 - h.length - tl.length).fill('0'), ...tl] : h;
+  return `ip|${full.slice(0, 4).map((x) => x.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 function digest(sessionId: string): string {
   return createHash('sm3').update(sessionId).digest('hex');
 }
@@ -23,7 +39,8 @@ function digest(sessionId: string): string {
  * cookie and stored only as its SM3 digest; it ends after `idleTimeoutMs` without use or `absoluteTimeoutMs`
  * after login, whichever comes first. Failed logins are counted per user name (existing or not); after
  * `maxFailures` within `windowMs` the name is refused for `lockoutMs`. Every attempt runs scrypt once,
- * whether or not the account exists or is locked, so timing reveals neither.
+ * whether or not the account exists or is locked, so timing reveals neither. Failures are also counted per
+ * client address (`maxFailuresPerIp`), which stops one address from guessing many names.
  */
 export function createAccounts(db: Kysely<Database>, opts: AccountsOptions = {}) {
   const users = createUserRepository(db);
@@ -44,10 +61,24 @@ export function createAccounts(db: Kysely<Database>, opts: AccountsOptions = {})
       return hashPassword(password, settings.password.scryptN);
     },
 
-    /** Checks the password and opens a session; the returned id goes into the cookie and nowhere else. */
-    async login(username: string, password: string): Promise<{ sessionId: string; actor: Actor; expiresAt: number }> {
+    /**
+     * Checks the password and opens a session; the returned id goes into the cookie and nowhere else.
+     * `ip` (the client address) is throttled too: after `maxFailuresPerIp` failures within `windowMs`
+     * it is refused for `lockoutMs` without checking any password (429 `rate_limited`).
+     */
+    async login(username: string, password: string, ip?: string): Promise<{ sessionId: string; actor: Actor; expiresAt: number }> {
       const t = now();
-      const lockedUntil = await users.lockedUntil(username, t);
+      const ipKey = ip ? ipThrottleKey(ip) : null;
+      if (ipKey) {
+        const ipLocked = await users.lockedUntil(ipKey, t);
+        if (ipLocked !== null) {
+          const retry = Math.max(1, Math.ceil((ipLocked - t) / 1000));
+          throw yumenError('rate_limited', `Too many failed logins from your address; try again in ${retry} s. / 您所在地址登录失败次数过多，请 ${retry} 秒后重试。`, { headers: { 'retry-after': String(retry) } });
+        }
+      }
+      // A name with "|" cannot exist (user names are [A-Za-z0-9_.@-]) and must not touch an address's counter.
+      const nameKey = username.includes('|') ? null : username;
+      const lockedUntil = nameKey ? await users.lockedUntil(nameKey, t) : null;
       const user = await users.findByUsername(username);
       dummy ??= dummyHash(settings.password.scryptN);
       const ok = await verifyPassword(password, user?.password_hash ?? (await dummy));
@@ -56,10 +87,17 @@ export function createAccounts(db: Kysely<Database>, opts: AccountsOptions = {})
         throw yumenError('account_locked', `Too many failed logins; try again in ${retry} s. / 登录失败次数过多，请 ${retry} 秒后重试。`, { headers: { 'retry-after': String(retry) } });
       }
       if (!user || !ok || user.disabled) {
-        await users.recordFailure(username, settings.login, t);
+        if (nameKey) await users.recordFailure(nameKey, settings.login, t);
+        if (ipKey) await users.recordFailure(ipKey, { ...settings.login, maxFailures: settings.login.maxFailuresPerIp }, t);
         throw yumenError('invalid_credentials', 'Wrong user name or password. / 用户名或密码错误。');
       }
+      // The address's count is not reset: one valid account must not let an address guess others' passwords forever.
       await users.clearFailures(username);
+      return this.openSession(user, t);
+    },
+
+    /** Opens a session for an account already authenticated (password or identity provider). */
+    async openSession(user: UserRow, t = now()): Promise<{ sessionId: string; actor: Actor; expiresAt: number }> {
       await users.touchLogin(user.id, t);
       const sessionId = randomBytes(32).toString('base64url');
       const expiresAt = t + settings.session.absoluteTimeoutMs;

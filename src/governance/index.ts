@@ -1,8 +1,9 @@
 export { createKeyAuthenticator, type KeyAuthenticator, type KeyAuthenticatorOptions, type AuthContext } from './key-authenticator.ts';
 export { mayUseModel, type Principal } from './principal.ts';
 export { ROLE_PERMISSIONS, ORGANISATION_ROLES, scopeFor, inScope, isOrganisationWide, type Actor, type Permission, type Scope } from './access.ts';
-export { createAccounts, type Accounts, type AccountsOptions } from './accounts.ts';
-export { GOVERNANCE_DEFAULTS, governanceSettings, validateGovernanceConfig, type GovernanceSettings } from './config.ts';
+export { createAccounts, ipThrottleKey, type Accounts, type AccountsOptions } from './accounts.ts';
+export { createOidcLogin, OIDC_FLOW_TTL_MS, type OidcLogin, type OidcResult, type OidcStart } from './oidc.ts';
+export { GOVERNANCE_DEFAULTS, governanceSettings, validateGovernanceConfig, type GovernanceSettings, type OidcSettings } from './config.ts';
 export { hashPassword, verifyPassword, checkPasswordStrength, DEFAULT_SCRYPT_N } from './passwords.ts';
 export { createSecretBox, lazySecretBox, loadMasterKey, parseMasterKey, type SecretBox } from './secret-box.ts';
 export { createModelStore, listStoredModels, withStoredModels, type ModelStore, type ModelView } from './model-store.ts';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createApiKeyRepository, createTenantRepository, hashApiKey, type Database } from '../store/index.ts';
+import { createApiKeyRepository, createKeyAdminRepository, createTenantRepository, hashApiKey, type Database } from '../store/index.ts';
 import type { Principal } from './principal.ts';
 import { yumenError } from '../util/errors.ts';
 import { compileIpAllowList } from './ip-allow-list.ts';
@@ -19,6 +19,12 @@ export interface KeyAuthenticatorOptions {
   /** How long a looked-up key is trusted before it is read again (revocation takes at most this long). */
   cacheTtlMs?: number;
   now?: () => number;
+  /** A key's `last_used_at` is written at most this often (default 60 s). */
+  lastUsedEveryMs?: number;
+  /** Marks gathered within this delay go to the database in one statement (default 1 s). */
+  lastUsedFlushMs?: number;
+  /** Told when a `last_used_at` write fails (it never fails a request). */
+  onError?: (err: unknown) => void;
 }
 
 /** What the caller's connection tells us beside the secret. */
@@ -37,6 +43,40 @@ export function createKeyAuthenticator(db: Kysely<Database>, opts: KeyAuthentica
   const ttl = opts.cacheTtlMs ?? 5_000;
   const now = opts.now ?? Date.now;
   const cache = new Map<string, CachedKey>();
+
+  // last_used_at: the hot path only notes the key in memory (at most once a minute per key); a timer
+  // writes the noted keys in one UPDATE, outside any request.
+  const keyAdmin = createKeyAdminRepository(db);
+  const markEvery = opts.lastUsedEveryMs ?? 60_000;
+  const flushDelay = opts.lastUsedFlushMs ?? 1_000;
+  const markedAt = new Map<string, number>();
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.size === 0) return writing;
+    const ids = [...pending];
+    pending = new Set();
+    const at = now();
+    writing = writing.then(() => keyAdmin.touchLastUsed(ids, at)).catch((err) => opts.onError?.(err));
+    return writing;
+  }
+
+  function markUsed(keyId: string): void {
+    const t = now();
+    const last = markedAt.get(keyId);
+    if (last !== undefined && t - last < markEvery) return;
+    if (markedAt.size > 100_000) markedAt.clear();
+    markedAt.set(keyId, t);
+    pending.add(keyId);
+    if (!timer) {
+      timer = setTimeout(() => void flush(), flushDelay);
+      timer.unref();
+    }
+  }
 
   async function load(digest: string): Promise<CachedKey | null> {
     const row = await keys.findByHash(digest);
@@ -83,7 +123,14 @@ export function createKeyAuthenticator(db: Kysely<Database>, opts: KeyAuthentica
       if (entry.ipAllowed && !(ctx.ip && entry.ipAllowed(ctx.ip))) {
         throw yumenError('ip_not_allowed', 'This API key may not be used from your address. / 该 API 密钥不允许从当前地址使用。');
       }
+      if (entry.principal.keyId) markUsed(entry.principal.keyId);
       return entry.principal;
+    },
+    /** Writes pending `last_used_at` marks now (tests; shutdown). */
+    flush,
+    /** Flushes pending marks and stops the timer; call before closing the database. */
+    async close(): Promise<void> {
+      await flush();
     },
     /** Forget cached keys, e.g. right after a revocation through the admin API. */
     invalidate(): void {

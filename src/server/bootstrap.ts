@@ -109,6 +109,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
         await limiter.close();
         await cache?.close();
         await registry.close();
+        await authenticator.close();
         await store.close();
       })();
       return closing;

@@ -58,6 +58,10 @@ for (const dialect of await testDialects()) {
       assert.equal(yumen(['user', 'passwd', 'li', '--password-stdin'], 'Changed-Pass-2\n').code, 0);
       assert.equal(yumen(['user', 'disable', 'li']).code, 0);
       assert.match(yumen(['user', 'list']).out, /li\t.*\(disabled\)/);
+      const last = yumen(['user', 'disable', 'root']);
+      assert.notEqual(last.code, 0, 'the last sysadmin stays enabled');
+      assert.match(last.err, /last active system administrator/);
+      assert.doesNotMatch(yumen(['user', 'list']).out, /root\t.*\(disabled\)/);
     });
 
     it('keys create prints only the key; list and revoke by prefix', () => {
@@ -67,6 +71,8 @@ for (const dialect of await testDialects()) {
       const listed = JSON.parse(yumen(['keys', 'list', '--tenant', '公安局', '--format', 'json']).out);
       assert.equal(listed.length, 1);
       assert.equal(listed[0].status, 'active');
+      assert.equal(listed[0].last_used_at, null);
+      assert.match(yumen(['keys', 'list']).out, /\tnever used\n/);
       assert.ok(!JSON.stringify(listed).includes(created.out.trim()), 'never the secret');
       assert.equal(yumen(['keys', 'revoke', listed[0].prefix]).code, 0);
       assert.equal(JSON.parse(yumen(['keys', 'list', '--format', 'json']).out)[0].status, 'revoked');

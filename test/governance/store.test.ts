@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Gateway } from '../../src/gateway/index.ts';
 import type { AuditEvent } from '../../src/gateway/ports.ts';
-import { createAccounts, createKeyAuthenticator, createSecretBox, getTenantPolicy, getTenantPolicyChain, GOVERNANCE_DEFAULTS, hashPassword, listDictionaryTerms, listStoredModels, createModelStore, parseMasterKey, validateGovernanceConfig } from '../../src/governance/index.ts';
+import { createAccounts, createKeyAuthenticator, createSecretBox, getTenantPolicy, getTenantPolicyChain, GOVERNANCE_DEFAULTS, governanceSettings, hashPassword, ipThrottleKey, listDictionaryTerms, listStoredModels, createModelStore, parseMasterKey, validateGovernanceConfig } from '../../src/governance/index.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { adminRoutes } from '../../src/server/routes/admin/index.ts';
 import { createDepartmentRepository, createDictionaryRepository, createUserRepository, openStore, type Store } from '../../src/store/index.ts';
@@ -61,7 +61,7 @@ for (const dialect of await testDialects()) {
 
     it('sessions end after idle and absolute timeouts; lock-out lifts after its period', async () => {
       let t = 1_000_000;
-      const accounts = createAccounts(store.db, { settings: { ...settings, session: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 100_000, secureCookie: 'auto' }, login: { maxFailures: 3, windowMs: 50_000, lockoutMs: 30_000 } }, now: () => t });
+      const accounts = createAccounts(store.db, { settings: { ...settings, session: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 100_000, secureCookie: 'auto' }, login: { maxFailures: 3, windowMs: 50_000, lockoutMs: 30_000, maxFailuresPerIp: 20 } }, now: () => t });
       await createUserRepository(store.db).create({ username: 'clock', passwordHash: await hashPassword('Clock-Pass-1', 1024), roles: [] });
       const s = await accounts.login('clock', 'Clock-Pass-1');
       t += 9_000;
@@ -130,9 +130,38 @@ describe('governance config', () => {
     assert.deepEqual(problems, [
       'governance.session.idle_timeout_ms: expected a positive integer',
       'governance.session.secure_cookie: expected auto, true or false',
-      'governance.login.max_failure: unknown key (known: max_failures, window_ms, lockout_ms)',
+      'governance.login.max_failure: unknown key (known: max_failures, window_ms, lockout_ms, max_failures_per_ip)',
       'governance.password.scrypt_n: expected a power of two ≥ 1024',
-      'governance.oops: unknown key (known: session, login, password)',
+      'governance.oops: unknown key (known: session, login, password, oidc)',
     ]);
+  });
+
+  it('checks governance.oidc and never grants a top role automatically', () => {
+    const problems = validateGovernanceConfig({ governance: { oidc: {
+      issuer: 'http://idp.example.com', client_id: '', default_role: 'sysadmin', auto_create: 'yes', post_login_redirect: '//evil.example', nope: 1,
+    } } } as any);
+    assert.deepEqual(problems, [
+      'governance.oidc.nope: unknown key (known: issuer, client_id, client_secret, redirect_uri, scopes, username_claim, auto_create, link_existing, default_department, default_role, post_login_redirect, allow_http)',
+      'governance.oidc.issuer: must be https (set allow_http: true only for a provider on a trusted network)',
+      'governance.oidc.client_id: expected a non-empty string',
+      'governance.oidc.post_login_redirect: expected a path on this server, e.g. /console',
+      'governance.oidc.auto_create: expected true or false',
+      'governance.oidc.default_role: expected member or dept_admin (the three top roles are never granted automatically)',
+    ]);
+    assert.deepEqual(validateGovernanceConfig({ governance: { oidc: { issuer: 'https://sso.gov.example', client_id: 'yumen', client_secret: 's', default_role: 'member', default_department: '财政局', scopes: ['openid', 'email'] } } } as any), []);
+    assert.deepEqual(validateGovernanceConfig({ governance: { oidc: { issuer: 'http://127.0.0.1:9000', client_id: 'yumen', default_role: 'member' } } } as any), ['governance.oidc.default_department: required with default_role']);
+    const s = governanceSettings({ governance: { oidc: { issuer: 'https://sso.gov.example', client_id: 'yumen', scopes: 'profile email' } } });
+    assert.deepEqual(s.oidc!.scopes, ['openid', 'profile', 'email']);
+    assert.equal(s.oidc!.usernameClaim, 'preferred_username');
+    assert.equal(s.oidc!.autoCreate, false);
+    assert.equal(s.login.maxFailuresPerIp, 20);
+  });
+
+  it('throttles IPv6 clients by their /64', () => {
+    assert.equal(ipThrottleKey('10.1.2.3'), 'ip|10.1.2.3');
+    assert.equal(ipThrottleKey('::ffff:10.1.2.3'), 'ip|10.1.2.3');
+    assert.equal(ipThrottleKey('2001:db8:0:1::5'), 'ip|2001:db8:0:1::/64');
+    assert.equal(ipThrottleKey('2001:0db8:0000:0001:ffff:1:2:3'), 'ip|2001:db8:0:1::/64');
+    assert.equal(ipThrottleKey('::1'), 'ip|0:0:0:0::/64');
   });
 });

@@ -55,9 +55,10 @@ export function registerKeysCommand(program: Command): void {
             id: k.id, prefix: k.prefix, tenant: names.get(k.tenant_id) ?? k.tenant_id, name: k.name,
             status: k.revoked_at ? 'revoked' : k.expires_at !== null && k.expires_at <= Date.now() ? 'expired' : 'active',
             created_at: new Date(k.created_at).toISOString(), expires_at: k.expires_at ? new Date(k.expires_at).toISOString() : null,
+            last_used_at: k.last_used_at ? new Date(k.last_used_at).toISOString() : null,
           }));
           if (opts.format === 'json') process.stdout.write(`${JSON.stringify(rows)}\n`);
-          else for (const r of rows) process.stdout.write(`${r.id}\t${r.prefix}…\t${r.tenant}\t${r.status}\t${r.name ?? ''}\n`);
+          else for (const r of rows) process.stdout.write(`${r.id}\t${r.prefix}…\t${r.tenant}\t${r.status}\t${r.name ?? ''}\t${r.last_used_at ? `used ${r.last_used_at}` : 'never used'}\n`);
         } finally {
           await store.close();
         }

@@ -11,6 +11,12 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'yumen_session';
 /** Behind TLS the cookie takes the __Host- prefix: Secure, Path=/, no Domain — the browser enforces all three. */
 export const SECURE_SESSION_COOKIE = '__Host-yumen_session';
+/**
+ * The OIDC sign-in in progress (signed state, nonce, PKCE verifier). SameSite=Lax, not Strict: it must
+ * come back on the identity provider's top-level redirect to the callback, which is a cross-site navigation.
+ */
+export const OIDC_FLOW_COOKIE = 'yumen_oidc';
+const OIDC_FLOW_PATH = '/api/auth/oidc';
 
 /** Reads one cookie from the Cookie header (RFC 6265 syntax; no decoding needed for base64url values). */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -51,6 +57,15 @@ export function registerSessions(app: FastifyInstance, opts: SessionOptions) {
       const secure = isSecure(request, opts.secureCookie);
       const name = secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
       reply.header('set-cookie', `${name}=${sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? '; Secure' : ''}`);
+    },
+    /** Keeps an OIDC flow for `maxAgeMs`, or with null forgets it. Only sent to /api/auth/oidc/*. */
+    setOidcFlow(request: FastifyRequest, reply: FastifyReply, value: string | null, maxAgeMs = 0): void {
+      const secure = isSecure(request, opts.secureCookie);
+      const maxAge = value === null ? 0 : Math.floor(maxAgeMs / 1000);
+      reply.header('set-cookie', `${OIDC_FLOW_COOKIE}=${value ?? ''}; Path=${OIDC_FLOW_PATH}; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? '; Secure' : ''}`);
+    },
+    oidcFlow(request: FastifyRequest): string | undefined {
+      return readCookie(request.headers.cookie, OIDC_FLOW_COOKIE);
     },
     clearSession(request: FastifyRequest, reply: FastifyReply): void {
       const secure = isSecure(request, opts.secureCookie);

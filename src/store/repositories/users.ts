@@ -52,6 +52,22 @@ export interface LoginThrottleOptions {
   lockoutMs: number;
 }
 
+const LAST_SYSADMIN = 'This is the last active system administrator (sysadmin): create or enable another sysadmin first. / 这是最后一个有效的系统管理员，请先创建或启用另一个系统管理员。';
+
+/**
+ * Refuses (409 `conflict`) a change that would leave no enabled sysadmin: nobody could then manage
+ * accounts, departments or keys through the API. Runs inside the changing transaction.
+ */
+async function keepOneSysadmin(trx: Transaction<Database>, userId: string): Promise<void> {
+  // A no-op write locks every sysadmin row first (PostgreSQL row locks; SQLite serialises writers anyway),
+  // so two administrators disabling each other at once cannot both pass; the count below then reads fresh.
+  await trx.updateTable('users').set((eb) => ({ disabled: eb.ref('disabled') }))
+    .where('id', 'in', (eb) => eb.selectFrom('user_roles').select('user_id').where('role', '=', 'sysadmin')).execute();
+  const holders = await trx.selectFrom('user_roles').innerJoin('users', 'users.id', 'user_roles.user_id')
+    .select('users.id').where('user_roles.role', '=', 'sysadmin').where('users.disabled', '=', 0).execute();
+  if (holders.some((h) => h.id === userId) && holders.length <= 1) throw yumenError('conflict', LAST_SYSADMIN, { param: 'sysadmin' });
+}
+
 async function writeRoles(trx: Transaction<Database>, userId: string, roles: readonly RoleAssignment[]): Promise<void> {
   await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute();
   if (roles.length === 0) return;
@@ -90,20 +106,26 @@ export function createUserRepository(db: Kysely<Database>) {
     async list(): Promise<UserRow[]> {
       return db.selectFrom('users').selectAll().orderBy('username').execute();
     },
+    /** Changes an account; disabling the last enabled sysadmin is refused (409). */
     async update(id: string, patch: { displayName?: string | null; passwordHash?: string | null; disabled?: boolean; oidcSubject?: string | null }): Promise<boolean> {
       const set: Partial<UserRow> = { updated_at: Date.now() };
       if (patch.displayName !== undefined) set.display_name = patch.displayName;
       if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
       if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
       if (patch.oidcSubject !== undefined) set.oidc_subject = patch.oidcSubject;
-      const r = await db.updateTable('users').set(set).where('id', '=', id).executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+      return db.transaction().execute(async (trx) => {
+        if (patch.disabled) await keepOneSysadmin(trx, id);
+        const r = await trx.updateTable('users').set(set).where('id', '=', id).executeTakeFirst();
+        return Number(r.numUpdatedRows) > 0;
+      });
     },
     async touchLogin(id: string, at = Date.now()): Promise<void> {
       await db.updateTable('users').set({ last_login_at: at }).where('id', '=', id).execute();
     },
+    /** Deletes an account with its sessions and roles; the last enabled sysadmin is refused (409). */
     async delete(id: string): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
+        await keepOneSysadmin(trx, id);
         await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
         await trx.deleteFrom('user_roles').where('user_id', '=', id).execute();
         const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
@@ -119,10 +141,13 @@ export function createUserRepository(db: Kysely<Database>) {
       const rows = await db.selectFrom('user_roles').select(['user_id', 'role', 'tenant_id']).orderBy('created_at').execute();
       return rows.map((r) => ({ userId: r.user_id, role: r.role as RoleName, tenantId: r.tenant_id }));
     },
-    /** Replaces an account's roles; the new set is checked first (三员分立). */
+    /** Replaces an account's roles; the new set is checked first (三员分立), and the last enabled sysadmin keeps the role (409). */
     async setRoles(userId: string, roles: readonly RoleAssignment[]): Promise<void> {
       checkRoleSet(roles);
-      await db.transaction().execute((trx) => writeRoles(trx, userId, roles));
+      await db.transaction().execute(async (trx) => {
+        if (!roles.some((r) => r.role === 'sysadmin')) await keepOneSysadmin(trx, userId);
+        await writeRoles(trx, userId, roles);
+      });
     },
     /** How many enabled accounts hold a role: used to refuse removing the last sysadmin. */
     async countWithRole(role: RoleName): Promise<number> {
@@ -131,12 +156,12 @@ export function createUserRepository(db: Kysely<Database>) {
       return Number(r?.n ?? 0);
     },
 
-    /** The lock-out state of a user name: when it is locked, until when (epoch ms). */
+    /** The lock-out state of a user name (or of an `ip|…` address key): when it is locked, until when (epoch ms). */
     async lockedUntil(username: string, now = Date.now()): Promise<number | null> {
       const row = await db.selectFrom('login_throttle').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
       return row?.locked_until && row.locked_until > now ? row.locked_until : null;
     },
-    /** Counts a failed login; locks the name after `maxFailures` within `windowMs`. Returns the lock end, if locked now. */
+    /** Counts a failed login against a name or an `ip|…` address key; locks it after `maxFailures` within `windowMs`. Returns the lock end, if locked now. */
     async recordFailure(username: string, opts: LoginThrottleOptions, now = Date.now()): Promise<number | null> {
       const key = username.toLowerCase();
       return db.transaction().execute(async (trx) => {

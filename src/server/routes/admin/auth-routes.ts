@@ -12,7 +12,7 @@ export async function authRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCont
     config: { action: 'admin.auth.login' },
     schema: { tags, security: [], summary: 'Sign in with a local account; sets the session cookie', body: Login, response: { 200: Me } },
   }, async (request, reply) => {
-    const { sessionId, actor, expiresAt } = await ctx.accounts.login(request.body.username, request.body.password);
+    const { sessionId, actor, expiresAt } = await ctx.accounts.login(request.body.username, request.body.password, request.ip);
     request.auditActor = actor.userId;
     ctx.sessions.setSession(request, reply, sessionId, expiresAt - Date.now());
     const user = (await ctx.users.findById(actor.userId))!;

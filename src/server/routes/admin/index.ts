@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import type { Kysely } from 'kysely';
 import type { ModelConfig } from '../../../config/index.ts';
 import type { AuditSink } from '../../../gateway/ports.ts';
-import { createAccounts, createModelStore, GOVERNANCE_DEFAULTS, type GovernanceSettings, type SecretBox } from '../../../governance/index.ts';
+import { createAccounts, createModelStore, createOidcLogin, GOVERNANCE_DEFAULTS, type GovernanceSettings, type SecretBox } from '../../../governance/index.ts';
 import { createUserRepository, type Database } from '../../../store/index.ts';
 import { registerSessions } from '../../plugins/session.ts';
 import { authRoutes } from './auth-routes.ts';
@@ -12,6 +12,7 @@ import { departmentRoutes } from './department-routes.ts';
 import { dictionaryRoutes } from './dictionary-routes.ts';
 import { keyRoutes } from './key-routes.ts';
 import { modelRoutes } from './model-routes.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { userRoutes } from './user-routes.ts';
 
 export interface AdminRoutesOptions {
@@ -79,6 +80,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
       await app.register(routes, { prefix: '/api', ctx });
     }
+    if (settings.oidc) await app.register(oidcRoutes, { prefix: '/api', ctx, oidc: createOidcLogin(opts.db, accounts, settings.oidc) });
     app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   };
 }
