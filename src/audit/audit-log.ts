@@ -13,6 +13,10 @@ export interface AuditLogOptions {
   anchor?: AnchorTargets;
   /** How many records at most go into one transaction (default 1000). */
   maxBatch?: number;
+  /** false: plain Kysely transactions for appends (the slower path before 2026-11-29; for benchmarks). Default true. */
+  fastAppend?: boolean;
+  /** Called after each group commit with how many records it held (metrics, benchmarks). */
+  onCommit?: (records: number) => void;
   now?: () => number;
 }
 
@@ -40,10 +44,11 @@ interface Waiter { event: AuditEvent; resolve: () => void; reject: (err: unknown
  * so throughput grows with load while each caller still waits for its own durability.
  */
 export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {}): AuditLog {
-  const repo = createAuditRepository(db);
+  const repo = createAuditRepository(db, { fastAppend: opts.fastAppend });
   const now = opts.now ?? Date.now;
   const maxBatch = opts.maxBatch ?? 1000;
   let ready: Promise<void> | undefined;
+  let isReady = false;
   let pending: Waiter[] = [];
   let writing: Promise<void> | undefined;
   let scheduled = false;
@@ -51,7 +56,7 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
   let lastAnchoredSeq = -1;
   const stops = new Set<() => void>();
 
-  const ensureReady = () => (ready ??= repo.ensureHead().catch((err) => {
+  const ensureReady = () => (ready ??= repo.ensureHead().then(() => { isReady = true; }, (err) => {
     ready = undefined;
     throw err;
   }));
@@ -68,10 +73,15 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
     const batch = pending.length <= maxBatch ? pending : pending.slice(0, maxBatch);
     pending = pending.length <= maxBatch ? [] : pending.slice(maxBatch);
     const events = batch.map((w) => w.event);
-    writing = ensureReady()
-      .then(() => repo.append((head) => chainEvents(head, events)))
+    const build = (head: { seq: number; hash: string }) => chainEvents(head, events);
+    writing = (isReady ? repo.append(build) : ensureReady().then(() => repo.append(build)))
       .then(
-        () => { for (const w of batch) w.resolve(); },
+        () => {
+          for (const w of batch) w.resolve();
+          try {
+            opts.onCommit?.(batch.length);
+          } catch { /* a metrics hook must not break the trail */ }
+        },
         (err) => { for (const w of batch) w.reject(err); },
       )
       .finally(() => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type YumenConfig } from '../config/index.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { buildPolicySet } from '../policy/index.ts';
 import { validateModelConfigs } from '../providers/index.ts';
 import { validateAuditConfig } from '../audit/index.ts';
@@ -37,4 +38,22 @@ export function fail(err: unknown, exitCode = 1): void {
   }
   process.stderr.write(`yumen: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = exitCode;
+}
+
+/**
+ * The body of most commands: load and validate the configuration, open the store, run, close the store,
+ * and report any failure the same way (message on stderr, exit code set; no stack trace for user errors).
+ */
+export async function runWithStore(configFile: string | undefined, body: (store: Store, config: YumenConfig) => Promise<void>, failExitCode = 1): Promise<void> {
+  try {
+    const config = loadValidatedConfig(configFile);
+    const store = await openStore(config.storage.url);
+    try {
+      await body(store, config);
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    fail(err, failExitCode);
+  }
 }

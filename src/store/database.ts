@@ -14,6 +14,19 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** What is under a Kysely instance opened by openStore(): its dialect and its better-sqlite3 connection or pg pool. */
+export type NativeDriver = { dialect: 'sqlite'; sqlite: SQLite.Database } | { dialect: 'postgres'; pool: pg.Pool };
+const natives = new WeakMap<Kysely<Database>, NativeDriver>();
+
+/**
+ * The driver behind a Kysely instance from openStore() (undefined for transactions and instances made
+ * elsewhere). Only for hot paths in store/ repositories that need cached prepared statements or one
+ * round trip; they are the same connection and pool Kysely uses.
+ */
+export function nativeDriver(db: Kysely<Database>): NativeDriver | undefined {
+  return natives.get(db);
+}
+
 /** Parses `sqlite:./data/yumen.db`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
 export function parseStorageUrl(url: string): { dialect: DialectName; target: string } {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };
@@ -39,6 +52,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}): 
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    natives.set(db, { dialect: 'sqlite', sqlite });
   } else {
     // Timestamps are epoch milliseconds in BIGINT columns: read them back as numbers, not strings.
     const types = {
@@ -48,6 +62,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}): 
     const pool = new pg.Pool({ connectionString: target, max: 10, types } as pg.PoolConfig);
     pool.on('error', () => { /* idle client errors surface on the next query */ });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    natives.set(db, { dialect: 'postgres', pool });
   }
   if (opts.migrate !== false) {
     const { error } = await migrateToLatest(db);

@@ -2,15 +2,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { knowledgeFromConfig, SUPPORTED_EXTENSIONS, validateKnowledgeConfig, type KnowledgeService } from '../../knowledge/index.ts';
+import { knowledgeFromConfig, SUPPORTED_EXTENSIONS, type KnowledgeService } from '../../knowledge/index.ts';
 import { createModelRegistry } from '../../providers/index.ts';
 import { openStore } from '../../store/index.ts';
-import { loadConfig } from '../../config/index.ts';
-import { validateModelConfigs } from '../../providers/index.ts';
-import { fail, withConfigOption } from '../config-option.ts';
+import { fail, loadValidatedConfig, withConfigOption } from '../config-option.ts';
 
 async function withKnowledge<T>(configFile: string | undefined, fn: (kb: KnowledgeService) => Promise<T>): Promise<T> {
-  const config = loadConfig({ file: configFile, validators: [(c) => validateModelConfigs(c.models), validateKnowledgeConfig] });
+  const config = loadValidatedConfig(configFile);
   const store = await openStore(config.storage.url);
   const registry = createModelRegistry(config.models, { dataDir: config.data_dir });
   try {
