@@ -15,6 +15,10 @@ function lower(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
+function hash(node: number, c: number): number {
+  return Math.imul(node, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b);
+}
+
 export class AhoCorasick {
   readonly #goto = new Map<number, number>();
   #fail: Int32Array;
@@ -26,6 +30,10 @@ export class AhoCorasick {
   readonly #rootChars = new Uint8Array(65536);
   /** Transitions out of the root, by code unit (0 = none): most positions are looked up here, not in the Map. */
   readonly #rootGoto = new Int32Array(65536);
+  #mask = 0;
+  #hNode: Int32Array;
+  #hChar: Int32Array;
+  #hNext: Int32Array;
 
   constructor(terms: readonly string[]) {
     this.#lengths = terms.map((t) => t.length);
@@ -53,6 +61,23 @@ export class AhoCorasick {
       if (outs[node] < 0) outs[node] = t;
     }
     for (let c = 0; c < 65536; c++) this.#rootGoto[c] = this.#goto.get(c) ?? 0;
+    // The scan looks transitions up in an open-addressing table (node, code unit) → child: typed arrays
+    // instead of Map.get on keys too large to be small integers.
+    let cap = 1024;
+    while (cap < this.#goto.size * 2) cap *= 2;
+    this.#mask = cap - 1;
+    this.#hNode = new Int32Array(cap).fill(-1);
+    this.#hChar = new Int32Array(cap);
+    this.#hNext = new Int32Array(cap);
+    for (const [key, child] of this.#goto) {
+      const node = Math.floor(key / KEY);
+      const c = key % KEY;
+      let h = hash(node, c) & this.#mask;
+      while (this.#hNode[h] !== -1) h = (h + 1) & this.#mask;
+      this.#hNode[h] = node;
+      this.#hChar[h] = c;
+      this.#hNext[h] = child;
+    }
     this.#out = Int32Array.from(outs);
     this.#fail = new Int32Array(nodes);
     this.#dict = new Int32Array(nodes).fill(-1);
@@ -78,10 +103,20 @@ export class AhoCorasick {
     }
   }
 
+  /** Child of a non-root node on code unit c, or -1. */
+  #child(node: number, c: number): number {
+    const mask = this.#mask;
+    const hNode = this.#hNode;
+    for (let h = hash(node, c) & mask; ; h = (h + 1) & mask) {
+      const n = hNode[h];
+      if (n === -1) return -1;
+      if (n === node && this.#hChar[h] === c) return this.#hNext[h];
+    }
+  }
+
   /** All matches, overlapping ones included, in order of end offset. */
   findAll(text: string): AcMatch[] {
     const found: AcMatch[] = [];
-    const gotoMap = this.#goto;
     const rootChars = this.#rootChars;
     const rootGoto = this.#rootGoto;
     let node = 0;
@@ -89,12 +124,12 @@ export class AhoCorasick {
       const raw = text.charCodeAt(i);
       if (node === 0 && rootChars[raw] === 0) continue;
       const c = lower(raw);
-      let next = node === 0 ? rootGoto[c] : gotoMap.get(node * KEY + c);
-      while (next === undefined && node !== 0) {
+      let next = node === 0 ? rootGoto[c] : this.#child(node, c);
+      while (next === -1) {
         node = this.#fail[node];
-        next = node === 0 ? rootGoto[c] : gotoMap.get(node * KEY + c);
+        next = node === 0 ? rootGoto[c] : this.#child(node, c);
       }
-      node = next ?? 0;
+      node = next;
       let o = this.#out[node] >= 0 ? node : this.#dict[node];
       while (o >= 0) {
         const term = this.#out[o];

@@ -8,7 +8,7 @@ import { detectSecrets } from './detectors/secrets.ts';
 import { detectClassified } from './detectors/classified.ts';
 import { detectNames, NAME_KEYWORDS } from './detectors/names.ts';
 import { ADDRESS_STARTS, detectAddresses } from './detectors/address.ts';
-import { KeywordIndex } from './keywords.ts';
+import { createTokenizer } from './tokens.ts';
 import { detectSourceCode } from './detectors/source-code.ts';
 import { createCustomTermMatcher } from './detectors/custom-terms.ts';
 
@@ -22,11 +22,26 @@ const PRIORITY: Readonly<Record<FindingType, number>> = {
   person_name: 40, source_code: 0,
 };
 
+function byStartThenLongest(a: RawFinding, b: RawFinding): number {
+  return a.start - b.start || b.end - a.end;
+}
+
+function byPreference(a: RawFinding, b: RawFinding): number {
+  return PRIORITY[b.type] - PRIORITY[a.type] || (b.end - b.start) - (a.end - a.start) || b.score - a.score;
+}
+
 /** Keep a non-overlapping set of findings (source_code excepted), preferring priority, then length. */
 export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
-  const containers = found.filter((f) => f.type === 'source_code');
-  const rest = found.filter((f) => f.type !== 'source_code').sort((a, b) => a.start - b.start || b.end - a.end);
+  let containers: RawFinding[] | null = null;
+  const rest: RawFinding[] = [];
+  for (const f of found) {
+    if (f.type === 'source_code') (containers ??= []).push(f);
+    else rest.push(f);
+  }
+  rest.sort(byStartThenLongest);
   const kept: RawFinding[] = [];
+  // kept stays in (start, longest first) order unless a cluster or a container is added.
+  let sorted = true;
   let i = 0;
   while (i < rest.length) {
     // Gather a cluster of chained overlaps.
@@ -35,17 +50,19 @@ export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
     while (j < rest.length && rest[j].start < end) end = Math.max(end, rest[j++].end);
     if (j === i + 1) kept.push(rest[i]);
     else {
-      const cluster = rest.slice(i, j).sort(
-        (a, b) => PRIORITY[b.type] - PRIORITY[a.type] || (b.end - b.start) - (a.end - a.start) || b.score - a.score,
-      );
+      const cluster = rest.slice(i, j).sort(byPreference);
       const chosen: RawFinding[] = [];
       for (const f of cluster) if (!chosen.some((c) => f.start < c.end && f.end > c.start)) chosen.push(f);
-      kept.push(...chosen);
+      for (const f of chosen) kept.push(f);
+      sorted = false;
     }
     i = j;
   }
-  for (const c of containers) kept.push(c);
-  return kept.sort((a, b) => a.start - b.start || b.end - a.end);
+  if (containers !== null) {
+    for (const c of containers) kept.push(c);
+    sorted = false;
+  }
+  return sorted ? kept : kept.sort(byStartThenLongest);
 }
 
 /** Compile detectors once and return a scanner. */
@@ -56,33 +73,48 @@ export function createGuard(options: GuardOptions = {}): Guard {
     if (!isLevel(level)) throw new TypeError(`invalid level for ${type}: ${String(level)}`);
     levels[type as FindingType] = level;
   }
+  const ranks = {} as Record<FindingType, number>;
+  for (const t of FINDING_TYPES) ranks[t] = levelRank(levels[t]);
   const disabled = new Set(options.disabled ?? []);
   const want = new Set(FINDING_TYPES.filter((t) => !disabled.has(t)));
   const terms = want.has('custom_term') && options.customTerms ? createCustomTermMatcher(options.customTerms) : null;
   const digitTypes = ['cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'ip_address', 'cn_permit'] as const;
   const runDigits = digitTypes.some((t) => want.has(t));
+  const wantAddress = want.has('address');
+  const wantName = want.has('person_name');
+  const tokenize = createTokenizer(wantAddress ? ADDRESS_STARTS : null, wantName ? NAME_KEYWORDS : null);
 
   function scan(text: string): ScanResult {
     if (typeof text !== 'string' || text.length === 0) return { level: 'public', findings: [] };
     const norm = normalize(text);
     const t = norm.text;
     const raw: RawFinding[] = [];
-    if (runDigits) detectDigits(t, raw, want);
-    detectCodes(t, raw, want);
-    if (want.has('secret')) detectSecrets(t, raw);
+    // One pass for alphanumeric runs, keyword hits and secret-label starts (the runs buffer is reused by
+    // the next scan, so everything that reads it runs before then).
+    const tok = tokenize(t);
+    if (runDigits) detectDigits(t, raw, want, tok.runs, tok.runCount);
+    detectCodes(t, raw, want, tok.runs, tok.runCount);
+    if (want.has('secret')) detectSecrets(t, raw, tok.runs, tok.runCount, tok.secretLabels);
     if (want.has('classified_marking')) detectClassified(t, raw);
     if (terms) terms.detect(t, raw);
-    const both = want.has('address') && want.has('person_name');
-    const [addressStarts, nameKeywords] = both ? KeywordIndex.findAllBoth(t, ADDRESS_STARTS, NAME_KEYWORDS) : [];
-    if (want.has('address')) detectAddresses(t, raw, addressStarts);
-    if (want.has('person_name')) detectNames(t, raw, raw.slice(), nameKeywords);
+    if (wantAddress) detectAddresses(t, raw, tok.keywordsA, tok.runs, tok.runCount);
+    if (wantName) detectNames(t, raw, raw, tok.keywordsB, raw.length);
     if (want.has('source_code')) detectSourceCode(t, raw);
     const findings: Finding[] = [];
     let level: Level = 'public';
-    for (const f of resolveOverlaps(raw.filter((f) => want.has(f.type)))) {
-      const [start, end] = toOriginal(norm.map, f.start, f.end);
+    let rank = 0;
+    const map = norm.map;
+    // Detectors only report the types they were asked for; the filter is a safety net for the others.
+    for (const f of resolveOverlaps(disabled.size === 0 ? raw : raw.filter((f) => want.has(f.type)))) {
+      let start = f.start;
+      let end = f.end;
+      if (map !== null) [start, end] = toOriginal(map, start, end);
       const l = levels[f.type];
-      if (levelRank(l) > levelRank(level)) level = l;
+      const r = ranks[f.type];
+      if (r > rank) {
+        rank = r;
+        level = l;
+      }
       const out: Finding = { type: f.type, start, end, level: l, score: f.score, detector: f.detector };
       if (f.label) out.label = f.label;
       findings.push(out);

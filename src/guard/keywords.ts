@@ -7,7 +7,7 @@
 const PAIR_BITS = 16;
 const PAIR_MASK = (1 << PAIR_BITS) - 1;
 
-function pairHash(c0: number, c1: number): number {
+export function pairHash(c0: number, c1: number): number {
   return (Math.imul(c0, 0x9e3779b1) ^ c1) & PAIR_MASK;
 }
 
@@ -33,6 +33,19 @@ export class KeywordIndex {
     for (const b of this.#buckets) if (b) b.sort((x, y) => y.length - x.length);
   }
 
+  /** Whether some keyword starts with code unit `c`. */
+  startsWith(c: number): boolean {
+    return this.#first[c] !== 0;
+  }
+
+  /**
+   * The lookup tables, for callers that test candidates inline: first[c] (0 none, 1 keywords of two or
+   * more characters, 2 also a one-character keyword) and pairs[pairHash(c0, c1)] (1: some keyword may start so).
+   */
+  tables(): { first: Uint8Array; pairs: Uint8Array } {
+    return { first: this.#first, pairs: this.#pairs };
+  }
+
   /** The longest keyword starting at `pos`, or undefined. */
   at(text: string, pos: number): string | undefined {
     const c = text.charCodeAt(pos);
@@ -41,38 +54,6 @@ export class KeywordIndex {
     if (f === 1 && (pos + 1 >= text.length || this.#pairs[pairHash(c, text.charCodeAt(pos + 1))] === 0)) return undefined;
     for (const w of this.#buckets[c]!) if (text.startsWith(w, pos)) return w;
     return undefined;
-  }
-
-  /**
-   * findAll of two indexes in one pass over the text (each list as its own findAll would return it):
-   * one full pass instead of two.
-   */
-  static findAllBoth(text: string, a: KeywordIndex, b: KeywordIndex): [Array<[number, string]>, Array<[number, string]>] {
-    const fa: Array<[number, string]> = [];
-    const fb: Array<[number, string]> = [];
-    const firstA = a.#first;
-    const firstB = b.#first;
-    const n = text.length;
-    let freeA = 0;
-    let freeB = 0;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (firstA[c] !== 0 && i >= freeA) {
-        const w = a.at(text, i);
-        if (w !== undefined) {
-          fa.push([i, w]);
-          freeA = i + w.length;
-        }
-      }
-      if (firstB[c] !== 0 && i >= freeB) {
-        const w = b.at(text, i);
-        if (w !== undefined) {
-          fb.push([i, w]);
-          freeB = i + w.length;
-        }
-      }
-    }
-    return [fa, fb];
   }
 
   /** Leftmost-longest, non-overlapping occurrences as [start, keyword] pairs. */

@@ -76,11 +76,46 @@ function needsNormalizing(text: string): boolean {
   return runNumeral && runDigits >= 7;
 }
 
+// Class of each code unit in the rewriting loop.
+const ORDINARY = 0;
+const DIGIT = 1;
+const NUMERAL = 2;
+/** Space and dash: inside a digit run they neither end it nor count. */
+const NEUTRAL = 3;
+/** Full-width ASCII and the ideographic space: rewritten to ASCII. */
+const WIDE = 4;
+const INVISIBLE = 5;
+const CLASS = new Uint8Array(65536);
+for (let c = 0; c < 65536; c++) {
+  if (c >= 48 && c <= 57) CLASS[c] = DIGIT;
+  else if (CN_NUMERAL[c] !== 0) CLASS[c] = NUMERAL;
+  else if (c === 32 || c === 45) CLASS[c] = NEUTRAL;
+  else if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) CLASS[c] = WIDE;
+  else if (c >= 0xad && isInvisible(c)) CLASS[c] = INVISIBLE;
+}
+
+let scratch = new Uint16Array(4096);
+
+// Chinese numerals among the CJK ideographs U+4E00–U+9FA5, one bit each (2.6 KB, where CLASS spends 42 KB
+// on that range): the common characters of Chinese text are classified without touching CLASS.
+const CJK_NUMERAL_BITS = new Int32Array((0x9fa5 - 0x4e00 + 32) >> 5);
+for (let c = 0x4e00; c <= 0x9fa5; c++) if (CLASS[c] === NUMERAL) CJK_NUMERAL_BITS[(c - 0x4e00) >> 5] |= 1 << ((c - 0x4e00) & 31);
+
+function classOf(c: number): number {
+  if (c >= 0x4e00 && c <= 0x9fa5) {
+    const b = c - 0x4e00;
+    return (CJK_NUMERAL_BITS[b >> 5] & (1 << (b & 31))) === 0 ? ORDINARY : NUMERAL;
+  }
+  return CLASS[c];
+}
+
 /** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
 export function normalize(text: string): Normalized {
   if (!needsNormalizing(text)) return { text, map: null };
   const n = text.length;
-  const buf = new Uint16Array(n);
+  // The rewrite buffer is reused: decoding copies it into the new string.
+  if (scratch.length < n) scratch = new Uint16Array(Math.max(n, 2 * scratch.length));
+  const buf = scratch;
   let map: Int32Array | null = null;
   let changed = false;
   let j = 0;
@@ -89,35 +124,37 @@ export function normalize(text: string): Normalized {
   let runHasNumeral = false;
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
-    if (c >= 0xff01 && c <= 0xff5e) {
-      c -= 0xfee0;
-      changed = true;
-    } else if (c === 0x3000) {
-      c = 32;
-      changed = true;
-    } else if (c >= 0xad && isInvisible(c)) {
-      if (map === null) {
-        map = new Int32Array(n + 1);
-        for (let k = 0; k < j; k++) map[k] = k;
+    let k = classOf(c);
+    if (k >= WIDE) {
+      if (k === WIDE) {
+        c = c === 0x3000 ? 32 : c - 0xfee0;
+        k = CLASS[c];
+        changed = true;
+      } else {
+        if (map === null) {
+          map = new Int32Array(n + 1);
+          for (let q = 0; q < j; q++) map[q] = q;
+        }
+        changed = true;
+        continue;
       }
-      changed = true;
-      continue;
     }
-    const numeral = CN_NUMERAL[c] !== 0;
-    if (numeral || (c >= 48 && c <= 57)) {
+    if (k === ORDINARY) {
+      if (runStart >= 0) {
+        if (runHasNumeral && convertRun(buf, runStart, j)) changed = true;
+        runStart = -1;
+        runHasNumeral = false;
+      }
+    } else if (k !== NEUTRAL) {
       if (runStart < 0) runStart = j;
-      if (numeral) runHasNumeral = true;
-    } else if (runStart >= 0 && c !== 32 && c !== 45) {
-      if (runHasNumeral && convertRun(buf, runStart, j)) changed = true;
-      runStart = -1;
-      runHasNumeral = false;
+      if (k === NUMERAL) runHasNumeral = true;
     }
     if (map !== null) map[j] = i;
     buf[j++] = c;
   }
   if (runStart >= 0 && runHasNumeral && convertRun(buf, runStart, j)) changed = true;
   if (!changed) return { text, map: null };
-  const out = UTF16.decode(j === n ? buf : buf.subarray(0, j));
+  const out = UTF16.decode(buf.subarray(0, j));
   if (map === null) return { text: out, map: null };
   map[j] = n;
   return { text: out, map: map.subarray(0, j + 1) };

@@ -38,7 +38,8 @@ export function isValidIdCard18(s: string): boolean {
   if (!isKnownRegion(s)) return false;
   const y = num(s, 6, 4);
   if (y < 1900 || y > 2030 || !isValidDate(y, num(s, 10, 2), num(s, 12, 2))) return false;
-  return idCardCheckChar(s).toUpperCase() === s[17].toUpperCase() || idCardCheckChar(s) === s[17].toUpperCase();
+  // The check character is a digit or "X"; an "x" counts as "X".
+  return idCardCheckChar(s) === s[17].toUpperCase();
 }
 
 /** Legacy 15-digit ID (issued before 1999): known region and valid YYMMDD birth date in the 1900s. */

@@ -15,16 +15,30 @@ const GAZ = new Set([...PROVINCES, ...CITIES]);
 export const ADDRESS_STARTS = new KeywordIndex([...GAZ, ...CUE_WORDS]);
 
 // A CJK character that can be part of a place name (not a function word).
-const P = '(?:(?![的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次件份元亿电话手机联系姓名邮编请于至到住])[\\u4e00-\\u9fa5A-Za-z])';
+const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次件份元亿电话手机联系姓名邮编请于至到住';
+const P = `(?:(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
 const ADMIN = new RegExp(`${P}{1,8}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|新区|区|县|旗|镇|乡|街道|办事处)`, 'y');
 const ROAD = new RegExp(`${P}{1,10}?(?:大道|大街|路|街|巷|弄|胡同|里)(?:[东西南北中]段|[一二三四五六七八九十\\d]+段)?`, 'y');
 const NUM = /(?:\d+(?:-\d+)*|[一二三四五六七八九十百零〇]+)(?:号院|号楼|号|弄|巷|栋|幢|座|单元|层|楼|室|房|户|组|排|期)|[A-Za-z]\d{0,3}(?:座|栋|幢|区|楼)|\d+(?:-\d+){1,3}(?![\d号])/y;
 const PLACE = new RegExp(`${P}{1,10}?(?:小区|花园|大厦|公寓|家园|新村|苑|广场|园区|产业园|工业园|科技园|写字楼|商务楼|大楼|中心|村|社区|屯|庄|城|园|[A-Za-z]{2,}(?=\\d))`, 'y');
-const GAP = /[ ,]?/y;
-const IS_P = new RegExp(`^${P}$`);
+const SUFFIX = /(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|区|县)?/y;
+const STOP = new Uint8Array(65536);
+for (const ch of P_STOP) STOP[ch.charCodeAt(0)] = 1;
+const NUMERAL_START = new Uint8Array(65536);
+for (const ch of '一二三四五六七八九十百零〇') NUMERAL_START[ch.charCodeAt(0)] = 1;
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** One character of P. */
+function isP(c: number): boolean {
+  return ((c >= 0x4e00 && c <= 0x9fa5) || isLetter(c)) && STOP[c] === 0;
+}
 
 const CUE_TAIL = /\s*[:为是]?\s*/y;
 const ANCHOR = /(?:路|街|道|巷|弄|胡同|里)\d+(?:-\d+)?号/g;
+const ANCHOR_STICKY = new RegExp(ANCHOR.source, 'y');
 
 const Kind = { Admin: 0, Road: 1, Num: 2, Place: 3 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
@@ -39,11 +53,35 @@ interface Chain {
 
 function matchLength(re: RegExp, text: string, pos: number): number {
   re.lastIndex = pos;
-  const m = re.exec(text);
-  return m ? m[0].length : 0;
+  return re.test(text) ? re.lastIndex - pos : 0;
 }
 
 const COMPONENTS: ReadonlyArray<[RegExp, Kind]> = [[NUM, Kind.Num], [ADMIN, Kind.Admin], [ROAD, Kind.Road], [PLACE, Kind.Place]];
+
+// First characters of the suffixes of ADMIN (1), ROAD (2) and PLACE (4); PLACE also ends in ASCII letters.
+const SUFFIX_START = new Uint8Array(65536);
+for (const [chars, bit] of [['特自省市地盟新区县旗镇乡街办', 1], ['大街路巷弄胡里', 2], ['小花大公家新苑广园产工科写商中村社屯庄城', 4]] as const) {
+  for (const ch of chars) SUFFIX_START[ch.charCodeAt(0)] |= bit;
+}
+const BIT: Readonly<Record<Kind, number>> = { [Kind.Num]: 0, [Kind.Admin]: 1, [Kind.Road]: 2, [Kind.Place]: 4 };
+
+/**
+ * Which of ADMIN, ROAD and PLACE can match at `pos` (bits as in SUFFIX_START): each is 1–8 (ADMIN) or
+ * 1–10 P characters followed by its suffix, so some suffix must start right after a run of P characters.
+ */
+function possibleNamed(text: string, pos: number): number {
+  let mask = 0;
+  const n = text.length;
+  for (let q = pos + 1; q <= pos + 10 && q < n; q++) {
+    if (!isP(text.charCodeAt(q - 1))) break;
+    const c = text.charCodeAt(q);
+    let f = SUFFIX_START[c];
+    if (isLetter(c)) f |= 4;
+    if (q - pos > 8) f &= 6;
+    mask |= f;
+  }
+  return mask;
+}
 
 function step(text: string, pos: number): [Kind, number] | null {
   // Every component starts with a digit, an ASCII letter or a CJK ideograph (numerals included).
@@ -51,16 +89,19 @@ function step(text: string, pos: number): [Kind, number] | null {
   if (!((c0 >= 48 && c0 <= 57) || (c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122) || (c0 >= 0x3007 && c0 <= 0x9fa5))) {
     return null;
   }
+  // NUM starts with a digit, a letter or a numeral; the others with a P character.
+  const num = (c0 >= 48 && c0 <= 57) || isLetter(c0) || NUMERAL_START[c0] === 1;
+  const named = isP(c0) ? possibleNamed(text, pos) : 0;
   let best: [Kind, number] | null = null;
   for (const [re, kind] of COMPONENTS) {
+    if (kind === Kind.Num ? !num : (named & BIT[kind]) === 0) continue;
     const len = matchLength(re, text, pos);
     if (len > 0 && (best === null || len < best[1])) best = [kind, len];
   }
   // "花园路", "中关村大街": a place or unit name that a road suffix follows is part of the road.
-  if (best !== null && (best[0] === Kind.Place || best[0] === Kind.Admin)) {
-    ROAD.lastIndex = pos;
-    const r = ROAD.exec(text);
-    if (r && r[0].length > best[1] && r[0].length - best[1] <= 2) best = [Kind.Road, r[0].length];
+  if (best !== null && (best[0] === Kind.Place || best[0] === Kind.Admin) && (named & 2) !== 0) {
+    const r = matchLength(ROAD, text, pos);
+    if (r > best[1] && r - best[1] <= 2) best = [Kind.Road, r];
   }
   return best;
 }
@@ -71,15 +112,13 @@ function parseChain(text: string, start: number, firstAdmin: number): Chain {
   if (firstAdmin > 0) {
     pos = start + firstAdmin;
     // Optional suffix after a gazetteer name: 省, 市, 区 …
-    const suf = /(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|区|县)?/y;
-    suf.lastIndex = pos;
-    pos += suf.exec(text)?.[0].length ?? 0;
+    pos += matchLength(SUFFIX, text, pos);
     chain.admins = 1;
     chain.end = pos;
   }
   for (let n = 0; n < 12; n++) {
-    GAP.lastIndex = pos;
-    const gap = GAP.exec(text)?.[0].length ?? 0;
+    const g = text.charCodeAt(pos);
+    const gap = g === 32 || g === 44 ? 1 : 0;
     const s = step(text, pos + gap);
     if (!s) break;
     pos += gap + s[1];
@@ -97,8 +136,47 @@ function streetLevel(c: Chain): boolean {
   return (c.roads > 0 || c.places > 0) && c.admins > 0;
 }
 
-/** `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already. */
-export function detectAddresses(text: string, out: RawFinding[], starts?: ReadonlyArray<[number, string]>): void {
+const ROAD_END = new Uint8Array(65536);
+for (const ch of '路街道巷弄里') ROAD_END[ch.charCodeAt(0)] = 1;
+
+/**
+ * Starts of ANCHOR matches, as its global scan finds them. The digits after the road character start an
+ * alphanumeric run, so only the characters before run starts are looked at. Without runs, the pattern scans.
+ */
+function anchorStarts(text: string, runs?: Int32Array, runCount = 0): number[] {
+  const found: number[] = [];
+  if (runs === undefined) {
+    ANCHOR.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = ANCHOR.exec(text)) !== null) found.push(m.index);
+    return found;
+  }
+  let next = 0;
+  for (let r = 0; r < 2 * runCount; r += 2) {
+    const p = runs[r];
+    const c = text.charCodeAt(p);
+    if (c < 48 || c > 57 || p < 1) continue;
+    let s: number;
+    if (ROAD_END[text.charCodeAt(p - 1)] === 1) s = p - 1;
+    else if (p >= 2 && text.charCodeAt(p - 1) === 0x540c && text.charCodeAt(p - 2) === 0x80e1) s = p - 2; // 胡同
+    else continue;
+    if (s < next) continue;
+    ANCHOR_STICKY.lastIndex = s;
+    const m = ANCHOR_STICKY.exec(text);
+    if (m === null) continue;
+    found.push(s);
+    next = s + m[0].length;
+  }
+  return found;
+}
+
+/**
+ * `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already; `runs`, `runCount`: the
+ * alphanumeric runs of the text (tokens.ts), when the caller has them.
+ */
+export function detectAddresses(
+  text: string, out: RawFinding[], starts?: ReadonlyArray<[number, string]>, runs?: Int32Array, runCount = 0,
+): void {
   const spans: Array<[number, number]> = [];
   let coveredTo = -1;
   // Labels and gazetteer names, in text order.
@@ -120,13 +198,10 @@ export function detectAddresses(text: string, out: RawFinding[], starts?: Readon
     coveredTo = c.end;
   }
   // "…路12号" anchors not yet covered: back up over place-name characters, then parse forward.
-  ANCHOR.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = ANCHOR.exec(text)) !== null) {
-    const a = m.index;
+  for (const a of anchorStarts(text, runs, runCount)) {
     if (spans.some(([s, e]) => a >= s && a < e)) continue;
     let s = a;
-    while (s > 0 && a - s < 12 && IS_P.test(text[s - 1])) s--;
+    while (s > 0 && a - s < 12 && isP(text.charCodeAt(s - 1))) s--;
     for (; s < a; s++) {
       const c = parseChain(text, s, 0);
       if (c.end > a && c.nums > 0 && (c.roads > 0 || c.admins > 0)) {

@@ -7,29 +7,8 @@ const USCC = /[1-9ANY][1-9]\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])/y;
 
 const USCC_CUE = /(?:信用代码|社会信用|税号|纳税人识别号|识别号|注册号|USCC|uscc|credit code)/;
 
-/**
- * Maximal runs of ASCII letters and digits, flattened as [start0, end0, start1, end1, …]. USCC, passport
- * and permit patterns are bounded by "no alphanumeric on either side", so a match is always a whole run;
- * a licence plate starts one character before a run.
- */
-function alnumRuns(text: string): number[] {
-  const runs: number[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    if (!isAlnum(text.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (++i < n && isAlnum(text.charCodeAt(i)));
-    runs.push(start, i);
-  }
-  return runs;
-}
-
-function detectUscc(text: string, out: RawFinding[], runs: readonly number[]): void {
-  for (let r = 0; r < runs.length; r += 2) {
+function detectUscc(text: string, out: RawFinding[], runs: Int32Array, nr: number): void {
+  for (let r = 0; r < 2 * nr; r += 2) {
     if (runs[r + 1] - runs[r] !== 18) continue;
     USCC.lastIndex = runs[r];
     const m = USCC.exec(text);
@@ -51,14 +30,16 @@ function isAlnum(c: number): boolean {
 }
 
 /** IPv6 needs "::" or seven colons close together; check that before running the pattern. */
+const recentColons = new Int32Array(8);
+
 function mayHoldIPv6(text: string): boolean {
   if (text.includes('::')) return true;
-  const recent: number[] = [];
-  let i = text.indexOf(':');
-  while (i >= 0) {
-    recent.push(i);
-    if (recent.length >= 7 && i - recent[recent.length - 7] < 40) return true;
-    i = text.indexOf(':', i + 1);
+  // recentColons is a ring of the last 7 colon positions; k counts colons seen.
+  let k = 0;
+  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+    recentColons[k % 7] = i;
+    k++;
+    if (k >= 7 && i - recentColons[(k - 7) % 7] < 40) return true;
   }
   return false;
 }
@@ -109,9 +90,18 @@ function detectIPv6(text: string, out: RawFinding[]): void {
     while (rs > 0 && isV6RunChar(text.charCodeAt(rs - 1))) rs--;
     let re = colon + 1;
     let colons = 1;
-    for (let c = text.charCodeAt(re); re < n && isV6RunChar(c); c = text.charCodeAt(++re)) if (c === 58) colons++;
+    let double = false;
+    for (let c = text.charCodeAt(re); re < n && isV6RunChar(c); c = text.charCodeAt(++re)) {
+      if (c === 58) {
+        colons++;
+        if (text.charCodeAt(re - 1) === 58) double = true;
+      }
+    }
+    if (text.charCodeAt(colon - 1) === 58) double = true;
     colon = text.indexOf(':', re);
     if (colons < 2) continue; // the pattern needs two colons ("姓名:张三" is one)
+    // Valid IPv6 has "::" or at least six colons (eight groups, or six and an IPv4 tail): "10:30:00" is neither.
+    if (!double && colons < 6) continue;
     IPV6.lastIndex = rs;
     const m = IPV6.exec(text);
     if (m === null) continue;
@@ -135,15 +125,22 @@ const PERMIT = /(?<![0-9A-Za-z])(?:[CWLTHM][0-9A-Z]?\d{7,10}|\d{8}(?:\d{2})?)(?!
 const PERMIT_HINTS = ['通行证', '回乡证', '台胞证', '居住证', '往来港澳', '往来台湾', '来往内地', '来往大陆', '旅行证件'];
 const PERMIT_CUE = /(?:通行证|回乡证|台胞证|往来港澳|往来台湾|来往内地|来往大陆|居住证|旅行证件)/;
 
+/** `gate`: whether the text holds a hint word at all, asked only once a candidate matches. */
 function detectLabelled(
-  text: string, out: RawFinding[], runs: readonly number[], re: RegExp, cue: RegExp, type: FindingType, window: number,
+  text: string, out: RawFinding[], runs: Int32Array, nr: number, re: RegExp, cue: RegExp, type: FindingType, window: number,
+  gate: (text: string) => boolean,
 ): void {
-  for (let r = 0; r < runs.length; r += 2) {
+  let gated = false;
+  for (let r = 0; r < 2 * nr; r += 2) {
     const len = runs[r + 1] - runs[r];
     if (len < 7 || len > 12) continue;
     re.lastIndex = runs[r];
     const m = re.exec(text);
     if (m === null) continue;
+    if (!gated) {
+      if (!gate(text)) return;
+      gated = true;
+    }
     const before = text.slice(Math.max(0, m.index - window), m.index);
     if (!cue.test(before)) continue;
     if (/^(?:19|20)\d\d(?:0[1-9]|1[0-2])/.test(m[0])) continue; // a date such as 20300105
@@ -157,9 +154,9 @@ const PLATE =
 const PLATE_PROVINCE = new Uint8Array(65536);
 for (const ch of '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领') PLATE_PROVINCE[ch.charCodeAt(0)] = 1;
 
-function detectPlates(text: string, out: RawFinding[], runs: readonly number[]): void {
+function detectPlates(text: string, out: RawFinding[], runs: Int32Array, nr: number): void {
   // The province character is followed by a capital letter, so a plate starts just before a run.
-  for (let r = 0; r < runs.length; r += 2) {
+  for (let r = 0; r < 2 * nr; r += 2) {
     const p = runs[r] - 1;
     if (p < 0 || PLATE_PROVINCE[text.charCodeAt(p)] === 0) continue;
     PLATE.lastIndex = p;
@@ -173,17 +170,21 @@ function detectPlates(text: string, out: RawFinding[], runs: readonly number[]):
   }
 }
 
-export function detectCodes(text: string, out: RawFinding[], want: ReadonlySet<FindingType>): void {
-  const needRuns = want.has('cn_uscc') || want.has('passport') || want.has('cn_permit') || want.has('license_plate');
-  const runs = needRuns ? alnumRuns(text) : [];
-  if (want.has('cn_uscc')) detectUscc(text, out, runs);
+function passportHint(text: string): boolean {
+  return text.includes('护照') || /passport|旅行证/i.test(text);
+}
+function permitHint(text: string): boolean {
+  return PERMIT_HINTS.some((h) => text.includes(h));
+}
+
+/** `runs`, `nr`: the alphanumeric runs of `text` (tokens.ts). */
+export function detectCodes(
+  text: string, out: RawFinding[], want: ReadonlySet<FindingType>, runs: Int32Array, nr: number,
+): void {
+  if (want.has('cn_uscc')) detectUscc(text, out, runs, nr);
   if (want.has('email')) detectEmail(text, out);
   if (want.has('ip_address') && mayHoldIPv6(text)) detectIPv6(text, out);
-  if (want.has('passport') && (text.includes('护照') || /passport|旅行证/i.test(text))) {
-    detectLabelled(text, out, runs, PASSPORT, PASSPORT_CUE, 'passport', 24);
-  }
-  if (want.has('cn_permit') && PERMIT_HINTS.some((h) => text.includes(h))) {
-    detectLabelled(text, out, runs, PERMIT, PERMIT_CUE, 'cn_permit', 24);
-  }
-  if (want.has('license_plate')) detectPlates(text, out, runs);
+  if (want.has('passport')) detectLabelled(text, out, runs, nr, PASSPORT, PASSPORT_CUE, 'passport', 24, passportHint);
+  if (want.has('cn_permit')) detectLabelled(text, out, runs, nr, PERMIT, PERMIT_CUE, 'cn_permit', 24, permitHint);
+  if (want.has('license_plate')) detectPlates(text, out, runs, nr);
 }

@@ -1,4 +1,5 @@
 import type { FindingType, RawFinding } from '../types.ts';
+import { isSpace, LabelSet } from '../labels.ts';
 import {
   cnLandlineAreaLength, isCnMobile, isValidIdCard15, isValidIdCard18, isValidIPv4Parts, knownBin, luhnValid,
 } from '../validators.ts';
@@ -9,18 +10,27 @@ import {
  * dot, underscore, closing parenthesis), so "138 0013 8000", "6222-0212-3456-7890" and "1 3 8 0 0 …" are
  * seen whole; contiguous groups are tried longest first and kept only when a validator accepts them.
  */
-const CLUSTER = /\d+(?:(?:[ \u00a0]{1,2}|\s?[-\u2010-\u2015]\s?|[._\u00b7]|\)\s?)\d+)*(?:[Xx](?![A-Za-z0-9]))?/g;
+// The pattern that clusterEnd implements:
+// /\d+(?:(?:[ \u00a0]{1,2}|\s?[-\u2010-\u2015]\s?|[._\u00b7]|\)\s?)\d+)*(?:[Xx](?![A-Za-z0-9]))?/g;
 
-// Labels naming a number that is not personal data (order, waybill, invoice numbers …).
-const NEGATIVE_LABEL =
-  /(?:订单|单号|运单|快递|物流|发票|编号|编码|流水|交易号|合同号|工单|批次|序列号|序号|凭证|票号|条码|券码|验证码|工号|学号|型号|版本|批号|货号|账单|保单|申请号|案号|文号|会员号|客户号|代码|ID|No|SN|编目|时间戳|timestamp|金额|价格|数量|Order|order|tracking|invoice|Invoice)[^\d\n]{0,8}$/;
-const SIMPLE = /^\d+[Xx]?$/;
-const CARD_LABEL = /(?:卡号|银行卡|账号|帐号|账户|帐户|储蓄卡|信用卡|借记卡|开户|收款|付款|转账|汇款|card|Card|CARD)[^\n]{0,12}$/;
-const ID_LABEL = /(?:身份证|证件号|公民身份|身份号码|ID card|id_card)[^\n]{0,14}$/;
+// Labels naming a number that is not personal data (order, waybill, invoice numbers …): a number counts as
+// labelled when one of these words ends at most 8 non-digit characters before it (within 20 characters).
+const NEGATIVE_LABEL = new LabelSet(('订单 单号 运单 快递 物流 发票 编号 编码 流水 交易号 合同号 工单 批次 序列号 序号 凭证 票号 条码 券码 验证码 ' +
+  '工号 学号 型号 版本 批号 货号 账单 保单 申请号 案号 文号 会员号 客户号 代码 ID No SN 编目 时间戳 timestamp 金额 价格 数量 Order order ' +
+  'tracking invoice Invoice').split(' '));
+const CARD_LABEL = new LabelSet('卡号 银行卡 账号 帐号 账户 帐户 储蓄卡 信用卡 借记卡 开户 收款 付款 转账 汇款 card Card CARD'.split(' '));
+const ID_LABEL = new LabelSet(['身份证', '证件号', '公民身份', '身份号码', 'ID card', 'id_card']);
 const VERSION_LABEL = /(?:版本|version|Version|ver|Ver|v|V)\s*[:：]?\s*$/;
 
-function isNegative(before: string): boolean {
-  return NEGATIVE_LABEL.test(before);
+/** The label tests look at the 20 characters before `pos`. */
+function isNegative(text: string, pos: number): boolean {
+  return NEGATIVE_LABEL.before(text, pos, 20, 8, true);
+}
+function cardLabel(text: string, pos: number): boolean {
+  return CARD_LABEL.before(text, pos, 20, 12, false);
+}
+function idLabel(text: string, pos: number): boolean {
+  return ID_LABEL.before(text, pos, 20, 14, false);
 }
 
 interface Group {
@@ -35,6 +45,12 @@ function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+/** text.slice(start, end).toUpperCase() for a digit group, whose only letter can be a final x. */
+function upperSlice(text: string, start: number, end: number): string {
+  const d = text.slice(start, end);
+  return text.charCodeAt(end - 1) === 120 ? d.toUpperCase() : d;
+}
+
 function splitGroups(text: string, start: number, end: number): Group[] {
   const groups: Group[] = [];
   let i = start;
@@ -46,7 +62,7 @@ function splitGroups(text: string, start: number, end: number): Group[] {
       if ((c >= 48 && c <= 57) || c === 88 || c === 120) i++;
       else break;
     }
-    groups.push({ start: gs, end: i, digits: text.slice(gs, i).toUpperCase(), sep });
+    groups.push({ start: gs, end: i, digits: upperSlice(text, gs, i), sep });
     const ss = i;
     while (i < end) {
       const c = text.charCodeAt(i);
@@ -65,44 +81,119 @@ interface Hit {
   prefix: number;
 }
 
-/** `negative` is computed lazily: the label test runs only for candidates that need it. */
-function classify(d: string, before: string, negativeLabel: (b: string) => boolean): Hit | null {
+// Hits are constants: classify allocates nothing.
+const PERMIT_HIT: Hit = { type: 'cn_permit', score: 0.9, prefix: 0 };
+const ID_HIT: Hit = { type: 'cn_id_card', score: 0.99, prefix: 0 };
+const ID15_HIT: Hit = { type: 'cn_id_card', score: 0.8, prefix: 0 };
+const MOBILE_HIT: Hit = { type: 'cn_mobile', score: 0.95, prefix: 0 };
+const LANDLINE_HIT: Hit = { type: 'cn_landline', score: 0.85, prefix: 0 };
+const CARD_LABELLED_HIT: Hit = { type: 'bank_card', score: 0.95, prefix: 0 };
+const CARD_HIT: Hit = { type: 'bank_card', score: 0.85, prefix: 0 };
+
+/** `pos`: where the number starts in `text`; the label tests run only for candidates that need them. */
+function classify(d: string, text: string, pos: number): Hit | null {
   const n = d.length;
   const hasX = d.endsWith('X');
   if (hasX && n !== 18) return null;
   if (n === 18 && isValidIdCard18(d)) {
     const r = d.slice(0, 2);
-    if (r === '81' || r === '82' || r === '83') return { type: 'cn_permit', score: 0.9, prefix: 0 };
-    if (!(CARD_LABEL.test(before) && luhnValid(d) && !ID_LABEL.test(before))) return { type: 'cn_id_card', score: 0.99, prefix: 0 };
+    if (r === '81' || r === '82' || r === '83') return PERMIT_HIT;
+    if (!(cardLabel(text, pos) && luhnValid(d) && !idLabel(text, pos))) return ID_HIT;
   }
   if (hasX) return null;
-  if (n === 15 && isValidIdCard15(d) && ID_LABEL.test(before)) return { type: 'cn_id_card', score: 0.8, prefix: 0 };
+  if (n === 15 && isValidIdCard15(d) && idLabel(text, pos)) return ID15_HIT;
   if (n < 10 || n > 19) return null;
   const c0 = d.charCodeAt(0);
   // Only numbers that could be a mobile (1…, 86…, 0086…), landline (0…) or card are worth the label test.
   if (c0 !== 49 && c0 !== 48 && c0 !== 56 && n < 13) return null;
-  if (negativeLabel(before)) return null;
-  if (n === 11 && isCnMobile(d)) return { type: 'cn_mobile', score: 0.95, prefix: 0 };
-  if (n === 13 && d.startsWith('86') && isCnMobile(d.slice(2))) return { type: 'cn_mobile', score: 0.95, prefix: 0 };
-  if (n === 15 && d.startsWith('0086') && isCnMobile(d.slice(4))) return { type: 'cn_mobile', score: 0.95, prefix: 0 };
-  if (n >= 10 && n <= 12 && cnLandlineAreaLength(d) > 0) return { type: 'cn_landline', score: 0.85, prefix: 0 };
+  if (isNegative(text, pos)) return null;
+  if (n === 11 && isCnMobile(d)) return MOBILE_HIT;
+  if (n === 13 && d.startsWith('86') && isCnMobile(d.slice(2))) return MOBILE_HIT;
+  if (n === 15 && d.startsWith('0086') && isCnMobile(d.slice(4))) return MOBILE_HIT;
+  if (n >= 10 && n <= 12 && cnLandlineAreaLength(d) > 0) return LANDLINE_HIT;
   if (n >= 13 && n <= 19 && luhnValid(d)) {
-    const labelled = CARD_LABEL.test(before);
-    if (labelled || knownBin(d)) return { type: 'bank_card', score: labelled ? 0.95 : 0.85, prefix: 0 };
+    const labelled = cardLabel(text, pos);
+    if (labelled || knownBin(d)) return labelled ? CARD_LABELLED_HIT : CARD_HIT;
   }
   return null;
 }
 
 const EXT = /^(?:\s?-\s?|\s?转\s?|\s?ext\.?\s?|\s?分机\s?)(\d{1,5})(?!\d)/;
 
-/** Detect digit-based types in normalized text. */
-export function detectDigits(text: string, out: RawFinding[], want: ReadonlySet<FindingType>): void {
-  CLUSTER.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = CLUSTER.exec(text)) !== null) {
-    const cs = m.index;
-    const ce = cs + m[0].length;
-    if (m[0].length < 7 && !m[0].includes('.')) continue;
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Length of a separator at `p` that CLUSTER would take before another digit group, or 0. The alternatives
+ * are tried in the pattern's order, greedy quantifiers longest first.
+ */
+function separatorLength(text: string, p: number): number {
+  const c0 = text.charCodeAt(p);
+  if (c0 === 32 || c0 === 0xa0) {
+    const c1 = text.charCodeAt(p + 1);
+    if ((c1 === 32 || c1 === 0xa0) && isDigit(text.charCodeAt(p + 2))) return 2;
+    if (isDigit(c1)) return 1;
+  }
+  // \s?[-\u2010-\u2015]\s?
+  for (let q = isSpace(c0) ? p + 1 : p; q >= p; q--) {
+    const d = text.charCodeAt(q);
+    if (d === 45 || (d >= 0x2010 && d <= 0x2015)) {
+      const r = q + 1;
+      if (isSpace(text.charCodeAt(r)) && isDigit(text.charCodeAt(r + 1))) return r + 1 - p;
+      if (isDigit(text.charCodeAt(r))) return r - p;
+    }
+  }
+  if ((c0 === 46 || c0 === 95 || c0 === 0xb7) && isDigit(text.charCodeAt(p + 1))) return 1;
+  if (c0 === 41) {
+    if (isSpace(text.charCodeAt(p + 1)) && isDigit(text.charCodeAt(p + 2))) return 2;
+    if (isDigit(text.charCodeAt(p + 1))) return 1;
+  }
+  return 0;
+}
+
+// Set by clusterEnd: whether the cluster has a "." separator, and whether it has any separator.
+let clusterDot = false;
+let clusterSeparated = false;
+
+/** End of the CLUSTER match that starts at the digit at `start` (the pattern, without building a match). */
+function clusterEnd(text: string, start: number): number {
+  const n = text.length;
+  let p = start;
+  while (p < n && isDigit(text.charCodeAt(p))) p++;
+  clusterDot = false;
+  clusterSeparated = false;
+  for (let sep = separatorLength(text, p); sep > 0; sep = separatorLength(text, p)) {
+    if (text.charCodeAt(p) === 46) clusterDot = true;
+    clusterSeparated = true;
+    p += sep;
+    while (p < n && isDigit(text.charCodeAt(p))) p++;
+  }
+  const x = text.charCodeAt(p);
+  if ((x === 88 || x === 120) && !(p + 1 < n && isAlnum(text.charCodeAt(p + 1)))) p++;
+  return p;
+}
+
+/**
+ * Detect digit-based types in normalized text. `runs`, `nr`: its alphanumeric runs (tokens.ts) — every
+ * cluster starts at a digit inside one.
+ */
+export function detectDigits(
+  text: string, out: RawFinding[], want: ReadonlySet<FindingType>, runs: Int32Array, nr: number,
+): void {
+  let next = 0;
+  for (let r = 0; r < 2 * nr; r += 2) {
+    const re = runs[r + 1];
+    if (re <= next) continue;
+    let cs = runs[r] > next ? runs[r] : next;
+    while (cs < re && !isDigit(text.charCodeAt(cs))) cs++;
+    if (cs === re) continue;
+    const ce = clusterEnd(text, cs);
+    next = ce;
+    // This run may hold more clusters after this one ("12ab34").
+    if (ce < re) r -= 2;
+    const dot = clusterDot;
+    if (ce - cs < 7 && !dot) continue;
     // Part of a larger identifier: letters glued on, or "AB-1234…".
     const pc = cs > 0 ? text.charCodeAt(cs - 1) : 32;
     if (isAlnum(pc) || pc === 95) continue;
@@ -110,11 +201,10 @@ export function detectDigits(text: string, out: RawFinding[], want: ReadonlySet<
     const nc = ce < text.length ? text.charCodeAt(ce) : 32;
     if (isAlnum(nc) || nc === 95) continue;
     if ((nc === 45 || nc === 47 || nc === 95) && ce + 1 < text.length && isAlnum(text.charCodeAt(ce + 1))) continue;
-    if (SIMPLE.test(m[0])) {
+    if (!clusterSeparated) {
       // One unbroken run of digits: the common case, no grouping needed.
-      if (m[0].length < 10 || m[0].length > 21) continue;
-      const before = text.slice(Math.max(0, cs - 20), cs);
-      const hit = classify(m[0].toUpperCase(), before, isNegative);
+      if (ce - cs < 10 || ce - cs > 21) continue;
+      const hit = classify(upperSlice(text, cs, ce), text, cs);
       if (hit && want.has(hit.type)) {
         let s = cs;
         let e = ce;
@@ -128,10 +218,9 @@ export function detectDigits(text: string, out: RawFinding[], want: ReadonlySet<
       continue;
     }
     const groups = splitGroups(text, cs, ce);
-    const beforeCluster = text.slice(Math.max(0, cs - 20), cs);
     let used: Uint8Array | null = null;
-    if (want.has('ip_address') && m[0].includes('.')) used = detectIPv4(groups, beforeCluster, out);
-    if (m[0].length < 7) continue;
+    if (want.has('ip_address') && dot) used = detectIPv4(groups, text.slice(Math.max(0, cs - 20), cs), out);
+    if (ce - cs < 7) continue;
     let i = 0;
     while (i < groups.length) {
       if (used && used[i]) {
@@ -144,18 +233,19 @@ export function detectDigits(text: string, out: RawFinding[], want: ReadonlySet<
       while (j < groups.length && !(used && used[j]) && len + groups[j].digits.length <= 21) len += groups[j++].digits.length;
       let matched = false;
       for (let k = j - 1; k >= i; k--) {
-        let digits = '';
+        let count = 0;
         let single = false;
         for (let g = i; g <= k; g++) {
-          digits += groups[g].digits;
+          count += groups[g].digits.length;
           if (groups[g].digits.length === 1) single = true;
         }
-        if (digits.length < 10) continue;
+        if (count < 10) continue;
         // Digits spelled out one by one ("1 3 8 0 …") count only as a whole cluster.
         if (single && (i > 0 || k < groups.length - 1) && groups.length > 4) continue;
+        let digits = '';
+        for (let g = i; g <= k; g++) digits += groups[g].digits;
         const start = groups[i].start;
-        const before = start === cs ? beforeCluster : text.slice(Math.max(0, start - 20), start);
-        const hit = classify(digits, before, isNegative);
+        const hit = classify(digits, text, start);
         if (!hit || !want.has(hit.type)) continue;
         let s = start;
         let e = groups[k].end;

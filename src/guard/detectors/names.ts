@@ -1,5 +1,6 @@
 import type { RawFinding } from '../types.ts';
 import { KeywordIndex } from '../keywords.ts';
+import { isSpace, LabelSet } from '../labels.ts';
 import {
   COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES,
 } from '../data/names.ts';
@@ -39,8 +40,33 @@ function isCjk(c: number): boolean {
   return c >= 0x4e00 && c <= 0x9fa5;
 }
 
+/**
+ * The two characters at text[i, i + 2) as one small integer when both are CJK ideographs, else -1: the
+ * surname and word sets below hold only ideograph pairs, so this replaces a two-character slice.
+ */
+function pairKey(text: string, i: number): number {
+  if (i < 0 || i + 1 >= text.length) return -1;
+  const a = text.charCodeAt(i);
+  const b = text.charCodeAt(i + 1);
+  if (!isCjk(a) || !isCjk(b)) return -1;
+  return (a - 0x4e00) * 0x5200 + (b - 0x4e00);
+}
+
+function pairKeys(words: Iterable<string>): Set<number> {
+  const keys = new Set<number>();
+  for (const w of words) {
+    if (w.length !== 2) continue; // never equal to a two-character slice
+    const k = pairKey(w, 0);
+    if (k < 0) throw new Error(`not a pair of ideographs: ${w}`);
+    keys.add(k);
+  }
+  return keys;
+}
+const COMPOUND_KEYS = pairKeys(COMPOUND);
+const NOT_NAME_KEYS = pairKeys(NOT_NAMES);
+
 function surnameLength(text: string, pos: number): number {
-  if (pos + 1 < text.length && COMPOUND.has(text.slice(pos, pos + 2))) return 2;
+  if (COMPOUND_KEYS.has(pairKey(text, pos))) return 2;
   return SURNAME.has(text.charCodeAt(pos)) ? 1 : 0;
 }
 
@@ -63,7 +89,7 @@ function parseNameAt(text: string, pos: number, strict: boolean): number {
   if (strict) {
     for (let i = g; i < end; i++) if (!GIVEN.has(text.charCodeAt(i))) return -1;
   }
-  if (sl === 1 && NOT_NAMES.has(text.slice(pos, pos + 2))) return -1;
+  if (sl === 1 && NOT_NAME_KEYS.has(pairKey(text, pos))) return -1;
   return end;
 }
 
@@ -82,15 +108,15 @@ function nameEndingAt(text: string, end: number, strict: boolean, needBoundary: 
   // "张总经理", "王主任": a bare surname before a title is not a full name.
   if (
     !needBoundary && TOP_SURNAME.has(codeAt(text, end - 1)) && !GIVEN.has(codeAt(text, end - 2)) &&
-    !COMPOUND.has(text.slice(end - 3, end - 1)) &&
-    (!SURNAME.has(codeAt(text, end - 2)) || NOT_NAMES.has(text.slice(end - 3, end - 1)))
+    !COMPOUND_KEYS.has(pairKey(text, end - 3)) &&
+    (!SURNAME.has(codeAt(text, end - 2)) || NOT_NAME_KEYS.has(pairKey(text, end - 3)))
   ) {
     return -1;
   }
   // Compound surname + 1–2 given characters.
   for (let len = 4; len >= 3; len--) {
     const s = end - len;
-    if (s >= 0 && COMPOUND.has(text.slice(s, s + 2)) && (!needBoundary || isBoundary(text, s - 1))) {
+    if (s >= 0 && COMPOUND_KEYS.has(pairKey(text, s)) && (!needBoundary || isBoundary(text, s - 1))) {
       let ok = true;
       for (let i = s + 2; i < end; i++) if (!okGiven(codeAt(text, i))) ok = false;
       if (ok) return s;
@@ -108,7 +134,7 @@ function nameEndingAt(text: string, end: number, strict: boolean, needBoundary: 
   else if (try3) s = end - 3;
   if (s < 0) return -1;
   if (strict) for (let i = s + 1; i < end; i++) if (!GIVEN.has(codeAt(text, i))) return -1;
-  if (NOT_NAMES.has(text.slice(s, s + 2))) return -1;
+  if (NOT_NAME_KEYS.has(pairKey(text, s))) return -1;
   return s;
 }
 
@@ -122,7 +148,27 @@ for (const w of NAME_VERBS) KIND.set(w, (KIND.get(w) ?? 0) | VERB);
 export const NAME_KEYWORDS = new KeywordIndex(KIND.keys());
 
 const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(\s*:\s*|\s*为\s*|\s*是\s*|\s*)/y;
-const NEAR_PII = /[\s,:;(|、]*(?:联系电话|手机号码|手机号|电话|手机|身份证号码|身份证号|身份证|证件号码|邮箱|男|女)?[\s,:;(|、]*$/;
+// What may stand between a name and the phone/ID after it: separators, a label (电话, 身份证号 …) or a gender.
+const NEAR_PII = new LabelSet('联系电话 手机号码 手机号 电话 手机 身份证号码 身份证号 身份证 证件号码 邮箱 男 女'.split(' '));
+
+function isNearSep(c: number): boolean {
+  return c === 44 || c === 58 || c === 59 || c === 40 || c === 124 || c === 0x3001 || isSpace(c);
+}
+
+/**
+ * Where the name before `pos` would end: the start of what /[sep]*(?:label)?[sep]*$/ matches in the
+ * 16 characters before `pos`.
+ */
+function nearPiiStart(text: string, pos: number): number {
+  const from = pos > 16 ? pos - 16 : 0;
+  let q = pos;
+  while (q > from && isNearSep(text.charCodeAt(q - 1))) q--;
+  const w = NEAR_PII.longestEndingAt(text, q, from);
+  if (w === 0) return q;
+  q -= w;
+  while (q > from && isNearSep(text.charCodeAt(q - 1))) q--;
+  return q;
+}
 const GENDER_BEFORE = new Set([...' \t\n,;|、('].map((c) => c.charCodeAt(0)));
 const GENDER_AFTER = new Set([...' \t\n,;|、)'].map((c) => c.charCodeAt(0)));
 const PAREN_NAME = /^\s*\(\s*([\u4e00-\u9fa5]{2,4})\s*\)/;
@@ -151,9 +197,13 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   }
 }
 
-/** `keywords`: NAME_KEYWORDS.findAll(text), when the caller has it already. */
+/**
+ * `keywords`: NAME_KEYWORDS.findAll(text), when the caller has it already. `anchors`: findings of the other
+ * detectors; only the first `anchorCount` are read, so `anchors` may be `out` itself.
+ */
 export function detectNames(
   text: string, out: RawFinding[], anchors: readonly RawFinding[], keywords?: ReadonlyArray<[number, string]>,
+  anchorCount = anchors.length,
 ): void {
   // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
   for (const [at, word] of keywords ?? NAME_KEYWORDS.findAll(text)) {
@@ -168,16 +218,13 @@ export function detectNames(
       if (s >= 0) push(out, s, at, 0.7);
     }
   }
-  for (const a of anchors) {
+  for (let k = 0; k < anchorCount; k++) {
+    const a = anchors[k];
     if (a.type !== 'cn_mobile' && a.type !== 'cn_id_card' && a.type !== 'email' && a.type !== 'cn_landline') continue;
     // (D) A name right before a phone, ID or e-mail ("张伟 13800138000", "李娜（身份证号：…）").
-    const before = text.slice(Math.max(0, a.start - 16), a.start);
-    const sep = NEAR_PII.exec(before);
-    if (sep) {
-      const end = a.start - sep[0].length;
-      const s = end > 0 ? nameEndingAt(text, end, true, true) : -1;
-      if (s >= 0) push(out, s, end, 0.75);
-    }
+    const end = nearPiiStart(text, a.start);
+    const s = end > 0 ? nameEndingAt(text, end, true, true) : -1;
+    if (s >= 0) push(out, s, end, 0.75);
     // (D') "13800138000（马丽）".
     if (a.type === 'cn_id_card') continue;
     const pm = PAREN_NAME.exec(text.slice(a.end, a.end + 10));

@@ -12,6 +12,15 @@ interface Pattern {
   score: number;
 }
 
+/** A pattern that starts with a letter after a non-alphanumeric: tried only at starts of alphanumeric runs. */
+interface RunPattern {
+  index: number;
+  prefix: string;
+  sticky: RegExp;
+  /** The run may start with this instead of `prefix` ("rk_live_" for "sk_live_"). */
+  alt?: string;
+}
+
 const PATTERNS: Pattern[] = [
   { prefix: 'LTAI', re: /(?<![A-Za-z0-9])LTAI[0-9A-Za-z]{12,28}(?![A-Za-z0-9])/g, score: 0.98 },
   { prefix: 'AKID', re: /(?<![A-Za-z0-9])AKID[0-9A-Za-z]{13,40}(?![A-Za-z0-9])/g, score: 0.98 },
@@ -33,13 +42,102 @@ const PATTERNS: Pattern[] = [
   },
 ];
 
+const PEM = PATTERNS.length - 1;
+// By first character of the run: the patterns whose prefix starts with it.
+const BY_FIRST = new Map<number, RunPattern[]>();
+PATTERNS.forEach((p, index) => {
+  if (index === PEM) return;
+  const rp: RunPattern = { index, prefix: p.prefix, sticky: new RegExp(p.re.source, 'y') };
+  if (p.prefix === 'sk_live_') rp.alt = 'rk_live_';
+  for (const w of rp.alt ? [p.prefix, rp.alt] : [p.prefix]) {
+    const c = w.charCodeAt(0);
+    let list = BY_FIRST.get(c);
+    if (!list) BY_FIRST.set(c, (list = []));
+    list.push(rp);
+  }
+});
+const RUN_FIRST = new Uint8Array(128);
+for (const c of BY_FIRST.keys()) RUN_FIRST[c] = 1;
+
+/**
+ * The fixed-prefix patterns, each as its global scan over the text (gated on its prefix occurring) would
+ * find them: every such match starts where an alphanumeric run starts.
+ */
+function detectPrefixed(text: string, out: RawFinding[], runs: Int32Array, nr: number): void {
+  let hits: Array<[number, number, number]> | null = null;
+  let lastEnd: number[] | null = null;
+  for (let r = 0; r < 2 * nr; r += 2) {
+    const p = runs[r];
+    const c = text.charCodeAt(p);
+    if (c >= 128 || RUN_FIRST[c] === 0) continue;
+    for (const rp of BY_FIRST.get(c)!) {
+      if (!text.startsWith(rp.prefix, p) && !(rp.alt !== undefined && text.startsWith(rp.alt, p))) continue;
+      if (lastEnd !== null && p < lastEnd[rp.index]) continue;
+      rp.sticky.lastIndex = p;
+      const m = rp.sticky.exec(text);
+      if (m === null) continue;
+      // "rk_live_…" is found only when the text holds "sk_live_" somewhere (the gate of the global scan).
+      if (!text.startsWith(rp.prefix, p) && !text.includes(rp.prefix)) continue;
+      hits ??= [];
+      lastEnd ??= new Array<number>(PATTERNS.length).fill(0);
+      hits.push([rp.index, p, p + m[0].length]);
+      lastEnd[rp.index] = p + m[0].length;
+    }
+  }
+  if (hits !== null) {
+    // Pattern order first, as one global scan per pattern would emit them.
+    hits.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (const [i, start, end] of hits) out.push({ type: 'secret', start, end, score: PATTERNS[i].score, detector: 'secrets' });
+  }
+  const pem = PATTERNS[PEM];
+  if (text.includes(pem.prefix)) {
+    pem.re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = pem.re.exec(text)) !== null) {
+      out.push({ type: 'secret', start: m.index, end: m.index + m[0].length, score: pem.score, detector: 'secrets' });
+    }
+  }
+}
+
 // scheme://user:password@host — the secret is the password.
-const CONN = /\b[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:/@'"]*:([^\s/'"]+)@[A-Za-z0-9.\-_[\]]+/g;
+const CONN = /\b[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s:/@'"]*:([^\s/'"]+)@[A-Za-z0-9.\-_[\]]+/y;
+
+// What must follow the "://" of a CONN match, whatever the scheme before it.
+const CONN_TAIL = /[^\s:/@'"]*:[^\s/'"]+@[A-Za-z0-9.\-_[\]]+/y;
+
+function isSchemeChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 46 || c === 45;
+}
+
+/**
+ * CONN as a global scan would find it: a match starts 2–21 scheme characters before a "://", inside the run
+ * of scheme characters that ends there, so only those starts are tried, in text order.
+ */
+function detectConnections(text: string, out: RawFinding[]): void {
+  let next = 0;
+  for (let c = text.indexOf('://'); c >= 0; c = text.indexOf('://', Math.max(c + 1, next))) {
+    CONN_TAIL.lastIndex = c + 3;
+    if (!CONN_TAIL.test(text)) continue;
+    let rs = c;
+    while (rs > 0 && c - rs < 21 && isSchemeChar(text.charCodeAt(rs - 1))) rs--;
+    for (let p = Math.max(rs, next); p <= c - 2; p++) {
+      CONN.lastIndex = p;
+      const m = CONN.exec(text);
+      if (m === null) continue;
+      next = p + m[0].length;
+      const pw = m[1];
+      if (!pw || PLACEHOLDER_VALUE.test(pw)) break;
+      const start = m.index + m[0].lastIndexOf(':' + pw + '@') + 1;
+      out.push({ type: 'secret', start, end: start + pw.length, score: 0.95, detector: 'secrets' });
+      break;
+    }
+  }
+}
 
 // Key-like names followed by a value. The keyword comes first so the engine can skip quickly; the full
 // name ("db_password", "ALIBABA_CLOUD_ACCESS_KEY_SECRET") is recovered by scanning back. Group 1: name, group 2: value.
 const LABELLED =
-  /((?:password|passwd|passphrase|pwd|pass|secret|token|api[_-]?key|apikey|access[_-]?key|credential|auth|bearer|\bak\b|\bsk\b|密码|口令|密钥|秘钥|私钥|令牌|授权码|访问密钥)[A-Za-z0-9_]*)(?:["']?\s*(?:[:=：]|是|为|:=|=>)\s*|\s+(?=[A-Za-z0-9!@#$%^&*]{0,40}[0-9!@#$%^&*])(?=[A-Za-z0-9!@#$%^&*]{6,}))["'“‘]?([^\s"'“”‘’，。；、）)<>,;&]+)/gi;
+  /((?:password|passwd|passphrase|pwd|pass|secret|token|api[_-]?key|apikey|access[_-]?key|credential|auth|bearer|\bak\b|\bsk\b|密码|口令|密钥|秘钥|私钥|令牌|授权码|访问密钥)[A-Za-z0-9_]*)(?:["']?\s*(?:[:=：]|是|为|:=|=>)\s*|\s+(?=[A-Za-z0-9!@#$%^&*]{0,40}[0-9!@#$%^&*])(?=[A-Za-z0-9!@#$%^&*]{6,}))["'“‘]?([^\s"'“”‘’，。；、）)<>,;&]+)/iy;
 
 function isIdentChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
@@ -60,28 +158,22 @@ function isHighEntropyToken(value: string): boolean {
   return shannonEntropy(value) >= 3.2;
 }
 
-export function detectSecrets(text: string, out: RawFinding[]): void {
-  for (const p of PATTERNS) {
-    if (!text.includes(p.prefix)) continue;
-    p.re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = p.re.exec(text)) !== null) {
-      out.push({ type: 'secret', start: m.index, end: m.index + m[0].length, score: p.score, detector: 'secrets' });
-    }
-  }
-  if (text.includes('://')) {
-    CONN.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = CONN.exec(text)) !== null) {
-      const pw = m[1];
-      if (!pw || PLACEHOLDER_VALUE.test(pw)) continue;
-      const start = m.index + m[0].lastIndexOf(':' + pw + '@') + 1;
-      out.push({ type: 'secret', start, end: start + pw.length, score: 0.95, detector: 'secrets' });
-    }
-  }
-  LABELLED.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = LABELLED.exec(text)) !== null) {
+/**
+ * `runs`, `nr`: alphanumeric runs of the text; `labelStarts`: ascending positions where a LABELLED keyword
+ * may start (both from tokens.ts).
+ */
+export function detectSecrets(
+  text: string, out: RawFinding[], runs: Int32Array, nr: number, labelStarts: readonly number[],
+): void {
+  detectPrefixed(text, out, runs, nr);
+  detectConnections(text, out);
+  let next = 0;
+  for (const p of labelStarts) {
+    if (p < next) continue;
+    LABELLED.lastIndex = p;
+    const m = LABELLED.exec(text);
+    if (m === null) continue;
+    next = p + m[0].length;
     let ns = m.index;
     while (ns > 0 && isIdentChar(text.charCodeAt(ns - 1))) ns--;
     const name = text.slice(ns, m.index) + m[1];

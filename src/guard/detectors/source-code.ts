@@ -1,4 +1,5 @@
 import type { RawFinding } from '../types.ts';
+import { isSpace } from '../labels.ts';
 
 /**
  * Blocks of source code, fenced (```…```) or not, so that policy can keep code inside the domain. An
@@ -12,21 +13,54 @@ const KEYWORD_START =
 const CODE_END = /(?:[;{}]|\)\s*:|:\s*$|\)\s*\{?|=>\s*\{?|\\)\s*$/;
 const OPERATORS = /(?:[=!<>]=|&&|\|\||->|=>|::|\+\+|\w\(.*\)|\w\[|\w\.\w+\()/;
 
-function lineScore(line: string): number {
-  const t = line.trim();
-  if (t.length === 0) return -1;
+const END_CHAR = new Uint8Array(128);
+for (const ch of ';{}:)>\\') END_CHAR[ch.charCodeAt(0)] = 1;
+const OPERATOR_CHAR = new Uint8Array(128);
+for (const ch of '=&|-:+([') OPERATOR_CHAR[ch.charCodeAt(0)] = 1;
+
+function hasOperatorChar(text: string, ts: number, te: number): boolean {
+  for (let i = ts; i < te; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && OPERATOR_CHAR[c] === 1) return true;
+  }
+  return false;
+}
+
+function isCommentStart(text: string, ts: number, te: number): boolean {
+  const c0 = text.charCodeAt(ts);
+  if (c0 === 35 || c0 === 42) return true; // # *
+  if (ts + 1 >= te) return false;
+  const c1 = text.charCodeAt(ts + 1);
+  return (c0 === 47 && (c1 === 47 || c1 === 42)) || (c0 === 45 && c1 === 45); // // /* --
+}
+
+/**
+ * Score of the line text[pos, nl), whose trimmed part text[ts, te) is not empty. Lines of prose are told
+ * apart without building strings; the patterns run on the rest.
+ */
+function lineScore(text: string, pos: number, nl: number, ts: number, te: number): number {
+  const len = te - ts;
   let cjk = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c >= 0x4e00 && c <= 0x9fa5) cjk++;
+  let prose = false;
+  for (let i = ts; i < te; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x4e00 && c <= 0x9fa5 && ++cjk / len > 0.3) {
+      prose = true;
+      break;
+    }
   }
   // A line of prose (comments aside) is not code.
-  if (cjk / t.length > 0.3 && !/^(?:\/\/|#|--|\/\*|\*)/.test(t)) return 0;
+  if (prose && !isCommentStart(text, ts, te)) return 0;
+  // Cheap necessary conditions guard each pattern: every KEYWORD_START alternative begins with an ASCII
+  // character other than a digit, CODE_END needs one of ;{}:)>\ at the end, OPERATORS one of =&|-:+([
+  const t = text.slice(ts, te);
   let s = 0;
-  if (KEYWORD_START.test(t)) s += 2;
-  if (CODE_END.test(t)) s += 1;
-  if (OPERATORS.test(t)) s += 1;
-  if (/^\s{2,}\S/.test(line) && /[=(){}:;]/.test(t)) s += 1;
+  const c0 = text.charCodeAt(ts);
+  if (c0 < 128 && !(c0 >= 48 && c0 <= 57) && KEYWORD_START.test(t)) s += 2;
+  const cl = text.charCodeAt(te - 1);
+  if (cl < 128 && END_CHAR[cl] === 1 && CODE_END.test(t)) s += 1;
+  if (hasOperatorChar(text, ts, te) && OPERATORS.test(t)) s += 1;
+  if (ts - pos >= 2 && /[=(){}:;]/.test(t)) s += 1;
   return s;
 }
 
@@ -62,14 +96,18 @@ export function detectSourceCode(text: string, out: RawFinding[]): void {
   while (pos <= text.length) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = text.length;
-    const line = text.slice(pos, nl);
-    const s = lineScore(line);
+    // The trimmed line is text[ts, te).
+    let ts = pos;
+    while (ts < nl && isSpace(text.charCodeAt(ts))) ts++;
+    let te = nl;
+    while (te > ts && isSpace(text.charCodeAt(te - 1))) te--;
+    const s = ts === te ? -1 : lineScore(text, pos, nl, ts, te);
     if (s >= 2) {
-      if (blockStart < 0) blockStart = pos + (line.length - line.trimStart().length);
-      blockEnd = pos + line.trimEnd().length;
+      if (blockStart < 0) blockStart = ts;
+      blockEnd = te;
       codeLines++;
     } else if (s === 1 && blockStart >= 0) {
-      blockEnd = pos + line.trimEnd().length;
+      blockEnd = te;
       codeLines++;
     } else if (s < 0) {
       // Blank line: a block may continue across one.
