@@ -1,26 +1,46 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { OcrFunction } from './ingest/index.ts';
 
+/** An OCR function that also owns a worker thread: close it when done. */
+export type OcrEngine = OcrFunction & { close(): Promise<void> };
+
+interface TesseractWorker { recognize(img: Uint8Array): Promise<{ data: { text: string } }>; terminate(): Promise<void> }
+
 /**
- * OCR with tesseract.js and the chi_sim traineddata from its npm package, never downloaded at run time.
- * Returns null when either package is not installed: scans and images then get status `no_text_layer`.
+ * OCR with tesseract.js (WebAssembly core from the npm package tesseract.js-core) and the chi_sim traineddata
+ * from the npm package @tesseract.js-data/chi_sim (its 4.0.0_best_int model, which also reads Latin letters
+ * and digits). Nothing is downloaded at run time: `langPath` is a local folder (tesseract.js reads a local path
+ * with fs, and only fetches when langPath is unset or a URL), `cacheMethod: 'none'` neither reads nor writes a
+ * cache, and in Node the core is `require`d from node_modules. Returns null when either package is missing:
+ * scans and images then get status `no_text_layer`.
  */
-export async function createOcr(): Promise<OcrFunction | null> {
+export async function createOcr(): Promise<OcrEngine | null> {
+  let tesseract: { createWorker: (lang: string, oem: number, opts: Record<string, unknown>) => Promise<TesseractWorker> };
+  let langPath: string;
   try {
-    const name = 'tesseract.js';
-    const tesseract = (await import(name)) as { createWorker: (lang: string, oem: number, opts: Record<string, unknown>) => Promise<{ recognize(img: Uint8Array): Promise<{ data: { text: string } }>; terminate(): Promise<void> }> };
-    const { createRequire } = await import('node:module');
-    const { dirname, join } = await import('node:path');
     const require = createRequire(import.meta.url);
-    const dataDir = dirname(require.resolve('@tesseract.js-data/chi_sim/package.json'));
-    const langPath = join(dataDir, '4.0.0_best_int');
-    let worker: Awaited<ReturnType<typeof tesseract.createWorker>> | undefined;
-    return async (image) => {
-      worker ??= await tesseract.createWorker('chi_sim', 1, { langPath, cacheMethod: 'none', gzip: true });
-      const { data } = await worker.recognize(image);
-      // tesseract puts spaces between Chinese characters; remove them between CJK.
-      return data.text.replace(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/g, '');
-    };
+    langPath = join(dirname(require.resolve('@tesseract.js-data/chi_sim/package.json')), '4.0.0_best_int');
+    if (!existsSync(join(langPath, 'chi_sim.traineddata.gz'))) return null;
+    require.resolve('tesseract.js-core/package.json');
+    const name = 'tesseract.js';
+    tesseract = (await import(name)) as typeof tesseract;
   } catch {
     return null;
   }
+  let worker: Promise<TesseractWorker> | undefined;
+  const ocr = async (image: Uint8Array) => {
+    worker ??= tesseract.createWorker('chi_sim', 1, { langPath, cacheMethod: 'none', gzip: true, errorHandler: () => {} });
+    const { data } = await (await worker).recognize(image);
+    // tesseract puts spaces between Chinese characters; remove them between CJK.
+    return data.text.replace(/(?<=[\u3400-\u9fff，。、；：？！])[ \t]+|[ \t]+(?=[\u3400-\u9fff，。、；：？！])/g, '');
+  };
+  return Object.assign(ocr, {
+    async close() {
+      const w = worker;
+      worker = undefined;
+      if (w) await (await w).terminate();
+    },
+  });
 }

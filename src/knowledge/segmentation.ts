@@ -91,6 +91,11 @@ export function createSegmenter(extraWords: readonly string[] = []): Segmenter {
   };
 }
 
+/** True for a character dropped from query character tokens (particles, question words). */
+export function isQueryStopChar(ch: string): boolean {
+  return QUERY_STOP_CHARS.has(ch);
+}
+
 export function isCjk(ch: string): boolean {
   return IS_CJK.test(ch);
 }

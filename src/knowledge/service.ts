@@ -12,7 +12,8 @@ import type { Embedder } from './embeddings.ts';
 import { parseDocument, type OcrFunction } from './ingest/index.ts';
 import type { Reranker } from './rerank.ts';
 import { decodeVector, encodeVector, nearest, reciprocalRankFusion } from './retrieval.ts';
-import { createSegmenter, type Segmenter } from './segmentation.ts';
+import { rescore, DEFAULT_RESCORE_WEIGHTS, type RescoreWeights } from './rescore.ts';
+import { createSegmenter, isQueryStopChar, type Segmenter } from './segmentation.ts';
 import { DEFAULT_KNOWLEDGE_SETTINGS, type KnowledgeSettings } from './settings.ts';
 import type { KbAction, SearchResult, Source } from './types.ts';
 
@@ -32,10 +33,16 @@ export interface KnowledgeServiceOptions {
   settings?: Partial<KnowledgeSettings>;
   embedder?: Embedder | null;
   reranker?: Reranker | null;
-  ocr?: OcrFunction | null;
+  /** Text from images; `close` (when present) ends its worker at shutdown. */
+  ocr?: (OcrFunction & { close?: () => Promise<void> }) | null;
 }
 
-export interface SearchOptions { topK?: number; mode?: 'fulltext' | 'hybrid' }
+export interface SearchOptions {
+  topK?: number;
+  mode?: 'fulltext' | 'hybrid';
+  /** Override `knowledge.rescore` for this search (benchmarks compare both in one run). */
+  rescore?: boolean | RescoreWeights;
+}
 
 export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
 
@@ -122,13 +129,21 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     const names = new Map(bases.map((b) => [b.id, b.name]));
     const seg = await segmenterFor(bases.map((b) => b.tenantId));
     const pool = Math.max(settings.candidates, topK);
-    const fullText = await index.searchFullText(kbIds, seg.query(q), pool);
+    const qTokens = seg.query(q);
+    let fullText = await index.searchFullText(kbIds, qTokens, pool);
+    const re = o.rescore ?? settings.rescore;
+    if (re && fullText.length > 1) {
+      const weights = typeof re === 'object' ? re : DEFAULT_RESCORE_WEIGHTS;
+      fullText = rescore(fullText.map((h) => ({ item: h, score: h.score, text: h.heading ? `${h.heading}\n${h.text}` : h.text })), { text: q, words: qTokens.words, isStopChar: isQueryStopChar }, weights)
+        .map(({ item, score }) => ({ ...item, score }));
+    }
     let ranked: Array<{ hit: KbHit; score: number }> = fullText.map((hit) => ({ hit, score: hit.score }));
     if (embedder && o.mode !== 'fulltext') {
-      const vectors = await vectorsOf(kbIds);
-      if (vectors.length) {
+      // sqlite-vec on SQLite; brute-force cosine over the cached vectors otherwise.
+      const vectors = index.hasVectorIndex ? null : await vectorsOf(kbIds);
+      if (!vectors || vectors.length) {
         const [qv] = await embedder.embed([q]);
-        const near = nearest(qv, vectors, pool);
+        const near = vectors ? nearest(qv, vectors, pool) : (await index.nearestVectors(kbIds, qv, pool)) ?? [];
         const known = new Map(fullText.map((h) => [h.chunkId, h]));
         const missing = near.filter((n) => !known.has(n.id)).map((n) => n.id);
         for (const h of await index.chunksByIds(missing)) known.set(h.chunkId, { ...h, score: 0 });
@@ -150,6 +165,10 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
   return {
     settings,
     resolve,
+    /** Releases what the service holds beyond the store (the OCR worker). */
+    async close(): Promise<void> {
+      await opts.ocr?.close?.();
+    },
     async createBase(input: { tenant: string; name: string; description?: string | null }, principal: KbCaller | null = null): Promise<KnowledgeBase> {
       const name = input.name.trim();
       if (!/^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,63}$/u.test(name)) throw yumenError('invalid_request', 'A knowledge base name is 1–64 letters, digits, "_", "." or "-". / 知识库名称须为 1–64 个字母、数字或 _.-', { param: 'name' });

@@ -14,10 +14,12 @@ export interface KnowledgeSettings {
   candidates: number;
   /** Largest file accepted, in bytes. */
   maxFileBytes: number;
+  /** Re-score the full-text candidates by phrase coverage and proximity (src/knowledge/rescore.ts). */
+  rescore: boolean;
 }
 
 export const DEFAULT_KNOWLEDGE_SETTINGS: KnowledgeSettings = {
-  embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerank: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024,
+  embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerank: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024, rescore: true,
 };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,7 +30,7 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
   if (k === undefined) return [];
   if (!isObj(k)) return ['knowledge: expected a mapping'];
   const problems: string[] = [];
-  const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_file_bytes']);
+  const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_file_bytes', 'rescore']);
   for (const key of Object.keys(k)) if (!known.has(key)) problems.push(`knowledge.${key}: unknown key`);
   if (k.embedding_model !== undefined) {
     if (typeof k.embedding_model !== 'string' || !k.embedding_model) problems.push('knowledge.embedding_model: expected a model name');
@@ -37,7 +39,7 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
   for (const key of ['chunk_max_chars', 'chunk_overlap_chars', 'candidates', 'max_file_bytes']) {
     if (k[key] !== undefined && !(Number.isInteger(k[key]) && (k[key] as number) >= 0)) problems.push(`knowledge.${key}: expected a non-negative integer`);
   }
-  for (const key of ['ocr', 'allow_external_embeddings']) if (k[key] !== undefined && typeof k[key] !== 'boolean') problems.push(`knowledge.${key}: expected true or false`);
+  for (const key of ['ocr', 'allow_external_embeddings', 'rescore']) if (k[key] !== undefined && typeof k[key] !== 'boolean') problems.push(`knowledge.${key}: expected true or false`);
   if (k.rerank !== undefined) {
     if (!isObj(k.rerank) || typeof k.rerank.base_url !== 'string' || typeof k.rerank.model !== 'string') problems.push('knowledge.rerank: expected { base_url, model }');
   }
@@ -56,5 +58,6 @@ export function knowledgeSettings(config: { knowledge?: Record<string, unknown> 
     rerank: k.rerank ?? d.rerank,
     candidates: k.candidates ?? d.candidates,
     maxFileBytes: k.max_file_bytes ?? d.maxFileBytes,
+    rescore: k.rescore ?? d.rescore,
   };
 }

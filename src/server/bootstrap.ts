@@ -101,6 +101,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
         await server.inFlight.drain(config.server.shutdown_grace_ms);
         await server.app.close();
         await kbWorker.stop();
+        await knowledge.close();
         await usage.close();
         stopAuditMaintenance();
         clearInterval(pruneConversations);

@@ -1,4 +1,5 @@
 import { strToU8, zipSync } from 'fflate';
+import { deflateSync } from 'node:zlib';
 
 /** Tiny documents of every format, built in code (no files shipped, nothing from ../shared). */
 export const xml = (s: string) => strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${s}`);
@@ -80,3 +81,66 @@ export function pdf(pages: readonly string[]): Uint8Array {
 
 /** "你好，中文世界。" in GBK, written byte by byte (Node has no GBK encoder). */
 export const GBK_HELLO = new Uint8Array([0xc4, 0xe3, 0xba, 0xc3, 0xa3, 0xac, 0xd6, 0xd0, 0xce, 0xc4, 0xca, 0xc0, 0xbd, 0xe7, 0xa1, 0xa3]);
+
+/**
+ * Digits and spaces drawn with the Hershey simplex strokes (public-domain vector font) as an anti-aliased
+ * 8-bit gray bitmap: an image for OCR tests that needs no font files (there is no Chinese font to render with).
+ */
+const HERSHEY: Record<string, number[]> = {
+  '0': [9, 21, 6, 20, 4, 17, 3, 12, 3, 9, 4, 4, 6, 1, 9, 0, 11, 0, 14, 1, 16, 4, 17, 9, 17, 12, 16, 17, 14, 20, 11, 21, 9, 21],
+  '1': [6, 17, 8, 18, 11, 21, 11, 0],
+  '2': [4, 16, 4, 17, 5, 19, 6, 20, 8, 21, 12, 21, 14, 20, 15, 19, 16, 17, 16, 15, 15, 13, 13, 10, 3, 0, 17, 0],
+  '3': [5, 21, 16, 21, 10, 13, 13, 13, 15, 12, 16, 11, 17, 8, 17, 6, 16, 3, 14, 1, 11, 0, 8, 0, 5, 1, 4, 2, 3, 4],
+  '4': [13, 21, 3, 7, 18, 7, -1, -1, 13, 21, 13, 0],
+  '5': [15, 21, 5, 21, 4, 12, 5, 13, 8, 14, 11, 14, 14, 13, 16, 11, 17, 8, 17, 6, 16, 3, 14, 1, 11, 0, 8, 0, 5, 1, 4, 2, 3, 4],
+  '6': [16, 18, 15, 20, 12, 21, 10, 21, 7, 20, 5, 17, 4, 12, 4, 7, 5, 3, 7, 1, 10, 0, 11, 0, 14, 1, 16, 3, 17, 6, 17, 7, 16, 10, 14, 12, 11, 13, 10, 13, 7, 12, 5, 10, 4, 7],
+  '7': [17, 21, 7, 0, -1, -1, 3, 21, 17, 21],
+  '8': [8, 21, 5, 20, 4, 18, 4, 16, 5, 14, 7, 13, 11, 12, 14, 11, 16, 9, 17, 7, 17, 4, 16, 2, 15, 1, 12, 0, 8, 0, 5, 1, 4, 2, 3, 4, 3, 7, 4, 9, 6, 11, 9, 12, 13, 13, 15, 14, 16, 16, 16, 18, 15, 20, 12, 21, 8, 21],
+  '9': [16, 14, 15, 11, 13, 9, 10, 8, 9, 8, 6, 9, 4, 11, 3, 14, 3, 15, 4, 18, 6, 20, 9, 21, 10, 21, 13, 20, 15, 18, 16, 14, 16, 9, 15, 4, 13, 1, 10, 0, 8, 0, 5, 1, 4, 3],
+  ' ': [],
+};
+
+export function digitsBitmap(text: string, scale = 2, pen = 2.2): { width: number; height: number; channels: 1; data: Uint8Array } {
+  const adv = 20 * scale, pad = 20;
+  const width = Math.ceil(text.length * adv + 2 * pad), height = Math.ceil(21 * scale + 2 * pad);
+  const segs: Array<[number, number, number, number]> = [];
+  [...text].forEach((c, k) => {
+    const p = HERSHEY[c] ?? [];
+    const X = (x: number) => pad + k * adv + x * scale, Y = (y: number) => pad + (21 - y) * scale;
+    for (let i = 0; i + 3 < p.length; i += 2) if (p[i] >= 0 && p[i + 2] >= 0) segs.push([X(p[i]), Y(p[i + 1]), X(p[i + 2]), Y(p[i + 3])]);
+  });
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    let d = Infinity;
+    for (const [ax, ay, bx, by] of segs) {
+      const dx = bx - ax, dy = by - ay, l = dx * dx + dy * dy;
+      const t = Math.max(0, Math.min(1, l ? ((x - ax) * dx + (y - ay) * dy) / l : 0));
+      d = Math.min(d, Math.hypot(ax + t * dx - x, ay + t * dy - y));
+    }
+    data[y * width + x] = Math.round(255 * Math.max(0, Math.min(1, d - pen + 0.5)));
+  }
+  return { width, height, channels: 1, data };
+}
+
+/** A one-page PDF with no text layer: the page is one gray image (what a scanner produces). */
+export function scannedPdf(img: { width: number; height: number; data: Uint8Array }): Uint8Array {
+  const stream = deflateSync(img.data);
+  const content = `q ${img.width} 0 0 ${img.height} 36 400 cm /Im0 Do Q`;
+  const objects: Array<Array<string | Buffer>> = [
+    ['<< /Type /Catalog /Pages 2 0 R >>'],
+    ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
+    ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>'],
+    [`<< /Length ${content.length} >>\nstream\n${content}\nendstream`],
+    [`<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`, stream, '\nendstream'],
+  ];
+  const parts: Buffer[] = [];
+  let len = 0;
+  const add = (x: string | Buffer) => { const b = typeof x === 'string' ? Buffer.from(x, 'latin1') : x; parts.push(b); len += b.length; };
+  add('%PDF-1.4\n');
+  const offsets: number[] = [];
+  objects.forEach((o, i) => { offsets.push(len); add(`${i + 1} 0 obj\n`); o.forEach(add); add('\nendobj\n'); });
+  const xref = len;
+  add(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
+  add(`trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  return new Uint8Array(Buffer.concat(parts));
+}

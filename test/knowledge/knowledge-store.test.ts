@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKnowledgeService, modelEmbedder, type KnowledgeService } from '../../src/knowledge/index.ts';
 import { createModelRegistry } from '../../src/providers/index.ts';
+import { sql } from 'kysely';
 import { createTenantRepository, openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
 import { docx } from './fixtures.ts';
@@ -166,10 +167,10 @@ function embeddingServer(): Promise<{ server: Server; url: string; calls: () => 
   }));
 }
 
-describe('hybrid retrieval with an embedding model', () => {
+for (const dialect of await testDialects()) describe(`hybrid retrieval with an embedding model on ${dialect}`, () => {
   it('embeds chunks at ingest, embeds the query, fuses dense and full-text ranks', async () => {
     const emb = await embeddingServer();
-    const tdb = await createTestDatabase('sqlite');
+    const tdb = await createTestDatabase(dialect);
     const store = await openStore(tdb.url);
     const registry = createModelRegistry([
       { name: 'bge-test', provider: 'openai-compatible', base_url: emb.url, zone: 'private', type: 'embeddings' },
@@ -188,6 +189,21 @@ describe('hybrid retrieval with an embedding model', () => {
       const fused = await kb.search(null, ['h'], '综合定额控', { topK: 3 });
       assert.equal(fused[0].document, '会议费管理.html');
       assert.ok(fulltextOnly.length >= 0);
+      if (dialect === 'sqlite') {
+        // SQLite keeps the vectors in a sqlite-vec vec0 table (64 dimensions here), one row per embedded chunk.
+        const vecRows = async () => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM kb_vec_64`.execute(store.db)).rows[0].n);
+        const chunks = (await kb.listBases(null)).find((b) => b.name === 'h')!.chunks;
+        assert.equal(await vecRows(), chunks);
+        // Deleting a document deletes its vectors.
+        const doc = (await kb.listDocuments(null, 'h')).find((d) => d.name === '会议费管理.html')!;
+        await kb.deleteDocument(null, 'h', doc.id);
+        assert.equal(await vecRows(), chunks - doc.chunks);
+        // Vectors missing from vec0 (written by a process without sqlite-vec) are rebuilt from kb_chunks on the next search.
+        await sql`DELETE FROM kb_vec_64`.execute(store.db);
+        const fresh = createKnowledgeService({ store, embedder: modelEmbedder(registry, 'bge-test') });
+        assert.equal((await fresh.search(null, ['h'], '住宿费标准', { topK: 1 }))[0].document, '差旅费管理办法.txt');
+        assert.equal(await vecRows(), chunks - doc.chunks);
+      }
       // An external embedding model is refused: knowledge text would leave the domain.
       const outside = createKnowledgeService({ store, embedder: modelEmbedder(registry, 'outside') });
       await outside.createBase({ tenant: 'd', name: 'h2' });

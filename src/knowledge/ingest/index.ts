@@ -50,7 +50,7 @@ export async function parseDocument(name: string, bytes: Uint8Array, opts: { ocr
     case 'xlsx': return parseXlsx(bytes);
     case 'pptx': return parsePptx(bytes);
     case 'ofd': return parseOfd(bytes);
-    case 'pdf': return parsePdf(bytes);
+    case 'pdf': return parsePdf(bytes, opts.ocr);
     case 'image': {
       if (!opts.ocr) return { format: 'image', blocks: [], status: 'no_text_layer', metadata: {}, note: 'an image has no text layer and OCR is not enabled / 图片无文本层，未启用 OCR' };
       const text = await opts.ocr(bytes);

@@ -1,12 +1,15 @@
-import { extractText, getDocumentProxy, getMeta } from 'unpdf';
+import { extractImages, extractText, getDocumentProxy, getMeta } from 'unpdf';
 import type { Block, ParsedDocument } from '../types.ts';
+import type { OcrFunction } from './index.ts';
+import { encodePng } from './png.ts';
 import { paragraphs } from './text.ts';
 
 /**
  * PDF text layer, page by page (unpdf: a serverless build of pdf.js, pure JS). A PDF whose pages carry
- * no text (a scan) comes back with status `no_text_layer`; OCR, when available, is tried by the caller.
+ * no text (a scan) comes back with status `no_text_layer` — unless `ocr` is given: then the images of each
+ * page (a scan is one image per page) are extracted and read by OCR.
  */
-export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
+export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null): Promise<ParsedDocument> {
   const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 } as never);
   try {
     const { totalPages, text } = await extractText(pdf, { mergePages: false });
@@ -24,9 +27,29 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
       if (typeof info?.Author === 'string' && info.Author.trim()) metadata.author = info.Author.trim();
     } catch { /* metadata is optional */ }
     const chars = blocks.reduce((n, b) => n + b.text.replace(/\s/g, '').length, 0);
+    if (chars === 0 && ocr) {
+      const scanned = await ocrPages(pdf, totalPages, ocr);
+      if (scanned.length) return { format: 'pdf', blocks: scanned, status: 'ready', pages: totalPages, metadata: { ...metadata, ocr: 'tesseract chi_sim' } };
+      return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
+    }
     if (chars === 0) return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer (a scan?) / PDF 无文本层（可能是扫描件）' };
     return { format: 'pdf', blocks, status: 'ready', pages: totalPages, metadata };
   } finally {
     await pdf.destroy();
   }
+}
+
+/** Images smaller than this (pixels) are logos and rules, not scanned text. */
+const MIN_SCAN_PIXELS = 2_000;
+
+async function ocrPages(pdf: Awaited<ReturnType<typeof getDocumentProxy>>, totalPages: number, ocr: OcrFunction): Promise<Block[]> {
+  const blocks: Block[] = [];
+  for (let page = 1; page <= totalPages; page++) {
+    const images = (await extractImages(pdf, page)).filter((i) => i.width * i.height >= MIN_SCAN_PIXELS);
+    for (const img of images) {
+      const text = (await ocr(encodePng(img))).trim();
+      if (text) blocks.push(...paragraphs(text, page));
+    }
+  }
+  return blocks;
 }

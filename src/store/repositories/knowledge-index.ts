@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DialectName } from '../database.ts';
 import type { Database } from '../schema.ts';
 import type { KbDocumentsTable } from '../tables/knowledge.ts';
+import { vecIndex, type VecIndex } from './knowledge-vec.ts';
 
 /** The three token fields of a chunk or a query (see src/knowledge/segmentation.ts). */
 export interface KbTokenFields { words: string[]; grams: string[]; chars: string[] }
@@ -55,7 +56,8 @@ function counts(tokens: readonly string[]): Map<string, number> {
   return m;
 }
 
-async function deleteDocumentRows(tx: Transaction<Database>, dialect: DialectName, documentId: string): Promise<void> {
+async function deleteDocumentRows(tx: Transaction<Database>, dialect: DialectName, documentId: string, vec: VecIndex | null): Promise<void> {
+  if (vec) await vec.deleteChunks(tx, 'document_id', documentId);
   if (dialect === 'sqlite') {
     await sql`DELETE FROM kb_fts WHERE rowid IN (SELECT fts_rowid FROM kb_chunks WHERE document_id = ${documentId})`.execute(tx);
   } else {
@@ -71,12 +73,15 @@ async function deleteDocumentRows(tx: Transaction<Database>, dialect: DialectNam
  * so both stores rank alike. Query tokens arrive pre-segmented.
  */
 export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: DialectName) {
+  const vec = vecIndex(db);
   return {
+    /** True when vectors are searched in sqlite-vec; false = brute-force cosine by the caller. */
+    hasVectorIndex: vec !== null,
     /** Replaces the document of the same (kb, source), its chunks and its index rows, in one transaction. */
     async writeDocument(doc: KbDocumentsTable, chunks: readonly KbChunkInput[]): Promise<void> {
       await db.transaction().execute(async (tx) => {
         const old = await tx.selectFrom('kb_documents').select('id').where('kb_id', '=', doc.kb_id).where('source', '=', doc.source).executeTakeFirst();
-        if (old) await deleteDocumentRows(tx, dialect, old.id);
+        if (old) await deleteDocumentRows(tx, dialect, old.id, vec);
         await tx.insertInto('kb_documents').values(doc).execute();
         let nextRowid = 0;
         if (dialect === 'sqlite' && chunks.length) {
@@ -96,6 +101,7 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
           if (dialect === 'sqlite') {
             const values = sql.join(batch.map((c, j) => sql`(${nextRowid + i + j}, ${c.tokens.words.join(' ')}, ${c.tokens.grams.join(' ')}, ${c.tokens.chars.join(' ')}, ${doc.kb_id})`));
             await sql`INSERT INTO kb_fts (rowid, words, grams, chars, kb_id) VALUES ${values}`.execute(tx);
+            if (vec) await vec.insert(tx, doc.kb_id, rows.filter((r) => r.embedding !== null).map((r) => ({ rowid: r.fts_rowid!, embedding: r.embedding! })));
           } else {
             const postings: Array<{ kb_id: string; chunk_id: string; term: string; tf: number }> = [];
             batch.forEach((c, j) => {
@@ -108,10 +114,11 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
     },
 
     async deleteDocument(documentId: string): Promise<void> {
-      await db.transaction().execute((tx) => deleteDocumentRows(tx, dialect, documentId));
+      await db.transaction().execute((tx) => deleteDocumentRows(tx, dialect, documentId, vec));
     },
 
     async deleteBaseIndex(kbId: string): Promise<void> {
+      if (vec) await vec.deleteChunks(db, 'kb_id', kbId);
       if (dialect === 'sqlite') await sql`DELETE FROM kb_fts WHERE rowid IN (SELECT fts_rowid FROM kb_chunks WHERE kb_id = ${kbId})`.execute(db);
     },
 
@@ -130,6 +137,11 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
         return r.rows.map((h) => ({ ...h, score: Number(h.score) }));
       }
       return searchPostgres(db, kbIds, query, limit, weights);
+    },
+
+    /** The k nearest chunks by cosine in sqlite-vec; null when there is no vector index (brute force instead). */
+    async nearestVectors(kbIds: readonly string[], query: Float32Array, k: number): Promise<Array<{ id: string; score: number }> | null> {
+      return vec ? vec.nearest(kbIds, query, k) : null;
     },
 
     /** Every stored vector of the bases (brute-force cosine happens in src/knowledge). */

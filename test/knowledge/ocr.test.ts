@@ -1,0 +1,59 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createKnowledgeService, createOcr, parseDocument, type OcrEngine } from '../../src/knowledge/index.ts';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { openStore } from '../../src/store/index.ts';
+import { createTestDatabase } from '../helpers/db.ts';
+import { digitsBitmap, scannedPdf } from './fixtures.ts';
+
+// tesseract.js + @tesseract.js-data/chi_sim are dependencies: the wasm core and the traineddata come from
+// node_modules (langPath is a local folder, cacheMethod 'none'), so this runs with no network.
+// The image is drawn in code (Hershey stroke digits): no font with Chinese glyphs is needed.
+const DIGITS = '20261129 3721';
+const digits = (s: string) => s.replace(/\D+/g, '');
+
+describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
+  let ocr: OcrEngine;
+  before(async () => {
+    const engine = await createOcr();
+    assert.ok(engine, 'tesseract.js and @tesseract.js-data/chi_sim are installed');
+    ocr = engine;
+  });
+  after(() => ocr.close());
+
+  it('reads a PNG', async () => {
+    const text = await ocr(encodePng(digitsBitmap(DIGITS)));
+    assert.ok(digits(text).includes(digits(DIGITS)), `OCR read ${JSON.stringify(text)}`);
+  });
+
+  it('reads a PDF with no text layer through its page image; without OCR the PDF stays no_text_layer', async () => {
+    const pdf = scannedPdf(digitsBitmap(DIGITS));
+    const plain = await parseDocument('scan.pdf', pdf);
+    assert.equal(plain.status, 'no_text_layer');
+    const read = await parseDocument('scan.pdf', pdf, { ocr });
+    assert.equal(read.status, 'ready');
+    assert.equal(read.metadata.ocr, 'tesseract chi_sim');
+    assert.ok(digits(read.blocks.map((b) => b.text).join('')).includes('20261129'));
+    assert.equal(read.blocks[0].page, 1);
+  });
+
+  it('makes an ingested image searchable when knowledge.ocr is on', async () => {
+    const tdb = await createTestDatabase('sqlite');
+    const store = await openStore(tdb.url);
+    try {
+      const kb = createKnowledgeService({ store, settings: { ocr: true }, ocr });
+      await kb.createBase({ tenant: 'd', name: 'scans' });
+      const out = await kb.ingest(null, 'scans', { name: '扫描件.png', bytes: encodePng(digitsBitmap(DIGITS)) });
+      assert.equal(out.docStatus, 'ready');
+      const hits = await kb.search(null, ['scans'], '3721', { topK: 1 });
+      assert.equal(hits[0]?.document, '扫描件.png');
+      // OCR off: the same image is accepted but marked as having no text.
+      const off = createKnowledgeService({ store, ocr });
+      await off.createBase({ tenant: 'd', name: 'scans2' });
+      assert.equal((await off.ingest(null, 'scans2', { name: 'a.png', bytes: encodePng(digitsBitmap('12')) })).docStatus, 'no_text_layer');
+    } finally {
+      await store.close();
+      await tdb.drop();
+    }
+  });
+});
