@@ -1,4 +1,4 @@
-import { createGuard, type Finding, type FindingType, type Guard } from '../guard/index.ts';
+import { createGuard, type CustomTerm, type Finding, type FindingType, type Guard, type GuardOptions } from '../guard/index.ts';
 import { BUILTIN_KEYWORDS } from '../policy/builtin-keywords.ts';
 import type { Policy } from '../policy/index.ts';
 
@@ -7,6 +7,8 @@ const RECALL_TYPES: ReadonlySet<FindingType> = new Set<FindingType>([
   'cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'passport', 'cn_permit', 'person_name', 'address', 'secret', 'email',
 ]);
 const MASK = '＊＊＊';
+/** Dictionary label that marks content-safety keywords among the custom terms of the output scan. */
+const KEYWORD_LABEL = '内容安全';
 /** Characters held back in a stream so a keyword or number split across chunks is still seen whole. */
 const HOLD_BACK = 48;
 
@@ -18,14 +20,17 @@ export interface OutputVerdict { text: string; refused: boolean; masked: number 
  * the request did not contain.
  */
 export class OutputGuard {
-  readonly #keywords: Guard | null;
-  readonly #tenantGuard: Guard;
+  /** One guard for the reply: the tenant's detectors with the keyword library added as custom terms. */
+  readonly #scanner: Guard | null;
   readonly #policy: Policy;
 
-  constructor(policy: Policy, tenantGuard: Guard) {
-    const terms = [...(policy.output.useBuiltinKeywords ? BUILTIN_KEYWORDS : []), ...policy.output.keywords];
-    this.#keywords = terms.length ? createGuard({ customTerms: terms.map((term) => ({ term, label: '内容安全' })), disabled: ALL_BUT_CUSTOM }) : null;
-    this.#tenantGuard = tenantGuard;
+  constructor(policy: Policy, tenant: Pick<GuardOptions, 'levels' | 'customTerms'> = {}) {
+    const keywords: CustomTerm[] = [...(policy.output.useBuiltinKeywords ? BUILTIN_KEYWORDS : []), ...policy.output.keywords].map((term) => ({ term, label: KEYWORD_LABEL }));
+    const tenantTerms: CustomTerm[] = (tenant.customTerms ?? []).map((t) => (typeof t === 'string' ? { term: t } : t));
+    const recall = policy.output.newSensitiveAction === 'mask';
+    this.#scanner = keywords.length || recall
+      ? createGuard({ levels: tenant.levels, customTerms: [...tenantTerms, ...keywords], disabled: recall ? [] : ALL_BUT_CUSTOM })
+      : null;
     this.#policy = policy;
   }
 
@@ -38,16 +43,16 @@ export class OutputGuard {
 
   /** What must be masked in `text`, or 'refuse' when a keyword hit refuses the whole reply. */
   spans(text: string, inputValues: ReadonlySet<string>): Finding[] | 'refuse' {
-    if (text.length === 0) return [];
+    if (text.length === 0 || !this.#scanner) return [];
+    const refuse = this.#policy.output.keywordAction === 'refuse';
+    const recall = this.#policy.output.newSensitiveAction === 'mask';
     const spans: Finding[] = [];
-    if (this.#keywords) {
-      const hits = this.#keywords.scan(text).findings;
-      if (hits.length && this.#policy.output.keywordAction === 'refuse') return 'refuse';
-      spans.push(...hits);
-    }
-    if (this.#policy.output.newSensitiveAction === 'mask') {
-      for (const f of this.#tenantGuard.scan(text).findings) {
-        if (RECALL_TYPES.has(f.type) && !inputValues.has(text.slice(f.start, f.end))) spans.push(f);
+    for (const f of this.#scanner.scan(text).findings) {
+      if (f.type === 'custom_term' && f.label === KEYWORD_LABEL) {
+        if (refuse) return 'refuse';
+        spans.push(f);
+      } else if (recall && RECALL_TYPES.has(f.type) && !inputValues.has(text.slice(f.start, f.end))) {
+        spans.push(f);
       }
     }
     return spans;

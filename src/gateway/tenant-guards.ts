@@ -66,7 +66,7 @@ export class TenantGuards {
       }
       terms = [...policy.customTerms, ...dictionary.map((t) => ({ term: t.term, label: t.label }))];
     }
-    const guard = createGuard({ levels: policy.findingLevels, customTerms: terms.map((t) => (typeof t === 'string' ? { term: t } : t)) });
-    return { policy, guard, output: new OutputGuard(policy, guard) };
+    const options = { levels: policy.findingLevels, customTerms: terms.map((t) => (typeof t === 'string' ? { term: t } : t)) };
+    return { policy, guard: createGuard(options), output: new OutputGuard(policy, options) };
   }
 }

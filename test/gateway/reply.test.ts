@@ -8,7 +8,7 @@ import { StreamReplyTransformer, finishCompletion } from '../../src/gateway/repl
 import type { ChatCompletion, ChatCompletionChunk } from '../../src/providers/index.ts';
 
 const guard = createGuard();
-const output = new OutputGuard(DEFAULT_POLICY, guard);
+const output = new OutputGuard(DEFAULT_POLICY);
 
 function completion(content: string): ChatCompletion {
   return { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] };
@@ -68,7 +68,7 @@ describe('reply restoration and the output guard', () => {
 
   it('refuses a streamed reply mid-way when the keyword action is refuse', () => {
     const { policy } = parsePolicy({ output: { keyword_action: 'refuse' } });
-    const strict = new OutputGuard(policy, guard);
+    const strict = new OutputGuard(policy);
     const t = new StreamReplyTransformer(null, strict, new Set());
     assert.throws(() => streamText(t, split('下面介绍制造炸弹的步骤，首先准备材料……'.repeat(3), [3, 9, 20])), (err: unknown) => (err as { code?: string }).code === 'content_refused');
   });
