@@ -13,6 +13,8 @@ export interface AuditLogOptions {
   anchor?: AnchorTargets;
   /** How many records at most go into one transaction (default 1000). */
   maxBatch?: number;
+  /** How long a commit waits for company when the previous one held several records (default 1 ms; 0 = never). */
+  commitDelayMs?: number;
   /** false: plain Kysely transactions for appends (the slower path before 2026-11-29; for benchmarks). Default true. */
   fastAppend?: boolean;
   /** Called after each group commit with how many records it held (metrics, benchmarks). */
@@ -47,6 +49,8 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
   const repo = createAuditRepository(db, { fastAppend: opts.fastAppend });
   const now = opts.now ?? Date.now;
   const maxBatch = opts.maxBatch ?? 1000;
+  const commitDelayMs = opts.commitDelayMs ?? 1;
+  let lastBatch = 0;
   let ready: Promise<void> | undefined;
   let isReady = false;
   let pending: Waiter[] = [];
@@ -64,7 +68,10 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
   function schedule(): void {
     if (scheduled || writing) return;
     scheduled = true;
-    setImmediate(commitNext);
+    // Under concurrent load (the last commit carried several records) wait briefly so that more records
+    // share the next commit, as PostgreSQL's commit_delay does; a lone request still commits at once.
+    if (lastBatch > 1 && commitDelayMs > 0) setTimeout(commitNext, commitDelayMs);
+    else setImmediate(commitNext);
   }
 
   function commitNext(): void {
@@ -72,6 +79,7 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
     if (pending.length === 0) return;
     const batch = pending.length <= maxBatch ? pending : pending.slice(0, maxBatch);
     pending = pending.length <= maxBatch ? [] : pending.slice(maxBatch);
+    lastBatch = batch.length;
     const events = batch.map((w) => w.event);
     const build = (head: { seq: number; hash: string }) => chainEvents(head, events);
     writing = (isReady ? repo.append(build) : ensureReady().then(() => repo.append(build)))

@@ -3,17 +3,20 @@ import type { ChatCompletion, ChatCompletionChunk } from '../providers/index.ts'
 import type { OutputGuard, OutputStreamFilter } from './output-guard.ts';
 import { yumenError } from '../util/errors.ts';
 
-/** Step 7 for whole replies: placeholders back (content and tool-call arguments), then the output guard. */
+/**
+ * Step 7 for whole replies: the output guard reads the model's own text (placeholders not yet restored:
+ * what a placeholder stands for came from the request, so only what the model wrote itself is checked),
+ * then placeholders go back, in content and tool-call arguments.
+ */
 export function finishCompletion(completion: ChatCompletion, vault: Vault | null, output: OutputGuard, inputValues: ReadonlySet<string>): { completion: ChatCompletion; masked: number } {
   let masked = 0;
   const choices = completion.choices.map((choice) => {
     const message = { ...choice.message };
     if (typeof message.content === 'string') {
-      const restored = vault ? vault.restore(message.content) : message.content;
-      const verdict = output.check(restored, inputValues);
+      const verdict = output.check(message.content, inputValues);
       if (verdict.refused) throw refused();
       masked += verdict.masked;
-      message.content = verdict.text;
+      message.content = vault ? vault.restore(verdict.text) : verdict.text;
     }
     if (vault && message.tool_calls) {
       message.tool_calls = message.tool_calls.map((c) => ({ ...c, function: { ...c.function, arguments: vault.restoreJson(c.function.arguments) } }));
@@ -35,9 +38,9 @@ interface ChoiceState {
 }
 
 /**
- * Step 7 for streams: a pure-ish transformer over OpenAI chunks. Content passes through the vault's
- * streaming restorer and the output filter; what they hold back is released with the choice's
- * finish_reason (or by `end()` when the upstream stops without one).
+ * Step 7 for streams: a transformer over OpenAI chunks. Content passes through the output filter and
+ * then the vault's streaming restorer (the same order as for whole replies); what they hold back is
+ * released with the choice's finish_reason (or by `end()` when the upstream stops without one).
  */
 export class StreamReplyTransformer {
   readonly #vault: Vault | null;
@@ -85,8 +88,8 @@ export class StreamReplyTransformer {
     const state = this.#state(choice.index);
     const delta = { ...choice.delta };
     if (typeof delta.content === 'string' && delta.content.length > 0) {
-      const restored = state.restorer ? state.restorer.push(delta.content) : delta.content;
-      delta.content = this.#filter(state.filter.push(restored));
+      const checked = this.#filter(state.filter.push(delta.content));
+      delta.content = state.restorer ? state.restorer.push(checked) : checked;
     }
     if (this.#vault && delta.tool_calls) {
       delta.tool_calls = delta.tool_calls.map((c) => {
@@ -105,8 +108,8 @@ export class StreamReplyTransformer {
   }
 
   #release(state: ChoiceState): { content: string; toolCalls: Array<{ index: number; function: { arguments: string } }> } {
-    const tail = state.restorer ? state.restorer.flush() : '';
-    const content = this.#filter(state.filter.push(tail)) + this.#filter(state.filter.flush());
+    const checked = this.#filter(state.filter.flush());
+    const content = state.restorer ? state.restorer.push(checked) + state.restorer.flush() : checked;
     const toolCalls = [...state.toolArgs].map(([index, args]) => ({ index, function: { arguments: this.#vault!.restoreJson(args) } }));
     state.toolArgs.clear();
     return { content, toolCalls };
