@@ -2,32 +2,23 @@ import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuditLog } from '../../src/audit/index.ts';
 import { event } from './fixtures/events.ts';
-import { openStore, createAuditRepository, type Store } from '../../src/store/index.ts';
-import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
+import { openStore, createAuditRepository } from '../../src/store/index.ts';
+import { testDialects, useFreshStore } from '../helpers/db.ts';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 for (const dialect of await testDialects()) {
   describe(`audit append paths on ${dialect}`, () => {
-    let tdb: TestDatabase;
-    let store: Store;
-    beforeEach(async () => {
-      tdb = await createTestDatabase(dialect);
-      store = await openStore(tdb.url);
-    });
-    afterEach(async () => {
-      await store.close();
-      await tdb.drop();
-    });
+    const fresh = useFreshStore(dialect, 'each');
 
     async function requestIds(): Promise<string[]> {
-      const rows = await store.db.selectFrom('audit_records').select('request_id').orderBy('seq').execute();
+      const rows = await fresh.store.db.selectFrom('audit_records').select('request_id').orderBy('seq').execute();
       return rows.map((r) => r.request_id);
     }
 
     it('the fast path and the plain Kysely path write one chain, in any interleaving', async () => {
-      const fast = createAuditLog(store.db);
-      const plain = createAuditLog(store.db, { fastAppend: false });
+      const fast = createAuditLog(fresh.store.db);
+      const plain = createAuditLog(fresh.store.db, { fastAppend: false });
       for (let i = 0; i < 12; i++) await (i % 3 === 1 ? plain : fast).record(event(i));
       await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? plain : fast).record(event(100 + i))));
       const v = await fast.verify();
@@ -37,15 +28,15 @@ for (const dialect of await testDialects()) {
     });
 
     it('a writer whose remembered head is stale (another process appended) re-reads it and stays in the chain', async () => {
-      const other = await openStore(tdb.url);
+      const other = await openStore(fresh.url);
       try {
-        const a = createAuditLog(store.db);
+        const a = createAuditLog(fresh.store.db);
         const b = createAuditLog(other.db);
         // Strict alternation: every append of one follows an append of the other.
         for (let i = 0; i < 10; i++) await (i % 2 ? a : b).record(event(i));
         // Someone resets the chain behind a's back (as an insider would): a must follow the stored head.
-        await store.db.deleteFrom('audit_records').execute();
-        await store.db.updateTable('audit_head').set({ seq: 0, hash: '0'.repeat(64) }).execute();
+        await fresh.store.db.deleteFrom('audit_records').execute();
+        await fresh.store.db.updateTable('audit_head').set({ seq: 0, hash: '0'.repeat(64) }).execute();
         await a.record(event(10));
         const v = await a.verify();
         assert.equal(v.ok, true, JSON.stringify(v));
@@ -57,10 +48,10 @@ for (const dialect of await testDialects()) {
     });
 
     it('a record made while another Kysely transaction is open is not undone by its rollback', async () => {
-      const log = createAuditLog(store.db);
+      const log = createAuditLog(fresh.store.db);
       await log.record(event(0));
       let acked: Promise<void> | undefined;
-      await assert.rejects(store.db.transaction().execute(async (trx) => {
+      await assert.rejects(fresh.store.db.transaction().execute(async (trx) => {
         await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).execute();
         acked = log.record(event(1));
         // Let the group commit start while this transaction (on SQLite: the same connection) is open.
@@ -73,7 +64,7 @@ for (const dialect of await testDialects()) {
     });
 
     it('append() hands build the stored head and returns the committed rows', async () => {
-      const repo = createAuditRepository(store.db);
+      const repo = createAuditRepository(fresh.store.db);
       await repo.ensureHead();
       const seen: number[] = [];
       const rows = await repo.append((head) => {

@@ -6,27 +6,18 @@ import type { AuditEvent } from '../../src/gateway/ports.ts';
 import { createAccounts, createKeyAuthenticator, createSecretBox, getTenantPolicy, getTenantPolicyChain, GOVERNANCE_DEFAULTS, governanceSettings, hashPassword, ipThrottleKey, listDictionaryTerms, listStoredModels, createModelStore, parseMasterKey, validateGovernanceConfig } from '../../src/governance/index.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { adminRoutes } from '../../src/server/routes/admin/index.ts';
-import { createDepartmentRepository, createDictionaryRepository, createUserRepository, openStore, type Store } from '../../src/store/index.ts';
-import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
+import { createDepartmentRepository, createDictionaryRepository, createUserRepository, openStore } from '../../src/store/index.ts';
+import { testDialects, useFreshStore } from '../helpers/db.ts';
 import { Registry } from 'prom-client';
 
 const settings = { ...GOVERNANCE_DEFAULTS, password: { scryptN: 1024 } };
 
 for (const dialect of await testDialects()) {
   describe(`governance store on ${dialect}`, () => {
-    let tdb: TestDatabase;
-    let store: Store;
-    before(async () => {
-      tdb = await createTestDatabase(dialect);
-      store = await openStore(tdb.url);
-    });
-    after(async () => {
-      await store.close();
-      await tdb.drop();
-    });
+    const fresh = useFreshStore(dialect);
 
     it('the repository refuses two of the three top roles (三员分立)', async () => {
-      const users = createUserRepository(store.db);
+      const users = createUserRepository(fresh.store.db);
       await assert.rejects(users.create({ username: 'x1', roles: [{ role: 'sysadmin', tenantId: null }, { role: 'secadmin', tenantId: null }] }), (e: any) => e.code === 'role_conflict');
       const u = await users.create({ username: 'x2', roles: [{ role: 'auditor', tenantId: null }] });
       await assert.rejects(users.setRoles(u.id, [{ role: 'auditor', tenantId: null }, { role: 'sysadmin', tenantId: null }]), (e: any) => e.code === 'role_conflict');
@@ -36,33 +27,33 @@ for (const dialect of await testDialects()) {
     });
 
     it('policies and dictionaries are inherited down the department tree', async () => {
-      const depts = createDepartmentRepository(store.db);
+      const depts = createDepartmentRepository(fresh.store.db);
       const root = await depts.create({ name: 'p-root' });
       const mid = await depts.create({ name: 'p-mid', parentId: root.id });
       const leaf = await depts.create({ name: 'p-leaf', parentId: mid.id });
-      assert.equal(await getTenantPolicy(store.db, leaf.id), null);
+      assert.equal(await getTenantPolicy(fresh.store.db, leaf.id), null);
       await depts.setPolicy(root.id, { external: 'pseudonymize' });
-      assert.deepEqual(await getTenantPolicy(store.db, leaf.id), { policy: { external: 'pseudonymize' }, sourceTenantId: root.id });
+      assert.deepEqual(await getTenantPolicy(fresh.store.db, leaf.id), { policy: { external: 'pseudonymize' }, sourceTenantId: root.id });
       await depts.setPolicy(mid.id, { external: 'deny' });
-      assert.deepEqual((await getTenantPolicy(store.db, leaf.id))!.sourceTenantId, mid.id);
-      assert.deepEqual((await getTenantPolicyChain(store.db, leaf.id)).map((p) => p.tenantId), [root.id, mid.id]);
+      assert.deepEqual((await getTenantPolicy(fresh.store.db, leaf.id))!.sourceTenantId, mid.id);
+      assert.deepEqual((await getTenantPolicyChain(fresh.store.db, leaf.id)).map((p) => p.tenantId), [root.id, mid.id]);
       await assert.rejects(depts.update(root.id, { parentId: leaf.id }), (e: any) => e.param === 'parent_id', 'no cycles');
 
-      const dicts = createDictionaryRepository(store.db);
+      const dicts = createDictionaryRepository(fresh.store.db);
       await dicts.create({ tenantId: root.id, name: 'org', terms: [{ term: '金盾工程', label: 'project' }] });
       await dicts.create({ tenantId: leaf.id, name: 'own', terms: [{ term: '天网', label: 'project' }] });
       const other = await depts.create({ name: 'p-other' });
       await dicts.create({ tenantId: other.id, name: 'other', terms: [{ term: '别家', label: 'x' }] });
-      const terms = (await listDictionaryTerms(store.db, leaf.id)).map((t) => t.term).sort();
+      const terms = (await listDictionaryTerms(fresh.store.db, leaf.id)).map((t) => t.term).sort();
       assert.deepEqual(terms, ['金盾工程', '天网'].sort());
-      assert.deepEqual((await listDictionaryTerms(store.db, mid.id)).map((t) => t.term), ['金盾工程']);
+      assert.deepEqual((await listDictionaryTerms(fresh.store.db, mid.id)).map((t) => t.term), ['金盾工程']);
       await assert.rejects(depts.delete(root.id), (e: any) => e.code === 'conflict', 'not while it has sub-departments');
     });
 
     it('sessions end after idle and absolute timeouts; lock-out lifts after its period', async () => {
       let t = 1_000_000;
-      const accounts = createAccounts(store.db, { settings: { ...settings, session: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 100_000, secureCookie: 'auto' }, login: { maxFailures: 3, windowMs: 50_000, lockoutMs: 30_000, maxFailuresPerIp: 20 } }, now: () => t });
-      await createUserRepository(store.db).create({ username: 'clock', passwordHash: await hashPassword('Clock-Pass-1', 1024), roles: [] });
+      const accounts = createAccounts(fresh.store.db, { settings: { ...settings, session: { idleTimeoutMs: 10_000, absoluteTimeoutMs: 100_000, secureCookie: 'auto' }, login: { maxFailures: 3, windowMs: 50_000, lockoutMs: 30_000, maxFailuresPerIp: 20 } }, now: () => t });
+      await createUserRepository(fresh.store.db).create({ username: 'clock', passwordHash: await hashPassword('Clock-Pass-1', 1024), roles: [] });
       const s = await accounts.login('clock', 'Clock-Pass-1');
       t += 9_000;
       assert.ok(await accounts.resolveSession(s.sessionId));
@@ -80,23 +71,23 @@ for (const dialect of await testDialects()) {
 
     it('stored models round-trip their credentials through SM4 for the registry', async () => {
       const box = createSecretBox(parseMasterKey('m'.repeat(40), 'test'));
-      const models = createModelStore(store.db, box, { configModels: [{ name: 'from-yaml', provider: 'vllm', zone: 'private' }] });
+      const models = createModelStore(fresh.store.db, box, { configModels: [{ name: 'from-yaml', provider: 'vllm', zone: 'private' }] });
       await models.create({ name: 'pool-x', provider: 'openai-compatible', zone: 'private', api_key: 'sk-main', backends: [{ base_url: 'http://a.internal/v1', api_key: 'sk-a' }, { base_url: 'http://b.internal/v1' }] });
       await assert.rejects(models.create({ name: 'from-yaml', provider: 'vllm', zone: 'private' }), (e: any) => e.code === 'conflict');
-      const [m] = await listStoredModels(store.db, box);
+      const [m] = await listStoredModels(fresh.store.db, box);
       assert.equal(m.api_key, 'sk-main');
       assert.deepEqual(m.backends, [{ base_url: 'http://a.internal/v1', api_key: 'sk-a' }, { base_url: 'http://b.internal/v1' }]);
       assert.deepEqual((await models.list()).map((v) => [v.name, v.source]), [['from-yaml', 'config'], ['pool-x', 'api']]);
       const wrong = createSecretBox(parseMasterKey('w'.repeat(40), 'test'));
-      await assert.rejects(listStoredModels(store.db, wrong), /integrity/);
+      await assert.rejects(listStoredModels(fresh.store.db, wrong), /integrity/);
     });
 
     it('every admin mutation is audited, without secrets', async () => {
       const events: AuditEvent[] = [];
-      await createUserRepository(store.db).create({ username: 'audit-sys', passwordHash: await hashPassword('Audit-Pass-1', 1024), roles: [{ role: 'sysadmin', tenantId: null }] });
+      await createUserRepository(fresh.store.db).create({ username: 'audit-sys', passwordHash: await hashPassword('Audit-Pass-1', 1024), roles: [{ role: 'sysadmin', tenantId: null }] });
       const { app } = await buildServer({
-        gateway: {} as Gateway, authenticator: createKeyAuthenticator(store.db), metrics: new Registry(), checkStore: async () => {}, bodyLimitBytes: 1 << 20,
-        plugins: [adminRoutes({ db: store.db, settings, audit: { record: async (e) => { events.push(e); } } })],
+        gateway: {} as Gateway, authenticator: createKeyAuthenticator(fresh.store.db), metrics: new Registry(), checkStore: async () => {}, bodyLimitBytes: 1 << 20,
+        plugins: [adminRoutes({ db: fresh.store.db, settings, audit: { record: async (e) => { events.push(e); } } })],
       });
       try {
         const bad = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'audit-sys', password: 'Wrong-Pass-1' } });

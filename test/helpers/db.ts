@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import pg from 'pg';
+import { openStore, type Store } from '../../src/store/index.ts';
 
 export const PG_ADMIN_URL = process.env.YUMEN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -53,4 +55,31 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
 /** The dialects a store test should loop over on this machine. */
 export async function testDialects(): Promise<Array<'sqlite' | 'postgres'>> {
   return (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/**
+ * Registers hooks that give a suite a fresh, migrated store on `dialect` — once for the suite, or anew for
+ * every test with `'each'` — and drop it afterwards. Read `.store` and `.url` inside tests.
+ */
+export function useFreshStore(dialect: 'sqlite' | 'postgres', scope: 'all' | 'each' = 'all'): { readonly store: Store; readonly url: string } {
+  let tdb: TestDatabase | undefined;
+  let store: Store | undefined;
+  const [setUp, tearDown] = scope === 'each' ? [beforeEach, afterEach] : [before, after];
+  setUp(async () => {
+    tdb = await createTestDatabase(dialect);
+    store = await openStore(tdb.url);
+  });
+  tearDown(async () => {
+    await store?.close();
+    await tdb?.drop();
+  });
+  return {
+    get store() {
+      if (!store) throw new Error('useFreshStore: the store is only available inside tests');
+      return store;
+    },
+    get url() {
+      return tdb!.url;
+    },
+  };
 }

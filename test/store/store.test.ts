@@ -1,36 +1,27 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openStore, createTenantRepository, createApiKeyRepository, createUsageRepository, hashApiKey, parseStorageUrl, type Store } from '../../src/store/index.ts';
-import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
+import { openStore, createTenantRepository, createApiKeyRepository, createUsageRepository, hashApiKey, parseStorageUrl } from '../../src/store/index.ts';
+import { testDialects, useFreshStore } from '../helpers/db.ts';
 
 for (const dialect of await testDialects()) {
   describe(`store on ${dialect}`, () => {
-    let tdb: TestDatabase;
-    let store: Store;
-    before(async () => {
-      tdb = await createTestDatabase(dialect);
-      store = await openStore(tdb.url);
-    });
-    after(async () => {
-      await store.close();
-      await tdb.drop();
-    });
+    const fresh = useFreshStore(dialect);
 
     it('migrations are idempotent across restarts', async () => {
-      const again = await openStore(tdb.url);
+      const again = await openStore(fresh.url);
       await again.close();
     });
 
     it('ensures tenants once by name', async () => {
-      const tenants = createTenantRepository(store.db);
+      const tenants = createTenantRepository(fresh.store.db);
       const [a, b] = await Promise.all([tenants.ensure('财政局'), tenants.ensure('财政局')]);
       assert.equal(a.id, b.id);
       assert.equal((await tenants.list()).filter((t) => t.name === '财政局').length, 1);
     });
 
     it('stores keys hashed and finds them by hash', async () => {
-      const tenant = await createTenantRepository(store.db).ensure('dept-keys');
-      const keys = createApiKeyRepository(store.db);
+      const tenant = await createTenantRepository(fresh.store.db).ensure('dept-keys');
+      const keys = createApiKeyRepository(fresh.store.db);
       const { secret, row } = await keys.create({ tenantId: tenant.id, allowedModels: ['m1'] });
       assert.match(secret, /^ym-[A-Za-z0-9]{40}$/);
       assert.notEqual(row.key_hash, secret);
@@ -43,7 +34,7 @@ for (const dialect of await testDialects()) {
     });
 
     it('records usage and sums tokens', async () => {
-      const usage = createUsageRepository(store.db);
+      const usage = createUsageRepository(fresh.store.db);
       const base = { createdAt: Date.now(), tenantId: 't-usage', keyId: null, endpoint: 'chat', model: 'm', backend: 'b', zone: 'private', stream: false, status: 200, errorCode: null, latencyMs: 12.6, level: 'public', decision: 'allow', redactions: 0, findings: { cn_mobile: 2 } };
       await usage.insertMany([
         { ...base, id: 'r1', promptTokens: 10, completionTokens: 5 },
