@@ -41,7 +41,9 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const models = await withStoredModels(config.models, store.db, secretBox);
   const registry = createModelRegistry(models, { dataDir: config.data_dir });
   const metrics = createGatewayMetrics();
-  const usage = new UsageWriter(createUsageRepository(store.db));
+  const usage = new UsageWriter(createUsageRepository(store.db), {
+    onError: (err, dropped) => server.app.log.error({ err, dropped }, dropped ? 'usage records dropped' : 'usage records not written yet; will retry'),
+  });
   const { set: policies, problems } = buildPolicySet(config.policy, models);
   if (problems.length) throw new Error(`invalid policy configuration:\n  - ${problems.join('\n  - ')}`);
   // Audit trail (SM3 chain, awaited before each response completes), limits + fair queues, opt-in response cache.
