@@ -5,20 +5,12 @@
  */
 import type { FindingType } from '../src/guard/index.ts';
 import { idCardCheckChar, luhnValid, usccCheckChar } from '../src/guard/index.ts';
+import { mulberry32 } from '../test/helpers/random.ts';
+
+export { mulberry32 };
 
 export interface Label { type: FindingType; start: number; end: number }
 export interface Doc { id: string; kind: string; text: string; labels: Label[] }
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   constructor(readonly r: () => number) {}

@@ -6,6 +6,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../../src/policy/index.ts';
 import { OutputGuard } from '../../src/gateway/output-guard.ts';
 import { StreamReplyTransformer, finishCompletion } from '../../src/gateway/reply.ts';
 import type { ChatCompletion, ChatCompletionChunk } from '../../src/providers/index.ts';
+import { splitAt as split } from '../helpers/random.ts';
 
 const guard = createGuard();
 const output = new OutputGuard(DEFAULT_POLICY);
@@ -27,19 +28,6 @@ function streamText(transformer: StreamReplyTransformer, pieces: string[]): stri
   for (const c of chunks(pieces)) text += transformer.transform(c).choices[0]?.delta.content ?? '';
   for (const c of transformer.end()) text += c.choices[0]?.delta.content ?? '';
   return text;
-}
-
-/** Splits text at the given cut points (sorted, de-duplicated). */
-function split(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let at = 0;
-  for (const p of points) {
-    out.push(text.slice(at, p));
-    at = p;
-  }
-  out.push(text.slice(at));
-  return out;
 }
 
 describe('reply restoration and the output guard', () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createGuard, Vault } from '../../src/guard/index.ts';
+import { splitAt as chunk } from '../helpers/random.ts';
 
 const guard = createGuard();
 
@@ -14,18 +15,6 @@ function vaultWith(text: string): Vault {
 function streamed(vault: Vault, chunks: string[], json = false): string {
   const r = vault.createStreamRestorer({ json });
   return chunks.map((c) => r.push(c)).join('') + r.flush();
-}
-
-function chunk(text: string, cuts: number[]): string[] {
-  const pts = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let prev = 0;
-  for (const p of pts) {
-    out.push(text.slice(prev, p));
-    prev = p;
-  }
-  out.push(text.slice(prev));
-  return out;
 }
 
 test('a placeholder split across chunks is restored', () => {

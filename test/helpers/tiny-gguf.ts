@@ -7,6 +7,7 @@
  * const file = await writeTinyGguf(join(dir, 'tiny.gguf'));
  */
 import { writeFile } from 'node:fs/promises';
+import { mulberry32 } from './random.ts';
 
 export interface TinyGgufOptions {
   /** Hidden size (default 32). */
@@ -59,17 +60,6 @@ function vocab(): { tokens: string[]; scores: number[]; types: number[] } {
   for (const w of words) { tokens.push(w); types.push(1); }
   const scores = tokens.map((t, i) => (types[i] === 1 ? -i / 100 + t.length : 0));
   return { tokens, scores, types };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Builds the GGUF bytes in memory. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AuditSink } from '../../../gateway/ports.ts';
-import { scopeFor, type Accounts, type ModelStore, type Permission, type Scope } from '../../../governance/index.ts';
+import { inScope, scopeFor, type Accounts, type ModelStore, type Permission, type Scope } from '../../../governance/index.ts';
 import {
   createApiKeyRepository, createDepartmentRepository, createDictionaryRepository, createKeyAdminRepository,
   type ApiKeyRepository, type Database, type DepartmentRepository, type DictionaryRepository, type KeyAdminRepository, type UserRepository,
@@ -65,4 +65,16 @@ export function allow(ctx: AdminContext, permission: Permission) {
 /** 404 for things outside the actor's reach as for things that do not exist: no department learns of another's. */
 export function notFound(what: string): never {
   throw yumenError('not_found', `No such ${what}. / 未找到该${what === 'department' ? '部门' : what === 'user' ? '用户' : what === 'key' ? '密钥' : what === 'dictionary' ? '词典' : '对象'}。`);
+}
+
+/**
+ * The departments a list route reads: the one named by `?department_id=` (403 when it is outside the
+ * caller's reach), else every department the caller reaches (undefined = all).
+ */
+export function listedDepartments(scope: Scope, department: string | undefined): Iterable<string> | undefined {
+  if (department) {
+    if (!inScope(scope, department)) throw yumenError('forbidden', 'That department is outside your reach. / 无权查看该部门。', { param: 'department_id' });
+    return [department];
+  }
+  return scope.kind === 'all' ? undefined : scope.ids;
 }

@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { inScope } from '../../../governance/index.ts';
 import type { Dictionary as DictionaryRecord } from '../../../store/index.ts';
 import { yumenError } from '../../../util/errors.ts';
-import { allow, notFound, type AdminContext } from './context.ts';
+import { allow, listedDepartments, notFound, type AdminContext } from './context.ts';
 import { DeptQuery, Dictionary, DictionaryCreate, DictionaryPatch, IdParams, ListOf, Ok } from './schemas.ts';
 
 const tags = ['dictionaries'];
@@ -25,10 +25,7 @@ export async function dictionaryRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
     preHandler: allow(ctx, 'dictionary.read'),
     schema: { tags, summary: 'Custom-term dictionaries the caller may see', querystring: DeptQuery, response: { 200: ListOf(Dictionary) } },
   }, async (request) => {
-    const scope = request.scope!;
-    const dept = request.query.department_id;
-    if (dept && !inScope(scope, dept)) throw yumenError('forbidden', 'That department is outside your reach. / 无权查看该部门。', { param: 'department_id' });
-    return { data: (await dictionaries.list({ tenantIds: dept ? [dept] : scope.kind === 'all' ? undefined : scope.ids })).map(view) };
+    return { data: (await dictionaries.list({ tenantIds: listedDepartments(request.scope!, request.query.department_id) })).map(view) };
   });
 
   app.post<{ Body: Static<typeof DictionaryCreate> }>('/dictionaries', {

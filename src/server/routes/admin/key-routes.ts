@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { inScope, ipEntryProblem, type Scope } from '../../../governance/index.ts';
 import type { ApiKeyRow } from '../../../store/index.ts';
 import { yumenError } from '../../../util/errors.ts';
-import { allow, notFound, type AdminContext } from './context.ts';
+import { allow, listedDepartments, notFound, type AdminContext } from './context.ts';
 import { DeptQuery, IdParams, Key, KeyCreate, KeyCreated, ListOf } from './schemas.ts';
 
 const tags = ['keys'];
@@ -34,9 +34,7 @@ export async function keyRoutes(app: FastifyInstance, { ctx }: { ctx: AdminConte
     schema: { tags, summary: 'API keys the caller may see (never their secrets)', querystring: DeptQuery, response: { 200: ListOf(Key) } },
   }, async (request) => {
     const scope = request.scope!;
-    const dept = request.query.department_id;
-    if (dept && !inScope(scope, dept)) throw yumenError('forbidden', 'That department is outside your reach. / 无权查看该部门。', { param: 'department_id' });
-    const tenantIds = dept ? [dept] : scope.kind === 'all' ? undefined : scope.ids;
+    const tenantIds = listedDepartments(scope, request.query.department_id);
     const rows = await ctx.keyAdmin.list({ tenantIds, createdBy: scope.kind === 'departments' && scope.ownKeysOnly ? request.actor!.userId : undefined });
     return { data: rows.map(keyView) };
   });
