@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEvent } from '../gateway/ports.ts';
 import type { AuditRow } from '../store/index.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
@@ -11,8 +11,35 @@ const MAX_TEXT = 200;
  * breaks its own hash and the link of the next one.
  */
 export function hashRecord(row: Omit<AuditRow, 'hash'> & { hash?: string }): string {
+  return hash('sm3', row.prev_hash + canonicalFields(row), 'hex');
+}
+
+/** Every column but `hash`, in canonical (code point) order, each with its JSON key and separator. */
+const HASHED: ReadonlyArray<keyof AuditRow> = ([
+  'seq', 'time', 'request_id', 'actor', 'tenant_id', 'action', 'model', 'zone', 'level', 'findings', 'decision',
+  'status', 'error_code', 'prompt_tokens', 'completion_tokens', 'latency_ms', 'prev_hash',
+] satisfies ReadonlyArray<Exclude<keyof AuditRow, 'hash'>>).sort();
+const PREFIXES = HASHED.map((k, i) => `${i === 0 ? '' : ','}${JSON.stringify(k)}:`);
+
+/**
+ * canonicalJson of the row without `hash`, written in the known column order instead of sorting keys for
+ * every record. Any other shape (an extra or a missing column) takes the general path, so the hashed form
+ * stays exactly the canonical JSON.
+ */
+function canonicalFields(row: Omit<AuditRow, 'hash'> & { hash?: string }): string {
+  let keys = 0;
+  for (const k in row) if (k !== 'hash') keys++;
+  if (keys === HASHED.length) {
+    let out = '{';
+    for (let i = 0; i < HASHED.length; i++) {
+      const v = (row as Record<string, unknown>)[HASHED[i]];
+      if (v === undefined) break;
+      out += PREFIXES[i] + canonicalJson(v);
+      if (i === HASHED.length - 1) return `${out}}`;
+    }
+  }
   const { hash: _ignored, ...fields } = row;
-  return createHash('sm3').update(fields.prev_hash).update(canonicalJson(fields)).digest('hex');
+  return canonicalJson(fields);
 }
 
 /** Builds the chained rows for a batch of events after `head`. */
@@ -21,7 +48,7 @@ export function chainEvents(head: { seq: number; hash: string }, events: readonl
   let prev = head.hash;
   let seq = head.seq;
   for (const e of events) {
-    const fields: Omit<AuditRow, 'hash'> = {
+    const row: AuditRow = {
       seq: ++seq,
       time: Math.trunc(e.time),
       request_id: clip(e.requestId) ?? '',
@@ -39,10 +66,11 @@ export function chainEvents(head: { seq: number; hash: string }, events: readonl
       completion_tokens: nonNegativeInt(e.completionTokens),
       latency_ms: nonNegativeInt(e.latencyMs),
       prev_hash: prev,
+      hash: '',
     };
-    const hash = hashRecord(fields);
-    rows.push({ ...fields, hash });
-    prev = hash;
+    row.hash = hashRecord(row);
+    rows.push(row);
+    prev = row.hash;
   }
   return rows;
 }

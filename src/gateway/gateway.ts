@@ -401,6 +401,12 @@ function upstreamMessage(body: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * `req_` + 12 hex digits of the epoch milliseconds + 20 random hex digits (80 bits). Ids that sort by time
+ * land at the end of the usage table's primary-key index instead of at random pages of it, which kept
+ * inserts several times cheaper once the table outgrew the page cache.
+ */
 export function newRequestId(): string {
-  return `req_${randomUUID().replaceAll('-', '')}`;
+  const u = randomUUID(); // 8-4-4-4-12 hex; position 14 is the fixed version digit
+  return `req_${Date.now().toString(16).padStart(12, '0')}${u.slice(0, 8)}${u.slice(9, 13)}${u.slice(15, 18)}${u.slice(19, 23)}${u.slice(24, 25)}`;
 }

@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createAuditLog, canonicalJson } from '../../src/audit/index.ts';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { createAuditLog, canonicalJson, hashRecord } from '../../src/audit/index.ts';
 import { event } from './fixtures/events.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
@@ -12,6 +14,33 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/
 describe('canonical JSON', () => {
   it('sorts keys at every depth and drops undefined members', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+});
+
+describe('record hash', () => {
+  // The definition: SM3(prev_hash ‖ canonical JSON of every member but hash). hashRecord writes known rows
+  // without sorting keys; any row, of the usual shape or not, must hash exactly as the definition says.
+  const definition = (row: Record<string, unknown>): string => {
+    const { hash: _ignored, ...fields } = row;
+    return createHash('sm3').update(String(row.prev_hash)).update(canonicalJson(fields)).digest('hex');
+  };
+  const text = fc.oneof(fc.string(), fc.constant('引号"与\\反斜杠\n'), fc.constant(null));
+  const num = fc.oneof(fc.integer(), fc.double({ noNaN: false }));
+  const row = fc.record({
+    seq: num, time: num, request_id: text, actor: text, tenant_id: text, action: text, model: text, zone: text, level: text,
+    findings: text, decision: text, status: num, error_code: text, prompt_tokens: num, completion_tokens: num, latency_ms: num,
+    prev_hash: fc.stringMatching(/^[0-9a-f]{64}$/), hash: fc.string(),
+  });
+  it('is the SM3 of the canonical JSON for every row, with extra, missing or undefined members too', () => {
+    fc.assert(fc.property(row, fc.dictionary(fc.string(), fc.oneof(text, num, fc.constant(undefined)), { maxKeys: 3 }), fc.constantFrom('none', 'drop', 'undefined'), (r, extra, change) => {
+      const variant: Record<string, unknown> = { ...r };
+      if (change === 'drop') delete variant.model;
+      if (change === 'undefined') variant.zone = undefined;
+      assert.equal(hashRecord(r as never), definition(r));
+      assert.equal(hashRecord(variant as never), definition(variant));
+      const wider = { ...extra, ...variant };
+      assert.equal(hashRecord(wider as never), definition(wider));
+    }), { numRuns: 500 });
   });
 });
 

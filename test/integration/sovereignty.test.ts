@@ -153,6 +153,25 @@ describe('sovereignty: nothing sensitive reaches an external model', () => {
     assert.ok(err instanceof OpenAI.APIError);
     assert.doesNotMatch((err as Error).message, new RegExp(PHONE));
   });
+
+  it('counts levels, routes, decisions and findings by type in /metrics, never the values', async () => {
+    const scrape = async () => (await fetch(`${yumen.url}/metrics`)).text();
+    const series = (text: string, line: RegExp) => Number(text.split('\n').find((l) => line.test(l))?.split(' ').at(-1) ?? NaN);
+    const before = await scrape();
+    const mobiles = series(before, /^yumen_guard_findings_total\{type="cn_mobile",route="external"\}/);
+    const pseudonymized = series(before, /^yumen_policy_decisions_total\{action="pseudonymize",level="sensitive",route="external"\}/);
+    const cloudOk = series(before, /^yumen_requests_total\{endpoint="chat",model="cloud",zone="external",status="200"\}/);
+    await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: prompt }] });
+    const after = await scrape();
+    // The prompt holds four mobile numbers: plain, full-width, with zero-width characters, spaced.
+    assert.ok(series(after, /^yumen_guard_findings_total\{type="cn_mobile",route="external"\}/) - mobiles >= 4);
+    assert.equal(series(after, /^yumen_policy_decisions_total\{action="pseudonymize",level="sensitive",route="external"\}/) - pseudonymized, 1);
+    assert.equal(series(after, /^yumen_requests_total\{endpoint="chat",model="cloud",zone="external",status="200"\}/) - cloudOk, 1);
+    assert.ok(series(after, /^yumen_request_duration_seconds_count\{endpoint="chat",model="cloud"\}/) >= series(after, /^yumen_requests_total\{endpoint="chat",model="cloud",zone="external",status="200"\}/));
+    // A second scrape with no request in between shows the same counts: nothing is added twice.
+    assert.equal(series(await scrape(), /^yumen_requests_total\{endpoint="chat",model="cloud",zone="external",status="200"\}/) - cloudOk, 1);
+    for (const value of FORBIDDEN) assert.ok(!after.includes(value), `"${value}" appeared in /metrics`);
+  });
 });
 
 describe('air-gapped mode', () => {

@@ -48,6 +48,24 @@ for (const dialect of await testDialects()) {
       assert.equal(rows.find((r) => r.id === 'r2')!.stream, true);
       assert.equal(rows.find((r) => r.id === 'r1')!.latencyMs, 13);
     });
+
+    it('writes a usage batch whole or not at all', async () => {
+      const usage = createUsageRepository(fresh.store.db);
+      const base = { createdAt: Date.now(), tenantId: 't-atomic', keyId: null, endpoint: 'chat', model: 'm', backend: null, zone: null, stream: false, status: 200, errorCode: null, promptTokens: 1, completionTokens: 1, latencyMs: 1, level: null, decision: null, redactions: 0, findings: null };
+      await usage.insertMany([{ ...base, id: 'a1' }]);
+      // The second row repeats a primary key: the whole batch must be refused, the first row included.
+      await assert.rejects(usage.insertMany([{ ...base, id: 'a2' }, { ...base, id: 'a1' }]));
+      assert.deepEqual((await usage.list({ tenantId: 't-atomic' })).map((r) => r.id), ['a1']);
+      // A batch written while another part of the server holds a Kysely transaction is not lost with its rollback.
+      let written: Promise<void> | undefined;
+      await assert.rejects(fresh.store.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('tenants').select('id').execute();
+        written = usage.insertMany([{ ...base, id: 'a3' }]);
+        throw new Error('roll back');
+      }));
+      await written;
+      assert.deepEqual((await usage.list({ tenantId: 't-atomic' })).map((r) => r.id).sort(), ['a1', 'a3']);
+    });
   });
 }
 

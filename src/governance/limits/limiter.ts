@@ -87,6 +87,15 @@ export function createLimiterCore(opts: LimiterOptions): YumenLimiter {
   const keyLimits = (keyId: string | null): RateLimits =>
     (keyId ? { ...(cfg.key_defaults ?? {}), ...(cfg.keys?.[keyId] ?? {}) } : {});
   const counterKey = (s: { kind: string; id: string }, metric: Metric, windowId: string) => `${s.kind}:${s.id}:${metric}:${windowId}`;
+  // The current window of each kind, reused until the clock leaves it (days and months need Date arithmetic).
+  const current = new Map<Window, ReturnType<typeof windowBounds>>();
+  const bounds = (window: Window, t: number) => {
+    const b = current.get(window);
+    if (b !== undefined && t >= b.start && t < b.end) return b;
+    const fresh = windowBounds(window, t);
+    current.set(window, fresh);
+    return fresh;
+  };
 
   const ready = seed().catch(() => { /* limits still work; only the restored totals are missing */ });
 
@@ -133,7 +142,7 @@ export function createLimiterCore(opts: LimiterOptions): YumenLimiter {
           // A department's counters always run (its usage is reported); a key's only when limited.
           const limit = scope.limits[m.metric] ?? (scope.kind === 't' ? UNLIMITED : undefined);
           if (limit === undefined) continue;
-          const w = windowBounds(m.window, t);
+          const w = bounds(m.window, t);
           items.push({ key: counterKey(scope, m.metric, w.id), limit, add: m.tokens ? estimate : 1, ttlMs: w.end - t + 60_000 });
           meta.push({ metric: m.metric, scope, end: w.end, tokens: m.tokens });
         }
@@ -171,10 +180,10 @@ export function createLimiterCore(opts: LimiterOptions): YumenLimiter {
       await ready;
       const t = now();
       const s = { kind: 't', id: tenant.tenantId };
-      const minute = windowBounds('minute', t).id;
+      const minute = bounds('minute', t).id;
       const [r, tm, td, tmo] = await counters.get([
         counterKey(s, 'requests_per_min', minute), counterKey(s, 'tokens_per_min', minute),
-        counterKey(s, 'tokens_per_day', windowBounds('day', t).id), counterKey(s, 'tokens_per_month', windowBounds('month', t).id),
+        counterKey(s, 'tokens_per_day', bounds('day', t).id), counterKey(s, 'tokens_per_month', bounds('month', t).id),
       ]);
       return { tenantId: tenant.tenantId, limits: tenantLimits(tenant), used: { requests_this_min: r, tokens_this_min: tm, tokens_today: td, tokens_this_month: tmo } };
     },

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { ApiKeysTable } from '../tables/core.ts';
@@ -22,7 +22,7 @@ export function generateApiKey(): string {
 
 /** Keys are stored only as their SM3 digest; the secret is shown once at creation. */
 export function hashApiKey(secret: string): string {
-  return createHash('sm3').update(secret).digest('hex');
+  return hash('sm3', secret, 'hex');
 }
 
 export interface NewApiKey {
