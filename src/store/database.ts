@@ -27,6 +27,17 @@ export function nativeDriver(db: Kysely<Database>): NativeDriver | undefined {
   return natives.get(db);
 }
 
+/**
+ * A prepared INSERT of `columns` into `table` for hot paths in store/ repositories: values are bound by
+ * position, which better-sqlite3 does faster than named parameters.
+ */
+export function sqliteRowInserter<R>(sqlite: SQLite.Database, table: string, columns: ReadonlyArray<keyof R & string>): (row: R) => void {
+  const statement = sqlite.prepare<unknown[]>(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+  return (row) => {
+    statement.run(columns.map((c) => row[c]));
+  };
+}
+
 /** Parses `sqlite:./data/yumen.db`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
 export function parseStorageUrl(url: string): { dialect: DialectName; target: string } {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };

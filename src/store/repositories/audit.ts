@@ -3,7 +3,7 @@ import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Database } from '../schema.ts';
 import type { AuditRecordsTable } from '../tables/audit.ts';
-import { nativeDriver } from '../database.ts';
+import { nativeDriver, sqliteRowInserter } from '../database.ts';
 
 export type AuditRow = AuditRecordsTable;
 export interface AuditHead { seq: number; hash: string }
@@ -174,13 +174,13 @@ function sqliteAppender(sqlite: SQLite.Database): (build: AuditBuild) => AuditRo
   return (build) => {
     if (!tx) {
       const readHead = sqlite.prepare<[], { seq: number; hash: string }>(`SELECT seq, hash FROM audit_head WHERE id = '${HEAD_ID}'`);
-      const insert = sqlite.prepare<[AuditRow]>(`INSERT INTO audit_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+      const insert = sqliteRowInserter<AuditRow>(sqlite, 'audit_records', COLUMNS);
       const setHead = sqlite.prepare<[number, string]>(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = '${HEAD_ID}'`);
       tx = sqlite.transaction((b: AuditBuild) => {
         const h = readHead.get();
         if (!h) throw new Error('audit_head row missing: call ensureHead() first');
         const rows = b({ seq: Number(h.seq), hash: h.hash });
-        for (const row of rows) insert.run(row);
+        for (const row of rows) insert(row);
         if (rows.length) setHead.run(rows[rows.length - 1].seq, rows[rows.length - 1].hash);
         return rows;
       });

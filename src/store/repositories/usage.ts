@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type { Database } from '../schema.ts';
 import type { UsageRecordsTable } from '../tables/core.ts';
-import { nativeDriver } from '../database.ts';
+import { nativeDriver, sqliteRowInserter } from '../database.ts';
 
 export interface UsageRecord {
   id: string;
@@ -59,9 +59,9 @@ function sqliteInserter(sqlite: SQLite.Database): (rows: UsageRecordsTable[]) =>
   let insert: ((rows: UsageRecordsTable[]) => void) | undefined;
   return (rows) => {
     if (!insert) {
-      const statement = sqlite.prepare<[UsageRecordsTable]>(`INSERT INTO usage_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+      const insertRow = sqliteRowInserter<UsageRecordsTable>(sqlite, 'usage_records', COLUMNS);
       insert = sqlite.transaction((batch: UsageRecordsTable[]) => {
-        for (const row of batch) statement.run(row);
+        for (const row of batch) insertRow(row);
       });
     }
     insert(rows);
