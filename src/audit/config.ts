@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { YumenConfig } from '../config/index.ts';
+import { isMapping } from '../util/mapping.ts';
 
 /**
  * The `audit:` section of yumen.yaml.
@@ -56,8 +57,8 @@ export function validateAuditConfig(config: YumenConfig): string[] {
     p.push('audit.retention_days: expected an integer ≥ 1 (days; 网络安全法 Art. 21 asks for at least 180)');
   }
   if (a.anchor !== undefined) {
-    const an = a.anchor as Record<string, unknown>;
-    if (!an || typeof an !== 'object' || Array.isArray(an)) p.push('audit.anchor: expected a mapping');
+    const an = a.anchor;
+    if (!isMapping(an)) p.push('audit.anchor: expected a mapping');
     else {
       for (const k of Object.keys(an)) if (!['file', 'syslog', 'interval_s'].includes(k)) p.push(`audit.anchor.${k}: unknown key (known: file, syslog, interval_s)`);
       if (an.file !== undefined && an.file !== false && an.file !== null && (typeof an.file !== 'string' || an.file === '')) p.push('audit.anchor.file: expected a file path, or false to disable');
@@ -70,8 +71,8 @@ export function validateAuditConfig(config: YumenConfig): string[] {
     }
   }
   if (a.conversations !== undefined) {
-    const c = a.conversations as Record<string, unknown>;
-    if (!c || typeof c !== 'object' || Array.isArray(c)) p.push('audit.conversations: expected a mapping');
+    const c = a.conversations;
+    if (!isMapping(c)) p.push('audit.conversations: expected a mapping');
     else {
       for (const k of Object.keys(c)) if (!['enabled', 'tenants', 'retention_days'].includes(k)) p.push(`audit.conversations.${k}: unknown key (known: enabled, tenants, retention_days)`);
       if (c.enabled !== undefined && typeof c.enabled !== 'boolean') p.push('audit.conversations.enabled: expected true or false');

@@ -4,6 +4,8 @@
  * for convenience: YUMEN_HOST, YUMEN_PORT, YUMEN_STORAGE_URL, YUMEN_REDIS_URL, YUMEN_LOG_LEVEL, YUMEN_DATA_DIR.
  * Values are parsed as JSON when they look like numbers, booleans or JSON; otherwise kept as strings.
  */
+import { isMapping } from '../util/mapping.ts';
+
 const SHORT_NAMES: Record<string, string[]> = {
   YUMEN_HOST: ['server', 'host'],
   YUMEN_PORT: ['server', 'port'],
@@ -30,7 +32,7 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   let node = target;
   for (const key of path.slice(0, -1)) {
     const next = node[key];
-    if (!next || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    if (!isMapping(next)) node[key] = {};
     node = node[key] as Record<string, unknown>;
   }
   node[path[path.length - 1]] = value;

@@ -5,6 +5,7 @@ import { parseStorageUrl } from '../store/index.ts';
 import type { YumenConfig } from './types.ts';
 import { applyEnvOverrides } from './env-overrides.ts';
 import { ConfigError, interpolateEnv } from './interpolate.ts';
+import { isMapping } from '../util/mapping.ts';
 
 /** A module's own check of its config section; returns problems as "key.path: what was expected". */
 export type ConfigValidator = (config: YumenConfig) => string[];
@@ -52,7 +53,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): YumenConfig {
       throw new ConfigError([`YAML syntax: ${(err as Error).message}`], file);
     }
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(['the top level must be a mapping of sections (server, storage, models, …)'], file);
+  if (!isMapping(raw)) throw new ConfigError(['the top level must be a mapping of sections (server, storage, models, …)'], file);
   let tree: Record<string, unknown>;
   try {
     tree = applyEnvOverrides(interpolateEnv(raw, env) as Record<string, unknown>, env);
@@ -104,5 +105,5 @@ function validateCore(tree: Record<string, unknown>, c: YumenConfig): string[] {
 }
 
 function asObject(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isMapping(v) ? v : undefined;
 }

@@ -1,5 +1,6 @@
 import type { ConfigValidator, YumenConfig } from '../config/index.ts';
 import { DEFAULT_SCRYPT_N } from './passwords.ts';
+import { isMapping } from '../util/mapping.ts';
 
 /** `governance.oidc:` — sign-in through the organisation's identity provider (authorization code + PKCE). */
 export interface OidcSettings {
@@ -42,7 +43,7 @@ export const GOVERNANCE_DEFAULTS: GovernanceSettings = {
 };
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const obj = (v: unknown): Obj => (isMapping(v) ? v : {});
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 function oidcSettings(o: Obj): OidcSettings {
@@ -138,7 +139,7 @@ export const validateGovernanceConfig: ConfigValidator = (config) => {
   };
   for (const [section, value] of Object.entries(g)) {
     if (!known[section]) { problems.push(`governance.${section}: unknown key (known: ${Object.keys(known).join(', ')})`); continue; }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) { problems.push(`governance.${section}: expected a mapping`); continue; }
+    if (!isMapping(value)) { problems.push(`governance.${section}: expected a mapping`); continue; }
     if (section === 'oidc') { problems.push(...oidcProblems(value as Obj)); continue; }
     for (const [k, v] of Object.entries(value as Obj)) {
       const path = `governance.${section}.${k}`;

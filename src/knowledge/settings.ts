@@ -1,4 +1,5 @@
 import type { RerankConfig } from './rerank.ts';
+import { isMapping } from '../util/mapping.ts';
 
 /** `knowledge:` in yumen.yaml. */
 export interface KnowledgeSettings {
@@ -22,13 +23,12 @@ export const DEFAULT_KNOWLEDGE_SETTINGS: KnowledgeSettings = {
   embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerank: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024, rescore: true,
 };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Problems with `knowledge:`, as "knowledge.key: message" strings (a ConfigValidator). */
 export function validateKnowledgeConfig(config: { knowledge?: Record<string, unknown>; models?: Array<{ name: string }> }): string[] {
   const k = config.knowledge;
   if (k === undefined) return [];
-  if (!isObj(k)) return ['knowledge: expected a mapping'];
+  if (!isMapping(k)) return ['knowledge: expected a mapping'];
   const problems: string[] = [];
   const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_file_bytes', 'rescore']);
   for (const key of Object.keys(k)) if (!known.has(key)) problems.push(`knowledge.${key}: unknown key`);
@@ -41,7 +41,7 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
   }
   for (const key of ['ocr', 'allow_external_embeddings', 'rescore']) if (k[key] !== undefined && typeof k[key] !== 'boolean') problems.push(`knowledge.${key}: expected true or false`);
   if (k.rerank !== undefined) {
-    if (!isObj(k.rerank) || typeof k.rerank.base_url !== 'string' || typeof k.rerank.model !== 'string') problems.push('knowledge.rerank: expected { base_url, model }');
+    if (!isMapping(k.rerank) || typeof k.rerank.base_url !== 'string' || typeof k.rerank.model !== 'string') problems.push('knowledge.rerank: expected { base_url, model }');
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 import type { FindingType, Level } from '../guard/index.ts';
 import { DEFAULT_POLICY } from './defaults.ts';
 import type { Action, Policy, ZoneActions } from './types.ts';
+import { isMapping } from '../util/mapping.ts';
 
 const LEVELS: readonly Level[] = ['public', 'internal', 'sensitive', 'classified'];
 const ACTIONS: readonly Action[] = ['allow', 'pseudonymize', 'reroute', 'block'];
@@ -17,8 +18,8 @@ const KEYS = new Set(['private_model', 'general_model', 'levels', 'types', 'find
 export function parsePolicy(raw: unknown, base: Policy = DEFAULT_POLICY, path = 'policy'): { policy: Policy; problems: string[] } {
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { policy: base, problems };
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { policy: base, problems: [`${path}: expected a mapping`] };
-  const r = raw as Record<string, unknown>;
+  if (!isMapping(raw)) return { policy: base, problems: [`${path}: expected a mapping`] };
+  const r = raw;
   for (const k of Object.keys(r)) if (!KEYS.has(k) && k !== 'tenants' && k !== 'air_gapped') problems.push(`${path}.${k}: unknown key (known: ${[...KEYS].join(', ')})`);
 
   const levels = { ...base.levels } as Record<Level, ZoneActions>;
@@ -75,7 +76,7 @@ function zoneActions(v: unknown, base: ZoneActions, path: string, problems: stri
 
 function entries(v: unknown, path: string, problems: string[]): Array<[string, unknown]> {
   if (v === undefined || v === null) return [];
-  if (typeof v !== 'object' || Array.isArray(v)) {
+  if (!isMapping(v)) {
     problems.push(`${path}: expected a mapping`);
     return [];
   }

@@ -1,6 +1,7 @@
 import { DEFAULT_POLICY } from './defaults.ts';
 import { parsePolicy } from './parse.ts';
 import type { Policy, Zone } from './types.ts';
+import { isMapping } from '../util/mapping.ts';
 
 /** Every tenant's policy, resolved once at start from the `policy:` section. */
 export interface PolicySet {
@@ -14,13 +15,13 @@ export interface PolicySet {
  * and be private; in air-gapped mode (`policy.air_gapped: true`) no external model may be configured at all.
  */
 export function buildPolicySet(raw: unknown, models: ReadonlyArray<{ name: string; zone: Zone }>): { set: PolicySet; problems: string[] } {
-  const section = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const section = isMapping(raw) ? raw : {};
   const { policy: defaults, problems } = parsePolicy(section);
   const airGapped = section.air_gapped === true;
   if (section.air_gapped !== undefined && typeof section.air_gapped !== 'boolean') problems.push('policy.air_gapped: expected true or false');
   const tenants = new Map<string, Policy>();
   const tenantSection = section.tenants;
-  if (tenantSection !== undefined && (typeof tenantSection !== 'object' || tenantSection === null || Array.isArray(tenantSection))) {
+  if (tenantSection !== undefined && !isMapping(tenantSection)) {
     problems.push('policy.tenants: expected a mapping of department name → policy');
   } else if (tenantSection) {
     for (const [name, v] of Object.entries(tenantSection)) {

@@ -3,12 +3,10 @@
  * (see `checkModelFiles` for those).
  */
 import { knownProviders, presetOf } from './presets.ts';
+import { isMapping } from '../util/mapping.ts';
 
 const ZONE_MSG = 'required, one of "private" | "external"';
 
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isHttpUrl(v: unknown): boolean {
   if (typeof v !== 'string') return false;
@@ -25,7 +23,7 @@ function nonNegInt(v: unknown): boolean { return typeof v === 'number' && Number
 
 function checkHeaders(v: unknown, path: string, errors: string[]): void {
   if (v === undefined) return;
-  if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) errors.push(`${path}: must be a map of header name to string`);
+  if (!isMapping(v) || !Object.values(v).every((x) => typeof x === 'string')) errors.push(`${path}: must be a map of header name to string`);
 }
 
 export function validateModelConfigs(models: unknown[]): string[] {
@@ -34,7 +32,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
   const seen = new Map<string, number>();
   models.forEach((m, i) => {
     const p = `models[${i}]`;
-    if (!isObj(m)) { errors.push(`${p}: must be a mapping`); return; }
+    if (!isMapping(m)) { errors.push(`${p}: must be a mapping`); return; }
     if (typeof m.name !== 'string' || m.name.trim() === '') {
       errors.push(`${p}.name: required, a non-empty string`);
     } else if (seen.has(m.name)) {
@@ -57,7 +55,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
     if (m.model !== undefined && typeof m.model !== 'string') errors.push(`${p}.model: must be a string`);
     if (m.type !== undefined && m.type !== 'chat' && m.type !== 'embeddings') errors.push(`${p}.type: one of "chat" | "embeddings"`);
     if (m.timeouts !== undefined) {
-      if (!isObj(m.timeouts)) {
+      if (!isMapping(m.timeouts)) {
         errors.push(`${p}.timeouts: must be a mapping of connect_ms, first_byte_ms, idle_ms, total_ms`);
       } else {
         for (const [k, v] of Object.entries(m.timeouts)) {
@@ -92,7 +90,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
       } else {
         m.backends.forEach((b, j) => {
           const bp = `${p}.backends[${j}]`;
-          if (!isObj(b)) { errors.push(`${bp}: must be a mapping`); return; }
+          if (!isMapping(b)) { errors.push(`${bp}: must be a mapping`); return; }
           if (b.base_url === undefined) {
             if (defaultUrl === undefined) errors.push(`${bp}.base_url: required`);
           } else if (!isHttpUrl(b.base_url)) {

@@ -1,4 +1,5 @@
 import type { YumenConfig } from '../../config/index.ts';
+import { isMapping } from '../../util/mapping.ts';
 
 /** Limits that apply per department (tenant) or per API key. Absent = unlimited. */
 export interface RateLimits {
@@ -51,12 +52,9 @@ export const QUEUE_DEFAULTS = { max_wait_ms: 30_000, max_queue: 1000 } as const;
 const RATE_KEYS = ['requests_per_min', 'tokens_per_min', 'tokens_per_day', 'tokens_per_month'] as const;
 const TENANT_KEYS = [...RATE_KEYS, 'weight', 'priority'] as const;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
 
 function checkLimits(path: string, v: unknown, allowed: readonly string[], p: string[]): void {
-  if (!isObject(v)) {
+  if (!isMapping(v)) {
     p.push(`${path}: expected a mapping`);
     return;
   }
@@ -75,7 +73,7 @@ export function validateLimitsConfig(config: YumenConfig): string[] {
   const l = config.limits;
   const p: string[] = [];
   if (l === undefined) return p;
-  if (!isObject(l)) return ['limits: expected a mapping'];
+  if (!isMapping(l)) return ['limits: expected a mapping'];
   const known = ['defaults', 'tenants', 'key_defaults', 'keys', 'backends', 'queue'];
   for (const k of Object.keys(l)) if (!known.includes(k)) p.push(`limits.${k}: unknown key (known: ${known.join(', ')})`);
   if (l.defaults !== undefined) checkLimits('limits.defaults', l.defaults, TENANT_KEYS, p);
@@ -83,16 +81,16 @@ export function validateLimitsConfig(config: YumenConfig): string[] {
   for (const [section, allowed] of [['tenants', TENANT_KEYS], ['keys', RATE_KEYS]] as const) {
     const m = l[section];
     if (m === undefined) continue;
-    if (!isObject(m)) p.push(`limits.${section}: expected a mapping of names to limits`);
+    if (!isMapping(m)) p.push(`limits.${section}: expected a mapping of names to limits`);
     else for (const [name, v] of Object.entries(m)) checkLimits(`limits.${section}.${name}`, v, allowed, p);
   }
   if (l.backends !== undefined) {
-    if (!isObject(l.backends)) p.push('limits.backends: expected a mapping of model names to { max_concurrency }');
+    if (!isMapping(l.backends)) p.push('limits.backends: expected a mapping of model names to { max_concurrency }');
     else {
       const models = new Set((config.models ?? []).map((m) => m.name));
       for (const [name, v] of Object.entries(l.backends)) {
         const path = `limits.backends.${name}`;
-        if (!isObject(v)) { p.push(`${path}: expected a mapping`); continue; }
+        if (!isMapping(v)) { p.push(`${path}: expected a mapping`); continue; }
         if (models.size && !models.has(name)) p.push(`${path}: no model of that name in models:`);
         for (const k of Object.keys(v)) if (!['max_concurrency', 'max_queue', 'max_wait_ms'].includes(k)) p.push(`${path}.${k}: unknown key (known: max_concurrency, max_queue, max_wait_ms)`);
         if (!(Number.isInteger(v.max_concurrency) && (v.max_concurrency as number) >= 1)) p.push(`${path}.max_concurrency: expected an integer ≥ 1`);
@@ -102,7 +100,7 @@ export function validateLimitsConfig(config: YumenConfig): string[] {
     }
   }
   if (l.queue !== undefined) {
-    if (!isObject(l.queue)) p.push('limits.queue: expected a mapping');
+    if (!isMapping(l.queue)) p.push('limits.queue: expected a mapping');
     else for (const [k, v] of Object.entries(l.queue)) {
       if (k !== 'max_wait_ms' && k !== 'max_queue') p.push(`limits.queue.${k}: unknown key (known: max_wait_ms, max_queue)`);
       else if (!(Number.isInteger(v) && (v as number) >= 0)) p.push(`limits.queue.${k}: expected an integer ≥ 0`);
