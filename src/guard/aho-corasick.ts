@@ -2,6 +2,7 @@
  * Aho–Corasick automaton over UTF-16 code units. Transitions live in one Map keyed by node * 65536 + code
  * unit, so tens of thousands of terms cost memory, not scan time. ASCII letters are matched case-insensitively.
  */
+import { asciiLower } from './chars.ts';
 export interface AcMatch {
   start: number;
   end: number;
@@ -11,9 +12,6 @@ export interface AcMatch {
 
 const KEY = 65536;
 
-function lower(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
 
 function hash(node: number, c: number): number {
   return Math.imul(node, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b);
@@ -44,7 +42,7 @@ export class AhoCorasick {
       if (!term) continue;
       let node = 0;
       for (let i = 0; i < term.length; i++) {
-        const c = lower(term.charCodeAt(i));
+        const c = asciiLower(term.charCodeAt(i));
         if (node === 0) {
           this.#rootChars[c] = 1;
           if (c >= 97 && c <= 122) this.#rootChars[c - 32] = 1;
@@ -123,7 +121,7 @@ export class AhoCorasick {
     for (let i = 0; i < text.length; i++) {
       const raw = text.charCodeAt(i);
       if (node === 0 && rootChars[raw] === 0) continue;
-      const c = lower(raw);
+      const c = asciiLower(raw);
       let next = node === 0 ? rootGoto[c] : this.#child(node, c);
       while (next === -1) {
         node = this.#fail[node];

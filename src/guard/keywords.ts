@@ -6,6 +6,8 @@
  */
 const PAIR_BITS = 16;
 const PAIR_MASK = (1 << PAIR_BITS) - 1;
+/** Size of a table indexed by {@link pairHash}. */
+export const PAIR_TABLE_SIZE = PAIR_MASK + 1;
 
 export function pairHash(c0: number, c1: number): number {
   return (Math.imul(c0, 0x9e3779b1) ^ c1) & PAIR_MASK;

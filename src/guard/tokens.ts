@@ -1,5 +1,6 @@
 import type { KeywordIndex } from './keywords.ts';
-import { pairHash as keywordPairHash } from './keywords.ts';
+import { PAIR_TABLE_SIZE, pairHash } from './keywords.ts';
+import { asciiLower } from './chars.ts';
 
 /**
  * One pass over the normalized text that feeds several detectors: maximal runs of ASCII letters and
@@ -28,11 +29,7 @@ for (let c = 65; c <= 90; c++) BASE[c] = BASE[c + 32] = ALNUM;
 
 // First two characters (ASCII lower-cased) of the keywords that start LABELLED in detectors/secrets.ts,
 // hashed: a collision only costs one failed pattern test at that position.
-const PAIR_MASK = 0xffff;
-function pairHash(c0: number, c1: number): number {
-  return (Math.imul(c0, 0x9e3779b1) ^ c1) & PAIR_MASK;
-}
-const SECRET_PAIRS = new Uint8Array(PAIR_MASK + 1);
+const SECRET_PAIRS = new Uint8Array(PAIR_TABLE_SIZE);
 for (const w of ['pa', 'pw', 'se', 'to', 'ap', 'ac', 'cr', 'au', 'be', 'ak', 'sk', '密码', '密钥', '口令', '秘钥', '私钥', '令牌', '授权',
   '访问']) {
   const c0 = w.charCodeAt(0);
@@ -41,9 +38,6 @@ for (const w of ['pa', 'pw', 'se', 'to', 'ap', 'ac', 'cr', 'au', 'be', 'ak', 'sk
   if (c0 >= 97 && c0 <= 122) BASE[c0 - 32] |= SECRET_FIRST;
 }
 
-function lower(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
 
 let runBuffer: Int32Array = new Int32Array(1024);
 
@@ -101,11 +95,11 @@ function buildTokenizer(a: KeywordIndex | null, b: KeywordIndex | null): Tokeniz
         runStart = -1;
       }
       if (k <= ALNUM) continue;
-      if ((k & SECRET_FIRST) !== 0 && i + 1 < n && SECRET_PAIRS[pairHash(lower(c), lower(text.charCodeAt(i + 1)))] !== 0) {
+      if ((k & SECRET_FIRST) !== 0 && i + 1 < n && SECRET_PAIRS[pairHash(asciiLower(c), asciiLower(text.charCodeAt(i + 1)))] !== 0) {
         secretLabels.push(i);
       }
       // Candidates that the keyword index would reject on its first two characters are skipped here.
-      const pair = (k & (KEYWORD_A | KEYWORD_B)) !== 0 && i + 1 < n ? keywordPairHash(c, text.charCodeAt(i + 1)) : 0;
+      const pair = (k & (KEYWORD_A | KEYWORD_B)) !== 0 && i + 1 < n ? pairHash(c, text.charCodeAt(i + 1)) : 0;
       if ((k & KEYWORD_A) !== 0 && i >= freeA && (firstA[c] === 2 || pairsA[pair] !== 0)) {
         const w = a!.at(text, i);
         if (w !== undefined) {

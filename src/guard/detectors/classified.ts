@@ -1,5 +1,5 @@
 import type { RawFinding } from '../types.ts';
-import { isSpace } from '../labels.ts';
+import { isSpace } from '../chars.ts';
 
 /**
  * 密级 marks (GB/T 9704 and BMB practice): "机密★5年", "绝密★长期", "秘密★启用前", "密级：机密",

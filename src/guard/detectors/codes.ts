@@ -1,5 +1,6 @@
 import type { FindingType, RawFinding } from '../types.ts';
 import { isValidIdCard18, isValidIPv6, isValidUscc } from '../validators.ts';
+import { isAsciiAlnum } from '../chars.ts';
 
 /** Alphanumeric codes: USCC, e-mail, IPv6, passports, travel permits, licence plates. */
 
@@ -25,9 +26,6 @@ function detectUscc(text: string, out: RawFinding[], runs: Int32Array, nr: numbe
   }
 }
 
-function isAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
 
 /** IPv6 needs "::" or seven colons close together; check that before running the pattern. */
 const recentColons = new Int32Array(8);
@@ -77,7 +75,7 @@ function detectEmail(text: string, out: RawFinding[]): void {
 const IPV6 = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?![0-9A-Za-z:])/y;
 
 function isV6RunChar(c: number): boolean {
-  return isAlnum(c) || c === 58 || c === 46;
+  return isAsciiAlnum(c) || c === 58 || c === 46;
 }
 
 function detectIPv6(text: string, out: RawFinding[]): void {

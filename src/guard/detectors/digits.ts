@@ -1,8 +1,9 @@
 import type { FindingType, RawFinding } from '../types.ts';
-import { isSpace, LabelSet } from '../labels.ts';
+import { LabelSet } from '../labels.ts';
 import {
   cnLandlineAreaLength, isCnMobile, isValidIdCard15, isValidIdCard18, isValidIPv4Parts, knownBin, luhnValid,
 } from '../validators.ts';
+import { isAsciiAlnum, isSpace } from '../chars.ts';
 
 /**
  * Numbers that identify people: ID cards, mobiles, landlines, bank cards — plus IPv4 addresses, which share
@@ -41,9 +42,6 @@ interface Group {
   sep: string;
 }
 
-function isAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
 
 /** text.slice(start, end).toUpperCase() for a digit group, whose only letter can be a final x. */
 function upperSlice(text: string, start: number, end: number): string {
@@ -170,7 +168,7 @@ function clusterEnd(text: string, start: number): number {
     while (p < n && isDigit(text.charCodeAt(p))) p++;
   }
   const x = text.charCodeAt(p);
-  if ((x === 88 || x === 120) && !(p + 1 < n && isAlnum(text.charCodeAt(p + 1)))) p++;
+  if ((x === 88 || x === 120) && !(p + 1 < n && isAsciiAlnum(text.charCodeAt(p + 1)))) p++;
   return p;
 }
 
@@ -196,11 +194,11 @@ export function detectDigits(
     if (ce - cs < 7 && !dot) continue;
     // Part of a larger identifier: letters glued on, or "AB-1234…".
     const pc = cs > 0 ? text.charCodeAt(cs - 1) : 32;
-    if (isAlnum(pc) || pc === 95) continue;
-    if ((pc === 45 || pc === 47 || pc === 46 || pc === 95) && cs > 1 && isAlnum(text.charCodeAt(cs - 2))) continue;
+    if (isAsciiAlnum(pc) || pc === 95) continue;
+    if ((pc === 45 || pc === 47 || pc === 46 || pc === 95) && cs > 1 && isAsciiAlnum(text.charCodeAt(cs - 2))) continue;
     const nc = ce < text.length ? text.charCodeAt(ce) : 32;
-    if (isAlnum(nc) || nc === 95) continue;
-    if ((nc === 45 || nc === 47 || nc === 95) && ce + 1 < text.length && isAlnum(text.charCodeAt(ce + 1))) continue;
+    if (isAsciiAlnum(nc) || nc === 95) continue;
+    if ((nc === 45 || nc === 47 || nc === 95) && ce + 1 < text.length && isAsciiAlnum(text.charCodeAt(ce + 1))) continue;
     if (!clusterSeparated) {
       // One unbroken run of digits: the common case, no grouping needed.
       if (ce - cs < 10 || ce - cs > 21) continue;

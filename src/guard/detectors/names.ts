@@ -1,6 +1,7 @@
 import type { RawFinding } from '../types.ts';
 import { KeywordIndex } from '../keywords.ts';
-import { isSpace, LabelSet } from '../labels.ts';
+import { LabelSet } from '../labels.ts';
+import { isSpace } from '../chars.ts';
 import {
   COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES,
 } from '../data/names.ts';

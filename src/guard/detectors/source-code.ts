@@ -1,5 +1,5 @@
 import type { RawFinding } from '../types.ts';
-import { isSpace } from '../labels.ts';
+import { isSpace } from '../chars.ts';
 
 /**
  * Blocks of source code, fenced (```…```) or not, so that policy can keep code inside the domain. An
