@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Vault, type Guard } from '../guard/index.ts';
 import { chooseAutoModel, decide, type Decision, type Policy } from '../policy/index.ts';
 import {
-  UpstreamError,
+  UpstreamError, contentText,
   type CallContext, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EmbeddingsRequest,
   type EmbeddingsResponse, type ModelHandle, type ModelRegistry, type Zone,
 } from '../providers/index.ts';
@@ -229,7 +229,7 @@ export class Gateway {
     if (!names?.length) return null;
     if (!this.#deps.knowledge) throw yumenError('invalid_request', 'Knowledge bases are not enabled on this server.', { param: 'knowledge_bases' });
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
-    const query = typeof lastUser?.content === 'string' ? lastUser.content : Array.isArray(lastUser?.content) ? lastUser.content.map((p) => (p.type === 'text' ? (p as { text: string }).text : '')).join(' ') : '';
+    const query = contentText(lastUser?.content, ' ');
     if (!query.trim()) throw yumenError('invalid_request', 'A grounded chat needs a user message to search with.', { param: 'messages' });
     return this.#deps.knowledge.retrieve(principal, names, query);
   }
@@ -360,10 +360,7 @@ function countTokens(record: UsageRecord, usage: { prompt_tokens?: number; compl
 /** A cheap upper-bound estimate for rate checks before the call: ~1 token per 1.5 characters plus max_tokens. */
 function estimateTokens(request: ChatRequest): number {
   let chars = 0;
-  for (const m of request.messages) {
-    if (typeof m.content === 'string') chars += m.content.length;
-    else if (Array.isArray(m.content)) for (const p of m.content) if (p.type === 'text') chars += (p as { text: string }).text.length;
-  }
+  for (const m of request.messages) chars += contentText(m.content).length;
   return Math.ceil(chars / 1.5) + (request.max_completion_tokens ?? request.max_tokens ?? 256);
 }
 

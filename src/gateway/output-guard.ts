@@ -1,4 +1,4 @@
-import { createGuard, type CustomTerm, type Finding, type FindingType, type Guard, type GuardOptions } from '../guard/index.ts';
+import { FINDING_TYPES, createGuard, type CustomTerm, type Finding, type FindingType, type Guard, type GuardOptions } from '../guard/index.ts';
 import { BUILTIN_KEYWORDS } from '../policy/builtin-keywords.ts';
 import type { Policy } from '../policy/index.ts';
 
@@ -109,7 +109,4 @@ function mask(text: string, spans: Finding[]): string {
   return out + text.slice(at);
 }
 
-const ALL_BUT_CUSTOM: FindingType[] = [
-  'cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'cn_uscc', 'email', 'ip_address', 'passport', 'cn_permit',
-  'license_plate', 'person_name', 'address', 'secret', 'classified_marking', 'source_code',
-];
+const ALL_BUT_CUSTOM: FindingType[] = FINDING_TYPES.filter((t) => t !== 'custom_term');

@@ -20,6 +20,13 @@ export type ContentPart =
   | { type: 'image_url'; image_url: { url: string; detail?: string } }
   | { type: string; [k: string]: unknown };
 
+/** The text of a message's content: the string itself, or its text parts joined by `separator`. */
+export function contentText(content: ChatMessage['content'], separator = ''): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join(separator);
+}
+
 export interface ToolCall {
   id: string;
   type: 'function';

@@ -1,5 +1,5 @@
 /** OpenAI chat request → Anthropic Messages request. Pure. */
-import { UpstreamError } from '../types.ts';
+import { UpstreamError, contentText } from '../types.ts';
 import type { ChatMessage, ChatRequest, ContentPart } from '../types.ts';
 
 /** Anthropic requires max_tokens; used when the request names none. */
@@ -24,12 +24,6 @@ function blocksOf(content: ChatMessage['content']): Block[] {
     else throw new UpstreamError('client', `content part type "${p.type}" is not supported by Anthropic`, { status: 400 });
   }
   return out;
-}
-
-function textOf(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('');
 }
 
 function parseArgs(s: string): unknown {
@@ -68,7 +62,7 @@ export function toAnthropicRequest(req: ChatRequest, model: string, stream: bool
     switch (m.role) {
       case 'system':
       case 'developer':
-        system.push(textOf(m.content));
+        system.push(contentText(m.content));
         break;
       case 'user':
         push('user', blocksOf(m.content));
@@ -83,7 +77,7 @@ export function toAnthropicRequest(req: ChatRequest, model: string, stream: bool
       }
       case 'tool':
       case 'function':
-        push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? m.name, content: textOf(m.content) }]);
+        push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? m.name, content: contentText(m.content) }]);
         break;
       default:
         throw new UpstreamError('client', `message role "${String(m.role)}" is not supported by Anthropic`, { status: 400 });
