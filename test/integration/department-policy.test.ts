@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { createDepartmentRepository, createDictionaryRepository, createTenantRepository } from '../../src/store/index.ts';
+import { Client, makeUser } from '../governance/helpers.ts';
 
 describe('department policies and dictionaries stored through governance reach the request path', () => {
   let up: MockUpstream;
@@ -38,5 +39,26 @@ describe('department policies and dictionaries stored through governance reach t
     const res = await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '天穹计划的进度如何？' }] });
     assert.ok(res.choices[0].message.content);
     assert.match(JSON.stringify(up.requests.at(-1)!.body), /天穹计划/);
+  });
+
+  it('a policy or dictionary changed through the admin API applies to the next request, not after the refresh', async () => {
+    const key = await yumen.key('规划局');
+    const tenant = (await createTenantRepository(yumen.store.db).findByName('规划局'))!;
+    const client = new OpenAI({ apiKey: key, baseURL: yumen.baseURL, maxRetries: 0 });
+    // The department's guards are compiled by this first request and would otherwise be kept for 30 s.
+    await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '北斗工程的进度如何？' }] });
+    assert.match(JSON.stringify(up.requests.at(-1)!.body), /北斗工程/);
+
+    await makeUser(yumen, 'sec-live', [{ role: 'secadmin', tenantId: null }]);
+    const sec = new Client(yumen.url);
+    assert.equal((await sec.login('sec-live')).status, 200);
+    const created = await sec.req('POST', '/api/dictionaries', { department_id: tenant.id, name: '工程代号', terms: [{ term: '北斗工程', label: '工程代号' }] });
+    assert.equal(created.status, 201);
+    await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '北斗工程的进度如何？' }] });
+    assert.doesNotMatch(JSON.stringify(up.requests.at(-1)!.body), /北斗工程/);
+
+    assert.equal((await sec.req('PUT', `/api/departments/${tenant.id}/policy`, { policy: { types: { email: 'block' } } })).status, 200);
+    const err = await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '发给 li.na@example.gov.cn' }] }).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof OpenAI.PermissionDeniedError);
   });
 });

@@ -38,8 +38,11 @@ export interface AdminContext {
   sessions: Sessions;
   audit?: AuditSink;
   validatePolicy?: (policy: unknown) => string[];
-  /** Told to forget cached keys after a revocation, so it takes effect at once. */
-  onKeysChanged?: () => void;
+  /**
+   * Told after a change that caches on the request path must see at once: a revoked key (the key
+   * authenticator's cache) or a policy, dictionary or department tree change (the compiled guards).
+   */
+  onChange?: (what: 'keys' | 'policies') => void;
 }
 
 export function repositories(db: Kysely<Database>) {

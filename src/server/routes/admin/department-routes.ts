@@ -50,6 +50,7 @@ export async function departmentRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
     request.auditTenant = request.params.id;
     if (!(await departments.findById(request.params.id))) notFound('department');
     const d = await departments.update(request.params.id, { displayName: request.body.display_name, parentId: request.body.parent_id });
+    ctx.onChange?.('policies'); // a move changes what the department inherits
     return departmentView(d!);
   });
 
@@ -94,6 +95,7 @@ export async function departmentRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
       }
     }
     await departments.setPolicy(d.id, policy);
+    ctx.onChange?.('policies');
     const fresh = (await departments.findById(d.id))!;
     const effective = await departments.getTenantPolicy(d.id);
     return {

@@ -36,6 +36,7 @@ export async function dictionaryRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
     request.auditTenant = request.body.department_id;
     if (!(await ctx.departments.findById(request.body.department_id))) throw yumenError('invalid_request', 'department_id: no such department.', { param: 'department_id' });
     const d = await dictionaries.create({ tenantId: request.body.department_id, name: request.body.name, terms: request.body.terms });
+    ctx.onChange?.('policies');
     return reply.code(201).send(view(d));
   });
 
@@ -50,7 +51,9 @@ export async function dictionaryRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
     schema: { tags, summary: 'Rename a dictionary or replace its terms (secadmin)', params: IdParams, body: DictionaryPatch, response: { 200: Dictionary } },
   }, async (request) => {
     const d = await target(request);
-    return view((await dictionaries.update(d.id, request.body))!);
+    const updated = (await dictionaries.update(d.id, request.body))!;
+    ctx.onChange?.('policies');
+    return view(updated);
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/dictionaries/:id', {
@@ -60,6 +63,7 @@ export async function dictionaryRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
   }, async (request) => {
     const d = await target(request);
     await dictionaries.delete(d.id);
+    ctx.onChange?.('policies');
     return { ok: true };
   });
 }

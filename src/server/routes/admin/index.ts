@@ -27,8 +27,8 @@ export interface AdminRoutesOptions {
   audit?: AuditSink;
   /** The policy module's check of a department policy; problems as "path: message". */
   validatePolicy?: (policy: unknown) => string[];
-  /** Called after a key is revoked (e.g. `authenticator.invalidate`) so revocation is immediate. */
-  onKeysChanged?: () => void;
+  /** Called after a key is revoked or a policy, dictionary or department changed, so caches drop what they hold. */
+  onChange?: (what: 'keys' | 'policies') => void;
 }
 
 function errorCodeOf(payload: unknown): string | null {
@@ -75,7 +75,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     const ctx: AdminContext = {
       db: opts.db, accounts, users: createUserRepository(opts.db), ...repositories(opts.db),
       models: opts.secretBox ? createModelStore(opts.db, opts.secretBox, { configModels: opts.configModels }) : null,
-      sessions, audit, validatePolicy: opts.validatePolicy, onKeysChanged: opts.onKeysChanged,
+      sessions, audit, validatePolicy: opts.validatePolicy, onChange: opts.onChange,
     };
     for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
       await app.register(routes, { prefix: '/api', ctx });

@@ -71,7 +71,7 @@ export async function keyRoutes(app: FastifyInstance, { ctx }: { ctx: AdminConte
   }, async (request) => {
     const key = await target(request);
     await ctx.keys.revoke(key.id);
-    ctx.onKeysChanged?.();
+    ctx.onChange?.('keys');
     return keyView((await ctx.keys.findById(key.id))!);
   });
 }
