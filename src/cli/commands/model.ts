@@ -239,7 +239,7 @@ function progressReporter(label: string): { onProgress: PullHooks['onProgress'];
 }
 
 export function registerModelCommand(program: Command): void {
-  const model = program.command('model').description('manage embedded GGUF models');
+  const model = program.command('model').description('manage embedded GGUF models / 管理内置引擎的 GGUF 模型');
   model.command('pull')
     .argument('<source>', `catalogue name (${Object.keys(MODEL_CATALOGUE).join(', ')}) or URL of a .gguf file`)
     .description('download a GGUF model (resumable, sha256-checked) and add it to the config')
