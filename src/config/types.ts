@@ -45,8 +45,8 @@ export interface ModelConfig {
   /** llama-cpp: parallel sequences batched in one context. */
   parallel?: number;
   gpu_layers?: number | 'auto';
-  /** What the model serves. Default: chat; llama-cpp embedding GGUFs set `embeddings`. */
-  type?: 'chat' | 'embeddings';
+  /** What the model serves. Default: chat; llama-cpp embedding GGUFs set `embeddings`; a reranker (`/rerank`) sets `rerank`. */
+  type?: 'chat' | 'embeddings' | 'rerank';
   /** Human description shown in /v1/models and the console. */
   description?: string;
   [providerSpecific: string]: unknown;

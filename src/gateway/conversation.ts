@@ -1,7 +1,7 @@
 import { Vault, type FindingType, type Guard } from '../guard/index.ts';
 import { decide, type Policy } from '../policy/index.ts';
 import type { ChatRequest } from '../providers/index.ts';
-import { inspectRequest, pseudonymizeRequest, type Inspection } from './inspect.ts';
+import { inspectBody, pseudonymizeBody, type Inspection } from './inspect.ts';
 
 /** Where kept conversations go (the data flywheel): off by default, per department. */
 export interface ConversationSink {
@@ -24,11 +24,11 @@ export function redactForStorage(policy: Policy, guard: Guard, request: ChatRequ
     ? new Set([...decision.pseudonymize, ...inspection.findings.filter((f) => f.level === 'sensitive' || f.level === 'classified').map((f) => f.type)])
     : new Set(inspection.findings.map((f) => f.type));
   const vault = new Vault();
-  const { request: redacted } = types.size ? pseudonymizeRequest(request, inspection, types, vault) : { request };
+  const redacted = types.size ? pseudonymizeBody(request, inspection, types, vault).body : request;
   let reply = completion;
   if (reply && types.size) {
-    const replyInspection = inspectRequest(guard, { model: '', messages: [{ role: 'assistant', content: reply }] });
-    reply = (pseudonymizeRequest({ model: '', messages: [{ role: 'assistant', content: reply }] }, replyInspection, types, vault).request.messages[0].content as string) ?? reply;
+    const answer = [reply];
+    reply = pseudonymizeBody(answer, inspectBody(guard, answer), types, vault).body[0];
   }
   return { messages: redacted.messages, completion: reply };
 }

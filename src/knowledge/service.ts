@@ -10,7 +10,7 @@ import { authorizeKb, type KbCaller } from './authorize.ts';
 import { chunkBlocks } from './chunking.ts';
 import type { Embedder } from './embeddings.ts';
 import { parseDocument, type OcrFunction } from './ingest/index.ts';
-import type { Reranker } from './rerank.ts';
+import type { Reranker, TextScreen } from './rerank.ts';
 import { decodeVector, encodeVector, nearest, reciprocalRankFusion } from './retrieval.ts';
 import { rescore, DEFAULT_RESCORE_WEIGHTS, type RescoreWeights } from './rescore.ts';
 import { createSegmenter, isQueryStopChar, type Segmenter } from './segmentation.ts';
@@ -42,6 +42,9 @@ export interface SearchOptions {
   mode?: 'fulltext' | 'hybrid';
   /** Override `knowledge.rescore` for this search (benchmarks compare both in one run). */
   rescore?: boolean | RescoreWeights;
+  /** Chat-time retrieval: what the embedding and rerank models may receive, as the caller's policy decides. */
+  screen?: TextScreen;
+  signal?: AbortSignal;
 }
 
 export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
@@ -142,7 +145,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
       // sqlite-vec on SQLite; brute-force cosine over the cached vectors otherwise.
       const vectors = index.hasVectorIndex ? null : await vectorsOf(kbIds);
       if (!vectors || vectors.length) {
-        const [qv] = await embedder.embed([q]);
+        const [qv] = await embedder.embed([q], o.signal, o.screen);
         const near = vectors ? nearest(qv, vectors, pool) : (await index.nearestVectors(kbIds, qv, pool)) ?? [];
         const known = new Map(fullText.map((h) => [h.chunkId, h]));
         const missing = near.filter((n) => !known.has(n.id)).map((n) => n.id);
@@ -153,7 +156,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     }
     if (opts.reranker && ranked.length > 1) {
       const head = ranked.slice(0, pool);
-      const scores = await opts.reranker(q, head.map((r) => r.hit.text));
+      const scores = await opts.reranker(q, head.map((r) => r.hit.text), o.screen, o.signal);
       ranked = head.map((r, i) => ({ hit: r.hit, score: scores[i] })).sort((a, b) => b.score - a.score);
     }
     return ranked.slice(0, topK).map(({ hit, score }) => ({
@@ -253,8 +256,8 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
      * Sources for a grounded chat: the top chunks of the named bases for the question, numbered from 1.
      * The caller (the gateway) puts their text through the guard before any model sees it.
      */
-    async retrieveForChat(principal: KbCaller | null, kbNames: readonly string[], query: string, o: { topK?: number } = {}): Promise<{ sources: Source[] }> {
-      const results = await this.search(principal, kbNames, query, { topK: o.topK ?? 5 });
+    async retrieveForChat(principal: KbCaller | null, kbNames: readonly string[], query: string, o: { topK?: number; screen?: TextScreen; signal?: AbortSignal } = {}): Promise<{ sources: Source[] }> {
+      const results = await this.search(principal, kbNames, query, { topK: o.topK ?? 5, screen: o.screen, signal: o.signal });
       return { sources: results.map((r, i) => ({ n: i + 1, document: r.document, page: r.page, chunk: r.chunk, text: r.text, kb: r.kb })) };
     },
   };

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallMeta, ChatOutcome, Gateway } from '../../gateway/index.ts';
 import type { KeyAuthenticator } from '../../governance/index.ts';
 import type { ChatRequest, EmbeddingsRequest } from '../../providers/index.ts';
-import { toErrorBody } from '../../util/errors.ts';
+import { toErrorBody, yumenError } from '../../util/errors.ts';
+import { MAX_BODY_DEPTH, exceedsDepth } from '../../gateway/index.ts';
 import { bearerAuth } from '../plugins/auth.ts';
 import { toYumenError } from '../plugins/errors.ts';
 import { ChatRequestSchema, EmbeddingsRequestSchema } from '../schemas/openai.ts';
@@ -24,6 +25,10 @@ export function setMetaHeaders(reply: FastifyReply, meta: CallMeta): void {
 export async function openAIRoutes(app: FastifyInstance, opts: OpenAIRoutesOptions): Promise<void> {
   const { gateway, inFlight } = opts;
   app.addHook('preHandler', bearerAuth(opts.authenticator));
+  // Before schema validation: a body nested deeper than any API shape is a client mistake (400), not a stack overflow.
+  app.addHook('preValidation', async (request) => {
+    if (exceedsDepth(request.body)) throw yumenError('invalid_request', `The request body is nested more than ${MAX_BODY_DEPTH} levels deep. / 请求体嵌套层级超过 ${MAX_BODY_DEPTH} 层。`);
+  });
 
   app.get('/v1/models', async (request) => ({ object: 'list', data: gateway.listModels(request.principal!) }));
 
