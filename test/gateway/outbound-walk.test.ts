@@ -60,7 +60,7 @@ describe('the outbound walk', () => {
   });
 
   it('finds a value split across messages and replaces each piece where it sits', () => {
-    const body = { model: 'm', messages: [{ role: 'user', content: `电话${PHONE.slice(0, 4)}` }, { role: 'user', content: [{ type: 'text', text: PHONE.slice(4, 8) }, { type: 'text', text: `${PHONE.slice(8)}，谢谢` }] }] };
+    const body: { model: string; messages: Array<{ role: string; content: any }> } = { model: 'm', messages: [{ role: 'user', content: `电话${PHONE.slice(0, 4)}` }, { role: 'user', content: [{ type: 'text', text: PHONE.slice(4, 8) }, { type: 'text', text: `${PHONE.slice(8)}，谢谢` }] }] };
     const inspection = inspectBody(guard, body);
     assert.deepEqual(inspection.counts, { cn_mobile: 1 }, 'counted once');
     assert.ok(inspection.values.has(PHONE), 'the whole value is known to the output guard');

@@ -42,7 +42,7 @@ function leaves(shape: Shape, path: Step[] = [], label = ''): Leaf[] {
  * The fields the edge requires beside the one under test (the API's own required fields), by the
  * container they complete. Only these are hand-written; which fields get sensitive text is generated.
  */
-const REQUIRED: Record<string, Record<string, unknown>> = {
+const REQUIRED: Record<string, unknown> = {
   'messages[]': { role: 'user' },
   'messages[].tool_calls[]': { id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{}' } },
   'messages[].tool_calls[].function': { name: 'lookup', arguments: '{}' },

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
+import { buildPolicySet } from '../../src/policy/index.ts';
+import { impliedKnowledgeModels } from '../../src/knowledge/index.ts';
 
 const PHONE = '13800138000';
 const NAME = '张伟';
@@ -86,5 +88,13 @@ describe('knowledge retrieval after the guard, with embedding and rerank models 
     assert.match(JSON.stringify(embeds[0].body.input), /〔手机号_\d+〕/);
     // The passage with the contact was among the reranked documents, pseudonymized.
     assert.ok(reranks.some((r) => JSON.stringify(r.body.documents).includes('〔')), 'passages pseudonymized for the external reranker');
+  });
+
+  it('air-gapped mode covers embedding and rerank models, the legacy rerank form included', () => {
+    const embed = [{ name: 'e', zone: 'external' as const }];
+    assert.match(buildPolicySet({ air_gapped: true }, embed).problems.join('\n'), /"e" is zone external/);
+    const legacy = impliedKnowledgeModels({ knowledge: { rerank: { base_url: 'http://10.0.0.1/v1', model: 'r', zone: 'external' } } });
+    assert.match(buildPolicySet({ air_gapped: true }, legacy).problems.join('\n'), /knowledge-rerank" is zone external/);
+    assert.deepEqual(buildPolicySet({ air_gapped: true }, impliedKnowledgeModels({ knowledge: { rerank: { base_url: 'http://10.0.0.1/v1', model: 'r' } } })).problems, [], 'private by default');
   });
 });
