@@ -35,3 +35,5 @@ export type { Block, Chunk, Citation, DocumentFormat, DocumentStatus, KbAction, 
 export async function retrieveForChat(service: KnowledgeService, principal: Principal, kbNames: string[], query: string, opts: { topK?: number } = {}): Promise<{ sources: Source[] }> {
   return service.retrieveForChat(principal, kbNames, query, opts);
 }
+export { createWorkerParser, type WorkerParser } from './ingest/worker-parser.ts';
+export { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './ingest/limits.ts';
