@@ -8,7 +8,7 @@ export interface ConversationSink {
   enabledFor(tenant: { tenantId: string; tenantName: string }): boolean;
   capture(conversation: {
     requestId: string; tenantId: string; tenantName: string; keyId: string | null; model: string; zone: string | null;
-    messages: unknown[]; completion: string | null;
+    messages: unknown[]; completion: string | null; app?: string | null;
   }): void;
 }
 

@@ -25,10 +25,10 @@ export async function openAIRoutes(app: FastifyInstance, opts: OpenAIRoutesOptio
   const { gateway, inFlight } = opts;
   app.addHook('preHandler', bearerAuth(opts.authenticator));
 
-  app.get('/v1/models', async (request) => ({ object: 'list', data: gateway.listModels(request.principal!) }));
+  app.get('/v1/models', async (request) => ({ object: 'list', data: await gateway.listModels(request.principal!) }));
 
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (request, reply) => {
-    const model = gateway.listModels(request.principal!).find((m) => m.id === request.params.id);
+    const model = (await gateway.listModels(request.principal!)).find((m) => m.id === request.params.id);
     if (model) return model;
     return reply.callNotFound();
   });
