@@ -15,7 +15,7 @@ interface CreateOptions {
 }
 
 export function registerAppCommand(program: Command): void {
-  const app = program.command('app').description('business-scenario apps, called as model "app:<slug>" / 业务场景应用');
+  const app = program.command('app').description('business-scenario apps, model "app:<slug>" / 业务场景应用');
 
   withConfigOption(app.command('create <slug>'))
     .description('create an app of a department: model, system prompt with {{variables}}, knowledge bases, sharing / 创建应用')

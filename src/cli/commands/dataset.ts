@@ -9,7 +9,7 @@ import { runWithStore, withConfigOption } from '../config-option.ts';
 interface ExportOptions { config?: string; tenant: string; format: string; out: string; minRating?: string; since?: string; app?: string; name?: string }
 
 export function registerDatasetCommand(program: Command): void {
-  const dataset = program.command('dataset').description('training data from captured exchanges (the data flywheel) / 训练数据（数据飞轮）');
+  const dataset = program.command('dataset').description('training datasets, the data flywheel / 训练数据（数据飞轮）');
 
   withConfigOption(dataset.command('export'))
     .description('curated exchanges of a department as LLaMA-Factory files: <name>.json, <name>_dpo.json (corrections), dataset_info.json; personal data replaced by synthetic values / 导出训练数据集')
