@@ -42,6 +42,7 @@ export class LlamaCppBackend implements Backend {
       parallel: cfg.parallel ?? DEFAULT_PARALLEL,
       contextSize: cfg.context_size,
       gpuLayers: cfg.gpu_layers,
+      lora: cfg.lora?.map((a) => ({ path: resolve(cwd, a.path), scale: a.scale })),
     });
   }
 

@@ -32,10 +32,10 @@ export async function openAIRoutes(app: FastifyInstance, opts: OpenAIRoutesOptio
     if (exceedsDepth(request.body)) throw yumenError('invalid_request', `The request body is nested more than ${MAX_BODY_DEPTH} levels deep. / 请求体嵌套层级超过 ${MAX_BODY_DEPTH} 层。`);
   });
 
-  app.get('/v1/models', async (request) => ({ object: 'list', data: gateway.listModels(request.principal!) }));
+  app.get('/v1/models', async (request) => ({ object: 'list', data: await gateway.listModels(request.principal!) }));
 
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (request, reply) => {
-    const model = gateway.listModels(request.principal!).find((m) => m.id === request.params.id);
+    const model = (await gateway.listModels(request.principal!)).find((m) => m.id === request.params.id);
     if (model) return model;
     // An unknown model and one this key may not see answer alike (as chat does), so keys cannot probe.
     throw yumenError('model_not_found', `The model "${request.params.id}" does not exist or you do not have access to it. / 模型 "${request.params.id}" 不存在或无权使用。`, { param: 'model' });

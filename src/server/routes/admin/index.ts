@@ -6,9 +6,12 @@ import type { AuditSink } from '../../../gateway/ports.ts';
 import { createAccounts, createModelStore, createOidcLogin, GOVERNANCE_DEFAULTS, type GovernanceSettings, type SecretBox } from '../../../governance/index.ts';
 import { createUserRepository, type Database } from '../../../store/index.ts';
 import { registerSessions } from '../../plugins/session.ts';
+import type { AppService } from '../../../apps/index.ts';
 import { registerAuditHook } from '../../plugins/audit-hook.ts';
+import { appRoutes } from './app-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { auditRoutes, type AuditTrail } from './audit-routes.ts';
+import { datasetRoutes, type DatasetRouteDeps } from './dataset-routes.ts';
 import { repositories, type AdminContext } from './context.ts';
 import { departmentRoutes } from './department-routes.ts';
 import { dictionaryRoutes } from './dictionary-routes.ts';
@@ -33,6 +36,10 @@ export interface AdminRoutesOptions {
   validatePolicy?: (policy: unknown) => string[];
   /** Called after a key is revoked or a policy, dictionary or department changed, so caches drop what they hold. */
   onChange?: (what: 'keys' | 'policies') => void;
+  /** Business-scenario apps (/api/apps); the routes are left out without it. */
+  apps?: AppService;
+  /** The flywheel's dataset export (/api/datasets/export); left out without it. */
+  datasets?: DatasetRouteDeps;
 }
 
 /**
@@ -69,6 +76,8 @@ export function adminRoutes(opts: AdminRoutesOptions) {
       await app.register(routes, { prefix: '/api', ctx });
     }
     if (opts.auditTrail) await app.register(auditRoutes, { prefix: '/api', ctx, trail: opts.auditTrail });
+    if (opts.apps) await app.register(appRoutes, { prefix: '/api', ctx, apps: opts.apps });
+    if (opts.datasets) await app.register(datasetRoutes, { prefix: '/api', ctx, datasets: opts.datasets });
     if (settings.oidc) await app.register(oidcRoutes, { prefix: '/api', ctx, oidc: createOidcLogin(opts.db, accounts, settings.oidc) });
     app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   };
