@@ -15,7 +15,7 @@ import { CHAT_REQUEST_SHAPE, EMBEDDINGS_REQUEST_SHAPE } from './request-shape.ts
 import { blocked } from './refusal.ts';
 import { retrievalScreen } from './retrieval-screen.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import type { AuditSink, KnowledgePort, KnowledgeSource, Limiter, Permit, ResponseCache } from './ports.ts';
+import type { AppCatalog, AuditSink, KnowledgePort, KnowledgeSource, Limiter, Permit, ResponseCache } from './ports.ts';
 import { redactForStorage, type ConversationSink } from './conversation.ts';
 import { StreamReplyTransformer, finishCompletion } from './reply.ts';
 import type { TenantGuards } from './tenant-guards.ts';
@@ -42,7 +42,7 @@ export type ChatOutcome =
   | { kind: 'json'; body: ChatCompletion; meta: CallMeta }
   | { kind: 'stream'; chunks: AsyncIterable<ChatCompletionChunk>; meta: CallMeta };
 
-export interface ModelInfo { id: string; object: 'model'; created: number; owned_by: string; zone: Zone }
+export interface ModelInfo { id: string; object: 'model'; created: number; owned_by: string; zone: Zone; [extra: string]: unknown }
 
 export interface GatewayDeps {
   registry: ModelRegistry;
@@ -54,6 +54,7 @@ export interface GatewayDeps {
   cache?: ResponseCache;
   knowledge?: KnowledgePort;
   conversations?: ConversationSink;
+  apps?: AppCatalog;
   /** Models whose replies may be cached (`cache: true` in their config). */
   cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
@@ -72,6 +73,8 @@ interface CallState {
   findings: Record<string, number>;
   permit: Permit | null;
   done: boolean;
+  /** The app slug when the call named `app:<slug>`. */
+  app: string | null;
 }
 
 /**
@@ -87,15 +90,22 @@ export class Gateway {
     this.#created = deps.startedAt ?? Math.floor(Date.now() / 1000);
   }
 
-  listModels(principal: Principal): ModelInfo[] {
-    return this.#deps.registry.list()
+  async listModels(principal: Principal): Promise<ModelInfo[]> {
+    const models: ModelInfo[] = this.#deps.registry.list()
       .filter((m) => mayUseModel(principal, m.name))
       .map((m) => ({ id: m.name, object: 'model', created: this.#created, owned_by: `yumen:${m.provider}`, zone: m.zone }));
+    for (const { id, ...app } of await this.#deps.apps?.modelsFor(principal) ?? []) {
+      models.push({ id, object: 'model', created: this.#created, owned_by: 'yumen:app', zone: this.#deps.registry.get(app.model)?.zone ?? 'private', app });
+    }
+    return models;
   }
 
   async chat(principal: Principal, request: ChatRequest, ctx: CallContext): Promise<ChatOutcome> {
     const call = this.#begin(principal, 'chat', ctx.requestId, request.model, request.stream === true);
     try {
+      // An app becomes an ordinary request here, so its prompt meets the same guard, policy, limits and audit.
+      const app = await this.#deps.apps?.resolveChat(principal, request);
+      if (app) ({ principal, request, app: call.app } = app);
       const { policy, guard, output } = await this.#deps.guards.for(principal);
       // Steps 2–3 before any model of any kind (chat, embedding, rerank) sees the question.
       let body = stripYumenFields(request);
@@ -209,7 +219,7 @@ export class Gateway {
 
   #begin(principal: Principal, endpoint: 'chat' | 'embeddings', requestId: string, model: string, stream: boolean): CallState {
     return {
-      principal, endpoint, started: performance.now(), findings: {}, permit: null, done: false,
+      principal, endpoint, started: performance.now(), findings: {}, permit: null, done: false, app: null,
       meta: { requestId, route: 'private', level: 'public', redactions: 0, model, backend: null },
       record: {
         id: requestId, createdAt: Date.now(), tenantId: principal.tenantId, keyId: principal.keyId, endpoint, model,
@@ -285,7 +295,7 @@ export class Gateway {
       if (keep) {
         const stored = redactForStorage(policy, guard, body, inspection, answer);
         const { principal, record } = call;
-        conversations!.capture({ requestId: record.id, tenantId: principal.tenantId, tenantName: principal.tenantName, keyId: principal.keyId, model: record.model, zone: record.zone, ...stored });
+        conversations!.capture({ requestId: record.id, tenantId: principal.tenantId, tenantName: principal.tenantName, keyId: principal.keyId, model: record.model, zone: record.zone, app: call.app, ...stored });
       }
       return sources ? { citations: knowledge!.cite(answer, sources) } : null;
     };

@@ -67,3 +67,10 @@ export interface KnowledgePort {
   /** Which sources the answer cites ([n] markers). */
   cite(answer: string, sources: readonly KnowledgeSource[]): Array<Omit<KnowledgeSource, 'text'>>;
 }
+
+/** Business-scenario apps: `app:<slug>` becomes an ordinary request (model, prompt, knowledge) before the pipeline runs. */
+export interface AppCatalog {
+  /** Null for a chat that names no app; throws YumenError model_not_found / invalid_request. */
+  resolveChat(principal: Principal, request: ChatRequest): Promise<{ principal: Principal; request: ChatRequest; app: string } | null>;
+  modelsFor(principal: Principal): Promise<ReadonlyArray<{ id: string; model: string }>>;
+}

@@ -36,3 +36,5 @@ export type { Block, Chunk, Citation, DocumentFormat, DocumentStatus, KbAction, 
 export async function retrieveForChat(service: KnowledgeService, principal: Principal, kbNames: string[], query: string, opts: { topK?: number; screen?: TextScreen; signal?: AbortSignal } = {}): Promise<{ sources: Source[] }> {
   return service.retrieveForChat(principal, kbNames, query, opts);
 }
+export { createWorkerParser, type WorkerParser } from './ingest/worker-parser.ts';
+export { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './ingest/limits.ts';

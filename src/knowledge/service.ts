@@ -35,6 +35,8 @@ export interface KnowledgeServiceOptions {
   reranker?: Reranker | null;
   /** Text from images; `close` (when present) ends its worker at shutdown. */
   ocr?: (OcrFunction & { close?: () => Promise<void> }) | null;
+  /** Parses documents (default: on this thread). The server passes a worker with a heap limit (ingest/worker-parser.ts). */
+  parser?: { parse: typeof parseDocument; close(): Promise<void> } | null;
 }
 
 export interface SearchOptions {
@@ -89,7 +91,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     if (same && same.sha256 === sha256) return { status: 'skipped', documentId: same.id, reason: 'unchanged', chunks: same.chunk_count, chars: same.chars, docStatus: same.status };
     const dup = await repo.findDocumentByHash(kb.id, sha256);
     if (dup && dup.source !== source) return { status: 'skipped', documentId: dup.id, reason: `duplicate of ${dup.name}`, chunks: dup.chunk_count, chars: dup.chars, docStatus: dup.status };
-    const parsed = await parseDocument(name, bytes, { ocr: settings.ocr ? opts.ocr : null });
+    const parsed = await (opts.parser?.parse ?? parseDocument)(name, bytes, { ocr: settings.ocr ? opts.ocr : null });
     const chunks = chunkBlocks(parsed.blocks, { maxChars: settings.chunkMaxChars, overlapChars: settings.chunkOverlapChars });
     const seg = await segmenterFor([kb.tenantId]);
     let vectors: Float32Array[] | null = null;
@@ -171,6 +173,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     /** Releases what the service holds beyond the store (the OCR worker). */
     async close(): Promise<void> {
       await opts.ocr?.close?.();
+      await opts.parser?.close();
     },
     async createBase(input: { tenant: string; name: string; description?: string | null }, principal: KbCaller | null = null): Promise<KnowledgeBase> {
       const name = input.name.trim();

@@ -72,6 +72,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
         if (m[k] !== undefined && !posInt(m[k])) errors.push(`${p}.${k}: must be a positive integer`);
       }
       if (m.gpu_layers !== undefined && m.gpu_layers !== 'auto' && !nonNegInt(m.gpu_layers)) errors.push(`${p}.gpu_layers: a non-negative integer or "auto"`);
+      checkLora(m.lora, `${p}.lora`, errors);
       return;
     }
     // HTTP providers
@@ -113,4 +114,16 @@ export function validateModelConfigs(models: unknown[]): string[] {
     if (preset.protocol === 'anthropic' && (m.type === 'embeddings' || m.type === 'rerank')) errors.push(`${p}.type: provider anthropic serves no ${m.type}`);
   });
   return errors;
+}
+
+/** `lora: [{ path, scale }]` on an embedded model: adapter GGUF files and their weights. */
+function checkLora(lora: unknown, p: string, errors: string[]): void {
+  if (lora === undefined) return;
+  if (!Array.isArray(lora)) { errors.push(`${p}: must be a list of { path, scale }`); return; }
+  lora.forEach((a, i) => {
+    if (!isMapping(a)) { errors.push(`${p}[${i}]: must be a mapping { path, scale }`); return; }
+    if (typeof a.path !== 'string' || a.path === '') errors.push(`${p}[${i}].path: required (a LoRA adapter .gguf file)`);
+    if (a.scale !== undefined && !(typeof a.scale === 'number' && Number.isFinite(a.scale))) errors.push(`${p}[${i}].scale: must be a number (default 1)`);
+    for (const k of Object.keys(a)) if (k !== 'path' && k !== 'scale') errors.push(`${p}[${i}].${k}: unknown key (known: path, scale)`);
+  });
 }
