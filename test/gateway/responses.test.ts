@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponsesStream, chatToResponse, responsesToChat, type ResponsesRequest } from '../../src/gateway/responses.ts';
+import { ResponsesStream, chatToResponse, resolveItemReferences, responsesToChat, type ResponsesRequest } from '../../src/gateway/responses.ts';
+import { ResponseItemCache } from '../../src/gateway/response-items.ts';
 import { chatToCompletion, chunkToCompletion, completionsToChat } from '../../src/gateway/completions.ts';
 import type { ChatCompletionChunk } from '../../src/providers/index.ts';
 import { YumenError } from '../../src/util/errors.ts';
@@ -150,4 +151,29 @@ test('legacy completions: prompt → one user message; echo once per choice; ids
   for (const bad of [{ logprobs: 1 }, { best_of: 3 }, { suffix: 'x' }, { prompt: [1, 2] }]) {
     assert.throws(() => completionsToChat({ model: 'm', prompt: 'p', ...bad } as never), YumenError);
   }
+});
+
+test('item references resolve to the items of recent responses of the same key only, until they expire', () => {
+  let now = 0;
+  const cache = new ResponseItemCache({ maxItems: 3, ttlMs: 1000, now: () => now });
+  const res = chatToResponse({ model: 'm', input: 'x' }, {
+    id: 'c', object: 'chat.completion', created: 1, model: 'up',
+    choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: '先查', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"q":1}' } }] } }],
+  });
+  cache.remember('key-a', res.output);
+  const [msg, fc] = res.output.map((o) => o.id);
+  const req: ResponsesRequest = { model: 'm', input: [{ type: 'item_reference', id: msg }, { type: 'item_reference', id: fc }, { type: 'function_call_output', call_id: 'call_1', output: 'ok' }] };
+  const chat = responsesToChat(resolveItemReferences(req, (id) => cache.lookup('key-a', id)));
+  assert.deepEqual(chat.messages, [
+    { role: 'assistant', content: [{ type: 'text', text: '先查' }], tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"q":1}' } }] },
+    { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+  ]);
+  // Hostile: another key cannot read them, and nothing lives past its time.
+  assert.throws(() => resolveItemReferences(req, (id) => cache.lookup('key-b', id)), (err: unknown) => err instanceof YumenError && err.param === 'input[0].id');
+  now = 1000;
+  assert.equal(cache.lookup('key-a', fc), undefined);
+  // Bounded: the oldest go first.
+  for (let i = 0; i < 4; i++) cache.remember('key-a', [{ type: 'function_call', id: `fc_${i}`, call_id: `c${i}`, name: 'f', arguments: '{}', status: 'completed' }]);
+  assert.equal(cache.lookup('key-a', 'fc_0'), undefined);
+  assert.ok(cache.lookup('key-a', 'fc_3'));
 });
