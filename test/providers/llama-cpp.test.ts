@@ -34,7 +34,7 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<Chat
 
 test('the generated tiny GGUF loads and answers a chat, with usage and servedBy', async () => {
   const h = reg.get('tiny')!;
-  assert.deepEqual(h.capabilities, { chat: true, embeddings: true });
+  assert.deepEqual(h.capabilities, { chat: true, embeddings: true, rerank: false });
   const { completion, servedBy } = await h.chat(ask, ctx());
   assert.deepEqual(servedBy, { model: 'tiny', backend: 'llama-cpp:tiny.gguf', zone: 'private' });
   assert.equal(completion.object, 'chat.completion');

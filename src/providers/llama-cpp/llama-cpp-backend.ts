@@ -7,10 +7,11 @@ import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ChatHistoryItem, LLamaChatGenerateResponseOptions, LlamaGrammar } from 'node-llama-cpp';
 import type { ModelConfig } from '../../config/types.ts';
-import type { Backend, BackendFactoryOptions } from '../backend.ts';
+import type { Backend, BackendFactoryOptions, ProviderFactory } from '../backend.ts';
+import { unsupported } from '../backend.ts';
 import { UpstreamError } from '../types.ts';
 import type {
-  CallContext, ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, Usage,
+  CallContext, ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, RerankResponse, Usage,
 } from '../types.ts';
 import { LlamaEngine, type ChatSlot } from './llama-engine.ts';
 import { ChunkQueue } from './chunk-queue.ts';
@@ -41,6 +42,7 @@ export class LlamaCppBackend implements Backend {
       parallel: cfg.parallel ?? DEFAULT_PARALLEL,
       contextSize: cfg.context_size,
       gpuLayers: cfg.gpu_layers,
+      lora: cfg.lora?.map((a) => ({ path: resolve(cwd, a.path), scale: a.scale })),
     });
   }
 
@@ -181,6 +183,10 @@ export class LlamaCppBackend implements Backend {
     };
   }
 
+  rerank(): Promise<RerankResponse> {
+    return unsupported('rerank', 'the embedded engine');
+  }
+
   close(): Promise<void> {
     return this.engine.close();
   }
@@ -248,6 +254,14 @@ export function toHistory(req: ChatRequest, label: string): ChatHistoryItem[] {
   history.push({ type: 'model', response: [] });
   return history;
 }
+
+/** The embedded llama.cpp engine: chat, or embeddings with an embedding GGUF (`type: embeddings`). */
+export const llamaCppProvider: ProviderFactory = {
+  name: 'llama-cpp',
+  capabilities: (m) => ({ chat: m.type !== 'embeddings', embeddings: true, rerank: false }),
+  createBackends: createLlamaCppBackends,
+  defaultRetries: 0,
+};
 
 export function createLlamaCppBackends(model: ModelConfig, _opts: BackendFactoryOptions): Backend[] {
   return [new LlamaCppBackend(model)];

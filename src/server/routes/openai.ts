@@ -3,6 +3,7 @@ import type { CallMeta, Gateway } from '../../gateway/index.ts';
 import type { KeyAuthenticator } from '../../governance/index.ts';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest } from '../../providers/index.ts';
 import { toErrorBody, yumenError, type OpenAIErrorBody } from '../../util/errors.ts';
+import { MAX_BODY_DEPTH, exceedsDepth } from '../../gateway/index.ts';
 import { bearerAuth } from '../plugins/auth.ts';
 import { toYumenError } from '../plugins/errors.ts';
 import { ChatRequestSchema, EmbeddingsRequestSchema } from '../schemas/openai.ts';
@@ -26,11 +27,15 @@ export function setMetaHeaders(reply: FastifyReply, meta: CallMeta): void {
 export async function openAIRoutes(app: FastifyInstance, opts: OpenAIRoutesOptions): Promise<void> {
   const { gateway, inFlight } = opts;
   app.addHook('preHandler', bearerAuth(opts.authenticator));
+  // Before schema validation: a body nested deeper than any API shape is a client mistake (400), not a stack overflow.
+  app.addHook('preValidation', async (request) => {
+    if (exceedsDepth(request.body)) throw yumenError('invalid_request', `The request body is nested more than ${MAX_BODY_DEPTH} levels deep. / 请求体嵌套层级超过 ${MAX_BODY_DEPTH} 层。`);
+  });
 
-  app.get('/v1/models', async (request) => ({ object: 'list', data: gateway.listModels(request.principal!) }));
+  app.get('/v1/models', async (request) => ({ object: 'list', data: await gateway.listModels(request.principal!) }));
 
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (request, reply) => {
-    const model = gateway.listModels(request.principal!).find((m) => m.id === request.params.id);
+    const model = (await gateway.listModels(request.principal!)).find((m) => m.id === request.params.id);
     if (model) return model;
     // An unknown model and one this key may not see answer alike (as chat does), so keys cannot probe.
     throw yumenError('model_not_found', `The model "${request.params.id}" does not exist or you do not have access to it. / 模型 "${request.params.id}" 不存在或无权使用。`, { param: 'model' });
