@@ -5,7 +5,8 @@
  *
  * The outbound chat request is built from the fields known here, never copied: a field this file does not
  * translate does not reach any model. Stateful features (previous_response_id, background, conversation,
- * hosted tools) need storage Yumen does not keep for responses and answer a clear 400.
+ * hosted tools) need storage Yumen does not keep for responses and answer a clear 400; `item_reference`s to
+ * items of recent responses are resolved from a short-lived cache (response-items.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, ContentPart, ToolCall, Usage } from '../providers/index.ts';
@@ -143,6 +144,23 @@ function responseFormatOf(text: ResponsesRequest['text']): ChatRequest['response
     return { type: 'json_schema', json_schema: js };
   }
   throw invalid(`text.format.type "${f.type}" is not supported.`, 'text.format.type');
+}
+
+/**
+ * The request with every `item_reference` in its input replaced by the item it names (`lookup`); a reference
+ * that cannot be resolved is a 400 naming it.
+ */
+export function resolveItemReferences(req: ResponsesRequest, lookup: (id: string) => ResponseInputItem | undefined): ResponsesRequest {
+  if (typeof req.input === 'string' || !req.input.some((item) => item?.type === 'item_reference')) return req;
+  const input = req.input.map((item, i) => {
+    if (item?.type !== 'item_reference') return item;
+    const found = typeof item.id === 'string' ? lookup(item.id) : undefined;
+    if (!found) {
+      throw invalid(`input[${i}]: item "${String(item.id)}" is unknown or expired (Yumen keeps output items of recent responses for 10 minutes, per key and node); send the item itself.`, `input[${i}].id`);
+    }
+    return found;
+  });
+  return { ...req, input };
 }
 
 /** A Responses request as the chat request that carries it. Throws invalid_request for what cannot be served. */

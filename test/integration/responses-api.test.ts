@@ -65,7 +65,7 @@ describe('the Responses API and legacy Completions through the openai SDK', () =
     const id = response.headers.get('x-yumen-request-id');
     assert.ok(id?.startsWith('req_'));
     assert.equal(response.headers.get('x-request-id'), id, 'x-request-id is the Yumen request id');
-    assert.equal(data._request_id, id, 'the SDK reads it');
+    assert.equal((data as { _request_id?: string | null })._request_id, id, 'the SDK reads it');
   });
 
   it('personal data to an external model leaves pseudonymized and comes back restored in the Response', async () => {
