@@ -1,5 +1,6 @@
 import type { ChatCompletion, ChatRequest, Zone } from '../providers/index.ts';
 import type { Principal } from '../governance/index.ts';
+import type { RetrievalScreen } from './retrieval-screen.ts';
 
 /**
  * What the gateway needs from governance and audit, described by shape so the pipeline does not
@@ -60,7 +61,7 @@ export interface KnowledgeSource { n: number; document: string; page: number | n
 /** Department knowledge bases, for chat requests that name `knowledge_bases`. */
 export interface KnowledgePort {
   /** Throws YumenError not_found / forbidden when a named knowledge base is unknown or not readable. */
-  retrieve(principal: Principal, kbNames: string[], query: string): Promise<KnowledgeSource[]>;
+  retrieve(principal: Principal, kbNames: string[], query: string, opts: { screen: RetrievalScreen; signal?: AbortSignal }): Promise<KnowledgeSource[]>;
   /** The messages with the sources entered as numbered context. */
   ground(messages: readonly ChatRequest['messages'][number][], sources: readonly KnowledgeSource[]): ChatRequest['messages'];
   /** Which sources the answer cites ([n] markers). */

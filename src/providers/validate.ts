@@ -53,7 +53,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
       return;
     }
     if (m.model !== undefined && typeof m.model !== 'string') errors.push(`${p}.model: must be a string`);
-    if (m.type !== undefined && m.type !== 'chat' && m.type !== 'embeddings') errors.push(`${p}.type: one of "chat" | "embeddings"`);
+    if (m.type !== undefined && m.type !== 'chat' && m.type !== 'embeddings' && m.type !== 'rerank') errors.push(`${p}.type: one of "chat" | "embeddings" | "rerank"`);
     if (m.timeouts !== undefined) {
       if (!isMapping(m.timeouts)) {
         errors.push(`${p}.timeouts: must be a mapping of connect_ms, first_byte_ms, idle_ms, total_ms`);
@@ -65,6 +65,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
       }
     }
     if (preset.protocol === 'llama-cpp') {
+      if (m.type === 'rerank') errors.push(`${p}.type: the embedded engine serves no rerank (serve the reranker with llama-server, vLLM or Xinference)`);
       if (typeof m.path !== 'string' || m.path === '') errors.push(`${p}.path: required for provider llama-cpp (a .gguf file)`);
       if (m.backends !== undefined) errors.push(`${p}.backends: not supported for provider llama-cpp`);
       for (const k of ['threads', 'parallel', 'context_size'] as const) {
@@ -110,7 +111,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
       if (m.api_version !== undefined && typeof m.api_version !== 'string') errors.push(`${p}.api_version: must be a string such as "2024-10-21"`);
       if (m.deployment !== undefined && typeof m.deployment !== 'string') errors.push(`${p}.deployment: must be a string`);
     }
-    if (preset.protocol === 'anthropic' && m.type === 'embeddings') errors.push(`${p}.type: provider anthropic serves no embeddings`);
+    if (preset.protocol === 'anthropic' && (m.type === 'embeddings' || m.type === 'rerank')) errors.push(`${p}.type: provider anthropic serves no ${m.type}`);
   });
   return errors;
 }

@@ -15,7 +15,7 @@ import { responseCacheFromConfig } from '../governance/cache/index.ts';
 import { buildServer, type YumenServer } from './app.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { kbRoutes } from './routes/kb.ts';
-import { extractCitations, groundMessages, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
+import { extractCitations, groundMessages, impliedKnowledgeModels, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
 
 export interface RunningYumen {
   app: FastifyInstance;
@@ -41,7 +41,8 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const logger = opts.logger ?? (config.log.level === 'silent' ? false : { level: config.log.level });
   const secretBox = lazySecretBox(() => loadMasterKey({ dataDir: config.data_dir }).key);
   // Models added through the admin API join yumen.yaml's at start (changes take effect at the next start).
-  const models = await withStoredModels(config.models, store.db, secretBox);
+  // The legacy `knowledge.rerank: { base_url, model }` is a registry model too (zone private unless it says so).
+  const models = [...await withStoredModels(config.models, store.db, secretBox), ...impliedKnowledgeModels(config)];
   const registry = createModelRegistry(models, { dataDir: config.data_dir });
   const metrics = createGatewayMetrics();
   const usage = new UsageWriter(createUsageRepository(store.db), {
@@ -79,7 +80,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const feedback = createFeedbackService({ repo: feedbackRepo, conversations, guardFor });
   const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations, apps,
     knowledge: {
-      retrieve: async (principal, names, query) => (await retrieveForChat(knowledge, principal, names, query)).sources,
+      retrieve: async (principal, names, query, opts) => (await retrieveForChat(knowledge, principal, names, query, opts)).sources,
       ground: (messages, sources) => groundMessages(messages, sources),
       cite: (answer, sources) => extractCitations(answer, sources),
     },
@@ -95,7 +96,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker })],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;
