@@ -130,6 +130,12 @@ describe('business-scenario apps (app:<slug>)', () => {
     assert.equal(outsider.status, 404);
     assert.equal(outsider.body.error.code, 'model_not_found');
     assert.equal((await chat(y, archive, { model: 'app:no-such', messages: [{ role: 'user', content: 'x' }] })).body.error.code, 'model_not_found');
+    // Look-alikes and odd slugs name no app: a full-width letter, a Unicode hyphen, a path, upper case.
+    for (const model of ['app:ｔravel-qa', 'app:travel‐qa', 'app:../travel-qa', 'app:TRAVEL-QA', 'app:']) {
+      const r = await chat(y, finance, { model, variables: { unit: '财政局' }, messages: [{ role: 'user', content: 'x' }] });
+      assert.equal(r.status, 404, model);
+      assert.equal(r.body.error.code, 'model_not_found');
+    }
   });
 
   it('lets the shared department read the app but not change it; the owner changes it', async () => {
