@@ -106,6 +106,13 @@ describe('business-scenario apps (app:<slug>)', () => {
     assert.match(sent.messages.at(-1).content, /出差住宿费标准是多少/);
     assert.ok(sent.messages.findIndex((m: any) => /差旅报销助手/.test(JSON.stringify(m))) < sent.messages.length - 1, 'the prompt comes before the question');
     assert.ok(Array.isArray(r.body.yumen?.citations), 'grounded answers carry citations');
+
+    const sdk = new OpenAI({ apiKey: finance, baseURL: y.baseURL, maxRetries: 0 });
+    const stream = await sdk.chat.completions.create({ model: 'app:travel-qa', stream: true, messages: [{ role: 'user', content: '住宿费？' }], variables: { unit: '财政局' } } as never) as unknown as AsyncIterable<{ choices: Array<{ delta?: { content?: string } }> }>;
+    let streamed = '';
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? '';
+    assert.match(streamed, /五百元/);
+    assert.match(JSON.stringify(inside.requests.at(-1)!.body.messages), /你是财政局的差旅报销助手/, 'streamed app calls take the same path');
   });
 
   it('lists the app for its department and the one it is shared with, and for no one else', async () => {
@@ -123,6 +130,12 @@ describe('business-scenario apps (app:<slug>)', () => {
     assert.equal(outsider.status, 404);
     assert.equal(outsider.body.error.code, 'model_not_found');
     assert.equal((await chat(y, archive, { model: 'app:no-such', messages: [{ role: 'user', content: 'x' }] })).body.error.code, 'model_not_found');
+    // Look-alikes and odd slugs name no app: a full-width letter, a Unicode hyphen, a path, upper case.
+    for (const model of ['app:ｔravel-qa', 'app:travel‐qa', 'app:../travel-qa', 'app:TRAVEL-QA', 'app:']) {
+      const r = await chat(y, finance, { model, variables: { unit: '财政局' }, messages: [{ role: 'user', content: 'x' }] });
+      assert.equal(r.status, 404, model);
+      assert.equal(r.body.error.code, 'model_not_found');
+    }
   });
 
   it('lets the shared department read the app but not change it; the owner changes it', async () => {
