@@ -8,7 +8,7 @@
  * own database) and Redis commands per request (INFO; the Redis is shared, so others' traffic adds noise).
  * The load generator, the upstream, every node, PostgreSQL and Redis share the machine's 2 cores: more
  * nodes cannot add CPU here, so the rows measure the cost of coordination, not the scaling of a real cluster.
- * Env: BENCH_DURATION (s, default 8), BENCH_CONNECTIONS (default 24).
+ * Env: BENCH_DURATION (s, default 8), BENCH_CONNECTIONS (default 24), BENCH_ONLY=1,3 (rows by number, from 1).
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -126,7 +126,8 @@ const plan: Array<[string, Parameters<typeof runRow>[1]]> = [
   ['3 nodes · PostgreSQL + Redis', { nodes: 3, storage: 'postgres', redis: true }],
   ['3 nodes · PostgreSQL + Redis · shared queue', { nodes: 3, storage: 'postgres', redis: true, queue: true }],
 ];
-for (const [name, opts] of plan) {
+const only = process.env.BENCH_ONLY?.split(',').map(Number);
+for (const [name, opts] of plan.filter((_, i) => !only || only.includes(i + 1))) {
   process.stderr.write(`bench:cluster: ${name}…\n`);
   rows.push(await runRow(name, opts, upstreamUrl, redis));
 }

@@ -43,7 +43,7 @@ export interface AdminContext {
    * authenticator's cache), a policy, dictionary or department tree change (the compiled guards), or a
    * model change (the model registry; awaited, so the model is served once the response is sent).
    */
-  onChange?: (what: 'keys' | 'policies' | 'models') => void | Promise<void>;
+  onChange?: (what: 'keys' | 'policies' | 'models' | 'apps') => void | Promise<void>;
 }
 
 export function repositories(db: Kysely<Database>) {

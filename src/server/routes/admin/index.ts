@@ -31,7 +31,7 @@ export interface AdminRoutesOptions {
    * Called after a key is revoked, a policy, dictionary or department changed, or a model added, changed or
    * removed, so caches drop what they hold — on every node of a cluster (the change bus).
    */
-  onChange?: (what: 'keys' | 'policies' | 'models') => void | Promise<void>;
+  onChange?: (what: 'keys' | 'policies' | 'models' | 'apps') => void | Promise<void>;
 }
 
 function errorCodeOf(payload: unknown): string | null {
