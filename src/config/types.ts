@@ -66,7 +66,8 @@ export interface ServerConfig {
 export interface YumenConfig {
   server: ServerConfig;
   storage: { url: string };
-  redis?: { url: string };
+  /** prefix: of every Redis key and channel Yumen uses (default `yumen:`), so installations can share a Redis. */
+  redis?: { url: string; prefix?: string };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   models: ModelConfig[];
   /** Sections validated by their own modules (policy, guard, governance, audit, knowledge, limits). */

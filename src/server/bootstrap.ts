@@ -16,12 +16,15 @@ import { buildServer, type YumenServer } from './app.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { extractCitations, groundMessages, impliedKnowledgeModels, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
+import { clusterFromConfig, createReloadableRegistry, modelReloader, type ChangeBus } from '../cluster/index.ts';
 
 export interface RunningYumen {
   app: FastifyInstance;
   server: YumenServer;
   store: Store;
   gateway: Gateway;
+  /** Admin changes made here reach every node through it (subscribe to apply, publish after a change). */
+  bus: ChangeBus;
   /** The address actually bound, e.g. http://127.0.0.1:8080 */
   url: string;
   /** Graceful: refuse new requests, let in-flight ones finish within shutdown_grace_ms, flush records, close. */
@@ -40,10 +43,19 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const store = await openStore(config.storage.url);
   const logger = opts.logger ?? (config.log.level === 'silent' ? false : { level: config.log.level });
   const secretBox = lazySecretBox(() => loadMasterKey({ dataDir: config.data_dir }).key);
-  // Models added through the admin API join yumen.yaml's at start (changes take effect at the next start).
+  // Models of yumen.yaml plus those added through the admin API; reloaded whenever any node changes one.
   // The legacy `knowledge.rerank: { base_url, model }` is a registry model too (zone private unless it says so).
-  const models = [...await withStoredModels(config.models, store.db, secretBox), ...impliedKnowledgeModels(config)];
-  const registry = createModelRegistry(models, { dataDir: config.data_dir });
+  const loadModels = async () => [...await withStoredModels(config.models, store.db, secretBox), ...impliedKnowledgeModels(config)];
+  const models = await loadModels();
+  // Cluster problems are never fatal (the version check repairs a lost message); logged once the server exists.
+  const warn = (err: unknown, what: string) => {
+    try {
+      server.app.log.warn({ err }, `cluster: ${what}`);
+    } catch { /* before the server is built */ }
+  };
+  const registry = createReloadableRegistry(models, (ms) => createModelRegistry(ms, { dataDir: config.data_dir }), { onError: (err) => warn(err, 'closing a replaced model') });
+  // The change bus: admin changes on any node reach this one within moments (pub/sub + version check).
+  const cluster = await clusterFromConfig(config, store, { onError: warn });
   const metrics = createGatewayMetrics();
   const usage = new UsageWriter(createUsageRepository(store.db), {
     onError: (err, dropped) => server.app.log.error({ err, dropped }, dropped ? 'usage records dropped' : 'usage records not written yet; will retry'),
@@ -58,7 +70,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const conversations = createConversationCapture(store.db, { enabled: auditConfig.conversations.enabled, tenants: auditConfig.conversations.tenants });
   const pruneConversations = setInterval(() => void conversations.prune(auditConfig.conversations.retentionDays).catch(() => {}), 86_400_000);
   pruneConversations.unref();
-  const limiter = limiterFromConfig(config, createTokenUsageRepository(store.db));
+  const limiter = limiterFromConfig(config, createTokenUsageRepository(store.db), { queueFor: cluster.queueFor });
   const cacheableModels = new Set(models.filter((m) => m.cache === true).map((m) => m.name));
   const cache = cacheableModels.size ? responseCacheFromConfig(config) : undefined;
   const guards = new TenantGuards(policies, {
@@ -85,6 +97,14 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
       cite: (answer, sources) => extractCitations(answer, sources),
     },
   });
+  cluster.bus.subscribe('keys', () => authenticator.invalidate());
+  cluster.bus.subscribe('policies', () => guards.invalidate());
+  cluster.bus.subscribe('models', modelReloader(loadModels, registry, {
+    onReload: (ms) => {
+      cacheableModels.clear();
+      for (const m of ms) if (m.cache === true) cacheableModels.add(m.name);
+    },
+  }));
   const kbWorker = startJobWorker(knowledge, { onError: (err) => server.app.log.error({ err }, 'knowledge ingest worker') });
   const server = await buildServer({
     gateway,
@@ -96,7 +116,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;
@@ -111,12 +131,14 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     server,
     store,
     gateway,
+    bus: cluster.bus,
     url,
     close() {
       closing ??= (async () => {
         server.beginShutdown();
         await server.inFlight.drain(config.server.shutdown_grace_ms);
         await server.app.close();
+        await cluster.close();
         await kbWorker.stop();
         await knowledge.close();
         await usage.close();

@@ -34,8 +34,11 @@ export interface AdminRoutesOptions {
   auditTrail?: AuditTrail;
   /** The policy module's check of a department policy; problems as "path: message". */
   validatePolicy?: (policy: unknown) => string[];
-  /** Called after a key is revoked or a policy, dictionary or department changed, so caches drop what they hold. */
-  onChange?: (what: 'keys' | 'policies') => void;
+  /**
+   * Called after a key is revoked, a policy, dictionary or department changed, or a model added, changed or
+   * removed, so caches drop what they hold — on every node of a cluster (the change bus).
+   */
+  onChange?: (what: 'keys' | 'policies' | 'models' | 'apps') => void | Promise<void>;
   /** Business-scenario apps (/api/apps); the routes are left out without it. */
   apps?: AppService;
   /** The flywheel's dataset export (/api/datasets/export); left out without it. */
