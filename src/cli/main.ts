@@ -4,6 +4,7 @@ import { registerAuditCommand } from './commands/audit.ts';
 import { registerConfigCommand } from './commands/config.ts';
 import { registerDatasetCommand } from './commands/dataset.ts';
 import { registerDeptCommand } from './commands/dept.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerKbCommand } from './commands/kb.ts';
 import { registerKeysCommand } from './commands/keys.ts';
 import { registerModelCommand } from './commands/model.ts';
@@ -29,6 +30,7 @@ registerUserCommand(program);
 registerModelCommand(program);
 registerConfigCommand(program);
 registerAuditCommand(program);
+registerEvalCommand(program);
 registerAppCommand(program);
 registerDatasetCommand(program);
 

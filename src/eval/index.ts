@@ -1,0 +1,10 @@
+export { loadSuite, parseSuite, SuiteError, type Suite, type EvalTask } from './suite.ts';
+export { loadItems, type EvalItem } from './datasets.ts';
+export { runSuite, REFUSAL_TARGETS, type ItemRecord, type SuiteResults, type TaskResult, type RunOptions } from './runner.ts';
+export { gatewayClient, type EvalClient, type ChatAnswer, type ChatCall } from './client.ts';
+export { AnswerCache } from './cache.ts';
+export { renderReport, writeReport } from './report.ts';
+export { isRefusal } from './refusal.ts';
+export { parseChoice, choiceFromLogprobs, mcqPrompt } from './mcq.ts';
+export { scoreAnswer, bigramF1, normalizeAnswer, parseJudgeScore, judgePrompt } from './qa.ts';
+export { parseCsv, csvRecords } from './csv.ts';
