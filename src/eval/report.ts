@@ -13,13 +13,14 @@ function chart(results: SuiteResults): string {
   const barW = 22;
   const groupW = models.length * barW + 28;
   const h = 180;
-  const width = Math.max(320, 50 + tasks.length * groupW);
+  const groupW2 = Math.max(groupW, 130);
+  const width = Math.max(320, 60 + tasks.length * groupW2);
   const bars = tasks.map((task, ti) => models.map((m, mi) => {
     const score = results.models[m][task]?.score ?? 0;
-    const x = 50 + ti * groupW + mi * barW;
+    const x = 60 + ti * groupW2 + (groupW2 - models.length * barW) / 2 + mi * barW;
     const bh = Math.round(score * h);
     return `<rect x="${x}" y="${20 + h - bh}" width="${barW - 4}" height="${bh}" fill="${COLORS[mi % COLORS.length]}"><title>${esc(m)} · ${esc(task)}: ${pct(results.models[m][task]?.score ?? null)}</title></rect>`;
-  }).join('') + `<text x="${50 + ti * groupW + (models.length * barW) / 2}" y="${h + 38}" text-anchor="middle" font-size="12">${esc(task)}</text>`).join('');
+  }).join('') + `<text x="${60 + ti * groupW2 + groupW2 / 2}" y="${h + 38}" text-anchor="middle" font-size="12">${esc(task)}</text>`).join('');
   const grid = [0, 0.5, 1].map((v) => `<line x1="45" x2="${width}" y1="${20 + h - v * h}" y2="${20 + h - v * h}" stroke="#ddd"/><text x="40" y="${24 + h - v * h}" text-anchor="end" font-size="11">${v * 100}%</text>`).join('');
   const legend = models.map((m, mi) => `<span class="key"><i style="background:${COLORS[mi % COLORS.length]}"></i>${esc(m)}</span>`).join('');
   return `<svg role="img" aria-label="scores" width="${width}" height="${h + 50}">${grid}${bars}</svg><div>${legend}</div>`;
@@ -33,7 +34,7 @@ function table(results: SuiteResults): string {
     const first = results.models[models[0]][task];
     const cells = models.map((m) => {
       const r = results.models[m][task];
-      const flag = r.pass === undefined ? '' : r.pass ? ' ✅' : ' ❌';
+      const flag = r.pass === undefined ? '' : r.pass ? ' <b class="ok">达标 pass</b>' : ' <b class="bad">未达标 fail</b>';
       return `<td>${pct(r.score)}${flag}<br><small>n=${r.n}${r.errors ? `, errors=${r.errors}` : ''}${r.method ? `, ${esc(r.method)}` : ''}</small></td>`;
     }).join('');
     return `<tr><td>${esc(task)}</td><td>${esc(first.metric)}${first.target ? `<br><small>target ${esc(first.target)}</small>` : ''}</td>${cells}</tr>`;
@@ -84,7 +85,7 @@ function disagreements(results: SuiteResults, records: ItemRecord[], max = 200):
 
 export function renderReport(results: SuiteResults, records: ItemRecord[]): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(results.suite)} — 玉门评测 Yumen evaluation</title>
-<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}th,td{border:1px solid #ddd;padding:6px 10px;vertical-align:top;text-align:left;max-width:420px}th{background:#f5f5f5}td.ok{background:#f6ffed}td.bad{background:#fff1f0}.key{margin-right:16px;font-size:13px}.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}pre{white-space:pre-wrap;font-size:12px}small{color:#666}</style></head>
+<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}th,td{border:1px solid #ddd;padding:6px 10px;vertical-align:top;text-align:left;max-width:420px}th{background:#f5f5f5}td.ok{background:#f6ffed}td.bad{background:#fff1f0}b.ok{color:#389e0d}b.bad{color:#cf1322}.key{margin-right:16px;font-size:13px}.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}pre{white-space:pre-wrap;font-size:12px}small{color:#666}</style></head>
 <body><h1>${esc(results.suite)}</h1><p>部门 Department: <b>${esc(results.tenant)}</b> · ${esc(results.created)} · 所有调用经过玉门网关（守卫、策略、限额、审计）All calls went through the Yumen gateway (guard, policy, limits, audit).</p>
 <h2>得分 Scores</h2>${chart(results)}${table(results)}${categories(results)}${disagreements(results, records)}</body></html>`;
 }
