@@ -28,7 +28,14 @@ export class ResponseItemCache {
 
   /** Remember the finished output items of a response for `owner` (an API key id). */
   remember(owner: string, output: readonly OutputItem[]): void {
-    const expires = this.#now() + this.#ttlMs;
+    const now = this.#now();
+    // Entries are in insertion order, which with one TTL is expiry order: drop the expired ones first, so
+    // answers do not stay in memory past their time on a quiet server.
+    for (const [id, e] of this.#items) {
+      if (e.expires > now) break;
+      this.#items.delete(id);
+    }
+    const expires = now + this.#ttlMs;
     for (const item of output) {
       const input: ResponseInputItem = item.type === 'message'
         ? { type: 'message', role: 'assistant', content: item.content.map((p) => ({ type: 'output_text', text: p.text })) }
@@ -37,6 +44,11 @@ export class ResponseItemCache {
       this.#items.set(item.id, { owner, item: input, expires });
     }
     while (this.#items.size > this.#max) this.#items.delete(this.#items.keys().next().value as string);
+  }
+
+  /** How many items are held. */
+  get size(): number {
+    return this.#items.size;
   }
 
   /** The item behind `id` when `owner` received it and it has not expired. */

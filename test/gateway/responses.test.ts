@@ -171,6 +171,9 @@ test('item references resolve to the items of recent responses of the same key o
   // Hostile: another key cannot read them, and nothing lives past its time.
   assert.throws(() => resolveItemReferences(req, (id) => cache.lookup('key-b', id)), (err: unknown) => err instanceof YumenError && err.param === 'input[0].id');
   now = 1000;
+  assert.equal(cache.size, 2);
+  cache.remember('key-a', []);
+  assert.equal(cache.size, 0, 'expired entries are dropped at the next remember, read or not');
   assert.equal(cache.lookup('key-a', fc), undefined);
   // Bounded: the oldest go first.
   for (let i = 0; i < 4; i++) cache.remember('key-a', [{ type: 'function_call', id: `fc_${i}`, call_id: `c${i}`, name: 'f', arguments: '{}', status: 'completed' }]);
