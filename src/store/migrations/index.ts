@@ -4,6 +4,7 @@ import * as governance from './0002-governance.ts';
 import * as audit from './0003-audit.ts';
 import * as knowledge from './0004-knowledge.ts';
 import * as apps from './0006-apps.ts';
+import * as appLinks from './0006-apps-links.ts';
 
 /**
  * Every migration, in order. Names are stable forever: a shipped migration is never edited,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-audit': audit,
   '0004-knowledge': knowledge,
   '0006-apps': apps,
+  '0006-apps-links': appLinks,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
