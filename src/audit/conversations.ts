@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createConversationRepository, type Database, type StoredConversation } from '../store/index.ts';
+import { valueDigest, type LinkKey } from '../util/value-link.ts';
 
 export interface ConversationCaptureOptions {
   /** Off by default: nothing is stored unless enabled. */
@@ -7,6 +8,8 @@ export interface ConversationCaptureOptions {
   /** Department names whose conversations are kept; null = every department (when enabled). */
   tenants: string[] | null;
   flushIntervalMs?: number;
+  /** Keys the digests that link a placeholder's value to feedback on the exchange; without it no links are kept. */
+  linkKey?: LinkKey;
   onError?: (err: unknown) => void;
 }
 
@@ -22,6 +25,8 @@ export interface CapturedConversation {
   completion: string | null;
   /** The app slug the call went through, if any. */
   app?: string | null;
+  /** Placeholder → the value it replaced: only its keyed digest is stored, never the value. */
+  values?: ReadonlyMap<string, string>;
   time?: number;
 }
 
@@ -51,6 +56,14 @@ export function createConversationCapture(db: Kysely<Database>, opts: Conversati
     return flushing;
   }
 
+  function links(values: ReadonlyMap<string, string> | undefined): Record<string, string> | null {
+    if (!values?.size || !opts.linkKey) return null;
+    const key = opts.linkKey();
+    const out: Record<string, string> = {};
+    for (const [placeholder, value] of values) out[placeholder] = valueDigest(key, value);
+    return out;
+  }
+
   return {
     /** Whether conversations of this department are kept (by department name or id). */
     enabledFor(tenant: { tenantId: string; tenantName: string }): boolean {
@@ -58,7 +71,10 @@ export function createConversationCapture(db: Kysely<Database>, opts: Conversati
     },
     capture(c: CapturedConversation): void {
       if (!this.enabledFor(c)) return;
-      pending.push({ id: c.requestId, createdAt: c.time ?? Date.now(), tenantId: c.tenantId, keyId: c.keyId, model: c.model, zone: c.zone, messages: c.messages, completion: c.completion, app: c.app ?? null });
+      pending.push({
+        id: c.requestId, createdAt: c.time ?? Date.now(), tenantId: c.tenantId, keyId: c.keyId, model: c.model, zone: c.zone,
+        messages: c.messages, completion: c.completion, app: c.app ?? null, links: links(c.values),
+      });
       if (pending.length >= 200) void flush();
     },
     list: repo.list,

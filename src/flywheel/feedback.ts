@@ -2,6 +2,7 @@ import type { Guard } from '../guard/index.ts';
 import type { Principal } from '../governance/index.ts';
 import type { FeedbackRepository, StoredConversation, StoredFeedback } from '../store/index.ts';
 import { yumenError } from '../util/errors.ts';
+import type { LinkKey } from '../util/value-link.ts';
 import { redactFeedbackText } from './redact.ts';
 
 export interface FeedbackInput {
@@ -16,6 +17,8 @@ export interface FeedbackServiceDeps {
   /** Captured exchanges: looked up by request id, and flushed when one is not found yet (captures are batched). */
   conversations: { findById(id: string): Promise<StoredConversation | undefined>; flush(): Promise<void> };
   guardFor(principal: Principal): Promise<Guard>;
+  /** The conversation store's link key: values of a correction that equal ones of the exchange keep its placeholders. */
+  linkKey?: LinkKey;
 }
 
 /**
@@ -41,7 +44,8 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const c = await exchange(principal, input.request_id);
       const guard = await deps.guardFor(principal);
       const context = JSON.stringify([c.messages, c.completion]);
-      const clean = (t: string | null | undefined) => (t === undefined || t === null || t.trim() === '' ? null : redactFeedbackText(guard, t, context));
+      const link = c.links && deps.linkKey ? { key: deps.linkKey(), links: c.links } : undefined;
+      const clean = (t: string | null | undefined) => (t === undefined || t === null || t.trim() === '' ? null : redactFeedbackText(guard, t, context, link));
       return deps.repo.upsert({
         requestId: c.id, tenantId: c.tenantId, keyId: principal.keyId, rating: input.rating,
         correction: clean(input.correction), comment: clean(input.comment),

@@ -1,4 +1,5 @@
 import { PLACEHOLDER_LABELS, Vault, type FindingType, type Guard } from '../guard/index.ts';
+import { valueDigest } from '../util/value-link.ts';
 
 /** A placeholder exactly as the vault writes it: 〔手机号_1〕. Stored conversations hold only this form. */
 const PLACEHOLDER = /〔([A-Za-z\u4e00-\u9fa5]{1,12})_(\d{1,6})〕/g;
@@ -6,13 +7,27 @@ const TYPE_OF_LABEL = new Map<string, FindingType>(Object.entries(PLACEHOLDER_LA
 
 /**
  * Feedback text (a correction, a comment) as it may be stored: every finding replaced by a placeholder.
- * Placeholders already used in `context` (the stored exchange) are reserved, so a value of the correction
- * never takes a number that means something else in the exchange.
+ * A value equal to one behind a placeholder of the exchange (same keyed digest, same label) takes that
+ * placeholder, so the correction speaks of the same person as the exchange; any other value gets a new
+ * number, never one the exchange (`context`) already uses.
  */
-export function redactFeedbackText(guard: Guard, text: string, context: string): string {
+export function redactFeedbackText(guard: Guard, text: string, context: string, link?: { key: Buffer; links: Readonly<Record<string, string>> }): string {
   const vault = new Vault();
   vault.pseudonymize(context, []); // reserves the exchange's placeholder numbers
-  return vault.pseudonymize(text, guard.scan(text).findings);
+  const byDigest = new Map<string, string>();
+  for (const [placeholder, digest] of Object.entries(link?.links ?? {})) byDigest.set(digest, placeholder);
+  const findings = guard.scan(text).findings.slice().sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let pos = 0;
+  for (const f of findings) {
+    if (f.start < pos) continue;
+    const value = text.slice(f.start, f.end);
+    const label = f.type === 'custom_term' && f.label ? f.label : PLACEHOLDER_LABELS[f.type];
+    const linked = link ? byDigest.get(valueDigest(link.key, value)) : undefined;
+    out += text.slice(pos, f.start) + (linked && linked.startsWith(`〔${label}_`) ? linked : vault.pseudonymize(value, [{ ...f, start: 0, end: value.length }]));
+    pos = f.end;
+  }
+  return out + text.slice(pos);
 }
 
 interface Span { start: number; end: number; replacement: string }

@@ -9,6 +9,7 @@ import { createAppRepository, createFeedbackRepository, createTenantRepository, 
 import { createAppService } from '../apps/index.ts';
 import { createFeedbackService } from '../flywheel/index.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
+import { linkKeyFrom } from '../util/value-link.ts';
 import { auditLogFromConfig, auditSettings, createConversationCapture } from '../audit/index.ts';
 import { limiterFromConfig } from '../governance/limits/index.ts';
 import { responseCacheFromConfig } from '../governance/cache/index.ts';
@@ -67,7 +68,9 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const auditConfig = auditSettings(config);
   const stopAuditMaintenance = audit.startMaintenance({ anchorIntervalMs: auditConfig.anchorIntervalMs, pruneIntervalMs: 86_400_000 });
   // Conversations for the data flywheel: off unless audit.conversations.enabled; stored redacted as for the external zone.
-  const conversations = createConversationCapture(store.db, { enabled: auditConfig.conversations.enabled, tenants: auditConfig.conversations.tenants });
+  // Placeholder values are linked to feedback by keyed digests (util/value-link.ts), keyed from the master key.
+  const linkKey = linkKeyFrom(() => loadMasterKey({ dataDir: config.data_dir }).key);
+  const conversations = createConversationCapture(store.db, { enabled: auditConfig.conversations.enabled, tenants: auditConfig.conversations.tenants, linkKey });
   const pruneConversations = setInterval(() => void conversations.prune(auditConfig.conversations.retentionDays).catch(() => {}), 86_400_000);
   pruneConversations.unref();
   const limiter = limiterFromConfig(config, createTokenUsageRepository(store.db), { queueFor: cluster.queueFor });
@@ -89,7 +92,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   });
   const feedbackRepo = createFeedbackRepository(store.db);
   const guardFor = async (t: { tenantId: string; tenantName: string }) => (await guards.for(t)).guard;
-  const feedback = createFeedbackService({ repo: feedbackRepo, conversations, guardFor });
+  const feedback = createFeedbackService({ repo: feedbackRepo, conversations, guardFor, linkKey });
   const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations, apps,
     knowledge: {
       retrieve: async (principal, names, query, opts) => (await retrieveForChat(knowledge, principal, names, query, opts)).sources,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createGuard } from '../../src/guard/index.ts';
 import { createCurator, createSynthesizer, redactFeedbackText, sanitizeForTraining, toSample } from '../../src/flywheel/index.ts';
 import type { Exchange } from '../../src/store/index.ts';
+import { valueDigest } from '../../src/util/value-link.ts';
 
 const guard = createGuard({ customTerms: [{ term: '天穹计划', label: '项目代号' }] });
 const ex = (over: Partial<Exchange>): Exchange => ({
@@ -39,6 +40,14 @@ test('feedback text is redacted with numbers the exchange does not use yet', () 
   const out = redactFeedbackText(guard, '联系人：李娜，电话13900139000', '〔姓名_1〕〔手机号_1〕');
   assert.ok(!out.includes('13900139000') && !out.includes('李娜'), out);
   assert.match(out, /〔手机号_2〕/);
+});
+
+test('feedback text reuses the placeholder of an equal value of the exchange (same digest and label) and only then', () => {
+  const key = Buffer.alloc(32, 7);
+  const links = { '〔手机号_1〕': valueDigest(key, '13900139000'), '〔姓名_1〕': valueDigest(key, '13800138000') };
+  const out = redactFeedbackText(guard, '电话13900139000，另一个13800138000', '〔手机号_1〕〔姓名_1〕', { key, links });
+  assert.equal(out, '电话〔手机号_1〕，另一个〔手机号_2〕', 'a digest under another label is not a link');
+  assert.equal(redactFeedbackText(guard, '电话13900139000', '〔手机号_1〕', { key: Buffer.alloc(32, 8), links }), '电话〔手机号_2〕', 'another key links nothing');
 });
 
 test('samples: system prompts joined, turns paired, tool calls and odd shapes refused', () => {

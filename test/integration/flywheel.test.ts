@@ -112,6 +112,10 @@ describe('the data flywheel: capture → feedback → export', () => {
     assert.equal((await fetch(`${y.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: ids.unrated, rating: 1 }) })).status, 401);
     const stored = JSON.stringify(await createConversationRepository(y.store.db).list({}));
     assert.ok(!stored.includes('篡改'));
+    // Links are keyed digests, never the values.
+    const kept = await createConversationRepository(y.store.db).findById(ids.corrected);
+    assert.ok(kept!.links && Object.keys(kept!.links).includes('〔身份证号_1〕'));
+    assert.ok(!JSON.stringify(kept!.links).includes(ID_CARD));
   });
 
   function exportWithCli(format: string, out: string, extra: string[] = []) {
@@ -145,9 +149,11 @@ describe('the data flywheel: capture → feedback → export', () => {
     assert.deepEqual(reg.history, []);
     const c = /^身份证号(\d{17}[\dX])的档案在哪里？$/.exec(corrected.instruction);
     assert.ok(c && isValidIdCard18(c[1]), corrected.instruction);
-    // A correction is redacted on its own, so its values get stand-ins of their own (see docs/flywheel.md).
+    // The correction replaced the answer; its ID number is the exchange's (linked by keyed digest), so it
+    // gets the same stand-in, while the new contact gets stand-ins of its own.
     const fixed = /^身份证号(\d{17}[\dX])的档案在五号库，联系人：(.+)，电话(1\d{10})。$/.exec(corrected.output);
-    assert.ok(fixed && isValidIdCard18(fixed[1]), `the correction replaced the answer: ${corrected.output}`);
+    assert.ok(fixed, `the correction replaced the answer: ${corrected.output}`);
+    assert.equal(fixed[1], c[1]);
     assert.equal(unrated.instruction, '档案馆几点开门？');
     assert.equal(unrated.output, '上午九点开门。');
     assert.equal(multi.system, '你是档案馆助手。');

@@ -4,6 +4,7 @@ import * as governance from './0002-governance.ts';
 import * as audit from './0003-audit.ts';
 import * as knowledge from './0004-knowledge.ts';
 import * as apps from './0006-apps.ts';
+import * as appLinks from './0006-apps-links.ts';
 import * as cluster from './0009-cluster.ts';
 
 /**
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-audit': audit,
   '0004-knowledge': knowledge,
   '0006-apps': apps,
+  '0006-apps-links': appLinks,
   '0009-cluster': cluster,
 };
 

@@ -13,12 +13,15 @@ export interface StoredConversation {
   completion: string | null;
   /** The app slug the call went through, if any. */
   app?: string | null;
+  /** Placeholder → keyed digest of the value it replaced, for linking feedback to the exchange. */
+  links?: Record<string, string> | null;
 }
 
 function fromRow(r: ConversationsTable): StoredConversation {
   return {
     id: r.id, createdAt: Number(r.created_at), tenantId: r.tenant_id, keyId: r.key_id, model: r.model, zone: r.zone,
     messages: JSON.parse(r.messages) as unknown[], completion: r.completion, app: r.app ?? null,
+    links: r.links ? JSON.parse(r.links) as Record<string, string> : null,
   };
 }
 
@@ -29,6 +32,7 @@ export function createConversationRepository(db: Kysely<Database>) {
       await db.insertInto('conversations').values(items.map((c) => ({
         id: c.id, created_at: c.createdAt, tenant_id: c.tenantId, key_id: c.keyId, model: c.model, zone: c.zone,
         messages: JSON.stringify(c.messages), completion: c.completion, app: c.app ?? null,
+        links: c.links && Object.keys(c.links).length ? JSON.stringify(c.links) : null,
       }))).onConflict((oc) => oc.column('id').doNothing()).execute();
     },
     async list(filter: { tenantId?: string; since?: number; until?: number; limit?: number; app?: string } = {}): Promise<StoredConversation[]> {

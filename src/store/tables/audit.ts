@@ -52,6 +52,8 @@ export interface ConversationsTable {
   completion: string | null;
   /** The app (`app:<slug>`) the call went through, if any (migration 0006). */
   app: string | null;
+  /** JSON object: placeholder → keyed digest of the value it replaced (migration 0006-apps-links). */
+  links: string | null;
 }
 
 export interface AuditTables {
