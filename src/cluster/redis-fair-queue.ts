@@ -225,5 +225,5 @@ export function createSharedQueues(url: string, prefix: string) {
 export type SharedQueues = ReturnType<typeof createSharedQueues>;
 
 function cancelled() {
-  return yumenError('upstream_error', 'The request was cancelled while waiting for the model.', { status: 499 });
+  return yumenError('client_closed', 'The request was cancelled while waiting for the model.');
 }

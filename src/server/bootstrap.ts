@@ -5,14 +5,17 @@ import { Gateway, TenantGuards, UsageWriter, createGatewayMetrics } from '../gat
 import { buildPolicySet, parsePolicy } from '../policy/index.ts';
 import { createKeyAuthenticator, getTenantPolicyChain, listDictionaryTerms, governanceSettings, lazySecretBox, loadMasterKey, withStoredModels } from '../governance/index.ts';
 import { createModelRegistry } from '../providers/index.ts';
-import { createTokenUsageRepository, createUsageRepository, openStore, type Store } from '../store/index.ts';
+import { createAppRepository, createFeedbackRepository, createTenantRepository, createTokenUsageRepository, createUsageRepository, openStore, type Store } from '../store/index.ts';
+import { createAppService } from '../apps/index.ts';
+import { createFeedbackService } from '../flywheel/index.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
 import { auditLogFromConfig, auditSettings, createConversationCapture } from '../audit/index.ts';
 import { limiterFromConfig } from '../governance/limits/index.ts';
 import { responseCacheFromConfig } from '../governance/cache/index.ts';
 import { buildServer, type YumenServer } from './app.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { kbRoutes } from './routes/kb.ts';
-import { extractCitations, groundMessages, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
+import { extractCitations, groundMessages, impliedKnowledgeModels, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
 import { clusterFromConfig, createReloadableRegistry, modelReloader, type ChangeBus } from '../cluster/index.ts';
 
 export interface RunningYumen {
@@ -41,7 +44,9 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const logger = opts.logger ?? (config.log.level === 'silent' ? false : { level: config.log.level });
   const secretBox = lazySecretBox(() => loadMasterKey({ dataDir: config.data_dir }).key);
   // Models of yumen.yaml plus those added through the admin API; reloaded whenever any node changes one.
-  const models = await withStoredModels(config.models, store.db, secretBox);
+  // The legacy `knowledge.rerank: { base_url, model }` is a registry model too (zone private unless it says so).
+  const loadModels = async () => [...await withStoredModels(config.models, store.db, secretBox), ...impliedKnowledgeModels(config)];
+  const models = await loadModels();
   // Cluster problems are never fatal (the version check repairs a lost message); logged once the server exists.
   const warn = (err: unknown, what: string) => {
     try {
@@ -74,16 +79,27 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const authenticator = createKeyAuthenticator(store.db);
   // Knowledge bases: background ingest worker (jobs persist in the database) and the /api/kb routes.
   const knowledge = await knowledgeFromConfig(config, store, registry);
-  const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations,
+  // Business-scenario apps (app:<slug>) and the flywheel's feedback and dataset export.
+  const tenants = createTenantRepository(store.db);
+  const apps = createAppService({
+    repo: createAppRepository(store.db),
+    modelExists: (name) => registry.get(name) !== undefined,
+    readableKnowledgeBases: async (tenantId) => new Set((await knowledge.listBases({ tenantId })).map((b) => b.name)),
+    departmentExists: async (id) => (await tenants.findById(id)) !== undefined,
+  });
+  const feedbackRepo = createFeedbackRepository(store.db);
+  const guardFor = async (t: { tenantId: string; tenantName: string }) => (await guards.for(t)).guard;
+  const feedback = createFeedbackService({ repo: feedbackRepo, conversations, guardFor });
+  const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations, apps,
     knowledge: {
-      retrieve: async (principal, names, query) => (await retrieveForChat(knowledge, principal, names, query)).sources,
+      retrieve: async (principal, names, query, opts) => (await retrieveForChat(knowledge, principal, names, query, opts)).sources,
       ground: (messages, sources) => groundMessages(messages, sources),
       cite: (answer, sources) => extractCitations(answer, sources),
     },
   });
   cluster.bus.subscribe('keys', () => authenticator.invalidate());
   cluster.bus.subscribe('policies', () => guards.invalidate());
-  cluster.bus.subscribe('models', modelReloader(() => withStoredModels(config.models, store.db, secretBox), registry, {
+  cluster.bus.subscribe('models', modelReloader(loadModels, registry, {
     onReload: (ms) => {
       cacheableModels.clear();
       for (const m of ms) if (m.cache === true) cacheableModels.add(m.name);
@@ -100,7 +116,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => cluster.bus.publish(what) }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker })],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;

@@ -18,10 +18,6 @@ declare module 'fastify' {
     /** The account an action was done as, when there was no session yet (login). */
     auditActor: string | null;
   }
-  interface FastifyContextConfig {
-    /** Audit action name, e.g. `admin.user.create`; routes with one are recorded in the audit trail. */
-    action?: string;
-  }
 }
 
 /** Everything the admin route plugins share. */
