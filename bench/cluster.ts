@@ -63,7 +63,14 @@ async function runRow(name: string, opts: { nodes: number; storage: 'sqlite' | '
     ...(opts.queue ? { limits: { backends: { m: { max_concurrency: 64 } } } } : {}),
   };
   const env = { YUMEN_MASTER_KEY: randomBytes(32).toString('hex') };
-  const nodes = await Promise.all(Array.from({ length: opts.nodes }, () => startNode(config, env)));
+  const started = await Promise.allSettled(Array.from({ length: opts.nodes }, () => startNode(config, env)));
+  const nodes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const n of nodes) await stopNode(n);
+    await tdb.drop();
+    throw (failed as PromiseRejectedResult).reason;
+  }
   const store = await openStore(tdb.url, { migrate: false });
   const tenant = await createTenantRepository(store.db).ensure('bench');
   const key = (await createApiKeyRepository(store.db).create({ tenantId: tenant.id, allowedModels: null })).secret;

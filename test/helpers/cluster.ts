@@ -18,9 +18,9 @@ export interface Node {
 
 /**
  * Starts `yumen serve` with `config` (written as JSON, which is YAML) on a free port and resolves once it
- * listens. The process gets `env` on top of this one's (e.g. a shared YUMEN_MASTER_KEY).
+ * listens (a loaded 2-core machine can take most of a minute to compile the sources). The process gets `env` on top of this one's (e.g. a shared YUMEN_MASTER_KEY).
  */
-export async function startNode(config: Record<string, unknown>, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Node & { dir: string }> {
+export async function startNode(config: Record<string, unknown>, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Node & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'yumen-node-'));
   const configFile = join(dir, 'yumen.yaml');
   writeFileSync(configFile, JSON.stringify({ data_dir: join(dir, 'data'), ...config }, null, 2));

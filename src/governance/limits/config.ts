@@ -104,6 +104,7 @@ export function validateLimitsConfig(config: YumenConfig): string[] {
     if (!isMapping(l.queue)) p.push('limits.queue: expected a mapping');
     else for (const [k, v] of Object.entries(l.queue)) {
       if (k !== 'max_wait_ms' && k !== 'max_queue' && k !== 'lease_ms') p.push(`limits.queue.${k}: unknown key (known: max_wait_ms, max_queue, lease_ms)`);
+      else if (k === 'lease_ms' && !(Number.isInteger(v) && (v as number) >= 1000)) p.push('limits.queue.lease_ms: expected an integer ≥ 1000 (a slot must outlive its renewals)');
       else if (!(Number.isInteger(v) && (v as number) >= 0)) p.push(`limits.queue.${k}: expected an integer ≥ 0`);
     }
   }
