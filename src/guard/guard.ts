@@ -11,6 +11,8 @@ import { ADDRESS_STARTS, detectAddresses } from './detectors/address.ts';
 import { createTokenizer } from './tokens.ts';
 import { detectSourceCode } from './detectors/source-code.ts';
 import { createCustomTermMatcher } from './detectors/custom-terms.ts';
+import { combineWithTagger, defaultNerModel } from './detectors/ner.ts';
+import { detectCredentialPairs } from './detectors/credential-pair.ts';
 
 /**
  * When two findings overlap, the more trustworthy one wins: validated and exact-prefix types over
@@ -82,6 +84,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const runDigits = digitTypes.some((t) => want.has(t));
   const wantAddress = want.has('address');
   const wantName = want.has('person_name');
+  const tagger = (wantAddress || wantName) && options.tagger !== false ? defaultNerModel() : null;
   const tokenize = createTokenizer(wantAddress ? ADDRESS_STARTS : null, wantName ? NAME_KEYWORDS : null);
 
   function scan(text: string): ScanResult {
@@ -94,11 +97,17 @@ export function createGuard(options: GuardOptions = {}): Guard {
     const tok = tokenize(t);
     if (runDigits) detectDigits(t, raw, want, tok.runs, tok.runCount);
     detectCodes(t, raw, want, tok.runs, tok.runCount);
-    if (want.has('secret')) detectSecrets(t, raw, tok.runs, tok.runCount, tok.secretLabels);
+    if (want.has('secret')) {
+      const secretsFrom = raw.length;
+      detectSecrets(t, raw, tok.runs, tok.runCount, tok.secretLabels);
+      if (raw.length > secretsFrom) detectCredentialPairs(t, raw, secretsFrom);
+    }
     if (want.has('classified_marking')) detectClassified(t, raw);
     if (terms) terms.detect(t, raw);
+    const rulesFrom = raw.length;
     if (wantAddress) detectAddresses(t, raw, tok.keywordsA, tok.runs, tok.runCount);
     if (wantName) detectNames(t, raw, raw, tok.keywordsB, raw.length);
+    if (tagger) combineWithTagger(t, raw, rulesFrom, tagger, wantName, wantAddress);
     if (want.has('source_code')) detectSourceCode(t, raw);
     const findings: Finding[] = [];
     let level: Level = 'public';
