@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard } from '../../src/guard/index.ts';
 import type { Finding } from '../../src/guard/index.ts';
-import { NER_MODEL_BASE64 } from '../../src/guard/data/ner-model.ts';
+import { NER_MODEL_FILE } from '../../src/guard/detectors/ner.ts';
 import { decodeModel, encodeModel } from '../../src/guard/ner/model.ts';
 
 const guard = createGuard();
@@ -61,7 +61,7 @@ test('hostile input: long runs of surname characters, text edges, surrogate pair
 });
 
 test('the model file round-trips through encode/decode', () => {
-  const bytes = Buffer.from(NER_MODEL_BASE64, 'base64');
+  const bytes = readFileSync(NER_MODEL_FILE);
   const m = decodeModel(bytes);
   assert.deepEqual(Buffer.from(encodeModel(m)), bytes);
   const broken = Buffer.from(bytes);
@@ -80,7 +80,7 @@ test('training is reproducible: same data and seed, same model file byte for byt
     ];
     writeFileSync(data, lines.map((l) => JSON.stringify(l)).join('\n'));
     const script = join(import.meta.dirname, '../../bench/train-ner.ts');
-    const outs = ['a.ts', 'b.ts', 'c.ts'].map((f) => join(dir, f));
+    const outs = ['a.bin', 'b.bin', 'c.bin'].map((f) => join(dir, f));
     const run = (out: string, seed: string): void => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--only-extra', '--extra', data, '--generated', '5',
         '--epochs', '2', '--seed', seed, '--quiet', '--out', out], { encoding: 'utf8' });
@@ -89,9 +89,14 @@ test('training is reproducible: same data and seed, same model file byte for byt
     run(outs[0], '7');
     run(outs[1], '7');
     run(outs[2], '8');
-    assert.equal(readFileSync(outs[0], 'utf8'), readFileSync(outs[1], 'utf8'));
-    assert.notEqual(readFileSync(outs[0], 'utf8'), readFileSync(outs[2], 'utf8'), 'the seed matters');
+    assert.deepEqual(readFileSync(outs[0]), readFileSync(outs[1]));
+    assert.notDeepEqual(readFileSync(outs[0]), readFileSync(outs[2]), 'the seed matters');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('four single digits are a dental formula, not an IP address, unless labelled', () => {
+  assert.deepEqual(found('牠们的齿式是：上颚1-3.1.4.2；下颚3.1.4.2-3。', 'ip_address'), []);
+  assert.deepEqual(found('网关 IP：1.1.1.1，备用 8.8.4.4', 'ip_address'), ['1.1.1.1', '8.8.4.4']);
 });

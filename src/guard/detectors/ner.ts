@@ -1,5 +1,5 @@
 import type { RawFinding } from '../types.ts';
-import { NER_MODEL_BASE64 } from '../data/ner-model.ts';
+import { readFileSync } from 'node:fs';
 import { decodeModel, spansOf, viterbi } from '../ner/model.ts';
 import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
@@ -7,7 +7,8 @@ import * as F from '../ner/features.ts';
 /**
  * Person names and street-level addresses from the trained tagger (ner/), combined with the rule
  * detectors (names.ts, address.ts). The tagger runs only on windows around characters that can start a
- * name (the model's gate), address characters (路街号村室…) and the rule findings, so ordinary text costs
+ * name (the model's gate), runs of transliteration characters, road/village characters (路街巷弄村) and the
+ * rule findings, so ordinary text costs
  * little. Combination:
  * - a name the tagger finds is reported with its own boundaries ("ner");
  * - a rule name is kept on its own only when its evidence is strong (a "姓名：" label, a phone/ID beside it,
@@ -16,20 +17,26 @@ import * as F from '../ner/features.ts';
  * - a rule address with a house/room number stands; one without a number needs the tagger to agree;
  *   the tagger's own street-level addresses are added.
  */
-const { LEX_TRANS, LEX_ADDR, O } = F;
+const { LEX_TRANS, O } = F;
 const lexBits = F.lexBits;
 
 let shared: NerModel | null = null;
 
-/** The shipped model, decoded once per process (≈ 10 ms, ≈ 1.3 MB of memory). */
+/** Where the shipped model is: a data file beside the code, written by `npm run train:ner`. */
+export const NER_MODEL_FILE = new URL('../data/ner-model.bin', import.meta.url);
+
+/**
+ * The shipped model, read and decoded once per process when the first guard is created (≈ 10 ms, ≈ 1.3 MB
+ * of memory) — like loading a module, never during a scan.
+ */
 export function defaultNerModel(): NerModel {
-  shared ??= decodeModel(Buffer.from(NER_MODEL_BASE64, 'base64'));
+  shared ??= decodeModel(readFileSync(NER_MODEL_FILE));
   return shared;
 }
 
 // Address characters that open a window of the characters before them.
 const ADDR_ANCHOR = new Uint8Array(65536);
-for (const ch of '路街巷弄号村室栋幢') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
+for (const ch of '路街巷弄村') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
 
 function isCjk(c: number): boolean {
   return c >= 0x4e00 && c <= 0x9fa5;
@@ -37,6 +44,9 @@ function isCjk(c: number): boolean {
 
 let windows = new Int32Array(256);
 let tags = new Uint8Array(256);
+
+/** Characters covered by windows in the last call (for the benchmark's coverage figure). */
+export let lastCoverage = 0;
 
 /** Windows [start, end) to tag, merged, ascending. Returns the number of pairs written to `windows`. */
 function collectWindows(text: string, model: NerModel, rules: readonly RawFinding[], from: number, count: number): number {
@@ -68,24 +78,27 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
   }
   extra.sort((a, b) => a[0] - b[0]);
   let x = 0;
+  let transEnd = 0;
   for (let i = 0; i < n; i++) {
     while (x < extra.length && extra[x][0] <= i) { add(extra[x][0], extra[x][1]); x++; }
     const c = text.charCodeAt(i);
     if (c < 0x3000) continue;
-    if (gate[c] === 1 && isCjk(text.charCodeAt(i + 1))) {
-      let e = i + 5;
-      // Transliterated names run on: 沙波什尼科夫, 丹尼斯·霍珀.
-      if ((lexBits(c) & LEX_TRANS) !== 0) {
-        let j = i + 1;
-        while (j < n && j - i < 24 && ((lexBits(text.charCodeAt(j)) & LEX_TRANS) !== 0 || text.charCodeAt(j) === 0xb7)) j++;
-        if (j + 2 > e) e = j + 2;
+    if ((lexBits(c) & LEX_TRANS) !== 0 && i >= transEnd) {
+      // Transliterated names run on (沙波什尼科夫, 丹尼斯·霍珀): a run of three or more such characters.
+      let j = i + 1;
+      while (j < n && j - i < 24 && ((lexBits(text.charCodeAt(j)) & LEX_TRANS) !== 0 || text.charCodeAt(j) === 0xb7)) j++;
+      transEnd = j;
+      if (j - i >= 3) {
+        add(i - 1, j + 2);
+        continue;
       }
-      add(i - 1, e);
-    } else if (ADDR_ANCHOR[c] === 1 && (lexBits(c) & LEX_ADDR) !== 0) {
-      add(i - 12, i + 4);
     }
+    if (gate[c] === 1 && isCjk(text.charCodeAt(i + 1))) add(i - 1, i + 5);
+    else if (ADDR_ANCHOR[c] === 1) add(i - 12, i + 2);
   }
   while (x < extra.length) { add(extra[x][0], extra[x][1]); x++; }
+  lastCoverage = 0;
+  for (let w = 0; w < wc; w += 2) lastCoverage += windows[w + 1] - windows[w];
   return wc;
 }
 
@@ -109,6 +122,33 @@ export function tagWindows(text: string, model: NerModel, rules: readonly RawFin
   return spans;
 }
 
+// Last characters that make a span a state, dynasty, temple, street or place rather than a person (吴国, 周朝,
+// 孔庙): for two-character spans a wider set (吴王, 阳宁君), since a three-character name may end in 国 (张建国).
+const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡']);
+const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡国王帝君城']);
+
+/** Whether a tagger name span is shaped like a name. */
+export function nameShapeOk(text: string, start: number, end: number): boolean {
+  const last = text[end - 1];
+  return end - start === 2 ? !NOT_NAME_END_SHORT.has(last) : !NOT_NAME_END.has(last);
+}
+
+const STREET_END = new Set([...'路街巷弄道里村号室栋幢楼园苑庄屯院座层户段邨坊']);
+const NOT_ADDRESS = /铁路|公路|高速|线路|道路|路线|[。；;！!？?]|(?:^|[^\d一二三四五六七八九十百零〇])[一二三四五六七八九十]+号(?![院楼])/;
+const NUMBERED = /\d号/;
+
+/**
+ * Whether a tagger address span (or a rule one without a house number) is shaped like a street address:
+ * at least three characters, ending in a street, village, building or number suffix (not 塞浦路斯, 卡路),
+ * not a railway or highway (京九铁路), not across a sentence, not a numbered satellite or signal (东方红一号).
+ */
+export function addressShapeOk(text: string, start: number, end: number): boolean {
+  if (end - start < 3) return false;
+  const span = text.slice(start, end);
+  if (!STREET_END.has(span[span.length - 1]) && !/\d$/.test(span)) return false;
+  return NUMBERED.test(span) || !NOT_ADDRESS.test(span);
+}
+
 const STRONG_NAME = new Set(['names.label', 'names.pii', 'names.gender']);
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
@@ -130,7 +170,8 @@ export function combineWithTagger(
       if (STRONG_NAME.has(f.detector)) kept.push(f);
       else if (!spans.some((s) => s.type === 'person_name' && overlaps(s, f))) continue;
     } else if (f.type === 'address') {
-      if (f.detector === 'address.number' || spans.some((s) => s.type === 'address' && overlaps(s, f))) kept.push(f);
+      if (f.detector === 'address.number') kept.push(f);
+      else if (spans.some((s) => s.type === 'address' && overlaps(s, f)) && addressShapeOk(text, f.start, f.end)) kept.push(f);
     } else kept.push(f);
   }
   out.length = from;
@@ -141,6 +182,7 @@ export function combineWithTagger(
     if (kept.some((f) => f.type === s.type && overlaps(f, s))) continue;
     // Keep at least two characters: a single character is never reported as a name.
     if (s.end - s.start < 2) continue;
+    if (s.type === 'person_name' ? !nameShapeOk(text, s.start, s.end) : !addressShapeOk(text, s.start, s.end)) continue;
     out.push({ type: s.type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
   }
 }
