@@ -29,11 +29,11 @@ const file = join(dir, 'records.jsonl');
 writeFileSync(file, records.map((t, i) => JSON.stringify({ id: i, text: t })).join('\n') + '\n');
 const one = join(dir, 'one.jsonl');
 writeFileSync(one, `${JSON.stringify({ id: 0, text: records[0] })}\n`);
-const main = join(import.meta.dirname, '../src/cli/main.ts');
+const main = join(import.meta.dirname, '../bin/yumen.js');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 function run(path: string): { wall: number; cpu: number | null } {
-  const cmd = [process.execPath, '--import', 'tsx', main, 'scan', path, '--format', 'jsonl'];
+  const cmd = [process.execPath, main, 'scan', path, '--format', 'jsonl'];
   const argv = timeBin ? [timeBin, '-f', '%U %S', ...cmd] : cmd;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'], encoding: 'utf8' });

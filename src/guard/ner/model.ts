@@ -28,7 +28,11 @@ export interface Span {
   type: 'person_name' | 'address';
   start: number;
   end: number;
-  /** Confidence in (0, 1): the logistic of the span's mean emission margin over "O". */
+  /**
+   * Confidence in [0.7, 0.99]: 0.7 + 0.29·tanh of the span's mean emission margin over "O" (in units of the
+   * weights' scale). A span the decoder chose is a finding at its type's full level (the guard lowers
+   * findings below 0.7 one level), and a wider margin scores higher.
+   */
   score: number;
 }
 
@@ -200,7 +204,7 @@ export function spansOf(m: NerModel, tags: Uint8Array, from: number, n: number, 
     let margin = 0;
     for (let k = i; k < j; k++) margin += emit[k * NT + tags[k]] - emit[k * NT + O];
     const x = (margin / (j - i)) / m.scale;
-    out.push({ type: t === B_PER ? 'person_name' : 'address', start: from + i, end: from + j, score: 1 / (1 + Math.exp(-x)) });
+    out.push({ type: t === B_PER ? 'person_name' : 'address', start: from + i, end: from + j, score: 0.7 + 0.29 * Math.tanh(Math.max(0, x)) });
     i = j - 1;
   }
 }
