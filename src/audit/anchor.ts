@@ -4,13 +4,21 @@ import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 
 export interface AnchorTargets {
-  /** JSON-lines file; each line `{"time":…,"seq":…,"hash":"…"}`. */
+  /** JSON-lines file; each line `{"time":…,"seq":…,"hash":"…","chain":"…","sig":"…"}`. */
   file?: string | null;
   /** Syslog receiver over UDP (RFC 5424, facility log-audit). */
   syslog?: { host: string; port: number } | null;
 }
 
-export interface AnchorEntry { time: number; seq: number; hash: string }
+export interface AnchorEntry {
+  time: number;
+  seq: number;
+  hash: string;
+  /** The chain the anchor belongs to (the hash of its first record); absent on anchors written before 2026-12. */
+  chain?: string | null;
+  /** SM2 signature (r ‖ s, hex) over anchorMessage() with the installation's anchor key. */
+  sig?: string | null;
+}
 
 /**
  * Puts the chain head somewhere the database's administrator cannot quietly rewrite: a file
@@ -18,7 +26,7 @@ export interface AnchorEntry { time: number; seq: number; hash: string }
  * Rewriting the chain then no longer matches an anchor written earlier.
  */
 export async function writeAnchor(targets: AnchorTargets, entry: AnchorEntry): Promise<void> {
-  const line = JSON.stringify({ time: entry.time, seq: entry.seq, hash: entry.hash });
+  const line = JSON.stringify({ time: entry.time, seq: entry.seq, hash: entry.hash, ...(entry.chain ? { chain: entry.chain } : {}), ...(entry.sig ? { sig: entry.sig } : {}) });
   if (targets.file) {
     await mkdir(dirname(targets.file), { recursive: true });
     await appendFile(targets.file, `${line}\n`, { encoding: 'utf8', flush: true });
@@ -51,7 +59,7 @@ export async function readAnchorFile(file: string): Promise<AnchorEntry[]> {
     try { v = JSON.parse(line); } catch { v = null; }
     const e = v as AnchorEntry | null;
     if (!e || !Number.isInteger(e.seq) || typeof e.hash !== 'string') throw new Error(`${file}:${i + 1}: not an anchor line`);
-    out.push({ time: Number(e.time), seq: e.seq, hash: e.hash });
+    out.push({ time: Number(e.time), seq: e.seq, hash: e.hash, chain: typeof e.chain === 'string' ? e.chain : null, sig: typeof e.sig === 'string' ? e.sig : null });
   });
   return out;
 }

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { AuditEvent, AuditSink } from '../gateway/ports.ts';
 import { createAuditRepository, type AuditRow, type Database } from '../store/index.ts';
 import { chainEvents } from './chain.ts';
-import { writeAnchor, readAnchorFile, type AnchorTargets } from './anchor.ts';
+import { writeAnchor, readAnchorFile, type AnchorEntry, type AnchorTargets } from './anchor.ts';
+import { firstBadSignature, type AnchorSigner } from './anchor-key.ts';
 import { verifyChain, type VerifyResult } from './verify.ts';
 import { exportRecords, type ExportFormat } from './export.ts';
 
@@ -11,6 +12,10 @@ export interface AuditLogOptions {
   retentionDays?: number;
   /** Where anchor() writes the head: a JSON-lines file and/or a syslog receiver. */
   anchor?: AnchorTargets;
+  /** Signs each anchor (SM2) so that it can be checked off the host with the public key alone. */
+  anchorSigner?: AnchorSigner | null;
+  /** Anchor also after this many records since the last anchor, not only on the timer (0 = never). */
+  anchorEveryRecords?: number;
   /** How many records at most go into one transaction (default 1000). */
   maxBatch?: number;
   /** How long a commit waits for company when the previous one held several records (default 1 ms; 0 = never). */
@@ -23,20 +28,29 @@ export interface AuditLogOptions {
 }
 
 export interface AuditLog extends AuditSink {
-  /** Walks the whole chain from the genesis or the prune anchor; checks the anchor file too when given. */
-  verify(opts?: { anchorFile?: string | null }): Promise<VerifyResult>;
+  /**
+   * Walks the whole chain from the genesis or the prune anchor; checks the anchor file too when given
+   * (only its anchors of this chain; with `publicKeyPem`, each of them must carry a valid SM2 signature).
+   */
+  verify(opts?: { anchorFile?: string | null; publicKeyPem?: string | null }): Promise<VerifyResult>;
+  /** Records after `afterSeq` in seq order, filtered by action and department, at most `limit`. */
+  records(filter: AuditRecordFilter): Promise<AuditRow[]>;
+  /** The identity of this chain (the hash of its first record, kept when records are pruned); null while empty. */
+  chainId(): Promise<string | null>;
   /** Lines of JSON or CSV (header first) for records with from ≤ time < to. */
   export(opts: { from: number; to: number; format: ExportFormat }): AsyncGenerator<string>;
   /** Deletes records older than the retention, keeping the chain verifiable through a prune anchor. */
   prune(opts?: { before?: number }): Promise<{ deleted: number; anchoredSeq: number | null }>;
   /** Writes the current head {time, seq, hash} to the anchor targets; returns it (null when the chain is empty). */
-  anchor(): Promise<{ time: number; seq: number; hash: string } | null>;
+  anchor(): Promise<AnchorEntry | null>;
   /** Resolves when every record accepted so far is committed. */
   flush(): Promise<void>;
   /** Starts the periodic anchor and the daily prune; returns a function that stops them. */
   startMaintenance(opts: { anchorIntervalMs?: number; pruneIntervalMs?: number; onError?: (err: unknown) => void }): () => void;
   close(): Promise<void>;
 }
+
+export interface AuditRecordFilter { afterSeq?: number; limit: number; action?: string; tenantId?: string }
 
 interface Waiter { event: AuditEvent; resolve: () => void; reject: (err: unknown) => void }
 
@@ -58,12 +72,24 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
   let scheduled = false;
   let closed = false;
   let lastAnchoredSeq = -1;
+  let anchoring: Promise<unknown> | undefined;
+  let chain: string | null = null;
+  const hasAnchorTarget = !!(opts.anchor?.file || opts.anchor?.syslog);
+  const anchorEvery = opts.anchorEveryRecords ?? 0;
   const stops = new Set<() => void>();
 
   const ensureReady = () => (ready ??= repo.ensureHead().then(() => { isReady = true; }, (err) => {
     ready = undefined;
     throw err;
   }));
+
+  let lastCommittedSeq = 0;
+  /** Anchors beside the commit path once `anchorEvery` records arrived since the last anchor. */
+  function anchorIfDue(): void {
+    if (!hasAnchorTarget || anchorEvery <= 0 || anchoring || lastCommittedSeq - lastAnchoredSeq < anchorEvery) return;
+    // A failed anchor is retried by the next commit or the timer, never in a loop.
+    anchoring = log.anchor().then(() => { anchoring = undefined; anchorIfDue(); }, () => { anchoring = undefined; });
+  }
 
   function schedule(): void {
     if (scheduled || writing) return;
@@ -84,8 +110,12 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
     const build = (head: { seq: number; hash: string }) => chainEvents(head, events);
     writing = (isReady ? repo.append(build) : ensureReady().then(() => repo.append(build)))
       .then(
-        () => {
+        (rows) => {
           for (const w of batch) w.resolve();
+          const last = rows.at(-1)?.seq ?? 0;
+          if (lastAnchoredSeq < 0 && last) lastAnchoredSeq = last - rows.length; // first commit of this process
+          lastCommittedSeq = Math.max(lastCommittedSeq, last);
+          anchorIfDue();
           try {
             opts.onCommit?.(batch.length);
           } catch { /* a metrics hook must not break the trail */ }
@@ -116,8 +146,32 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
 
     async verify(vopts = {}) {
       await ensureReady();
-      const anchors = vopts.anchorFile ? await readAnchorFile(vopts.anchorFile) : [];
-      return verifyChain(repo, anchors);
+      const all = vopts.anchorFile ? await readAnchorFile(vopts.anchorFile) : [];
+      const id = await log.chainId();
+      // Anchors of another chain (another installation, or a database created anew) say nothing about this one.
+      const mine = all.filter((a) => id !== null && a.chain === id);
+      if (vopts.publicKeyPem) {
+        const bad = firstBadSignature(mine, vopts.publicKeyPem);
+        if (bad) return { ok: false, seq: bad.seq, reason: `the anchor for seq ${bad.seq} has ${bad.sig ? 'an invalid' : 'no'} SM2 signature (anchor file forged or not from this installation)`, records: 0 };
+      }
+      const result = await verifyChain(repo, mine);
+      return result.ok ? { ...result, anchorsIgnored: all.length - mine.length } : result;
+    },
+
+    async records(filter) {
+      return repo.list(filter);
+    },
+
+    async chainId() {
+      if (chain) return chain;
+      await ensureReady();
+      const known = (await repo.anchors('chain'))[0];
+      if (known) return (chain = known.hash);
+      // The first record's hash, or for a chain pruned before chains had ids, the oldest prune anchor's.
+      const first = (await repo.bySeq(1))?.hash ?? (await repo.anchors('prune'))[0]?.hash;
+      if (!first) return null;
+      await repo.addAnchor({ seq: 1, hash: first, time: now(), kind: 'chain' });
+      return (chain = first);
     },
 
     export(eopts) {
@@ -135,8 +189,9 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
       await ensureReady();
       const head = await repo.head();
       if (head.seq === 0) return null;
-      const entry = { time: now(), seq: head.seq, hash: head.hash };
+      const entry: AnchorEntry = { time: now(), seq: head.seq, hash: head.hash, chain: await log.chainId() };
       if (head.seq === lastAnchoredSeq) return entry;
+      if (opts.anchorSigner) entry.sig = opts.anchorSigner.sign(entry);
       await writeAnchor(opts.anchor ?? {}, entry);
       lastAnchoredSeq = head.seq;
       return entry;
@@ -147,7 +202,7 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
     startMaintenance(m) {
       const onError = m.onError ?? (() => {});
       const timers: NodeJS.Timeout[] = [];
-      if (m.anchorIntervalMs && (opts.anchor?.file || opts.anchor?.syslog)) {
+      if (m.anchorIntervalMs && hasAnchorTarget) {
         timers.push(setInterval(() => void log.anchor().catch(onError), m.anchorIntervalMs));
       }
       if (m.pruneIntervalMs) timers.push(setInterval(() => void log.prune().catch(onError), m.pruneIntervalMs));
@@ -163,6 +218,7 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
     async close() {
       for (const stop of [...stops]) stop();
       await flush();
+      await anchoring;
       closed = true;
       // A last anchor on a clean shutdown, so the file always ends at the final head.
       if (opts.anchor?.file || opts.anchor?.syslog) await log.anchor().catch(() => {});

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parseStorageUrl } from '../store/index.ts';
 import type { YumenConfig } from '../config/index.ts';
 import { isMapping } from '../util/mapping.ts';
 
@@ -8,7 +9,7 @@ import { isMapping } from '../util/mapping.ts';
  * @example
  * audit:
  *   retention_days: 180                       # 网络安全法 Art. 21: at least six months
- *   anchor: { file: ./data/audit-anchors.jsonl, syslog: "udp://127.0.0.1:514", interval_s: 3600 }
+ *   anchor: { file: ./data/audit-anchors.jsonl, syslog: "udp://127.0.0.1:514", interval_s: 3600, every_records: 1000, key_file: ./data/audit-anchor-sm2.pem }
  *   conversations: { enabled: true, tenants: [财政局] }
  */
 export interface AuditSettings {
@@ -18,19 +19,40 @@ export interface AuditSettings {
   /** `udp://host:port` of a syslog receiver; null disables it. */
   anchorSyslog: { host: string; port: number } | null;
   anchorIntervalMs: number;
+  /** Anchor also after this many new records (0 = only on the timer). */
+  anchorEveryRecords: number;
+  /** The installation's SM2 key that signs anchors (made on first use); null = unsigned anchors. */
+  anchorKeyFile: string | null;
   conversations: { enabled: boolean; tenants: string[] | null; retentionDays: number };
 }
 
-export const AUDIT_DEFAULTS = { retention_days: 180, anchor_interval_s: 3600 } as const;
+export const AUDIT_DEFAULTS = { retention_days: 180, anchor_interval_s: 3600, anchor_every_records: 1000 } as const;
 
-export function auditSettings(config: Pick<YumenConfig, 'audit' | 'data_dir'>): AuditSettings {
+/**
+ * Where anchors go by default: beside the SQLite file (so two installations, or a database made anew, never
+ * share one by accident), else in data_dir.
+ */
+function defaultAnchorDir(config: Pick<YumenConfig, 'data_dir'> & { storage?: { url: string } }): string {
+  try {
+    const { dialect, target } = parseStorageUrl(config.storage?.url ?? '');
+    if (dialect === 'sqlite' && target !== ':memory:') return dirname(target);
+  } catch { /* not a storage URL: fall back */ }
+  return config.data_dir ?? './data';
+}
+
+export function auditSettings(config: Pick<YumenConfig, 'audit' | 'data_dir'> & { storage?: { url: string } }): AuditSettings {
   const a = (config.audit ?? {}) as Record<string, any>;
   const anchor = (a.anchor ?? {}) as Record<string, any>;
   const conv = (a.conversations ?? {}) as Record<string, any>;
   const retentionDays = a.retention_days ?? AUDIT_DEFAULTS.retention_days;
+  const anchorFile: string | null = anchor.file === false || anchor.file === null ? null : (anchor.file ?? join(defaultAnchorDir(config), 'audit-anchors.jsonl'));
+  const anchorsOn = anchorFile !== null || typeof anchor.syslog === 'string';
   return {
     retentionDays,
-    anchorFile: anchor.file === false || anchor.file === null ? null : (anchor.file ?? join(config.data_dir ?? './data', 'audit-anchors.jsonl')),
+    anchorFile,
+    anchorEveryRecords: anchor.every_records ?? AUDIT_DEFAULTS.anchor_every_records,
+    anchorKeyFile: anchor.key_file === false || anchor.key_file === null || !anchorsOn ? null
+      : (anchor.key_file ?? join(anchorFile ? dirname(anchorFile) : defaultAnchorDir(config), 'audit-anchor-sm2.pem')),
     anchorSyslog: typeof anchor.syslog === 'string' ? parseSyslogUrl(anchor.syslog) : null,
     anchorIntervalMs: (anchor.interval_s ?? AUDIT_DEFAULTS.anchor_interval_s) * 1000,
     conversations: {
@@ -60,7 +82,9 @@ export function validateAuditConfig(config: YumenConfig): string[] {
     const an = a.anchor;
     if (!isMapping(an)) p.push('audit.anchor: expected a mapping');
     else {
-      for (const k of Object.keys(an)) if (!['file', 'syslog', 'interval_s'].includes(k)) p.push(`audit.anchor.${k}: unknown key (known: file, syslog, interval_s)`);
+      for (const k of Object.keys(an)) if (!['file', 'syslog', 'interval_s', 'every_records', 'key_file'].includes(k)) p.push(`audit.anchor.${k}: unknown key (known: file, syslog, interval_s, every_records, key_file)`);
+      if (an.every_records !== undefined && !(Number.isInteger(an.every_records) && (an.every_records as number) >= 0)) p.push('audit.anchor.every_records: expected an integer ≥ 0 (0 = only on the timer)');
+      if (an.key_file !== undefined && an.key_file !== false && an.key_file !== null && (typeof an.key_file !== 'string' || an.key_file === '')) p.push('audit.anchor.key_file: expected a file path, or false for unsigned anchors');
       if (an.file !== undefined && an.file !== false && an.file !== null && (typeof an.file !== 'string' || an.file === '')) p.push('audit.anchor.file: expected a file path, or false to disable');
       if (an.syslog !== undefined) {
         let ok = typeof an.syslog === 'string' && an.syslog.startsWith('udp://');

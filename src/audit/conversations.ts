@@ -20,6 +20,8 @@ export interface CapturedConversation {
   /** Request messages exactly as handed over — the gateway passes them already redacted as for the external zone. */
   messages: unknown[];
   completion: string | null;
+  /** The app slug the call went through, if any. */
+  app?: string | null;
   time?: number;
 }
 
@@ -56,10 +58,11 @@ export function createConversationCapture(db: Kysely<Database>, opts: Conversati
     },
     capture(c: CapturedConversation): void {
       if (!this.enabledFor(c)) return;
-      pending.push({ id: c.requestId, createdAt: c.time ?? Date.now(), tenantId: c.tenantId, keyId: c.keyId, model: c.model, zone: c.zone, messages: c.messages, completion: c.completion });
+      pending.push({ id: c.requestId, createdAt: c.time ?? Date.now(), tenantId: c.tenantId, keyId: c.keyId, model: c.model, zone: c.zone, messages: c.messages, completion: c.completion, app: c.app ?? null });
       if (pending.length >= 200) void flush();
     },
     list: repo.list,
+    findById: repo.findById,
     /** Deletes conversations older than `days`. */
     async prune(days: number, now = Date.now()): Promise<number> {
       return repo.deleteBefore(now - days * 86_400_000);

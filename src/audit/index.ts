@@ -8,3 +8,6 @@ export { auditSettings, validateAuditConfig, AUDIT_DEFAULTS, type AuditSettings 
 export { createConversationCapture, type ConversationCapture, type ConversationCaptureOptions, type CapturedConversation } from './conversations.ts';
 export type { AuditEvent, AuditSink } from '../gateway/ports.ts';
 export { auditLogFromConfig } from './from-config.ts';
+export { sm2Sign, sm2Verify, generateSm2KeyPair, readSm2PrivateKey, readSm2PublicKey, sm2PublicKeyPem, sm2PublicPoint, SM2_DEFAULT_ID, type Sm2Point } from './sm2.ts';
+export { anchorMessage, firstBadSignature, loadOrCreateAnchorSigner, publicKeyFileOf, type AnchorSigner } from './anchor-key.ts';
+export type { AuditRecordFilter } from './audit-log.ts';

@@ -3,7 +3,7 @@ import { hashRecord } from './chain.ts';
 import type { AnchorEntry } from './anchor.ts';
 
 export type VerifyResult =
-  | { ok: true; records: number; firstSeq: number | null; lastSeq: number; anchoredFrom: number; externalAnchorsChecked: number }
+  | { ok: true; records: number; firstSeq: number | null; lastSeq: number; anchoredFrom: number; externalAnchorsChecked: number; anchorsIgnored?: number }
   | { ok: false; seq: number; reason: string; records: number };
 
 const PAGE = 2000;

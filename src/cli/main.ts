@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { registerAppCommand } from './commands/app.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerConfigCommand } from './commands/config.ts';
+import { registerDatasetCommand } from './commands/dataset.ts';
 import { registerDeptCommand } from './commands/dept.ts';
 import { registerKbCommand } from './commands/kb.ts';
 import { registerKeysCommand } from './commands/keys.ts';
@@ -27,5 +29,7 @@ registerUserCommand(program);
 registerModelCommand(program);
 registerConfigCommand(program);
 registerAuditCommand(program);
+registerAppCommand(program);
+registerDatasetCommand(program);
 
 await program.parseAsync(process.argv);

@@ -100,6 +100,7 @@ function validateCore(tree: Record<string, unknown>, c: YumenConfig): string[] {
     p.push((err as Error).message);
   }
   if (c.redis !== undefined && (typeof c.redis.url !== 'string' || !/^rediss?:\/\//.test(c.redis.url))) p.push('redis.url: expected redis://host:port');
+  if (c.redis?.prefix !== undefined && (typeof c.redis.prefix !== 'string' || !/^[\w:.-]{1,64}$/.test(c.redis.prefix))) p.push('redis.prefix: expected up to 64 letters, digits, ":", ".", "_" or "-"');
   if (!LOG_LEVELS.includes(c.log.level)) p.push(`log.level: expected one of ${LOG_LEVELS.join(', ')}`);
   return p;
 }

@@ -45,8 +45,10 @@ export interface ModelConfig {
   /** llama-cpp: parallel sequences batched in one context. */
   parallel?: number;
   gpu_layers?: number | 'auto';
-  /** What the model serves. Default: chat; llama-cpp embedding GGUFs set `embeddings`. */
-  type?: 'chat' | 'embeddings';
+  /** llama-cpp: LoRA adapters (GGUF) applied to the model, e.g. one fine-tuned from a flywheel export. */
+  lora?: Array<{ path: string; scale?: number }>;
+  /** What the model serves. Default: chat; llama-cpp embedding GGUFs set `embeddings`; a reranker (`/rerank`) sets `rerank`. */
+  type?: 'chat' | 'embeddings' | 'rerank';
   /** Human description shown in /v1/models and the console. */
   description?: string;
   [providerSpecific: string]: unknown;
@@ -64,7 +66,8 @@ export interface ServerConfig {
 export interface YumenConfig {
   server: ServerConfig;
   storage: { url: string };
-  redis?: { url: string };
+  /** prefix: of every Redis key and channel Yumen uses (default `yumen:`), so installations can share a Redis. */
+  redis?: { url: string; prefix?: string };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   models: ModelConfig[];
   /** Sections validated by their own modules (policy, guard, governance, audit, knowledge, limits). */

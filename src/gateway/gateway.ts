@@ -7,11 +7,15 @@ import {
   type EmbeddingsResponse, type ModelHandle, type ModelRegistry, type Zone,
 } from '../providers/index.ts';
 import type { UsageRecord } from '../store/index.ts';
-import { YumenError, yumenError } from '../util/errors.ts';
+import { YumenError, withHeaders, yumenError } from '../util/errors.ts';
 import { mayUseModel, type Principal } from '../governance/index.ts';
-import { inspectRequest, pseudonymizeRequest, type Inspection } from './inspect.ts';
+import { inspectBody, pseudonymizeBody, type Inspection } from './inspect.ts';
+import { composeOutbound } from './outbound.ts';
+import { CHAT_REQUEST_SHAPE, EMBEDDINGS_REQUEST_SHAPE } from './request-shape.ts';
+import { blocked } from './refusal.ts';
+import { retrievalScreen } from './retrieval-screen.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import type { AuditSink, KnowledgePort, KnowledgeSource, Limiter, Permit, ResponseCache } from './ports.ts';
+import type { AppCatalog, AuditSink, KnowledgePort, KnowledgeSource, Limiter, Permit, ResponseCache } from './ports.ts';
 import { redactForStorage, type ConversationSink } from './conversation.ts';
 import { StreamReplyTransformer, finishCompletion } from './reply.ts';
 import type { TenantGuards } from './tenant-guards.ts';
@@ -25,13 +29,20 @@ export interface CallMeta {
   redactions: number;
   model: string;
   backend: string | null;
+  /**
+   * The body handed to the provider exactly as composed (placeholders in, unknown fields out for external
+   * zones), for the console's "what left the domain" view. Never sent to API clients.
+   */
+  outbound?: unknown;
+  /** JSON pointers of the fields dropped because Yumen does not know them (external zones only). */
+  dropped?: string[];
 }
 
 export type ChatOutcome =
   | { kind: 'json'; body: ChatCompletion; meta: CallMeta }
   | { kind: 'stream'; chunks: AsyncIterable<ChatCompletionChunk>; meta: CallMeta };
 
-export interface ModelInfo { id: string; object: 'model'; created: number; owned_by: string; zone: Zone }
+export interface ModelInfo { id: string; object: 'model'; created: number; owned_by: string; zone: Zone; [extra: string]: unknown }
 
 export interface GatewayDeps {
   registry: ModelRegistry;
@@ -43,6 +54,7 @@ export interface GatewayDeps {
   cache?: ResponseCache;
   knowledge?: KnowledgePort;
   conversations?: ConversationSink;
+  apps?: AppCatalog;
   /** Models whose replies may be cached (`cache: true` in their config). */
   cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
@@ -61,6 +73,8 @@ interface CallState {
   findings: Record<string, number>;
   permit: Permit | null;
   done: boolean;
+  /** The app slug when the call named `app:<slug>`. */
+  app: string | null;
 }
 
 /**
@@ -76,39 +90,55 @@ export class Gateway {
     this.#created = deps.startedAt ?? Math.floor(Date.now() / 1000);
   }
 
-  listModels(principal: Principal): ModelInfo[] {
-    return this.#deps.registry.list()
+  async listModels(principal: Principal): Promise<ModelInfo[]> {
+    const models: ModelInfo[] = this.#deps.registry.list()
       .filter((m) => mayUseModel(principal, m.name))
       .map((m) => ({ id: m.name, object: 'model', created: this.#created, owned_by: `yumen:${m.provider}`, zone: m.zone }));
+    for (const { id, ...app } of await this.#deps.apps?.modelsFor(principal) ?? []) {
+      models.push({ id, object: 'model', created: this.#created, owned_by: 'yumen:app', zone: this.#deps.registry.get(app.model)?.zone ?? 'private', app });
+    }
+    return models;
   }
 
   async chat(principal: Principal, request: ChatRequest, ctx: CallContext): Promise<ChatOutcome> {
     const call = this.#begin(principal, 'chat', ctx.requestId, request.model, request.stream === true);
     try {
+      // An app becomes an ordinary request here, so its prompt meets the same guard, policy, limits and audit.
+      const app = await this.#deps.apps?.resolveChat(principal, request);
+      if (app) ({ principal, request, app: call.app } = app);
       const { policy, guard, output } = await this.#deps.guards.for(principal);
-      // Retrieved passages join the prompt before the guard runs, so they are inspected like any other input.
-      const sources = await this.#retrieve(principal, request);
-      if (sources) request = { ...request, messages: this.#deps.knowledge!.ground(request.messages, sources) };
-      const inspection = inspectRequest(guard, request);
-      call.meta.level = inspection.level;
-      call.findings = inspection.counts;
+      // Steps 2–3 before any model of any kind (chat, embedding, rerank) sees the question.
+      let body = stripYumenFields(request);
+      let inspection = this.#inspect(call, guard, body);
       const requested = this.#resolve(principal, request.model === 'auto' ? chooseAutoModel(policy, inspection) ?? 'auto' : request.model, 'chat');
       const privateTarget = policy.privateModel ? this.#deps.registry.get(policy.privateModel) : undefined;
-      const decision = decide(policy, requested, inspection, privateTarget);
+      let decision = decide(policy, requested, inspection, privateTarget);
+      if (decision.action === 'block') throw this.#refuse(call, decision, inspection);
+      // Step 4: retrieval for the inspected, allowed question; the passages join the prompt and are inspected with it.
+      const sources = await this.#retrieve(principal, request, policy, guard, ctx);
+      if (sources) {
+        body = { ...body, messages: this.#deps.knowledge!.ground(body.messages, sources) };
+        inspection = this.#inspect(call, guard, body);
+        decision = decide(policy, requested, inspection, privateTarget);
+        if (decision.action === 'block') throw this.#refuse(call, decision, inspection);
+      }
       this.#recordDecision(call, decision, inspection);
-      if (decision.action === 'block') throw blocked(decision);
       const target = decision.rerouted ? this.#resolveRerouteTarget(decision.target) : requested;
       this.#route(call, target);
 
+      // Step 5: the outbound body is composed from known fields (for external zones) and pseudonymized by the same walk that inspected it.
+      const composed = composeOutbound(body, CHAT_REQUEST_SHAPE, target.zone);
+      let outbound = composed.body;
       const vault = decision.action === 'pseudonymize' && decision.pseudonymize.size > 0 ? new Vault() : null;
-      let outbound = stripYumenFields(request);
       if (vault) {
-        const p = pseudonymizeRequest(outbound, inspection, decision.pseudonymize, vault);
-        outbound = p.request;
+        const p = pseudonymizeBody(outbound, inspection, decision.pseudonymize, vault);
+        outbound = p.body;
         call.meta.redactions = call.record.redactions = p.redactions;
       }
-      const inputValues = sensitiveValues(inspection);
-      const finalize = this.#finalizer(call, request, inspection, policy, guard, sources);
+      call.meta.outbound = outbound;
+      call.meta.dropped = composed.dropped;
+      const inputValues = inspection.values;
+      const finalize = this.#finalizer(call, body, inspection, policy, guard, sources);
 
       const cacheable = !vault && !request.stream && this.#deps.cache !== undefined && this.#deps.cacheableModels?.has(target.name) === true;
       if (cacheable) {
@@ -147,19 +177,24 @@ export class Gateway {
     try {
       const target = this.#resolve(principal, request.model, 'embeddings');
       this.#route(call, target);
-      // Embedding inputs are text too: sensitive text is only embedded by private models.
-      const texts = typeof request.input === 'string' ? [request.input] : Array.isArray(request.input) && typeof request.input[0] === 'string' ? (request.input as string[]) : [];
+      if (target.zone === 'external' && hasTokenIds(request.input)) {
+        throw yumenError('invalid_request', 'Token-id input cannot be inspected, so it is not sent to an external model; send the text instead. / 外部模型不接受 token id 形式的输入（无法检查其内容），请改为发送文本。', { param: 'input' });
+      }
       const { policy, guard } = await this.#deps.guards.for(principal);
-      const inspection = inspectRequest(guard, { model: request.model, messages: texts.map((content) => ({ role: 'user' as const, content })) });
-      call.meta.level = inspection.level;
-      call.findings = inspection.counts;
+      const inspection = this.#inspect(call, guard, request);
       const decision = decide(policy, target, inspection);
+      if (decision.action === 'block') throw this.#refuse(call, decision, inspection);
       this.#recordDecision(call, decision, inspection);
-      // Placeholders would change what is embedded, so for embeddings anything short of "allow" is a refusal.
-      if (decision.action !== 'allow') throw blocked(decision.action === 'block' ? decision : { action: 'block', code: 'policy_blocked', reasons: inspection.counts });
+      let outbound = composeOutbound(request, EMBEDDINGS_REQUEST_SHAPE, target.zone).body;
+      if (decision.action === 'pseudonymize' && decision.pseudonymize.size > 0) {
+        // Placeholders change what is embedded, but only what policy lets leave may leave.
+        const p = pseudonymizeBody(outbound, inspection, decision.pseudonymize, new Vault());
+        outbound = p.body;
+        call.meta.redactions = call.record.redactions = p.redactions;
+      }
       call.permit = await this.#acquire(principal, target, { model: request.model, messages: [] }, ctx.signal);
       const upstreamStarted = performance.now();
-      const { response, servedBy } = await target.embeddings(request, ctx);
+      const { response, servedBy } = await target.embeddings(outbound, ctx);
       this.#served(call, servedBy.backend, servedBy.model, upstreamStarted);
       call.record.promptTokens = response.usage?.prompt_tokens ?? 0;
       await this.#finish(call, 200, null);
@@ -169,9 +204,22 @@ export class Gateway {
     }
   }
 
+  #inspect(call: CallState, guard: Guard, body: unknown): Inspection {
+    const inspection = inspectBody(guard, body);
+    call.meta.level = inspection.level;
+    call.findings = inspection.counts;
+    return inspection;
+  }
+
+  /** A refusal: recorded as the decision, and the error says what was found (types and counts, never values). */
+  #refuse(call: CallState, decision: Extract<Decision, { action: 'block' }>, inspection: Inspection): YumenError {
+    this.#recordDecision(call, decision, inspection);
+    return blocked(decision);
+  }
+
   #begin(principal: Principal, endpoint: 'chat' | 'embeddings', requestId: string, model: string, stream: boolean): CallState {
     return {
-      principal, endpoint, started: performance.now(), findings: {}, permit: null, done: false,
+      principal, endpoint, started: performance.now(), findings: {}, permit: null, done: false, app: null,
       meta: { requestId, route: 'private', level: 'public', redactions: 0, model, backend: null },
       record: {
         id: requestId, createdAt: Date.now(), tenantId: principal.tenantId, keyId: principal.keyId, endpoint, model,
@@ -224,29 +272,30 @@ export class Gateway {
     this.#deps.metrics.upstreamLatency.observe({ model, backend }, (performance.now() - upstreamStarted) / 1000);
   }
 
-  async #retrieve(principal: Principal, request: ChatRequest): Promise<KnowledgeSource[] | null> {
+  async #retrieve(principal: Principal, request: ChatRequest, policy: Policy, guard: Guard, ctx: CallContext): Promise<KnowledgeSource[] | null> {
     const names = request.knowledge_bases as string[] | undefined;
     if (!names?.length) return null;
     if (!this.#deps.knowledge) throw yumenError('invalid_request', 'Knowledge bases are not enabled on this server.', { param: 'knowledge_bases' });
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
     const query = contentText(lastUser?.content, ' ');
     if (!query.trim()) throw yumenError('invalid_request', 'A grounded chat needs a user message to search with.', { param: 'messages' });
-    return this.#deps.knowledge.retrieve(principal, names, query);
+    // The embedding and rerank models receive the question (and the reranker the passages) only as policy allows for their zone.
+    return this.#deps.knowledge.retrieve(principal, names, query, { screen: retrievalScreen(policy, guard), signal: ctx.signal });
   }
 
   /**
    * What happens with the whole answer once it is known: citations for grounded chats (returned, to be
    * sent as `yumen`), and the redacted conversation for departments that keep them. Null when neither applies.
    */
-  #finalizer(call: CallState, request: ChatRequest, inspection: Inspection, policy: Policy, guard: Guard, sources: KnowledgeSource[] | null): ((answer: string) => Record<string, unknown> | null) | null {
+  #finalizer(call: CallState, body: ChatRequest, inspection: Inspection, policy: Policy, guard: Guard, sources: KnowledgeSource[] | null): ((answer: string) => Record<string, unknown> | null) | null {
     const { knowledge, conversations } = this.#deps;
     const keep = conversations?.enabledFor(call.principal) === true;
     if (!sources && !keep) return null;
     return (answer) => {
       if (keep) {
-        const stored = redactForStorage(policy, guard, request, inspection, answer);
+        const stored = redactForStorage(policy, guard, body, inspection, answer);
         const { principal, record } = call;
-        conversations!.capture({ requestId: record.id, tenantId: principal.tenantId, tenantName: principal.tenantName, keyId: principal.keyId, model: record.model, zone: record.zone, ...stored });
+        conversations!.capture({ requestId: record.id, tenantId: principal.tenantId, tenantName: principal.tenantName, keyId: principal.keyId, model: record.model, zone: record.zone, app: call.app, ...stored });
       }
       return sources ? { citations: knowledge!.cite(answer, sources) } : null;
     };
@@ -287,7 +336,8 @@ export class Gateway {
   }
 
   async #fail(call: CallState, err: unknown): Promise<YumenError> {
-    const mapped = toClientError(err);
+    // Refusals and failures still say what the guard found: the level header comes with the error.
+    const mapped = withHeaders(toClientError(err), { 'x-yumen-level': call.meta.level });
     await this.#finish(call, mapped.status, mapped.code).catch(() => {});
     return mapped;
   }
@@ -320,14 +370,6 @@ export class Gateway {
   }
 }
 
-function blocked(decision: Extract<Decision, { action: 'block' }>): YumenError {
-  const summary = Object.entries(decision.reasons).map(([t, n]) => `${t}×${n}`).join(', ');
-  if (decision.code === 'classified_content') {
-    return yumenError('classified_content', `Refused: the request contains classified content (${summary}); it was not sent to any model. / 请求包含涉密内容（${summary}），已拒绝，未发送给任何模型（涉密不上网）。`, { detail: { findings: decision.reasons } });
-  }
-  return yumenError('policy_blocked', `Refused by policy: the request contains content that may not go to this model (${summary}). / 根据策略，请求中的内容（${summary}）不允许发送给该模型。`, { detail: { findings: decision.reasons } });
-}
-
 function isEmptyChunk(chunk: ChatCompletionChunk): boolean {
   if (chunk.usage || !chunk.choices?.length) return false;
   for (const c of chunk.choices) {
@@ -337,18 +379,16 @@ function isEmptyChunk(chunk: ChatCompletionChunk): boolean {
   return true;
 }
 
+/** Token ids (numbers) cannot be inspected: only text can. */
+function hasTokenIds(input: EmbeddingsRequest['input']): boolean {
+  return Array.isArray(input) && input.some((x) => typeof x === 'number' || Array.isArray(x));
+}
+
 function stripYumenFields(request: ChatRequest): ChatRequest {
   if (!YUMEN_FIELDS.some((f) => f in request)) return request;
   const copy = { ...request };
   for (const f of YUMEN_FIELDS) delete copy[f];
   return copy;
-}
-
-/** The original sensitive values of the request: a reply may repeat these, but not invent others. */
-function sensitiveValues(inspection: Inspection): Set<string> {
-  const values = new Set<string>();
-  for (const s of inspection.slots) for (const f of s.findings) values.add(s.text.slice(f.start, f.end));
-  return values;
 }
 
 function countTokens(record: UsageRecord, usage: { prompt_tokens?: number; completion_tokens?: number } | null | undefined): void {
@@ -374,14 +414,15 @@ export function toClientError(err: unknown): YumenError {
       case 'connect':
         return yumenError('upstream_unavailable', `No backend of the model could be reached: ${err.message}`, { cause: err });
       case 'aborted':
-        return yumenError('upstream_error', 'The request was cancelled.', { cause: err, status: 499 });
+        return yumenError('client_closed', 'The request was cancelled.', { cause: err });
       case 'client': {
+        // Yumen's own credentials refused by the backend are a server-side fault, not the client's.
+        if (err.status === 401 || err.status === 403) return yumenError('upstream_error', `The model backend refused Yumen's credentials (HTTP ${err.status}).`, { cause: err });
         // The upstream judged the request itself wrong (e.g. an unsupported parameter): pass its words on.
-        const status = err.status && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 ? err.status : 400;
-        return yumenError('invalid_request', `The model backend rejected the request: ${upstreamMessage(err.body) ?? err.message}`, { cause: err, status });
+        return yumenError('upstream_rejected', `The model backend rejected the request (HTTP ${err.status ?? 400}): ${upstreamMessage(err.body) ?? err.message}`, { cause: err });
       }
       case 'rate_limited':
-        return yumenError('upstream_error', 'Every backend of the model is rate-limited; retry later.', { cause: err, status: 429, headers: { 'retry-after': '1' } });
+        return yumenError('upstream_rate_limited', 'Every backend of the model is rate-limited; retry later.', { cause: err, headers: { 'retry-after': '1' } });
       default:
         return yumenError('upstream_error', `The model backend failed: ${err.message}`, { cause: err });
     }

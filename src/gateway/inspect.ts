@@ -1,13 +1,12 @@
 import type { Finding, FindingType, Guard, Level, Vault } from '../guard/index.ts';
-import type { ChatMessage, ChatRequest } from '../providers/index.ts';
+import { KEY_MARK, mapStrings } from './walk.ts';
 
-/** Where a piece of text sits in a chat request, so a pseudonymized copy can be written back. */
+/** One string of the body that holds findings, by its JSON pointer. */
 interface TextSlot {
-  message: number;
-  field: 'content' | 'part' | 'name' | 'arguments' | 'tool_name';
-  index?: number;
   text: string;
   findings: Finding[];
+  /** Pieces of values split across consecutive message texts (the rest of the value is in a neighbour). */
+  pieces: Finding[] | null;
 }
 
 export interface Inspection {
@@ -15,97 +14,131 @@ export interface Inspection {
   /** One entry per finding, for the policy decision and metrics (no values). */
   findings: Array<{ type: FindingType; level: Level }>;
   counts: Record<string, number>;
-  slots: TextSlot[];
+  /** Strings with findings, by path; a path is only meaningful for the body that was inspected. */
+  slots: Map<string, TextSlot>;
+  /** The sensitive values found, whole (a split value joined): a reply may repeat these, but not invent others. */
+  values: Set<string>;
 }
 
 const RANK: Record<Level, number> = { public: 0, internal: 1, sensitive: 2, classified: 3 };
 
+/** `/messages/3/content` or `/messages/3/content/1/text`: the texts a conversation reads in order. */
+const MESSAGE_TEXT = /^\/messages\/\d+\/content(?:\/\d+\/text)?$/;
+
 /**
- * Step 2 of the pipeline: every text part of the request goes through the guard — system, user,
- * assistant and tool messages, content-part arrays, `name` fields and tool-call arguments.
+ * Step 2 of the pipeline: every string of the body goes through the guard — every field, known or not,
+ * and every object key that is not API structure (JSON-schema property names, metadata keys). The texts
+ * of consecutive messages and content parts are also scanned joined, so a value split across them (the
+ * first half of a mobile number in one message, the rest in the next) is found too.
  */
-export function inspectRequest(guard: Guard, request: ChatRequest): Inspection {
-  const slots: TextSlot[] = [];
-  const add = (message: number, field: TextSlot['field'], text: unknown, index?: number) => {
-    if (typeof text !== 'string' || text.length === 0) return;
-    slots.push({ message, field, index, text, findings: guard.scan(text).findings });
-  };
-  request.messages.forEach((m, i) => {
-    if (typeof m.content === 'string') add(i, 'content', m.content);
-    else if (Array.isArray(m.content)) m.content.forEach((p, j) => p.type === 'text' && add(i, 'part', (p as { text: string }).text, j));
-    add(i, 'name', m.name);
-    m.tool_calls?.forEach((c, j) => {
-      add(i, 'arguments', c.function?.arguments, j);
-      add(i, 'tool_name', c.function?.name, j);
-    });
+export function inspectBody(guard: Guard, body: unknown): Inspection {
+  const slots = new Map<string, TextSlot>();
+  let fragments: Array<{ path: string; text: string }> | null = null;
+  let first: { path: string; text: string } | null = null;
+  mapStrings(body, (text, path) => {
+    const { findings } = guard.scan(text);
+    if (findings.length) slots.set(path, { text, findings, pieces: null });
+    if (MESSAGE_TEXT.test(path)) {
+      if (first === null) first = { path, text };
+      else (fragments ??= [first]).push({ path, text });
+    }
+    return text;
   });
-  let level: Level = 'public';
   const findings: Inspection['findings'] = [];
-  const counts: Record<string, number> = {};
-  for (const s of slots) {
+  const values = new Set<string>();
+  for (const s of slots.values()) {
     for (const f of s.findings) {
       findings.push({ type: f.type, level: f.level });
-      counts[f.type] = (counts[f.type] ?? 0) + 1;
-      if (RANK[f.level] > RANK[level]) level = f.level;
+      values.add(s.text.slice(f.start, f.end));
     }
   }
-  return { level, findings, counts, slots };
+  if (fragments) joinedFindings(guard, fragments, slots, findings, values);
+  let level: Level = 'public';
+  const counts: Record<string, number> = {};
+  for (const f of findings) {
+    counts[f.type] = (counts[f.type] ?? 0) + 1;
+    if (RANK[f.level] > RANK[level]) level = f.level;
+  }
+  return { level, findings, counts, slots, values };
 }
 
 /**
- * Step 4: a copy of the request in which every finding of the chosen types is replaced by the vault's
- * placeholder. Only the messages that change are copied; the caller's request is never modified.
+ * Scans the message texts joined. A finding inside one text that its own scan missed (it needed the
+ * context of a neighbour) joins that text's findings; one that crosses texts counts once and leaves a
+ * piece in each text it touches, so each piece is pseudonymized where it sits.
  */
-export function pseudonymizeRequest(request: ChatRequest, inspection: Inspection, types: ReadonlySet<FindingType>, vault: Vault): { request: ChatRequest; redactions: number } {
-  let redactions = 0;
-  const messages: ChatMessage[] = request.messages.slice();
-  const copied = new Set<number>();
-  const own = (i: number): ChatMessage => {
-    if (!copied.has(i)) {
-      copied.add(i);
-      const m = messages[i];
-      messages[i] = { ...m, content: Array.isArray(m.content) ? m.content.slice() : m.content, tool_calls: m.tool_calls?.map((c) => ({ ...c, function: { ...c.function } })) };
-      if (messages[i].tool_calls === undefined) delete messages[i].tool_calls;
-    }
-    return messages[i];
-  };
-  const known = knownValues(inspection, types);
-  for (const slot of inspection.slots) {
-    const chosen = withRepeats(slot, known, types);
-    if (chosen.length === 0) continue;
-    redactions += chosen.length;
-    const replaced = slot.field === 'arguments' ? pseudonymizeJson(slot.text, chosen, vault) : vault.pseudonymize(slot.text, chosen);
-    const m = own(slot.message);
-    switch (slot.field) {
-      case 'content': m.content = replaced; break;
-      case 'part': (m.content as Array<Record<string, unknown>>)[slot.index!] = { ...(m.content as Array<Record<string, unknown>>)[slot.index!], text: replaced }; break;
-      case 'name': m.name = replaced; break;
-      case 'arguments': m.tool_calls![slot.index!].function.arguments = replaced; break;
-      case 'tool_name': m.tool_calls![slot.index!].function.name = replaced; break;
-    }
+function joinedFindings(guard: Guard, fragments: Array<{ path: string; text: string }>, slots: Map<string, TextSlot>, findings: Inspection['findings'], values: Set<string>): void {
+  const starts: number[] = [];
+  let joined = '';
+  for (const f of fragments) {
+    starts.push(joined.length);
+    joined += f.text;
   }
-  return { request: { ...request, messages }, redactions };
+  const slotOf = (i: number): TextSlot => {
+    const { path, text } = fragments[i];
+    let s = slots.get(path);
+    if (!s) slots.set(path, s = { text, findings: [], pieces: null });
+    return s;
+  };
+  let i = 0;
+  for (const f of guard.scan(joined).findings) {
+    while (i + 1 < fragments.length && starts[i + 1] <= f.start) i++;
+    const end = starts[i] + fragments[i].text.length;
+    if (f.end <= end) {
+      const local = { ...f, start: f.start - starts[i], end: f.end - starts[i] };
+      const s = slots.get(fragments[i].path);
+      if (s?.findings.some((g) => g.start < local.end && local.start < g.end)) continue;
+      slotOf(i).findings.push(local);
+      slotOf(i).findings.sort((a, b) => a.start - b.start);
+    } else {
+      for (let j = i; j < fragments.length && starts[j] < f.end; j++) {
+        const from = Math.max(f.start, starts[j]) - starts[j];
+        const to = Math.min(f.end, starts[j] + fragments[j].text.length) - starts[j];
+        if (to > from) (slotOf(j).pieces ??= []).push({ ...f, start: from, end: to });
+      }
+    }
+    findings.push({ type: f.type, level: f.level });
+    values.add(joined.slice(f.start, f.end));
+  }
 }
 
-/** Values of the chosen types detected anywhere in the conversation, with the finding that found them. */
+/**
+ * Step 5: a copy of `body` (the body that was inspected, or the part of it that is sent) in which every
+ * finding of the chosen types is replaced by the vault's placeholder, through the same walk. A value
+ * detected once is replaced wherever it recurs, even where the detector had no cue (a name introduced as
+ * 联系人：张伟 and later written bare). The caller's body is never modified.
+ */
+export function pseudonymizeBody<T>(body: T, inspection: Inspection, types: ReadonlySet<FindingType>, vault: Vault): { body: T; redactions: number } {
+  let redactions = 0;
+  const known = knownValues(inspection, types);
+  const out = mapStrings(body, (text, path) => {
+    const slot = inspection.slots.get(path);
+    const chosen = withRepeats(text, slot, known, types);
+    if (chosen.length === 0) return text;
+    redactions += chosen.length;
+    return path.endsWith('/arguments') && !path.endsWith(KEY_MARK) ? pseudonymizeJson(text, chosen, vault) : vault.pseudonymize(text, chosen);
+  });
+  return { body: out, redactions };
+}
+
+/** Values of the chosen types detected anywhere in the body, with the finding that found them. */
 function knownValues(inspection: Inspection, types: ReadonlySet<FindingType>): Map<string, Finding> {
   const known = new Map<string, Finding>();
-  for (const s of inspection.slots) {
+  for (const s of inspection.slots.values()) {
     for (const f of s.findings) if (types.has(f.type) && f.end - f.start >= 2) known.set(s.text.slice(f.start, f.end), f);
   }
   return known;
 }
 
-/**
- * A value detected once is pseudonymized everywhere it recurs, even where the detector had no cue
- * (a name introduced as 联系人：张伟 and later written bare in the system prompt).
- */
-function withRepeats(slot: TextSlot, known: Map<string, Finding>, types: ReadonlySet<FindingType>): Finding[] {
-  const chosen = slot.findings.filter((f) => types.has(f.type));
+function withRepeats(text: string, slot: TextSlot | undefined, known: Map<string, Finding>, types: ReadonlySet<FindingType>): Finding[] {
+  // The slot holds findings for this text only if it is the same text (a path of another body may differ).
+  const own = slot && slot.text === text ? slot : undefined;
+  let chosen = own ? own.findings.filter((f) => types.has(f.type)) : [];
+  if (own?.pieces) chosen = [...chosen, ...own.pieces.filter((f) => types.has(f.type) && !chosen.some((c) => c.start < f.end && f.start < c.end))];
   if (known.size === 0) return chosen;
   const extra: Finding[] = [];
   for (const [value, f] of known) {
-    for (let at = slot.text.indexOf(value); at !== -1; at = slot.text.indexOf(value, at + value.length)) {
+    for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + value.length)) {
       const end = at + value.length;
       if (!chosen.some((c) => c.start < end && at < c.end) && !extra.some((c) => c.start < end && at < c.end)) extra.push({ ...f, start: at, end });
     }

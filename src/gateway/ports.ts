@@ -1,5 +1,6 @@
 import type { ChatCompletion, ChatRequest, Zone } from '../providers/index.ts';
 import type { Principal } from '../governance/index.ts';
+import type { RetrievalScreen } from './retrieval-screen.ts';
 
 /**
  * What the gateway needs from governance and audit, described by shape so the pipeline does not
@@ -60,9 +61,16 @@ export interface KnowledgeSource { n: number; document: string; page: number | n
 /** Department knowledge bases, for chat requests that name `knowledge_bases`. */
 export interface KnowledgePort {
   /** Throws YumenError not_found / forbidden when a named knowledge base is unknown or not readable. */
-  retrieve(principal: Principal, kbNames: string[], query: string): Promise<KnowledgeSource[]>;
+  retrieve(principal: Principal, kbNames: string[], query: string, opts: { screen: RetrievalScreen; signal?: AbortSignal }): Promise<KnowledgeSource[]>;
   /** The messages with the sources entered as numbered context. */
   ground(messages: readonly ChatRequest['messages'][number][], sources: readonly KnowledgeSource[]): ChatRequest['messages'];
   /** Which sources the answer cites ([n] markers). */
   cite(answer: string, sources: readonly KnowledgeSource[]): Array<Omit<KnowledgeSource, 'text'>>;
+}
+
+/** Business-scenario apps: `app:<slug>` becomes an ordinary request (model, prompt, knowledge) before the pipeline runs. */
+export interface AppCatalog {
+  /** Null for a chat that names no app; throws YumenError model_not_found / invalid_request. */
+  resolveChat(principal: Principal, request: ChatRequest): Promise<{ principal: Principal; request: ChatRequest; app: string } | null>;
+  modelsFor(principal: Principal): Promise<ReadonlyArray<{ id: string; model: string }>>;
 }

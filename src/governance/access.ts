@@ -14,21 +14,25 @@ export type Permission =
   | 'key.read' | 'key.write'
   | 'model.read' | 'model.write'
   | 'policy.read' | 'policy.write'
-  | 'dictionary.read' | 'dictionary.write';
+  | 'dictionary.read' | 'dictionary.write'
+  | 'app.read' | 'app.write' | 'dataset.export'
+  | 'audit.read';
 
 /**
  * Who may do what (三员分立). The organisation-wide roles act on every department; department roles act
  * on their department and the departments below it. The system administrator runs people, departments,
  * models and keys but sets no policy; the security administrator sets policy and dictionaries but manages
- * no accounts; the auditor reads everything and changes nothing (the audit trail itself is served by the
- * audit module). A member manages only the keys they created.
+ * no accounts; the auditor reads everything and changes nothing, and alone reads the audit trail
+ * (`audit.read`: /api/audit/records, /verify, /export). A member manages only the keys they created.
+ * Apps and dataset exports belong to the department administrator (and the system administrator);
+ * everyone may read the app catalogue.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<RoleName, readonly Permission[]>> = {
-  sysadmin: ['department.read', 'department.write', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'model.write'],
-  secadmin: ['department.read', 'model.read', 'policy.read', 'policy.write', 'dictionary.read', 'dictionary.write'],
-  auditor: ['department.read', 'user.read', 'key.read', 'model.read', 'policy.read', 'dictionary.read'],
-  dept_admin: ['department.read', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'policy.read', 'dictionary.read'],
-  member: ['department.read', 'key.read', 'key.write', 'model.read'],
+  sysadmin: ['department.read', 'department.write', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'model.write', 'app.read', 'app.write', 'dataset.export'],
+  secadmin: ['department.read', 'model.read', 'policy.read', 'policy.write', 'dictionary.read', 'dictionary.write', 'app.read'],
+  auditor: ['department.read', 'user.read', 'key.read', 'model.read', 'policy.read', 'dictionary.read', 'app.read', 'audit.read'],
+  dept_admin: ['department.read', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'policy.read', 'dictionary.read', 'app.read', 'app.write', 'dataset.export'],
+  member: ['department.read', 'key.read', 'key.write', 'model.read', 'app.read'],
 };
 
 /** Where a permission reaches: every department, some departments (maybe only the actor's own keys), or nowhere. */

@@ -9,3 +9,5 @@ export { createSecretBox, lazySecretBox, loadMasterKey, parseMasterKey, type Sec
 export { createModelStore, listStoredModels, withStoredModels, type ModelStore, type ModelView } from './model-store.ts';
 export { compileIpAllowList, ipEntryProblem, normalizeIp } from './ip-allow-list.ts';
 export { getTenantPolicy, getTenantPolicyChain, listDictionaryTerms } from './policy-source.ts';
+export { isPrivileged, checkApiGrant, checkApiAccountChange } from './duties.ts';
+export { createAccount, checkDepartments, type NewAccount } from './account-admin.ts';

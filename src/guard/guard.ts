@@ -1,6 +1,6 @@
 import type { Finding, FindingType, Guard, GuardOptions, Level, RawFinding, ScanResult } from './types.ts';
 import { FINDING_TYPES } from './types.ts';
-import { DEFAULT_LEVELS, isLevel, levelRank } from './levels.ts';
+import { DEFAULT_LEVELS, isLevel, levelRank, LOW_CONFIDENCE_SCORE, lowerLevel } from './levels.ts';
 import { normalize, toOriginal } from './normalize.ts';
 import { detectDigits } from './detectors/digits.ts';
 import { detectCodes } from './detectors/codes.ts';
@@ -118,8 +118,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
       let start = f.start;
       let end = f.end;
       if (map !== null) [start, end] = toOriginal(map, start, end);
-      const l = levels[f.type];
-      const r = ranks[f.type];
+      const low = f.score < LOW_CONFIDENCE_SCORE;
+      const l = low ? lowerLevel(levels[f.type]) : levels[f.type];
+      const r = low ? levelRank(l) : ranks[f.type];
       if (r > rank) {
         rank = r;
         level = l;

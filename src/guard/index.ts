@@ -15,13 +15,13 @@ export type {
   CustomTerm, Finding, FindingType, Guard, GuardOptions, Level, ScanResult,
 } from './types.ts';
 export { FINDING_TYPES } from './types.ts';
-export { DEFAULT_LEVELS, LEVELS, isLevel, levelRank, maxLevel } from './levels.ts';
+export { DEFAULT_LEVELS, LEVELS, LOW_CONFIDENCE_SCORE, isLevel, levelRank, lowerLevel, maxLevel } from './levels.ts';
 export { createGuard } from './guard.ts';
 export { Vault } from './vault.ts';
 export type { StreamRestorer, StreamRestorerOptions } from './stream-restorer.ts';
 export { PLACEHOLDER_LABELS } from './placeholder.ts';
 export { normalize } from './normalize.ts';
-export type { Normalized } from './normalize.ts';
+export type { Normalized, OffsetMap } from './normalize.ts';
 export { maskValue } from './mask.ts';
 export {
   idCardCheckChar, isValidIdCard15, isValidIdCard18, isValidUscc, luhnValid, usccCheckChar,

@@ -41,3 +41,15 @@ export const DEFAULT_LEVELS: Readonly<Record<FindingType, Level>> = Object.freez
   cn_uscc: 'internal',
   ip_address: 'internal',
 });
+
+/**
+ * Findings scored below this are guesses without the context that would confirm them (today: a passport
+ * number with no label, detectors/codes.ts). They are reported one level below their type's level, so the
+ * policy's rule for that lower level decides: by default an unlabelled passport number is `internal`.
+ */
+export const LOW_CONFIDENCE_SCORE = 0.7;
+
+/** The level just below `level` (public stays public). */
+export function lowerLevel(level: Level): Level {
+  return LEVELS[Math.max(0, RANK[level] - 1)];
+}

@@ -1,12 +1,29 @@
 /**
- * Normalization against evasion. Length-preserving steps (full-width ASCII, Chinese numerals in digit runs)
- * rewrite characters in place; removing invisible characters shortens the text, and only then is an index
- * map built. Offsets found in the normalized text are mapped back with `toOriginal`.
+ * Normalization against evasion, before any detector runs:
+ * - every Unicode decimal digit (\p{Nd}: Arabic-Indic, Devanagari, full-width, mathematical …) becomes its
+ *   ASCII digit, and so do numbers whose compatibility form is digits (① ⑩ ⑴ ⒈ ² ₃ 🄁) and the dingbat and
+ *   double-circled series that Unicode gives no such form (❶ ➀ ➊ ⓵ ⓫ ⓿);
+ * - letters whose compatibility form is one ASCII letter (𝐀 𝒂 Ⓐ ª ⁿ), full-width ASCII and the ideographic
+ *   space become ASCII;
+ * - Cyrillic and Greek look-alikes of Latin letters become Latin inside words written with Latin letters or
+ *   digits ("АKIA…", "раssport"), never inside a word of real Cyrillic or Greek;
+ * - format characters (\p{Cf}: zero-width, bidi controls, soft hyphen, tags) and variation selectors are
+ *   dropped everywhere, combining marks (\p{M}) after a digit or a Han character ("1̲3̲8̲", keycaps "1️⃣", "机́密");
+ * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零").
+ * A fold may change the length (⑩ → "10", 𝟏 → "1", dropped characters), so an offset map is kept whenever
+ * it does, and offsets found in the normalized text are mapped back with `toOriginal`.
  */
+export interface OffsetMap {
+  /** starts[i]: index in the original of the character that produced normalized unit i; starts[length] = original length. */
+  starts: Int32Array;
+  /** ends[i]: index in the original just after that character. */
+  ends: Int32Array;
+}
+
 export interface Normalized {
   text: string;
-  /** map[i] = index in the original of normalized char i; map[text.length] = original length. Null when lengths agree. */
-  map: Int32Array | null;
+  /** Null when every normalized unit is the original unit at the same index. */
+  map: OffsetMap | null;
 }
 
 const UTF16 = new TextDecoder('utf-16le');
@@ -18,9 +35,154 @@ for (const [chars, d] of [['〇零○', 0], ['一幺壹', 1], ['二贰', 2], ['�
   for (const ch of chars) CN_NUMERAL[ch.charCodeAt(0)] = d + 1;
 }
 
-function isInvisible(c: number): boolean {
-  return (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
-    (c >= 0x2066 && c <= 0x2069) || c === 0xfeff || c === 0xad || c === 0x180e;
+// Class of each code unit in the rewriting loop.
+const ORDINARY = 0;
+const DIGIT = 1;
+const NUMERAL = 2;
+/** Space and dash: inside a digit run they neither end it nor count. */
+const NEUTRAL = 3;
+/** Full-width ASCII and the ideographic space: rewritten to ASCII in place. */
+const WIDE = 4;
+/** Format characters and variation selectors: dropped. */
+const INVISIBLE = 5;
+/** Replaced by the string in FOLD (digits, ASCII letters, a Chinese numeral). */
+const FOLDED = 6;
+/** Combining mark: dropped after a digit, kept elsewhere. */
+const MARK = 7;
+/** Cyrillic or Greek look-alike of a Latin letter: folded inside Latin words. */
+const CONFUSABLE = 8;
+/** High surrogate: the code point it starts is looked up in ASTRAL. */
+const HIGH = 9;
+
+const CLASS = new Uint8Array(65536);
+const FOLD = new Map<number, string>();
+/** Supplementary code points that fold ('' = dropped). */
+const ASTRAL = new Map<number, string>();
+const LOOKALIKE = new Map<number, number>();
+
+const ND = /\p{Nd}/u;
+const CF = /\p{Cf}/u;
+const MARKS = /\p{M}/u;
+const NUMBER_OR_LETTER = /[\p{N}\p{L}\p{So}]/u;
+
+/**
+ * What a number or letter folds to: the digits of its compatibility form with enclosing parentheses and a
+ * trailing full stop or comma removed (⑴ → 1, ⒛ → 20, 🄁 → 0), a single ASCII letter, or a Chinese
+ * numeral (㈠ → 一); null when it folds to nothing useful (½, №, ℃).
+ */
+function compatFold(cp: number): string | null {
+  const s = String.fromCodePoint(cp);
+  if (!NUMBER_OR_LETTER.test(s)) return null;
+  const k = s.normalize('NFKC');
+  if (k === s) return null;
+  const bare = k.replace(/^\((.+)\)$/, '$1').replace(/^(.+)[.,]$/, '$1');
+  if (/^[0-9]{1,2}$/.test(bare) || /^[A-Za-z]$/.test(bare)) return bare;
+  if (bare.length === 1 && CN_NUMERAL[bare.charCodeAt(0)] !== 0) return bare;
+  return null;
+}
+
+function addFold(cp: number, to: string): void {
+  if (cp > 0xffff) ASTRAL.set(cp, to);
+  else {
+    FOLD.set(cp, to);
+    CLASS[cp] = FOLDED;
+  }
+}
+
+// Decimal digits of every script, by property: a block of \p{Nd} is always 0–9 in order.
+function addDecimalDigits(from: number, to: number): void {
+  let run = 0;
+  for (let cp = from; cp < to; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    if (!ND.test(String.fromCodePoint(cp))) {
+      run = 0;
+      continue;
+    }
+    if (cp >= 0x80 && !(cp >= 0xff10 && cp <= 0xff19)) addFold(cp, String(run % 10));
+    run++;
+  }
+}
+addDecimalDigits(0, 0x20000);
+
+// Compatibility forms in the blocks that hold them: Latin-1 (ª ¹ ² ³ º), super- and subscripts, letterlike
+// symbols and number forms, enclosed alphanumerics, enclosed CJK, mathematical alphanumerics, enclosed
+// alphanumeric supplement.
+for (const [from, to] of [[0xa0, 0x100], [0x2070, 0x21a0], [0x2460, 0x2500], [0x3190, 0x31a0], [0x3200, 0x3400],
+  [0x1d400, 0x1d800], [0x1f100, 0x1f200]]) {
+  for (let cp = from; cp < to; cp++) {
+    if (FOLD.has(cp) || ASTRAL.has(cp)) continue;
+    const f = compatFold(cp);
+    if (f !== null) addFold(cp, f);
+  }
+}
+
+// Numbered series Unicode gives no compatibility form: dingbat circled 1–10 (three styles), double circled
+// 1–10, negative circled 11–20 and 0.
+for (const [first, count, value] of [[0x2776, 10, 1], [0x2780, 10, 1], [0x278a, 10, 1], [0x24f5, 10, 1], [0x24eb, 10, 11],
+  [0x24ff, 1, 0], [0x1f10b, 1, 0], [0x1f10c, 1, 0]]) {
+  for (let i = 0; i < count; i++) addFold(first + i, String(value + i));
+}
+
+// Format characters anywhere (zero-width, bidi, soft hyphen, tags), and variation selectors.
+for (let cp = 0xa0; cp < 0x10000; cp++) {
+  if (cp >= 0xd800 && cp <= 0xdfff) continue;
+  const s = String.fromCharCode(cp);
+  if (CF.test(s) || (cp >= 0xfe00 && cp <= 0xfe0f)) CLASS[cp] = INVISIBLE;
+  else if (CLASS[cp] === ORDINARY && MARKS.test(s)) CLASS[cp] = MARK;
+}
+for (let cp = 0xe0000; cp < 0xe0080; cp++) ASTRAL.set(cp, '');
+for (let cp = 0xe0100; cp < 0xe01f0; cp++) ASTRAL.set(cp, '');
+ASTRAL.set(0x1bca0, '').set(0x1bca1, '').set(0x1bca2, '').set(0x1bca3, '');
+
+// Cyrillic and Greek letters drawn like Latin ones (upper and lower case as they look).
+const LOOKALIKES: Array<[string, string]> = [
+  ['АВЕКМНОРСТХЅІЈѴԚԜ', 'ABEKMHOPCTXSIJVQW'],
+  ['аеорсухѕіјԁԛԝһӏ', 'aeopcyxsijdqwhl'],
+  ['ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹϜ', 'ABEZHIKMNOPTYXCF'],
+  ['οκνρϲϳ', 'okvpcj'],
+];
+for (const [from, to] of LOOKALIKES) {
+  for (let i = 0; i < from.length; i++) {
+    LOOKALIKE.set(from.charCodeAt(i), to.charCodeAt(i));
+    CLASS[from.charCodeAt(i)] = CONFUSABLE;
+  }
+}
+
+for (let c = 0; c < 65536; c++) {
+  if (c >= 48 && c <= 57) CLASS[c] = DIGIT;
+  else if (CN_NUMERAL[c] !== 0) CLASS[c] = NUMERAL;
+  else if (c === 32 || c === 45) CLASS[c] = NEUTRAL;
+  else if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) CLASS[c] = WIDE;
+  else if (c >= 0xd800 && c <= 0xdbff) CLASS[c] = HIGH;
+}
+
+/** Whether a code unit may belong to a word for the look-alike rule (letters, digits, marks of any script). */
+function isWordUnit(c: number): boolean {
+  if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return (c >= 0xc0 && c <= 0x24f) || (c >= 0x370 && c <= 0x52f) || CLASS[c] === CONFUSABLE || CLASS[c] === FOLDED ||
+    CLASS[c] === WIDE || CLASS[c] === INVISIBLE || CLASS[c] === MARK;
+}
+
+/**
+ * Whether the look-alikes of the word around `i` are folded: when the word also holds an ASCII (or
+ * full-width) letter or digit, or consists of look-alikes only. Returns the word's end in `wordEnd`.
+ */
+let wordEnd = 0;
+function foldsWord(text: string, i: number): boolean {
+  let s = i;
+  while (s > 0 && isWordUnit(text.charCodeAt(s - 1))) s--;
+  let e = i;
+  while (e < text.length && isWordUnit(text.charCodeAt(e))) e++;
+  wordEnd = e;
+  let latin = false;
+  let foreign = false;
+  for (let p = s; p < e; p++) {
+    const c = text.charCodeAt(p);
+    const k = CLASS[c];
+    if (c < 0x80 || k === WIDE || k === FOLDED) latin = true;
+    else if (k !== CONFUSABLE && k !== INVISIBLE && k !== MARK) foreign = true;
+  }
+  return latin || !foreign;
 }
 
 /**
@@ -44,57 +206,11 @@ function convertRun(buf: Uint16Array, from: number, to: number): boolean {
   return true;
 }
 
-/**
- * Cheap pre-check, no allocation: true when some character would be rewritten or dropped — full-width
- * ASCII, ideographic space, invisible characters, or a digit run that convertRun would rewrite.
- */
-function needsNormalizing(text: string): boolean {
-  const n = text.length;
-  let runDigits = 0;
-  let runNumeral = false;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xad) {
-      if (c >= 48 && c <= 57) runDigits++;
-      else if (runDigits > 0 && c !== 32 && c !== 45) {
-        if (runNumeral && runDigits >= 7) return true;
-        runDigits = 0;
-        runNumeral = false;
-      }
-      continue;
-    }
-    if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000 || isInvisible(c)) return true;
-    if (CN_NUMERAL[c] !== 0) {
-      runDigits++;
-      runNumeral = true;
-    } else if (runDigits > 0) {
-      if (runNumeral && runDigits >= 7) return true;
-      runDigits = 0;
-      runNumeral = false;
-    }
-  }
-  return runNumeral && runDigits >= 7;
+function astralAt(text: string, i: number): number {
+  const lo = text.charCodeAt(i + 1);
+  if (lo < 0xdc00 || lo > 0xdfff) return -1;
+  return ((text.charCodeAt(i) - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
 }
-
-// Class of each code unit in the rewriting loop.
-const ORDINARY = 0;
-const DIGIT = 1;
-const NUMERAL = 2;
-/** Space and dash: inside a digit run they neither end it nor count. */
-const NEUTRAL = 3;
-/** Full-width ASCII and the ideographic space: rewritten to ASCII. */
-const WIDE = 4;
-const INVISIBLE = 5;
-const CLASS = new Uint8Array(65536);
-for (let c = 0; c < 65536; c++) {
-  if (c >= 48 && c <= 57) CLASS[c] = DIGIT;
-  else if (CN_NUMERAL[c] !== 0) CLASS[c] = NUMERAL;
-  else if (c === 32 || c === 45) CLASS[c] = NEUTRAL;
-  else if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) CLASS[c] = WIDE;
-  else if (c >= 0xad && isInvisible(c)) CLASS[c] = INVISIBLE;
-}
-
-let scratch = new Uint16Array(4096);
 
 // Chinese numerals among the CJK ideographs U+4E00–U+9FA5, one bit each (2.6 KB, where CLASS spends 42 KB
 // on that range): the common characters of Chinese text are classified without touching CLASS.
@@ -109,35 +225,139 @@ function classOf(c: number): number {
   return CLASS[c];
 }
 
+/** Digits and Han characters never carry a combining mark in honest text: one there hides the character. */
+function carriesNoMark(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 0x3400 && c <= 0x9fff);
+}
+
+/**
+ * Cheap pre-check, no allocation: true when some character may be rewritten or dropped — a fold, an
+ * invisible character, a mark after a digit, a look-alike, or a digit run that convertRun would rewrite.
+ */
+function needsNormalizing(text: string): boolean {
+  const n = text.length;
+  let runDigits = 0;
+  let runNumeral = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const k = c < 0x80 ? CLASS[c] : classOf(c);
+    if (k === DIGIT || k === NUMERAL) {
+      runDigits++;
+      if (k === NUMERAL) runNumeral = true;
+      continue;
+    }
+    if (k === NEUTRAL && runDigits > 0) continue;
+    if (k === WIDE || k === INVISIBLE || k === FOLDED || k === CONFUSABLE) return true;
+    if (k === MARK && i > 0 && carriesNoMark(text.charCodeAt(i - 1))) return true;
+    if (k === HIGH && ASTRAL.has(astralAt(text, i))) return true;
+    if (runDigits > 0) {
+      if (runNumeral && runDigits >= 7) return true;
+      runDigits = 0;
+      runNumeral = false;
+    }
+  }
+  return runNumeral && runDigits >= 7;
+}
+
+let scratch = new Uint16Array(4096);
+
+/** Offset arrays for a text of `n` units, the first `j` normalized units being the original ones. */
+function identityMap(n: number, j: number): [Int32Array, Int32Array] {
+  const starts = new Int32Array(2 * n + 1);
+  const ends = new Int32Array(2 * n + 1);
+  for (let q = 0; q < j; q++) {
+    starts[q] = q;
+    ends[q] = q + 1;
+  }
+  return [starts, ends];
+}
+
 /** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
 export function normalize(text: string): Normalized {
   if (!needsNormalizing(text)) return { text, map: null };
   const n = text.length;
-  // The rewrite buffer is reused: decoding copies it into the new string.
-  if (scratch.length < n) scratch = new Uint16Array(Math.max(n, 2 * scratch.length));
+  // The rewrite buffer is reused: decoding copies it into the new string. A fold writes at most two units.
+  if (scratch.length < 2 * n) scratch = new Uint16Array(Math.max(2 * n, 2 * scratch.length));
   const buf = scratch;
-  let map: Int32Array | null = null;
+  let starts: Int32Array | null = null;
+  let ends: Int32Array | null = null;
   let changed = false;
   let j = 0;
   // Current run of digit-like characters in buf: start, and whether it holds a Chinese numeral.
   let runStart = -1;
   let runHasNumeral = false;
+  // The word whose look-alikes were decided last: [.., foldEnd) and the decision.
+  let foldEnd = 0;
+  let foldWord = false;
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
-    let k = classOf(c);
+    let k = c < 0x80 ? CLASS[c] : classOf(c);
+    // Replacement units for this character and how many original units it spans.
+    let rep: string | null = null;
+    let span = 1;
     if (k >= WIDE) {
       if (k === WIDE) {
         c = c === 0x3000 ? 32 : c - 0xfee0;
         k = CLASS[c];
         changed = true;
-      } else {
-        if (map === null) {
-          map = new Int32Array(n + 1);
-          for (let q = 0; q < j; q++) map[q] = q;
-        }
+      } else if (k === INVISIBLE) {
+        if (starts === null) [starts, ends] = identityMap(n, j);
         changed = true;
         continue;
+      } else if (k === FOLDED) {
+        rep = FOLD.get(c)!;
+      } else if (k === MARK) {
+        if (j > 0 && carriesNoMark(buf[j - 1])) {
+          if (starts === null) [starts, ends] = identityMap(n, j);
+          changed = true;
+          continue;
+        }
+        k = ORDINARY;
+      } else if (k === CONFUSABLE) {
+        if (i >= foldEnd) {
+          foldWord = foldsWord(text, i);
+          foldEnd = wordEnd;
+        }
+        if (foldWord) {
+          c = LOOKALIKE.get(c)!;
+          changed = true;
+        }
+        k = ORDINARY;
+      } else {
+        // HIGH
+        const cp = astralAt(text, i);
+        const f = cp < 0 ? undefined : ASTRAL.get(cp);
+        if (f === undefined) k = ORDINARY;
+        else {
+          rep = f;
+          span = 2;
+        }
       }
+    }
+    if (rep !== null) {
+      changed = true;
+      if (rep.length !== span && starts === null) [starts, ends] = identityMap(n, j);
+      for (let r = 0; r < rep.length; r++) {
+        const u = rep.charCodeAt(r);
+        const uk = CLASS[u];
+        if (uk === ORDINARY) {
+          if (runStart >= 0) {
+            if (runHasNumeral && convertRun(buf, runStart, j)) changed = true;
+            runStart = -1;
+            runHasNumeral = false;
+          }
+        } else {
+          if (runStart < 0) runStart = j;
+          if (uk === NUMERAL) runHasNumeral = true;
+        }
+        if (starts !== null) {
+          starts[j] = i;
+          ends![j] = i + span;
+        }
+        buf[j++] = u;
+      }
+      i += span - 1;
+      continue;
     }
     if (k === ORDINARY) {
       if (runStart >= 0) {
@@ -149,21 +369,25 @@ export function normalize(text: string): Normalized {
       if (runStart < 0) runStart = j;
       if (k === NUMERAL) runHasNumeral = true;
     }
-    if (map !== null) map[j] = i;
+    if (starts !== null) {
+      starts[j] = i;
+      ends![j] = i + 1;
+    }
     buf[j++] = c;
   }
   if (runStart >= 0 && runHasNumeral && convertRun(buf, runStart, j)) changed = true;
   if (!changed) return { text, map: null };
   const out = UTF16.decode(buf.subarray(0, j));
-  if (map === null) return { text: out, map: null };
-  map[j] = n;
-  return { text: out, map: map.subarray(0, j + 1) };
+  if (starts === null) return { text: out, map: null };
+  starts[j] = n;
+  return { text: out, map: { starts: starts.subarray(0, j + 1), ends: ends!.subarray(0, j) } };
 }
 
 /** Map a [start, end) range of the normalized text back to the original. */
-export function toOriginal(map: Int32Array | null, start: number, end: number): [number, number] {
+export function toOriginal(map: OffsetMap | null, start: number, end: number): [number, number] {
   if (!map) return [start, end];
-  return [map[start], end > start ? map[end - 1] + 1 : map[start]];
+  const s = map.starts[start];
+  return [s, end > start ? map.ends[end - 1] : s];
 }
 
 /** Normalize a dictionary term the same way as scanned text (and lower-case ASCII). */

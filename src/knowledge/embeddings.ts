@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelHandle } from '../providers/index.ts';
 import { decodeVector, normalize } from './retrieval.ts';
+import type { TextScreen } from './rerank.ts';
 
 /** Turns texts into unit vectors. */
 export interface Embedder {
   readonly model: string;
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** `screen`: what the model may receive of `texts` (a question at chat time); ingest passes none. */
+  embed(texts: readonly string[], signal?: AbortSignal, screen?: TextScreen): Promise<Float32Array[]>;
 }
 
 /**
@@ -23,8 +25,9 @@ export function modelEmbedder(registry: { get(name: string): ModelHandle | undef
   };
   return {
     model: name,
-    async embed(texts, signal) {
+    async embed(texts, signal, screen) {
       const h = handle();
+      if (screen) texts = screen({ name: h.name, zone: h.zone }, texts);
       const out: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += batchSize) {
         const batch = texts.slice(i, i + batchSize);

@@ -3,7 +3,8 @@ import type { ModelHandle } from '../providers/index.ts';
 import type { Store } from '../store/index.ts';
 import { modelEmbedder } from './embeddings.ts';
 import { createOcr } from './ocr.ts';
-import { createReranker } from './rerank.ts';
+import { createWorkerParser } from './ingest/worker-parser.ts';
+import { modelReranker } from './rerank.ts';
 import { createKnowledgeService, type KnowledgeService } from './service.ts';
 import { knowledgeSettings } from './settings.ts';
 
@@ -14,7 +15,9 @@ export async function knowledgeFromConfig(config: YumenConfig, store: Store, reg
     store,
     settings,
     embedder: settings.embeddingModel ? modelEmbedder(registry, settings.embeddingModel, { allowExternal: settings.allowExternalEmbeddings }) : null,
-    reranker: settings.rerank ? createReranker(settings.rerank) : null,
+    reranker: settings.rerankModel ? modelReranker(registry, settings.rerankModel) : null,
     ocr: settings.ocr ? await createOcr() : null,
+    // A bomb must not take the server's memory: parse where a heap limit holds it.
+    parser: createWorkerParser(),
   });
 }

@@ -1,25 +1,39 @@
-import { request } from 'undici';
+import { randomUUID } from 'node:crypto';
+import type { ModelConfig, ModelHandle, Zone } from '../providers/index.ts';
 
-/** An OpenAI-compatible /rerank endpoint (vLLM, Xinference, llama.cpp server): `{model, query, documents, top_n}`. */
-export interface RerankConfig { base_url: string; model: string; api_key?: string; timeout_ms?: number }
+/**
+ * The legacy form of `knowledge.rerank` ({ base_url, model, api_key?, timeout_ms?, zone? }): it becomes a model
+ * of the registry named {@link LEGACY_RERANK_MODEL}, private unless it says otherwise.
+ */
+export interface RerankConfig { base_url: string; model: string; api_key?: string; timeout_ms?: number; zone?: Zone }
 
-export type Reranker = (query: string, documents: readonly string[]) => Promise<number[]>;
+export const LEGACY_RERANK_MODEL = 'knowledge-rerank';
 
-/** Returns a relevance score per document, in the order given. Must point at a model inside the domain. */
-export function createReranker(cfg: RerankConfig): Reranker {
-  const url = `${cfg.base_url.replace(/\/+$/, '')}/rerank`;
-  return async (query, documents) => {
-    const res = await request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(cfg.api_key ? { authorization: `Bearer ${cfg.api_key}` } : {}) },
-      body: JSON.stringify({ model: cfg.model, query, documents, top_n: documents.length }),
-      bodyTimeout: cfg.timeout_ms ?? 30_000,
-      headersTimeout: cfg.timeout_ms ?? 30_000,
-    });
-    const body = (await res.body.json()) as { results?: Array<{ index: number; relevance_score?: number; score?: number }> };
-    if (res.statusCode >= 400 || !Array.isArray(body.results)) throw new Error(`reranker answered HTTP ${res.statusCode}`);
+/** What a retrieval model may receive, decided by the gateway's policy for the model's zone (throws to refuse). */
+export type TextScreen = (model: { name: string; zone: Zone }, texts: readonly string[]) => string[];
+
+/** Scores each document for the query, in the order given. */
+export type Reranker = (query: string, documents: readonly string[], screen?: TextScreen, signal?: AbortSignal) => Promise<number[]>;
+
+/** The registry entry the legacy `knowledge.rerank: { base_url, model }` stands for. */
+export function legacyRerankModel(cfg: RerankConfig): ModelConfig {
+  return {
+    name: LEGACY_RERANK_MODEL, provider: 'openai-compatible', base_url: cfg.base_url, model: cfg.model, zone: cfg.zone ?? 'private', type: 'rerank',
+    ...(cfg.api_key ? { api_key: cfg.api_key } : {}),
+    ...(cfg.timeout_ms ? { timeouts: { first_byte_ms: cfg.timeout_ms, total_ms: cfg.timeout_ms } } : {}),
+  };
+}
+
+/** A reranker over a configured rerank model, called through the provider seam like any other model. */
+export function modelReranker(registry: { get(name: string): ModelHandle | undefined }, name: string): Reranker {
+  return async (query, documents, screen, signal) => {
+    const h = registry.get(name);
+    if (!h) throw new Error(`knowledge.rerank: no configured model named "${name}"`);
+    const [q, ...docs] = screen ? screen({ name: h.name, zone: h.zone }, [query, ...documents]) : [query, ...documents];
+    const ctx = { signal: signal ?? new AbortController().signal, requestId: `kb-${randomUUID()}` };
+    const { response } = await h.rerank({ model: name, query: q, documents: docs, top_n: docs.length }, ctx);
     const scores = new Array<number>(documents.length).fill(-Infinity);
-    for (const r of body.results) if (r.index >= 0 && r.index < documents.length) scores[r.index] = r.relevance_score ?? r.score ?? -Infinity;
+    for (const r of response.results) if (r.index >= 0 && r.index < documents.length) scores[r.index] = r.relevance_score;
     return scores;
   };
 }

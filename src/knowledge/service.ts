@@ -10,7 +10,7 @@ import { authorizeKb, type KbCaller } from './authorize.ts';
 import { chunkBlocks } from './chunking.ts';
 import type { Embedder } from './embeddings.ts';
 import { parseDocument, type OcrFunction } from './ingest/index.ts';
-import type { Reranker } from './rerank.ts';
+import type { Reranker, TextScreen } from './rerank.ts';
 import { decodeVector, encodeVector, nearest, reciprocalRankFusion } from './retrieval.ts';
 import { rescore, DEFAULT_RESCORE_WEIGHTS, type RescoreWeights } from './rescore.ts';
 import { createSegmenter, isQueryStopChar, type Segmenter } from './segmentation.ts';
@@ -35,6 +35,8 @@ export interface KnowledgeServiceOptions {
   reranker?: Reranker | null;
   /** Text from images; `close` (when present) ends its worker at shutdown. */
   ocr?: (OcrFunction & { close?: () => Promise<void> }) | null;
+  /** Parses documents (default: on this thread). The server passes a worker with a heap limit (ingest/worker-parser.ts). */
+  parser?: { parse: typeof parseDocument; close(): Promise<void> } | null;
 }
 
 export interface SearchOptions {
@@ -42,6 +44,9 @@ export interface SearchOptions {
   mode?: 'fulltext' | 'hybrid';
   /** Override `knowledge.rescore` for this search (benchmarks compare both in one run). */
   rescore?: boolean | RescoreWeights;
+  /** Chat-time retrieval: what the embedding and rerank models may receive, as the caller's policy decides. */
+  screen?: TextScreen;
+  signal?: AbortSignal;
 }
 
 export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
@@ -86,7 +91,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     if (same && same.sha256 === sha256) return { status: 'skipped', documentId: same.id, reason: 'unchanged', chunks: same.chunk_count, chars: same.chars, docStatus: same.status };
     const dup = await repo.findDocumentByHash(kb.id, sha256);
     if (dup && dup.source !== source) return { status: 'skipped', documentId: dup.id, reason: `duplicate of ${dup.name}`, chunks: dup.chunk_count, chars: dup.chars, docStatus: dup.status };
-    const parsed = await parseDocument(name, bytes, { ocr: settings.ocr ? opts.ocr : null });
+    const parsed = await (opts.parser?.parse ?? parseDocument)(name, bytes, { ocr: settings.ocr ? opts.ocr : null });
     const chunks = chunkBlocks(parsed.blocks, { maxChars: settings.chunkMaxChars, overlapChars: settings.chunkOverlapChars });
     const seg = await segmenterFor([kb.tenantId]);
     let vectors: Float32Array[] | null = null;
@@ -142,7 +147,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
       // sqlite-vec on SQLite; brute-force cosine over the cached vectors otherwise.
       const vectors = index.hasVectorIndex ? null : await vectorsOf(kbIds);
       if (!vectors || vectors.length) {
-        const [qv] = await embedder.embed([q]);
+        const [qv] = await embedder.embed([q], o.signal, o.screen);
         const near = vectors ? nearest(qv, vectors, pool) : (await index.nearestVectors(kbIds, qv, pool)) ?? [];
         const known = new Map(fullText.map((h) => [h.chunkId, h]));
         const missing = near.filter((n) => !known.has(n.id)).map((n) => n.id);
@@ -153,7 +158,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     }
     if (opts.reranker && ranked.length > 1) {
       const head = ranked.slice(0, pool);
-      const scores = await opts.reranker(q, head.map((r) => r.hit.text));
+      const scores = await opts.reranker(q, head.map((r) => r.hit.text), o.screen, o.signal);
       ranked = head.map((r, i) => ({ hit: r.hit, score: scores[i] })).sort((a, b) => b.score - a.score);
     }
     return ranked.slice(0, topK).map(({ hit, score }) => ({
@@ -168,6 +173,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     /** Releases what the service holds beyond the store (the OCR worker). */
     async close(): Promise<void> {
       await opts.ocr?.close?.();
+      await opts.parser?.close();
     },
     async createBase(input: { tenant: string; name: string; description?: string | null }, principal: KbCaller | null = null): Promise<KnowledgeBase> {
       const name = input.name.trim();
@@ -253,8 +259,8 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
      * Sources for a grounded chat: the top chunks of the named bases for the question, numbered from 1.
      * The caller (the gateway) puts their text through the guard before any model sees it.
      */
-    async retrieveForChat(principal: KbCaller | null, kbNames: readonly string[], query: string, o: { topK?: number } = {}): Promise<{ sources: Source[] }> {
-      const results = await this.search(principal, kbNames, query, { topK: o.topK ?? 5 });
+    async retrieveForChat(principal: KbCaller | null, kbNames: readonly string[], query: string, o: { topK?: number; screen?: TextScreen; signal?: AbortSignal } = {}): Promise<{ sources: Source[] }> {
+      const results = await this.search(principal, kbNames, query, { topK: o.topK ?? 5, screen: o.screen, signal: o.signal });
       return { sources: results.map((r, i) => ({ n: i + 1, document: r.document, page: r.page, chunk: r.chunk, text: r.text, kb: r.kb })) };
     },
   };

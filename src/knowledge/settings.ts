@@ -1,4 +1,5 @@
-import type { RerankConfig } from './rerank.ts';
+import type { ModelConfig } from '../providers/index.ts';
+import { LEGACY_RERANK_MODEL, legacyRerankModel, type RerankConfig } from './rerank.ts';
 import { isMapping } from '../util/mapping.ts';
 
 /** `knowledge:` in yumen.yaml. */
@@ -10,7 +11,8 @@ export interface KnowledgeSettings {
   chunkOverlapChars: number;
   /** OCR scanned PDFs and images with tesseract.js (when installed); otherwise they get status no_text_layer. */
   ocr: boolean;
-  rerank: RerankConfig | null;
+  /** A configured model of `type: rerank` (the legacy `{ base_url, model }` form names an implied one). */
+  rerankModel: string | null;
   /** Candidates taken from each retriever before fusion. */
   candidates: number;
   /** Largest file accepted, in bytes. */
@@ -20,7 +22,7 @@ export interface KnowledgeSettings {
 }
 
 export const DEFAULT_KNOWLEDGE_SETTINGS: KnowledgeSettings = {
-  embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerank: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024, rescore: true,
+  embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerankModel: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024, rescore: true,
 };
 
 
@@ -41,7 +43,13 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
   }
   for (const key of ['ocr', 'allow_external_embeddings', 'rescore']) if (k[key] !== undefined && typeof k[key] !== 'boolean') problems.push(`knowledge.${key}: expected true or false`);
   if (k.rerank !== undefined) {
-    if (!isMapping(k.rerank) || typeof k.rerank.base_url !== 'string' || typeof k.rerank.model !== 'string') problems.push('knowledge.rerank: expected { base_url, model }');
+    if (typeof k.rerank === 'string') {
+      if (config.models && !config.models.some((m) => m.name === k.rerank)) problems.push(`knowledge.rerank: no model named "${k.rerank}" in models`);
+    } else if (!isMapping(k.rerank) || typeof k.rerank.base_url !== 'string' || typeof k.rerank.model !== 'string') {
+      problems.push('knowledge.rerank: expected the name of a model of type rerank, or { base_url, model }');
+    } else if (k.rerank.zone !== undefined && k.rerank.zone !== 'private' && k.rerank.zone !== 'external') {
+      problems.push('knowledge.rerank.zone: one of "private" | "external"');
+    }
   }
   return problems;
 }
@@ -55,9 +63,15 @@ export function knowledgeSettings(config: { knowledge?: Record<string, unknown> 
     chunkMaxChars: k.chunk_max_chars ?? d.chunkMaxChars,
     chunkOverlapChars: k.chunk_overlap_chars ?? d.chunkOverlapChars,
     ocr: k.ocr ?? d.ocr,
-    rerank: k.rerank ?? d.rerank,
+    rerankModel: typeof k.rerank === 'string' ? k.rerank : isMapping(k.rerank) ? LEGACY_RERANK_MODEL : d.rerankModel,
     candidates: k.candidates ?? d.candidates,
     maxFileBytes: k.max_file_bytes ?? d.maxFileBytes,
     rescore: k.rescore ?? d.rescore,
   };
+}
+
+/** Models that `knowledge:` implies (the legacy rerank form), to be added to the registry beside `models:`. */
+export function impliedKnowledgeModels(config: { knowledge?: Record<string, unknown> }): ModelConfig[] {
+  const rerank = config.knowledge?.rerank;
+  return isMapping(rerank) && typeof rerank.base_url === 'string' ? [legacyRerankModel(rerank as unknown as RerankConfig)] : [];
 }

@@ -5,8 +5,9 @@
 import type { ModelConfig, TimeoutsConfig } from '../config/types.ts';
 import type { Dispatcher } from 'undici';
 import type {
-  CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse,
+  Capabilities, CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, RerankRequest, RerankResponse,
 } from './types.ts';
+import { UpstreamError } from './types.ts';
 
 export interface Backend {
   /** Short label for metrics and `servedBy.backend`, e.g. `gpu-a.internal:8000` or `llama-cpp:qwen.gguf`. */
@@ -16,7 +17,13 @@ export interface Backend {
   /** Resolves once the upstream answered with a success status; iteration errors are never retried. */
   chatStream(req: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatCompletionChunk>>;
   embeddings(req: EmbeddingsRequest, ctx: CallContext): Promise<EmbeddingsResponse>;
+  rerank(req: RerankRequest, ctx: CallContext): Promise<RerankResponse>;
   close(): Promise<void>;
+}
+
+/** For backends whose protocol has no such call: a client error (400), never retried. */
+export function unsupported(what: string, label: string): Promise<never> {
+  return Promise.reject(new UpstreamError('client', `${what} is not supported by ${label}`, { backend: label, status: 400 }));
 }
 
 export interface ResolvedTimeouts { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number }
@@ -45,9 +52,14 @@ export interface BackendFactoryOptions {
   logger?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
 }
 
-/** A provider: builds the backends of one configured model. */
+/**
+ * A provider — one wire protocol — as the registry sees it: what a configured model of it serves, and its
+ * backends. A new protocol is a folder exporting one of these plus one line in the registry's table.
+ */
 export interface ProviderFactory {
   readonly name: string;
-  readonly capabilities: { chat: boolean; embeddings: boolean };
+  capabilities(model: ModelConfig): Capabilities;
   createBackends(model: ModelConfig, opts: BackendFactoryOptions): Backend[];
+  /** An embedded engine has nothing to fail over to: its default retry count (HTTP providers use the pool's). */
+  readonly defaultRetries?: number;
 }

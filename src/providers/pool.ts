@@ -9,8 +9,8 @@ import type { Backend, BackendFactoryOptions } from './backend.ts';
 import { GuardedStream } from './guarded-stream.ts';
 import { UpstreamError } from './types.ts';
 import type {
-  CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse,
-  ModelHandle, ServedBy, Zone,
+  Capabilities, CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse,
+  ModelHandle, RerankRequest, RerankResponse, ServedBy, Zone,
 } from './types.ts';
 
 export const DEFAULT_RETRIES = 2;
@@ -34,7 +34,7 @@ export class PooledModel implements ModelHandle {
   readonly name: string;
   readonly zone: Zone;
   readonly provider: string;
-  readonly capabilities: { chat: boolean; embeddings: boolean };
+  readonly capabilities: Capabilities;
   private readonly slots: Slot[];
   private readonly leastInFlight: boolean;
   private readonly maxAttempts: number;
@@ -43,7 +43,7 @@ export class PooledModel implements ModelHandle {
   private readonly logger: BackendFactoryOptions['logger'];
   private rotation = 0;
 
-  constructor(cfg: ModelConfig, backends: Backend[], capabilities: { chat: boolean; embeddings: boolean }, opts: BackendFactoryOptions = {}) {
+  constructor(cfg: ModelConfig, backends: Backend[], capabilities: Capabilities, opts: BackendFactoryOptions = {}) {
     if (backends.length === 0) throw new Error(`model ${cfg.name}: no backends`);
     this.name = cfg.name;
     this.zone = cfg.zone;
@@ -78,6 +78,12 @@ export class PooledModel implements ModelHandle {
 
   async embeddings(req: EmbeddingsRequest, ctx: CallContext): Promise<{ response: EmbeddingsResponse; servedBy: ServedBy }> {
     const { value, slot } = await this.attempt(ctx, embeddingsOp, req);
+    slot.inFlight--;
+    return { response: value, servedBy: slot.servedBy };
+  }
+
+  async rerank(req: RerankRequest, ctx: CallContext): Promise<{ response: RerankResponse; servedBy: ServedBy }> {
+    const { value, slot } = await this.attempt(ctx, rerankOp, req);
     slot.inFlight--;
     return { response: value, servedBy: slot.servedBy };
   }
@@ -171,6 +177,8 @@ function pickWeighted(candidates: Slot[]): Slot {
 function chatOp(b: Backend, req: ChatRequest, ctx: CallContext): Promise<ChatCompletion> { return b.chat(req, ctx); }
 function streamOp(b: Backend, req: ChatRequest, ctx: CallContext): Promise<AsyncIterable<ChatCompletionChunk>> { return b.chatStream(req, ctx); }
 function embeddingsOp(b: Backend, req: EmbeddingsRequest, ctx: CallContext): Promise<EmbeddingsResponse> { return b.embeddings(req, ctx); }
+
+function rerankOp(b: Backend, req: RerankRequest, ctx: CallContext): Promise<RerankResponse> { return b.rerank(req, ctx); }
 
 function tracked(stream: AsyncIterable<ChatCompletionChunk>, slot: Slot): AsyncIterableIterator<ChatCompletionChunk> {
   return new GuardedStream(stream, () => { slot.inFlight--; });

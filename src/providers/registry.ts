@@ -4,13 +4,13 @@
  */
 import type { ModelConfig } from '../config/types.ts';
 import type { Dispatcher } from 'undici';
-import type { Backend, BackendFactoryOptions } from './backend.ts';
+import type { ProviderFactory } from './backend.ts';
 import { PooledModel, type PoolStats } from './pool.ts';
 import { presetOf, type WireProtocol } from './presets.ts';
 import { validateModelConfigs } from './validate.ts';
-import { createOpenAIBackends } from './openai-compatible/openai-backend.ts';
-import { createAnthropicBackends } from './anthropic/anthropic-backend.ts';
-import { createLlamaCppBackends } from './llama-cpp/llama-cpp-backend.ts';
+import { openAIProvider } from './openai-compatible/openai-backend.ts';
+import { anthropicProvider } from './anthropic/anthropic-backend.ts';
+import { llamaCppProvider } from './llama-cpp/llama-cpp-backend.ts';
 import type { ModelHandle } from './types.ts';
 
 export interface RegistryOptions {
@@ -29,30 +29,27 @@ export interface ModelRegistry {
   stats(): PoolStats[];
 }
 
-const FACTORIES: Record<WireProtocol, (m: ModelConfig, o: BackendFactoryOptions) => Backend[]> = {
-  openai: createOpenAIBackends,
-  azure: createOpenAIBackends,
-  anthropic: createAnthropicBackends,
-  'llama-cpp': createLlamaCppBackends,
-};
+/** One line per wire protocol: chat, embedding and rerank models all come from here. */
+const PROVIDERS: Readonly<Record<WireProtocol, ProviderFactory>> = Object.freeze({
+  openai: openAIProvider,
+  azure: openAIProvider,
+  anthropic: anthropicProvider,
+  'llama-cpp': llamaCppProvider,
+});
 
-function capabilitiesOf(protocol: WireProtocol, m: ModelConfig): { chat: boolean; embeddings: boolean } {
-  if (protocol === 'anthropic') return { chat: true, embeddings: false };
-  if (protocol === 'llama-cpp') return { chat: m.type !== 'embeddings', embeddings: true };
-  return { chat: m.type !== 'embeddings', embeddings: true };
-}
-
-/** Builds handles for validated model configs; throws with every problem listed when a config is invalid. */
+/**
+ * Builds handles for validated model configs; throws with every problem listed when a config is invalid.
+ * A registry holds no global state: to change the models at run time, build a new one and swap it in
+ * (then close the old one once its calls are done).
+ */
 export function createModelRegistry(models: ModelConfig[], opts: RegistryOptions = {}): ModelRegistry {
   const errors = validateModelConfigs(models);
   if (errors.length > 0) throw new Error(`invalid model configuration:\n  ${errors.join('\n  ')}`);
   const handles = new Map<string, PooledModel>();
   for (const m of models) {
-    const protocol = (presetOf(m.provider) as { protocol: WireProtocol }).protocol;
-    const backends = FACTORIES[protocol](m, opts);
-    // An embedded engine has nothing to fail over to, and a missing file will not appear on a retry.
-    const cfg = protocol === 'llama-cpp' && m.retries === undefined ? { ...m, retries: 0 } : m;
-    handles.set(m.name, new PooledModel(cfg, backends, capabilitiesOf(protocol, m), opts));
+    const provider = PROVIDERS[(presetOf(m.provider) as { protocol: WireProtocol }).protocol];
+    const cfg = provider.defaultRetries !== undefined && m.retries === undefined ? { ...m, retries: provider.defaultRetries } : m;
+    handles.set(m.name, new PooledModel(cfg, provider.createBackends(m, opts), provider.capabilities(m), opts));
   }
   let closed: Promise<void> | undefined;
   return {

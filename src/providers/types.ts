@@ -103,6 +103,24 @@ export interface EmbeddingsResponse {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
+/** A rerank request (the `/rerank` of vLLM, Xinference, llama-server, Jina, Cohere v2 compatible servers). */
+export interface RerankRequest {
+  model: string;
+  query: string;
+  documents: string[];
+  top_n?: number;
+}
+
+/** Relevance per document, by the document's index in the request. */
+export interface RerankResponse {
+  results: Array<{ index: number; relevance_score: number }>;
+  model?: string;
+  usage?: { prompt_tokens?: number; total_tokens?: number };
+}
+
+/** What a model serves. A model serves exactly the kinds its type and provider allow. */
+export interface Capabilities { chat: boolean; embeddings: boolean; rerank: boolean }
+
 /** Per call: cancellation (client gone, shutdown) and the request id for upstream tracing. */
 export interface CallContext {
   signal: AbortSignal;
@@ -122,10 +140,11 @@ export interface ModelHandle {
   readonly zone: Zone;
   readonly provider: string;
   /** The upstream model id reported in replies (defaults to the configured name). */
-  readonly capabilities: { chat: boolean; embeddings: boolean };
+  readonly capabilities: Capabilities;
   chat(req: ChatRequest, ctx: CallContext): Promise<{ completion: ChatCompletion; servedBy: ServedBy }>;
   chatStream(req: ChatRequest, ctx: CallContext): Promise<{ stream: AsyncIterable<ChatCompletionChunk>; servedBy: ServedBy }>;
   embeddings(req: EmbeddingsRequest, ctx: CallContext): Promise<{ response: EmbeddingsResponse; servedBy: ServedBy }>;
+  rerank(req: RerankRequest, ctx: CallContext): Promise<{ response: RerankResponse; servedBy: ServedBy }>;
   close(): Promise<void>;
 }
 

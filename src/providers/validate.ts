@@ -53,7 +53,7 @@ export function validateModelConfigs(models: unknown[]): string[] {
       return;
     }
     if (m.model !== undefined && typeof m.model !== 'string') errors.push(`${p}.model: must be a string`);
-    if (m.type !== undefined && m.type !== 'chat' && m.type !== 'embeddings') errors.push(`${p}.type: one of "chat" | "embeddings"`);
+    if (m.type !== undefined && m.type !== 'chat' && m.type !== 'embeddings' && m.type !== 'rerank') errors.push(`${p}.type: one of "chat" | "embeddings" | "rerank"`);
     if (m.timeouts !== undefined) {
       if (!isMapping(m.timeouts)) {
         errors.push(`${p}.timeouts: must be a mapping of connect_ms, first_byte_ms, idle_ms, total_ms`);
@@ -65,12 +65,14 @@ export function validateModelConfigs(models: unknown[]): string[] {
       }
     }
     if (preset.protocol === 'llama-cpp') {
+      if (m.type === 'rerank') errors.push(`${p}.type: the embedded engine serves no rerank (serve the reranker with llama-server, vLLM or Xinference)`);
       if (typeof m.path !== 'string' || m.path === '') errors.push(`${p}.path: required for provider llama-cpp (a .gguf file)`);
       if (m.backends !== undefined) errors.push(`${p}.backends: not supported for provider llama-cpp`);
       for (const k of ['threads', 'parallel', 'context_size'] as const) {
         if (m[k] !== undefined && !posInt(m[k])) errors.push(`${p}.${k}: must be a positive integer`);
       }
       if (m.gpu_layers !== undefined && m.gpu_layers !== 'auto' && !nonNegInt(m.gpu_layers)) errors.push(`${p}.gpu_layers: a non-negative integer or "auto"`);
+      checkLora(m.lora, `${p}.lora`, errors);
       return;
     }
     // HTTP providers
@@ -109,7 +111,19 @@ export function validateModelConfigs(models: unknown[]): string[] {
       if (m.api_version !== undefined && typeof m.api_version !== 'string') errors.push(`${p}.api_version: must be a string such as "2024-10-21"`);
       if (m.deployment !== undefined && typeof m.deployment !== 'string') errors.push(`${p}.deployment: must be a string`);
     }
-    if (preset.protocol === 'anthropic' && m.type === 'embeddings') errors.push(`${p}.type: provider anthropic serves no embeddings`);
+    if (preset.protocol === 'anthropic' && (m.type === 'embeddings' || m.type === 'rerank')) errors.push(`${p}.type: provider anthropic serves no ${m.type}`);
   });
   return errors;
+}
+
+/** `lora: [{ path, scale }]` on an embedded model: adapter GGUF files and their weights. */
+function checkLora(lora: unknown, p: string, errors: string[]): void {
+  if (lora === undefined) return;
+  if (!Array.isArray(lora)) { errors.push(`${p}: must be a list of { path, scale }`); return; }
+  lora.forEach((a, i) => {
+    if (!isMapping(a)) { errors.push(`${p}[${i}]: must be a mapping { path, scale }`); return; }
+    if (typeof a.path !== 'string' || a.path === '') errors.push(`${p}[${i}].path: required (a LoRA adapter .gguf file)`);
+    if (a.scale !== undefined && !(typeof a.scale === 'number' && Number.isFinite(a.scale))) errors.push(`${p}[${i}].scale: must be a number (default 1)`);
+    for (const k of Object.keys(a)) if (k !== 'path' && k !== 'scale') errors.push(`${p}[${i}].${k}: unknown key (known: path, scale)`);
+  });
 }

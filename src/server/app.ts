@@ -47,6 +47,8 @@ export async function buildServer(deps: ServerDeps): Promise<YumenServer> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-yumen-request-id', request.id);
     if (request.url.startsWith('/v1/')) {
+      // The OpenAI SDKs read x-request-id (`_request_id`, error.request_id): the same id as x-yumen-request-id.
+      reply.header('x-request-id', request.id);
       // Defaults for responses that never reach a model: nothing left the domain.
       reply.header('x-yumen-route', 'private');
       reply.header('x-yumen-level', 'public');

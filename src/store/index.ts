@@ -14,3 +14,6 @@ export { createConversationRepository, type ConversationRepository, type StoredC
 export { createTokenUsageRepository, type TokenUsageRepository, type TokenTotal } from './repositories/token-usage.ts';
 export { createKnowledgeRepository, type KnowledgeRepository, type KbRow, type KbDocumentRow, type KbJobRow, type KbJobProgress } from './repositories/knowledge.ts';
 export { createKnowledgeIndexRepository, fts5Query, DEFAULT_FIELD_WEIGHTS, type KnowledgeIndexRepository, type KbChunkInput, type KbHit, type KbTokenFields, type KbFieldWeights } from './repositories/knowledge-index.ts';
+export { createAppRepository, type AppRepository, type StoredApp, type NewApp, type AppPatch } from './repositories/apps.ts';
+export { createFeedbackRepository, type FeedbackRepository, type StoredFeedback, type Exchange } from './repositories/feedback.ts';
+export { createChangeVersionRepository, type ChangeVersionRepository } from './repositories/change-versions.ts';

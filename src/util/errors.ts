@@ -34,10 +34,17 @@ export const ERROR_CODES = {
   not_found: { status: 404, type: 'not_found_error', description: 'No such route or resource.' },
   model_not_found: { status: 404, type: 'not_found_error', description: 'No configured model, pool or app of that name.' },
   conflict: { status: 409, type: 'invalid_request_error', description: 'The resource already exists.' },
+  separation_of_duties: { status: 403, type: 'permission_error', description: 'The sysadmin, secadmin and auditor roles and their accounts are managed only on the host (三员分立).' },
+  csrf_rejected: { status: 403, type: 'permission_error', description: 'A state-changing admin request came from a foreign Origin or without the JSON content type.' },
+  ssrf_blocked: { status: 400, type: 'invalid_request_error', description: 'A model added through the API points at a loopback, link-local or metadata address (SSRF protection).' },
+  ingest_limit: { status: 422, type: 'invalid_request_error', description: 'A document exceeds an ingest limit (uncompressed size, ratio, entries, pages, decoded streams).' },
   role_conflict: { status: 409, type: 'invalid_request_error', description: 'The account would hold two of sysadmin, secadmin and auditor (三员分立).' },
   rate_limited: { status: 429, type: 'rate_limit_error', description: 'A rate limit was reached; retry after the Retry-After header.' },
   quota_exceeded: { status: 429, type: 'rate_limit_error', description: 'A token quota for the period is used up.' },
-  upstream_error: { status: 502, type: 'api_error', description: 'The model backend failed or answered something unusable.' },
+  client_closed: { status: 499, type: 'invalid_request_error', description: 'The client went away (or cancelled) before the answer was complete; recorded, never sent.' },
+  upstream_rate_limited: { status: 429, type: 'rate_limit_error', description: 'Every backend of the model answered 429; retry after the Retry-After header.' },
+  upstream_rejected: { status: 400, type: 'invalid_request_error', description: 'The model backend rejected the request as invalid (e.g. a parameter it does not support); its message is passed on.' },
+  upstream_error: { status: 502, type: 'api_error', description: 'The model backend failed, refused Yumen\'s credentials or answered something unusable.' },
   upstream_unavailable: { status: 502, type: 'api_error', description: 'No backend of the model could be reached.' },
   upstream_timeout: { status: 504, type: 'timeout_error', description: 'The model backend did not answer in time.' },
   shutting_down: { status: 503, type: 'server_error', description: 'The server is shutting down; retry against another instance.' },
@@ -57,12 +64,13 @@ export class YumenError extends Error {
   /** Extra machine-readable detail returned beside the message (never sensitive values). */
   readonly detail: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { param?: string | null; headers?: Record<string, string>; detail?: Record<string, unknown>; cause?: unknown; status?: number } = {}) {
+  /** The status always follows from the code (one code, one status), so clients can rely on either. */
+  constructor(code: ErrorCode, message: string, opts: { param?: string | null; headers?: Record<string, string>; detail?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     const spec: ErrorSpec = ERROR_CODES[code];
     this.name = 'YumenError';
     this.code = code;
-    this.status = opts.status ?? spec.status;
+    this.status = spec.status;
     this.type = spec.type;
     this.param = opts.param ?? null;
     this.headers = opts.headers;
@@ -72,6 +80,11 @@ export class YumenError extends Error {
 
 export function yumenError(code: ErrorCode, message: string, opts?: ConstructorParameters<typeof YumenError>[2]): YumenError {
   return new YumenError(code, message, opts);
+}
+
+/** The same error with extra response headers (those it already has win). */
+export function withHeaders(err: YumenError, headers: Record<string, string>): YumenError {
+  return new YumenError(err.code, err.message, { param: err.param, detail: err.detail, cause: err.cause, headers: { ...headers, ...err.headers } });
 }
 
 export interface OpenAIErrorBody {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAuditLog } from '../../src/audit/index.ts';
+import { auditSettings, createAuditLog } from '../../src/audit/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
 import { event } from './fixtures/events.ts';
@@ -62,7 +62,7 @@ for (const dialect of await testDialects()) {
     it('anchor writes the head to the anchor file, and prune keeps the chain verifiable', async () => {
       const a = await yumen(['audit', 'anchor', '--config', config]);
       assert.equal(a.code, 0, a.stderr);
-      assert.equal(JSON.parse(readFileSync(join(dir, 'audit-anchors.jsonl'), 'utf8').trim()).seq, 6);
+      assert.equal(JSON.parse(readFileSync(auditSettings({ data_dir: dir, storage: { url: tdb.url } }).anchorFile!, 'utf8').trim()).seq, 6);
       const p = await yumen(['audit', 'prune', '--config', config]);
       assert.equal(p.code, 0, p.stderr);
       assert.match(p.stdout, /pruned 3 records/);

@@ -1,7 +1,7 @@
 /** Cross-department isolation, 三员分立, lock-out, sessions, key revocation and IP allow-lists over real HTTP. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKeyRepository, createKeyAdminRepository } from '../../src/store/index.ts';
+import { createApiKeyRepository, createKeyAdminRepository, createUserRepository } from '../../src/store/index.ts';
 import { testDialects } from '../helpers/db.ts';
 import { Client, loginAs, PASSWORD, startFixture, type Fixture } from './helpers.ts';
 
@@ -70,12 +70,12 @@ for (const dialect of await testDialects()) {
 
     it('no account holds two of sysadmin, secadmin and auditor (三员分立)', async () => {
       const both = await sys.req('POST', '/api/users', { username: 'two-hats', password: PASSWORD, roles: [{ role: 'sysadmin' }, { role: 'auditor' }] });
-      assert.equal(both.status, 409);
-      assert.equal(both.body.error.code, 'role_conflict');
-      const add = await sys.req('PUT', `/api/users/${f.users.secadmin}/roles`, { roles: [{ role: 'secadmin' }, { role: 'sysadmin' }] });
-      assert.equal(add.status, 409);
-      const mixed = await sys.req('PUT', `/api/users/${f.users.auditor}/roles`, { roles: [{ role: 'auditor' }, { role: 'member', department_id: f.dept.A }] });
-      assert.equal(mixed.status, 409, 'an auditor is not also a department member');
+      assert.equal(both.status, 403, 'the API grants none of the three roles');
+      assert.equal(both.body.error.code, 'separation_of_duties');
+      const users = createUserRepository(f.yumen.store.db);
+      await assert.rejects(users.create({ username: 'two-hats', roles: [{ role: 'sysadmin', tenantId: null }, { role: 'auditor', tenantId: null }] }), (e: any) => e.code === 'role_conflict');
+      await assert.rejects(users.setRoles(f.users.secadmin, [{ role: 'secadmin', tenantId: null }, { role: 'sysadmin', tenantId: null }]), (e: any) => e.code === 'role_conflict');
+      await assert.rejects(users.setRoles(f.users.auditor, [{ role: 'auditor', tenantId: null }, { role: 'member', tenantId: f.dept.A }]), (e: any) => e.code === 'role_conflict', 'an auditor is not also a department member');
       const me = (await (await loginAs(f.url, 'sec')).req('GET', '/api/auth/me')).body.user.roles;
       assert.deepEqual(me, [{ role: 'secadmin', department_id: null }]);
     });

@@ -64,6 +64,22 @@ for (const dialect of await testDialects()) {
       assert.doesNotMatch(yumen(['user', 'list']).out, /root\t.*\(disabled\)/);
     });
 
+    it('grants the three roles on the host only, and audits every host act on accounts as host.user.*', async () => {
+      assert.equal(yumen(['user', 'create', 'zhao', '--role', 'member', '--department', '财政局', '--password-stdin'], 'Zhao-Pass-Word-1\n').code, 0);
+      const promote = yumen(['user', 'roles', 'zhao', '--role', 'secadmin']);
+      assert.equal(promote.code, 0, promote.err);
+      assert.match(yumen(['user', 'list']).out, /zhao\tsecadmin\t/);
+      const store = await openStore(tdb.url);
+      try {
+        const rows = await store.db.selectFrom('audit_records').select(['action', 'actor']).where('action', 'like', 'host.user.%').execute();
+        const actions = rows.map((r) => r.action);
+        for (const a of ['host.user.create', 'host.user.roles', 'host.user.passwd', 'host.user.disable']) assert.ok(actions.includes(a), `${a} in ${actions.join(',')}`);
+        assert.ok(rows.every((r) => r.actor?.startsWith('host:')));
+      } finally {
+        await store.close();
+      }
+    });
+
     it('keys create prints only the key; list and revoke by prefix', () => {
       const created = yumen(['keys', 'create', '--tenant', '公安局']);
       assert.equal(created.code, 0, created.err);

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApiKeyRepository, createDepartmentRepository, createDictionaryRepository, createKeyAdminRepository } from '../../src/store/index.ts';
+import { createApiKeyRepository, createAppRepository, createDepartmentRepository, createDictionaryRepository, createKeyAdminRepository } from '../../src/store/index.ts';
 import { testDialects } from '../helpers/db.ts';
 import { Client, loginAs, makeUser, startFixture, type Fixture } from './helpers.ts';
 
@@ -34,6 +34,13 @@ async function dictionary(f: Fixture): Promise<string> {
 }
 async function memberUser(f: Fixture): Promise<string> {
   return makeUser(f.yumen, `u-${uniq()}`, [{ role: 'member', tenantId: f.dept.A }]);
+}
+async function appIn(f: Fixture): Promise<string> {
+  const slug = `a-${uniq()}`.replace(/[^a-z0-9-]/g, '-');
+  await createAppRepository(f.yumen.store.db).create({
+    slug, tenantId: f.dept.A, name: 'app', description: null, model: 'auto', systemPrompt: '你好', knowledgeBases: [], variables: {}, welcome: null, suggestedQuestions: [], createdBy: null,
+  });
+  return slug;
 }
 let sharedModel = '';
 async function model(f: Fixture, c: Client): Promise<string> {
@@ -72,6 +79,12 @@ const CASES: Case[] = [
   { route: 'GET /api/dictionaries/:id', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
   { route: 'PATCH /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}`, body: { terms: [] } }) },
   { route: 'DELETE /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
+  { route: 'GET /api/apps', allowed: ALL, make: async () => ({ path: '/api/apps' }) },
+  { route: 'POST /api/apps', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/apps', body: { slug: `n-${uniq()}`, department_id: f.dept.A, name: 'app', model: 'auto', system_prompt: '你好' } }) },
+  { route: 'GET /api/apps/:slug', allowed: ALL, make: async (f) => ({ path: `/api/apps/${await appIn(f)}` }) },
+  { route: 'PATCH /api/apps/:slug', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `/api/apps/${await appIn(f)}`, body: { name: '改名' } }) },
+  { route: 'DELETE /api/apps/:slug', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `/api/apps/${await appIn(f)}` }) },
+  { route: 'POST /api/datasets/export', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/datasets/export', body: { department_id: f.dept.A, format: 'alpaca' } }) },
 ];
 
 let sysClient: Client;

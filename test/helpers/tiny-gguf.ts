@@ -34,7 +34,7 @@ const T_I32 = 5;
 const T_BOOL = 7;
 const ALIGN = 32;
 
-type Kv = [string, 'u32', number] | [string, 'f32', number] | [string, 'str', string] | [string, 'bool', boolean]
+export type Kv = [string, 'u32', number] | [string, 'f32', number] | [string, 'str', string] | [string, 'bool', boolean]
   | [string, 'str[]', string[]] | [string, 'f32[]', number[]] | [string, 'i32[]', number[]];
 
 class Writer {
@@ -117,6 +117,17 @@ export function tinyGgufBuffer(opts: TinyGgufOptions = {}): Buffer {
     );
   }
 
+  const rand = mulberry32(opts.seed ?? 1);
+  return ggufBuffer(kvs, tensors.map((t) => {
+    const data = new Float32Array(t.dims.reduce((a, b) => a * b, 1));
+    const scale = 1 / Math.sqrt(t.dims[0]);
+    for (let k = 0; k < data.length; k++) data[k] = t.norm ? 1 : (rand() * 2 - 1) * scale * 2;
+    return { name: t.name, dims: t.dims, data };
+  }));
+}
+
+/** GGUF v3 bytes from metadata and F32 tensors (`dims` in GGML order: innermost first). */
+export function ggufBuffer(kvs: readonly Kv[], tensors: ReadonlyArray<{ name: string; dims: number[]; data: Float32Array }>): Buffer {
   const w = new Writer();
   w.push(Buffer.from('GGUF', 'latin1'));
   w.u32(3);
@@ -135,28 +146,44 @@ export function tinyGgufBuffer(opts: TinyGgufOptions = {}): Buffer {
     }
   }
   let offset = 0;
-  const sizes: number[] = [];
   for (const t of tensors) {
     w.str(t.name);
     w.u32(t.dims.length);
     for (const d of t.dims) w.u64(d);
     w.u32(0); // GGML_TYPE_F32
     w.u64(offset);
-    const bytes = t.dims.reduce((a, b) => a * b, 1) * 4;
-    sizes.push(bytes);
-    offset += Math.ceil(bytes / ALIGN) * ALIGN;
+    offset += Math.ceil((t.data.length * 4) / ALIGN) * ALIGN;
   }
   w.pad(ALIGN);
-  const rand = mulberry32(opts.seed ?? 1);
-  tensors.forEach((t, i) => {
-    const n = sizes[i] / 4;
-    const data = new Float32Array(n);
-    const scale = 1 / Math.sqrt(t.dims[0]);
-    for (let k = 0; k < n; k++) data[k] = t.norm ? 1 : (rand() * 2 - 1) * scale * 2;
-    w.push(Buffer.from(data.buffer));
+  for (const t of tensors) {
+    w.push(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
     w.pad(ALIGN);
-  });
+  }
   return w.concat();
+}
+
+/**
+ * A LoRA adapter GGUF for the tiny model (as llama.cpp's convert_lora_to_gguf writes one): a rank-`rank`
+ * pair on `output.weight`, so it visibly shifts the logits. `vocab` must be the tiny model's vocabulary size.
+ */
+export function tinyLoraBuffer(opts: { embd?: number; vocab?: number; rank?: number; seed?: number; magnitude?: number } = {}): Buffer {
+  const embd = opts.embd ?? 32;
+  const nVocab = opts.vocab ?? vocab().tokens.length;
+  const rank = opts.rank ?? 4;
+  const rand = mulberry32(opts.seed ?? 7);
+  const m = opts.magnitude ?? 4;
+  const fill = (n: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * m);
+  return ggufBuffer([
+    ['general.architecture', 'str', 'llama'],
+    ['general.type', 'str', 'adapter'],
+    ['general.alignment', 'u32', ALIGN],
+    ['adapter.type', 'str', 'lora'],
+    ['adapter.lora.alpha', 'f32', rank],
+  ], [
+    // lora_a: [n_in, rank]; lora_b: [rank, n_out] — W' = W + scale · B·A
+    { name: 'output.weight.lora_a', dims: [embd, rank], data: fill(embd * rank) },
+    { name: 'output.weight.lora_b', dims: [rank, nVocab], data: fill(rank * nVocab) },
+  ]);
 }
 
 /** Writes the tiny model to `file` and returns the path. */

@@ -34,7 +34,7 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<Chat
 
 test('the generated tiny GGUF loads and answers a chat, with usage and servedBy', async () => {
   const h = reg.get('tiny')!;
-  assert.deepEqual(h.capabilities, { chat: true, embeddings: true });
+  assert.deepEqual(h.capabilities, { chat: true, embeddings: true, rerank: false });
   const { completion, servedBy } = await h.chat(ask, ctx());
   assert.deepEqual(servedBy, { model: 'tiny', backend: 'llama-cpp:tiny.gguf', zone: 'private' });
   assert.equal(completion.object, 'chat.completion');
@@ -58,6 +58,26 @@ test('streaming yields a role chunk, the same text as the non-streamed answer (g
   assert.equal(finish.choices[0].finish_reason, whole.choices[0].finish_reason);
   assert.deepEqual(chunks.at(-1)!.choices, []);
   assert.deepEqual(chunks.at(-1)!.usage, whole.usage);
+});
+
+test('n > 1 generates n choices, whole and streamed, with the completion tokens of all of them', async () => {
+  const h = reg.get('tiny')!;
+  const one = (await h.chat(ask, ctx())).completion;
+  const { completion } = await h.chat({ ...ask, n: 3 }, ctx());
+  assert.deepEqual(completion.choices.map((c) => c.index), [0, 1, 2]);
+  // Greedy decoding: every choice is the single answer.
+  for (const c of completion.choices) assert.equal(c.message.content, one.choices[0].message.content);
+  assert.equal(completion.usage!.prompt_tokens, one.usage!.prompt_tokens);
+  assert.equal(completion.usage!.completion_tokens, 3 * one.usage!.completion_tokens);
+  const { stream } = await h.chatStream({ ...ask, n: 2, stream: true, stream_options: { include_usage: true } }, ctx());
+  const chunks = await collect(stream);
+  for (const index of [0, 1]) {
+    const mine = chunks.filter((c) => c.choices[0]?.index === index);
+    assert.equal(mine[0].choices[0].delta.role, 'assistant', `choice ${index} opens with a role chunk`);
+    assert.equal(mine.map((c) => c.choices[0].delta.content ?? '').join(''), one.choices[0].message.content);
+    assert.equal(mine.at(-1)!.choices[0].finish_reason, one.choices[0].finish_reason);
+  }
+  assert.equal(chunks.at(-1)!.usage!.completion_tokens, 2 * one.usage!.completion_tokens);
 });
 
 test('more calls than parallel sequences queue and all complete', async () => {

@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { auditLogFromConfig, auditSettings } from '../../audit/index.ts';
+import { auditLogFromConfig, auditSettings, publicKeyFileOf } from '../../audit/index.ts';
 import { runWithStore, withConfigOption } from '../config-option.ts';
 
 /** Exit codes of `yumen audit verify`: a stable interface for scripts and monitoring. */
@@ -20,13 +20,19 @@ export function registerAuditCommand(program: Command): void {
     .description('check the SM3 hash chain; exit 0 when intact, 1 naming the first broken record, 2 when it cannot be checked')
     .option('--anchors <file>', 'also check against this anchor file (default: audit.anchor.file when it exists)')
     .option('--no-anchors', 'do not check the anchor file')
-    .action(async (opts: { config?: string; anchors?: string | false }) => {
+    .option('--public-key <file>', 'SM2 public key (PEM) that must have signed every anchor of this chain (default: the installation\'s, beside audit.anchor.key_file, when it exists)')
+    .action(async (opts: { config?: string; anchors?: string | false; publicKey?: string }) => {
       await runWithStore(opts.config, async (store, config) => {
-        const anchorFile = opts.anchors === false ? null : (opts.anchors ?? auditSettings(config).anchorFile);
-        const result = await auditLogFromConfig(store.db, config).verify({ anchorFile });
+        const settings = auditSettings(config);
+        const anchorFile = opts.anchors === false ? null : (opts.anchors ?? settings.anchorFile);
+        const localKey = settings.anchorKeyFile ? publicKeyFileOf(settings.anchorKeyFile) : null;
+        const keyFile = opts.publicKey ?? (localKey && existsSync(localKey) ? localKey : null);
+        const publicKeyPem = keyFile && anchorFile ? readFileSync(keyFile, 'utf8') : null;
+        const result = await auditLogFromConfig(store.db, config).verify({ anchorFile, publicKeyPem });
         if (result.ok) {
           const range = result.firstSeq === null ? 'no records' : `records ${result.firstSeq}–${result.lastSeq}`;
-          process.stdout.write(`audit chain intact: ${result.records} records (${range}${result.anchoredFrom ? `, resumed after prune anchor at seq ${result.anchoredFrom}` : ''}; ${result.externalAnchorsChecked} external anchors matched) / 审计链完整\n`);
+          const ignored = result.anchorsIgnored ? `; ${result.anchorsIgnored} anchors of another chain ignored` : '';
+          process.stdout.write(`audit chain intact: ${result.records} records (${range}${result.anchoredFrom ? `, resumed after prune anchor at seq ${result.anchoredFrom}` : ''}; ${result.externalAnchorsChecked} external anchors matched${publicKeyPem ? ', SM2 signatures valid' : ''}${ignored}) / 审计链完整\n`);
           process.exitCode = VERIFY_EXIT.intact;
         } else {
           process.stdout.write(`audit chain BROKEN at record seq ${result.seq}: ${result.reason} / 审计链在第 ${result.seq} 条记录处断裂\n`);

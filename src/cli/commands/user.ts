@@ -1,8 +1,39 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { checkPasswordStrength, governanceSettings, hashPassword } from '../../governance/index.ts';
+import { userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { YumenConfig } from '../../config/index.ts';
+import { auditLogFromConfig } from '../../audit/index.ts';
+import { checkPasswordStrength, createAccount, governanceSettings, hashPassword } from '../../governance/index.ts';
 import { createDepartmentRepository, createSessionRepository, createUserRepository, ROLE_NAMES, type RoleName, type Store } from '../../store/index.ts';
 import { runWithStore, withConfigOption } from '../config-option.ts';
+
+/**
+ * Account changes made on the host are audited like the admin API's, as `host.user.*` with the operating-system
+ * account as the actor: the host is where the three organisation roles are granted (三员分立, docs/governance.md).
+ */
+async function recordHostAct(store: Store, config: YumenConfig, action: string, tenantId: string | null): Promise<void> {
+  const audit = auditLogFromConfig(store.db, config);
+  let who = 'unknown';
+  try { who = userInfo().username; } catch { /* no passwd entry */ }
+  await audit.record({
+    requestId: randomUUID(), time: Date.now(), actor: `host:${who}`, tenantId: tenantId ?? '', action, model: null, zone: null, level: 'public',
+    findings: {}, decision: 'allow', status: 200, errorCode: null, promptTokens: 0, completionTokens: 0, latencyMs: 0,
+  });
+  await audit.close();
+}
+
+async function departmentId(store: Store, name: string | undefined): Promise<string | null> {
+  if (!name) return null;
+  const d = await createDepartmentRepository(store.db).findByName(name);
+  if (!d) throw new Error(`--department: no department named "${name}"`);
+  return d.id;
+}
+
+function roleOption(role: string): RoleName {
+  if (!ROLE_NAMES.includes(role as RoleName)) throw new Error(`--role: expected one of ${ROLE_NAMES.join(', ')}, got "${role}"`);
+  return role as RoleName;
+}
 
 /** The password: the first line of stdin with --password-stdin, else asked twice on the terminal without echo. */
 async function readPassword(fromStdin: boolean): Promise<string> {
@@ -38,17 +69,12 @@ export function registerUserCommand(program: Command): void {
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(async (username: string, opts: { config?: string; role: string; department?: string; displayName?: string; passwordStdin?: boolean }) => {
       await runWithStore(opts.config, async (store, config) => {
-        if (!ROLE_NAMES.includes(opts.role as RoleName)) throw new Error(`--role: expected one of ${ROLE_NAMES.join(', ')}, got "${opts.role}"`);
-        let tenantId: string | null = null;
-        if (opts.department) {
-          const d = await createDepartmentRepository(store.db).findByName(opts.department);
-          if (!d) throw new Error(`--department: no department named "${opts.department}"`);
-          tenantId = d.id;
-        }
+        const role = roleOption(opts.role);
+        const tenantId = await departmentId(store, opts.department);
         const password = await readPassword(!!opts.passwordStdin);
-        checkPasswordStrength(password);
-        const passwordHash = await hashPassword(password, governanceSettings(config).password.scryptN);
-        const u = await createUserRepository(store.db).create({ username, displayName: opts.displayName ?? null, passwordHash, roles: [{ role: opts.role as RoleName, tenantId }] });
+        const accounts = { hashPassword: (pw: string) => { checkPasswordStrength(pw); return hashPassword(pw, governanceSettings(config).password.scryptN); } };
+        const u = await createAccount(store.db, accounts, { username, password, displayName: opts.displayName ?? null, roles: [{ role, tenantId }] }, 'host');
+        await recordHostAct(store, config, 'host.user.create', tenantId);
         process.stdout.write(`${u.id}\n`);
       });
     });
@@ -82,6 +108,22 @@ export function registerUserCommand(program: Command): void {
         await users.update(u.id, { passwordHash: await hashPassword(password, governanceSettings(config).password.scryptN) });
         await users.clearFailures(username);
         await createSessionRepository(store.db).deleteForUser(u.id);
+        await recordHostAct(store, config, 'host.user.passwd', null);
+      });
+    });
+
+  withConfigOption(user.command('roles <username>'))
+    .description('replace an account\'s roles (the only way to grant or revoke sysadmin, secadmin or auditor); ends its sessions')
+    .requiredOption('-r, --role <role>', `role: ${ROLE_NAMES.join(' | ')}`)
+    .option('-d, --department <name>', 'department, for dept_admin and member')
+    .action(async (username: string, opts: { config?: string; role: string; department?: string }) => {
+      await runWithStore(opts.config, async (store, config) => {
+        const u = await findUser(store, username);
+        const role = roleOption(opts.role);
+        const tenantId = await departmentId(store, opts.department);
+        await createUserRepository(store.db).setRoles(u.id, [{ role, tenantId }]);
+        await createSessionRepository(store.db).deleteForUser(u.id);
+        await recordHostAct(store, config, 'host.user.roles', tenantId);
       });
     });
 
@@ -89,10 +131,11 @@ export function registerUserCommand(program: Command): void {
     withConfigOption(user.command(`${name} <username>`))
       .description(disabled ? 'disable an account and end its sessions' : 'enable a disabled account')
       .action(async (username: string, opts: { config?: string }) => {
-        await runWithStore(opts.config, async (store) => {
+        await runWithStore(opts.config, async (store, config) => {
           const u = await findUser(store, username);
           await createUserRepository(store.db).update(u.id, { disabled });
           if (disabled) await createSessionRepository(store.db).deleteForUser(u.id);
+          await recordHostAct(store, config, `host.user.${name}`, null);
         });
       });
   }

@@ -15,6 +15,8 @@ export interface ResponseCacheOptions {
   maxBytes?: number;
   /** When set, entries live in Redis (shared by every gateway process). */
   redisUrl?: string;
+  /** Prefix of the Redis keys (default `yumen:`; entries live under `<prefix>cache:`). */
+  redisPrefix?: string;
   now?: () => number;
 }
 
@@ -30,7 +32,7 @@ export interface YumenResponseCache extends ResponseCache {
 export function createResponseCache(opts: ResponseCacheOptions = {}): YumenResponseCache {
   const ttlMs = opts.ttlMs ?? CACHE_DEFAULTS.ttl_s * 1000;
   const store: CacheStore = opts.redisUrl
-    ? createRedisStore(opts.redisUrl)
+    ? createRedisStore(opts.redisUrl, `${opts.redisPrefix ?? 'yumen:'}cache:`)
     : createMemoryStore({ maxEntries: opts.maxEntries ?? CACHE_DEFAULTS.max_entries, maxBytes: opts.maxBytes ?? CACHE_DEFAULTS.max_bytes, now: opts.now });
   let hits = 0;
   let misses = 0;
@@ -63,6 +65,7 @@ export function responseCacheFromConfig(config: Pick<YumenConfig, 'cache' | 'red
     maxEntries: c.max_entries,
     maxBytes: c.max_bytes,
     redisUrl: config.redis?.url,
+    redisPrefix: config.redis?.prefix,
   });
 }
 

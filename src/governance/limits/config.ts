@@ -44,7 +44,8 @@ export interface LimitsConfig {
   key_defaults?: RateLimits;
   keys?: Record<string, RateLimits>;
   backends?: Record<string, BackendLimits>;
-  queue?: { max_wait_ms?: number; max_queue?: number };
+  /** lease_ms: in a cluster (Redis), how long a slot of a node that died stays taken (default 15000). */
+  queue?: { max_wait_ms?: number; max_queue?: number; lease_ms?: number };
 }
 
 export const QUEUE_DEFAULTS = { max_wait_ms: 30_000, max_queue: 1000 } as const;
@@ -102,7 +103,7 @@ export function validateLimitsConfig(config: YumenConfig): string[] {
   if (l.queue !== undefined) {
     if (!isMapping(l.queue)) p.push('limits.queue: expected a mapping');
     else for (const [k, v] of Object.entries(l.queue)) {
-      if (k !== 'max_wait_ms' && k !== 'max_queue') p.push(`limits.queue.${k}: unknown key (known: max_wait_ms, max_queue)`);
+      if (k !== 'max_wait_ms' && k !== 'max_queue' && k !== 'lease_ms') p.push(`limits.queue.${k}: unknown key (known: max_wait_ms, max_queue, lease_ms)`);
       else if (!(Number.isInteger(v) && (v as number) >= 0)) p.push(`limits.queue.${k}: expected an integer ≥ 0`);
     }
   }

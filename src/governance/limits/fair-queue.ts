@@ -135,5 +135,5 @@ export class FairQueue {
 }
 
 function cancelled() {
-  return yumenError('upstream_error', 'The request was cancelled while waiting for the model.', { status: 499 });
+  return yumenError('client_closed', 'The request was cancelled while waiting for the model.');
 }

@@ -2,7 +2,7 @@ import type { LimitRequest, Limiter, Permit } from '../../gateway/ports.ts';
 import type { TokenUsageRepository } from '../../store/index.ts';
 import { yumenError, type YumenError } from '../../util/errors.ts';
 import type { CounterItem, CounterStore } from './counters.ts';
-import { FairQueue, type QueueStats } from './fair-queue.ts';
+import { FairQueue, type FairQueueOptions, type QueueClass, type QueueStats } from './fair-queue.ts';
 import { QUEUE_DEFAULTS, type LimitsConfig, type RateLimits, type TenantLimits } from './config.ts';
 
 /** Stands for "no limit" in a counter that still runs; fits Lua's doubles exactly. */
@@ -37,7 +37,15 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** A backend's concurrency queue: the in-process FairQueue, or one shared by every node (cluster/). */
+export interface BackendQueue {
+  enter(cls: QueueClass, signal?: AbortSignal): Promise<() => void>;
+  stats(): QueueStats;
+}
+
 export interface LimiterOptions {
+  /** Builds the queue of each limited backend (default: an in-process FairQueue). */
+  queueFor?: (model: string, opts: FairQueueOptions) => BackendQueue;
   config?: LimitsConfig;
   counters: CounterStore;
   /** Restores today's and this month's token use after a restart (in-process counters). */
@@ -73,9 +81,10 @@ export function createLimiterCore(opts: LimiterOptions): YumenLimiter {
   const cfg = opts.config ?? {};
   const now = opts.now ?? Date.now;
   const counters = opts.counters;
-  const queues = new Map<string, FairQueue>();
+  const queues = new Map<string, BackendQueue>();
+  const queueFor = opts.queueFor ?? ((_model: string, o: FairQueueOptions) => new FairQueue(o));
   for (const [model, b] of Object.entries(cfg.backends ?? {})) {
-    queues.set(model, new FairQueue({
+    queues.set(model, queueFor(model, {
       maxConcurrency: b.max_concurrency,
       maxQueue: b.max_queue ?? cfg.queue?.max_queue ?? QUEUE_DEFAULTS.max_queue,
       maxWaitMs: b.max_wait_ms ?? cfg.queue?.max_wait_ms ?? QUEUE_DEFAULTS.max_wait_ms,

@@ -1,11 +1,18 @@
-import { strFromU8, unzipSync, type Unzipped } from 'fflate';
+import { strFromU8 } from 'fflate';
 import type { Block, ParsedDocument } from '../types.ts';
 import { decodeEntities } from './html.ts';
 import { rowText } from './text.ts';
+import type { IngestLimits } from './limits.ts';
+import { readZip } from './zip.ts';
 
-/** Office Open XML (DOCX, XLSX, PPTX) and OFD are zip archives of XML: read with fflate and small, tolerant scanners. */
-export function unzip(bytes: Uint8Array): Unzipped {
-  return unzipSync(bytes);
+type Unzipped = Record<string, Uint8Array>;
+
+/**
+ * Office Open XML (DOCX, XLSX, PPTX) and OFD are zip archives of XML, read with small, tolerant scanners.
+ * Only the XML parts are inflated (never media), each under the ingest limits: a zip bomb fails here.
+ */
+export function unzip(bytes: Uint8Array, limits?: IngestLimits): Unzipped {
+  return Object.fromEntries(readZip(bytes, (name) => /\.(xml|rels)$/i.test(name), limits));
 }
 
 const xmlText = (s: string) => decodeEntities(s.replace(/<[^>]*>/g, ''));

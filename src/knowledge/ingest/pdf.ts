@@ -2,6 +2,8 @@ import { extractImages, extractText, getDocumentProxy, getMeta } from 'unpdf';
 import type { Block, ParsedDocument } from '../types.ts';
 import type { OcrFunction } from './index.ts';
 import { encodePng } from './png.ts';
+import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
+import { checkPdfStreams } from './pdf-limits.ts';
 import { paragraphs } from './text.ts';
 
 /**
@@ -9,9 +11,11 @@ import { paragraphs } from './text.ts';
  * no text (a scan) comes back with status `no_text_layer` — unless `ocr` is given: then the images of each
  * page (a scan is one image per page) are extracted and read by OCR.
  */
-export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null): Promise<ParsedDocument> {
+export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limits: IngestLimits = DEFAULT_INGEST_LIMITS): Promise<ParsedDocument> {
+  checkPdfStreams(bytes, limits);
   const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 } as never);
   try {
+    if (pdf.numPages > limits.maxPdfPages) throw new IngestLimitError(`the PDF has ${pdf.numPages} pages (at most ${limits.maxPdfPages})`);
     const { totalPages, text } = await extractText(pdf, { mergePages: false });
     const blocks: Block[] = [];
     text.forEach((pageText, i) => {

@@ -1,13 +1,13 @@
 /** Anthropic Messages API backend: OpenAI requests translated out, replies and stream events translated back. */
 import type { BackendConfig, ModelConfig } from '../../config/types.ts';
-import type { Backend, BackendFactoryOptions } from '../backend.ts';
-import { resolveTimeouts } from '../backend.ts';
+import type { Backend, BackendFactoryOptions, ProviderFactory } from '../backend.ts';
+import { resolveTimeouts, unsupported } from '../backend.ts';
 import { ANTHROPIC_VERSION, presetOf } from '../presets.ts';
 import { closeHttpTarget, createHttpTarget, readErrorResponse, readJson, releaseResponse, upstreamRequest, type HttpTarget, type UpstreamResponse } from '../http/upstream-http.ts';
 import { iterateSse } from '../http/sse.ts';
 import { GuardedStream } from '../guarded-stream.ts';
 import { UpstreamError } from '../types.ts';
-import type { CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../types.ts';
+import type { CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, RerankResponse } from '../types.ts';
 import { toAnthropicRequest } from './translate-request.ts';
 import { fromAnthropicMessage, newStreamState, translateStreamEvent } from './translate-response.ts';
 
@@ -60,7 +60,11 @@ export class AnthropicBackend implements Backend {
   }
 
   embeddings(_req: EmbeddingsRequest, _ctx: CallContext): Promise<EmbeddingsResponse> {
-    return Promise.reject(new UpstreamError('client', 'embeddings not supported by Anthropic', { backend: this.label, status: 400 }));
+    return unsupported('embeddings', 'Anthropic');
+  }
+
+  rerank(): Promise<RerankResponse> {
+    return unsupported('rerank', 'Anthropic');
   }
 
   close(): Promise<void> {
@@ -82,6 +86,13 @@ async function* anthropicChunks(res: UpstreamResponse, label: string, includeUsa
     for (let i = 0; i < chunks.length; i++) yield chunks[i];
   }
 }
+
+/** Anthropic's Messages API: chat only. */
+export const anthropicProvider: ProviderFactory = {
+  name: 'anthropic',
+  capabilities: () => ({ chat: true, embeddings: false, rerank: false }),
+  createBackends: createAnthropicBackends,
+};
 
 export function createAnthropicBackends(model: ModelConfig, opts: BackendFactoryOptions): Backend[] {
   const preset = presetOf(model.provider);

@@ -36,6 +36,11 @@ export async function checkModelFiles(models: ModelConfig[], cwd = process.cwd()
     if (presetOf(m.provider)?.protocol !== 'llama-cpp' || typeof m.path !== 'string') return;
     const problem = await ggufProblem(resolve(cwd, m.path));
     if (problem !== null) out.push(`models[${i}].path: ${problem}`);
+    for (const [j, a] of (Array.isArray(m.lora) ? m.lora : []).entries()) {
+      if (typeof a?.path !== 'string') continue;
+      const bad = await ggufProblem(resolve(cwd, a.path));
+      if (bad !== null) out.push(`models[${i}].lora[${j}].path: ${bad}`);
+    }
   }));
   return out.sort();
 }

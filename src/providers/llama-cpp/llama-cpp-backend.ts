@@ -7,10 +7,11 @@ import { basename, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ChatHistoryItem, LLamaChatGenerateResponseOptions, LlamaGrammar } from 'node-llama-cpp';
 import type { ModelConfig } from '../../config/types.ts';
-import type { Backend, BackendFactoryOptions } from '../backend.ts';
+import type { Backend, BackendFactoryOptions, ProviderFactory } from '../backend.ts';
+import { unsupported } from '../backend.ts';
 import { UpstreamError } from '../types.ts';
 import type {
-  CallContext, ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, Usage,
+  CallContext, ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, RerankResponse, Usage,
 } from '../types.ts';
 import { LlamaEngine, type ChatSlot } from './llama-engine.ts';
 import { ChunkQueue } from './chunk-queue.ts';
@@ -41,6 +42,7 @@ export class LlamaCppBackend implements Backend {
       parallel: cfg.parallel ?? DEFAULT_PARALLEL,
       contextSize: cfg.context_size,
       gpuLayers: cfg.gpu_layers,
+      lora: cfg.lora?.map((a) => ({ path: resolve(cwd, a.path), scale: a.scale })),
     });
   }
 
@@ -48,14 +50,21 @@ export class LlamaCppBackend implements Backend {
     const history = toHistory(req, this.label);
     const { slot, loaded } = await this.engine.acquire(ctx.signal);
     try {
-      const r = await this.generate(loaded, slot, req, history, ctx.signal, undefined);
+      const choices: ChatCompletion['choices'] = [];
+      const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+      // n choices are n generations in turn on the same slot, each with its own seed.
+      for (let i = 0; i < choiceCount(req); i++) {
+        const r = await this.generate(loaded, slot, nthChoice(req, i), history, ctx.signal, undefined);
+        choices.push({ index: i, message: { role: 'assistant', content: r.text }, finish_reason: r.finishReason, logprobs: null });
+        addUsage(usage, r.usage);
+      }
       return {
         id: `chatcmpl-${randomUUID()}`,
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
         model: this.modelId,
-        choices: [{ index: 0, message: { role: 'assistant', content: r.text }, finish_reason: r.finishReason, logprobs: null }],
-        usage: r.usage,
+        choices,
+        usage,
       };
     } finally {
       this.engine.release(slot, loaded);
@@ -72,14 +81,23 @@ export class LlamaCppBackend implements Backend {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = this.modelId;
-    const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: string | null): ChatCompletionChunk =>
-      ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
-    queue.push(chunk({ role: 'assistant', content: '' }, null));
-    const onText = (text: string): void => { if (text.length > 0) queue.push(chunk({ content: text }, null)); };
-    this.generate(loaded, slot, req, history, stop.signal, onText).then((r) => {
-      queue.push(chunk({}, r.finishReason));
+    const chunk = (index: number, delta: ChatCompletionChunk['choices'][number]['delta'], finish: string | null): ChatCompletionChunk =>
+      ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index, delta, finish_reason: finish }] });
+    queue.push(chunk(0, { role: 'assistant', content: '' }, null));
+    const generateAll = async (): Promise<Usage> => {
+      const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+      for (let i = 0; i < choiceCount(req); i++) {
+        if (i > 0) queue.push(chunk(i, { role: 'assistant', content: '' }, null));
+        const onText = (text: string): void => { if (text.length > 0) queue.push(chunk(i, { content: text }, null)); };
+        const r = await this.generate(loaded, slot, nthChoice(req, i), history, stop.signal, onText);
+        queue.push(chunk(i, {}, r.finishReason));
+        addUsage(usage, r.usage);
+      }
+      return usage;
+    };
+    generateAll().then((usage) => {
       if (req.stream_options?.include_usage === true) {
-        queue.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: r.usage });
+        queue.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage });
       }
       queue.end();
     }, (err: unknown) => {
@@ -165,9 +183,30 @@ export class LlamaCppBackend implements Backend {
     };
   }
 
+  rerank(): Promise<RerankResponse> {
+    return unsupported('rerank', 'the embedded engine');
+  }
+
   close(): Promise<void> {
     return this.engine.close();
   }
+}
+
+/** OpenAI's `n`: how many choices to generate (1 to 16; the edge schema caps it). */
+function choiceCount(req: ChatRequest): number {
+  return typeof req.n === 'number' && Number.isInteger(req.n) && req.n > 1 ? Math.min(req.n, 16) : 1;
+}
+
+/** The request for choice i: the same, but a seeded request gets seed + i so choices differ reproducibly. */
+function nthChoice(req: ChatRequest, i: number): ChatRequest {
+  return i > 0 && typeof req.seed === 'number' ? { ...req, seed: req.seed + i } : req;
+}
+
+/** The prompt is read once per choice but billed once; completions add up. */
+function addUsage(total: Usage, one: Usage): void {
+  total.prompt_tokens = one.prompt_tokens;
+  total.completion_tokens += one.completion_tokens;
+  total.total_tokens = total.prompt_tokens + total.completion_tokens;
 }
 
 function textOf(m: ChatMessage, i: number, label: string): string {
@@ -215,6 +254,14 @@ export function toHistory(req: ChatRequest, label: string): ChatHistoryItem[] {
   history.push({ type: 'model', response: [] });
   return history;
 }
+
+/** The embedded llama.cpp engine: chat, or embeddings with an embedding GGUF (`type: embeddings`). */
+export const llamaCppProvider: ProviderFactory = {
+  name: 'llama-cpp',
+  capabilities: (m) => ({ chat: m.type !== 'embeddings', embeddings: true, rerank: false }),
+  createBackends: createLlamaCppBackends,
+  defaultRetries: 0,
+};
 
 export function createLlamaCppBackends(model: ModelConfig, _opts: BackendFactoryOptions): Backend[] {
   return [new LlamaCppBackend(model)];

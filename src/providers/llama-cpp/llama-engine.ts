@@ -20,6 +20,8 @@ export interface LlamaEngineOptions {
   parallel: number;
   contextSize?: number;
   gpuLayers?: number | 'auto';
+  /** LoRA adapters (absolute paths) loaded onto the context; scale defaults to 1. */
+  lora?: ReadonlyArray<{ path: string; scale?: number }>;
 }
 
 export interface ChatSlot { readonly chat: LlamaChat; readonly sequence: LlamaContextSequence }
@@ -92,10 +94,16 @@ export class LlamaEngine {
       throw new UpstreamError('connect', `embedded model ${label}: cannot load ${path}: ${(err as Error).message}`, { backend: label, cause: err });
     }
     try {
+      for (const a of this.opts.lora ?? []) {
+        const bad = await ggufProblem(a.path);
+        if (bad !== null) throw new UpstreamError('connect', `embedded model ${label}: LoRA adapter: ${bad}`, { backend: label });
+      }
+      const lora = this.opts.lora?.length ? { adapters: this.opts.lora.map((a) => ({ filePath: a.path, scale: a.scale ?? 1 })) } : undefined;
       const context = await model.createContext({
         sequences: this.opts.parallel,
         threads: this.opts.threads,
         contextSize: this.opts.contextSize ?? { max: 4096 },
+        lora,
       });
       const wrapper = nlc.resolveChatWrapper(model);
       const free: ChatSlot[] = [];

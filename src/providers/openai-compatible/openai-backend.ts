@@ -3,7 +3,7 @@
  * paths). Requests pass through untouched except `model` (and `stream`); replies keep upstream's fields.
  */
 import type { BackendConfig, ModelConfig } from '../../config/types.ts';
-import type { Backend, BackendFactoryOptions } from '../backend.ts';
+import type { Backend, BackendFactoryOptions, ProviderFactory } from '../backend.ts';
 import { resolveTimeouts } from '../backend.ts';
 import { AZURE_DEFAULT_API_VERSION, presetOf } from '../presets.ts';
 import { closeHttpTarget, createHttpTarget, readErrorResponse, readJson, releaseResponse, upstreamRequest, type HttpTarget } from '../http/upstream-http.ts';
@@ -11,10 +11,10 @@ import { iterateSse } from '../http/sse.ts';
 import { GuardedStream } from '../guarded-stream.ts';
 import { UpstreamError } from '../types.ts';
 import type {
-  CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse,
+  CallContext, ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, RerankRequest, RerankResponse,
 } from '../types.ts';
 
-interface Paths { chat: string; embeddings: string }
+interface Paths { chat: string; embeddings: string; rerank: string }
 
 export class OpenAICompatibleBackend implements Backend {
   readonly label: string;
@@ -37,10 +37,10 @@ export class OpenAICompatibleBackend implements Backend {
       const deployment = encodeURIComponent(String(model.deployment ?? this.upstreamModel));
       const q = `?api-version=${encodeURIComponent(String(model.api_version ?? AZURE_DEFAULT_API_VERSION))}`;
       const prefix = `${base}/openai/deployments/${deployment}`;
-      this.paths = { chat: `${prefix}/chat/completions${q}`, embeddings: `${prefix}/embeddings${q}` };
+      this.paths = { chat: `${prefix}/chat/completions${q}`, embeddings: `${prefix}/embeddings${q}`, rerank: `${prefix}/rerank${q}` };
     } else {
       if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-      this.paths = { chat: `${base}/chat/completions`, embeddings: `${base}/embeddings` };
+      this.paths = { chat: `${base}/chat/completions`, embeddings: `${base}/embeddings`, rerank: `${base}/rerank` };
     }
     this.headers = headers;
   }
@@ -90,6 +90,18 @@ export class OpenAICompatibleBackend implements Backend {
     return json;
   }
 
+  async rerank(req: RerankRequest, ctx: CallContext): Promise<RerankResponse> {
+    const body = JSON.stringify({ ...req, model: this.upstreamModel });
+    const res = await upstreamRequest(this.target, 'POST', this.paths.rerank, this.headersFor(ctx), body, ctx);
+    if (res.status < 200 || res.status >= 300) throw await readErrorResponse(res, this.label);
+    const json = await readJson(res, this.label) as { results?: Array<{ index: number; relevance_score?: number; score?: number }> };
+    if (json === null || typeof json !== 'object' || !Array.isArray(json.results)) {
+      throw new UpstreamError('protocol', `upstream ${this.label} answered rerank without results`, { backend: this.label, body: json });
+    }
+    // Some servers name the score `score`.
+    return { ...json, results: json.results.map((r) => ({ index: r.index, relevance_score: r.relevance_score ?? r.score ?? -Infinity })) };
+  }
+
   close(): Promise<void> {
     return closeHttpTarget(this.target);
   }
@@ -122,6 +134,13 @@ export async function* completionAsChunks(c: ChatCompletion, includeUsage: boole
   }
   if (includeUsage && c.usage) yield { ...base, choices: [], usage: c.usage };
 }
+
+/** OpenAI-compatible servers and services (and Azure's deployment paths): chat, embeddings or rerank, by `type`. */
+export const openAIProvider: ProviderFactory = {
+  name: 'openai',
+  capabilities: (m) => ({ chat: m.type === undefined || m.type === 'chat', embeddings: m.type !== 'rerank', rerank: m.type === 'rerank' }),
+  createBackends: createOpenAIBackends,
+};
 
 export function createOpenAIBackends(model: ModelConfig, opts: BackendFactoryOptions): Backend[] {
   const preset = presetOf(model.provider);

@@ -24,7 +24,11 @@ function fromFastifyError(err: FastifyError & { validation?: Array<{ instancePat
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return yumenError('invalid_request', 'The Content-Length header does not match the body.');
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return yumenError('invalid_request', err.message, { status: err.statusCode });
+  // Any other client mistake Fastify reports keeps one code per status (docs/api.md lists them all).
+  if (err.statusCode === 404) return yumenError('not_found', err.message);
+  if (err.statusCode === 413) return yumenError('body_too_large', err.message);
+  if (err.statusCode === 415) return yumenError('unsupported_media_type', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return yumenError('invalid_request', err.message);
   return yumenError('internal_error', 'Internal error. / 内部错误。', { cause: err });
 }
 

@@ -3,6 +3,8 @@ import * as core from './0001-core.ts';
 import * as governance from './0002-governance.ts';
 import * as audit from './0003-audit.ts';
 import * as knowledge from './0004-knowledge.ts';
+import * as apps from './0006-apps.ts';
+import * as cluster from './0009-cluster.ts';
 
 /**
  * Every migration, in order. Names are stable forever: a shipped migration is never edited,
@@ -13,6 +15,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-governance': governance,
   '0003-audit': audit,
   '0004-knowledge': knowledge,
+  '0006-apps': apps,
+  '0009-cluster': cluster,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -108,6 +108,14 @@ export function createAuditRepository(db: Kysely<Database>, opts: AuditRepositor
       return rows.map(normalize);
     },
 
+    /** Records after `afterSeq`, in seq order, optionally of one action and one department (the auditor's API). */
+    async list(filter: { afterSeq?: number; limit: number; action?: string; tenantId?: string }): Promise<AuditRow[]> {
+      let q = db.selectFrom('audit_records').selectAll().where('seq', '>', filter.afterSeq ?? 0);
+      if (filter.action) q = q.where('action', '=', filter.action);
+      if (filter.tenantId) q = q.where('tenant_id', '=', filter.tenantId);
+      return (await q.orderBy('seq').limit(filter.limit).execute()).map(normalize);
+    },
+
     async bySeq(seq: number): Promise<AuditRow | undefined> {
       const row = await db.selectFrom('audit_records').selectAll().where('seq', '=', seq).executeTakeFirst();
       return row ? normalize(row) : undefined;

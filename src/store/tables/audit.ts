@@ -50,6 +50,8 @@ export interface ConversationsTable {
   messages: string;
   /** The (redacted) assistant reply. */
   completion: string | null;
+  /** The app (`app:<slug>`) the call went through, if any (migration 0006). */
+  app: string | null;
 }
 
 export interface AuditTables {

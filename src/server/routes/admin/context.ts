@@ -18,10 +18,6 @@ declare module 'fastify' {
     /** The account an action was done as, when there was no session yet (login). */
     auditActor: string | null;
   }
-  interface FastifyContextConfig {
-    /** Audit action name, e.g. `admin.user.create`; routes with one are recorded in the audit trail. */
-    action?: string;
-  }
 }
 
 /** Everything the admin route plugins share. */
@@ -40,9 +36,10 @@ export interface AdminContext {
   validatePolicy?: (policy: unknown) => string[];
   /**
    * Told after a change that caches on the request path must see at once: a revoked key (the key
-   * authenticator's cache) or a policy, dictionary or department tree change (the compiled guards).
+   * authenticator's cache), a policy, dictionary or department tree change (the compiled guards), or a
+   * model change (the model registry; awaited, so the model is served once the response is sent).
    */
-  onChange?: (what: 'keys' | 'policies') => void;
+  onChange?: (what: 'keys' | 'policies' | 'models' | 'apps') => void | Promise<void>;
 }
 
 export function repositories(db: Kysely<Database>) {

@@ -6,7 +6,12 @@ import type { AuditSink } from '../../../gateway/ports.ts';
 import { createAccounts, createModelStore, createOidcLogin, GOVERNANCE_DEFAULTS, type GovernanceSettings, type SecretBox } from '../../../governance/index.ts';
 import { createUserRepository, type Database } from '../../../store/index.ts';
 import { registerSessions } from '../../plugins/session.ts';
+import type { AppService } from '../../../apps/index.ts';
+import { registerAuditHook } from '../../plugins/audit-hook.ts';
+import { appRoutes } from './app-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { auditRoutes, type AuditTrail } from './audit-routes.ts';
+import { datasetRoutes, type DatasetRouteDeps } from './dataset-routes.ts';
 import { repositories, type AdminContext } from './context.ts';
 import { departmentRoutes } from './department-routes.ts';
 import { dictionaryRoutes } from './dictionary-routes.ts';
@@ -25,14 +30,19 @@ export interface AdminRoutesOptions {
   configModels?: readonly ModelConfig[];
   /** Every admin mutation (and login) is recorded here, never with secrets or passwords. */
   audit?: AuditSink;
+  /** The audit trail served to the auditor at /api/audit/*; absent = those routes are not offered. */
+  auditTrail?: AuditTrail;
   /** The policy module's check of a department policy; problems as "path: message". */
   validatePolicy?: (policy: unknown) => string[];
-  /** Called after a key is revoked or a policy, dictionary or department changed, so caches drop what they hold. */
-  onChange?: (what: 'keys' | 'policies') => void;
-}
-
-function errorCodeOf(payload: unknown): string | null {
-  return typeof payload === 'string' ? /"code":"([a-z_]+)"/.exec(payload)?.[1] ?? null : null;
+  /**
+   * Called after a key is revoked, a policy, dictionary or department changed, or a model added, changed or
+   * removed, so caches drop what they hold — on every node of a cluster (the change bus).
+   */
+  onChange?: (what: 'keys' | 'policies' | 'models' | 'apps') => void | Promise<void>;
+  /** Business-scenario apps (/api/apps); the routes are left out without it. */
+  apps?: AppService;
+  /** The flywheel's dataset export (/api/datasets/export); left out without it. */
+  datasets?: DatasetRouteDeps;
 }
 
 /**
@@ -58,19 +68,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     app.decorateRequest('auditActor', null);
 
     const audit = opts.audit;
-    if (audit) {
-      app.addHook('onSend', async (request, reply, payload) => {
-        const action = request.routeOptions.config?.action;
-        if (!action) return payload;
-        await audit.record({
-          requestId: request.id, time: Date.now(), actor: request.actor?.userId ?? request.auditActor ?? null,
-          tenantId: request.auditTenant ?? '', action, model: null, zone: null, level: 'public', findings: {},
-          decision: reply.statusCode < 400 ? 'allow' : 'deny', status: reply.statusCode,
-          errorCode: reply.statusCode < 400 ? null : errorCodeOf(payload), promptTokens: 0, completionTokens: 0, latencyMs: reply.elapsedTime,
-        });
-        return payload;
-      });
-    }
+    if (audit) registerAuditHook(app, audit, { prefix: 'admin', who: (request) => ({ actor: request.actor?.userId ?? request.auditActor ?? null, tenantId: request.auditTenant }) });
 
     const ctx: AdminContext = {
       db: opts.db, accounts, users: createUserRepository(opts.db), ...repositories(opts.db),
@@ -80,6 +78,9 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
       await app.register(routes, { prefix: '/api', ctx });
     }
+    if (opts.auditTrail) await app.register(auditRoutes, { prefix: '/api', ctx, trail: opts.auditTrail });
+    if (opts.apps) await app.register(appRoutes, { prefix: '/api', ctx, apps: opts.apps });
+    if (opts.datasets) await app.register(datasetRoutes, { prefix: '/api', ctx, datasets: opts.datasets });
     if (settings.oidc) await app.register(oidcRoutes, { prefix: '/api', ctx, oidc: createOidcLogin(opts.db, accounts, settings.oidc) });
     app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   };

@@ -22,8 +22,12 @@ export async function modelRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCon
   app.post<{ Body: Static<typeof ModelCreate> }>('/models', {
     preHandler: allow(ctx, 'model.write'),
     config: { action: 'admin.model.create' },
-    schema: { tags, summary: 'Add a model; its api_key is stored SM4-encrypted. Takes effect at the next start.', body: ModelCreate, response: { 201: Model } },
-  }, async (request, reply) => reply.code(201).send(await store().create(request.body as ModelConfig)));
+    schema: { tags, summary: 'Add a model; its api_key is stored SM4-encrypted. Served on every node within moments.', body: ModelCreate, response: { 201: Model } },
+  }, async (request, reply) => {
+    const created = await store().create(request.body as ModelConfig);
+    await ctx.onChange?.('models');
+    return reply.code(201).send(created);
+  });
 
   app.get<{ Params: Static<typeof NameParams> }>('/models/:name', {
     preHandler: allow(ctx, 'model.read'),
@@ -41,6 +45,7 @@ export async function modelRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCon
   }, async (request) => {
     const m = await store().update(request.params.name, request.body as Record<string, unknown>);
     if (!m) throw yumenError('model_not_found', `No model "${request.params.name}". / 无此模型。`);
+    await ctx.onChange?.('models');
     return m;
   });
 
@@ -50,6 +55,7 @@ export async function modelRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCon
     schema: { tags, summary: 'Remove a stored model', params: NameParams, response: { 200: Ok } },
   }, async (request) => {
     if (!(await store().delete(request.params.name))) throw yumenError('model_not_found', `No model "${request.params.name}". / 无此模型。`);
+    await ctx.onChange?.('models');
     return { ok: true };
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
-import { inScope, ORGANISATION_ROLES, type Scope } from '../../../governance/index.ts';
+import { checkApiAccountChange, checkApiGrant, checkDepartments, createAccount, inScope, ORGANISATION_ROLES, type Scope } from '../../../governance/index.ts';
 import type { RoleAssignment, RoleName, UserRow } from '../../../store/index.ts';
 import { yumenError } from '../../../util/errors.ts';
 import { allow, notFound, type AdminContext } from './context.ts';
@@ -44,6 +44,8 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCont
     if (!user) notFound('user');
     const roles = await users.roles(user.id);
     if (!visible(request.scope!, roles)) notFound('user');
+    // 三员分立: no one changes a sysadmin, secadmin or auditor account through the API (docs/governance.md).
+    if (manage) checkApiAccountChange(roles);
     if (manage && !manageable(request.scope!, roles)) throw yumenError('forbidden', 'This account is outside your departments. / 该账号不在您的管理范围内。');
     if (manage && user.id === request.actor!.userId) throw yumenError('forbidden', 'Ask another administrator to change your own account\'s status or roles. / 不能修改本人账号的状态或角色。');
     request.auditTenant = roles.find((r) => r.tenantId)?.tenantId ?? null;
@@ -62,17 +64,13 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCont
   app.post<{ Body: Static<typeof UserCreate> }>('/users', {
     preHandler: allow(ctx, 'user.write'),
     config: { action: 'admin.user.create' },
-    schema: { tags, summary: 'Create a local account with its roles', body: UserCreate, response: { 201: User } },
+    schema: { tags, summary: 'Create a local account with department roles (the sysadmin, secadmin and auditor roles are granted only on the host: 403 separation_of_duties)', body: UserCreate, response: { 201: User } },
   }, async (request, reply) => {
     const roles = toAssignments(request.body.roles);
-    checkGrant(request.scope!, roles);
     request.auditTenant = roles.find((r) => r.tenantId)?.tenantId ?? null;
-    for (const [i, r] of roles.entries()) {
-      if (r.tenantId && !(await ctx.departments.findById(r.tenantId))) throw yumenError('invalid_request', `roles[${i}].department_id: no such department.`, { param: `roles[${i}].department_id` });
-    }
-    if (!request.body.password) throw yumenError('invalid_request', 'password: required for a local account. / 请设置密码。', { param: 'password' });
-    const passwordHash = await ctx.accounts.hashPassword(request.body.password);
-    const user = await users.create({ username: request.body.username, displayName: request.body.display_name, passwordHash, roles });
+    checkApiGrant(roles);
+    checkGrant(request.scope!, roles);
+    const user = await createAccount(ctx.db, ctx.accounts, { username: request.body.username, password: request.body.password ?? '', displayName: request.body.display_name, roles }, 'api');
     return reply.code(201).send(userView(user, roles));
   });
 
@@ -87,7 +85,7 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCont
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UserPatch> }>('/users/:id', {
     preHandler: allow(ctx, 'user.write'),
     config: { action: 'admin.user.update' },
-    schema: { tags, summary: 'Rename, disable/enable or reset the password of an account; ends its sessions when disabled or reset', params: IdParams, body: UserPatch, response: { 200: User } },
+    schema: { tags, summary: 'Rename, disable/enable or reset the password of an ordinary account (never of a sysadmin, secadmin or auditor); ends its sessions when disabled or reset', params: IdParams, body: UserPatch, response: { 200: User } },
   }, async (request) => {
     const { user, roles } = await target(request, true);
     const passwordHash = request.body.password ? await ctx.accounts.hashPassword(request.body.password) : undefined;
@@ -114,10 +112,9 @@ export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: AdminCont
   }, async (request) => {
     const { user } = await target(request, true);
     const roles = toAssignments(request.body.roles);
+    checkApiGrant(roles);
     checkGrant(request.scope!, roles);
-    for (const [i, r] of roles.entries()) {
-      if (r.tenantId && !(await ctx.departments.findById(r.tenantId))) throw yumenError('invalid_request', `roles[${i}].department_id: no such department.`, { param: `roles[${i}].department_id` });
-    }
+    await checkDepartments(ctx.db, roles);
     await users.setRoles(user.id, roles);
     await ctx.accounts.endSessions(user.id);
     return userView(user, roles);

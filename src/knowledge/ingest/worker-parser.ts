@@ -1,0 +1,82 @@
+import { Worker } from 'node:worker_threads';
+import type { ParsedDocument } from '../types.ts';
+import { parseDocument, type OcrFunction } from './index.ts';
+
+export interface WorkerParserOptions {
+  /** V8 heap of the parsing worker, MiB (default 256): a document that needs more fails alone. */
+  maxHeapMb?: number;
+}
+
+interface Pending { resolve: (doc: ParsedDocument) => void; reject: (err: Error) => void }
+
+/**
+ * Parses documents in a worker thread with a heap limit, one at a time, so that a hostile file (a zip or
+ * PDF bomb, a pathological XML) ends as a failed job with a clear error while the gateway keeps serving.
+ * A worker that dies (out of memory) is replaced for the next document. Images and scans that need OCR
+ * come back as `no_text_layer` and are then read by OCR on the calling thread.
+ */
+export function createWorkerParser(opts: WorkerParserOptions = {}) {
+  let worker: Worker | null = null;
+  let nextId = 0;
+  const pending = new Map<number, Pending>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function spawn(): Worker {
+    // The sources run through tsx (bin/yumen.js, npm start, tests): the worker registers it before loading its module.
+    const entry = new URL('./parse-worker.ts', import.meta.url).href;
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const w = new Worker(`import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))`, {
+      eval: true,
+      resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 256, maxYoungGenerationSizeMb: 32 },
+    });
+    w.unref();
+    w.on('message', (m: { id: number; doc?: ParsedDocument; error?: string }) => {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (pending.size === 0) w.unref(); // an idle worker does not keep the process alive
+      if (m.error !== undefined) p?.reject(new Error(m.error));
+      else p?.resolve(m.doc!);
+    });
+    const fail = (err: Error) => {
+      if (worker === w) worker = null;
+      const reason = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new Error(`ingest limit: parsing needed more than ${opts.maxHeapMb ?? 256} MiB of memory / 解析所需内存超出限制`)
+        : err;
+      for (const p of pending.values()) p.reject(reason);
+      pending.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`the parsing worker stopped (exit ${code})`)));
+    return w;
+  }
+
+  function inWorker(name: string, bytes: Uint8Array): Promise<ParsedDocument> {
+    worker ??= spawn();
+    const id = ++nextId;
+    const w = worker;
+    return new Promise<ParsedDocument>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      w.ref();
+      w.postMessage({ id, name, bytes });
+    });
+  }
+
+  return {
+    /** Same contract as parseDocument; one document at a time. */
+    parse(name: string, bytes: Uint8Array, o: { ocr?: OcrFunction | null } = {}): Promise<ParsedDocument> {
+      const run = queue.then(async () => {
+        const doc = await inWorker(name, bytes);
+        if (doc.status === 'no_text_layer' && o.ocr) return parseDocument(name, bytes, o);
+        return doc;
+      });
+      queue = run.catch(() => {});
+      return run;
+    },
+    async close(): Promise<void> {
+      const w = worker;
+      worker = null;
+      await w?.terminate();
+    },
+  };
+}
+export type WorkerParser = ReturnType<typeof createWorkerParser>;

@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard, Vault } from '../../src/guard/index.ts';
+import { CHAT_REQUEST_SHAPE, composeOutbound, inspectBody, mapStrings, pseudonymizeBody } from '../../src/gateway/index.ts';
+import { restoreStrings, StreamReplyTransformer } from '../../src/gateway/reply.ts';
+import { OutputGuard } from '../../src/gateway/output-guard.ts';
+import { DEFAULT_POLICY } from '../../src/policy/index.ts';
+import type { ChatCompletionChunk } from '../../src/providers/index.ts';
+
+const guard = createGuard();
+const PHONE = '13800138000';
+const ALL = new Set(['cn_mobile', 'cn_id_card', 'person_name', 'secret', 'email'] as const);
+
+describe('the outbound walk', () => {
+  it('visits every string and every non-structure key, and copies only what changes', () => {
+    const body = { model: 'm', messages: [{ role: 'user', content: 'hi' }], metadata: { [PHONE]: ['x', { y: 'z' }] }, n: 1 };
+    const seen: string[] = [];
+    const same = mapStrings(body, (t, p) => { seen.push(`${p}=${t}`); return t; });
+    assert.equal(same, body, 'an inspection allocates nothing');
+    assert.deepEqual(seen, ['/model=m', '/messages/0/role=user', '/messages/0/content=hi', `/metadata/${PHONE}\u0000=${PHONE}`, `/metadata/${PHONE}/0=x`, `/metadata/${PHONE}/1/y\u0000=y`, `/metadata/${PHONE}/1/y=z`]);
+    const changed = mapStrings(body, (t) => (t === 'z' ? 'Z' : t));
+    assert.notEqual(changed, body);
+    assert.equal(changed.messages, body.messages, 'untouched branches are shared');
+    assert.equal((body.metadata[PHONE][1] as { y: string }).y, 'z', 'the original is not modified');
+  });
+
+  it('renames a pseudonymized key without touching the prototype, even for a "__proto__" key', () => {
+    const body = JSON.parse(`{"metadata":{"__proto__":{"${PHONE}":"${PHONE}"}}}`);
+    const inspection = inspectBody(guard, body);
+    const { body: out } = pseudonymizeBody(body, inspection, ALL, new Vault());
+    assert.ok(!JSON.stringify(out).includes(PHONE));
+    assert.equal(({} as Record<string, unknown>)[PHONE], undefined);
+    assert.equal(Object.getPrototypeOf(out.metadata), Object.prototype);
+  });
+
+  it('refuses bodies nested deeper than the limit instead of overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    assert.throws(() => mapStrings({ a: deep }, (t) => t), (e: Error & { code?: string }) => e.code === 'invalid_request');
+  });
+
+  it('pseudonymizes tool-call and legacy function-call arguments as JSON, and restore mirrors every field', () => {
+    const body = {
+      model: 'm',
+      messages: [
+        { role: 'assistant', content: null, function_call: { name: 'f', arguments: JSON.stringify({ phone: PHONE }) }, tool_calls: [{ id: 'c', type: 'function', function: { name: 'g', arguments: JSON.stringify({ phone: PHONE }) } }] },
+      ],
+    };
+    const vault = new Vault();
+    const { body: out, redactions } = pseudonymizeBody(body, inspectBody(guard, body), ALL, vault);
+    assert.equal(redactions, 2);
+    assert.doesNotThrow(() => JSON.parse(out.messages[0].function_call.arguments));
+    assert.ok(!JSON.stringify(out).includes(PHONE));
+    const reply = { role: 'assistant', content: '〔手机号_1〕', refusal: '不能给〔手机号_1〕打电话', function_call: out.messages[0].function_call, tool_calls: out.messages[0].tool_calls };
+    const restored = restoreStrings(reply, vault);
+    assert.equal(restored.content, PHONE);
+    assert.equal(restored.refusal, `不能给${PHONE}打电话`);
+    assert.equal(JSON.parse(restored.function_call.arguments).phone, PHONE);
+    assert.equal(JSON.parse(restored.tool_calls[0].function.arguments).phone, PHONE);
+  });
+
+  it('finds a value split across messages and replaces each piece where it sits', () => {
+    const body: { model: string; messages: Array<{ role: string; content: any }> } = { model: 'm', messages: [{ role: 'user', content: `电话${PHONE.slice(0, 4)}` }, { role: 'user', content: [{ type: 'text', text: PHONE.slice(4, 8) }, { type: 'text', text: `${PHONE.slice(8)}，谢谢` }] }] };
+    const inspection = inspectBody(guard, body);
+    assert.deepEqual(inspection.counts, { cn_mobile: 1 }, 'counted once');
+    assert.ok(inspection.values.has(PHONE), 'the whole value is known to the output guard');
+    const vault = new Vault();
+    const { body: out } = pseudonymizeBody(body, inspection, ALL, vault);
+    const text = JSON.stringify(out.messages);
+    for (const piece of [PHONE.slice(0, 4), PHONE.slice(4, 8)]) assert.ok(!text.includes(piece), text);
+    assert.equal(vault.restore(`${out.messages[0].content}${out.messages[1].content[0].text}${out.messages[1].content[1].text}`), `电话${PHONE}，谢谢`);
+  });
+
+  it('does not join unrelated texts into findings that are not there', () => {
+    const body = { model: 'm', messages: [{ role: 'user', content: '订单 2024' }, { role: 'user', content: '年的报表' }] };
+    assert.deepEqual(inspectBody(guard, body).counts, {});
+  });
+
+  it('composes the external body from known fields only; a private body is the client\'s', () => {
+    const body = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'a', secret_field: 'b' }], extra: 1 }], temperature: 0.1, x_new_api_field: { text: 'c' } };
+    const ext = composeOutbound(body, CHAT_REQUEST_SHAPE, 'external');
+    assert.deepEqual(ext.body, { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }] }], temperature: 0.1 });
+    assert.deepEqual(ext.dropped.sort(), ['/messages/0/content/0/secret_field', '/messages/0/extra', '/x_new_api_field']);
+    assert.equal(composeOutbound(body, CHAT_REQUEST_SHAPE, 'private').body, body);
+  });
+
+  it('restores streamed legacy function-call arguments and other text fields of a delta', () => {
+    const vault = new Vault();
+    vault.pseudonymize(PHONE, guard.scan(PHONE).findings);
+    const t = new StreamReplyTransformer(vault, new OutputGuard(DEFAULT_POLICY), new Set([PHONE]));
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null): ChatCompletionChunk => ({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const out = [
+      t.transform(chunk({ function_call: { name: 'f', arguments: '{"p":"〔手机' } })),
+      t.transform(chunk({ function_call: { arguments: '号_1〕"}' }, reasoning_content: '想想〔手' })),
+      t.transform(chunk({ reasoning_content: '机号_1〕' }, 'function_call')),
+    ];
+    const args = out.map((c) => (c.choices[0].delta.function_call as { arguments?: string } | undefined)?.arguments ?? '').join('');
+    assert.equal(JSON.parse(args).p, PHONE);
+    assert.equal(out.map((c) => c.choices[0].delta.reasoning_content ?? '').join(''), `想想${PHONE}`);
+  });
+});

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard, normalize, Vault } from '../../src/guard/index.ts';
+import type { FindingType } from '../../src/guard/index.ts';
+import { mulberry32 } from '../helpers/random.ts';
+
+const guard = createGuard();
+
+function found(text: string): Array<[FindingType, string]> {
+  return guard.scan(text).findings.map((f) => [f.type, text.slice(f.start, f.end)]);
+}
+
+/** The zero of every block of Unicode decimal digits, found by property (not a list written here). */
+function digitZeros(): number[] {
+  const zeros: number[] = [];
+  const nd = /\p{Nd}/u;
+  let run = 0;
+  for (let cp = 0; cp < 0x20000; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    if (!nd.test(String.fromCodePoint(cp))) {
+      run = 0;
+      continue;
+    }
+    if (run % 10 === 0) zeros.push(cp);
+    run++;
+  }
+  return zeros;
+}
+
+function spell(digits: string, zero: number): string {
+  return [...digits].map((d) => String.fromCodePoint(zero + Number(d))).join('');
+}
+
+test('a mobile number written in the decimal digits of every script is found, offsets on the original', () => {
+  const zeros = digitZeros();
+  assert.ok(zeros.length >= 70, `Unicode has ~77 digit blocks below U+20000, found ${zeros.length}`);
+  for (const zero of zeros) {
+    const number = spell('13800138000', zero);
+    const text = `请拨打${number}联系`;
+    assert.deepEqual(found(text), [['cn_mobile', number]], `U+${zero.toString(16)}`);
+  }
+});
+
+test('circled, parenthesised, dotted, dingbat, superscript and subscript numbers', () => {
+  const forms: Record<string, string> = {
+    circled: '①③⑧⓪⓪①③⑧⓪⓪⓪', parenthesised: '⑴⑶⑻⓪⓪⑴⑶⑻⓪⓪⓪', 'full stop': '⒈⒊⒏🄀🄀⒈⒊⒏🄀🄀🄀',
+    'dingbat negative': '❶❸❽⓿⓿❶❸❽⓿⓿⓿', 'dingbat sans': '➀➂➇🄋🄋➀➂➇🄋🄋🄋', 'double circled': '⓵⓷⓼⓪⓪⓵⓷⓼⓪⓪⓪',
+    superscript: '¹³⁸⁰⁰¹³⁸⁰⁰⁰', subscript: '₁₃₈₀₀₁₃₈₀₀₀', 'mixed scripts': '1٣８𝟎０①३⁸০⓪0',
+  };
+  for (const [name, number] of Object.entries(forms)) {
+    assert.deepEqual(found(`手机${number}。`), [['cn_mobile', number]], name);
+  }
+  // Two-digit forms expand (⑩ → 10): the finding still covers exactly the original characters.
+  assert.deepEqual(found('手机138001380⑩，谢谢'), [['cn_mobile', '138001380⑩']]);
+  assert.deepEqual(found('手机1380013801⓪'), [['cn_mobile', '1380013801⓪']]);
+});
+
+test('combining marks and format characters inside digit runs are stripped', () => {
+  for (const number of [
+    '1\u03323\u03328\u0332 0013 8000', // combining low line
+    '1\u20e33\u20e38\u20e30013 8000', // keycaps
+    '1\ufe0f\u20e338 0013 8000', // emoji keycap with variation selector
+    '138\u200d0013\u00ad8000', // zero-width joiner, soft hyphen
+    '138\u202e0013\u202c8000', // bidi override
+    '138\u{e0031}0013\u{e0020}8000', // tag characters
+    '１３８\u2060００１３８０００', // word joiner in full-width digits
+  ]) {
+    assert.deepEqual(found(`手机${number}`), [['cn_mobile', number]], JSON.stringify(number));
+  }
+});
+
+test('an ID card number in Arabic-Indic digits with a mark in it is pseudonymized and restored', () => {
+  const id = spell('11010519491231002', 0x660) + 'X';
+  const text = `身份证号${id.slice(0, 5)}\u0301${id.slice(5)}，请核对`;
+  const scan = guard.scan(text);
+  assert.deepEqual(scan.findings.map((f) => f.type), ['cn_id_card']);
+  const vault = new Vault();
+  const safe = vault.pseudonymize(text, scan.findings);
+  assert.ok(!/[\u0660-\u0669]/.test(safe), safe);
+  assert.equal(vault.restore(safe), text);
+});
+
+test('Cyrillic and Greek look-alikes in keys and labels are folded; real Cyrillic and Greek words are not', () => {
+  // "АKIA…" with a Cyrillic А, and an AccessKey with a Greek Ο.
+  assert.deepEqual(found('key \u0410KIAIOSFODNN7EXAMPLE'), [['secret', '\u0410KIAIOSFODNN7EXAMPLE']]);
+  assert.deepEqual(found('aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCY\u039fEXAMPLEKEY').map((f) => f[0]), ['secret']);
+  // A passport label in look-alikes ("раssport", Cyrillic р and а), with a number labelled only by it.
+  const [p] = guard.scan('\u0440\u0430ssport no. D1234567').findings;
+  assert.equal(p?.type, 'passport');
+  assert.equal(p.score, 0.9, 'the look-alike label counts as a label');
+  for (const word of ['Москва', 'Ελλάδα', 'сор', 'Рост']) {
+    const n = normalize(`城市 ${word} 123`).text;
+    if (word === 'сор') assert.equal(n, '城市 cop 123', 'a word made of look-alikes only is folded');
+    else assert.ok(n.includes(word), `${word} stays as written`);
+  }
+});
+
+test('classified markings: traditional characters, any bracket pair, spaced characters, 密级★期限', () => {
+  for (const mark of [
+    '機密★5年', '絕密★長期', '密級：機密', '秘密★啟用前',
+    '「机密」', '『绝密』', '〈秘密〉', '《机密》', '[机密]', '<机密>', '〖绝密〗', '〔秘密〕', '（机密）', '【绝密★长期】',
+    '机 密 ★ 5 年', '绝　密★长期', '秘 密 级', '密 级 ： 机 密',
+    '秘密★1年', '机密★长期', '绝密★启用前', '秘密★十年', '机密★6个月', '机密★１０年', '机密★⑩年',
+    '机\u200b密★5年', '机\u0301密★5年',
+  ]) {
+    const scan = guard.scan(`${mark}\n关于某项工作的通知`);
+    assert.equal(scan.level, 'classified', mark);
+    assert.deepEqual(found(`${mark}\n关于某项工作的通知`), [['classified_marking', mark]], mark);
+  }
+});
+
+test('mentions of secrecy are not markings, in either script and with brackets', () => {
+  for (const text of ['商业秘密', '商業秘密★', '机密性', '《保守国家秘密法》', '飞机 密封', '国家秘密★', '技術秘密級', '这是机密吗', '「机密性」', '机密级别']) {
+    assert.deepEqual(found(text), [], text);
+  }
+});
+
+test('a passport number without a label is found at a lower score and one level lower', () => {
+  for (const number of ['E12345678', 'EA1234567', 'G12345678']) {
+    const [f] = guard.scan(`请核对${number}的信息`).findings;
+    assert.equal(f?.type, 'passport', number);
+    assert.equal(f.score, 0.6);
+    assert.equal(f.level, 'internal', 'sensitive by default, one level lower without a label');
+  }
+  const [labelled] = guard.scan('护照号码：E12345678').findings;
+  assert.equal(labelled.score, 0.9);
+  assert.equal(labelled.level, 'sensitive');
+  // Not a passport without a label: other letters, other lengths, glued to other characters, stock codes.
+  for (const text of ['D1234567', 'EI1234567', 'E1234567', 'G123456789', 'XE12345678', 'E12345678X', 'SZ002042', 'G1234次列车']) {
+    assert.deepEqual(found(text), [], text);
+  }
+  // The policy decides what "one level lower" means: a tenant raising passports raises the guess too.
+  const strict = createGuard({ levels: { passport: 'classified' } });
+  assert.equal(strict.scan('E12345678').level, 'sensitive');
+});
+
+test('property: normalized offsets always map inside the original and never split a surrogate pair', () => {
+  const rand = mulberry32(10);
+  const pool = ['1', '3', '8', '٣', '𝟖', '⑩', '①', '\u200b', '\u0301', 'А', 'K', '一', '零', ' ', '-', '机', '密', '★', '😀', 'x'];
+  for (let round = 0; round < 2000; round++) {
+    let text = '';
+    const len = 1 + Math.floor(rand() * 30);
+    for (let i = 0; i < len; i++) text += pool[Math.floor(rand() * pool.length)];
+    const n = normalize(text);
+    if (n.map === null) {
+      assert.equal(n.text.length, text.length);
+      continue;
+    }
+    // Offsets between the halves of a pair the normalized text kept (an emoji) split it there too: not asked.
+    const inside = (t: string, i: number) => i > 0 && i < t.length && t.charCodeAt(i) >= 0xdc00 && t.charCodeAt(i) <= 0xdfff;
+    for (let s = 0; s < n.text.length; s++) {
+      if (inside(n.text, s)) continue;
+      for (const e of [s, s + 1, n.text.length]) {
+        if (inside(n.text, e)) continue;
+        const os = n.map.starts[s];
+        const oe = e > s ? n.map.ends[e - 1] : os;
+        assert.ok(os >= 0 && os <= oe && oe <= text.length, JSON.stringify(text));
+        const lead = text.charCodeAt(os);
+        assert.ok(!(lead >= 0xdc00 && lead <= 0xdfff), `start inside a pair: ${JSON.stringify(text)}`);
+        const before = text.charCodeAt(oe - 1);
+        assert.ok(oe === os || !(before >= 0xd800 && before <= 0xdbff), `end inside a pair: ${JSON.stringify(text)}`);
+      }
+    }
+  }
+  // And the whole pipeline round-trips.
+  const vault = new Vault();
+  const text = '手机𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎⑩ 和 key АKIAIOSFODNN7EXAMPLE';
+  assert.equal(vault.restore(vault.pseudonymize(text, guard.scan(text).findings)), text);
+});
