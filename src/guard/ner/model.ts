@@ -29,8 +29,8 @@ export interface Span {
   start: number;
   end: number;
   /**
-   * Confidence in [0.7, 0.99]: 0.7 + 0.29·tanh of the span's mean emission margin over "O" (in units of the
-   * weights' scale). A span the decoder chose is a finding at its type's full level (the guard lowers
+   * Confidence in [0.7, 0.99]: 0.7 + 0.29·tanh(m / 100), m being the span's mean emission margin over "O"
+   * in weight units (typically 50–150 on the dev sets). A span the decoder chose is a finding at its type's full level (the guard lowers
    * findings below 0.7 one level), and a wider margin scores higher.
    */
   score: number;
@@ -204,7 +204,8 @@ export function spansOf(m: NerModel, tags: Uint8Array, from: number, n: number, 
     let margin = 0;
     for (let k = i; k < j; k++) margin += emit[k * NT + tags[k]] - emit[k * NT + O];
     const x = (margin / (j - i)) / m.scale;
-    out.push({ type: t === B_PER ? 'person_name' : 'address', start: from + i, end: from + j, score: 0.7 + 0.29 * Math.tanh(Math.max(0, x)) });
+    const type = t === B_PER ? 'person_name' : 'address';
+    out.push({ type, start: from + i, end: from + j, score: 0.7 + 0.29 * Math.tanh(Math.max(0, x) / 100) });
     i = j - 1;
   }
 }
