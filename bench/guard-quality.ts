@@ -1,10 +1,16 @@
 /**
- * Guard quality: precision and recall per finding type on the generated corpus and on the hand-written set.
- * A prediction matches a gold label of the same type when their spans overlap by IoU >= 0.5.
- * Run: npm run bench:guard-quality [-- --docs N] [-- --json]
+ * Guard quality: precision and recall per finding type on the generated corpus and on the hand-written set;
+ * person names and street-level addresses on the held-out test splits of the public NER corpora
+ * (../shared/datasets/ner, when present; never used for training or tuning); findings per 100 KB of
+ * ordinary text (WebQA, CMRC 2018) with the precision of the hand-labelled sample
+ * (bench/fixtures/ordinary-text-labels.json). A prediction matches a gold label of the same type when their
+ * spans overlap by IoU >= 0.5.
+ * Run: npm run bench:guard-quality [-- --docs N] [--verbose] [--rules-only]
  */
 import { createGuard, FINDING_TYPES } from '../src/guard/index.ts';
-import type { FindingType } from '../src/guard/index.ts';
+import type { FindingType, Guard } from '../src/guard/index.ts';
+import { datasetsDir, loadSplit } from './ner-data.ts';
+import { ordinaryPassages, scoreOrdinary } from './ordinary-text.ts';
 import { generateCorpus, TENANT_TERMS } from './guard-corpus.ts';
 import type { Label } from './guard-corpus.ts';
 import { HANDWRITTEN, parseMarked } from '../test/guard/fixtures/handwritten.ts';
@@ -20,8 +26,8 @@ function iou(a: { start: number; end: number }, b: { start: number; end: number 
 
 export function evaluate(
   docs: ReadonlyArray<{ id?: string; text: string; labels: Label[] }>, verbose = false,
+  guard: Guard = createGuard({ customTerms: TENANT_TERMS }),
 ): Table {
-  const guard = createGuard({ customTerms: TENANT_TERMS });
   const table: Table = new Map(FINDING_TYPES.map((t) => [t, { tp: 0, fp: 0, fn: 0 }]));
   for (const d of docs) {
     const preds = guard.scan(d.text).findings;
@@ -58,6 +64,33 @@ export function formatTable(title: string, table: Table): string {
   return lines.join('\n');
 }
 
+/** A test split as documents with person_name and address labels (street-level LOC chains). */
+function corpusDocs(dir: string, corpus: string): Array<{ id: string; text: string; labels: Label[] }> {
+  return loadSplit(dir, corpus, 'test').map((x, i) => ({
+    id: `${corpus}-${i}`,
+    text: x.text,
+    labels: [
+      ...x.per.map(([start, end]) => ({ type: 'person_name' as const, start, end })),
+      ...x.adr.map(([start, end]) => ({ type: 'address' as const, start, end })),
+    ],
+  }));
+}
+
+function corpusTable(title: string, rows: Array<[string, Table, Table]>): string {
+  const lines = [`### ${title}`, '',
+    '| corpus (test split) | type | gold | predicted | precision | recall | rules only: P | R |',
+    '|---|---|---:|---:|---:|---:|---:|---:|'];
+  for (const [name, t, r] of rows) {
+    for (const type of ['person_name', 'address'] as const) {
+      const c = t.get(type)!;
+      const d = r.get(type)!;
+      if (c.tp + c.fn === 0) continue;
+      lines.push(`| ${name} | ${type} | ${c.tp + c.fn} | ${c.tp + c.fp} | ${fmt(c.tp / (c.tp + c.fp))} | ${fmt(c.tp / (c.tp + c.fn))} | ${fmt(d.tp / (d.tp + d.fp))} | ${fmt(d.tp / (d.tp + d.fn))} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
   const args = process.argv.slice(2);
@@ -68,4 +101,21 @@ if (isMain) {
   console.log('');
   const hand = HANDWRITTEN.map((m, i) => ({ id: `hand-${i}`, ...parseMarked(m) }));
   console.log(formatTable(`Hand-written set (${hand.length} texts)`, evaluate(hand, verbose || args.includes('--verbose-hand'))));
+  const dir = datasetsDir();
+  if (dir === null) {
+    console.log('\n(public corpora skipped: ../shared/datasets not found; set YUMEN_DATASETS)');
+  } else {
+    const plain = createGuard();
+    const rules = createGuard({ tagger: false });
+    const v = args.includes('--verbose-corpora');
+    const rows: Array<[string, Table, Table]> = [];
+    for (const [name, c] of [['msra (news)', 'msra'], ['weibo (social media)', 'weibo'], ['resume (CVs)', 'resume']] as const) {
+      const docs = corpusDocs(dir, c);
+      rows.push([name, evaluate(docs, v, plain), evaluate(docs, false, rules)]);
+    }
+    console.log('');
+    console.log(corpusTable('Public NER corpora, held-out test splits (person names; addresses = street-level LOC chains)', rows));
+    console.log('');
+    console.log(scoreOrdinary(plain, ordinaryPassages(dir), args.includes('--verbose-ordinary')));
+  }
 }

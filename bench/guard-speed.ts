@@ -6,6 +6,8 @@
 import { createGuard } from '../src/guard/index.ts';
 import { generateCorpus, TENANT_TERMS } from './guard-corpus.ts';
 import { Gen, mulberry32 } from './guard-values.ts';
+import { datasetsDir } from './ner-data.ts';
+import { ordinaryPassages } from './ordinary-text.ts';
 
 function dictionary(n: number): string[] {
   const g = new Gen(mulberry32(7));
@@ -75,6 +77,27 @@ const findings = chunks.reduce((n, c) => n + guardDict.scan(c).findings.length, 
 console.log(`corpus: ${(bytes / 1e6).toFixed(2)} MB UTF-8, ${chars} chars, ${findings} findings (${(findings / (bytes / 1024)).toFixed(1)} per KB), ${chunks.length} chunks of ~4 KB`);
 console.log(`node ${process.version}, single thread`);
 run('all detectors, ~4 KB requests', (t) => guardPlain.scan(t), chunks, bytes);
+const guardRules = createGuard({ tagger: false });
+run('rules only (tagger off), ~4 KB requests', (t) => guardRules.scan(t), chunks, bytes);
 run('all detectors + 20k-term dictionary, ~4 KB', (t) => guardDict.scan(t), chunks, bytes);
 const whole = [chunks.slice(0, 64).join('')];
 run('all detectors + dictionary, 256 KB document', (t) => guardDict.scan(t), whole, Buffer.byteLength(whole[0]));
+
+// Chat path: latency per ordinary message (WebQA evidence passages, ~100–600 characters) with and
+// without the tagger, when ../shared/datasets is present.
+const dataDir = datasetsDir();
+if (dataDir !== null) {
+  const messages = ordinaryPassages(dataDir).slice(0, 3024).map((p) => p.text);
+  const chars = messages.reduce((n, m) => n + m.length, 0);
+  for (const [label, g] of [['rules only', guardRules], ['rules + tagger', guardPlain]] as const) {
+    for (const m of messages.slice(0, 300)) g.scan(m);
+    const times: number[] = [];
+    for (const m of messages) {
+      const t0 = process.hrtime.bigint();
+      g.scan(m);
+      times.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`ordinary messages (${messages.length}, mean ${Math.round(chars / messages.length)} chars), ${label}: p50 ${times[times.length >> 1].toFixed(0)} µs, p99 ${times[Math.floor(times.length * 0.99)].toFixed(0)} µs`);
+  }
+}

@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+// `yumen scan` starts without loading the rest of the CLI (see src/cli/scan-main.ts).
+await import(process.argv[2] === 'scan' ? '../src/cli/scan-main.ts' : '../src/cli/main.ts');

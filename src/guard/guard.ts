@@ -2,32 +2,21 @@ import type { Finding, FindingType, Guard, GuardOptions, Level, RawFinding, Scan
 import { FINDING_TYPES } from './types.ts';
 import { DEFAULT_LEVELS, isLevel, levelRank, LOW_CONFIDENCE_SCORE, lowerLevel } from './levels.ts';
 import { normalize, toOriginal } from './normalize.ts';
-import { detectDigits } from './detectors/digits.ts';
-import { detectCodes } from './detectors/codes.ts';
-import { detectSecrets } from './detectors/secrets.ts';
-import { detectClassified } from './detectors/classified.ts';
-import { detectNames, NAME_KEYWORDS } from './detectors/names.ts';
-import { ADDRESS_STARTS, detectAddresses } from './detectors/address.ts';
+import { NAME_KEYWORDS } from './detectors/names.ts';
+import { ADDRESS_STARTS } from './detectors/address.ts';
 import { createTokenizer } from './tokens.ts';
-import { detectSourceCode } from './detectors/source-code.ts';
-import { createCustomTermMatcher } from './detectors/custom-terms.ts';
+import { DETECTORS, PRIORITY } from './detectors/table.ts';
+import type { Detect, ScanContext } from './detectors/table.ts';
 
-/**
- * When two findings overlap, the more trustworthy one wins: validated and exact-prefix types over
- * context-based ones, tenant dictionaries over heuristics. source_code is a container and never competes.
- */
-const PRIORITY: Readonly<Record<FindingType, number>> = {
-  secret: 100, classified_marking: 95, cn_id_card: 90, custom_term: 88, bank_card: 85, cn_uscc: 85, email: 82,
-  cn_mobile: 80, cn_permit: 78, cn_landline: 75, passport: 70, license_plate: 65, ip_address: 60, address: 50,
-  person_name: 40, source_code: 0,
-};
+// Read once: under tsx an imported binding is a getter, and this one is read in the sort comparator.
+const PRIO = PRIORITY;
 
 function byStartThenLongest(a: RawFinding, b: RawFinding): number {
   return a.start - b.start || b.end - a.end;
 }
 
 function byPreference(a: RawFinding, b: RawFinding): number {
-  return PRIORITY[b.type] - PRIORITY[a.type] || (b.end - b.start) - (a.end - a.start) || b.score - a.score;
+  return PRIO[b.type] - PRIO[a.type] || (b.end - b.start) - (a.end - a.start) || b.score - a.score;
 }
 
 /** Keep a non-overlapping set of findings (source_code excepted), preferring priority, then length. */
@@ -77,9 +66,11 @@ export function createGuard(options: GuardOptions = {}): Guard {
   for (const t of FINDING_TYPES) ranks[t] = levelRank(levels[t]);
   const disabled = new Set(options.disabled ?? []);
   const want = new Set(FINDING_TYPES.filter((t) => !disabled.has(t)));
-  const terms = want.has('custom_term') && options.customTerms ? createCustomTermMatcher(options.customTerms) : null;
-  const digitTypes = ['cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'ip_address', 'cn_permit'] as const;
-  const runDigits = digitTypes.some((t) => want.has(t));
+  const detectors: Detect[] = [];
+  for (const row of DETECTORS) {
+    const d = row.create({ want, customTerms: options.customTerms, tagger: options.tagger !== false });
+    if (d) detectors.push(d);
+  }
   const wantAddress = want.has('address');
   const wantName = want.has('person_name');
   const tokenize = createTokenizer(wantAddress ? ADDRESS_STARTS : null, wantName ? NAME_KEYWORDS : null);
@@ -91,15 +82,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
     const raw: RawFinding[] = [];
     // One pass for alphanumeric runs, keyword hits and secret-label starts (the runs buffer is reused by
     // the next scan, so everything that reads it runs before then).
-    const tok = tokenize(t);
-    if (runDigits) detectDigits(t, raw, want, tok.runs, tok.runCount);
-    detectCodes(t, raw, want, tok.runs, tok.runCount);
-    if (want.has('secret')) detectSecrets(t, raw, tok.runs, tok.runCount, tok.secretLabels);
-    if (want.has('classified_marking')) detectClassified(t, raw);
-    if (terms) terms.detect(t, raw);
-    if (wantAddress) detectAddresses(t, raw, tok.keywordsA, tok.runs, tok.runCount);
-    if (wantName) detectNames(t, raw, raw, tok.keywordsB, raw.length);
-    if (want.has('source_code')) detectSourceCode(t, raw);
+    const ctx: ScanContext = { out: raw, tokens: tokenize(t), rulesFrom: -1 };
+    for (const d of detectors) d(t, ctx);
     const findings: Finding[] = [];
     let level: Level = 'public';
     let rank = 0;

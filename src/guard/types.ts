@@ -60,6 +60,11 @@ export interface GuardOptions {
   customTerms?: readonly string[] | readonly CustomTerm[];
   /** Types not to detect at all. */
   disabled?: readonly FindingType[];
+  /**
+   * Combine the trained name/address tagger with the rules (default true); false leaves the rule
+   * detectors alone, as before the tagger (for comparisons and for --explain).
+   */
+  tagger?: boolean;
 }
 
 export interface Guard {

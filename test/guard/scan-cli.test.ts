@@ -78,3 +78,20 @@ test('the real process: stdin in, findings out, exit 1 at the fail level', () =>
   const bad = spawnSync(process.execPath, ['--import', 'tsx', entry, 'scan', '--bogus'], { input: '', encoding: 'utf8' });
   assert.equal(bad.status, 2);
 });
+
+test('--explain names the rule or the model behind each finding, and the rule finds that were dropped', async () => {
+  const j = await scan({ format: 'json', explain: true }, '姓名：张伟。林采宜表示，深圳发展银行副行长出席。');
+  const r = JSON.parse(j.out);
+  const byText = (s: number, e: number) => r.findings.find((f: { start: number; end: number }) => f.start === s && f.end === e);
+  assert.equal(byText(3, 5).by, 'rule');
+  assert.equal(byText(3, 5).detector, 'names.label');
+  assert.equal(byText(6, 9).by, 'model');
+  assert.equal(byText(6, 9).detector, 'ner');
+  // The rules alone take 展银行 out of 深圳发展银行副行长; the tagger did not agree, and --explain says so.
+  assert.ok(r.dropped.some((d: { detector: string }) => d.detector === 'names.title'), JSON.stringify(r.dropped));
+  const t = await scan({ explain: true }, '姓名：张伟');
+  assert.match(t.out, /^1:4\tperson_name\tsensitive\t张\*\trule:names.label\t0\.9$/m);
+  // Without --explain the stable shape is unchanged.
+  const plain = JSON.parse((await scan({ format: 'json' }, '姓名：张伟')).out);
+  assert.deepEqual(Object.keys(plain.findings[0]), ['type', 'start', 'end', 'level', 'score']);
+});

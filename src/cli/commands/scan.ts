@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createGuard, isLevel, levelRank, LEVELS, maskValue, maxLevel } from '../../guard/index.ts';
-import type { CustomTerm, Finding, FindingType, Level, ScanResult } from '../../guard/index.ts';
+import type { CustomTerm, Finding, FindingType, Guard, Level, ScanResult } from '../../guard/index.ts';
 import { FINDING_TYPES } from '../../guard/index.ts';
 
 export type ScanFormat = 'text' | 'json' | 'jsonl';
@@ -15,6 +15,8 @@ export interface ScanOptions {
   terms?: string;
   /** Comma-separated finding types not to detect. */
   disable?: string;
+  /** Say for each finding which rule or model found it and with what score, and which rule finds were dropped. */
+  explain?: boolean;
 }
 
 export interface ScanIo {
@@ -38,8 +40,47 @@ function lineCol(text: string, offset: number): [number, number] {
   return [line, offset - lineStart + 1];
 }
 
-function brief(f: Finding): { type: FindingType; start: number; end: number; level: Level; score: number } {
-  return { type: f.type, start: f.start, end: f.end, level: f.level, score: f.score };
+/** The stable finding shape, written by hand (JSON.stringify of an object per finding costs more). */
+function briefJson(f: Finding, explain: boolean): string {
+  const tail = explain ? `,"by":"${f.detector === 'ner' ? 'model' : 'rule'}","detector":${JSON.stringify(f.detector)}` : '';
+  return `{"type":"${f.type}","start":${f.start},"end":${f.end},"level":"${f.level}","score":${f.score}${tail}}`;
+}
+
+function findingsJson(findings: readonly Finding[], explain: boolean): string {
+  let s = '[';
+  for (let i = 0; i < findings.length; i++) s += (i ? ',' : '') + briefJson(findings[i], explain);
+  return `${s}]`;
+}
+
+/**
+ * For --explain: name and address finds of the rules alone that the combined guard does not report (the
+ * tagger disagreed, or a stronger finding took the place).
+ */
+function dropped(rules: Guard, text: string, kept: readonly Finding[]): Finding[] {
+  return rules.scan(text).findings.filter((f) => (f.type === 'person_name' || f.type === 'address') &&
+    !kept.some((k) => k.type === f.type && k.start === f.start && k.end === f.end));
+}
+
+function droppedJson(d: readonly Finding[]): string {
+  return `[${d.map((f) => `{"type":"${f.type}","start":${f.start},"end":${f.end},"detector":${JSON.stringify(f.detector)},"score":${f.score}}`).join(',')}]`;
+}
+
+/** Output collected into large writes: one write per record costs more than scanning it. */
+class Output {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(private readonly write: (s: string) => void) {}
+  push(s: string): void {
+    this.#parts.push(s);
+    this.#size += s.length;
+    if (this.#size >= 1 << 16) this.flush();
+  }
+  flush(): void {
+    if (this.#parts.length === 0) return;
+    this.write(this.#parts.join(''));
+    this.#parts = [];
+    this.#size = 0;
+  }
 }
 
 function parseTerms(text: string): CustomTerm[] {
@@ -58,6 +99,7 @@ function parseTerms(text: string): CustomTerm[] {
  * the fail level (or when none is given), 1 when a finding reaches it, 2 on a usage or input error.
  */
 export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
+  const out = new Output(io.stdout);
   try {
     const format = (opts.format ?? 'text') as ScanFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
@@ -72,13 +114,18 @@ export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
     }
     const customTerms = opts.terms ? parseTerms(await io.readFile(opts.terms)) : undefined;
     const guard = createGuard({ customTerms, disabled: disabled as FindingType[] });
+    const explain = opts.explain === true;
+    const rules = explain ? createGuard({ customTerms, disabled: disabled as FindingType[], tagger: false }) : null;
     const input = !opts.file || opts.file === '-' ? await io.readStdin() : await io.readFile(opts.file);
 
     let overall: Level = 'public';
     if (format === 'jsonl') {
-      const lines = input.split('\n');
-      for (let n = 0; n < lines.length; n++) {
-        const line = lines[n].trim();
+      let n = 0;
+      for (let at = 0; at < input.length; n++) {
+        let nl = input.indexOf('\n', at);
+        if (nl < 0) nl = input.length;
+        const line = input.slice(at, nl).trim();
+        at = nl + 1;
         if (!line) continue;
         let record: { id?: unknown; text?: unknown };
         try {
@@ -91,23 +138,33 @@ export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
         }
         const r = guard.scan(record.text);
         overall = maxLevel(overall, r.level);
-        io.stdout(`${JSON.stringify({ id: record.id ?? null, level: r.level, findings: r.findings.map(brief) })}\n`);
+        const why = rules ? `,"dropped":${droppedJson(dropped(rules, record.text, r.findings))}` : '';
+        out.push(`{"id":${JSON.stringify(record.id ?? null)},"level":"${r.level}","findings":${findingsJson(r.findings, explain)}${why}}\n`);
       }
     } else {
       const r: ScanResult = guard.scan(input);
       overall = r.level;
-      if (format === 'json') io.stdout(`${JSON.stringify({ level: r.level, findings: r.findings.map(brief) })}\n`);
-      else {
+      const gone = rules ? dropped(rules, input, r.findings) : [];
+      if (format === 'json') {
+        out.push(`{"level":"${r.level}","findings":${findingsJson(r.findings, explain)}${rules ? `,"dropped":${droppedJson(gone)}` : ''}}\n`);
+      } else {
         const name = opts.file && opts.file !== '-' ? `${opts.file}:` : '';
+        const by = (f: Finding): string => (explain ? `\t${f.detector === 'ner' ? 'model' : 'rule'}:${f.detector}\t${f.score}` : '');
         for (const f of r.findings) {
           const [line, col] = lineCol(input, f.start);
-          io.stdout(`${name}${line}:${col}\t${f.type}\t${f.level}\t${maskValue(f.type, input.slice(f.start, f.end))}\n`);
+          out.push(`${name}${line}:${col}\t${f.type}\t${f.level}\t${maskValue(f.type, input.slice(f.start, f.end))}${by(f)}\n`);
         }
-        io.stdout(`level: ${r.level} (${r.findings.length} finding${r.findings.length === 1 ? '' : 's'})\n`);
+        for (const f of gone) {
+          const [line, col] = lineCol(input, f.start);
+          out.push(`${name}${line}:${col}\t${f.type}\tnot reported\t${maskValue(f.type, input.slice(f.start, f.end))}\trule:${f.detector}\t${f.score}\t(the tagger did not agree)\n`);
+        }
+        out.push(`level: ${r.level} (${r.findings.length} finding${r.findings.length === 1 ? '' : 's'})\n`);
       }
     }
+    out.flush();
     return failLevel !== null && levelRank(overall) >= levelRank(failLevel) ? 1 : 0;
   } catch (err) {
+    out.flush();
     const message = err instanceof Error ? err.message : String(err);
     io.stderr(`yumen scan: ${message}\n`);
     return 2;
@@ -136,6 +193,7 @@ export function registerScanCommand(program: Command): void {
     .option('--fail-level <level>', 'exit 1 when a finding reaches this level (public|internal|sensitive|classified)')
     .option('--terms <file>', 'custom dictionary: one term per line, optionally "term<TAB>label"')
     .option('--disable <types>', 'comma-separated finding types not to detect')
+    .option('--explain', 'for each finding, the rule or the model that found it and its score; also the rule finds not reported / 每项结果注明来自规则还是模型及其分数，并列出未采纳的规则结果')
     .action(async (file: string | undefined, opts: Omit<ScanOptions, 'file'>) => {
       const code = await runScan({ ...opts, file }, processIo);
       // Let stdout drain before exiting.

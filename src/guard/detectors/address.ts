@@ -194,7 +194,7 @@ export function detectAddresses(
     const c = parseChain(text, start, admin);
     if (!streetLevel(c)) continue;
     spans.push([start, c.end]);
-    out.push({ type: 'address', start, end: c.end, score: admin ? 0.9 : 0.85, detector: 'address' });
+    out.push({ type: 'address', start, end: c.end, score: admin ? 0.9 : 0.85, detector: c.nums > 0 ? 'address.number' : 'address.place' });
     coveredTo = c.end;
   }
   // "…路12号" anchors not yet covered: back up over place-name characters, then parse forward.
@@ -205,7 +205,7 @@ export function detectAddresses(
     for (; s < a; s++) {
       const c = parseChain(text, s, 0);
       if (c.end > a && c.nums > 0 && (c.roads > 0 || c.admins > 0)) {
-        out.push({ type: 'address', start: s, end: c.end, score: 0.8, detector: 'address' });
+        out.push({ type: 'address', start: s, end: c.end, score: 0.8, detector: 'address.number' });
         spans.push([s, c.end]);
         break;
       }

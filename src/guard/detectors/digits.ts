@@ -267,6 +267,8 @@ export function detectDigits(
   }
 }
 
+const IP_LABEL = /ip|地址|主机|服务器|网关|host|server|dns|ping/i;
+
 function detectIPv4(groups: Group[], before: string, out: RawFinding[]): Uint8Array | null {
   if (groups.length < 4) return null;
   if (VERSION_LABEL.test(before)) return null;
@@ -277,6 +279,8 @@ function detectIPv4(groups: Group[], before: string, out: RawFinding[]): Uint8Ar
     if (i + 4 < groups.length && groups[i + 4].sep === '.') continue; // 5+ dotted parts: an OID or version
     const parts = [groups[i].digits, groups[i + 1].digits, groups[i + 2].digits, groups[i + 3].digits];
     if (!isValidIPv4Parts(parts)) continue;
+    // "3.1.4.2" (a dental formula, a section number): four single digits count only after an IP label.
+    if (parts.every((p) => p.length === 1) && !IP_LABEL.test(before)) continue;
     out.push({ type: 'ip_address', start: groups[i].start, end: groups[i + 3].end, score: 0.9, detector: 'digits' });
     used ??= new Uint8Array(groups.length);
     used[i] = used[i + 1] = used[i + 2] = used[i + 3] = 1;

@@ -175,8 +175,16 @@ const GENDER_AFTER = new Set([...' \t\n,;|、)'].map((c) => c.charCodeAt(0)));
 const PAREN_NAME = /^\s*\(\s*([\u4e00-\u9fa5]{2,4})\s*\)/;
 const LIST_SEP = /^(?:\s*[、,;/]\s*|\s+|\s*和\s*|\s*及\s*|\s*与\s*)/;
 
-function push(out: RawFinding[], start: number, end: number, score: number): void {
-  out.push({ type: 'person_name', start, end, score, detector: 'names' });
+/**
+ * Which rule found a name: a label with a colon (names.label), a weaker label (names.cue), a title after
+ * it (names.title), a speech verb (names.verb), a phone/ID/e-mail beside it (names.pii), a gender after it
+ * (names.gender). The tagger (detectors/ner.ts) trusts the first, fifth and sixth on their own and wants
+ * its own agreement for the others.
+ */
+export type NameRule = 'names.label' | 'names.cue' | 'names.title' | 'names.verb' | 'names.pii' | 'names.gender';
+
+function push(out: RawFinding[], start: number, end: number, score: number, rule: NameRule): void {
+  out.push({ type: 'person_name', start, end, score, detector: rule });
 }
 
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
@@ -191,7 +199,7 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
     if (end < 0) return;
     // A weak (colon-less) label needs a name that ends cleanly, not one cut out of running text.
     if (!strong && n === 0 && GIVEN.has(codeAt(text, end))) return;
-    push(out, pos, end, strong ? 0.9 : 0.75);
+    push(out, pos, end, strong ? 0.9 : 0.75, strong ? 'names.label' : 'names.cue');
     const more = LIST_SEP.exec(text.slice(end, end + 4));
     if (!more) return;
     pos = end + more[0].length;
@@ -213,10 +221,10 @@ export function detectNames(
     if (kind & TITLE) {
       const end = at > 0 && text.charCodeAt(at - 1) === 0x526f /* 副 */ ? at - 1 : at;
       const s = nameEndingAt(text, end, false, false);
-      if (s >= 0) push(out, s, end, 0.85);
+      if (s >= 0) push(out, s, end, 0.85, 'names.title');
     } else if (kind & VERB) {
       const s = nameEndingAt(text, at, true, true);
-      if (s >= 0) push(out, s, at, 0.7);
+      if (s >= 0) push(out, s, at, 0.7, 'names.verb');
     }
   }
   for (let k = 0; k < anchorCount; k++) {
@@ -225,13 +233,13 @@ export function detectNames(
     // (D) A name right before a phone, ID or e-mail ("张伟 13800138000", "李娜（身份证号：…）").
     const end = nearPiiStart(text, a.start);
     const s = end > 0 ? nameEndingAt(text, end, true, true) : -1;
-    if (s >= 0) push(out, s, end, 0.75);
+    if (s >= 0) push(out, s, end, 0.75, 'names.pii');
     // (D') "13800138000（马丽）".
     if (a.type === 'cn_id_card') continue;
     const pm = PAREN_NAME.exec(text.slice(a.end, a.end + 10));
     if (pm) {
       const s = a.end + pm[0].length - pm[1].length - 1;
-      if (parseNameAt(text, s, false) === s + pm[1].length) push(out, s, s + pm[1].length, 0.75);
+      if (parseNameAt(text, s, false) === s + pm[1].length) push(out, s, s + pm[1].length, 0.75, 'names.pii');
     }
   }
   // (E) "张伟，男，" / "| 李娜 | 女 |".
@@ -242,7 +250,7 @@ export function detectNames(
       while (end > 0 && GENDER_BEFORE.has(text.charCodeAt(end - 1))) end--;
       if (end === i || end - i < -6) continue;
       const s = nameEndingAt(text, end, false, false);
-      if (s >= 0 && end - s >= 2) push(out, s, end, 0.8);
+      if (s >= 0 && end - s >= 2) push(out, s, end, 0.8, 'names.gender');
     }
   }
 }

@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGuard } from '../../src/guard/index.ts';
+import type { Finding } from '../../src/guard/index.ts';
+import { NER_MODEL_FILE } from '../../src/guard/detectors/ner.ts';
+import { decodeModel, encodeModel } from '../../src/guard/ner/model.ts';
+
+const guard = createGuard();
+const rulesOnly = createGuard({ tagger: false });
+
+function found(text: string, type: Finding['type'], g = guard): string[] {
+  return g.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
+}
+
+test('names in running news text: titles before, speech verbs after, no cue at all', () => {
+  assert.deepEqual(found('深圳发展银行副行长朱琦表示，明年将继续扩大贷款规模。', 'person_name'), ['朱琦']);
+  assert.deepEqual(found('（记者陈思武）昨天下午，市政府召开新闻发布会。', 'person_name'), ['陈思武']);
+  assert.deepEqual(found('林采宜表示，人民币汇率总体稳定。', 'person_name'), ['林采宜']);
+  assert.ok(found('俄罗斯总统助理沙波什尼科夫说，双方将继续对话。', 'person_name').includes('沙波什尼科夫'));
+});
+
+test('an organisation before a title is not a name (the rules alone took 展银行 and 公室 out of it)', () => {
+  const text = '深圳发展银行副行长出席了会议，办公室主任作了报告。';
+  assert.deepEqual(found(text, 'person_name'), []);
+  assert.ok(found(text, 'person_name', rulesOnly).length > 0, 'the rules alone flag an organisation tail here');
+  assert.deepEqual(found('北京市福利彩票发行中心今天发布公告。', 'person_name'), []);
+  assert.deepEqual(found('北京市福利彩票发行中心今天发布公告。', 'address'), []);
+});
+
+test('bare cities and provinces are not addresses; a street address is', () => {
+  assert.deepEqual(found('他去年从北京调到上海，又去了广东省。', 'address'), []);
+  assert.deepEqual(found('重庆别称山城，北京颐和园是皇家园林。', 'address'), []);
+  assert.deepEqual(found('请寄到北京市海淀区中关村大街27号1101室，谢谢。', 'address'), ['北京市海淀区中关村大街27号1101室']);
+});
+
+test('a department dictionary still wins over the tagger', () => {
+  const g = createGuard({ customTerms: [{ term: '朱琦', label: '客户' }] });
+  const r = g.scan('副行长朱琦表示同意。');
+  assert.deepEqual(r.findings.map((f) => [f.type, f.label]), [['custom_term', '客户']]);
+});
+
+test('the tagger marks its findings, the rules theirs', () => {
+  const r = guard.scan('姓名：张伟。林采宜表示同意。');
+  const by = Object.fromEntries(r.findings.map((f) => [f.detector, f.type]));
+  assert.equal(by['names.label'], 'person_name');
+  assert.equal(by.ner, 'person_name');
+});
+
+test('hostile input: long runs of surname characters, text edges, surrogate pairs', () => {
+  for (const text of ['王', '王李', '王'.repeat(5000), '😀王小明😀说', `${'斯'.repeat(3000)}说`, '路'.repeat(2000) + '1号']) {
+    const r = guard.scan(text);
+    for (const f of r.findings) {
+      assert.ok(f.start >= 0 && f.end <= text.length && f.start < f.end, JSON.stringify(f));
+      assert.ok(!/[\udc00-\udfff]/.test(text[f.start]), 'a finding never starts inside a surrogate pair');
+    }
+  }
+});
+
+test('the model file round-trips through encode/decode', () => {
+  const bytes = readFileSync(NER_MODEL_FILE);
+  const m = decodeModel(bytes);
+  assert.deepEqual(Buffer.from(encodeModel(m)), bytes);
+  const broken = Buffer.from(bytes);
+  broken[0] ^= 1;
+  assert.throws(() => decodeModel(broken), /not a Yumen NER model/);
+});
+
+test('training is reproducible: same data and seed, same model file byte for byte', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yumen-ner-'));
+  try {
+    const data = join(dir, 'tiny.jsonl');
+    const lines = [
+      { text: '记者王小明报道，李华表示同意。', entities: [{ start: 2, end: 5, type: 'PER' }, { start: 8, end: 10, type: 'PER' }] },
+      { text: '家住朝阳区建国路88号的张伟说。', entities: [{ start: 2, end: 11, type: 'LOC' }, { start: 12, end: 14, type: 'PER' }] },
+      { text: '深圳发展银行副行长朱琦出席。', entities: [{ start: 0, end: 6, type: 'ORG' }, { start: 9, end: 11, type: 'PER' }] },
+    ];
+    writeFileSync(data, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const script = join(import.meta.dirname, '../../bench/train-ner.ts');
+    const outs = ['a.bin', 'b.bin', 'c.bin'].map((f) => join(dir, f));
+    const run = (out: string, seed: string): void => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--only-extra', '--extra', data, '--generated', '5',
+        '--epochs', '2', '--seed', seed, '--quiet', '--out', out], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    run(outs[0], '7');
+    run(outs[1], '7');
+    run(outs[2], '8');
+    assert.deepEqual(readFileSync(outs[0]), readFileSync(outs[1]));
+    assert.notDeepEqual(readFileSync(outs[0]), readFileSync(outs[2]), 'the seed matters');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('four single digits are a dental formula, not an IP address, unless labelled', () => {
+  assert.deepEqual(found('牠们的齿式是：上颚1-3.1.4.2；下颚3.1.4.2-3。', 'ip_address'), []);
+  assert.deepEqual(found('网关 IP：1.1.1.1，备用 8.8.4.4', 'ip_address'), ['1.1.1.1', '8.8.4.4']);
+});
