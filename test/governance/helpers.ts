@@ -14,6 +14,8 @@ export const PASSWORD = 'Correct-Horse-9';
 export interface Fixture {
   yumen: RunningYumen;
   url: string;
+  /** The installation's data_dir (master key, anchors for PostgreSQL). */
+  dataDir: string;
   dept: { A: string; A1: string; B: string };
   users: Record<'sysadmin' | 'secadmin' | 'auditor' | 'deptAdminA' | 'memberA' | 'deptAdminB' | 'memberB', string>;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ export async function startFixture(dialect: 'sqlite' | 'postgres', governance: R
     memberB: await makeUser(yumen, 'member-b', [{ role: 'member', tenantId: B }]),
   };
   return {
-    yumen, url: yumen.url, dept: { A, A1, B }, users,
+    yumen, url: yumen.url, dataDir, dept: { A, A1, B }, users,
     async close() {
       await yumen.close();
       await tdb.drop();

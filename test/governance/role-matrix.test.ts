@@ -71,6 +71,9 @@ const CASES: Case[] = [
   { route: 'POST /api/dictionaries', allowed: ['secadmin'], make: async (f) => ({ path: '/api/dictionaries', body: { department_id: f.dept.A, name: `d-${uniq()}`, terms: [{ term: '天网', label: 'project' }] } }) },
   { route: 'GET /api/dictionaries/:id', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
   { route: 'PATCH /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}`, body: { terms: [] } }) },
+  { route: 'GET /api/audit/records', allowed: ['auditor'], make: async () => ({ path: '/api/audit/records?limit=5' }) },
+  { route: 'GET /api/audit/verify', allowed: ['auditor'], make: async () => ({ path: '/api/audit/verify' }) },
+  { route: 'GET /api/audit/export', allowed: ['auditor'], make: async () => ({ path: `/api/audit/export?from=0&to=${Date.now()}` }) },
   { route: 'DELETE /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
 ];
 

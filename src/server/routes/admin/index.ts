@@ -7,6 +7,7 @@ import { createAccounts, createModelStore, createOidcLogin, GOVERNANCE_DEFAULTS,
 import { createUserRepository, type Database } from '../../../store/index.ts';
 import { registerSessions } from '../../plugins/session.ts';
 import { registerAuditHook } from '../../plugins/audit-hook.ts';
+import { registerCsrfGuard } from '../../plugins/csrf.ts';
 import { authRoutes } from './auth-routes.ts';
 import { auditRoutes, type AuditTrail } from './audit-routes.ts';
 import { repositories, type AdminContext } from './context.ts';
@@ -53,6 +54,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
       },
     });
     const sessions = registerSessions(app, { accounts, secureCookie: settings.session.secureCookie });
+    registerCsrfGuard(app);
     app.decorateRequest('scope', null);
     app.decorateRequest('auditTenant', null);
     app.decorateRequest('auditActor', null);
