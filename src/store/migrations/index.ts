@@ -3,6 +3,7 @@ import * as core from './0001-core.ts';
 import * as governance from './0002-governance.ts';
 import * as audit from './0003-audit.ts';
 import * as knowledge from './0004-knowledge.ts';
+import * as kbNamesPerDepartment from './0005-kb-names-per-department.ts';
 
 /**
  * Every migration, in order. Names are stable forever: a shipped migration is never edited,
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-governance': governance,
   '0003-audit': audit,
   '0004-knowledge': knowledge,
+  '0005-kb-names-per-department': kbNamesPerDepartment,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
