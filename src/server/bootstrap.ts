@@ -81,7 +81,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()) }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, policies, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()) }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;

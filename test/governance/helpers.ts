@@ -27,12 +27,12 @@ export async function makeUser(yumen: RunningYumen, username: string, roles: Rol
 }
 
 /** A running Yumen on a fresh database with departments A (with sub-department A1) and B and one account per role. */
-export async function startFixture(dialect: 'sqlite' | 'postgres', governance: Record<string, unknown> = {}, server: Partial<YumenConfig['server']> = {}): Promise<Fixture> {
+export async function startFixture(dialect: 'sqlite' | 'postgres', governance: Record<string, unknown> = {}, server: Partial<YumenConfig['server']> = {}, extra: Partial<YumenConfig> = {}): Promise<Fixture> {
   const tdb: TestDatabase = await createTestDatabase(dialect);
   const dataDir = mkdtempSync(join(tmpdir(), 'yumen-gov-'));
   const config: YumenConfig = {
     ...DEFAULTS, server: { ...DEFAULTS.server, ...server }, log: { level: 'silent' }, storage: { url: tdb.url }, models: [], data_dir: dataDir,
-    governance: { password: { scrypt_n: TEST_SCRYPT_N }, ...governance },
+    governance: { password: { scrypt_n: TEST_SCRYPT_N }, ...governance }, ...extra,
   };
   const yumen = await startYumen(config, { port: 0, host: '127.0.0.1' });
   const depts = createDepartmentRepository(yumen.store.db);

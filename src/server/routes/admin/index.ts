@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { Kysely } from 'kysely';
 import type { ModelConfig } from '../../../config/index.ts';
 import type { AuditSink } from '../../../gateway/ports.ts';
+import type { PolicySet } from '../../../policy/index.ts';
 import { createAccounts, createModelStore, createOidcLogin, GOVERNANCE_DEFAULTS, type GovernanceSettings, type SecretBox } from '../../../governance/index.ts';
 import { createUserRepository, type Database } from '../../../store/index.ts';
 import { registerSessions } from '../../plugins/session.ts';
@@ -30,6 +31,8 @@ export interface AdminRoutesOptions {
   audit?: AuditSink;
   /** The audit trail served to the auditor at /api/audit/*; absent = those routes are not offered. */
   auditTrail?: AuditTrail;
+  /** The configuration's policies, shown as the first layers of each department's effective policy. */
+  policies?: PolicySet;
   /** The policy module's check of a department policy; problems as "path: message". */
   validatePolicy?: (policy: unknown) => string[];
   /** Called after a key is revoked or a policy, dictionary or department changed, so caches drop what they hold. */
@@ -65,7 +68,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     const ctx: AdminContext = {
       db: opts.db, accounts, users: createUserRepository(opts.db), ...repositories(opts.db),
       models: opts.secretBox ? createModelStore(opts.db, opts.secretBox, { configModels: opts.configModels }) : null,
-      sessions, audit, validatePolicy: opts.validatePolicy, onChange: opts.onChange,
+      sessions, audit, validatePolicy: opts.validatePolicy, policies: opts.policies, onChange: opts.onChange,
     };
     for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
       await app.register(routes, { prefix: '/api', ctx });
