@@ -4,6 +4,7 @@ import { validateModelConfigs } from '../providers/index.ts';
 import { createStoredModelRepository, type Database, type StoredModelRow } from '../store/index.ts';
 import { yumenError } from '../util/errors.ts';
 import type { SecretBox } from './secret-box.ts';
+import { checkModelUrls } from './model-url-check.ts';
 
 /** A model as the admin API shows it: never a credential, only whether one is set. */
 export interface ModelView {
@@ -65,7 +66,7 @@ function keepSealed(next: unknown, current: Record<string, string> | undefined):
 }
 
 /** Validates with the providers' own checks and throws the first problem as a 400 naming the field. */
-function validate(config: Record<string, unknown>): void {
+function validateShape(config: Record<string, unknown>): void {
   const problems = validateModelConfigs([config]);
   if (problems.length === 0) return;
   const first = problems[0].replace(/^models\[0\]\.?/, '');
@@ -77,9 +78,24 @@ function validate(config: Record<string, unknown>): void {
  * Models managed through the admin API, stored in the database with their credentials sealed by SM4
  * (see secret-box.ts). Names may not clash with models of yumen.yaml.
  */
-export function createModelStore(db: Kysely<Database>, box: SecretBox, opts: { configModels?: readonly ModelConfig[] } = {}) {
+export interface ModelStoreOptions {
+  configModels?: readonly ModelConfig[];
+  /** `policy.air_gapped`: no external model may be added (as none may be configured). */
+  airGapped?: boolean;
+  /** `governance.models.allow_local_addresses` (SSRF protection off). */
+  allowLocalAddresses?: boolean;
+}
+
+export function createModelStore(db: Kysely<Database>, box: SecretBox, opts: ModelStoreOptions = {}) {
   const repo = createStoredModelRepository(db);
   const fromConfig = new Map((opts.configModels ?? []).map((m) => [m.name, m]));
+
+  /** The providers' checks, then what only the API refuses: local addresses (SSRF) and external models when air-gapped. */
+  function validate(config: Record<string, unknown>): void {
+    validateShape(config);
+    if (!opts.allowLocalAddresses) checkModelUrls(config);
+    if (opts.airGapped && config.zone === 'external') throw yumenError('invalid_request', 'zone: external models are not allowed: policy.air_gapped is true. / 离线部署不允许外部模型。', { param: 'zone' });
+  }
 
   function view(row: StoredModelRow): ModelView {
     const secrets = row.api_key_enc ? (JSON.parse(box.decrypt(row.api_key_enc)) as Secrets) : null;

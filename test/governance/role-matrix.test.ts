@@ -22,7 +22,7 @@ interface Case {
 
 let seq = 0;
 const uniq = () => `${process.pid}-${++seq}`;
-const modelBody = (name: string) => ({ name, provider: 'openai-compatible', zone: 'external', base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-upstream-secret' });
+const modelBody = (name: string) => ({ name, provider: 'openai-compatible', zone: 'external', base_url: 'http://10.255.0.9:9/v1', api_key: 'sk-upstream-secret' });
 
 async function memberKey(f: Fixture): Promise<string> {
   const { row } = await createApiKeyRepository(f.yumen.store.db).create({ tenantId: f.dept.A });

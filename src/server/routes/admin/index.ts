@@ -67,7 +67,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
 
     const ctx: AdminContext = {
       db: opts.db, accounts, users: createUserRepository(opts.db), ...repositories(opts.db),
-      models: opts.secretBox ? createModelStore(opts.db, opts.secretBox, { configModels: opts.configModels }) : null,
+      models: opts.secretBox ? createModelStore(opts.db, opts.secretBox, { configModels: opts.configModels, airGapped: opts.policies?.airGapped, allowLocalAddresses: settings.models?.allowLocalAddresses }) : null,
       sessions, audit, validatePolicy: opts.validatePolicy, policies: opts.policies, onChange: opts.onChange,
     };
     for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
