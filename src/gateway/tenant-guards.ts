@@ -1,5 +1,5 @@
 import { createGuard, type CustomTerm, type Guard } from '../guard/index.ts';
-import { parsePolicy, type Policy, type PolicySet } from '../policy/index.ts';
+import { effectivePolicy, type Policy, type PolicySet } from '../policy/index.ts';
 import { OutputGuard } from './output-guard.ts';
 
 export interface TenantGuard { policy: Policy; guard: Guard; output: OutputGuard }
@@ -72,11 +72,8 @@ export class TenantGuards {
       const [chain, dictionary] = await Promise.all([this.#source.policyChain(tenant.tenantId), this.#source.dictionaryTerms(tenant.tenantId)]);
       inputs = JSON.stringify([chain, dictionary]);
       if (previous && previous.inputs === inputs) return previous;
-      for (const layer of chain) {
-        // Stored policies were validated when saved; a layer that no longer parses is skipped, not fatal.
-        const parsed = parsePolicy(layer.policy, policy, `department ${layer.tenantId}`);
-        if (parsed.problems.length === 0) policy = parsed.policy;
-      }
+      // The one computation of the effective policy, shared with the admin API (policy/effective.ts).
+      policy = effectivePolicy(this.#policies, tenant.tenantName, chain).policy;
       terms = [...policy.customTerms, ...dictionary.map((t) => ({ term: t.term, label: t.label }))];
     } else if (previous) {
       return previous; // the configuration's policies do not change while the server runs

@@ -33,6 +33,8 @@ export interface GovernanceSettings {
   password: { scryptN: number };
   /** null when no identity provider is configured. */
   oidc?: OidcSettings | null;
+  /** `governance.models.allow_local_addresses`: let the admin API add models on loopback/link-local addresses (SSRF; default false). */
+  models?: { allowLocalAddresses: boolean };
 }
 
 export const GOVERNANCE_DEFAULTS: GovernanceSettings = {
@@ -40,6 +42,7 @@ export const GOVERNANCE_DEFAULTS: GovernanceSettings = {
   login: { maxFailures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000, maxFailuresPerIp: 20 },
   password: { scryptN: DEFAULT_SCRYPT_N },
   oidc: null,
+  models: { allowLocalAddresses: false },
 };
 
 type Obj = Record<string, unknown>;
@@ -85,6 +88,7 @@ export function governanceSettings(config: Pick<YumenConfig, 'governance'>): Gov
     },
     password: { scryptN: (p.scrypt_n as number) ?? d.password.scryptN },
     oidc: g.oidc ? oidcSettings(obj(g.oidc)) : null,
+    models: { allowLocalAddresses: obj(g.models).allow_local_addresses === true },
   };
 }
 
@@ -136,6 +140,7 @@ export const validateGovernanceConfig: ConfigValidator = (config) => {
     login: ['max_failures', 'window_ms', 'lockout_ms', 'max_failures_per_ip'],
     password: ['scrypt_n'],
     oidc: [],
+    models: ['allow_local_addresses'],
   };
   for (const [section, value] of Object.entries(g)) {
     if (!known[section]) { problems.push(`governance.${section}: unknown key (known: ${Object.keys(known).join(', ')})`); continue; }
@@ -144,6 +149,7 @@ export const validateGovernanceConfig: ConfigValidator = (config) => {
     for (const [k, v] of Object.entries(value as Obj)) {
       const path = `governance.${section}.${k}`;
       if (!known[section].includes(k)) problems.push(`${path}: unknown key (known: ${known[section].join(', ')})`);
+      else if (k === 'allow_local_addresses') { if (typeof v !== 'boolean') problems.push(`${path}: expected true or false`); }
       else if (k === 'secure_cookie') { if (v !== 'auto' && typeof v !== 'boolean') problems.push(`${path}: expected auto, true or false`); }
       else if (k === 'scrypt_n') { if (!Number.isInteger(v) || (v as number) < 1024 || ((v as number) & ((v as number) - 1)) !== 0) problems.push(`${path}: expected a power of two ≥ 1024`); }
       else if (!Number.isInteger(v) || (v as number) < 1) problems.push(`${path}: expected a positive integer`);

@@ -5,6 +5,7 @@ import { createDepartmentRepository, type Database, type RoleAssignment, type Us
 import { YumenError, yumenError } from '../util/errors.ts';
 import type { Accounts } from './accounts.ts';
 import type { OidcSettings } from './config.ts';
+import { isPrivileged } from './duties.ts';
 
 /** How long a browser has to come back from the identity provider. */
 export const OIDC_FLOW_TTL_MS = 10 * 60_000;
@@ -95,7 +96,8 @@ export function createOidcLogin(db: Kysely<Database>, accounts: Accounts, settin
     const name = typeof username === 'string' ? username : '';
     if (settings.linkExisting && name) {
       const existing = await users.findByUsername(name);
-      if (existing && existing.oidc_subject === null) {
+      // Never a sysadmin, secadmin or auditor: whoever controls a name at the identity provider would own it.
+      if (existing && existing.oidc_subject === null && !isPrivileged(await users.roles(existing.id))) {
         await users.update(existing.id, { oidcSubject: subject });
         return { user: { ...existing, oidc_subject: subject }, provisioned: 'linked' };
       }

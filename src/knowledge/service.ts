@@ -78,8 +78,18 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
 
   /** The base of that name if the caller may do `action` on it; 404 when the caller may not even see it. */
   async function resolve(principal: KbCaller | null, name: string, action: KbAction): Promise<KnowledgeBase> {
-    const row = await repo.findBaseByName(name);
-    const kb = row ? await toBase(row) : undefined;
+    // Names are unique per department: the caller's own base first, else the one base of that name it may read;
+    // "部门/名称" names another department's base when several are visible (the CLI operator sees all).
+    const slash = name.lastIndexOf('/');
+    const baseName = slash > 0 ? name.slice(slash + 1) : name;
+    let rows = await repo.findBasesByName(baseName);
+    if (slash > 0) {
+      const owner = await tenants.findByName(name.slice(0, slash));
+      rows = rows.filter((r) => r.tenant_id === owner?.id);
+    }
+    const visible = (await Promise.all(rows.map(toBase))).filter((b) => authorizeKb(principal, b, 'read'));
+    const kb = (principal && visible.find((b) => b.tenantId === principal.tenantId)) || (visible.length === 1 ? visible[0] : undefined);
+    if (!kb && visible.length > 1) throw yumenError('conflict', `Several knowledge bases named "${name}" are visible to you; name one as 部门/${baseName}. / 有多个同名知识库，请写作“部门/名称”。`, { param: 'name' });
     if (!kb || !authorizeKb(principal, kb, 'read')) throw yumenError('not_found', `No knowledge base named "${name}". / 知识库“${name}”不存在。`, { param: 'name' });
     if (!authorizeKb(principal, kb, action)) throw yumenError('forbidden', `Knowledge base "${name}" is shared read-only with your department. / 该知识库仅共享只读权限。`);
     return kb;

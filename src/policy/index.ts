@@ -3,3 +3,4 @@ export { DEFAULT_POLICY } from './defaults.ts';
 export { decide, chooseAutoModel } from './decide.ts';
 export { parsePolicy } from './parse.ts';
 export { buildPolicySet, type PolicySet } from './policy-set.ts';
+export { effectivePolicy, policyToConfig, type PolicyLayer } from './effective.ts';

@@ -8,6 +8,10 @@ export interface PolicySet {
   readonly airGapped: boolean;
   readonly defaults: Policy;
   forTenant(name: string): Policy;
+  /** The `policy:` section as written (without `tenants` and `air_gapped`), for showing layers. */
+  readonly rawDefaults: Record<string, unknown>;
+  /** `policy.tenants.<name>` as written, or undefined. */
+  rawTenant(name: string): unknown;
 }
 
 /**
@@ -42,10 +46,13 @@ export function buildPolicySet(raw: unknown, models: ReadonlyArray<{ name: strin
     }
     if (p.generalModel !== null && !zones.has(p.generalModel)) problems.push(`${label}.general_model: no configured model "${p.generalModel}"`);
   }
+  const { tenants: rawTenants, air_gapped: _airGapped, ...rawDefaults } = section;
   const set: PolicySet = {
     airGapped,
     defaults,
     forTenant: (name) => tenants.get(name) ?? defaults,
+    rawDefaults,
+    rawTenant: (name) => (isMapping(rawTenants) && Object.hasOwn(rawTenants, name) ? rawTenants[name] : undefined),
   };
   return { set, problems };
 }

@@ -119,7 +119,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, policies, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations/index.ts';
 
@@ -38,6 +38,21 @@ export function sqliteRowInserter<R>(sqlite: SQLite.Database, table: string, col
   };
 }
 
+/**
+ * SQLite transactions take the write lock when they begin (BEGIN IMMEDIATE). A deferred transaction that
+ * reads and then writes cannot wait for another process's writer: SQLite answers "database is locked" at
+ * once instead of honouring busy_timeout, which lost files when `yumen kb add` ran beside a server (issue 12).
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver() {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 /** Parses `sqlite:./data/yumen.db`, `sqlite::memory:`, `postgres://…` or `postgresql://…`. */
 export function parseStorageUrl(url: string): { dialect: DialectName; target: string } {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };
@@ -50,7 +65,7 @@ const NUMERIC_OID = 1700;
 
 /**
  * Opens the database named by `url` and applies every pending migration.
- * SQLite runs in WAL mode with a busy timeout so the CLI and a running server can share a file.
+ * SQLite runs in WAL mode with a busy timeout and write-locking transactions, so the CLI and a running server can share a file.
  */
 export async function openStore(url: string, opts: { migrate?: boolean } = {}): Promise<Store> {
   const { dialect, target } = parseStorageUrl(url);
@@ -60,9 +75,9 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}): 
     const sqlite = new SQLite(target);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('busy_timeout = 30000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
     natives.set(db, { dialect: 'sqlite', sqlite });
   } else {
     // Timestamps are epoch milliseconds in BIGINT columns: read them back as numbers, not strings.

@@ -37,7 +37,6 @@ export const ERROR_CODES = {
   separation_of_duties: { status: 403, type: 'permission_error', description: 'The sysadmin, secadmin and auditor roles and their accounts are managed only on the host (三员分立).' },
   csrf_rejected: { status: 403, type: 'permission_error', description: 'A state-changing admin request came from a foreign Origin or without the JSON content type.' },
   ssrf_blocked: { status: 400, type: 'invalid_request_error', description: 'A model added through the API points at a loopback, link-local or metadata address (SSRF protection).' },
-  ingest_limit: { status: 422, type: 'invalid_request_error', description: 'A document exceeds an ingest limit (uncompressed size, ratio, entries, pages, decoded streams).' },
   role_conflict: { status: 409, type: 'invalid_request_error', description: 'The account would hold two of sysadmin, secadmin and auditor (三员分立).' },
   rate_limited: { status: 429, type: 'rate_limit_error', description: 'A rate limit was reached; retry after the Retry-After header.' },
   quota_exceeded: { status: 429, type: 'rate_limit_error', description: 'A token quota for the period is used up.' },

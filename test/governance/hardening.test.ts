@@ -47,8 +47,9 @@ for (const dialect of await testDialects()) {
       // With a second sysadmin either may go; the survivor is then protected again.
       const second = await makeUser(f.yumen, 'sys-2', [{ role: 'sysadmin', tenantId: null }]);
       const sysClient = await loginAs(f.url, 'sys');
-      const demote = await sysClient.req('PUT', `/api/users/${second}/roles`, { roles: [{ role: 'member', department_id: f.dept.A }] });
-      assert.equal(demote.status, 200, JSON.stringify(demote.body));
+      const viaApi = await sysClient.req('PUT', `/api/users/${second}/roles`, { roles: [{ role: 'member', department_id: f.dept.A }] });
+      assert.equal(viaApi.status, 403, 'a sysadmin account is changed on the host only (三员分立)');
+      await users.setRoles(second, [{ role: 'member', tenantId: f.dept.A }]);
       await assert.rejects(users.update(sys, { disabled: true }), (e: any) => e.code === 'conflict');
       // A disabled sysadmin does not count.
       const dormant = await makeUser(f.yumen, 'sys-dormant', [{ role: 'sysadmin', tenantId: null }]);
@@ -62,14 +63,16 @@ for (const dialect of await testDialects()) {
       const a = await makeUser(f.yumen, 'race-a', [{ role: 'sysadmin', tenantId: null }]);
       const b = await makeUser(f.yumen, 'race-b', [{ role: 'sysadmin', tenantId: null }]);
       await users.update(f.users.sysadmin, { disabled: true }); // allowed: a and b remain
+      // Through the API neither may touch the other (三员分立); on the host (the store) the race is still safe.
       const [ca, cb] = [await loginAs(f.url, 'race-a'), await loginAs(f.url, 'race-b')];
-      const results = await Promise.all([ca.req('PATCH', `/api/users/${b}`, { disabled: true }), cb.req('PATCH', `/api/users/${a}`, { disabled: true })]);
-      const statuses = results.map((r) => r.status).sort();
-      assert.equal(statuses.filter((s) => s === 200).length, 1, JSON.stringify(results.map((r) => r.body)));
-      const loser = results.find((r) => r.status !== 200)!;
-      t.diagnostic(`concurrent disables answered ${statuses.join(', ')}`);
-      if (loser.status === 409) assert.match(loser.body.error.message, /last active system administrator/);
-      else assert.equal(loser.status, 401, 'or its session had already ended');
+      assert.equal((await ca.req('PATCH', `/api/users/${b}`, { disabled: true })).status, 403);
+      assert.equal((await cb.req('PATCH', `/api/users/${a}`, { disabled: true })).status, 403);
+      const results = await Promise.allSettled([users.update(b, { disabled: true }), users.update(a, { disabled: true })]);
+      const ok = results.filter((r) => r.status === 'fulfilled').length;
+      t.diagnostic(`concurrent disables: ${results.map((r) => r.status).join(', ')}`);
+      assert.equal(ok, 1);
+      const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      assert.match(loser.reason.message, /last active system administrator/);
       assert.equal(await users.countWithRole('sysadmin'), 1);
       // Back to the fixture's state for the other tests.
       await users.update(f.users.sysadmin, { disabled: false });

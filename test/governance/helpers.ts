@@ -14,6 +14,8 @@ export const PASSWORD = 'Correct-Horse-9';
 export interface Fixture {
   yumen: RunningYumen;
   url: string;
+  /** The installation's data_dir (master key, anchors for PostgreSQL). */
+  dataDir: string;
   dept: { A: string; A1: string; B: string };
   users: Record<'sysadmin' | 'secadmin' | 'auditor' | 'deptAdminA' | 'memberA' | 'deptAdminB' | 'memberB', string>;
   close(): Promise<void>;
@@ -25,12 +27,12 @@ export async function makeUser(yumen: RunningYumen, username: string, roles: Rol
 }
 
 /** A running Yumen on a fresh database with departments A (with sub-department A1) and B and one account per role. */
-export async function startFixture(dialect: 'sqlite' | 'postgres', governance: Record<string, unknown> = {}, server: Partial<YumenConfig['server']> = {}): Promise<Fixture> {
+export async function startFixture(dialect: 'sqlite' | 'postgres', governance: Record<string, unknown> = {}, server: Partial<YumenConfig['server']> = {}, extra: Partial<YumenConfig> = {}): Promise<Fixture> {
   const tdb: TestDatabase = await createTestDatabase(dialect);
   const dataDir = mkdtempSync(join(tmpdir(), 'yumen-gov-'));
   const config: YumenConfig = {
     ...DEFAULTS, server: { ...DEFAULTS.server, ...server }, log: { level: 'silent' }, storage: { url: tdb.url }, models: [], data_dir: dataDir,
-    governance: { password: { scrypt_n: TEST_SCRYPT_N }, ...governance },
+    governance: { password: { scrypt_n: TEST_SCRYPT_N }, ...governance }, ...extra,
   };
   const yumen = await startYumen(config, { port: 0, host: '127.0.0.1' });
   const depts = createDepartmentRepository(yumen.store.db);
@@ -47,7 +49,7 @@ export async function startFixture(dialect: 'sqlite' | 'postgres', governance: R
     memberB: await makeUser(yumen, 'member-b', [{ role: 'member', tenantId: B }]),
   };
   return {
-    yumen, url: yumen.url, dept: { A, A1, B }, users,
+    yumen, url: yumen.url, dataDir, dept: { A, A1, B }, users,
     async close() {
       await yumen.close();
       await tdb.drop();

@@ -162,6 +162,14 @@ for (const dialect of await testDialects()) {
       idp.person = { sub: 'sun-imposter', preferred_username: 'sun' };
       assert.equal((await signIn(g)).status, 409, 'an account already linked to another subject is not taken over');
 
+      // Regression (issue 12, item 9): link_existing never links an identity to a sysadmin, secadmin or auditor.
+      for (const name of ['sys', 'sec', 'aud']) {
+        idp.person = { sub: `evil-${name}`, preferred_username: name };
+        const r = await signIn(g);
+        assert.notEqual(r.status, 303, `${name} must not be taken over through the identity provider`);
+        assert.equal((await createUserRepository(g.yumen.store.db).findByUsername(name))!.oidc_subject, null);
+      }
+
       idp.person = { sub: 'weird', preferred_username: 'has spaces/and slashes' };
       assert.equal((await signIn(g)).status, 403);
     });

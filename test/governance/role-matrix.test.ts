@@ -22,7 +22,7 @@ interface Case {
 
 let seq = 0;
 const uniq = () => `${process.pid}-${++seq}`;
-const modelBody = (name: string) => ({ name, provider: 'openai-compatible', zone: 'external', base_url: 'http://127.0.0.1:9/v1', api_key: 'sk-upstream-secret' });
+const modelBody = (name: string) => ({ name, provider: 'openai-compatible', zone: 'external', base_url: 'http://10.255.0.9:9/v1', api_key: 'sk-upstream-secret' });
 
 async function memberKey(f: Fixture): Promise<string> {
   const { row } = await createApiKeyRepository(f.yumen.store.db).create({ tenantId: f.dept.A });
@@ -78,6 +78,9 @@ const CASES: Case[] = [
   { route: 'POST /api/dictionaries', allowed: ['secadmin'], make: async (f) => ({ path: '/api/dictionaries', body: { department_id: f.dept.A, name: `d-${uniq()}`, terms: [{ term: '天网', label: 'project' }] } }) },
   { route: 'GET /api/dictionaries/:id', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
   { route: 'PATCH /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}`, body: { terms: [] } }) },
+  { route: 'GET /api/audit/records', allowed: ['auditor'], make: async () => ({ path: '/api/audit/records?limit=5' }) },
+  { route: 'GET /api/audit/verify', allowed: ['auditor'], make: async () => ({ path: '/api/audit/verify' }) },
+  { route: 'GET /api/audit/export', allowed: ['auditor'], make: async () => ({ path: `/api/audit/export?from=0&to=${Date.now()}` }) },
   { route: 'DELETE /api/dictionaries/:id', allowed: ['secadmin'], make: async (f) => ({ path: `/api/dictionaries/${await dictionary(f)}` }) },
   { route: 'GET /api/apps', allowed: ALL, make: async () => ({ path: '/api/apps' }) },
   { route: 'POST /api/apps', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/apps', body: { slug: `n-${uniq()}`, department_id: f.dept.A, name: 'app', model: 'auto', system_prompt: '你好' } }) },

@@ -3,6 +3,7 @@ import * as core from './0001-core.ts';
 import * as governance from './0002-governance.ts';
 import * as audit from './0003-audit.ts';
 import * as knowledge from './0004-knowledge.ts';
+import * as kbNamesPerDepartment from './0005-kb-names-per-department.ts';
 import * as apps from './0006-apps.ts';
 import * as appLinks from './0006-apps-links.ts';
 import * as cluster from './0009-cluster.ts';
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-governance': governance,
   '0003-audit': audit,
   '0004-knowledge': knowledge,
+  '0005-kb-names-per-department': kbNamesPerDepartment,
   '0006-apps': apps,
   '0006-apps-links': appLinks,
   '0009-cluster': cluster,

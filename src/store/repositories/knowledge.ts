@@ -16,11 +16,12 @@ export function createKnowledgeRepository(db: Kysely<Database>) {
     async createBase(input: { tenantId: string; name: string; description?: string | null }): Promise<KbRow | undefined> {
       const now = Date.now();
       const row: KbRow = { id: randomUUID(), tenant_id: input.tenantId, name: input.name, description: input.description ?? null, created_at: now, updated_at: now };
-      await db.insertInto('kb_bases').values(row).onConflict((oc) => oc.column('name').doNothing()).execute();
-      const stored = await db.selectFrom('kb_bases').selectAll().where('name', '=', input.name).executeTakeFirst();
+      await db.insertInto('kb_bases').values(row).onConflict((oc) => oc.columns(['tenant_id', 'name']).doNothing()).execute();
+      const stored = await db.selectFrom('kb_bases').selectAll().where('tenant_id', '=', input.tenantId).where('name', '=', input.name).executeTakeFirst();
       return stored?.id === row.id ? stored : undefined;
     },
-    findBaseByName: (name: string) => db.selectFrom('kb_bases').selectAll().where('name', '=', name).executeTakeFirst(),
+    /** Every base of that name (names are unique per department), oldest first. */
+    findBasesByName: (name: string) => db.selectFrom('kb_bases').selectAll().where('name', '=', name).orderBy('created_at').execute(),
     findBaseById: (id: string) => db.selectFrom('kb_bases').selectAll().where('id', '=', id).executeTakeFirst(),
     /** Bases a department owns or that were shared with it. */
     async listBasesFor(tenantId: string | null): Promise<KbRow[]> {

@@ -6,6 +6,7 @@ import {
   createApiKeyRepository, createDepartmentRepository, createDictionaryRepository, createKeyAdminRepository,
   type ApiKeyRepository, type Database, type DepartmentRepository, type DictionaryRepository, type KeyAdminRepository, type UserRepository,
 } from '../../../store/index.ts';
+import type { PolicySet } from '../../../policy/index.ts';
 import { yumenError } from '../../../util/errors.ts';
 import type { Sessions } from '../../plugins/session.ts';
 
@@ -34,6 +35,8 @@ export interface AdminContext {
   sessions: Sessions;
   audit?: AuditSink;
   validatePolicy?: (policy: unknown) => string[];
+  /** The configuration's policies (defaults and policy.tenants), the bottom layers of every department's policy. */
+  policies?: PolicySet;
   /**
    * Told after a change that caches on the request path must see at once: a revoked key (the key
    * authenticator's cache), a policy, dictionary or department tree change (the compiled guards), or a

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { inScope } from '../../../governance/index.ts';
 import type { Department as DepartmentRecord } from '../../../store/index.ts';
+import { buildPolicySet, effectivePolicy, policyToConfig } from '../../../policy/index.ts';
 import { yumenError } from '../../../util/errors.ts';
 import { allow, notFound, type AdminContext } from './context.ts';
 import { Department, DepartmentCreate, DepartmentPatch, IdParams, ListOf, Ok, Policy, PolicyPut } from './schemas.ts';
@@ -10,6 +11,21 @@ const tags = ['departments'];
 
 export function departmentView(d: DepartmentRecord) {
   return { id: d.id, name: d.name, display_name: d.displayName, parent_id: d.parentId, created_at: d.createdAt };
+}
+
+/**
+ * A department's policy as the admin API shows it: its own layer, every layer it inherits, and the effective
+ * result — computed by the same function the gateway enforces with (policy/effective.ts).
+ */
+async function policyView(ctx: AdminContext, d: DepartmentRecord) {
+  const nearest = await ctx.departments.getTenantPolicy(d.id);
+  const chain = await ctx.departments.getTenantPolicyChain(d.id);
+  const { policy, layers } = effectivePolicy(ctx.policies ?? buildPolicySet({}, []).set, d.name, chain);
+  return {
+    department_id: d.id, policy: d.policy, updated_at: d.policyUpdatedAt, own: d.policy,
+    layers: layers.map((l) => ({ source: l.source, policy: l.policy, ...(l.skipped ? { skipped: l.skipped } : {}) })),
+    effective: { policy: policyToConfig(policy), source_department_id: nearest?.sourceTenantId ?? null },
+  };
 }
 
 export async function departmentRoutes(app: FastifyInstance, { ctx }: { ctx: AdminContext }): Promise<void> {
@@ -67,15 +83,11 @@ export async function departmentRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
 
   app.get<{ Params: Static<typeof IdParams> }>('/departments/:id/policy', {
     preHandler: allow(ctx, 'policy.read'),
-    schema: { tags: ['policies'], summary: 'A department\'s own and effective (inherited) policy', params: IdParams, response: { 200: Policy } },
+    schema: { tags: ['policies'], summary: 'A department\'s own policy, every layer it inherits (config, policy.tenants, departments root→leaf) and the effective policy the gateway enforces', params: IdParams, response: { 200: Policy } },
   }, async (request) => {
     const d = await departments.findById(request.params.id);
     if (!d || !inScope(request.scope!, d.id)) notFound('department');
-    const effective = await departments.getTenantPolicy(d.id);
-    return {
-      department_id: d.id, policy: d.policy, updated_at: d.policyUpdatedAt,
-      effective: effective ? { policy: effective.policy, source_department_id: effective.sourceTenantId } : null,
-    };
+    return policyView(ctx, d);
   });
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PolicyPut> }>('/departments/:id/policy', {
@@ -96,11 +108,6 @@ export async function departmentRoutes(app: FastifyInstance, { ctx }: { ctx: Adm
     }
     await departments.setPolicy(d.id, policy);
     ctx.onChange?.('policies');
-    const fresh = (await departments.findById(d.id))!;
-    const effective = await departments.getTenantPolicy(d.id);
-    return {
-      department_id: d.id, policy: fresh.policy, updated_at: fresh.policyUpdatedAt,
-      effective: effective ? { policy: effective.policy, source_department_id: effective.sourceTenantId } : null,
-    };
+    return policyView(ctx, (await departments.findById(d.id))!);
   });
 }

@@ -3,12 +3,14 @@ import swagger from '@fastify/swagger';
 import type { Kysely } from 'kysely';
 import type { ModelConfig } from '../../../config/index.ts';
 import type { AuditSink } from '../../../gateway/ports.ts';
+import type { PolicySet } from '../../../policy/index.ts';
 import { createAccounts, createModelStore, createOidcLogin, GOVERNANCE_DEFAULTS, type GovernanceSettings, type SecretBox } from '../../../governance/index.ts';
 import { createUserRepository, type Database } from '../../../store/index.ts';
 import { registerSessions } from '../../plugins/session.ts';
 import type { AppService } from '../../../apps/index.ts';
 import { registerAuditHook } from '../../plugins/audit-hook.ts';
 import { appRoutes } from './app-routes.ts';
+import { registerCsrfGuard } from '../../plugins/csrf.ts';
 import { authRoutes } from './auth-routes.ts';
 import { auditRoutes, type AuditTrail } from './audit-routes.ts';
 import { datasetRoutes, type DatasetRouteDeps } from './dataset-routes.ts';
@@ -32,6 +34,8 @@ export interface AdminRoutesOptions {
   audit?: AuditSink;
   /** The audit trail served to the auditor at /api/audit/*; absent = those routes are not offered. */
   auditTrail?: AuditTrail;
+  /** The configuration's policies, shown as the first layers of each department's effective policy. */
+  policies?: PolicySet;
   /** The policy module's check of a department policy; problems as "path: message". */
   validatePolicy?: (policy: unknown) => string[];
   /**
@@ -63,6 +67,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
       },
     });
     const sessions = registerSessions(app, { accounts, secureCookie: settings.session.secureCookie });
+    registerCsrfGuard(app);
     app.decorateRequest('scope', null);
     app.decorateRequest('auditTenant', null);
     app.decorateRequest('auditActor', null);
@@ -72,8 +77,8 @@ export function adminRoutes(opts: AdminRoutesOptions) {
 
     const ctx: AdminContext = {
       db: opts.db, accounts, users: createUserRepository(opts.db), ...repositories(opts.db),
-      models: opts.secretBox ? createModelStore(opts.db, opts.secretBox, { configModels: opts.configModels }) : null,
-      sessions, audit, validatePolicy: opts.validatePolicy, onChange: opts.onChange,
+      models: opts.secretBox ? createModelStore(opts.db, opts.secretBox, { configModels: opts.configModels, airGapped: opts.policies?.airGapped, allowLocalAddresses: settings.models?.allowLocalAddresses }) : null,
+      sessions, audit, validatePolicy: opts.validatePolicy, policies: opts.policies, onChange: opts.onChange,
     };
     for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
       await app.register(routes, { prefix: '/api', ctx });

@@ -85,7 +85,9 @@ export const Policy = Type.Object({
   department_id: Type.String(),
   policy: Type.Unknown({ description: 'This department\'s own policy JSON, or null' }),
   updated_at: Nullable(Type.Number()),
-  effective: Nullable(Type.Object({ policy: Type.Unknown(), source_department_id: Type.String() })),
+  own: Type.Unknown({ description: 'The same as policy: this department\'s own layer, or null' }),
+  layers: Type.Array(Type.Object({ source: Type.String(), policy: Type.Unknown(), skipped: Type.Optional(Type.Array(Type.String())) }), { description: 'config, policy.tenants.<name>, then department:<id> root first' }),
+  effective: Type.Object({ policy: Type.Unknown({ description: 'The merged policy the gateway enforces' }), source_department_id: Nullable(Type.String({ description: 'The nearest department with a policy of its own' })) }),
 });
 export const PolicyPut = Type.Object({ policy: Nullable(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false });
 
