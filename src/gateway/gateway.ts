@@ -25,6 +25,8 @@ export interface CallMeta {
   redactions: number;
   model: string;
   backend: string | null;
+  /** The chat body exactly as it was sent upstream (placeholders in place); the console shows it. */
+  outbound?: ChatRequest;
 }
 
 export type ChatOutcome =
@@ -107,6 +109,7 @@ export class Gateway {
         outbound = p.request;
         call.meta.redactions = call.record.redactions = p.redactions;
       }
+      call.meta.outbound = outbound;
       const inputValues = sensitiveValues(inspection);
       const finalize = this.#finalizer(call, request, inspection, policy, guard, sources);
 

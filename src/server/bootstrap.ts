@@ -12,6 +12,8 @@ import { responseCacheFromConfig } from '../governance/cache/index.ts';
 import { buildServer, type YumenServer } from './app.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { kbRoutes } from './routes/kb.ts';
+import { createFirstRunSetup, setupLink } from './routes/console/index.ts';
+import { consoleStatic } from './static.ts';
 import { extractCitations, groundMessages, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
 
 export interface RunningYumen {
@@ -21,6 +23,8 @@ export interface RunningYumen {
   gateway: Gateway;
   /** The address actually bound, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** First run (no account yet): the one-time link that creates the three administrators; null otherwise. */
+  setupUrl: string | null;
   /** Graceful: refuse new requests, let in-flight ones finish within shutdown_grace_ms, flush records, close. */
   close(): Promise<void>;
 }
@@ -70,6 +74,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
       cite: (answer, sources) => extractCitations(answer, sources),
     },
   });
+  const setup = await createFirstRunSetup(store.db);
   const kbWorker = startJobWorker(knowledge, { onError: (err) => server.app.log.error({ err }, 'knowledge ingest worker') });
   const server = await buildServer({
     gateway,
@@ -81,7 +86,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()) }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker })],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, console: { gateway, guards, setup }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()) }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker }), consoleStatic()],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;
@@ -97,6 +102,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     store,
     gateway,
     url,
+    setupUrl: setupLink(url, setup),
     close() {
       closing ??= (async () => {
         server.beginShutdown();

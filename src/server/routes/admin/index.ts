@@ -14,6 +14,7 @@ import { keyRoutes } from './key-routes.ts';
 import { modelRoutes } from './model-routes.ts';
 import { oidcRoutes } from './oidc-routes.ts';
 import { userRoutes } from './user-routes.ts';
+import { consoleRoutes, type ConsoleDeps } from '../console/index.ts';
 
 export interface AdminRoutesOptions {
   db: Kysely<Database>;
@@ -29,6 +30,8 @@ export interface AdminRoutesOptions {
   validatePolicy?: (policy: unknown) => string[];
   /** Called after a key is revoked or a policy, dictionary or department changed, so caches drop what they hold. */
   onChange?: (what: 'keys' | 'policies') => void;
+  /** The web console's own endpoints (setup, overview, try-it scan, chat) under /api/setup and /api/console. */
+  console?: ConsoleDeps;
 }
 
 function errorCodeOf(payload: unknown): string | null {
@@ -80,6 +83,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     for (const routes of [authRoutes, departmentRoutes, userRoutes, keyRoutes, modelRoutes, dictionaryRoutes]) {
       await app.register(routes, { prefix: '/api', ctx });
     }
+    if (opts.console) await app.register(consoleRoutes, { prefix: '/api', ctx, deps: opts.console });
     if (settings.oidc) await app.register(oidcRoutes, { prefix: '/api', ctx, oidc: createOidcLogin(opts.db, accounts, settings.oidc) });
     app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   };

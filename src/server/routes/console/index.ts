@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { Gateway, TenantGuards } from '../../../gateway/index.ts';
+import type { AdminContext } from '../admin/context.ts';
+import { chatRoutes } from './chat-routes.ts';
+import { modelTestRoutes } from './model-test.ts';
+import { overviewRoutes } from './overview-routes.ts';
+import { scanRoutes } from './scan-routes.ts';
+import { setupRoutes, type FirstRunSetup } from './setup.ts';
+
+/** What the console's own endpoints need beside the admin context. */
+export interface ConsoleDeps {
+  gateway: Gateway;
+  guards: TenantGuards;
+  setup: FirstRunSetup;
+}
+
+export type { FirstRunSetup } from './setup.ts';
+export { createFirstRunSetup, setupLink } from './setup.ts';
+
+/**
+ * Endpoints that exist for the web console alone: first-run setup, the overview's aggregates, the
+ * security admin's "try it" scan, a model connection test and a chat signed in by session that reports
+ * what left the domain. Registered inside the admin API's scope so sessions, roles and audit apply.
+ */
+export async function consoleRoutes(app: FastifyInstance, { ctx, deps }: { ctx: AdminContext; deps: ConsoleDeps }): Promise<void> {
+  await app.register(setupRoutes, { ctx, setup: deps.setup });
+  await app.register(overviewRoutes, { ctx });
+  await app.register(scanRoutes, { ctx, deps });
+  await app.register(modelTestRoutes, { ctx });
+  await app.register(chatRoutes, { ctx, deps });
+}

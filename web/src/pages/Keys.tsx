@@ -1,0 +1,5 @@
+import type { PageProps } from '../Shell.tsx';
+
+export default function Keys(_props: PageProps) {
+  return <div data-testid="page-keys">Keys</div>;
+}

@@ -1,0 +1,5 @@
+import type { PageProps } from '../Shell.tsx';
+
+export default function Models(_props: PageProps) {
+  return <div data-testid="page-models">Models</div>;
+}
