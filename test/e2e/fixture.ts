@@ -15,6 +15,8 @@ export interface ConsoleFixture {
   url: string;
   addUser(username: string, roles: RoleAssignment[]): Promise<string>;
   addDepartment(name: string, parentId?: string): Promise<string>;
+  /** Departments 财政局 (A) and 公安局 (B), and the accounts sysadmin, secadmin, auditor, admin-a, member-a, member-b. */
+  seed(): Promise<{ A: string; B: string }>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,15 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
     },
     async addDepartment(name, parentId) {
       return (await createDepartmentRepository(db).create({ name, parentId })).id;
+    },
+    async seed() {
+      const A = await this.addDepartment('财政局');
+      const B = await this.addDepartment('公安局');
+      for (const role of ['sysadmin', 'secadmin', 'auditor'] as const) await this.addUser(role, [{ role, tenantId: null }]);
+      await this.addUser('admin-a', [{ role: 'dept_admin', tenantId: A }]);
+      await this.addUser('member-a', [{ role: 'member', tenantId: A }]);
+      await this.addUser('member-b', [{ role: 'member', tenantId: B }]);
+      return { A, B };
     },
     async close() {
       await yumen.stop();
