@@ -159,6 +159,11 @@ export const messages = {
   'audit.decision': ['决定', 'Decision'],
   'audit.status': ['状态码', 'Status'],
   'audit.more': ['加载更多', 'Load more'],
+  'error.invalid': ['请求有误', 'Invalid request'],
+  'error.forbidden': ['无权操作', 'Not allowed'],
+  'error.notFound': ['未找到', 'Not found'],
+  'error.conflict': ['已存在', 'Already exists'],
+  'error.server': ['服务器错误', 'Server error'],
   'error.network': ['无法连接服务器', 'Cannot reach the server'],
 } as const satisfies Record<string, readonly [string, string]>;
 

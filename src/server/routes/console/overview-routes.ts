@@ -5,7 +5,7 @@ import { createUsageStatsRepository } from '../../../store/index.ts';
 import { yumenError } from '../../../util/errors.ts';
 import type { AdminContext } from '../admin/context.ts';
 
-const Query = Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })) }, { additionalProperties: false });
+const Query = Type.Object({ days: Type.Optional(Type.String({ pattern: '^(?:[1-9]|[1-8][0-9]|90)$', description: '1–90' })) }, { additionalProperties: false });
 const DAY_MS = 86_400_000;
 
 /**
@@ -22,7 +22,7 @@ export async function overviewRoutes(app: FastifyInstance, { ctx }: { ctx: Admin
     if (!actor) throw yumenError('unauthenticated', 'Sign in first (POST /api/auth/login). / 请先登录。');
     if (actor.roles.every((r) => r.role === 'member')) throw yumenError('forbidden', 'The overview is for administrators and auditors. / 概览仅对管理员和审计员开放。');
     const scope = await scopeFor(actor, 'department.read', ctx.departments);
-    const days = request.query.days ?? 7;
+    const days = request.query.days ? Number(request.query.days) : 7;
     const since = Math.floor(Date.now() / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
     const summary = await stats.summarize({ since, bucketMs: DAY_MS, tenantIds: scope.kind === 'all' ? undefined : scope.ids });
     const names = new Map((await ctx.departments.list()).map((d) => [d.id, d.displayName ?? d.name]));
