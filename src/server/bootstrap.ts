@@ -86,7 +86,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, console: { gateway, guards, setup }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()) }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker }), consoleStatic()],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, console: { gateway, guards, setup, knowledge: { service: knowledge, worker: kbWorker, authenticator } }, validatePolicy: (p) => parsePolicy(p).problems, onChange: (what) => (what === 'keys' ? authenticator.invalidate() : guards.invalidate()) }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker }), consoleStatic()],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;

@@ -5,21 +5,23 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { ...(body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' }), ...extraHeaders },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   let data: any = null;
   try { data = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  if (!res.ok) {
-    const e = data?.error;
-    throw new ApiError(e?.message ?? `HTTP ${res.status}`, res.status, e?.code ?? 'http_error', e?.param ?? null);
-  }
+  if (!res.ok) throw toApiError(res.status, data);
   return data as T;
+}
+
+export function toApiError(status: number, data: any): ApiError {
+  const e = data?.error;
+  return new ApiError(e?.message ?? `HTTP ${status}`, status, e?.code ?? 'http_error', e?.param ?? null);
 }
 
 export const get = <T = any>(path: string) => api<T>('GET', path);

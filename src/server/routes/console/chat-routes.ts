@@ -28,7 +28,7 @@ export function leftTheDomain(meta: CallMeta) {
  * key of that department (guard, policy, limits, audit, usage), without a key. The organisation-wide
  * administrators hold no department and so do not chat here (三员 are not end users).
  */
-async function principalFor(ctx: AdminContext, request: FastifyRequest, departmentId: string): Promise<Principal> {
+export async function principalFor(ctx: AdminContext, request: FastifyRequest, departmentId: string): Promise<Principal> {
   const actor = request.actor;
   if (!actor) throw yumenError('unauthenticated', 'Sign in first (POST /api/auth/login). / 请先登录。');
   for (const r of actor.roles) {
@@ -38,7 +38,7 @@ async function principalFor(ctx: AdminContext, request: FastifyRequest, departme
       if (dept) return { tenantId: dept.id, tenantName: dept.name, keyId: null, allowedModels: null };
     }
   }
-  throw yumenError('forbidden', 'Chat as a member of a department you belong to. / 只能以所属部门成员身份对话。', { param: 'department_id' });
+  throw yumenError('forbidden', 'Act as a member of a department you belong to. / 只能以所属部门成员身份操作。', { param: 'department_id' });
 }
 
 /**
