@@ -45,12 +45,22 @@ export function assertNoErrors(w: WatchedPage): void {
   assert.deepEqual(w.errors, [], 'the page logged errors');
 }
 
-/** Screenshots for docs/console.md go to docs/img/console-<name>.png when YUMEN_SCREENSHOTS=1. */
+/**
+ * Screenshots for docs/console.md, when YUMEN_SCREENSHOTS=1: docs/img/console-<name>.png as the page is,
+ * and -en.png after the language switch (switched back afterwards).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.YUMEN_SCREENSHOTS !== '1') return;
   const dir = join(import.meta.dirname, '../../docs/img');
   mkdirSync(dir, { recursive: true });
+  await page.waitForTimeout(400); // charts animate in
   await page.screenshot({ path: join(dir, `console-${name}.png`) });
+  const toggle = page.getByTestId('lang-switch');
+  if (name.endsWith('-en') || name.endsWith('-zh') || !(await toggle.count())) return;
+  await toggle.first().dispatchEvent('click'); // also under an open dialog's mask
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(dir, `console-${name}-en.png`) });
+  await toggle.first().dispatchEvent('click'); // also under an open dialog's mask
 }
 
 export async function signIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
