@@ -53,12 +53,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.YUMEN_SCREENSHOTS !== '1') return;
   const dir = join(import.meta.dirname, '../../docs/img');
   mkdirSync(dir, { recursive: true });
-  await page.waitForTimeout(400); // charts animate in
+  await page.waitForTimeout(1000); // charts animate in
   await page.screenshot({ path: join(dir, `console-${name}.png`) });
   const toggle = page.getByTestId('lang-switch');
   if (name.endsWith('-en') || name.endsWith('-zh') || !(await toggle.count())) return;
   await toggle.first().dispatchEvent('click'); // also under an open dialog's mask
-  await page.waitForTimeout(400);
+  await page.waitForTimeout(1000);
   await page.screenshot({ path: join(dir, `console-${name}-en.png`) });
   await toggle.first().dispatchEvent('click'); // also under an open dialog's mask
 }

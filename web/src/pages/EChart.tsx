@@ -11,7 +11,7 @@ export function EChart({ option, height = 280, testId }: { option: echarts.EChar
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const chart = echarts.init(ref.current!);
-    chart.setOption(option);
+    chart.setOption({ animationDuration: 300, ...option });
     const resize = () => chart.resize();
     addEventListener('resize', resize);
     return () => {

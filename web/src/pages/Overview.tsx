@@ -49,7 +49,7 @@ export default function OverviewPage(_props: PageProps) {
     const nodes = new Set<string>();
     for (const k of links.keys()) for (const n of k.split('\u0000')) nodes.add(n);
     const sankey = {
-      tooltip: {}, series: [{ type: 'sankey', emphasis: { focus: 'adjacency' }, data: [...nodes].map((name) => ({ name })),
+      tooltip: {}, series: [{ type: 'sankey', left: 16, right: 160, nodeAlign: 'justify', emphasis: { focus: 'adjacency' }, lineStyle: { color: 'gradient', opacity: 0.4 }, data: [...nodes].map((name) => ({ name })),
         links: [...links].map(([k, value]) => { const [source, target] = k.split('\u0000'); return { source, target, value }; }) }],
     };
     const findings = {
