@@ -34,7 +34,8 @@ export function createUsageStatsRepository(db: Kysely<Database>) {
       if (tenants && tenants.length === 0) return { cells: [], findings: {}, privateBackends: [] };
       let base = db.selectFrom('usage_records').where('created_at', '>=', opts.since);
       if (tenants) base = base.where('tenant_id', 'in', tenants);
-      const bucket = sql<number>`created_at / ${opts.bucketMs}`;
+      // A literal, not a parameter: PostgreSQL must see the same expression in SELECT and GROUP BY.
+      const bucket = sql<number>`created_at / ${sql.lit(Math.max(1, Math.trunc(opts.bucketMs)))}`;
       const cells = await base
         .select([
           bucket.as('bucket'), 'tenant_id', 'zone', 'model',
