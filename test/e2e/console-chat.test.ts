@@ -1,31 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { assertNoErrors, browserSkipReason, launch, openPage, screenshot, signIn } from './browser.ts';
-import { PASSWORD, startConsoleFixture, type ConsoleFixture } from './fixture.ts';
+import { before, describe, test } from 'node:test';
+import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
+import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
 
 const skip = browserSkipReason();
 const MOBILE = '13912345678';
 const EMAIL = 'zhangwei@example.com';
 
 describe('console chat shows what left the domain', { skip: skip ?? false }, () => {
-  let fx: ConsoleFixture;
-  let browser: Browser;
-  let depts: { A: string; B: string };
+  const suite = useSeededConsole();
 
-  before(async () => {
-    fx = await startConsoleFixture();
-    depts = await fx.seed();
-    browser = await launch();
+  before(() => {
     // The external model echoes what it received, so the answer shows the placeholders restored.
-    fx.external.setDefault((req) => ({ content: `收到：${req.body.messages.at(-1).content}` }));
-  });
-  after(async () => {
-    await browser?.close();
-    await fx?.close();
+    suite.fx.external.setDefault((req) => ({ content: `收到：${req.body.messages.at(-1).content}` }));
   });
 
   test('personal data to an external model: the panel shows placeholders; the upstream received no raw value', async () => {
+    const { fx, browser } = suite;
     const w = await openPage(browser);
     const { page } = w;
     await signIn(page, fx.url, 'member-a', PASSWORD);
@@ -52,6 +43,7 @@ describe('console chat shows what left the domain', { skip: skip ?? false }, () 
   });
 
   test('classified content is refused before any model, and the refusal is shown in the user\'s language', async () => {
+    const { fx, browser } = suite;
     const before = fx.external.requests.length;
     const w = await openPage(browser);
     await signIn(w.page, fx.url, 'member-a', PASSWORD);
@@ -65,8 +57,8 @@ describe('console chat shows what left the domain', { skip: skip ?? false }, () 
   });
 
   test('hostile: chatting as another department, or as an organisation-wide administrator, is refused', async () => {
-    const login = await fetch(`${fx.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: fx.url }, body: JSON.stringify({ username: 'member-a', password: PASSWORD }) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const { fx, depts } = suite;
+    const cookie = await sessionCookie(fx.url, 'member-a');
     const chat = (department_id: string, c = cookie) => fetch(`${fx.url}/api/console/chat`, {
       method: 'POST', headers: { 'content-type': 'application/json', cookie: c, origin: fx.url },
       body: JSON.stringify({ department_id, model: 'cloud-chat', messages: [{ role: 'user', content: 'hi' }] }),
@@ -76,7 +68,6 @@ describe('console chat shows what left the domain', { skip: skip ?? false }, () 
     assert.equal((await other.json()).error.param, 'department_id');
     const anon = await chat(depts.A, '');
     assert.equal(anon.status, 401);
-    const sys = await fetch(`${fx.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: fx.url }, body: JSON.stringify({ username: 'sysadmin', password: PASSWORD }) });
-    assert.equal((await chat(depts.A, sys.headers.get('set-cookie')!.split(';')[0])).status, 403);
+    assert.equal((await chat(depts.A, await sessionCookie(fx.url, 'sysadmin'))).status, 403);
   });
 });

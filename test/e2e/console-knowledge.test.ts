@@ -2,27 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { assertNoErrors, browserSkipReason, launch, openPage, screenshot, signIn } from './browser.ts';
-import { PASSWORD, startConsoleFixture, type ConsoleFixture } from './fixture.ts';
+import { describe, test } from 'node:test';
+import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
+import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
 
 const skip = browserSkipReason();
 
 describe('console knowledge bases: drag-and-drop upload with progress, documents, search', { skip: skip ?? false }, () => {
-  let fx: ConsoleFixture;
-  let browser: Browser;
-  let depts: { A: string; B: string };
-
-  before(async () => {
-    fx = await startConsoleFixture();
-    depts = await fx.seed();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await fx?.close();
-  });
+  const suite = useSeededConsole();
 
   test('a member creates a base, uploads many files with a progress bar per batch and per file, and finds a ranked passage with its source', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yumen-kb-ui-'));
@@ -35,6 +22,7 @@ describe('console knowledge bases: drag-and-drop upload with progress, documents
       writeFileSync(path, text);
       return path;
     });
+    const { fx, browser } = suite;
     const w = await openPage(browser);
     const { page } = w;
     await signIn(page, fx.url, 'member-a', PASSWORD);
@@ -56,8 +44,8 @@ describe('console knowledge bases: drag-and-drop upload with progress, documents
   });
 
   test('hostile: the console knowledge API acts only for the caller\'s own departments', async () => {
-    const login = await fetch(`${fx.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: fx.url }, body: JSON.stringify({ username: 'member-a', password: PASSWORD }) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const { fx, depts } = suite;
+    const cookie = await sessionCookie(fx.url, 'member-a');
     const asB = await fetch(`${fx.url}/api/console/kb`, { headers: { cookie, 'x-yumen-department': depts.B } });
     assert.equal(asB.status, 403);
     const none = await fetch(`${fx.url}/api/console/kb`, { headers: { 'x-yumen-department': depts.A } });

@@ -6,15 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createDictionaryRepository } from '../../src/store/index.ts';
 import { assertNoErrors, browserSkipReason, launch, openPage, screenshot, signIn, type WatchedPage } from './browser.ts';
-import { PASSWORD, startConsoleFixture, type ConsoleFixture } from './fixture.ts';
+import { PASSWORD, sessionCookie, startConsoleFixture, type ConsoleFixture } from './fixture.ts';
 
 const skip = browserSkipReason();
 
-async function cookieFor(url: string, username: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username, password: PASSWORD }) });
-  assert.equal(res.status, 200);
-  return res.headers.get('set-cookie')!.split(';')[0];
-}
+const cookieFor = sessionCookie;
 
 describe('console pages: overview, keys, models, departments, policies, audit', { skip: skip ?? false }, () => {
   let fx: ConsoleFixture;

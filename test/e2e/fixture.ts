@@ -1,8 +1,12 @@
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import type { Browser } from 'playwright-core';
 import type { ModelConfig } from '../../src/config/index.ts';
 import { hashPassword } from '../../src/governance/index.ts';
 import { createDepartmentRepository, createUserRepository, type RoleAssignment } from '../../src/store/index.ts';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
+import { launch } from './browser.ts';
 
 export const PASSWORD = 'Correct-Horse-9';
 const SCRYPT_N = 1024;
@@ -30,21 +34,18 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
   ];
   const yumen = await startTestYumen({ models, extra: { governance: { password: { scrypt_n: SCRYPT_N } } } as never });
   const db = yumen.store.db;
+  const addUser = async (username: string, roles: RoleAssignment[]) =>
+    (await createUserRepository(db).create({ username, passwordHash: await hashPassword(PASSWORD, SCRYPT_N), roles })).id;
+  const addDepartment = async (name: string, parentId?: string) => (await createDepartmentRepository(db).create({ name, parentId })).id;
   return {
-    yumen, external, internal, url: yumen.url,
-    async addUser(username, roles) {
-      return (await createUserRepository(db).create({ username, passwordHash: await hashPassword(PASSWORD, SCRYPT_N), roles })).id;
-    },
-    async addDepartment(name, parentId) {
-      return (await createDepartmentRepository(db).create({ name, parentId })).id;
-    },
+    yumen, external, internal, url: yumen.url, addUser, addDepartment,
     async seed() {
-      const A = await this.addDepartment('财政局');
-      const B = await this.addDepartment('公安局');
-      for (const role of ['sysadmin', 'secadmin', 'auditor'] as const) await this.addUser(role, [{ role, tenantId: null }]);
-      await this.addUser('admin-a', [{ role: 'dept_admin', tenantId: A }]);
-      await this.addUser('member-a', [{ role: 'member', tenantId: A }]);
-      await this.addUser('member-b', [{ role: 'member', tenantId: B }]);
+      const A = await addDepartment('财政局');
+      const B = await addDepartment('公安局');
+      for (const role of ['sysadmin', 'secadmin', 'auditor'] as const) await addUser(role, [{ role, tenantId: null }]);
+      await addUser('admin-a', [{ role: 'dept_admin', tenantId: A }]);
+      await addUser('member-a', [{ role: 'member', tenantId: A }]);
+      await addUser('member-b', [{ role: 'member', tenantId: B }]);
       return { A, B };
     },
     async close() {
@@ -53,4 +54,26 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
       await internal.close();
     },
   };
+}
+
+/** Signs in over the API and returns the session cookie (`name=value`) for direct requests. */
+export async function sessionCookie(url: string, username: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username, password: PASSWORD }) });
+  assert.equal(res.status, 200, `sign-in of ${username}`);
+  return res.headers.get('set-cookie')!.split(';')[0];
+}
+
+/** Registers hooks for a suite: a seeded fixture and one browser, both closed afterwards. Read the fields inside tests. */
+export function useSeededConsole(): { fx: ConsoleFixture; browser: Browser; depts: { A: string; B: string } } {
+  const suite = {} as { fx: ConsoleFixture; browser: Browser; depts: { A: string; B: string } };
+  before(async () => {
+    suite.fx = await startConsoleFixture();
+    suite.depts = await suite.fx.seed();
+    suite.browser = await launch();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.fx?.close();
+  });
+  return suite;
 }
