@@ -39,6 +39,19 @@ describe('console knowledge bases: drag-and-drop upload with progress, documents
     await page.getByTestId('kb-hits').getByText('差旅费管理办法.txt').first().waitFor();
     assert.match(await page.getByTestId('kb-hits').innerText(), /五百元/);
     await screenshot(page, 'knowledge');
+
+    // A chat grounded on the base: the answer's [1] becomes a citation with its source.
+    fx.internal.setDefault({ content: '住宿标准每晚不超过五百元[1]。' });
+    await page.getByTestId('nav-chat').click();
+    await page.getByTestId('chat-model').click();
+    await page.locator('.ant-select-item-option[title*="local-chat"]').click();
+    await page.getByTestId('chat-kb').click();
+    await page.locator('.ant-select-item-option[title="财务制度"]').click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('chat-input').fill('出差住宿标准是多少？');
+    await page.getByTestId('chat-send').click();
+    await page.getByTestId('chat-citations').getByText('差旅费管理办法.txt').waitFor();
+    assert.match(JSON.stringify(fx.internal.requests.at(-1)!.body.messages), /五百元/, 'the passage was in the prompt');
     assertNoErrors(w);
     await w.close();
   });

@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Button, Card, Col, Descriptions, Empty, Input, Row, Select, Space, Tag, Typography } from 'antd';
-import { ApiError, get, type Department } from '../api.ts';
+import { api, ApiError, get, type Department } from '../api.ts';
 import { useErrorText } from '../errors.ts';
 import { useI18n } from '../i18n.tsx';
 import { ownDepartments } from '../nav.ts';
 import type { PageProps } from '../Shell.tsx';
 
 interface Panel { request_id: string; route: 'private' | 'external'; level: string; redactions: number; model: string; outbound: Array<{ role: string; content: unknown }> | null }
-interface Turn { role: 'user' | 'assistant'; content: string; panel?: Panel; error?: string }
+interface Citation { n: number; document: string; page?: number | null; kb: string }
+interface Turn { role: 'user' | 'assistant'; content: string; panel?: Panel; error?: string; citations?: Citation[] }
 
 /** Reads the console chat's event stream: OpenAI chunks, then the panel, then [DONE]. */
 async function* events(res: Response): AsyncGenerator<any> {
@@ -60,6 +61,8 @@ export default function Chat({ me }: PageProps) {
   const [department, setDepartment] = useState<string | undefined>(mine[0]);
   const [models, setModels] = useState<Array<{ id: string; zone: string }>>([]);
   const [model, setModel] = useState('auto');
+  const [bases, setBases] = useState<string[]>([]);
+  const [chosenBases, setChosenBases] = useState<string[]>([]);
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState('');
   const [busy, setBusy] = useState(false);
@@ -75,6 +78,11 @@ export default function Chat({ me }: PageProps) {
         setModel((m) => (m === 'auto' && r.data[0] ? r.data[0].id : m));
       }, (e) => setError(errorText(e)));
   }, [department]);
+  useEffect(() => {
+    if (!department) return;
+    api<{ data: Array<{ name: string }> }>('GET', '/api/console/kb', undefined, { 'x-yumen-department': department })
+      .then((r) => setBases(r.data.map((b) => b.name)), () => setBases([]));
+  }, [department]);
   useEffect(() => { bottom.current?.scrollIntoView?.({ block: 'end' }); }, [turns]);
 
   async function send() {
@@ -89,7 +97,7 @@ export default function Chat({ me }: PageProps) {
     try {
       const res = await fetch('/api/console/chat', {
         method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })) }),
+        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}) }),
       });
       if (!res.ok) {
         const e = (await res.json().catch(() => null))?.error;
@@ -99,6 +107,7 @@ export default function Chat({ me }: PageProps) {
       for await (const ev of events(res)) {
         if (ev.error) throw new ApiError(ev.error.message, 500, ev.error.code, null);
         if (ev.yumen_panel) update({ panel: ev.yumen_panel });
+        if (ev.yumen?.citations) update({ citations: ev.yumen.citations });
         const piece = ev.choices?.[0]?.delta?.content;
         if (piece) {
           answer += piece;
@@ -123,6 +132,10 @@ export default function Chat({ me }: PageProps) {
         <span>{t('chat.model')}</span>
         <Select style={{ width: 240 }} value={model} onChange={setModel} data-testid="chat-model"
           options={[{ value: 'auto', label: 'auto' }, ...models.map((m) => ({ value: m.id, label: `${m.id} · ${t(m.zone === 'external' ? 'zone.external' : 'zone.private')}` }))]} />
+        {bases.length > 0 && <>
+          <span>{t('chat.knowledge')}</span>
+          <Select mode="multiple" allowClear style={{ minWidth: 220 }} value={chosenBases} onChange={setChosenBases} options={bases.map((b) => ({ value: b, label: b }))} data-testid="chat-kb" />
+        </>}
       </Space>
       {turns.length === 0 && <Empty description={t('chat.placeholder')} />}
       {turns.map((turn, i) => (
@@ -130,6 +143,9 @@ export default function Chat({ me }: PageProps) {
           <Col span={turn.role === 'assistant' ? 15 : 24}>
             <Card size="small" style={{ background: turn.role === 'user' ? '#eef6f3' : '#fff' }} data-testid={`turn-${turn.role}`}>
               <div className="chat-msg">{turn.content || (busy && i === turns.length - 1 ? '…' : '')}</div>
+              {turn.citations && turn.citations.length > 0 && (
+                <Space wrap data-testid="chat-citations">{turn.citations.map((c) => <Tag key={c.n}>[{c.n}] {c.document}{c.page ? ` p.${c.page}` : ''}</Tag>)}</Space>
+              )}
               {turn.error && <Alert type="error" showIcon message={turn.error} data-testid="chat-error" />}
             </Card>
           </Col>
