@@ -18,6 +18,8 @@ import { adminRoutes } from './routes/admin/index.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { extractCitations, groundMessages, impliedKnowledgeModels, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
 import { clusterFromConfig, createReloadableRegistry, modelReloader, type ChangeBus } from '../cluster/index.ts';
+import { createFirstRunSetup, setupLink } from './routes/console/index.ts';
+import { consoleStatic } from './static.ts';
 
 export interface RunningYumen {
   app: FastifyInstance;
@@ -28,6 +30,8 @@ export interface RunningYumen {
   bus: ChangeBus;
   /** The address actually bound, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** First run (no account yet): the one-time link that creates the three administrators; null otherwise. */
+  setupUrl: string | null;
   /** Graceful: refuse new requests, let in-flight ones finish within shutdown_grace_ms, flush records, close. */
   close(): Promise<void>;
 }
@@ -108,6 +112,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
       for (const m of ms) if (m.cache === true) cacheableModels.add(m.name);
     },
   }));
+  const setup = await createFirstRunSetup(store.db);
   const kbWorker = startJobWorker(knowledge, { onError: (err) => server.app.log.error({ err }, 'knowledge ingest worker') });
   const server = await buildServer({
     gateway,
@@ -119,7 +124,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, policies, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit })],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, policies, console: { gateway, guards, setup, knowledge: { service: knowledge, worker: kbWorker, authenticator } }, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit }), consoleStatic()],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;
@@ -136,6 +141,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     gateway,
     bus: cluster.bus,
     url,
+    setupUrl: setupLink(url, setup),
     close() {
       closing ??= (async () => {
         server.beginShutdown();

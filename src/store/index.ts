@@ -3,6 +3,7 @@ export type { Database } from './schema.ts';
 export { createTenantRepository, type Tenant, type TenantRepository } from './repositories/tenants.ts';
 export { createApiKeyRepository, generateApiKey, hashApiKey, type ApiKeyRow, type ApiKeyRepository, type NewApiKey } from './repositories/api-keys.ts';
 export { createUsageRepository, type UsageRecord, type UsageRepository } from './repositories/usage.ts';
+export { createUsageStatsRepository, type UsageStatsRepository, type UsageSummary, type UsageCell } from './repositories/usage-stats.ts';
 export { createUserRepository, checkRoleSet, ROLE_NAMES, TOP_ROLES, type UserRow, type UserRepository, type RoleName, type RoleAssignment, type NewUser, type LoginThrottleOptions } from './repositories/users.ts';
 export { createSessionRepository, type SessionRow, type SessionRepository } from './repositories/sessions.ts';
 export { createDepartmentRepository, type Department, type DepartmentRepository } from './repositories/departments.ts';

@@ -17,6 +17,9 @@ export function registerServeCommand(program: Command): void {
         const running = await startYumen(config, { host: opts.host, port: opts.port });
         const names = config.models.map((m) => `${m.name} (${m.zone})`).join(', ') || 'none — add models to yumen.yaml';
         process.stderr.write(`yumen: listening on ${running.url}  models: ${names}  storage: ${config.storage.url.replace(/\/\/[^@]*@/, '//***@')}\n`);
+        if (running.setupUrl) {
+          process.stderr.write(`yumen: first run — no account yet. Open this one-time link to create the administrators / 首次启动：请打开以下一次性链接创建管理员账号:\n  ${running.setupUrl}\n`);
+        }
         let stopping = false;
         const stop = (signal: string) => {
           if (stopping) {

@@ -16,6 +16,10 @@ export interface KbRoutesOptions {
   maxUploadBytes?: number;
   /** Every state-changing request (create, upload, delete, share — sharing moves data between departments) is recorded. */
   audit?: AuditSink;
+  /** Where the routes live (default /api/kb); the console mounts a second copy signed in by session. */
+  basePath?: string;
+  /** Sets request.principal; default: the bearer API key on /api/kb routes. */
+  authenticate?: (request: FastifyRequest) => Promise<void>;
 }
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -38,33 +42,34 @@ export function kbRoutes(opts: KbRoutesOptions) {
   const { service } = opts;
   const maxUpload = opts.maxUploadBytes ?? service.settings.maxFileBytes;
   return async function kbPlugin(app: FastifyInstance): Promise<void> {
-    app.addHook('preHandler', async (request) => {
+    const base = opts.basePath ?? '/api/kb';
+    app.addHook('preHandler', opts.authenticate ?? (async (request) => {
       if (request.url.startsWith('/api/kb')) await bearerAuth(opts.authenticator)(request);
-    });
+    }));
     if (opts.audit) registerAuditHook(app, opts.audit, { prefix: 'kb', who: (request) => ({ actor: request.principal?.keyId ? `key:${request.principal.keyId}` : null, tenantId: request.principal?.tenantId ?? null }) });
     // Raw uploads: POST /api/kb/NAME/documents?filename=政策.pdf with the file as the body.
     app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxUpload }, (_req, body, done) => done(null, body));
 
-    app.get('/api/kb', async (request) => ({ object: 'list', data: await service.listBases(principalOf(request)) }));
+    app.get(base, async (request) => ({ object: 'list', data: await service.listBases(principalOf(request)) }));
 
-    app.post<{ Body: Static<typeof CreateBody> }>('/api/kb', { config: { action: 'kb.create' }, schema: { body: CreateBody } }, async (request, reply) => {
+    app.post<{ Body: Static<typeof CreateBody> }>(base, { config: { action: 'kb.create' }, schema: { body: CreateBody } }, async (request, reply) => {
       const p = principalOf(request);
       const kb = await service.createBase({ tenant: p.tenantName, name: request.body.name, description: request.body.description }, p);
       return reply.code(201).send(kb);
     });
 
-    app.get<{ Params: Static<typeof NameParams> }>('/api/kb/:name', { schema: { params: NameParams } }, async (request) => {
+    app.get<{ Params: Static<typeof NameParams> }>(`${base}/:name`, { schema: { params: NameParams } }, async (request) => {
       const p = principalOf(request);
       const kb = await service.resolve(p, request.params.name, 'read');
       return { ...kb, documents: await service.listDocuments(p, kb.name) };
     });
 
-    app.delete<{ Params: Static<typeof NameParams> }>('/api/kb/:name', { config: { action: 'kb.delete' }, schema: { params: NameParams } }, async (request, reply) => {
+    app.delete<{ Params: Static<typeof NameParams> }>(`${base}/:name`, { config: { action: 'kb.delete' }, schema: { params: NameParams } }, async (request, reply) => {
       await service.deleteBase(principalOf(request), request.params.name);
       return reply.code(204).send();
     });
 
-    app.post<{ Params: Static<typeof NameParams>; Querystring: { filename?: string } }>('/api/kb/:name/documents', { config: { action: 'kb.upload' }, schema: { params: NameParams }, bodyLimit: Math.ceil(maxUpload * 1.4) }, async (request, reply) => {
+    app.post<{ Params: Static<typeof NameParams>; Querystring: { filename?: string } }>(`${base}/:name/documents`, { config: { action: 'kb.upload' }, schema: { params: NameParams }, bodyLimit: Math.ceil(maxUpload * 1.4) }, async (request, reply) => {
       const p = principalOf(request);
       let files: Array<{ source: string; content: Uint8Array }>;
       if (Buffer.isBuffer(request.body)) {
@@ -79,10 +84,10 @@ export function kbRoutes(opts: KbRoutesOptions) {
       for (const f of files) if (f.content.byteLength > maxUpload) throw yumenError('body_too_large', `${f.source} is larger than knowledge.max_file_bytes.`);
       const batch = await service.enqueue(p, request.params.name, files.map((f) => ({ source: f.source, content: f.content })));
       opts.worker?.kick();
-      return reply.code(202).send({ batch_id: batch, status_url: `/api/kb/${encodeURIComponent(request.params.name)}/jobs/${batch}`, progress: await service.progress(batch) });
+      return reply.code(202).send({ batch_id: batch, status_url: `${base}/${encodeURIComponent(request.params.name)}/jobs/${batch}`, progress: await service.progress(batch) });
     });
 
-    app.get<{ Params: { name: string; batch: string } }>('/api/kb/:name/jobs/:batch', async (request) => {
+    app.get<{ Params: { name: string; batch: string } }>(`${base}/:name/jobs/:batch`, async (request) => {
       const kb = await service.resolve(principalOf(request), request.params.name, 'read');
       // A batch belongs to its base: another base's URL (even one the caller may read) does not show it.
       const jobs = (await service.listJobs(request.params.batch)).filter((j) => j.kb_id === kb.id);
@@ -91,23 +96,23 @@ export function kbRoutes(opts: KbRoutesOptions) {
       return { batch_id: request.params.batch, done: progress.queued + progress.running === 0, progress, jobs: jobs.map((j) => ({ id: j.id, name: j.name, status: j.status, error: j.error, document_id: j.document_id })) };
     });
 
-    app.delete<{ Params: { name: string; id: string } }>('/api/kb/:name/documents/:id', { config: { action: 'kb.document.delete' } }, async (request, reply) => {
+    app.delete<{ Params: { name: string; id: string } }>(`${base}/:name/documents/:id`, { config: { action: 'kb.document.delete' } }, async (request, reply) => {
       await service.deleteDocument(principalOf(request), request.params.name, request.params.id);
       return reply.code(204).send();
     });
 
-    app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof SearchBody> }>('/api/kb/:name/search', { config: { action: 'kb.search' }, schema: { params: NameParams, body: SearchBody } }, async (request) => {
+    app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof SearchBody> }>(`${base}/:name/search`, { config: { action: 'kb.search' }, schema: { params: NameParams, body: SearchBody } }, async (request) => {
       const results = await service.search(principalOf(request), request.params.name.split(','), request.body.query, { topK: request.body.top_k ?? 5, mode: request.body.mode });
       return { results: results.map((r) => ({ document: r.document, chunk: r.chunk, score: r.score, text: r.text, page: r.page, kb: r.kb, heading: r.heading })) };
     });
 
-    app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof ShareBody> }>('/api/kb/:name/shares', { config: { action: 'kb.share' }, schema: { params: NameParams, body: ShareBody } }, async (request) =>
+    app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof ShareBody> }>(`${base}/:name/shares`, { config: { action: 'kb.share' }, schema: { params: NameParams, body: ShareBody } }, async (request) =>
       service.share(principalOf(request), request.params.name, request.body.department, true));
 
-    app.delete<{ Params: { name: string; department: string } }>('/api/kb/:name/shares/:department', { config: { action: 'kb.unshare' } }, async (request) =>
+    app.delete<{ Params: { name: string; department: string } }>(`${base}/:name/shares/:department`, { config: { action: 'kb.unshare' } }, async (request) =>
       service.share(principalOf(request), request.params.name, request.params.department, false));
 
-    app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof WordsBody> }>('/api/kb/:name/words', { config: { action: 'kb.words' }, schema: { params: NameParams, body: WordsBody } }, async (request, reply) => {
+    app.post<{ Params: Static<typeof NameParams>; Body: Static<typeof WordsBody> }>(`${base}/:name/words`, { config: { action: 'kb.words' }, schema: { params: NameParams, body: WordsBody } }, async (request, reply) => {
       await service.addWords(principalOf(request), request.params.name, request.body.words);
       return reply.code(204).send();
     });

@@ -21,6 +21,7 @@ import { keyRoutes } from './key-routes.ts';
 import { modelRoutes } from './model-routes.ts';
 import { oidcRoutes } from './oidc-routes.ts';
 import { userRoutes } from './user-routes.ts';
+import { consoleRoutes, type ConsoleDeps } from '../console/index.ts';
 
 export interface AdminRoutesOptions {
   db: Kysely<Database>;
@@ -47,6 +48,8 @@ export interface AdminRoutesOptions {
   apps?: AppService;
   /** The flywheel's dataset export (/api/datasets/export); left out without it. */
   datasets?: DatasetRouteDeps;
+  /** The web console's own endpoints (setup, overview, try-it scan, chat) under /api/setup and /api/console. */
+  console?: ConsoleDeps;
 }
 
 /**
@@ -86,6 +89,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     if (opts.auditTrail) await app.register(auditRoutes, { prefix: '/api', ctx, trail: opts.auditTrail });
     if (opts.apps) await app.register(appRoutes, { prefix: '/api', ctx, apps: opts.apps });
     if (opts.datasets) await app.register(datasetRoutes, { prefix: '/api', ctx, datasets: opts.datasets });
+    if (opts.console) await app.register(consoleRoutes, { prefix: '/api', ctx, deps: opts.console });
     if (settings.oidc) await app.register(oidcRoutes, { prefix: '/api', ctx, oidc: createOidcLogin(opts.db, accounts, settings.oidc) });
     app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   };

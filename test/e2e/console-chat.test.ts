@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
+import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
+
+const skip = browserSkipReason();
+const MOBILE = '13912345678';
+const EMAIL = 'zhangwei@example.com';
+
+describe('console chat shows what left the domain', { skip: skip ?? false }, () => {
+  const suite = useSeededConsole();
+
+  before(() => {
+    // The external model echoes what it received, so the answer shows the placeholders restored.
+    suite.fx.external.setDefault((req) => ({ content: `收到：${req.body.messages.at(-1).content}` }));
+  });
+
+  test('personal data to an external model: the panel shows placeholders; the upstream received no raw value', async () => {
+    const { fx, browser } = suite;
+    const w = await openPage(browser);
+    const { page } = w;
+    await signIn(page, fx.url, 'member-a', PASSWORD);
+    await page.getByTestId('nav-chat').click();
+    await page.getByTestId('chat-model').click();
+    await page.locator('.ant-select-item-option[title*="cloud-chat"]').click();
+    await page.getByTestId('chat-input').fill(`请回电话 ${MOBILE}，或发邮件到 ${EMAIL}。`);
+    await page.getByTestId('chat-send').click();
+    await page.getByTestId('panel').waitFor();
+    assert.equal(await page.getByTestId('panel-route').innerText(), '域外');
+    assert.ok(Number(await page.getByTestId('panel-redactions').innerText()) >= 2);
+    const outbound = await page.getByTestId('panel-outbound').innerText();
+    assert.doesNotMatch(outbound, new RegExp(`${MOBILE}|${EMAIL}`));
+    assert.match(outbound, /〔[^〕]+〕/);
+    // The answer comes back with the values restored for the user.
+    const answer = await page.getByTestId('turn-assistant').innerText();
+    assert.match(answer, new RegExp(MOBILE));
+    const sent = JSON.stringify(fx.external.requests.map((r) => r.body));
+    assert.ok(fx.external.requests.length >= 1);
+    assert.doesNotMatch(sent, new RegExp(`${MOBILE}|${EMAIL}`), 'the external upstream received a raw value');
+    await screenshot(page, 'chat');
+    assertNoErrors(w);
+    await w.close();
+  });
+
+  test('classified content is refused before any model, and the refusal is shown in the user\'s language', async () => {
+    const { fx, browser } = suite;
+    const before = fx.external.requests.length;
+    const w = await openPage(browser);
+    await signIn(w.page, fx.url, 'member-a', PASSWORD);
+    await w.page.getByTestId('nav-chat').click();
+    await w.page.getByTestId('chat-input').fill('【绝密】本文件内容请总结。');
+    await w.page.getByTestId('chat-send').click();
+    await w.page.getByTestId('chat-error').getByText('涉密').waitFor();
+    assert.equal(fx.external.requests.length, before);
+    assertNoErrors(w);
+    await w.close();
+  });
+
+  test('hostile: chatting as another department, or as an organisation-wide administrator, is refused', async () => {
+    const { fx, depts } = suite;
+    const cookie = await sessionCookie(fx.url, 'member-a');
+    const chat = (department_id: string, c = cookie) => fetch(`${fx.url}/api/console/chat`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: c, origin: fx.url },
+      body: JSON.stringify({ department_id, model: 'cloud-chat', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const other = await chat(depts.B);
+    assert.equal(other.status, 403);
+    assert.equal((await other.json()).error.param, 'department_id');
+    const anon = await chat(depts.A, '');
+    assert.equal(anon.status, 401);
+    assert.equal((await chat(depts.A, await sessionCookie(fx.url, 'sysadmin'))).status, 403);
+  });
+});

@@ -1,0 +1,32 @@
+import type { MessageKey } from './messages.ts';
+import type { Me } from './api.ts';
+
+export type PageId = 'overview' | 'chat' | 'keys' | 'models' | 'departments' | 'policies' | 'knowledge' | 'audit';
+
+/**
+ * Each role sees only its own console (三员分立): the system administrator runs models, departments,
+ * accounts and keys; the security administrator policies and dictionaries; the auditor the audit trail;
+ * department people chat, manage their keys and knowledge bases.
+ */
+const BY_ROLE: Record<string, PageId[]> = {
+  sysadmin: ['overview', 'models', 'departments', 'keys'],
+  secadmin: ['overview', 'policies'],
+  auditor: ['overview', 'audit'],
+  dept_admin: ['overview', 'chat', 'departments', 'keys', 'knowledge'],
+  member: ['chat', 'keys', 'knowledge'],
+};
+const ORDER: PageId[] = ['overview', 'chat', 'models', 'departments', 'keys', 'policies', 'knowledge', 'audit'];
+
+export function pagesFor(me: Me): PageId[] {
+  const allowed = new Set(me.roles.flatMap((r) => BY_ROLE[r.role] ?? []));
+  return ORDER.filter((p) => allowed.has(p));
+}
+
+export const PAGE_TITLE: Record<PageId, MessageKey> = {
+  overview: 'nav.overview', chat: 'nav.chat', keys: 'nav.keys', models: 'nav.models', departments: 'nav.departments',
+  policies: 'nav.policies', knowledge: 'nav.knowledge', audit: 'nav.audit',
+};
+
+export const hasRole = (me: Me, role: string) => me.roles.some((r) => r.role === role);
+/** Departments where the user holds a department role (where they may chat and own keys). */
+export const ownDepartments = (me: Me) => [...new Set(me.roles.filter((r) => r.department_id).map((r) => r.department_id!))];

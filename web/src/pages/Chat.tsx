@@ -1,0 +1,164 @@
+import { useEffect, useRef, useState } from 'react';
+import { Alert, Button, Card, Col, Descriptions, Empty, Input, Row, Select, Space, Tag, Typography } from 'antd';
+import { api, ApiError, get, type Department } from '../api.ts';
+import { useErrorText } from '../errors.ts';
+import { useI18n } from '../i18n.tsx';
+import { ownDepartments } from '../nav.ts';
+import type { PageProps } from '../Shell.tsx';
+
+interface Panel { request_id: string; route: 'private' | 'external'; level: string; redactions: number; model: string; outbound: Array<{ role: string; content: unknown }> | null }
+interface Citation { n: number; document: string; page?: number | null; kb: string }
+interface Turn { role: 'user' | 'assistant'; content: string; panel?: Panel; error?: string; citations?: Citation[] }
+
+/** Reads the console chat's event stream: OpenAI chunks, then the panel, then [DONE]. */
+async function* events(res: Response): AsyncGenerator<any> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let cut;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const event = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      for (const line of event.split('\n')) {
+        if (!line.startsWith('data: ')) continue;
+        const data = line.slice(6);
+        if (data === '[DONE]') return;
+        yield JSON.parse(data);
+      }
+    }
+  }
+}
+
+function LeftTheDomain({ panel }: { panel: Panel }) {
+  const { t } = useI18n();
+  const outbound = panel.outbound?.filter((m) => m.role !== 'assistant').at(-1);
+  return (
+    <Card size="small" title={t('panel.title')} data-testid="panel">
+      <Descriptions size="small" column={1} items={[
+        { key: 'route', label: t('panel.route'), children: <Tag color={panel.route === 'external' ? 'orange' : 'green'} data-testid="panel-route">{t(`zone.${panel.route}`)}</Tag> },
+        { key: 'level', label: t('panel.level'), children: <span data-testid="panel-level">{t(`level.${panel.level}` as never)}</span> },
+        { key: 'redactions', label: t('panel.redactions'), children: <b data-testid="panel-redactions">{panel.redactions}</b> },
+        { key: 'model', label: t('panel.model'), children: panel.model },
+      ]} />
+      {panel.route === 'external' && outbound ? (
+        <>
+          <Typography.Text type="secondary">{t('panel.outbound')}</Typography.Text>
+          <div className="outbound" data-testid="panel-outbound">{typeof outbound.content === 'string' ? outbound.content : JSON.stringify(outbound.content)}</div>
+        </>
+      ) : <Typography.Text type="success">{t('panel.stayed')}</Typography.Text>}
+    </Card>
+  );
+}
+
+export default function Chat({ me }: PageProps) {
+  const { t } = useI18n();
+  const errorText = useErrorText();
+  const mine = ownDepartments(me);
+  const [departments, setDepartments] = useState<Department[]>([]);
+  const [department, setDepartment] = useState<string | undefined>(mine[0]);
+  const [models, setModels] = useState<Array<{ id: string; zone: string }>>([]);
+  const [model, setModel] = useState('auto');
+  const [bases, setBases] = useState<string[]>([]);
+  const [chosenBases, setChosenBases] = useState<string[]>([]);
+  const [turns, setTurns] = useState<Turn[]>([]);
+  const [input, setInput] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const bottom = useRef<HTMLDivElement>(null);
+
+  useEffect(() => { get<{ data: Department[] }>('/api/departments').then((r) => setDepartments(r.data), (e) => setError(errorText(e))); }, []);
+  useEffect(() => {
+    if (!department) return;
+    get<{ data: Array<{ id: string; zone: string }> }>(`/api/console/chat/models?department_id=${encodeURIComponent(department)}`)
+      .then((r) => {
+        setModels(r.data);
+        setModel((m) => (m === 'auto' && r.data[0] ? r.data[0].id : m));
+      }, (e) => setError(errorText(e)));
+  }, [department]);
+  useEffect(() => {
+    if (!department) return;
+    api<{ data: Array<{ name: string }> }>('GET', '/api/console/kb', undefined, { 'x-yumen-department': department })
+      .then((r) => setBases(r.data.map((b) => b.name)), () => setBases([]));
+  }, [department]);
+  useEffect(() => { bottom.current?.scrollIntoView?.({ block: 'end' }); }, [turns]);
+
+  async function send() {
+    const text = input.trim();
+    if (!text || !department || busy) return;
+    const history = [...turns.filter((x) => !x.error), { role: 'user' as const, content: text }];
+    setTurns([...history, { role: 'assistant', content: '' }]);
+    setInput('');
+    setBusy(true);
+    setError(null);
+    const update = (patch: Partial<Turn>) => setTurns((all) => [...all.slice(0, -1), { ...all[all.length - 1], ...patch }]);
+    try {
+      const res = await fetch('/api/console/chat', {
+        method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}) }),
+      });
+      if (!res.ok) {
+        const e = (await res.json().catch(() => null))?.error;
+        throw new ApiError(e?.message ?? `HTTP ${res.status}`, res.status, e?.code ?? 'http_error', e?.param ?? null);
+      }
+      let answer = '';
+      for await (const ev of events(res)) {
+        if (ev.error) throw new ApiError(ev.error.message, 500, ev.error.code, null);
+        if (ev.yumen_panel) update({ panel: ev.yumen_panel });
+        if (ev.yumen?.citations) update({ citations: ev.yumen.citations });
+        const piece = ev.choices?.[0]?.delta?.content;
+        if (piece) {
+          answer += piece;
+          update({ content: answer });
+        }
+      }
+    } catch (err) {
+      update({ error: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!mine.length) return <Alert type="info" showIcon message={t('chat.noDepartment')} />;
+  const names = new Map(departments.map((d) => [d.id, d.display_name ?? d.name]));
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="middle" data-testid="page-chat">
+      {error && <Alert type="error" showIcon message={error} />}
+      <Space wrap>
+        <span>{t('chat.department')}</span>
+        <Select style={{ width: 200 }} value={department} onChange={setDepartment} options={mine.map((id) => ({ value: id, label: names.get(id) ?? id }))} />
+        <span>{t('chat.model')}</span>
+        <Select style={{ width: 240 }} value={model} onChange={setModel} data-testid="chat-model"
+          options={[{ value: 'auto', label: 'auto' }, ...models.map((m) => ({ value: m.id, label: `${m.id} · ${t(m.zone === 'external' ? 'zone.external' : 'zone.private')}` }))]} />
+        {bases.length > 0 && <>
+          <span>{t('chat.knowledge')}</span>
+          <Select mode="multiple" allowClear style={{ minWidth: 220 }} value={chosenBases} onChange={setChosenBases} options={bases.map((b) => ({ value: b, label: b }))} data-testid="chat-kb" />
+        </>}
+      </Space>
+      {turns.length === 0 && <Empty description={t('chat.placeholder')} />}
+      {turns.map((turn, i) => (
+        <Row gutter={16} key={i}>
+          <Col span={turn.role === 'assistant' ? 15 : 24}>
+            <Card size="small" style={{ background: turn.role === 'user' ? '#eef6f3' : '#fff' }} data-testid={`turn-${turn.role}`}>
+              <div className="chat-msg">{turn.content || (busy && i === turns.length - 1 ? '…' : '')}</div>
+              {turn.citations && turn.citations.length > 0 && (
+                <Space wrap data-testid="chat-citations">{turn.citations.map((c) => <Tag key={c.n}>[{c.n}] {c.document}{c.page ? ` p.${c.page}` : ''}</Tag>)}</Space>
+              )}
+              {turn.error && <Alert type="error" showIcon message={turn.error} data-testid="chat-error" />}
+            </Card>
+          </Col>
+          {turn.role === 'assistant' && turn.panel && <Col span={9}><LeftTheDomain panel={turn.panel} /></Col>}
+        </Row>
+      ))}
+      <div ref={bottom} />
+      <Space.Compact style={{ width: '100%' }}>
+        <Input.TextArea autoSize={{ minRows: 2, maxRows: 8 }} value={input} placeholder={t('chat.placeholder')} data-testid="chat-input"
+          onChange={(e) => setInput(e.target.value)}
+          onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(); } }} />
+        <Button type="primary" onClick={send} loading={busy} data-testid="chat-send" style={{ height: 'auto' }}>{t('chat.send')}</Button>
+      </Space.Compact>
+    </Space>
+  );
+}
