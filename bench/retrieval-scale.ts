@@ -5,7 +5,8 @@
  * per document, and reports ingest throughput (UTF-8 MB of text a second through the real pipeline, in this process),
  * index size on disk, peak memory (this process while ingesting; the server child's VmHWM while searching), and search
  * latency over HTTP (POST /api/kb/{name}/search, top_k 5, keep-alive) at 1 and 8 concurrent searches, on SQLite
- * and PostgreSQL. The server runs in its own child process so its memory is its own.
+ * and PostgreSQL, with the server's CPU time per search (from /proc: a figure other load on a shared machine barely
+ * moves). The server runs in its own child process so its memory and CPU are its own.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -50,9 +51,16 @@ export function* documents(src: Source, n: number): Generator<{ name: string; te
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (a figure other load barely moves). */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-async function loadTest(url: string, key: string, kb: string, queries: string[], concurrency: number, total: number): Promise<{ p50: number; p99: number; qps: number }> {
+async function loadTest(url: string, key: string, kb: string, queries: string[], concurrency: number, total: number, serverPid: number): Promise<{ p50: number; p99: number; qps: number; cpuMs: number }> {
+  const cpu0 = cpuSeconds(serverPid);
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 30_000 });
   const lat: number[] = [];
   let next = 0;
@@ -70,10 +78,11 @@ async function loadTest(url: string, key: string, kb: string, queries: string[],
   const wall = (performance.now() - t0) / 1000;
   await agent.close();
   lat.sort((a, b) => a - b);
-  return { p50: pct(lat, 50), p99: pct(lat, 99), qps: total / wall };
+  return { p50: pct(lat, 50), p99: pct(lat, 99), qps: total / wall, cpuMs: ((cpuSeconds(serverPid) - cpu0) * 1000) / total };
 }
 
-async function pgDatabase(admin: string): Promise<{ url: string; size(): Promise<number>; drop(): Promise<void> }> {
+/** A fresh PostgreSQL database beside the admin URL's, with its size and its removal. */
+export async function pgDatabase(admin: string): Promise<{ url: string; size(): Promise<number>; drop(): Promise<void> }> {
   const name = `yumen_scale_${randomBytes(4).toString('hex')}`;
   const run = async (q: string) => { const c = new pg.Client({ connectionString: admin }); await c.connect(); try { return await c.query(q); } finally { await c.end(); } };
   await run(`CREATE DATABASE ${name}`);
@@ -106,6 +115,7 @@ async function runOne(src: Source, store: 'sqlite' | 'postgres', n: number): Pro
     const { secret } = await createApiKeyRepository(s.db).create({ tenantId: tenant.id, allowedModels: null });
     let bytes = 0, peak = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let i = 0;
     for (const d of documents(src, n)) {
       const b = Buffer.from(d.text);
@@ -114,6 +124,8 @@ async function runOne(src: Source, store: 'sqlite' | 'postgres', n: number): Pro
       if (++i % 500 === 0) peak = Math.max(peak, process.memoryUsage().rss);
     }
     const ingestS = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const ingestCpuS = (cpu.user + cpu.system) / 1e6;
     if (store === 'sqlite') await s.db.executeQuery({ sql: 'PRAGMA wal_checkpoint(TRUNCATE)', parameters: [] } as never).catch(() => undefined);
     const chunks = (await kb.listBases(null))[0].chunks;
     await s.close();
@@ -121,12 +133,12 @@ async function runOne(src: Source, store: 'sqlite' | 'postgres', n: number): Pro
     const child = fork(SELF, [], { env: { ...process.env, BENCH_SCALE_SERVER: url }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const srvUrl = await new Promise<string>((res, rej) => { child.once('message', (m: any) => res(m.url)); child.once('exit', (c) => rej(new Error(`server exited ${c}`))); });
     try {
-      await loadTest(srvUrl, secret, 'scale', src.queries, 2, 100); // warm-up
-      const c1 = await loadTest(srvUrl, secret, 'scale', src.queries, 1, Number(process.env.BENCH_SCALE_Q1 ?? 400));
-      const c8 = await loadTest(srvUrl, secret, 'scale', src.queries, 8, Number(process.env.BENCH_SCALE_Q8 ?? 800));
+      await loadTest(srvUrl, secret, 'scale', src.queries, 2, 100, child.pid!); // warm-up
+      const c1 = await loadTest(srvUrl, secret, 'scale', src.queries, 1, Number(process.env.BENCH_SCALE_Q1 ?? 400), child.pid!);
+      const c8 = await loadTest(srvUrl, secret, 'scale', src.queries, 8, Number(process.env.BENCH_SCALE_Q8 ?? 800), child.pid!);
       child.send('hwm');
       const hwm = await new Promise<number>((res) => child.once('message', (m: any) => res(m.hwm)));
-      return `| ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${n.toLocaleString('en')} | ${chunks.toLocaleString('en')} | ${(bytes / 1e6 / ingestS).toFixed(2)} (${(bytes / 1e6).toFixed(1)} MB in ${ingestS.toFixed(0)} s) | ${diskMb.toFixed(0)} | ${(peak / 1e6).toFixed(0)} / ${hwm.toFixed(0)} | ${c1.p50.toFixed(1)} / ${c1.p99.toFixed(1)} | ${c8.p50.toFixed(1)} / ${c8.p99.toFixed(1)} (${c8.qps.toFixed(0)}/s) |`;
+      return `| ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${n.toLocaleString('en')} | ${chunks.toLocaleString('en')} | ${(bytes / 1e6 / ingestS).toFixed(2)} / ${(bytes / 1e6 / ingestCpuS).toFixed(2)} (${(bytes / 1e6).toFixed(1)} MB in ${ingestS.toFixed(0)} s) | ${diskMb.toFixed(0)} | ${(peak / 1e6).toFixed(0)} / ${hwm.toFixed(0)} | ${c1.p50.toFixed(1)} / ${c1.p99.toFixed(1)} | ${c8.p50.toFixed(1)} / ${c8.p99.toFixed(1)} (${c8.qps.toFixed(0)}/s) | ${c1.cpuMs.toFixed(1)} |`;
     } finally {
       child.send('stop');
       await new Promise((res) => child.once('exit', res));
@@ -142,8 +154,8 @@ export async function runScale(): Promise<void> {
   if (!src) { console.log('No datasets under ../shared/datasets: nothing to build the bases from.'); return; }
   const sizes = (opt('--sizes') ?? '10000,100000').split(',').map(Number);
   const stores = (opt('--stores') ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
-  console.log('| store | documents | chunks | ingest MB/s | index on disk, MB | peak RSS MB: ingest / server | search ms p50 / p99, 1 at a time | 8 at a time |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| store | documents | chunks | ingest MB/s: wall / per CPU s of this process | index on disk, MB | peak RSS MB: ingest / server | search ms p50 / p99, 1 at a time | 8 at a time | server CPU ms / search |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) for (const st of stores) console.log(await runOne(src, st, n));
 }
 

@@ -7,6 +7,7 @@
  * and a character-bigram BM25 baseline. Yumen is shown with its first stage alone and with the second-stage
  * re-scoring (src/knowledge/rescore.ts) applied to the same candidates.
  * `--tune` grid-searches the re-scoring weights on the sets that may be fitted (CMRC dev parts); WebQA stays held out.
+ * `--postgres URL` repeats the Yumen rows on PostgreSQL, in a fresh database created beside URL's and dropped after.
  * `--set FILE` adds a set of your own (JSON, see loadSetFile). Hybrid (full-text + dense) is measured when
  * BENCH_EMBEDDING_BASE_URL and BENCH_EMBEDDING_MODEL name an OpenAI-compatible /embeddings server in the domain.
  * `--scale` runs bench/retrieval-scale.ts instead (knowledge bases of 10,000 and 100,000 documents).
@@ -22,6 +23,7 @@ import { isQueryStopChar } from '../src/knowledge/segmentation.ts';
 import { createModelRegistry } from '../src/providers/index.ts';
 import { openStore } from '../src/store/index.ts';
 import { bigramBaseline, flexSearchPeer, miniSearchPeer, type Ranker } from './retrieval-peers.ts';
+import { pgDatabase } from './retrieval-scale.ts';
 import { fmtMetrics, loadCmrc, loadCmrcWindows, loadSetFile, loadWebqa, METRICS_HEADER, metricsOf, type Dataset, type Metrics } from './retrieval-sets.ts';
 
 const args = process.argv.slice(2);
@@ -118,7 +120,14 @@ for (const ds of sets) {
     rmSync(dir, { recursive: true, force: true });
   }
   const pgUrl = opt('--postgres');
-  if (pgUrl) for (const [name, m] of await runOn(ds, pgUrl, 'PostgreSQL', null)) console.log(`| ${ds.name} | ${name} | ${fmtMetrics(m)} |`);
+  if (pgUrl) {
+    const pgdb = await pgDatabase(pgUrl);
+    try {
+      for (const [name, m] of await runOn(ds, pgdb.url, 'PostgreSQL', null)) console.log(`| ${ds.name} | ${name} | ${fmtMetrics(m)} |`);
+    } finally {
+      await pgdb.drop();
+    }
+  }
 }
 if (tuned.size) {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

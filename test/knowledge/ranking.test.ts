@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createKnowledgeService, fuseRankings, type Embedder, type KnowledgeService } from '../../src/knowledge/index.ts';
+import { createKnowledgeService, fuseRankings, knowledgeSettings, validateKnowledgeConfig, type Embedder, type KnowledgeService } from '../../src/knowledge/index.ts';
 import { normalize } from '../../src/knowledge/retrieval.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/db.ts';
@@ -89,5 +89,21 @@ for (const dialect of await testDialects()) describe(`ranking features through t
     const weighted = await kb.search(null, ['rank'], q, { topK: 3, fusion: { method: 'weighted', denseWeight: 0.7, k: 60 } });
     assert.equal(weighted[0].document, '泊位.txt');
     assert.ok(!weighted.some((h) => h.document === '预算.txt'), 'an unrelated passage stays out');
+  });
+});
+
+describe('knowledge.fusion in yumen.yaml', () => {
+  it('reads method, dense_weight and k, with defaults for what is left out', () => {
+    assert.deepEqual(knowledgeSettings({ knowledge: { fusion: { method: 'weighted', dense_weight: 0.3 } } }).fusion, { method: 'weighted', denseWeight: 0.3, k: 60 });
+    assert.deepEqual(knowledgeSettings({}).fusion, { method: 'rrf', denseWeight: 0.5, k: 60 });
+  });
+  it('names the key path of every mistake', () => {
+    assert.deepEqual(validateKnowledgeConfig({ knowledge: { fusion: { method: 'max', dense_weight: 1.5, k: 0, alpha: 1 } } }), [
+      'knowledge.fusion.alpha: unknown key',
+      'knowledge.fusion.method: expected rrf or weighted',
+      'knowledge.fusion.dense_weight: expected a number from 0 to 1',
+      'knowledge.fusion.k: expected a positive integer',
+    ]);
+    assert.deepEqual(validateKnowledgeConfig({ knowledge: { fusion: 'rrf' } }), ['knowledge.fusion: expected a mapping { method, dense_weight, k }']);
   });
 });
