@@ -8,8 +8,8 @@ import { dict } from '@node-rs/jieba/dict.js';
  * - `grams`: character bigrams of every CJK run (the fallback where jieba cuts a name or term differently in query
  *   and passage).
  * `chars` (single CJK characters) is no longer produced and stays empty: the characters of a query match most
- * of a large base, which made them ~3/4 of the search time at 10,000 chunks, for 0.3–0.5 points of R@1 that the
- * second stage (src/knowledge/rescore.ts, which reads characters itself) mostly recovers (docs/BENCHMARKS.md).
+ * of a large base, which made them ~3/4 of the search time at 10,000 chunks, for at most 0.4 points of R@1: the
+ * second stage (src/knowledge/rescore.ts) reads characters itself (docs/BENCHMARKS.md).
  * Latin words and numbers are lowercased and appear in `words` only. Tokens are pure letters/digits, so
  * SQLite FTS5's unicode61 tokenizer and PostgreSQL see exactly these tokens.
  */
