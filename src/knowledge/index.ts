@@ -21,7 +21,7 @@ export { parseDocument, detectFormat, SUPPORTED_EXTENSIONS, type OcrFunction } f
 export { decodeText } from './ingest/text.ts';
 export { modelEmbedder, type Embedder } from './embeddings.ts';
 export { modelReranker, legacyRerankModel, LEGACY_RERANK_MODEL, type Reranker, type RerankConfig, type TextScreen } from './rerank.ts';
-export { reciprocalRankFusion } from './retrieval.ts';
+export { reciprocalRankFusion, fuseRankings, DEFAULT_FUSION, type FusionSettings } from './retrieval.ts';
 export { rescore, DEFAULT_RESCORE_WEIGHTS, type RescoreWeights, type RescoreQuery } from './rescore.ts';
 export { validateKnowledgeConfig, knowledgeSettings, impliedKnowledgeModels, DEFAULT_KNOWLEDGE_SETTINGS, type KnowledgeSettings } from './settings.ts';
 export { createOcr, type OcrEngine } from './ocr.ts';

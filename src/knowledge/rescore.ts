@@ -1,22 +1,28 @@
 /**
  * Second-stage re-scoring of full-text candidates, in pure JS (no model): BM25 ranks by bag of tokens and
  * cannot tell a passage that states the query's phrase from one that mentions the same words apart. For the
- * top candidates this adds three cheap signals to the (max-normalised) BM25 score:
+ * top candidates this adds cheap signals to the (max-normalised) BM25 score:
  * - `cover`: share of the query's content characters that the passage contains inside a common substring of
  *   at least two characters (exact phrase matches of multi-character query spans), each character weighted by
  *   its rarity among the candidates (a character in every candidate says nothing);
  * - `span`: the longest such common substring, as a share of the query's content characters;
  * - `near`: proximity — the query words found in the passage, divided by the length of the shortest passage
- *   window that holds one occurrence of each (weighted like `cover`).
+ *   window that holds one occurrence of each (weighted like `cover`);
+ * - `coord`: coordination — the share of the query's words (jieba, question words out; each weighted by the rarity
+ *   of its characters) that the passage contains at all: a passage answering the question names all of its topics;
+ * - `lead`: position — the same words, each discounted by how far into the passage it first appears: passages
+ *   state their subject early (a news lead, a definition, a heading carried into the chunk), while a topical
+ *   distractor mentions the query's subject in passing, late.
  * Weights were tuned on CMRC 2018 dev only; WebQA is held out (docs/BENCHMARKS.md).
  */
 
-export interface RescoreWeights { cover: number; span: number; near: number }
+export interface RescoreWeights { cover: number; span: number; near: number; coord: number; lead: number }
 /**
- * Tuned on CMRC 2018 dev (whole passages and answer windows, mean MRR@10); proximity added nothing measurable
- * there (best with `near` 0.25: −0.0003), so it is off by default and computed only when weighted.
+ * Fitted on the CMRC 2018 dev sets only (whole passages and answer windows, R@1 and MRR@5; WebQA test held out).
+ * Proximity added nothing measurable there (`near` 0.25: −0.001 MRR@5 on the windows), so it is off by default and
+ * computed only when weighted.
  */
-export const DEFAULT_RESCORE_WEIGHTS: RescoreWeights = { cover: 3, span: 0.5, near: 0 };
+export const DEFAULT_RESCORE_WEIGHTS: RescoreWeights = { cover: 4, span: 1, near: 0, coord: 0.5, lead: 1.5 };
 
 export interface RescoreQuery {
   /** The query text as typed. */
@@ -53,10 +59,27 @@ export function rescore<T>(items: ReadonlyArray<{ item: T; score: number; text: 
   return items.map((it, k) => {
     const t = texts[k];
     const { cover, span } = phraseCover(qs, content, weightOf, t);
-    const near = w.near && wordTotal ? proximity(words, wordWeight, t) / wordTotal : 0;
-    const s = it.score / max + (total ? (w.cover * cover + w.span * span) / total : 0) + w.near * near;
+    const near = w.near && wordTotal ? proximity(words, wordWeight, t) : 0;
+    const { coord, lead } = (w.coord || w.lead) && wordTotal ? wordPresence(words, wordWeight, t) : { coord: 0, lead: 0 };
+    const s = it.score / max + (total ? (w.cover * cover + w.span * span) / total : 0)
+      + (wordTotal ? (w.near * near + w.coord * coord + w.lead * lead) / wordTotal : 0);
     return { item: it.item, score: s };
   }).sort((a, b) => b.score - a.score);
+}
+
+/**
+ * `coord`: weight of the query words the passage contains; `lead`: the same, each word discounted by how far into
+ * the passage it first appears (1 at the start, 0 at the end).
+ */
+function wordPresence(words: readonly string[], weight: Map<string, number>, t: string): { coord: number; lead: number } {
+  let coord = 0, lead = 0;
+  for (const x of words) {
+    const p = t.indexOf(x);
+    if (p < 0) continue;
+    coord += weight.get(x)!;
+    lead += weight.get(x)! * (1 - p / t.length);
+  }
+  return { coord, lead };
 }
 
 /** Weighted content characters of `qs` covered by common substrings (≥ 2 chars) with `t`, and the best single one. */

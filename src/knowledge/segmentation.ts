@@ -2,14 +2,16 @@ import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 
 /**
- * Chinese-aware tokens for full-text search. Every chunk is indexed in three fields, and a query is
- * tokenized the same way:
+ * Chinese-aware tokens for full-text search. Every chunk is indexed in two fields, and a query is tokenized the
+ * same way:
  * - `words`: jieba search-mode words (long words also yield their sub-words), plus the department's own dictionary;
- * - `grams`: character bigrams of every CJK run (robust where jieba cuts differently in query and passage);
- * - `chars`: single CJK characters (recall for names and rare characters).
+ * - `grams`: character bigrams of every CJK run (the fallback where jieba cuts a name or term differently in query
+ *   and passage).
+ * `chars` (single CJK characters) is no longer produced and stays empty: the characters of a query match most
+ * of a large base, which made them ~3/4 of the search time at 10,000 chunks, for at most 0.4 points of R@1: the
+ * second stage (src/knowledge/rescore.ts) reads characters itself (docs/BENCHMARKS.md).
  * Latin words and numbers are lowercased and appear in `words` only. Tokens are pure letters/digits, so
  * SQLite FTS5's unicode61 tokenizer and PostgreSQL see exactly these tokens.
- * Measured on WebQA: words+bigrams+chars BM25 beats a bigram-only BM25 by ~6 points of R@1 (docs/BENCHMARKS.md).
  */
 export interface TokenFields {
   words: string[];
@@ -57,15 +59,12 @@ function pushClean(out: string[], token: string): void {
   for (const part of lower.split(SPLIT_NON_WORD)) if (part) out.push(part);
 }
 
-/** Bigrams and characters of the CJK runs of `text`. */
-function charFields(text: string, grams: string[], chars: string[]): void {
+/** Bigrams of the CJK runs of `text`. */
+function bigrams(text: string, grams: string[]): void {
   for (const run of text.match(CJK_RUN) ?? []) {
     if (!IS_CJK.test(run[0])) continue;
     const cs = [...run];
-    for (let i = 0; i < cs.length; i++) {
-      chars.push(cs[i]);
-      if (i + 1 < cs.length) grams.push(cs[i] + cs[i + 1]);
-    }
+    for (let i = 0; i + 1 < cs.length; i++) grams.push(cs[i] + cs[i + 1]);
   }
 }
 
@@ -75,15 +74,13 @@ export function createSegmenter(extraWords: readonly string[] = []): Segmenter {
   function fields(text: string, forQuery: boolean): TokenFields {
     const words: string[] = [];
     const grams: string[] = [];
-    const chars: string[] = [];
     const normalized = text.normalize('NFKC');
     for (const w of jieba.cutForSearch(normalized, true)) pushClean(words, w);
-    charFields(normalized, grams, chars);
-    if (!forQuery) return { words, grams, chars };
+    bigrams(normalized, grams);
+    if (!forQuery) return { words, grams, chars: [] };
     const w2 = words.filter((w) => !QUERY_STOP_WORDS.has(w));
-    const c2 = chars.filter((c) => !QUERY_STOP_CHARS.has(c));
     // A query made only of stop words still has to search for something.
-    return { words: w2.length ? w2 : words, grams, chars: c2.length ? c2 : chars };
+    return { words: w2.length ? w2 : words, grams, chars: [] };
   }
   return {
     index: (text) => fields(text, false),

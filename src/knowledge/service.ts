@@ -11,7 +11,7 @@ import { chunkBlocks } from './chunking.ts';
 import type { Embedder } from './embeddings.ts';
 import { parseDocument, type OcrFunction } from './ingest/index.ts';
 import type { Reranker, TextScreen } from './rerank.ts';
-import { decodeVector, encodeVector, nearest, reciprocalRankFusion } from './retrieval.ts';
+import { decodeVector, encodeVector, fuseRankings, nearest, type FusionSettings } from './retrieval.ts';
 import { rescore, DEFAULT_RESCORE_WEIGHTS, type RescoreWeights } from './rescore.ts';
 import { createSegmenter, isQueryStopChar, type Segmenter } from './segmentation.ts';
 import { DEFAULT_KNOWLEDGE_SETTINGS, type KnowledgeSettings } from './settings.ts';
@@ -47,6 +47,8 @@ export interface SearchOptions {
   /** Chat-time retrieval: what the embedding and rerank models may receive, as the caller's policy decides. */
   screen?: TextScreen;
   signal?: AbortSignal;
+  /** Override `knowledge.fusion` for this search. */
+  fusion?: FusionSettings;
 }
 
 export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
@@ -162,8 +164,8 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
         const known = new Map(fullText.map((h) => [h.chunkId, h]));
         const missing = near.filter((n) => !known.has(n.id)).map((n) => n.id);
         for (const h of await index.chunksByIds(missing)) known.set(h.chunkId, { ...h, score: 0 });
-        const dense = near.map((n) => known.get(n.id)).filter((h): h is KbHit => !!h);
-        ranked = reciprocalRankFusion([{ items: fullText }, { items: dense }], (h) => h.chunkId).map(({ item, score }) => ({ hit: item, score }));
+        const dense = near.flatMap((n) => { const hit = known.get(n.id); return hit ? [{ item: hit, score: n.score }] : []; });
+        ranked = fuseRankings(fullText.map((h) => ({ item: h, score: h.score })), dense, (h) => h.chunkId, o.fusion ?? settings.fusion).map(({ item, score }) => ({ hit: item, score }));
       }
     }
     if (opts.reranker && ranked.length > 1) {

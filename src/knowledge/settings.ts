@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../providers/index.ts';
 import { LEGACY_RERANK_MODEL, legacyRerankModel, type RerankConfig } from './rerank.ts';
 import { isMapping } from '../util/mapping.ts';
+import { DEFAULT_FUSION, type FusionSettings } from './retrieval.ts';
 
 /** `knowledge:` in yumen.yaml. */
 export interface KnowledgeSettings {
@@ -19,10 +20,13 @@ export interface KnowledgeSettings {
   maxFileBytes: number;
   /** Re-score the full-text candidates by phrase coverage and proximity (src/knowledge/rescore.ts). */
   rescore: boolean;
+  /** How full-text and vector rankings are fused when an embedding model is configured. */
+  fusion: FusionSettings;
 }
 
 export const DEFAULT_KNOWLEDGE_SETTINGS: KnowledgeSettings = {
   embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerankModel: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024, rescore: true,
+  fusion: DEFAULT_FUSION,
 };
 
 
@@ -32,7 +36,7 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
   if (k === undefined) return [];
   if (!isMapping(k)) return ['knowledge: expected a mapping'];
   const problems: string[] = [];
-  const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_file_bytes', 'rescore']);
+  const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_file_bytes', 'rescore', 'fusion']);
   for (const key of Object.keys(k)) if (!known.has(key)) problems.push(`knowledge.${key}: unknown key`);
   if (k.embedding_model !== undefined) {
     if (typeof k.embedding_model !== 'string' || !k.embedding_model) problems.push('knowledge.embedding_model: expected a model name');
@@ -51,6 +55,17 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
       problems.push('knowledge.rerank.zone: one of "private" | "external"');
     }
   }
+  if (k.fusion !== undefined) problems.push(...validateFusion(k.fusion));
+  return problems;
+}
+
+function validateFusion(f: unknown): string[] {
+  if (!isMapping(f)) return ['knowledge.fusion: expected a mapping { method, dense_weight, k }'];
+  const problems: string[] = [];
+  for (const key of Object.keys(f)) if (!['method', 'dense_weight', 'k'].includes(key)) problems.push(`knowledge.fusion.${key}: unknown key`);
+  if (f.method !== undefined && f.method !== 'rrf' && f.method !== 'weighted') problems.push('knowledge.fusion.method: expected rrf or weighted');
+  if (f.dense_weight !== undefined && !(typeof f.dense_weight === 'number' && f.dense_weight >= 0 && f.dense_weight <= 1)) problems.push('knowledge.fusion.dense_weight: expected a number from 0 to 1');
+  if (f.k !== undefined && !(Number.isInteger(f.k) && (f.k as number) >= 1)) problems.push('knowledge.fusion.k: expected a positive integer');
   return problems;
 }
 
@@ -67,6 +82,7 @@ export function knowledgeSettings(config: { knowledge?: Record<string, unknown> 
     candidates: k.candidates ?? d.candidates,
     maxFileBytes: k.max_file_bytes ?? d.maxFileBytes,
     rescore: k.rescore ?? d.rescore,
+    fusion: { method: k.fusion?.method ?? d.fusion.method, denseWeight: k.fusion?.dense_weight ?? d.fusion.denseWeight, k: k.fusion?.k ?? d.fusion.k },
   };
 }
 
