@@ -43,7 +43,7 @@ export interface AuditLog extends AuditSink {
   prune(opts?: { before?: number }): Promise<{ deleted: number; anchoredSeq: number | null }>;
   /** Writes the current head {time, seq, hash} to the anchor targets; returns it (null when the chain is empty). */
   anchor(): Promise<AnchorEntry | null>;
-  /** Resolves when every record accepted so far is committed. */
+  /** Resolves when every record accepted so far is committed (and any anchor they made due is written). */
   flush(): Promise<void>;
   /** Starts the periodic anchor and the daily prune; returns a function that stops them. */
   startMaintenance(opts: { anchorIntervalMs?: number; pruneIntervalMs?: number; onError?: (err: unknown) => void }): () => void;
@@ -129,8 +129,9 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
   }
 
   async function flush(): Promise<void> {
-    while (pending.length || writing || scheduled) {
+    while (pending.length || writing || scheduled || anchoring) {
       if (writing) await writing;
+      else if (anchoring) await anchoring.catch(() => {});
       else await new Promise<void>((r) => setImmediate(r));
     }
   }
@@ -218,7 +219,6 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
     async close() {
       for (const stop of [...stops]) stop();
       await flush();
-      await anchoring;
       closed = true;
       // A last anchor on a clean shutdown, so the file always ends at the final head.
       if (opts.anchor?.file || opts.anchor?.syslog) await log.anchor().catch(() => {});
