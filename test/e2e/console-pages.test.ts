@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createDictionaryRepository } from '../../src/store/index.ts';
-import { assertNoErrors, browserSkipReason, launch, openPage, screenshot, signIn, type WatchedPage } from './browser.ts';
+import { browserSkipReason, launch, openPage, screenshot, signIn, type WatchedPage } from './browser.ts';
 import { PASSWORD, sessionCookie, startConsoleFixture, type ConsoleFixture } from './fixture.ts';
 
 const skip = browserSkipReason();
@@ -30,9 +30,11 @@ describe('console pages: overview, keys, models, departments, policies, audit', 
     browser = await launch();
   });
   after(async () => {
-    for (const w of pages) assertNoErrors(w);
+    // Close first: a failed assertion must not leave the browser and server holding the run open.
+    const errors = pages.flatMap((w) => w.errors);
     await browser?.close();
     await fx?.close();
+    assert.deepEqual(errors, [], 'a page logged errors');
   });
 
   test('overview: calls by department, zone and model, and the sankey flow to the outside', async () => {
