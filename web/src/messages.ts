@@ -106,7 +106,7 @@ export const messages = {
   'models.test': ['测试连接', 'Test connection'],
   'models.testOk': ['连接成功', 'Connected'],
   'models.testFail': ['连接失败', 'Connection failed'],
-  'models.restartNote': ['通过接口添加的模型在下次启动时生效。', 'Models added here take effect at the next start.'],
+  'models.restartNote': ['通过接口添加、修改或删除的模型立即在所有节点生效，无需重启。', 'Models added, changed or removed here apply at once on every node, without a restart.'],
   'models.pullHint': ['也可在服务器上运行 yumen model pull 下载 GGUF 模型。', 'Or run `yumen model pull` on the server to fetch a GGUF model.'],
   'dept.tree': ['部门树', 'Departments'],
   'dept.create': ['新建部门', 'New department'],
