@@ -100,3 +100,9 @@ test('four single digits are a dental formula, not an IP address, unless labelle
   assert.deepEqual(found('牠们的齿式是：上颚1-3.1.4.2；下颚3.1.4.2-3。', 'ip_address'), []);
   assert.deepEqual(found('网关 IP：1.1.1.1，备用 8.8.4.4', 'ip_address'), ['1.1.1.1', '8.8.4.4']);
 });
+
+test('a figurative road is not an address (丝绸之路, 复兴之路); a street with a number still is', () => {
+  assert.deepEqual(found('请用三句话介绍玉门关的历史沿革，以及它在丝绸之路上的地位。', 'address'), []);
+  assert.deepEqual(found('这是一条民族复兴之路。', 'address'), []);
+  assert.ok(found('请把材料寄到北京市海淀区中关村南大街5号。', 'address').length > 0);
+});

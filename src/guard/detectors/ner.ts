@@ -134,13 +134,13 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
 }
 
 const STREET_END = new Set([...'路街巷弄道里村号室栋幢楼园苑庄屯院座层户段邨坊']);
-const NOT_ADDRESS = /铁路|公路|高速|线路|道路|路线|[。；;！!？?]|(?:^|[^\d一二三四五六七八九十百零〇])[一二三四五六七八九十]+号(?![院楼])/;
+const NOT_ADDRESS = /铁路|公路|高速|线路|道路|路线|之路|[。；;！!？?]|(?:^|[^\d一二三四五六七八九十百零〇])[一二三四五六七八九十]+号(?![院楼])/;
 const NUMBERED = /\d号/;
 
 /**
  * Whether a tagger address span (or a rule one without a house number) is shaped like a street address:
  * at least three characters, ending in a street, village, building or number suffix (not 塞浦路斯, 卡路),
- * not a railway or highway (京九铁路), not across a sentence, not a numbered satellite or signal (东方红一号).
+ * not a railway or highway (京九铁路), not a figurative road (丝绸之路, 复兴之路), not across a sentence, not a numbered satellite or signal (东方红一号).
  */
 export function addressShapeOk(text: string, start: number, end: number): boolean {
   if (end - start < 3) return false;
