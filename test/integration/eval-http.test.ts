@@ -119,4 +119,13 @@ describe('evaluation over HTTP', () => {
     assert.match((await admin.req('POST', '/api/eval/runs', { department_id: f.dept.A, suite: { name: 's', models: ['good'], tasks: [bad[0]] } })).body.error.message, /tasks\[0\]\.dataset: file paths are not accepted/);
     assert.equal(up.requests.length, before, 'nothing was sent to a model');
   });
+
+  test('runs are kept in memory, at most 20: the oldest is dropped', async () => {
+    const body = { department_id: f.dept.A, suite: { name: 's', models: ['no-such-model'], retries: 0, tasks: [{ name: 't', type: 'qa', metric: 'exact', items: [{ question: 'q', answer: 'a' }] }] } };
+    const urls: string[] = [];
+    for (let i = 0; i < 21; i++) urls.push((await admin.req('POST', '/api/eval/runs', body)).body.status_url);
+    assert.equal((await admin.req('GET', urls[0])).status, 404);
+    const last = await finished(admin, urls[20]);
+    assert.deepEqual([last.status, last.results.models['no-such-model'].t.errors], ['done', 1], 'an unknown model is an error of the item, not of the run');
+  });
 });
