@@ -36,15 +36,16 @@ const RunBody = Type.Object({
 export function inProcessEvalClient(gateway: Gateway, principal: Principal): EvalClient {
   return {
     async chat(call, signal) {
+      const requestId = randomUUID();
       try {
-        const outcome = await gateway.chat(principal, { ...call, stream: false } as Parameters<Gateway['chat']>[1], { signal: signal ?? new AbortController().signal, requestId: randomUUID() });
+        const outcome = await gateway.chat(principal, { ...call, stream: false } as Parameters<Gateway['chat']>[1], { signal: signal ?? new AbortController().signal, requestId });
         if (outcome.kind !== 'json') return { kind: 'error', status: 502, code: null, message: 'unexpected stream', retryable: false };
         const choice = outcome.body.choices[0] as { message?: { content?: unknown }; logprobs?: any } | undefined;
         const top = choice?.logprobs?.content?.[0]?.top_logprobs;
         return { kind: 'answer', text: typeof choice?.message?.content === 'string' ? choice.message.content : '', top: Array.isArray(top) ? top : undefined, requestId: outcome.meta.requestId };
       } catch (err) {
         const e = toYumenError(err);
-        if (e.status === 403 && REFUSAL_CODES.has(e.code)) return { kind: 'refused', code: e.code, requestId: null };
+        if (e.status === 403 && REFUSAL_CODES.has(e.code)) return { kind: 'refused', code: e.code, requestId };
         return { kind: 'error', status: e.status, code: e.code, message: e.message, retryable: e.status === 429 || e.status >= 500 };
       }
     },
