@@ -32,7 +32,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
     { name: 'cloud-chat', provider: 'openai-compatible', base_url: external.baseUrl, model: 'cloud', zone: 'external' } as ModelConfig,
     { name: 'local-chat', provider: 'openai-compatible', base_url: internal.baseUrl, model: 'local', zone: 'private' } as ModelConfig,
   ];
-  const yumen = await startTestYumen({ models, extra: { governance: { password: { scrypt_n: SCRYPT_N } } } as never });
+  const yumen = await startTestYumen({ models, extra: { governance: { password: { scrypt_n: SCRYPT_N }, models: { allow_local_addresses: true } } } as never });
   const db = yumen.store.db;
   const addUser = async (username: string, roles: RoleAssignment[]) =>
     (await createUserRepository(db).create({ username, passwordHash: await hashPassword(PASSWORD, SCRYPT_N), roles })).id;

@@ -123,7 +123,7 @@ describe('governance config', () => {
       'governance.session.secure_cookie: expected auto, true or false',
       'governance.login.max_failure: unknown key (known: max_failures, window_ms, lockout_ms, max_failures_per_ip)',
       'governance.password.scrypt_n: expected a power of two ≥ 1024',
-      'governance.oops: unknown key (known: session, login, password, oidc)',
+      'governance.oops: unknown key (known: session, login, password, oidc, models)',
     ]);
   });
 

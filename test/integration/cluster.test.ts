@@ -82,7 +82,7 @@ describe('cluster: three yumen serve nodes on one PostgreSQL and Redis', { skip:
       storage: { url: tdb.url },
       redis: { url: REDIS_URL, prefix: redis.prefix },
       log: { level: 'error' },
-      governance: { password: { scrypt_n: TEST_SCRYPT_N } },
+      governance: { password: { scrypt_n: TEST_SCRYPT_N }, models: { allow_local_addresses: true } },
       models: [
         { name: 'cloud', provider: 'openai-compatible', base_url: up.baseUrl, zone: 'external', cache: true },
         { name: 'gpu', provider: 'openai-compatible', base_url: up.baseUrl, zone: 'private', retries: 0 },
