@@ -20,7 +20,7 @@ export interface EvalClient {
 }
 
 /** Yumen's refusal codes: the gateway said no, which for a must-refuse item is a refusal like any other. */
-const REFUSAL_CODES = new Set(['classified_content', 'policy_blocked', 'content_refused']);
+export const REFUSAL_CODES: ReadonlySet<string> = new Set(['classified_content', 'policy_blocked', 'content_refused']);
 
 /**
  * A client of a Yumen gateway's /v1/chat/completions with one department's key, so every evaluation call

@@ -27,8 +27,11 @@ function read(file: string, what: string): string {
   }
 }
 
-function jsonl(file: string, what: string): Array<{ line: number; value: Record<string, unknown> }> {
-  const out: Array<{ line: number; value: Record<string, unknown> }> = [];
+/** One record of a dataset, from a file or given inline, with where it came from (for messages) and its default id. */
+interface Row { at: string; key: string; value: Record<string, unknown> }
+
+function jsonlRows(file: string, what: string): Row[] {
+  const out: Row[] = [];
   read(file, what).split(/\r?\n/).forEach((line, i) => {
     if (!line.trim()) return;
     let value: unknown;
@@ -38,20 +41,35 @@ function jsonl(file: string, what: string): Array<{ line: number; value: Record<
       throw new SuiteError(`${what}: ${file}:${i + 1} is not valid JSON`);
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SuiteError(`${what}: ${file}:${i + 1} is not a JSON object`);
-    out.push({ line: i + 1, value: value as Record<string, unknown> });
+    out.push({ at: `${file}:${i + 1}`, key: String(i + 1), value: value as Record<string, unknown> });
   });
   return out;
 }
 
-function mcqQuestions(file: string, what: string): Array<McqQuestion & { id: string }> {
-  return csvRecords(read(file, what)).map((r, i) => {
-    const missing = ['Question', ...CHOICES].filter((k) => r[k] === undefined);
-    if (missing.length) throw new SuiteError(`${what}: ${file} has no column ${missing.join(', ')} (CMMLU format: ,Question,A,B,C,D,Answer)`);
-    const answer = r.Answer?.trim().toUpperCase();
+const csvRows = (file: string, what: string): Row[] => csvRecords(read(file, what)).map((r, i) => ({ at: `${file} row ${i + 1}`, key: r[''] || String(i), value: r }));
+
+/** The rows of a dataset: the items given inline (over HTTP), else the file (CSV or JSONL, by its extension). */
+function rows(file: string | undefined, items: readonly Record<string, unknown>[] | undefined, label: string, what: string): Row[] {
+  if (items) return items.map((value, i) => ({ at: `${label}[${i}]`, key: String(i), value }));
+  if (!file) return [];
+  return extname(file).toLowerCase() === '.csv' ? csvRows(file, what) : jsonlRows(file, what);
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const idOf = (row: Row): string => (typeof row.value.id === 'string' || typeof row.value.id === 'number' ? String(row.value.id) : row.key);
+
+/** An mcq row: CMMLU's CSV columns (`,Question,A,B,C,D,Answer`) or the same in lower case inline (`question`, `answer`). */
+function mcqQuestions(list: Row[], what: string): Array<McqQuestion & { id: string; at: string }> {
+  return list.map((row) => {
+    const r = row.value;
+    const question = str(r.Question ?? r.question);
+    const missing = [question === undefined ? 'Question' : null, ...CHOICES.filter((k) => str(r[k]) === undefined)].filter(Boolean);
+    if (missing.length) throw new SuiteError(`${what}: ${row.at} has no column ${missing.join(', ')} (CMMLU format: ,Question,A,B,C,D,Answer)`);
+    const answer = str(r.Answer ?? r.answer)?.trim().toUpperCase() ?? '';
     return {
-      id: r[''] || String(i),
-      question: r.Question,
-      options: { A: r.A, B: r.B, C: r.C, D: r.D },
+      id: idOf(row), at: row.at,
+      question: question!,
+      options: { A: r.A as string, B: r.B as string, C: r.C as string, D: r.D as string },
       answer: (CHOICES as readonly string[]).includes(answer) ? (answer as Choice) : null,
     };
   });
@@ -59,49 +77,48 @@ function mcqQuestions(file: string, what: string): Array<McqQuestion & { id: str
 
 function mcqItems(task: McqTask): EvalItem[] {
   const what = `task "${task.name}"`;
-  const shots = task.dev ? mcqQuestions(task.dev, what).filter((q) => q.answer).slice(0, task.shots) : [];
-  return mcqQuestions(task.dataset, what).map((q) => {
-    if (!q.answer) throw new SuiteError(`${what}: item ${q.id} of ${task.dataset} has no answer letter A–D`);
+  const shots = task.dev || task.dev_items ? mcqQuestions(rows(task.dev, task.dev_items, 'dev', what), what).filter((q) => q.answer).slice(0, task.shots) : [];
+  return mcqQuestions(rows(task.dataset, task.items, 'items', what), what).map((q) => {
+    if (!q.answer) throw new SuiteError(`${what}: item ${q.id} (${q.at}) has no answer letter A–D`);
     return { id: q.id, prompt: mcqPrompt(task.subject, shots, q), choice: q.answer };
   });
 }
 
 const PROMPT_COLUMNS = ['prompt', 'query', 'question_zh', 'question'];
+const CATEGORY_COLUMNS = ['category', '一级领域'];
 
 function refusalItems(task: RefusalTask): EvalItem[] {
   const what = `task "${task.name}"`;
-  if (extname(task.dataset).toLowerCase() === '.csv') {
-    const rows = csvRecords(read(task.dataset, what));
-    const columns = rows.length ? Object.keys(rows[0]) : [];
-    const column = task.column ?? PROMPT_COLUMNS.find((c) => columns.includes(c));
-    if (!column || !columns.includes(column)) throw new SuiteError(`${what}: ${task.dataset} has no prompt column${task.column ? ` "${task.column}"` : ''} (columns: ${columns.join(', ')}); name it with column:`);
-    const category = task.category_column ?? (columns.includes('一级领域') ? '一级领域' : undefined);
-    return rows.filter((r) => r[column]?.trim()).map((r, i) => ({ id: r[''] || String(i), prompt: r[column], category: category ? r[category] || undefined : undefined }));
-  }
-  return jsonl(task.dataset, what).map(({ line, value }) => {
-    const prompt = value[task.column ?? 'prompt'];
-    if (typeof prompt !== 'string' || !prompt.trim()) throw new SuiteError(`${what}: ${task.dataset}:${line} has no "${task.column ?? 'prompt'}" string`);
-    const category = value[task.category_column ?? 'category'];
-    return { id: typeof value.id === 'string' || typeof value.id === 'number' ? String(value.id) : String(line), prompt, category: typeof category === 'string' ? category : undefined };
+  const list = rows(task.dataset, task.items, 'items', what);
+  // A CSV names its columns once; blank rows of a large benchmark CSV are skipped, not fatal.
+  const csv = !task.items && extname(task.dataset).toLowerCase() === '.csv';
+  const columns = csv && list.length ? Object.keys(list[0].value) : [];
+  const column = task.column ?? (csv ? PROMPT_COLUMNS.find((c) => columns.includes(c)) : 'prompt');
+  if (csv && (!column || !columns.includes(column))) throw new SuiteError(`${what}: ${task.dataset} has no prompt column${task.column ? ` "${task.column}"` : ''} (columns: ${columns.join(', ')}); name it with column:`);
+  return list.filter((row) => !csv || str(row.value[column!])?.trim()).map((row) => {
+    const prompt = str(row.value[column!]);
+    if (!prompt?.trim()) throw new SuiteError(`${what}: ${row.at} has no "${column}" string`);
+    const category = str(row.value[task.category_column ?? CATEGORY_COLUMNS.find((c) => c in row.value) ?? '']);
+    return { id: idOf(row), prompt, category: category || undefined };
   });
 }
 
 function qaItems(task: QaTask): EvalItem[] {
   const what = `task "${task.name}"`;
-  return jsonl(task.dataset, what).map(({ line, value }) => {
-    const { question, answer } = value;
+  return rows(task.dataset, task.items, 'items', what).map((row) => {
+    const { question, answer } = row.value;
     const references = typeof answer === 'string' ? [answer] : Array.isArray(answer) ? answer.filter((a): a is string => typeof a === 'string') : [];
-    if (typeof question !== 'string' || !question.trim() || references.length === 0) throw new SuiteError(`${what}: ${task.dataset}:${line} needs "question" and "answer" (a string or a list of strings)`);
+    if (typeof question !== 'string' || !question.trim() || references.length === 0) throw new SuiteError(`${what}: ${row.at} needs "question" and "answer" (a string or a list of strings)`);
     if (task.metric === 'regex') {
       for (const r of references) {
         try {
           new RegExp(r, 'u');
         } catch (err) {
-          throw new SuiteError(`${what}: ${task.dataset}:${line}: answer is not a valid regular expression (${(err as Error).message})`);
+          throw new SuiteError(`${what}: ${row.at}: answer is not a valid regular expression (${(err as Error).message})`);
         }
       }
     }
-    return { id: typeof value.id === 'string' || typeof value.id === 'number' ? String(value.id) : String(line), prompt: question, question, references };
+    return { id: idOf(row), prompt: question, question, references };
   });
 }
 

@@ -1,7 +1,7 @@
 export { loadSuite, parseSuite, SuiteError, type Suite, type EvalTask } from './suite.ts';
 export { loadItems, type EvalItem } from './datasets.ts';
 export { runSuite, REFUSAL_TARGETS, type ItemRecord, type SuiteResults, type TaskResult, type RunOptions } from './runner.ts';
-export { gatewayClient, type EvalClient, type ChatAnswer, type ChatCall } from './client.ts';
+export { gatewayClient, REFUSAL_CODES, type EvalClient, type ChatAnswer, type ChatCall } from './client.ts';
 export { AnswerCache } from './cache.ts';
 export { renderReport, writeReport } from './report.ts';
 export { isRefusal } from './refusal.ts';

@@ -4,8 +4,15 @@ import { parse as parseYaml } from 'yaml';
 import { isMapping } from '../util/mapping.ts';
 import { QA_METRICS, type QaMetric } from './qa.ts';
 
-interface TaskBase { name: string; dataset: string; limit?: number }
-export interface McqTask extends TaskBase { type: 'mcq'; dev?: string; shots: number; subject: string }
+interface TaskBase {
+  name: string;
+  /** The dataset file ('' when the items are given inline). */
+  dataset: string;
+  /** The dataset's records given inline instead of a file (over HTTP, where no path is accepted). */
+  items?: Array<Record<string, unknown>>;
+  limit?: number;
+}
+export interface McqTask extends TaskBase { type: 'mcq'; dev?: string; dev_items?: Array<Record<string, unknown>>; shots: number; subject: string }
 export interface RefusalTask extends TaskBase { type: 'refusal'; expect: 'refuse' | 'answer'; column?: string; category_column?: string }
 export interface QaTask extends TaskBase { type: 'qa'; metric: QaMetric; rubric?: string }
 export type EvalTask = McqTask | RefusalTask | QaTask;
@@ -55,7 +62,22 @@ export function loadSuite(file: string): Suite {
   return parseSuite(raw, dirname(resolve(file)));
 }
 
-export function parseSuite(raw: unknown, baseDir: string): Suite {
+/** Inline records: a non-empty list of mappings (at most 10 000). */
+function records(v: unknown, path: string, problems: string[]): Array<Record<string, unknown>> | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || v.length > 10_000 || !v.every(isMapping)) {
+    problems.push(`${path}: expected a list of 1–10000 mappings`);
+    return undefined;
+  }
+  return v as Array<Record<string, unknown>>;
+}
+
+/**
+ * Checks a suite given as data. Files are read relative to `baseDir`; with `inline` (a suite sent over
+ * HTTP) no path is accepted at all: each task gives its records as `items` (and an mcq task its examples as
+ * `dev`, a list too); a `dataset` or a `dev` path is a problem.
+ */
+export function parseSuite(raw: unknown, baseDir: string, opts: { inline?: boolean } = {}): Suite {
   const problems: string[] = [];
   if (!isMapping(raw)) throw new SuiteError('suite: expected a mapping with name, tenant, models and tasks');
   const name = text(raw.name, 'name', problems);
@@ -78,18 +100,28 @@ export function parseSuite(raw: unknown, baseDir: string): Suite {
     const taskName = text(t.name, `${at}.name`, problems);
     if (taskName && seen.has(taskName)) problems.push(`${at}.name: "${taskName}" is used twice`);
     if (taskName) seen.add(taskName);
-    const dataset = text(t.dataset, `${at}.dataset`, problems);
     const limit = positiveInt(t.limit, `${at}.limit`, problems);
-    const base = { name: taskName ?? '', dataset: dataset ? resolve(baseDir, dataset) : '', limit };
+    let base: TaskBase;
+    if (opts.inline) {
+      if (t.dataset !== undefined) problems.push(`${at}.dataset: file paths are not accepted here; give the records inline as items`);
+      if (t.dev !== undefined && !Array.isArray(t.dev)) problems.push(`${at}.dev: file paths are not accepted here; give the examples inline as a list`);
+      const items = records(t.items, `${at}.items`, problems);
+      if (t.items === undefined) problems.push(`${at}.items: expected a list of 1–10000 mappings`);
+      base = { name: taskName ?? '', dataset: '', items, limit };
+    } else {
+      const dataset = text(t.dataset, `${at}.dataset`, problems);
+      base = { name: taskName ?? '', dataset: dataset ? resolve(baseDir, dataset) : '', limit };
+    }
     if (!TYPES.includes(t.type as (typeof TYPES)[number])) {
       problems.push(`${at}.type: expected one of ${TYPES.join(', ')}`);
       return;
     }
     if (t.type === 'mcq') {
-      const dev = text(t.dev, `${at}.dev`, problems, false);
-      const shots = positiveInt(t.shots, `${at}.shots`, problems, 0) ?? (dev ? 5 : 0);
-      if (shots > 0 && !dev) problems.push(`${at}.dev: shots need a dev file to take the examples from`);
-      tasks.push({ ...base, type: 'mcq', dev: dev ? resolve(baseDir, dev) : undefined, shots, subject: text(t.subject, `${at}.subject`, problems, false) ?? base.name });
+      const dev = opts.inline ? undefined : text(t.dev, `${at}.dev`, problems, false);
+      const devItems = opts.inline && Array.isArray(t.dev) ? records(t.dev, `${at}.dev`, problems) : undefined;
+      const shots = positiveInt(t.shots, `${at}.shots`, problems, 0) ?? (dev || devItems ? 5 : 0);
+      if (shots > 0 && !dev && !devItems) problems.push(`${at}.dev: shots need dev examples to take them from`);
+      tasks.push({ ...base, type: 'mcq', dev: dev ? resolve(baseDir, dev) : undefined, ...(devItems ? { dev_items: devItems } : {}), shots, subject: text(t.subject, `${at}.subject`, problems, false) ?? base.name });
     } else if (t.type === 'refusal') {
       if (t.expect !== 'refuse' && t.expect !== 'answer') problems.push(`${at}.expect: expected refuse or answer`);
       tasks.push({ ...base, type: 'refusal', expect: t.expect as 'refuse' | 'answer', column: text(t.column, `${at}.column`, problems, false), category_column: text(t.category_column, `${at}.category_column`, problems, false) });

@@ -15,7 +15,7 @@ export type Permission =
   | 'model.read' | 'model.write'
   | 'policy.read' | 'policy.write'
   | 'dictionary.read' | 'dictionary.write'
-  | 'app.read' | 'app.write' | 'dataset.export'
+  | 'app.read' | 'app.write' | 'dataset.export' | 'eval.run'
   | 'audit.read';
 
 /**
@@ -24,14 +24,14 @@ export type Permission =
  * models and keys but sets no policy; the security administrator sets policy and dictionaries but manages
  * no accounts; the auditor reads everything and changes nothing, and alone reads the audit trail
  * (`audit.read`: /api/audit/records, /verify, /export). A member manages only the keys they created.
- * Apps and dataset exports belong to the department administrator (and the system administrator);
+ * Apps, dataset exports and evaluation runs (`eval.run`) belong to the department administrator (and the system administrator);
  * everyone may read the app catalogue.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<RoleName, readonly Permission[]>> = {
-  sysadmin: ['department.read', 'department.write', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'model.write', 'app.read', 'app.write', 'dataset.export'],
+  sysadmin: ['department.read', 'department.write', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'model.write', 'app.read', 'app.write', 'dataset.export', 'eval.run'],
   secadmin: ['department.read', 'model.read', 'policy.read', 'policy.write', 'dictionary.read', 'dictionary.write', 'app.read'],
   auditor: ['department.read', 'user.read', 'key.read', 'model.read', 'policy.read', 'dictionary.read', 'app.read', 'audit.read'],
-  dept_admin: ['department.read', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'policy.read', 'dictionary.read', 'app.read', 'app.write', 'dataset.export'],
+  dept_admin: ['department.read', 'user.read', 'user.write', 'key.read', 'key.write', 'model.read', 'policy.read', 'dictionary.read', 'app.read', 'app.write', 'dataset.export', 'eval.run'],
   member: ['department.read', 'key.read', 'key.write', 'model.read', 'app.read'],
 };
 

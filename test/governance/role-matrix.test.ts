@@ -42,6 +42,14 @@ async function appIn(f: Fixture): Promise<string> {
   });
   return slug;
 }
+const evalBody = (f: Fixture) => ({ department_id: f.dept.A, suite: { name: 's', models: ['no-such-model'], retries: 0, tasks: [{ name: 't', type: 'qa', metric: 'exact', items: [{ question: 'q', answer: 'a' }] }] } });
+/** A finished evaluation run of department A (its one call fails at once: the model does not exist). */
+async function evalRun(f: Fixture): Promise<string> {
+  const r = await sysClient.req('POST', '/api/eval/runs', evalBody(f));
+  assert.equal(r.status, 202, JSON.stringify(r.body));
+  while ((await sysClient.req('GET', r.body.status_url)).body.status === 'running') await new Promise((res) => setTimeout(res, 10));
+  return r.body.status_url;
+}
 let sharedModel = '';
 async function model(f: Fixture, c: Client): Promise<string> {
   const name = `m-${uniq()}`;
@@ -91,6 +99,9 @@ const CASES: Case[] = [
   { route: 'POST /api/console/scan', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: '/api/console/scan', body: { department_id: f.dept.A, text: '联系人张伟，电话13800138000' } }) },
   { route: 'GET /api/console/chat/models', allowed: ['dept_admin', 'member'], make: async (f) => ({ path: `/api/console/chat/models?department_id=${f.dept.A}` }) },
   { route: 'POST /api/datasets/export', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/datasets/export', body: { department_id: f.dept.A, format: 'alpaca' } }) },
+  { route: 'POST /api/eval/runs', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/eval/runs', body: evalBody(f) }) },
+  { route: 'GET /api/eval/runs/:id', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: await evalRun(f) }) },
+  { route: 'GET /api/eval/runs/:id/report', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `${await evalRun(f)}/report` }) },
 ];
 
 let sysClient: Client;

@@ -17,6 +17,7 @@ import { datasetRoutes, type DatasetRouteDeps } from './dataset-routes.ts';
 import { repositories, type AdminContext } from './context.ts';
 import { departmentRoutes } from './department-routes.ts';
 import { dictionaryRoutes } from './dictionary-routes.ts';
+import { evalRoutes } from './eval-routes.ts';
 import { keyRoutes } from './key-routes.ts';
 import { modelRoutes } from './model-routes.ts';
 import { oidcRoutes } from './oidc-routes.ts';
@@ -89,6 +90,7 @@ export function adminRoutes(opts: AdminRoutesOptions) {
     if (opts.auditTrail) await app.register(auditRoutes, { prefix: '/api', ctx, trail: opts.auditTrail });
     if (opts.apps) await app.register(appRoutes, { prefix: '/api', ctx, apps: opts.apps });
     if (opts.datasets) await app.register(datasetRoutes, { prefix: '/api', ctx, datasets: opts.datasets });
+    if (opts.console) await app.register(evalRoutes, { prefix: '/api', ctx, gateway: opts.console.gateway });
     if (opts.console) await app.register(consoleRoutes, { prefix: '/api', ctx, deps: opts.console });
     if (settings.oidc) await app.register(oidcRoutes, { prefix: '/api', ctx, oidc: createOidcLogin(opts.db, accounts, settings.oidc) });
     app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
