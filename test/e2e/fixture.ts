@@ -35,7 +35,8 @@ export async function startConsoleFixture(opts: { local?: Partial<ModelConfig>; 
     { name: 'cloud-chat', provider: 'openai-compatible', base_url: external.baseUrl, model: 'cloud', zone: 'external' } as ModelConfig,
     { name: 'local-chat', provider: 'openai-compatible', base_url: internal.baseUrl, model: 'local', zone: 'private', ...opts.local } as ModelConfig,
   ];
-  const yumen = await startTestYumen({ models, extra: { ...opts.extra, governance: { password: { scrypt_n: SCRYPT_N } } } as never });
+  // The test upstreams listen on 127.0.0.1: models added through the console must be allowed there (SSRF guard off).
+  const yumen = await startTestYumen({ models, extra: { ...opts.extra, governance: { password: { scrypt_n: SCRYPT_N }, models: { allow_local_addresses: true } } } as never });
   const db = yumen.store.db;
   const addUser = async (username: string, roles: RoleAssignment[]) =>
     (await createUserRepository(db).create({ username, passwordHash: await hashPassword(PASSWORD, SCRYPT_N), roles })).id;
