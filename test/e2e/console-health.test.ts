@@ -62,7 +62,25 @@ describe('console: backend health, private queues, a chunk that fails to load', 
   });
 
   test('overview: queue depth of private backends only', async () => {
-    const overview = await (await fetch(`${fx.url}/api/console/overview`, { headers: { cookie: await sessionCookie(fx.url, 'auditor') } })).json();
+    const auditor = await sessionCookie(fx.url, 'auditor');
+    const sysadmin = await sessionCookie(fx.url, 'sysadmin');
+    const key = await fx.yumen.key('财政局');
+    // local-chat takes one call at a time: while a slow one runs, a second waits in its queue.
+    fx.internal.enqueue({ delayMs: 3000 }, { delayMs: 0 });
+    const call = () => fetch(`${fx.yumen.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'local-chat', messages: [{ role: 'user', content: '你好' }] }) });
+    const calls = [call(), call()];
+    let busy: any;
+    for (let i = 0; i < 100; i++) {
+      busy = await (await fetch(`${fx.url}/api/console/overview`, { headers: { cookie: auditor } })).json();
+      if (busy.private_queues[0]?.queued === 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(busy.private_queues, [{ backend: 'local-chat', active: 1, queued: 1 }]);
+    const health = await (await fetch(`${fx.url}/api/console/models/health`, { headers: { cookie: sysadmin } })).json();
+    assert.equal(health.data.find((m: any) => m.model === 'local-chat').backends[0].in_flight, 1);
+    for (const r of await Promise.all(calls)) assert.equal(r.status, 200);
+
+    const overview = await (await fetch(`${fx.url}/api/console/overview`, { headers: { cookie: auditor } })).json();
     // Hostile: cloud-chat has a queue too, but it is an external model, not a private backend.
     assert.deepEqual(overview.private_queues, [{ backend: 'local-chat', active: 0, queued: 0 }]);
 
