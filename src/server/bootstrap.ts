@@ -124,7 +124,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
     bodyLimitBytes: config.server.body_limit_bytes,
     trustProxy: config.server.trust_proxy,
     logger,
-    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, policies, console: { gateway, guards, setup, knowledge: { service: knowledge, worker: kbWorker, authenticator } }, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit }), consoleStatic()],
+    plugins: [adminRoutes({ db: store.db, settings: governanceSettings(config), secretBox, configModels: config.models, audit, auditTrail: { log: audit, anchorFile: auditConfig.anchorFile, anchorKeyFile: auditConfig.anchorKeyFile }, validatePolicy: (p) => parsePolicy(p).problems, policies, console: { gateway, guards, setup, knowledge: { service: knowledge, worker: kbWorker, authenticator }, serving: { registry, queues: () => limiter.queues() } }, onChange: (what) => cluster.bus.publish(what), apps, datasets: { repo: feedbackRepo, guardFor } }), feedbackRoutes({ service: feedback, authenticator, audit }), kbRoutes({ service: knowledge, authenticator, worker: kbWorker, audit }), consoleStatic()],
   });
   const host = opts.host ?? config.server.host;
   const port = opts.port ?? config.server.port;

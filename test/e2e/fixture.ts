@@ -24,15 +24,19 @@ export interface ConsoleFixture {
   close(): Promise<void>;
 }
 
-/** A Yumen with no account yet (first run), an external model `cloud-chat` and a private model `local-chat`. */
-export async function startConsoleFixture(): Promise<ConsoleFixture> {
+/**
+ * A Yumen with no account yet (first run), an external model `cloud-chat` and a private model `local-chat`.
+ * `local` adds settings to `local-chat`; `extra` adds configuration sections (e.g. `limits`).
+ */
+export async function startConsoleFixture(opts: { local?: Partial<ModelConfig>; extra?: Record<string, unknown> } = {}): Promise<ConsoleFixture> {
   const external = await startMockUpstream();
   const internal = await startMockUpstream();
   const models: ModelConfig[] = [
     { name: 'cloud-chat', provider: 'openai-compatible', base_url: external.baseUrl, model: 'cloud', zone: 'external' } as ModelConfig,
-    { name: 'local-chat', provider: 'openai-compatible', base_url: internal.baseUrl, model: 'local', zone: 'private' } as ModelConfig,
+    { name: 'local-chat', provider: 'openai-compatible', base_url: internal.baseUrl, model: 'local', zone: 'private', ...opts.local } as ModelConfig,
   ];
-  const yumen = await startTestYumen({ models, extra: { governance: { password: { scrypt_n: SCRYPT_N }, models: { allow_local_addresses: true } } } as never });
+  // The test upstreams listen on 127.0.0.1: models added through the console must be allowed there (SSRF guard off).
+  const yumen = await startTestYumen({ models, extra: { ...opts.extra, governance: { password: { scrypt_n: SCRYPT_N }, models: { allow_local_addresses: true } } } as never });
   const db = yumen.store.db;
   const addUser = async (username: string, roles: RoleAssignment[]) =>
     (await createUserRepository(db).create({ username, passwordHash: await hashPassword(PASSWORD, SCRYPT_N), roles })).id;

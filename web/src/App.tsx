@@ -6,6 +6,7 @@ import { get, type Me } from './api.ts';
 import { useI18n } from './i18n.tsx';
 import { navigate, usePath } from './router.ts';
 import { SignIn } from './pages/SignIn.tsx';
+import { ChunkBoundary } from './ChunkBoundary.tsx';
 
 const Shell = lazy(() => import('./Shell.tsx'));
 const Setup = lazy(() => import('./pages/Setup.tsx'));
@@ -48,7 +49,7 @@ export function App() {
 
   return (
     <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={theme}>
-      <Suspense fallback={<Spin style={{ marginTop: 120, width: '100%' }} />}>{body}</Suspense>
+      <ChunkBoundary><Suspense fallback={<Spin style={{ marginTop: 120, width: '100%' }} />}>{body}</Suspense></ChunkBoundary>
     </ConfigProvider>
   );
 }

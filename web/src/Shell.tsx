@@ -1,4 +1,5 @@
 import { lazy, Suspense, type ComponentType } from 'react';
+import { ChunkBoundary } from './ChunkBoundary.tsx';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { post, type Me } from './api.ts';
 import { useI18n } from './i18n.tsx';
@@ -53,7 +54,7 @@ export default function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => 
           </Space>
         </Layout.Header>
         <Layout.Content style={{ margin: 24 }}>
-          <Suspense fallback={<Spin />}>{Page && <Page me={me} />}</Suspense>
+          <ChunkBoundary key={current ?? ''}><Suspense fallback={<Spin />}>{Page && <Page me={me} />}</Suspense></ChunkBoundary>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -7,7 +7,7 @@ import type { PageProps } from '../Shell.tsx';
 import { EChart } from './EChart.tsx';
 
 interface Cell { day: number; department: string; zone: string; model: string; calls: number; tokens: number; refused: number; pseudonymized: number }
-interface Overview { cells: Cell[]; findings: Record<string, number>; private_backends: Array<{ backend: string; calls: number; avg_latency_ms: number; max_latency_ms: number }>; since: number; days: number }
+interface Overview { cells: Cell[]; findings: Record<string, number>; private_backends: Array<{ backend: string; calls: number; avg_latency_ms: number; max_latency_ms: number }>; private_queues?: Array<{ backend: string; active: number; queued: number }>; since: number; days: number }
 
 const sum = (cells: Cell[], k: keyof Cell) => cells.reduce((a, c) => a + (c[k] as number), 0);
 function groupBy(cells: Cell[], key: (c: Cell) => string): Map<string, number> {
@@ -69,6 +69,13 @@ export default function OverviewPage(_props: PageProps) {
           <Col span={6}><Card><Statistic title={t('overview.tokens')} value={sum(data.cells, 'tokens')} /></Card></Col>
           <Col span={6}><Card><Statistic title={t('overview.refused')} value={sum(data.cells, 'refused')} data-testid="stat-refused" /></Card></Col>
           <Col span={6}><Card><Statistic title={t('overview.pseudonymized')} value={sum(data.cells, 'pseudonymized')} data-testid="stat-pseudonymized" /></Card></Col>
+          <Col span={24}><Card title={t('overview.queues')} data-testid="overview-queues">
+            {data.private_queues?.length ? (
+              <Table size="small" rowKey="backend" pagination={false} dataSource={data.private_queues} columns={[
+                { title: 'backend', dataIndex: 'backend' }, { title: t('overview.active'), dataIndex: 'active' }, { title: t('overview.queued'), dataIndex: 'queued' },
+              ]} />
+            ) : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('overview.noQueues')} />}
+          </Card></Col>
           {data.cells.length === 0 ? <Col span={24}><Card><Empty description={t('overview.empty')} /></Card></Col> : charts && (
             <>
               <Col span={24}><Card title={t('overview.flow')}><EChart option={charts.sankey} height={320} testId="chart-sankey" /></Card></Col>

@@ -5,6 +5,7 @@ import type { JobWorker, KnowledgeService } from '../../../knowledge/index.ts';
 import { kbRoutes } from '../kb.ts';
 import type { AdminContext } from '../admin/context.ts';
 import { chatRoutes, principalFor } from './chat-routes.ts';
+import { healthRoutes, type ServingState } from './health-routes.ts';
 import { modelTestRoutes } from './model-test.ts';
 import { overviewRoutes } from './overview-routes.ts';
 import { scanRoutes } from './scan-routes.ts';
@@ -17,12 +18,15 @@ export interface ConsoleDeps {
   setup: FirstRunSetup;
   /** Knowledge bases for the console: the /api/kb routes again under /api/console/kb, signed in by session. */
   knowledge?: { service: KnowledgeService; worker?: JobWorker | null; authenticator: KeyAuthenticator };
+  /** The live model pools and backend queues, for the Models page's health and the overview's queue depth. */
+  serving?: ServingState;
 }
 
 /** The department a console knowledge-base call acts for: the x-yumen-department header. */
 export const DEPARTMENT_HEADER = 'x-yumen-department';
 
 export type { FirstRunSetup } from './setup.ts';
+export type { ServingState } from './health-routes.ts';
 export { createFirstRunSetup, setupLink } from './setup.ts';
 
 /**
@@ -32,7 +36,8 @@ export { createFirstRunSetup, setupLink } from './setup.ts';
  */
 export async function consoleRoutes(app: FastifyInstance, { ctx, deps }: { ctx: AdminContext; deps: ConsoleDeps }): Promise<void> {
   await app.register(setupRoutes, { ctx, setup: deps.setup });
-  await app.register(overviewRoutes, { ctx });
+  await app.register(overviewRoutes, { ctx, serving: deps.serving });
+  await app.register(healthRoutes, { ctx, serving: deps.serving });
   await app.register(scanRoutes, { ctx, deps });
   await app.register(modelTestRoutes, { ctx });
   await app.register(chatRoutes, { ctx, deps });

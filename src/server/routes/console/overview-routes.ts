@@ -4,16 +4,17 @@ import { scopeFor } from '../../../governance/index.ts';
 import { createUsageStatsRepository } from '../../../store/index.ts';
 import { yumenError } from '../../../util/errors.ts';
 import type { AdminContext } from '../admin/context.ts';
+import { privateQueues, type ServingState } from './health-routes.ts';
 
 const Query = Type.Object({ days: Type.Optional(Type.String({ pattern: '^(?:[1-9]|[1-8][0-9]|90)$', description: '1–90' })) }, { additionalProperties: false });
 const DAY_MS = 86_400_000;
 
 /**
  * GET /api/console/overview: calls, tokens, refusals and pseudonymized calls by day, department, zone and
- * model; findings by type; latency of private backends. Administrators and auditors see every
+ * model; findings by type; latency of private backends and this node's queue depth before them. Administrators and auditors see every
  * department, a department administrator their subtree; a plain member has no overview.
  */
-export async function overviewRoutes(app: FastifyInstance, { ctx }: { ctx: AdminContext }): Promise<void> {
+export async function overviewRoutes(app: FastifyInstance, { ctx, serving }: { ctx: AdminContext; serving?: ServingState }): Promise<void> {
   const stats = createUsageStatsRepository(ctx.db);
   app.get<{ Querystring: Static<typeof Query> }>('/console/overview', {
     schema: { tags: ['console'], summary: 'Usage aggregates for the console overview', querystring: Query },
@@ -34,6 +35,7 @@ export async function overviewRoutes(app: FastifyInstance, { ctx }: { ctx: Admin
       })),
       findings: summary.findings,
       private_backends: summary.privateBackends.map((b) => ({ backend: b.backend, calls: b.calls, avg_latency_ms: b.avgLatencyMs, max_latency_ms: b.maxLatencyMs })),
+      private_queues: privateQueues(serving),
     };
   });
 }
