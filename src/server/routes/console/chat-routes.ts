@@ -57,7 +57,7 @@ export async function chatRoutes(app: FastifyInstance, { ctx, deps }: { ctx: Adm
     schema: { tags: ['console'], summary: 'Models a department may chat with', querystring: DeptQuery },
   }, async (request) => {
     const principal = await principalFor(ctx, request, request.query.department_id);
-    return { data: (await deps.gateway.listModels(principal)).map((m) => ({ id: m.id, zone: m.zone })) };
+    return { data: (await deps.gateway.listModels(principal)).map((m) => ({ id: m.id, zone: m.zone, ...(m.app ? { app: m.app } : {}) })) };
   });
 
   app.post<{ Body: Static<typeof Body> }>('/console/chat', {
