@@ -33,7 +33,6 @@ describe('console apps and datasets: define an app, chat with it, export trainin
     await page.getByTestId('app-save').click();
     await page.getByTestId('apps-table').getByText('app:travel-qa').waitFor();
     assert.match(await page.getByTestId('apps-table').innerText(), /差旅报销助手[\s\S]*local-chat/);
-    await screenshot(page, 'apps');
 
     // The export: stats shown, every file offered as a download of the JSON the API answered.
     await page.getByTestId('dataset-export').click();
@@ -45,6 +44,7 @@ describe('console apps and datasets: define an app, chat with it, export trainin
     const info = JSON.parse(readFileSync((await download.path())!, 'utf8'));
     assert.equal(typeof info, 'object');
     assert.ok(Object.values(info).some((d: any) => d.formatting === 'alpaca'), JSON.stringify(info));
+    await screenshot(page, 'apps');
     assertNoErrors(w);
     await w.close();
   });

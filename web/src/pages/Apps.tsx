@@ -12,6 +12,8 @@ interface App {
   knowledge_bases: string[]; welcome: string | null; suggested_questions: string[]; shared_with: string[];
 }
 interface Exported { name: string; files: Record<string, unknown>; stats: Record<string, number> }
+/** The export as the page offers it: figures, and each file as a Blob URL for a download link. */
+interface Offered { stats: Record<string, number>; links: Array<{ file: string; url: string }> }
 
 /** The {{variables}} a prompt uses, as the gateway will ask callers to fill them. */
 const variablesOf = (prompt: string) => [...new Set([...prompt.matchAll(/\{\{\s*([\p{L}\p{N}_]+)\s*\}\}/gu)].map((m) => m[1]))];
@@ -20,7 +22,6 @@ const variablesOf = (prompt: string) => [...new Set([...prompt.matchAll(/\{\{\s*
 export default function Apps({ me }: PageProps) {
   const { t } = useI18n();
   const errorText = useErrorText();
-  const admin = hasRole(me, 'sysadmin') || hasRole(me, 'dept_admin');
   const [departments, setDepartments] = useState<Department[]>([]);
   const mine = hasRole(me, 'sysadmin') ? departments.map((d) => d.id) : ownDepartments(me);
   const [department, setDepartment] = useState<string | undefined>(ownDepartments(me)[0]);
@@ -29,7 +30,7 @@ export default function Apps({ me }: PageProps) {
   const [editing, setEditing] = useState<App | 'new' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
-  const [exported, setExported] = useState<Exported | null>(null);
+  const [exported, setExported] = useState<Offered | null>(null);
   const [form] = Form.useForm();
   const prompt = Form.useWatch('system_prompt', form) ?? '';
   const list = useList<App>(department ? `/api/apps?department_id=${encodeURIComponent(department)}` : null);
@@ -47,6 +48,8 @@ export default function Apps({ me }: PageProps) {
       .then((r) => setBases(r.data.map((b) => b.name)), () => setBases([]));
   }, [department]);
 
+  // Writing is for the system administrator and the administrators of the department shown.
+  const admin = hasRole(me, 'sysadmin') || me.roles.some((r) => r.role === 'dept_admin' && r.department_id === department);
   const names = new Map(departments.map((d) => [d.id, d.display_name ?? d.name]));
   const open = (a: App | 'new') => {
     setEditing(a);
@@ -74,9 +77,14 @@ export default function Apps({ me }: PageProps) {
 
   async function exportDataset(v: Record<string, any>) {
     try {
-      setExported(await post<Exported>('/api/datasets/export', {
+      const r = await post<Exported>('/api/datasets/export', {
         department_id: department, format: v.format, min_rating: v.min_rating, ...(v.since ? { since: v.since } : {}), ...(v.app ? { app: v.app } : {}),
-      }));
+      });
+      exported?.links.forEach((l) => URL.revokeObjectURL(l.url));
+      setExported({
+        stats: r.stats,
+        links: Object.entries(r.files).map(([file, content]) => ({ file, url: URL.createObjectURL(new Blob([JSON.stringify(content, null, 2)], { type: 'application/json' })) })),
+      });
       setError(null);
     } catch (err) { setError(errorText(err)); }
   }
@@ -119,9 +127,8 @@ export default function Apps({ me }: PageProps) {
           {exported && (
             <div style={{ marginTop: 12 }} data-testid="dataset-result">
               <Space wrap data-testid="dataset-stats">{Object.entries(exported.stats).map(([k, n]) => <Tag key={k}>{k}: {n}</Tag>)}</Space>
-              <div style={{ marginTop: 8 }}><Space wrap>{Object.entries(exported.files).map(([file, content]) => (
-                <a key={file} download={file} data-testid="dataset-file"
-                  href={URL.createObjectURL(new Blob([JSON.stringify(content, null, 2)], { type: 'application/json' }))}>{file}</a>
+              <div style={{ marginTop: 8 }}><Space wrap>{exported.links.map(({ file, url }) => (
+                <a key={file} download={file} href={url} data-testid="dataset-file">{file}</a>
               ))}</Space></div>
             </div>
           )}
