@@ -49,7 +49,7 @@ describe('console apps and datasets: define an app, chat with it, export trainin
     await w.close();
   });
 
-  test('a member sees the app in the chat model list, labelled as an app, with its welcome and suggested questions', async () => {
+  test('a member chats with the app: listed as an app, its welcome and suggested questions shown, its {{variable}} filled in', async () => {
     const { fx, browser } = suite;
     const w = await openPage(browser);
     const { page } = w;
@@ -60,6 +60,15 @@ describe('console apps and datasets: define an app, chat with it, export trainin
     await page.getByTestId('chat-app-welcome').getByText('您好，请问差旅报销有什么问题？').waitFor();
     await page.getByTestId('chat-app-question').click();
     assert.equal(await page.getByTestId('chat-input').inputValue(), '住宿费标准是多少？');
+    // The prompt's {{unit}} is filled from the page; the app's prompt reaches its private model before the question.
+    fx.internal.setDefault({ content: '每晚不超过五百元。' });
+    await page.getByTestId('chat-var-unit').fill('财政局');
+    await page.getByTestId('chat-send').click();
+    await page.getByTestId('turn-assistant').getByText('每晚不超过五百元。').waitFor();
+    const sent = fx.internal.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>;
+    assert.deepEqual(sent.map((m) => m.role), ['system', 'user']);
+    assert.equal(sent[0].content, '你是财政局的差旅报销助手。');
+    assert.equal(sent[1].content, '住宿费标准是多少？');
     // Members read the catalogue but may not change it.
     await page.getByTestId('nav-apps').click();
     await page.getByTestId('apps-table').getByText('app:travel-qa').waitFor();

@@ -9,7 +9,7 @@ import type { PageProps } from '../Shell.tsx';
 interface Panel { request_id: string; route: 'private' | 'external'; level: string; redactions: number; model: string; outbound: Array<{ role: string; content: unknown }> | null }
 interface Citation { n: number; document: string; page?: number | null; kb: string }
 /** An app (业务场景应用) appears among the models as `app:<slug>` with its name, welcome text and suggested questions. */
-interface ChatModel { id: string; zone: string; app?: { name: string; welcome: string | null; suggested_questions: string[] } }
+interface ChatModel { id: string; zone: string; app?: { name: string; welcome: string | null; suggested_questions: string[]; variables: string[] } }
 interface Turn { role: 'user' | 'assistant'; content: string; panel?: Panel; error?: string; citations?: Citation[] }
 
 /** Reads the console chat's event stream: OpenAI chunks, then the panel, then [DONE]. */
@@ -65,6 +65,7 @@ export default function Chat({ me }: PageProps) {
   const [model, setModel] = useState('auto');
   const [bases, setBases] = useState<string[]>([]);
   const [chosenBases, setChosenBases] = useState<string[]>([]);
+  const [values, setValues] = useState<Record<string, string>>({});
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState('');
   const [busy, setBusy] = useState(false);
@@ -87,6 +88,14 @@ export default function Chat({ me }: PageProps) {
   }, [department]);
   useEffect(() => { bottom.current?.scrollIntoView?.({ block: 'end' }); }, [turns]);
 
+  /** The app's {{variables}} the user filled in (empty ones are left to the app's defaults). */
+  function appValues(): Record<string, string> | null {
+    const app = models.find((m) => m.id === model)?.app;
+    if (!app?.variables.length) return null;
+    const filled = Object.fromEntries(app.variables.filter((v) => values[v]?.trim()).map((v) => [v, values[v].trim()]));
+    return Object.keys(filled).length ? filled : null;
+  }
+
   async function send() {
     const text = input.trim();
     if (!text || !department || busy) return;
@@ -99,7 +108,7 @@ export default function Chat({ me }: PageProps) {
     try {
       const res = await fetch('/api/console/chat', {
         method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}) }),
+        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}), ...(appValues() ? { variables: appValues() } : {}) }),
       });
       if (!res.ok) {
         const e = (await res.json().catch(() => null))?.error;
@@ -135,6 +144,9 @@ export default function Chat({ me }: PageProps) {
         <span>{t('chat.model')}</span>
         <Select style={{ width: 240 }} value={model} onChange={setModel} data-testid="chat-model"
           options={[{ value: 'auto', label: 'auto' }, ...models.map((m) => ({ value: m.id, label: m.app ? `${m.app.name} · ${t('apps.tag')}` : `${m.id} · ${t(m.zone === 'external' ? 'zone.external' : 'zone.private')}` }))]} />
+        {chosenApp?.variables.map((v) => (
+          <Input key={v} style={{ width: 160 }} addonBefore={v} value={values[v] ?? ''} onChange={(e) => setValues((all) => ({ ...all, [v]: e.target.value }))} data-testid={`chat-var-${v}`} />
+        ))}
         {bases.length > 0 && <>
           <span>{t('chat.knowledge')}</span>
           <Select mode="multiple" allowClear style={{ minWidth: 220 }} value={chosenBases} onChange={setChosenBases} options={bases.map((b) => ({ value: b, label: b }))} data-testid="chat-kb" />

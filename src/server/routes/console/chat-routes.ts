@@ -12,6 +12,7 @@ const Body = Type.Object({
   model: Type.String({ minLength: 1, maxLength: 200 }),
   messages: Type.Array(Message, { minItems: 1, maxItems: 200 }),
   knowledge_bases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 16 })),
+  variables: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4000 }), { description: 'Values of an app\'s {{variables}} (model "app:<slug>")' })),
 }, { additionalProperties: false });
 const DeptQuery = Type.Object({ department_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 
