@@ -18,6 +18,7 @@ const PAGES: Record<PageId, ComponentType<PageProps>> = {
   departments: lazy(() => import('./pages/Departments.tsx')),
   policies: lazy(() => import('./pages/Policies.tsx')),
   knowledge: lazy(() => import('./pages/Knowledge.tsx')),
+  apps: lazy(() => import('./pages/Apps.tsx')),
   audit: lazy(() => import('./pages/Audit.tsx')),
 };
 

@@ -8,6 +8,8 @@ import type { PageProps } from '../Shell.tsx';
 
 interface Panel { request_id: string; route: 'private' | 'external'; level: string; redactions: number; model: string; outbound: Array<{ role: string; content: unknown }> | null }
 interface Citation { n: number; document: string; page?: number | null; kb: string }
+/** An app (业务场景应用) appears among the models as `app:<slug>` with its name, welcome text and suggested questions. */
+interface ChatModel { id: string; zone: string; app?: { name: string; welcome: string | null; suggested_questions: string[]; variables: string[] } }
 interface Turn { role: 'user' | 'assistant'; content: string; panel?: Panel; error?: string; citations?: Citation[] }
 
 /** Reads the console chat's event stream: OpenAI chunks, then the panel, then [DONE]. */
@@ -59,10 +61,11 @@ export default function Chat({ me }: PageProps) {
   const mine = ownDepartments(me);
   const [departments, setDepartments] = useState<Department[]>([]);
   const [department, setDepartment] = useState<string | undefined>(mine[0]);
-  const [models, setModels] = useState<Array<{ id: string; zone: string }>>([]);
+  const [models, setModels] = useState<ChatModel[]>([]);
   const [model, setModel] = useState('auto');
   const [bases, setBases] = useState<string[]>([]);
   const [chosenBases, setChosenBases] = useState<string[]>([]);
+  const [values, setValues] = useState<Record<string, string>>({});
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState('');
   const [busy, setBusy] = useState(false);
@@ -72,7 +75,7 @@ export default function Chat({ me }: PageProps) {
   useEffect(() => { get<{ data: Department[] }>('/api/departments').then((r) => setDepartments(r.data), (e) => setError(errorText(e))); }, []);
   useEffect(() => {
     if (!department) return;
-    get<{ data: Array<{ id: string; zone: string }> }>(`/api/console/chat/models?department_id=${encodeURIComponent(department)}`)
+    get<{ data: ChatModel[] }>(`/api/console/chat/models?department_id=${encodeURIComponent(department)}`)
       .then((r) => {
         setModels(r.data);
         setModel((m) => (m === 'auto' && r.data[0] ? r.data[0].id : m));
@@ -84,6 +87,14 @@ export default function Chat({ me }: PageProps) {
       .then((r) => setBases(r.data.map((b) => b.name)), () => setBases([]));
   }, [department]);
   useEffect(() => { bottom.current?.scrollIntoView?.({ block: 'end' }); }, [turns]);
+
+  /** The app's {{variables}} the user filled in (empty ones are left to the app's defaults). */
+  function appValues(): Record<string, string> | null {
+    const app = models.find((m) => m.id === model)?.app;
+    if (!app?.variables.length) return null;
+    const filled = Object.fromEntries(app.variables.filter((v) => values[v]?.trim()).map((v) => [v, values[v].trim()]));
+    return Object.keys(filled).length ? filled : null;
+  }
 
   async function send() {
     const text = input.trim();
@@ -97,7 +108,7 @@ export default function Chat({ me }: PageProps) {
     try {
       const res = await fetch('/api/console/chat', {
         method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}) }),
+        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}), ...(appValues() ? { variables: appValues() } : {}) }),
       });
       if (!res.ok) {
         const e = (await res.json().catch(() => null))?.error;
@@ -123,6 +134,7 @@ export default function Chat({ me }: PageProps) {
 
   if (!mine.length) return <Alert type="info" showIcon message={t('chat.noDepartment')} />;
   const names = new Map(departments.map((d) => [d.id, d.display_name ?? d.name]));
+  const chosenApp = models.find((m) => m.id === model)?.app;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle" data-testid="page-chat">
       {error && <Alert type="error" showIcon message={error} />}
@@ -131,13 +143,21 @@ export default function Chat({ me }: PageProps) {
         <Select style={{ width: 200 }} value={department} onChange={setDepartment} options={mine.map((id) => ({ value: id, label: names.get(id) ?? id }))} />
         <span>{t('chat.model')}</span>
         <Select style={{ width: 240 }} value={model} onChange={setModel} data-testid="chat-model"
-          options={[{ value: 'auto', label: 'auto' }, ...models.map((m) => ({ value: m.id, label: `${m.id} · ${t(m.zone === 'external' ? 'zone.external' : 'zone.private')}` }))]} />
+          options={[{ value: 'auto', label: 'auto' }, ...models.map((m) => ({ value: m.id, label: m.app ? `${m.app.name} · ${t('apps.tag')}` : `${m.id} · ${t(m.zone === 'external' ? 'zone.external' : 'zone.private')}` }))]} />
+        {chosenApp?.variables.map((v) => (
+          <Input key={v} style={{ width: 160 }} addonBefore={v} value={values[v] ?? ''} onChange={(e) => setValues((all) => ({ ...all, [v]: e.target.value }))} data-testid={`chat-var-${v}`} />
+        ))}
         {bases.length > 0 && <>
           <span>{t('chat.knowledge')}</span>
           <Select mode="multiple" allowClear style={{ minWidth: 220 }} value={chosenBases} onChange={setChosenBases} options={bases.map((b) => ({ value: b, label: b }))} data-testid="chat-kb" />
         </>}
       </Space>
-      {turns.length === 0 && <Empty description={t('chat.placeholder')} />}
+      {turns.length === 0 && (chosenApp ? (
+        <Card size="small" data-testid="chat-app-welcome">
+          {chosenApp.welcome && <Typography.Paragraph>{chosenApp.welcome}</Typography.Paragraph>}
+          <Space wrap>{chosenApp.suggested_questions.map((q) => <Button key={q} size="small" onClick={() => setInput(q)} data-testid="chat-app-question">{q}</Button>)}</Space>
+        </Card>
+      ) : <Empty description={t('chat.placeholder')} />)}
       {turns.map((turn, i) => (
         <Row gutter={16} key={i}>
           <Col span={turn.role === 'assistant' ? 15 : 24}>

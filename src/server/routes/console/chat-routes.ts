@@ -12,6 +12,7 @@ const Body = Type.Object({
   model: Type.String({ minLength: 1, maxLength: 200 }),
   messages: Type.Array(Message, { minItems: 1, maxItems: 200 }),
   knowledge_bases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 16 })),
+  variables: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4000 }), { description: 'Values of an app\'s {{variables}} (model "app:<slug>")' })),
 }, { additionalProperties: false });
 const DeptQuery = Type.Object({ department_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 
@@ -57,7 +58,7 @@ export async function chatRoutes(app: FastifyInstance, { ctx, deps }: { ctx: Adm
     schema: { tags: ['console'], summary: 'Models a department may chat with', querystring: DeptQuery },
   }, async (request) => {
     const principal = await principalFor(ctx, request, request.query.department_id);
-    return { data: (await deps.gateway.listModels(principal)).map((m) => ({ id: m.id, zone: m.zone })) };
+    return { data: (await deps.gateway.listModels(principal)).map((m) => ({ id: m.id, zone: m.zone, ...(m.app ? { app: m.app } : {}) })) };
   });
 
   app.post<{ Body: Static<typeof Body> }>('/console/chat', {
