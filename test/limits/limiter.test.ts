@@ -1,28 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createLimiter, validateLimitsConfig, type YumenLimiter } from '../../src/governance/limits/index.ts';
 import type { Principal } from '../../src/governance/index.ts';
 import { toErrorBody, YumenError } from '../../src/util/errors.ts';
 import { createTokenUsageRepository, createUsageRepository, openStore } from '../../src/store/index.ts';
 import type { YumenConfig } from '../../src/config/index.ts';
 import { createTestDatabase, testDialects } from '../helpers/db.ts';
-
-const REDIS_URL = process.env.YUMEN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-async function redisAvailable(): Promise<boolean> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
-  try {
-    await r.connect();
-    await r.ping();
-    return true;
-  } catch (err) {
-    if (process.env.CI === 'true') throw new Error(`Redis is required in CI but not reachable at ${REDIS_URL}`, { cause: err });
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
+import { REDIS_URL, redisAvailable } from '../helpers/redis.ts';
 
 function principal(name = `dept-${randomUUID()}`, keyId: string | null = randomUUID()): Principal {
   return { tenantId: randomUUID(), tenantName: name, keyId, allowedModels: null };
