@@ -95,6 +95,7 @@ const CASES: Case[] = [
   { route: 'GET /api/apps/:slug', allowed: ALL, make: async (f) => ({ path: `/api/apps/${await appIn(f)}` }) },
   { route: 'PATCH /api/apps/:slug', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `/api/apps/${await appIn(f)}`, body: { name: '改名' } }) },
   { route: 'DELETE /api/apps/:slug', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `/api/apps/${await appIn(f)}` }) },
+  { route: 'GET /api/console/models/health', allowed: ['sysadmin'], make: async () => ({ path: '/api/console/models/health' }) },
   { route: 'GET /api/console/overview', allowed: ['sysadmin', 'secadmin', 'auditor', 'dept_admin'], make: async () => ({ path: '/api/console/overview?days=7' }) },
   { route: 'POST /api/console/scan', allowed: ['secadmin', 'auditor', 'dept_admin'], make: async (f) => ({ path: '/api/console/scan', body: { department_id: f.dept.A, text: '联系人张伟，电话13800138000' } }) },
   { route: 'GET /api/console/chat/models', allowed: ['dept_admin', 'member'], make: async (f) => ({ path: `/api/console/chat/models?department_id=${f.dept.A}` }) },

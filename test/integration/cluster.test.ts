@@ -221,7 +221,7 @@ describe('cluster: three yumen serve nodes on one PostgreSQL and Redis', { skip:
 
     // After the lease, slots the dead node held are free again: the survivors still get both.
     gpuPeak = 0;
-    const after = await Promise.all(Array.from({ length: 4 }, (_, i) => chat(nodes[i % 2 ? 2 : 0], key, 'gpu', `after kill ${i} delay=300`)));
+    const after = await Promise.all(Array.from({ length: 4 }, (_, i) => chat(nodes[i % 2 ? 2 : 0], key, 'gpu', `after kill ${i} delay=1500`)));
     assert.deepEqual(after.map((r) => r.status), [200, 200, 200, 200]);
     assert.equal(gpuPeak, 2);
 
