@@ -72,6 +72,21 @@ async function deleteDocumentRows(tx: Transaction<Database>, dialect: DialectNam
  * table (one row per distinct token of a chunk) with the same BM25 (k1 1.2, b 0.75, FTS5's idf) computed in SQL,
  * so both stores rank alike. Query tokens arrive pre-segmented.
  */
+/**
+ * The SQLite full-text search: FTS5 drives, kb_chunks is looked up by rowid. The base is checked on kb_chunks
+ * (read for the join anyway): kb_fts.kb_id would load each matching row's whole token record from the FTS
+ * content table just to compare one column. The unary + keeps the planner from driving the join from
+ * kb_chunks' kb_id index, which would run the MATCH once per chunk of the base (test/knowledge/query-plan.test.ts).
+ */
+export function sqliteFullTextQuery(kbIds: readonly string[], match: string, limit: number, weights: KbFieldWeights) {
+  const rank = sql`bm25(kb_fts, ${weights.words}, ${weights.grams}, ${weights.chars})`;
+  return sql<KbHit>`
+    SELECT c.id AS "chunkId", c.kb_id AS "kbId", c.document_id AS "documentId", d.name AS document, c.seq, c.text, c.heading, c.page, -${rank} AS score
+    FROM kb_fts JOIN kb_chunks c ON c.fts_rowid = kb_fts.rowid JOIN kb_documents d ON d.id = c.document_id
+    WHERE kb_fts MATCH ${match} AND +c.kb_id IN (${sql.join(kbIds)})
+    ORDER BY ${rank} LIMIT ${limit}`;
+}
+
 export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: DialectName) {
   const vec = vecIndex(db);
   return {
@@ -128,15 +143,7 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
       if (dialect === 'sqlite') {
         const match = fts5Query(query);
         if (!match) return [];
-        // The base is checked on kb_chunks (read for the join anyway): kb_fts.kb_id would load each matching
-        // row's whole token record from the FTS content table just to compare one column. The unary + keeps the
-        // planner from driving the join from kb_chunks' kb_id index, which would run the MATCH once per chunk.
-        const rank = sql`bm25(kb_fts, ${weights.words}, ${weights.grams}, ${weights.chars})`;
-        const r = await sql<Omit<KbHit, 'score'> & { score: number }>`
-          SELECT c.id AS "chunkId", c.kb_id AS "kbId", c.document_id AS "documentId", d.name AS document, c.seq, c.text, c.heading, c.page, -${rank} AS score
-          FROM kb_fts JOIN kb_chunks c ON c.fts_rowid = kb_fts.rowid JOIN kb_documents d ON d.id = c.document_id
-          WHERE kb_fts MATCH ${match} AND +c.kb_id IN (${sql.join(kbIds)})
-          ORDER BY ${rank} LIMIT ${limit}`.execute(db);
+        const r = await sqliteFullTextQuery(kbIds, match, limit, weights).execute(db);
         return r.rows.map((h) => ({ ...h, score: Number(h.score) }));
       }
       return searchPostgres(db, kbIds, query, limit, weights);
