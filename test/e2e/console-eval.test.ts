@@ -72,6 +72,7 @@ describe('console evaluation: start a suite, follow it, read its scores and repo
     assert.match(report.url(), /\/api\/eval\/runs\/[0-9a-f-]+\/report$/);
     assert.match(await report.locator('body').innerText(), /控制台会计评测/);
     await report.close();
+    await page.getByTestId('eval-chart').scrollIntoViewIfNeeded();
     await screenshot(page, 'eval');
     assertNoErrors(w);
     await w.close();
