@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { chatCompletionBody, type RecordedRequest } from '../helpers/mock-upstream.ts';
 import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
 import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
@@ -14,7 +15,7 @@ function designed(req: RecordedRequest) {
   return { json: chatCompletionBody(`答案是${LETTERS[(k + (k < 2 ? 0 : 1)) % 4]}`, req.body.model) };
 }
 
-/** As a user pastes it: YAML, tasks with their items inline; the page's model picker overrides `models`. */
+/** As a user writes it: YAML (uploaded as JSON in the test), tasks with their items inline; the page's model picker overrides `models`. */
 const SUITE_YAML = `name: 控制台会计评测
 models: [cloud-chat]
 retries: 0
@@ -47,7 +48,10 @@ describe('console evaluation: start a suite, follow it, read its scores and repo
     await page.getByTestId('eval-start').click();
     await page.getByTestId('eval-error').getByText('套件须为一个映射（对象）').waitFor();
 
-    await page.getByTestId('eval-suite').fill(SUITE_YAML);
+    // The suite comes as an uploaded JSON file this time: the box shows it as it is.
+    const json = JSON.stringify(parseYaml(SUITE_YAML), null, 2);
+    await page.getByTestId('page-eval').locator('input[type=file]').setInputFiles({ name: 'suite.json', mimeType: 'application/json', buffer: Buffer.from(json) });
+    await page.waitForFunction((text) => (document.querySelector('[data-testid=eval-suite]') as HTMLTextAreaElement).value === text, json);
     await page.getByTestId('eval-models').click();
     await page.locator('.ant-select-item-option[title="local-chat"]').click();
     await page.keyboard.press('Escape');
