@@ -72,7 +72,7 @@ describe('console shell: static serving, first-run setup, sign-in, navigation by
     await page.getByTestId('setup-finish').click();
     await page.getByTestId('nav').waitFor();
     const nav = await page.getByTestId('nav').locator('[data-testid^=nav-]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-    assert.deepEqual(nav, ['nav-overview', 'nav-models', 'nav-departments', 'nav-keys', 'nav-apps']);
+    assert.deepEqual(nav, ['nav-overview', 'nav-models', 'nav-departments', 'nav-keys', 'nav-apps', 'nav-eval']);
     assertNoErrors(w);
     await w.close();
 
@@ -94,7 +94,7 @@ describe('console shell: static serving, first-run setup, sign-in, navigation by
     const expected: Record<string, string[]> = {
       secadmin: ['overview', 'policies'],
       auditor: ['overview', 'audit'],
-      'admin-a': ['overview', 'chat', 'departments', 'keys', 'knowledge', 'apps'],
+      'admin-a': ['overview', 'chat', 'departments', 'keys', 'knowledge', 'apps', 'eval'],
       'member-a': ['chat', 'keys', 'knowledge', 'apps'],
     };
     for (const [user, pages] of Object.entries(expected)) {

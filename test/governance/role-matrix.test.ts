@@ -101,6 +101,7 @@ const CASES: Case[] = [
   { route: 'GET /api/console/chat/models', allowed: ['dept_admin', 'member'], make: async (f) => ({ path: `/api/console/chat/models?department_id=${f.dept.A}` }) },
   { route: 'POST /api/datasets/export', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/datasets/export', body: { department_id: f.dept.A, format: 'alpaca' } }) },
   { route: 'POST /api/eval/runs', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: '/api/eval/runs', body: evalBody(f) }) },
+  { route: 'GET /api/eval/runs', allowed: ['sysadmin', 'dept_admin'], make: async () => ({ path: '/api/eval/runs' }) },
   { route: 'GET /api/eval/runs/:id', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: await evalRun(f) }) },
   { route: 'GET /api/eval/runs/:id/report', allowed: ['sysadmin', 'dept_admin'], make: async (f) => ({ path: `${await evalRun(f)}/report` }) },
 ];

@@ -97,7 +97,21 @@ describe('evaluation over HTTP', () => {
       assert.equal(r.body.error.code, 'not_found');
     }
     assert.equal((await member.req('GET', start.body.status_url)).status, 403);
-    await finished(admin, start.body.status_url);
+    assert.equal((await member.req('GET', '/api/eval/runs')).status, 403);
+    // The list: the own department's runs, newest first, with suite and department; none for another department.
+    const mine = await admin.req('GET', '/api/eval/runs');
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    assert.equal(mine.body.data[0].id, start.body.id, 'newest first');
+    assert.deepEqual([mine.body.data[0].suite, mine.body.data[0].department_id, mine.body.data[0].department], ['财政业务评测', f.dept.A, '财政局']);
+    assert.ok(mine.body.data.length >= 2);
+    assert.ok(mine.body.data.every((r: any) => r.department_id === f.dept.A));
+    const theirs = await other.req('GET', '/api/eval/runs');
+    assert.equal(theirs.status, 200);
+    assert.deepEqual(theirs.body.data, [], 'another department\'s admin sees none of its runs');
+    const done = await finished(admin, start.body.status_url);
+    assert.equal(typeof done.finished_at, 'string');
+    const listed = (await admin.req('GET', '/api/eval/runs')).body.data.find((r: any) => r.id === start.body.id);
+    assert.deepEqual([listed.status, listed.progress, listed.finished_at], ['done', { done: 10, total: 10 }, done.finished_at]);
   });
 
   test('a file path in a suite over HTTP is a 400 and no file is read', async () => {

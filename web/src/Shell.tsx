@@ -19,6 +19,7 @@ const PAGES: Record<PageId, ComponentType<PageProps>> = {
   policies: lazy(() => import('./pages/Policies.tsx')),
   knowledge: lazy(() => import('./pages/Knowledge.tsx')),
   apps: lazy(() => import('./pages/Apps.tsx')),
+  eval: lazy(() => import('./pages/Eval.tsx')),
   audit: lazy(() => import('./pages/Audit.tsx')),
 };
 

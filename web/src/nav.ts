@@ -1,7 +1,7 @@
 import type { MessageKey } from './messages.ts';
 import type { Me } from './api.ts';
 
-export type PageId = 'overview' | 'chat' | 'keys' | 'models' | 'departments' | 'policies' | 'knowledge' | 'apps' | 'audit';
+export type PageId = 'overview' | 'chat' | 'keys' | 'models' | 'departments' | 'policies' | 'knowledge' | 'apps' | 'eval' | 'audit';
 
 /**
  * Each role sees only its own console (三员分立): the system administrator runs models, departments,
@@ -9,13 +9,13 @@ export type PageId = 'overview' | 'chat' | 'keys' | 'models' | 'departments' | '
  * department people chat, manage their keys and knowledge bases.
  */
 const BY_ROLE: Record<string, PageId[]> = {
-  sysadmin: ['overview', 'models', 'departments', 'keys', 'apps'],
+  sysadmin: ['overview', 'models', 'departments', 'keys', 'apps', 'eval'],
   secadmin: ['overview', 'policies'],
   auditor: ['overview', 'audit'],
-  dept_admin: ['overview', 'chat', 'departments', 'keys', 'knowledge', 'apps'],
+  dept_admin: ['overview', 'chat', 'departments', 'keys', 'knowledge', 'apps', 'eval'],
   member: ['chat', 'keys', 'knowledge', 'apps'],
 };
-const ORDER: PageId[] = ['overview', 'chat', 'models', 'departments', 'keys', 'policies', 'knowledge', 'apps', 'audit'];
+const ORDER: PageId[] = ['overview', 'chat', 'models', 'departments', 'keys', 'policies', 'knowledge', 'apps', 'eval', 'audit'];
 
 export function pagesFor(me: Me): PageId[] {
   const allowed = new Set(me.roles.flatMap((r) => BY_ROLE[r.role] ?? []));
@@ -24,7 +24,7 @@ export function pagesFor(me: Me): PageId[] {
 
 export const PAGE_TITLE: Record<PageId, MessageKey> = {
   overview: 'nav.overview', chat: 'nav.chat', keys: 'nav.keys', models: 'nav.models', departments: 'nav.departments',
-  policies: 'nav.policies', knowledge: 'nav.knowledge', apps: 'nav.apps', audit: 'nav.audit',
+  policies: 'nav.policies', knowledge: 'nav.knowledge', apps: 'nav.apps', eval: 'nav.eval', audit: 'nav.audit',
 };
 
 export const hasRole = (me: Me, role: string) => me.roles.some((r) => r.role === role);

@@ -17,6 +17,10 @@ const MAX_HTTP_CONCURRENCY = 16;
 interface EvalRun {
   id: string;
   tenantId: string;
+  tenantName: string;
+  suite: string;
+  startedAt: string;
+  finishedAt?: string;
   status: 'running' | 'done' | 'failed';
   progress: { done: number; total: number };
   results?: SuiteResults;
@@ -28,6 +32,22 @@ const RunBody = Type.Object({
   department_id: Id,
   suite: Type.Record(Type.String(), Type.Unknown(), { description: 'The suite as in the YAML file, each task with its records inline as `items` (mcq examples as `dev`); no file paths.' }),
 }, { additionalProperties: false });
+
+const RunSummary = Type.Object({
+  id: Type.String(),
+  suite: Type.String(),
+  department_id: Type.String(),
+  department: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+  started_at: Type.String(),
+  finished_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+const summary = (r: EvalRun): Static<typeof RunSummary> => ({
+  id: r.id, suite: r.suite, department_id: r.tenantId, department: r.tenantName, status: r.status, progress: r.progress,
+  started_at: r.startedAt, finished_at: r.finishedAt ?? null,
+});
 
 /**
  * An evaluation client that calls the gateway in-process as a department: the guard, policy, limits and
@@ -89,15 +109,23 @@ export async function evalRoutes(app: FastifyInstance, { ctx, gateway }: { ctx: 
       if (err instanceof SuiteError) throw yumenError('invalid_request', err.message, { param: 'suite' });
       throw err;
     }
-    const run: EvalRun = { id: randomUUID(), tenantId: dept.id, status: 'running', progress: { done: 0, total: 0 } };
+    const run: EvalRun = { id: randomUUID(), tenantId: dept.id, tenantName: dept.name, suite: suite.name, startedAt: new Date().toISOString(), status: 'running', progress: { done: 0, total: 0 } };
     runs.set(run.id, run);
     while (runs.size > MAX_EVAL_RUNS) runs.delete(runs.keys().next().value!);
     const principal: Principal = { tenantId: dept.id, tenantName: dept.name, keyId: null, allowedModels: null };
     runSuite(suite, inProcessEvalClient(gateway, principal), { onProgress: (done, total) => { run.progress = { done, total }; } })
-      .then(({ results, records }) => Object.assign(run, { status: 'done', results, records }))
-      .catch((err: unknown) => Object.assign(run, { status: 'failed', error: (err as Error).message }));
+      .then(({ results, records }) => Object.assign(run, { status: 'done', results, records, finishedAt: new Date().toISOString() }))
+      .catch((err: unknown) => Object.assign(run, { status: 'failed', error: (err as Error).message, finishedAt: new Date().toISOString() }));
     reply.code(202);
     return { id: run.id, status_url: `/api/eval/runs/${run.id}` };
+  });
+
+  app.get('/eval/runs', {
+    preHandler: allow(ctx, 'eval.run'),
+    schema: { tags: ['eval'], summary: 'The evaluation runs kept in memory (the last 20) of the departments within the caller\'s reach, newest first', response: { 200: Type.Object({ data: Type.Array(RunSummary) }) } },
+  }, async (request) => {
+    const data = [...runs.values()].filter((r) => inScope(request.scope!, r.tenantId)).reverse().map(summary);
+    return { data };
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/eval/runs/:id', {
@@ -105,7 +133,7 @@ export async function evalRoutes(app: FastifyInstance, { ctx, gateway }: { ctx: 
     schema: { tags: ['eval'], summary: 'Progress of an evaluation run and, once done, its results (results.json)', params: IdParams },
   }, async (request) => {
     const run = reachable(request.params.id, request.scope!);
-    return { id: run.id, status: run.status, progress: run.progress, ...(run.results ? { results: run.results } : {}), ...(run.error ? { error: run.error } : {}) };
+    return { ...summary(run), ...(run.results ? { results: run.results } : {}), ...(run.error ? { error: run.error } : {}) };
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/eval/runs/:id/report', {
