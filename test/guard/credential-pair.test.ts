@@ -38,3 +38,23 @@ test('hostile: hashes, UUIDs and base64 data beside a key id or alone are not se
   // A key id repeated as the next argument is not its own secret.
   assert.deepEqual(secrets(`f('${ALI_ID}', '${ALI_ID}')`), [ALI_ID, ALI_ID]);
 });
+
+const HW_AK = 'HPUAK7Q2ZR4XN8MWT3VB';
+const HW_SK = 'q7Rk2ZpX9vLm4TnB8cWy3HsJ6dFg1AeU5oKiVbNt';
+
+test('Huawei Cloud AK/SK (no prefix on either half) in credential-shaped code', () => {
+  assert.deepEqual(secrets(`credentials = BasicCredentials("${HW_AK}", "${HW_SK}", project_id)`), [HW_AK, HW_SK]);
+  assert.deepEqual(secrets(`credentials = GlobalCredentials(ak='${HW_AK}', sk='${HW_SK}')`), [HW_AK, HW_SK]);
+  assert.deepEqual(secrets(`ICredential auth = new BasicCredentials()\n    .withAk("${HW_AK}")\n    .withSk("${HW_SK}");`), [HW_AK, HW_SK]);
+  assert.deepEqual(secrets(`auth := basic.NewCredentialsBuilder().WithAk("${HW_AK}").WithSk("${HW_SK}").Build()`), [HW_AK, HW_SK]);
+  assert.deepEqual(secrets(`HUAWEICLOUD_SDK_AK = "${HW_AK}"\nregion = "cn-north-4"\nHUAWEICLOUD_SDK_SK = "${HW_SK}"`), [HW_AK, HW_SK]);
+});
+
+test('hostile: Huawei-shaped code with a hash or a placeholder, or the two strings outside a credential shape', () => {
+  const sha1 = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
+  assert.deepEqual(secrets(`BasicCredentials("${HW_AK}", "${sha1}")`), []);
+  assert.deepEqual(secrets(`BasicCredentials("YOURACCESSKEYIDHEREX", "${HW_SK}")`), []);
+  // Without a credential shape, 20 and 40 random characters side by side are ordinary strings.
+  assert.deepEqual(secrets(`fixture("${HW_AK}", "${HW_SK}")`), []);
+  assert.deepEqual(secrets(`const id = "${HW_AK}";\nconst blob = "${HW_SK}";`), []);
+});

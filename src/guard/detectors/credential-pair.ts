@@ -11,6 +11,7 @@ import { shannonEntropy } from '../validators.ts';
  * - a quoted or assigned value within the next 240 characters: 24–64 characters, entropy ≥ 3.5, letters
  *   and digits mixed, not a UUID and not all hexadecimal (hashes and digests look like that).
  * Labelled secrets (`SecretKey: …`) are found by secrets.ts already; this adds the unlabelled ones.
+ * Huawei Cloud keys have no prefix at all (a 20-character AK, a 40-character SK): see detectHuaweiPairs.
  */
 const KEY_ID = /^(?:LTAI|AKID|ALTAK|AKIA|ASIA)/;
 const NEXT_ARG = /^["'`]?\s*,\s*(?:[A-Za-z_][A-Za-z0-9_]*\s*=\s*)?["'`]([A-Za-z0-9/+=_-]{16,100})["'`]/;
@@ -47,6 +48,38 @@ export function detectCredentialPairs(text: string, out: RawFinding[], from: num
       const start = id.end + m.index + m[0].lastIndexOf(v);
       push(out, start, start + v.length, 0.85);
       break;
+    }
+  }
+}
+
+/**
+ * Huawei Cloud AK/SK pairs. Neither half has a prefix, so only the credential shape of the code is evidence:
+ * `BasicCredentials("AK", "SK", …)` / `GlobalCredentials(ak="AK", sk="SK")`, the builders'
+ * `.withAk("AK").withSk("SK")` (Java, Go `WithAk`, Python `with_ak`), and `ak = "AK"` followed within a few lines
+ * by `sk = "SK"` (also HUAWEICLOUD_SDK_AK/SK). The AK is 20 upper-case letters and digits, mixed; the SK 40
+ * letters and digits, mixed, not hexadecimal, entropy ≥ 3.5. Both halves are reported.
+ */
+const HUAWEI_SHAPES: ReadonlyArray<{ re: RegExp; score: number }> = [
+  { re: /(?:Basic|Global)Credentials\s*\(\s*(?:ak\s*=\s*)?(["'`])([A-Z0-9]{20})\1\s*,\s*(?:sk\s*=\s*)?(["'`])([A-Za-z0-9]{40})\3/g, score: 0.9 },
+  { re: /[Ww]ith_?[Aa]k\s*\(\s*(["'`])([A-Z0-9]{20})\1\s*\)[^;]{0,80}?[Ww]ith_?[Ss]k\s*\(\s*(["'`])([A-Za-z0-9]{40})\3/g, score: 0.9 },
+  { re: /\b(?:HUAWEICLOUD_SDK_AK|[Aa][Kk])\s*[=:]\s*(["'`])([A-Z0-9]{20})\1[^]{0,200}?\b(?:HUAWEICLOUD_SDK_SK|[Ss][Kk])\s*[=:]\s*(["'`])([A-Za-z0-9]{40})\3/g, score: 0.85 },
+];
+/** Cheap pre-check: only text with one of the shapes' keywords is searched. */
+const HUAWEI_HINT = /Credentials|[Aa][Kk]\s*[=:(]/;
+
+export function detectHuaweiPairs(text: string, out: RawFinding[]): void {
+  if (!HUAWEI_HINT.test(text)) return;
+  for (const { re, score } of HUAWEI_SHAPES) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const ak = m[2];
+      const sk = m[4];
+      if (!mixed(ak) || !mixed(sk) || HEX.test(sk) || shannonEntropy(sk) < 3.5) continue;
+      const akStart = m.index + m[0].indexOf(m[1] + ak + m[1]) + 1;
+      const skStart = m.index + m[0].lastIndexOf(m[3] + sk + m[3]) + 1;
+      push(out, akStart, akStart + ak.length, score);
+      push(out, skStart, skStart + sk.length, score);
     }
   }
 }

@@ -3,7 +3,7 @@ import type { Tokens } from '../tokens.ts';
 import { detectDigits } from './digits.ts';
 import { detectCodes } from './codes.ts';
 import { detectSecrets } from './secrets.ts';
-import { detectCredentialPairs } from './credential-pair.ts';
+import { detectCredentialPairs, detectHuaweiPairs } from './credential-pair.ts';
 import { detectClassified } from './classified.ts';
 import { createCustomTermMatcher } from './custom-terms.ts';
 import { detectAddresses } from './address.ts';
@@ -65,6 +65,7 @@ export const DETECTORS: readonly DetectorRow[] = [
       const from = c.out.length;
       detectSecrets(t, c.out, c.tokens.runs, c.tokens.runCount, c.tokens.secretLabels);
       if (c.out.length > from) detectCredentialPairs(t, c.out, from);
+      detectHuaweiPairs(t, c.out);
     } : null),
   },
   {
