@@ -64,11 +64,14 @@ const HUAWEI_SHAPES: ReadonlyArray<{ re: RegExp; score: number }> = [
   { re: /[Ww]ith_?[Aa]k\s*\(\s*(["'`])([A-Z0-9]{20})\1\s*\)[^;]{0,80}?[Ww]ith_?[Ss]k\s*\(\s*(["'`])([A-Za-z0-9]{40})\3/g, score: 0.9 },
   { re: /\b(?:HUAWEICLOUD_SDK_AK|[Aa][Kk])\s*[=:]\s*(["'`])([A-Z0-9]{20})\1[^]{0,200}?\b(?:HUAWEICLOUD_SDK_SK|[Ss][Kk])\s*[=:]\s*(["'`])([A-Za-z0-9]{40})\3/g, score: 0.85 },
 ];
-/** Cheap pre-check: only text with one of the shapes' keywords is searched. */
-const HUAWEI_HINT = /Credentials|[Aa][Kk]\s*[=:(]/;
-
-export function detectHuaweiPairs(text: string, out: RawFinding[]): void {
-  if (!HUAWEI_HINT.test(text)) return;
+/**
+ * `runs`/`runCount`: the scan's alphanumeric runs (tokens.ts). Only text with a run of an AK's length is
+ * searched, so prose and ordinary code cost one pass over runs already found.
+ */
+export function detectHuaweiPairs(text: string, out: RawFinding[], runs: Int32Array, runCount: number): void {
+  let candidate = false;
+  for (let r = 0; r < runCount * 2 && !candidate; r += 2) candidate = runs[r + 1] - runs[r] === 20;
+  if (!candidate) return;
   for (const { re, score } of HUAWEI_SHAPES) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;

@@ -65,7 +65,7 @@ export const DETECTORS: readonly DetectorRow[] = [
       const from = c.out.length;
       detectSecrets(t, c.out, c.tokens.runs, c.tokens.runCount, c.tokens.secretLabels);
       if (c.out.length > from) detectCredentialPairs(t, c.out, from);
-      detectHuaweiPairs(t, c.out);
+      detectHuaweiPairs(t, c.out, c.tokens.runs, c.tokens.runCount);
     } : null),
   },
   {

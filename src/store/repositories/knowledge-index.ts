@@ -68,11 +68,6 @@ async function deleteDocumentRows(tx: Transaction<Database>, dialect: DialectNam
 }
 
 /**
- * Chunks and their full-text index. SQLite: FTS5 with bm25() and per-field weights. PostgreSQL: a postings
- * table (one row per distinct token of a chunk) with the same BM25 (k1 1.2, b 0.75, FTS5's idf) computed in SQL,
- * so both stores rank alike. Query tokens arrive pre-segmented.
- */
-/**
  * The SQLite full-text search: FTS5 drives, kb_chunks is looked up by rowid. The base is checked on kb_chunks
  * (read for the join anyway): kb_fts.kb_id would load each matching row's whole token record from the FTS
  * content table just to compare one column. The unary + keeps the planner from driving the join from
@@ -87,6 +82,11 @@ export function sqliteFullTextQuery(kbIds: readonly string[], match: string, lim
     ORDER BY ${rank} LIMIT ${limit}`;
 }
 
+/**
+ * Chunks and their full-text index. SQLite: FTS5 with bm25() and per-field weights. PostgreSQL: a postings
+ * table (one row per distinct token of a chunk) with the same BM25 (k1 1.2, b 0.75, FTS5's idf) computed in SQL,
+ * so both stores rank alike. Query tokens arrive pre-segmented.
+ */
 export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: DialectName) {
   const vec = vecIndex(db);
   return {
