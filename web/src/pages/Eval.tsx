@@ -41,17 +41,12 @@ tasks:
       - { question: 我国预算年度的起止日期？, answer: 1月1日 }
 `;
 
-const percent = (score: number | null) => (score === null ? '—' : `${Math.round(score * 1000) / 10}%`);
+const toPercent = (score: number) => Math.round(score * 1000) / 10;
+const percent = (score: number | null) => (score === null ? '—' : `${toPercent(score)}%`);
 const STATUS_COLOR: Record<Status, string> = { running: 'processing', done: 'success', failed: 'error' };
 
-/** The suite text as data: JSON when it reads as JSON, YAML otherwise (YAML is a superset of JSON anyway). */
-function parseSuiteText(text: string): unknown {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
-    try { return JSON.parse(trimmed); } catch { /* fall through to YAML, which reports a position */ }
-  }
-  return parseYaml(trimmed);
-}
+/** The suite text as data: YAML, which JSON is a subset of (and the parser reports a position on errors). */
+const parseSuiteText = (text: string): unknown => parseYaml(text.trim());
 
 /** Evaluation suites run through the gateway as a department (yumen eval run over HTTP): start, follow, compare. */
 export default function Eval({ me }: PageProps) {
@@ -138,7 +133,7 @@ export default function Eval({ me }: PageProps) {
     series: table.modelNames.map((m) => ({
       name: m, type: 'bar', data: table.tasks.map((task) => {
         const s = table.byModel[m][task]?.score;
-        return s === null || s === undefined ? null : Math.round(s * 1000) / 10;
+        return s === null || s === undefined ? null : toPercent(s);
       }),
     })),
   }), [table]);
