@@ -5,11 +5,12 @@
  * ordinary text (WebQA, CMRC 2018) with the precision of the hand-labelled sample
  * (bench/fixtures/ordinary-text-labels.json). A prediction matches a gold label of the same type when their
  * spans overlap by IoU >= 0.5.
- * Run: npm run bench:guard-quality [-- --docs N] [--verbose] [--rules-only]
+ * Run: npm run bench:guard-quality [-- --docs N] [--verbose] [--dev]
+ *   --dev: the corpora's development splits instead of their test splits (what tuning may look at).
  */
 import { createGuard, FINDING_TYPES } from '../src/guard/index.ts';
 import type { FindingType, Guard } from '../src/guard/index.ts';
-import { datasetsDir, loadSplit } from './ner-data.ts';
+import { datasetsDir, loadSplit, msraSplit } from './ner-data.ts';
 import { ordinaryPassages, scoreOrdinary } from './ordinary-text.ts';
 import { generateCorpus, TENANT_TERMS } from './guard-corpus.ts';
 import type { Label } from './guard-corpus.ts';
@@ -64,9 +65,13 @@ export function formatTable(title: string, table: Table): string {
   return lines.join('\n');
 }
 
-/** A test split as documents with person_name and address labels (street-level LOC chains). */
-function corpusDocs(dir: string, corpus: string): Array<{ id: string; text: string; labels: Label[] }> {
-  return loadSplit(dir, corpus, 'test').map((x, i) => ({
+/**
+ * A test split (or with `dev`, the development split: MSRA's held-out training sentences, the others' dev
+ * files) as documents with person_name and address labels (street-level LOC chains).
+ */
+function corpusDocs(dir: string, corpus: string, dev = false): Array<{ id: string; text: string; labels: Label[] }> {
+  const split = !dev ? loadSplit(dir, corpus, 'test') : corpus === 'msra' ? msraSplit(dir).dev : loadSplit(dir, corpus, 'dev');
+  return split.map((x, i) => ({
     id: `${corpus}-${i}`,
     text: x.text,
     labels: [
@@ -109,12 +114,15 @@ if (isMain) {
     const rules = createGuard({ tagger: false });
     const v = args.includes('--verbose-corpora');
     const rows: Array<[string, Table, Table]> = [];
+    const dev = args.includes('--dev');
     for (const [name, c] of [['msra (news)', 'msra'], ['weibo (social media)', 'weibo'], ['resume (CVs)', 'resume']] as const) {
-      const docs = corpusDocs(dir, c);
+      const docs = corpusDocs(dir, c, dev);
       rows.push([name, evaluate(docs, v, plain), evaluate(docs, false, rules)]);
     }
     console.log('');
-    console.log(corpusTable('Public NER corpora, held-out test splits (person names; addresses = street-level LOC chains)', rows));
+    console.log(corpusTable(dev
+      ? 'Public NER corpora, DEVELOPMENT splits (for tuning; the figures to report are the test splits\')'
+      : 'Public NER corpora, held-out test splits (person names; addresses = street-level LOC chains)', rows));
     console.log('');
     console.log(scoreOrdinary(plain, ordinaryPassages(dir), args.includes('--verbose-ordinary')));
   }

@@ -4,11 +4,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { STREET_LEVEL } from '../src/guard/ner/street.ts';
 
 export interface NerSentence {
   text: string;
   per: Array<[number, number]>;
   adr: Array<[number, number]>;
+  /** Every place (LOC span, street-level or not) and every organisation: the tagger learns them so that it
+   * can tell them from names; the guard reports the street-level places (`adr`), not the others. */
+  loc?: Array<[number, number]>;
+  org?: Array<[number, number]>;
 }
 
 /** Where the datasets are: $YUMEN_DATASETS, or ../shared/datasets beside the checkout (or its parent). */
@@ -23,20 +28,23 @@ export function datasetsDir(): string | null {
 }
 
 /**
- * A LOC chain (adjacent LOC spans joined: 北京市/海淀区/中关村大街) is street-level when it names a road,
- * a number, a village or a building, not only a city or a province.
+ * A LOC chain (adjacent LOC spans joined: 北京市/海淀区/中关村大街) is a street-level address when it names a
+ * road, a number, a village or a building, not only a city or a province — the guard's own test
+ * (src/guard/ner/street.ts).
  */
-export const STREET_LEVEL = /路|街|巷|弄|胡同|号|村|小区|室|栋|幢|单元|大厦|公寓|花园|社区|里\d|楼\d|\d+楼/;
+export { STREET_LEVEL };
 
 interface Raw { text: string; entities: Array<{ start: number; end: number; type: string; orig?: string }> }
 
 export function toSentence(r: Raw): NerSentence {
   const per: Array<[number, number]> = [];
   const locs: Array<[number, number]> = [];
+  const org: Array<[number, number]> = [];
   for (const e of r.entities) {
     if (e.orig && e.orig.endsWith('.NOM')) continue; // nominal mentions (男友, 穷人) are not names
     if (e.type === 'PER') per.push([e.start, e.end]);
     else if (e.type === 'LOC') locs.push([e.start, e.end]);
+    else if (e.type === 'ORG') org.push([e.start, e.end]);
   }
   locs.sort((a, b) => a[0] - b[0]);
   const chains: Array<[number, number]> = [];
@@ -46,7 +54,7 @@ export function toSentence(r: Raw): NerSentence {
     else chains.push([l[0], l[1]]);
   }
   const adr = chains.filter(([s, e]) => STREET_LEVEL.test(r.text.slice(s, e)));
-  return { text: r.text, per: per.sort((a, b) => a[0] - b[0]), adr };
+  return { text: r.text, per: per.sort((a, b) => a[0] - b[0]), adr, loc: locs, org: org.sort((a, b) => a[0] - b[0]) };
 }
 
 export function loadSplit(dir: string, corpus: string, split: string): NerSentence[] {
@@ -59,4 +67,14 @@ export function loadPeoplesDaily(dir: string, split: string): NerSentence[] {
   const msra = new Set<string>();
   for (const s of ['train', 'test']) for (const x of loadSplit(dir, 'msra', s)) msra.add(x.text);
   return loadSplit(dir, 'peoples_daily', split).filter((x) => !msra.has(x.text));
+}
+
+/**
+ * msra/train split for training and development: every 20th sentence is held out as the news dev set
+ * (spread over the whole corpus, which runs topic by topic; peoples_daily/dev shares too much text with
+ * MSRA to tell anything). The test split is never part of either.
+ */
+export function msraSplit(dir: string): { train: NerSentence[]; dev: NerSentence[] } {
+  const all = loadSplit(dir, 'msra', 'train');
+  return { train: all.filter((_, i) => i % 20 !== 19), dev: all.filter((_, i) => i % 20 === 19) };
 }

@@ -1,6 +1,6 @@
 /**
  * The Guard: Chinese-first detection of personal data, secrets and classified markings, and reversible
- * pseudonymization. Pure: no I/O during a scan (the name/address tagger's model file, src/guard/data/ner-model.bin,
+ * pseudonymization. Pure: no I/O during a scan (the name/address tagger's model file, src/guard/data/ner-model.bin.gz,
  * is read once when the first guard is created), no dependencies outside node built-ins.
  *
  * @example

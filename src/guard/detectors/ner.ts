@@ -1,8 +1,11 @@
 import type { RawFinding } from '../types.ts';
 import { readFileSync } from 'node:fs';
-import { decodeModel, spansOf, viterbi } from '../ner/model.ts';
+import { gunzipSync } from 'node:zlib';
+import * as M from '../ner/model.ts';
+import { decodeModel } from '../ner/model.ts';
 import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
+import { STREET_LEVEL } from '../ner/street.ts';
 
 /**
  * Person names and street-level addresses from the trained tagger (ner/), combined with the rule
@@ -17,20 +20,22 @@ import * as F from '../ner/features.ts';
  * - a rule address with a house/room number stands; one without a number needs the tagger to agree;
  *   the tagger's own street-level addresses are added.
  */
-const { LEX_TRANS, O } = F;
+const { LEX_TRANS, O, PAD } = F;
 const lexBits = F.lexBits;
+const viterbi = M.viterbi;
+const spansOf = M.spansOf;
 
 let shared: NerModel | null = null;
 
-/** Where the shipped model is: a data file beside the code, written by `npm run train:ner`. */
-export const NER_MODEL_FILE = new URL('../data/ner-model.bin', import.meta.url);
+/** Where the shipped model is: a gzip-compressed data file beside the code, written by `npm run train:ner`. */
+export const NER_MODEL_FILE = new URL('../data/ner-model.bin.gz', import.meta.url);
 
 /**
- * The shipped model, read and decoded once per process when the first guard is created (≈ 10 ms, ≈ 1.3 MB
- * of memory) — like loading a module, never during a scan.
+ * The shipped model, read and decoded once per process when the first guard is created (≈ 60 ms,
+ * ≈ 30 MB of memory) — like loading a module, never during a scan.
  */
 export function defaultNerModel(): NerModel {
-  shared ??= decodeModel(readFileSync(NER_MODEL_FILE));
+  shared ??= decodeModel(gunzipSync(readFileSync(NER_MODEL_FILE)));
   return shared;
 }
 
@@ -48,28 +53,36 @@ let tags = new Uint8Array(256);
 /** Characters covered by windows in the last call (for the benchmark's coverage figure). */
 export let lastCoverage = 0;
 
+let windowCount = 0;
+let lastEnd = -1;
+
+/**
+ * Add window [s, e) (clipped to [0, n)) after the last one, or extend the last one: windows closer than the
+ * context the tagger reads around them anyway (PAD) are tagged as one.
+ */
+function addWindow(s: number, e: number, n: number): void {
+  if (s < 0) s = 0;
+  if (e > n) e = n;
+  if (e <= s) return;
+  if (windowCount > 0 && s <= lastEnd + PAD) {
+    if (e > lastEnd) windows[windowCount - 1] = lastEnd = e;
+    return;
+  }
+  if (windows.length < windowCount + 2) {
+    const bigger = new Int32Array(windows.length * 2);
+    bigger.set(windows);
+    windows = bigger;
+  }
+  windows[windowCount++] = s;
+  windows[windowCount++] = lastEnd = e;
+}
+
 /** Windows [start, end) to tag, merged, ascending. Returns the number of pairs written to `windows`. */
 function collectWindows(text: string, model: NerModel, rules: readonly RawFinding[], from: number, count: number): number {
   const n = text.length;
   const gate = model.gate;
-  let wc = 0;
-  let lastEnd = -1;
-  const add = (s: number, e: number): void => {
-    if (s < 0) s = 0;
-    if (e > n) e = n;
-    if (e <= s) return;
-    if (wc > 0 && s <= lastEnd + 1) {
-      if (e > lastEnd) windows[wc - 1] = lastEnd = e;
-      return;
-    }
-    if (windows.length < wc + 2) {
-      const bigger = new Int32Array(windows.length * 2);
-      bigger.set(windows);
-      windows = bigger;
-    }
-    windows[wc++] = s;
-    windows[wc++] = lastEnd = e;
-  };
+  windowCount = 0;
+  lastEnd = -1;
   // Rule findings first would break the ascending order; collect them as extra starts merged below.
   const extra: Array<[number, number]> = [];
   for (let k = from; k < count; k++) {
@@ -80,7 +93,7 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
   let x = 0;
   let transEnd = 0;
   for (let i = 0; i < n; i++) {
-    while (x < extra.length && extra[x][0] <= i) { add(extra[x][0], extra[x][1]); x++; }
+    while (x < extra.length && extra[x][0] <= i) { addWindow(extra[x][0], extra[x][1], n); x++; }
     const c = text.charCodeAt(i);
     if (c < 0x3000) continue;
     if ((lexBits(c) & LEX_TRANS) !== 0 && i >= transEnd) {
@@ -89,17 +102,17 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
       while (j < n && j - i < 24 && ((lexBits(text.charCodeAt(j)) & LEX_TRANS) !== 0 || text.charCodeAt(j) === 0xb7)) j++;
       transEnd = j;
       if (j - i >= 3) {
-        add(i - 1, j + 2);
+        addWindow(i - 1, j + 2, n);
         continue;
       }
     }
-    if (gate[c] === 1 && isCjk(text.charCodeAt(i + 1))) add(i - 1, i + 5);
-    else if (ADDR_ANCHOR[c] === 1) add(i - 12, i + 2);
+    if (gate[c] === 1 && isCjk(text.charCodeAt(i + 1))) addWindow(i - 1, i + 5, n);
+    else if (ADDR_ANCHOR[c] === 1) addWindow(i - 12, i + 2, n);
   }
-  while (x < extra.length) { add(extra[x][0], extra[x][1]); x++; }
+  while (x < extra.length) { addWindow(extra[x][0], extra[x][1], n); x++; }
   lastCoverage = 0;
-  for (let w = 0; w < wc; w += 2) lastCoverage += windows[w + 1] - windows[w];
-  return wc;
+  for (let w = 0; w < windowCount; w += 2) lastCoverage += windows[w + 1] - windows[w];
+  return windowCount;
 }
 
 /** Tagger spans over the windows of the text, ascending. */
@@ -133,20 +146,40 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
   return end - start === 2 ? !NOT_NAME_END_SHORT.has(last) : !NOT_NAME_END.has(last);
 }
 
-const STREET_END = new Set([...'路街巷弄道里村号室栋幢楼园苑庄屯院座层户段邨坊']);
-const NOT_ADDRESS = /铁路|公路|高速|线路|道路|路线|之路|[。；;！!？?]|(?:^|[^\d一二三四五六七八九十百零〇])[一二三四五六七八九十]+号(?![院楼])/;
-const NUMBERED = /\d号/;
-
 /**
- * Whether a tagger address span (or a rule one without a house number) is shaped like a street address:
- * at least three characters, ending in a street, village, building or number suffix (not 塞浦路斯, 卡路),
- * not a railway or highway (京九铁路), not a figurative road (丝绸之路, 复兴之路), not across a sentence, not a numbered satellite or signal (东方红一号).
+ * Whether a tagged place (or a rule address without a house number) is a street address: at least three
+ * characters, street-level (ner/street.ts), within one sentence.
  */
 export function addressShapeOk(text: string, start: number, end: number): boolean {
   if (end - start < 3) return false;
   const span = text.slice(start, end);
-  if (!STREET_END.has(span[span.length - 1]) && !/\d$/.test(span)) return false;
-  return NUMBERED.test(span) || !NOT_ADDRESS.test(span);
+  return STREET_LEVEL.test(span) && !SENTENCE_END.test(span);
+}
+const SENTENCE_END = /[。；;！!？?]/;
+
+/**
+ * Places the tagger found, with adjacent ones joined (北京市 / 海淀区 / 中关村大街 are tagged as three
+ * places, one address): the chains that are street addresses become address spans.
+ */
+export function addressSpans(text: string, spans: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  let chain: Span | null = null;
+  const close = (): void => {
+    if (chain !== null && addressShapeOk(text, chain.start, chain.end)) out.push(chain);
+    chain = null;
+  };
+  for (const s of spans) {
+    if (s.type !== 'LOC') continue;
+    if (chain !== null && s.start === chain.end) {
+      chain.end = s.end;
+      chain.score = Math.max(chain.score, s.score);
+      continue;
+    }
+    close();
+    chain = { type: 'LOC', start: s.start, end: s.end, score: s.score };
+  }
+  close();
+  return out;
 }
 
 const STRONG_NAME = new Set(['names.label', 'names.pii', 'names.gender']);
@@ -162,27 +195,28 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
 export function combineWithTagger(
   text: string, out: RawFinding[], from: number, model: NerModel, wantName: boolean, wantAddress: boolean,
 ): void {
-  const spans = tagWindows(text, model, out, from);
+  const tagged = tagWindows(text, model, out, from);
+  const names = tagged.filter((s) => s.type === 'PER');
+  const addresses = addressSpans(text, tagged);
   const kept: RawFinding[] = [];
   for (let k = from; k < out.length; k++) {
     const f = out[k];
     if (f.type === 'person_name') {
       if (STRONG_NAME.has(f.detector)) kept.push(f);
-      else if (!spans.some((s) => s.type === 'person_name' && overlaps(s, f))) continue;
+      else if (!names.some((s) => overlaps(s, f))) continue;
     } else if (f.type === 'address') {
       if (f.detector === 'address.number') kept.push(f);
-      else if (spans.some((s) => s.type === 'address' && overlaps(s, f)) && addressShapeOk(text, f.start, f.end)) kept.push(f);
+      else if (addresses.some((s) => overlaps(s, f)) && addressShapeOk(text, f.start, f.end)) kept.push(f);
     } else kept.push(f);
   }
   out.length = from;
   for (const f of kept) out.push(f);
-  for (const s of spans) {
-    if (s.type === 'person_name' ? !wantName : !wantAddress) continue;
+  const add = (s: Span, type: 'person_name' | 'address'): void => {
     // A rule finding that stands keeps its own boundaries.
-    if (kept.some((f) => f.type === s.type && overlaps(f, s))) continue;
-    // Keep at least two characters: a single character is never reported as a name.
-    if (s.end - s.start < 2) continue;
-    if (s.type === 'person_name' ? !nameShapeOk(text, s.start, s.end) : !addressShapeOk(text, s.start, s.end)) continue;
-    out.push({ type: s.type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
-  }
+    if (kept.some((f) => f.type === type && overlaps(f, s))) return;
+    out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
+  };
+  // A single character is never reported as a name.
+  if (wantName) for (const s of names) if (s.end - s.start >= 2 && nameShapeOk(text, s.start, s.end)) add(s, 'person_name');
+  if (wantAddress) for (const s of addresses) add(s, 'address');
 }

@@ -1,24 +1,62 @@
 import { KeywordIndex } from '../keywords.ts';
 import { COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES } from '../data/names.ts';
 import { CITIES, PROVINCES } from '../data/places.ts';
+import * as Lx from './lexicon.ts';
+import type { Lexicon } from './lexicon.ts';
+
+// Module bindings read once: under tsx every imported binding is a getter, too slow for the inner loops.
+const { HASH_SEED, LEX_NAME, LIST_BITS, MAX_LEN, MIN_LEN } = Lx;
+const step = Lx.step;
 
 /**
- * Features of the character-level name and address tagger (ner/model.ts), shared by the training script
- * (bench/train-ner.ts) and the scanner so that both see exactly the same thing. Each feature is a hashed
- * bucket: a template id and a few small integers (characters, classes, lexicon bits) mixed into
- * HASH_BITS bits. Collisions cost a little accuracy, never a wrong answer about offsets.
+ * What the character-level tagger (ner/model.ts) sees of a text, shared by the training script
+ * (bench/train-ner.ts) and the scanner so that both compute exactly the same thing.
+ *
+ * The tagger scores each position t with the sum of weight rows picked by the characters around it.
+ * Rows are grouped by the n-gram that picks them rather than by template, so that one lookup serves every
+ * position the n-gram is near (the costly part of a linear tagger is fetching rows from memory, not adding):
+ * - a character's row (dense, by vocabulary id) holds its weights at offsets −3…+3 from t;
+ * - a bigram's row (hashed) its weights as t−2t−1, t−1t, tt+1 and t+1t+2;
+ * - a trigram's row (hashed) its weights as t−2…t, t−1…t+1 and t…t+2; a skip-bigram (t−1, t+1) one row;
+ * - context templates (character classes, surname/given-name/address lexicon bits, cue words such as
+ *   titles, speech verbs and labels before or after t, and which word lists — common words, names, places,
+ *   organisations (lexicon.ts) — hold the strings of 2–4 characters starting, ending or running through t)
+ *   pick rows of a small hashed table.
  */
-export const TAGS = ['O', 'B-PER', 'I-PER', 'B-ADR', 'I-ADR'] as const;
-export const NT = TAGS.length;
+export const ENTITY_TYPES = ['PER', 'LOC', 'ORG'] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+/** Tags: O, then B-X and I-X for each entity type (B at 1 + 2k, I at 2 + 2k). */
+export const NT = 1 + 2 * ENTITY_TYPES.length;
 export const O = 0;
 export const B_PER = 1;
 export const I_PER = 2;
-export const B_ADR = 3;
-export const I_ADR = 4;
-export const HASH_BITS = 18;
-export const HASH_MASK = (1 << HASH_BITS) - 1;
-/** Features per character (the number of templates). */
-export const NF = 26;
+export const B_LOC = 3;
+export const I_LOC = 4;
+export const B_ORG = 5;
+export const I_ORG = 6;
+
+/** Offsets a character's row covers (−UNI_REACH…+UNI_REACH). */
+export const UNI_REACH = 3;
+export const UNI_SLOTS = 2 * UNI_REACH + 1;
+export const BI_SLOTS = 4;
+export const TRI_SLOTS = 3;
+/** Context templates per position (see contextKeys). */
+export const NCTX = 18;
+
+/** Hashed table sizes (rows) as powers of two; the model file records them. */
+export interface TableBits {
+  bi: number;
+  tri: number;
+  skip: number;
+  ctx: number;
+}
+export const DEFAULT_BITS: TableBits = { bi: 16, tri: 16, skip: 14, ctx: 14 };
+
+/** Vocabulary rows 0 and 1: a character not in the vocabulary, and the edge of the text. */
+export const UNKNOWN = 0;
+export const EDGE = 1;
+/** The folded code of the edge of the text (never a real character after folding). */
+const EDGE_CODE = 1;
 
 /** Fold a code unit: full-width ASCII to ASCII, every digit to '0', ASCII letters to lower case. */
 export function fold(c: number): number {
@@ -36,8 +74,10 @@ const C_LATIN = 3;
 const C_SPACE = 4;
 const C_NUMERAL = 5;
 const C_DOT = 6; // the middle dot of transliterated names
-const C_OTHER = 7;
+const C_PUNCT = 7;
+const C_OTHER = 0;
 const NUMERALS = '一二三四五六七八九十百千零〇两';
+const PUNCT = '，。、；：？！“”‘’（）《》【】「」『』〈〉…—,.;:?!"\'()[]<>-/';
 
 function charClass(f: number): number {
   if (f === 48) return C_DIGIT;
@@ -45,6 +85,7 @@ function charClass(f: number): number {
   if (f === 32 || f === 9 || f === 10 || f === 13) return C_SPACE;
   if (f === 0xb7 || f === 0x30fb || f === 0x2022 || f === 0xff65) return C_DOT;
   if (f >= 0x4e00 && f <= 0x9fa5) return NUMERALS.includes(String.fromCharCode(f)) ? C_NUMERAL : C_HAN;
+  if (PUNCT.includes(String.fromCharCode(f))) return C_PUNCT;
   return C_OTHER;
 }
 
@@ -74,7 +115,7 @@ for (const ch of ADDR_CHARS) LEX[ch.charCodeAt(0)] |= L_ADDR;
 for (const ch of NAME_STOP) LEX[ch.charCodeAt(0)] |= L_STOP;
 for (const ch of ADMIN_CHARS) LEX[ch.charCodeAt(0)] |= L_ADMIN;
 
-/** Whether the tagger could start a name at code unit c (gating in ner/model.ts). */
+/** Lexicon bits of code unit c (the scanner's candidate windows use them too). */
 export function lexBits(c: number): number {
   return LEX[c];
 }
@@ -82,7 +123,8 @@ export const LEX_SURNAME = L_SURNAME;
 export const LEX_TRANS = L_TRANS;
 export const LEX_ADDR = L_ADDR;
 
-// Words around a name: titles (before or after it), speech verbs (after), labels (before), place names.
+// Words around a name: titles (before or after it), speech verbs (after), labels (before), place names,
+// organisation suffixes.
 const K_TITLE = 1;
 const K_VERB = 2;
 const K_CUE = 4;
@@ -111,23 +153,35 @@ addKind(CITIES, K_PLACE);
 addKind(ORG_SUFFIXES, K_ORG);
 const WORDS = new KeywordIndex(KIND.keys());
 const COMPOUND = new Set(COMPOUND_SURNAMES);
+const COMPOUND_FIRST = new Uint8Array(65536);
+for (const cs of COMPOUND) COMPOUND_FIRST[cs.charCodeAt(0)] = 1;
 
-const PAD = 4;
+/** Positions of context read on each side of a window. */
+export const PAD = 4;
 
 /**
- * A window of text prepared for the templates: folded characters, classes, lexicon bits and the kinds of
- * words starting and ending at each position, PAD positions of real context (or padding) on each side.
- * Buffers are reused by the next prepare() call.
+ * A window of text prepared for scoring: per position (PAD of context or edge on each side), the folded
+ * character, its vocabulary row, class and lexicon bits, the kinds of cue words starting and ending there,
+ * and the hashed rows of the bigram, trigram and skip-bigram starting there. Buffers are reused by the
+ * next prepare() call.
  */
 export interface Window {
-  from: number;
-  to: number;
+  n: number;
   ch: Int32Array;
+  uni: Int32Array;
   cl: Int32Array;
   lx: Int32Array;
   ws: Int32Array;
   we: Int32Array;
   cmp: Uint8Array;
+  bi: Int32Array;
+  tri: Int32Array;
+  skip: Int32Array;
+  /** Lists holding the string of length L starting (ls) or ending (le) here: LIST_BITS per length 2, 3, 4. */
+  ls: Int32Array;
+  le: Int32Array;
+  /** Lists with a string running through here (neither its first nor its last character). */
+  li: Int32Array;
 }
 
 let win: Window = alloc(256);
@@ -135,36 +189,69 @@ let win: Window = alloc(256);
 function alloc(n: number): Window {
   const m = n + 2 * PAD;
   return {
-    from: 0, to: 0, ch: new Int32Array(m), cl: new Int32Array(m), lx: new Int32Array(m), ws: new Int32Array(m),
-    we: new Int32Array(m), cmp: new Uint8Array(m),
+    n: 0, ch: new Int32Array(m), uni: new Int32Array(m), cl: new Int32Array(m), lx: new Int32Array(m),
+    ws: new Int32Array(m), we: new Int32Array(m), cmp: new Uint8Array(m), bi: new Int32Array(m), tri: new Int32Array(m),
+    skip: new Int32Array(m), ls: new Int32Array(m), le: new Int32Array(m), li: new Int32Array(m),
   };
 }
 
-/** Prepare text[from, to) (reading PAD characters of context on each side). */
-export function prepare(text: string, from = 0, to = text.length): Window {
+/** The hash of template t with values a, b, masked to `mask`. */
+export function mix(t: number, a: number, b: number, mask: number): number {
+  let h = Math.imul(a ^ Math.imul(t + 1, 0x9e3779b1), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15) ^ b, 0xc2b2ae35);
+  h ^= h >>> 13;
+  return h & mask;
+}
+
+/** Hash of the folded characters text[i, i + len), as prepare() computes it (lexicon.ts). */
+export function stringHash(text: string, i: number, len: number): number {
+  let h = HASH_SEED;
+  for (let k = 0; k < len; k++) h = step(h, fold(text.charCodeAt(i + k)));
+  return h;
+}
+
+/**
+ * Prepare text[from, to) for scoring (reading PAD characters of context on each side): `vocab` maps a
+ * folded code unit to its character row (UNKNOWN when absent); `lexicon` holds the word lists.
+ */
+export function prepare(text: string, from: number, to: number, vocab: Uint16Array, bits: TableBits, lexicon: Lexicon): Window {
   const n = to - from;
   if (win.ch.length < n + 2 * PAD) win = alloc(Math.max(n, win.ch.length * 2));
   const w = win;
-  w.from = from;
-  w.to = to;
+  w.n = n;
   const base = from - PAD;
   const m = n + 2 * PAD;
   const len = text.length;
-  w.ws.fill(0, 0, m);
-  w.we.fill(0, 0, m);
-  w.cmp.fill(0, 0, m);
+  const { ch, uni, cl, lx, ws, we, cmp } = w;
+  ws.fill(0, 0, m);
+  we.fill(0, 0, m);
+  cmp.fill(0, 0, m);
   for (let j = 0; j < m; j++) {
     const i = base + j;
     if (i < 0 || i >= len) {
-      w.ch[j] = 1;
-      w.cl[j] = 0;
-      w.lx[j] = 128;
+      ch[j] = EDGE_CODE;
+      uni[j] = EDGE;
+      cl[j] = 0;
+      lx[j] = 128;
       continue;
     }
     const c = text.charCodeAt(i);
-    w.ch[j] = fold(c);
-    w.cl[j] = CLASS[c];
-    w.lx[j] = LEX[c];
+    const f = fold(c);
+    ch[j] = f;
+    uni[j] = vocab[f];
+    cl[j] = CLASS[c];
+    lx[j] = LEX[c];
+  }
+  const biMask = (1 << bits.bi) - 1;
+  const triMask = (1 << bits.tri) - 1;
+  const skipMask = (1 << bits.skip) - 1;
+  for (let j = 0; j < m; j++) {
+    const a = ch[j];
+    const b = j + 1 < m ? ch[j + 1] : EDGE_CODE;
+    const c = j + 2 < m ? ch[j + 2] : EDGE_CODE;
+    w.bi[j] = mix(1, a, b, biMask);
+    w.tri[j] = mix(2, (a << 16) | b, c, triMask);
+    w.skip[j] = mix(3, a, c, skipMask);
   }
   const lo = Math.max(0, base);
   const hi = Math.min(len, base + m);
@@ -173,68 +260,83 @@ export function prepare(text: string, from = 0, to = text.length): Window {
     const word = WORDS.at(text, i);
     if (word === undefined) continue;
     const k = KIND.get(word)!;
-    w.ws[i - base] |= k;
+    ws[i - base] |= k;
     const e = i + word.length - 1 - base;
-    if (e < m) w.we[e] |= k;
+    if (e < m) we[e] |= k;
   }
   for (let i = lo; i + 1 < hi; i++) {
-    if (COMPOUND_FIRST[text.charCodeAt(i)] === 1 && COMPOUND.has(text.slice(i, i + 2))) w.cmp[i - base] = 1;
+    if (COMPOUND_FIRST[text.charCodeAt(i)] === 1 && COMPOUND.has(text.slice(i, i + 2))) cmp[i - base] = 1;
   }
+  lists(w, m, lexicon);
   return w;
 }
 
-const COMPOUND_FIRST = new Uint8Array(65536);
-for (const cs of COMPOUND) COMPOUND_FIRST[cs.charCodeAt(0)] = 1;
-
-/** The hash bucket of template t with values a, b (the bias feature is mix(0, 0, 0)). */
-export function mix(t: number, a: number, b: number): number {
-  let h = Math.imul(a ^ Math.imul(t + 1, 0x9e3779b1), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 15) ^ b, 0xc2b2ae35);
-  h ^= h >>> 13;
-  return h & HASH_MASK;
+/** The word-list bits ls, le, li of the window's m positions (edges hold no word). */
+function lists(w: Window, m: number, lexicon: Lexicon): void {
+  const { ch, ls, le, li } = w;
+  ls.fill(0, 0, m);
+  le.fill(0, 0, m);
+  li.fill(0, 0, m);
+  for (let j = 0; j + MIN_LEN <= m; j++) {
+    if (!isIdeograph(ch[j])) continue;
+    let h = step(HASH_SEED, ch[j]);
+    for (let len = 1; len < MAX_LEN && j + len < m; len++) {
+      const c = ch[j + len];
+      if (!isIdeograph(c)) break;
+      h = step(h, c);
+      const bitsHere = lexicon.lookup(h);
+      if (bitsHere === 0) continue;
+      const shift = (len + 1 - MIN_LEN) * LIST_BITS;
+      ls[j] |= bitsHere << shift;
+      le[j + len] |= bitsHere << shift;
+      for (let k = j + 1; k < j + len; k++) li[k] |= bitsHere;
+    }
+  }
 }
 
-/** Writes the NF feature buckets of text position from + k into out[o, o + NF). */
-export function features(w: Window, k: number, out: Int32Array, o: number): void {
+/** Word lists hold strings of ideographs only. */
+function isIdeograph(f: number): boolean {
+  return f >= 0x4e00 && f <= 0x9fa5;
+}
+
+/** Writes the NCTX context-table rows of window position k into out[o, o + NCTX). */
+export function contextKeys(w: Window, k: number, mask: number, out: Int32Array, o: number): void {
   const j = k + PAD;
   const ch = w.ch;
   const lx = w.lx;
+  const cl = w.cl;
   const c0 = ch[j];
-  const cm1 = ch[j - 1];
-  const cp1 = ch[j + 1];
-  const cm2 = ch[j - 2];
-  const cp2 = ch[j + 2];
   const l0 = lx[j];
   const lm1 = lx[j - 1];
   const lp1 = lx[j + 1];
   const endPrev = w.we[j - 1];
   const startNext = w.ws[j + 1];
-  const cl = w.cl;
   const classes = cl[j - 2] | (cl[j - 1] << 3) | (cl[j] << 6) | (cl[j + 1] << 9) | (cl[j + 2] << 12);
-  out[o] = mix(0, 0, 0); // bias
-  out[o + 1] = mix(1, c0, 0);
-  out[o + 2] = mix(2, cm1, 0);
-  out[o + 3] = mix(3, cp1, 0);
-  out[o + 4] = mix(4, cm2, 0);
-  out[o + 5] = mix(5, cp2, 0);
-  out[o + 6] = mix(6, cm1, c0);
-  out[o + 7] = mix(7, c0, cp1);
-  out[o + 8] = mix(8, cm2, cm1);
-  out[o + 9] = mix(9, cp1, cp2);
-  out[o + 10] = mix(10, (cm1 << 16) | c0, cp1);
-  out[o + 11] = mix(11, classes, 0);
-  out[o + 12] = mix(12, l0, lm1);
-  out[o + 13] = mix(13, l0, lp1);
-  out[o + 14] = mix(14, (lm1 << 8) | l0, lp1);
-  out[o + 15] = mix(15, endPrev, l0);
-  out[o + 16] = mix(16, startNext, l0);
-  out[o + 17] = mix(17, w.ws[j + 2], (l0 << 8) | lp1);
-  out[o + 18] = mix(18, w.ws[j + 3], endPrev);
-  out[o + 19] = mix(19, w.ws[j], w.we[j]);
-  out[o + 20] = mix(20, endPrev, c0);
-  out[o + 21] = mix(21, c0, startNext);
-  out[o + 22] = mix(22, w.cmp[j], (w.we[j - 2] << 8) | l0);
-  out[o + 23] = mix(23, cm1, cp1);
-  out[o + 24] = mix(24, (cm2 << 16) | cm1, c0);
-  out[o + 25] = mix(25, (c0 << 16) | cp1, cp2);
+  out[o] = mix(10, classes, 0, mask);
+  out[o + 1] = mix(11, l0, lm1, mask);
+  out[o + 2] = mix(12, l0, lp1, mask);
+  out[o + 3] = mix(13, (lm1 << 8) | l0, lp1, mask);
+  out[o + 4] = mix(14, endPrev, l0, mask);
+  out[o + 5] = mix(15, startNext, l0, mask);
+  out[o + 6] = mix(16, w.ws[j + 2], (l0 << 8) | lp1, mask);
+  out[o + 7] = mix(17, w.ws[j + 3], endPrev, mask);
+  out[o + 8] = mix(18, w.ws[j], w.we[j], mask);
+  out[o + 9] = mix(19, endPrev, c0, mask);
+  out[o + 10] = mix(20, c0, startNext, mask);
+  out[o + 11] = mix(21, w.cmp[j], (w.we[j - 2] << 8) | l0, mask);
+  out[o + 12] = mix(22, (lx[j - 2] << 8) | lm1, (l0 << 8) | lp1, mask);
+  const ls = w.ls[j];
+  const le = w.le[j];
+  out[o + 13] = mix(23, ls, 0, mask);
+  out[o + 14] = mix(24, le, 0, mask);
+  out[o + 15] = mix(25, w.le[j - 1], ls, mask);
+  out[o + 16] = mix(26, w.li[j], (ls !== 0 ? 1 : 0) | (le !== 0 ? 2 : 0), mask);
+  // Whether a name-list string starts, ends or runs through here, with the character itself.
+  const named = (any(ls) & LEX_NAME) | ((any(le) & LEX_NAME) << 1) | ((w.li[j] & LEX_NAME) << 2);
+  out[o + 17] = mix(27, named, c0, mask);
+}
+
+/** The lists of a per-length bit set (ls, le), whatever the length. */
+function any(x: number): number {
+  return (x | (x >>> LIST_BITS) | (x >>> (2 * LIST_BITS))) & ((1 << LIST_BITS) - 1);
 }

@@ -1,119 +1,256 @@
 import * as F from './features.ts';
-import type { Window } from './features.ts';
+import type { EntityType, TableBits, Window } from './features.ts';
+import { Lexicon } from './lexicon.ts';
 
 // Module bindings read once: under tsx every imported binding is a getter, too slow for the inner loops.
-const { B_ADR, B_PER, HASH_BITS, I_ADR, I_PER, NF, NT, O } = F;
-const features = F.features;
+const { ENTITY_TYPES, NCTX, NT, O, PAD, UNI_SLOTS, BI_SLOTS, TRI_SLOTS, UNI_REACH } = F;
+if (NT !== 7) throw new Error('packed emissions hold exactly seven tags: update pack() and emissions() with the tag set');
+const contextKeys = F.contextKeys;
 const prepare = F.prepare;
 
 /**
- * The character-level tagger: a linear model over hashed features (features.ts) with first-order tag
+ * The character-level tagger: a linear model over the rows of features.ts with first-order tag
  * transitions, decoded by Viterbi. Trained as an averaged perceptron by bench/train-ner.ts; stored as
- * int8 emission weights (one row of NT per hash bucket, zero rows left out) and int32 transitions.
+ * int8 weights (one scale) and int32 transitions.
  *
- * File layout (little-endian): "YNER" u8 version u8 hashBits u8 nt u8 nf · f32 scale · i32 start[nt] ·
- * i32 trans[nt*nt] · u32 rows · rows × (varint bucket delta, nt × i8) · u32 gates · gates × u16 code unit.
+ * All weight rows live in one array, segment after segment: characters (dense, by vocabulary row), bigrams,
+ * trigrams, skip-bigrams and context (hashed). A position's score for tag t is the sum of W[row · NT + t]
+ * over its ROWS rows (rowsAt).
+ *
+ * For scoring, the int8 rows are packed (pack()): the seven weights of a row as base-8192 digits of two
+ * doubles (tags 0–3 and 4–6), so a position costs two loads and two additions per row instead of seven.
+ * Weights are quantized to ±WMAX with ROWS · WMAX < 4096, so every digit of the sums stays exact.
+ *
+ * File layout (little-endian): "YNER" · u8 version · u8 nt · u8 nctx · u8 × 4 table bits (bi, tri, skip,
+ * ctx) · f32 scale · i32 bias[nt] · i32 start[nt] · i32 trans[nt·nt] · u32 vocabulary size · u16 code
+ * units (rows 2…) · u32 non-zero rows · rows × (varint row delta, u16 mask of the non-zero tags, i8 per non-zero tag), rows of the segments in order
+ * of their offsets, each NT wide · u32 gates · gates × u16 code unit · u8 lexicon bits · u32 entries ·
+ * entries × (varint hash delta, u8 lists), hashes ascending.
  */
 export interface NerModel {
-  readonly hashBits: number;
+  readonly bits: TableBits;
   readonly scale: number;
+  /** Folded code unit → character row (0 unknown, 1 edge, 2… the vocabulary). */
+  readonly vocab: Uint16Array;
+  /** The code units of vocabulary rows 2…, in row order. */
+  readonly chars: Uint16Array;
   readonly weights: Int8Array;
+  /** The weights packed for scoring (pack()). */
+  readonly packed: Float64Array;
+  readonly bias: Int32Array;
   readonly start: Int32Array;
   readonly trans: Int32Array;
   /** Characters that may start a name (from the training data): the scanner tags windows around them. */
   readonly gate: Uint8Array;
+  /** The word lists (lexicon.ts) as sorted string hashes and their list bits, and the table built from them. */
+  readonly lexHashes: Uint32Array;
+  readonly lexLists: Uint8Array;
+  readonly lexicon: Lexicon;
+}
+
+/** The lookup table of word-list entries (hashes ascending, so the table is the same however they came). */
+export function buildLexicon(hashes: Uint32Array, lists: Uint8Array): Lexicon {
+  const bits = Math.max(10, Math.ceil(Math.log2(Math.max(1, hashes.length) * 2)));
+  const lex = new Lexicon(bits);
+  for (let i = 0; i < hashes.length; i++) lex.add(hashes[i], lists[i]);
+  return lex;
 }
 
 export interface Span {
-  type: 'person_name' | 'address';
+  type: EntityType;
   start: number;
   end: number;
   /**
    * Confidence in [0.7, 0.99]: 0.7 + 0.29·tanh(m / 100), m being the span's mean emission margin over "O"
-   * in weight units (typically 50–150 on the dev sets). A span the decoder chose is a finding at its type's full level (the guard lowers
+   * in weight units. A span the decoder chose is a finding at its type's full level (the guard lowers
    * findings below 0.7 one level), and a wider margin scores higher.
    */
   score: number;
 }
 
+/** Rows a position's score sums: 7 characters, 4 bigrams, 3 trigrams, 1 skip-bigram, the context rows. */
+export const ROWS = UNI_SLOTS + BI_SLOTS + TRI_SLOTS + 1 + NCTX;
+
+/** Where each segment starts, in rows (a row is NT weights), for a vocabulary size. */
+export interface Layout {
+  uni: number;
+  bi: number;
+  tri: number;
+  skip: number;
+  ctx: number;
+  size: number;
+  bits: TableBits;
+}
+
+export function layout(vocabSize: number, bits: TableBits): Layout {
+  const uni = 0;
+  const bi = uni + vocabSize * UNI_SLOTS;
+  const tri = bi + (1 << bits.bi) * BI_SLOTS;
+  const skip = tri + (1 << bits.tri) * TRI_SLOTS;
+  const ctx = skip + (1 << bits.skip);
+  return { uni, bi, tri, skip, ctx, size: ctx + (1 << bits.ctx), bits };
+}
+
+/**
+ * The ROWS weight rows of window position k (0-based inside the window) into out[o, o + ROWS).
+ * The only definition of which weights score a position: scanner and trainer both go through it.
+ */
+export function rowsAt(w: Window, k: number, l: Layout, out: Int32Array, o: number): void {
+  const j = k + PAD;
+  const uni = w.uni;
+  // Character at offset d from the position: its row's slot d + UNI_REACH.
+  for (let d = -UNI_REACH; d <= UNI_REACH; d++) out[o++] = l.uni + uni[j + d] * UNI_SLOTS + d + UNI_REACH;
+  // Bigram starting at offset s ∈ {−2, −1, 0, 1}: slot s + 2.
+  for (let s = -2; s <= 1; s++) out[o++] = l.bi + w.bi[j + s] * BI_SLOTS + s + 2;
+  // Trigram starting at offset s ∈ {−2, −1, 0}: slot s + 2.
+  for (let s = -2; s <= 0; s++) out[o++] = l.tri + w.tri[j + s] * TRI_SLOTS + s + 2;
+  out[o++] = l.skip + w.skip[j - 1];
+  contextKeys(w, k, (1 << l.bits.ctx) - 1, out, o);
+  for (let c = 0; c < NCTX; c++) out[o + c] += l.ctx;
+}
+
 const MAGIC = 0x52454e59; // "YNER"
+const VERSION = 2;
 const NEG = -1e15;
 
 /** Allowed transitions: I-X only after B-X or I-X. */
 export function allowed(prev: number, next: number): boolean {
-  if (next === I_PER) return prev === B_PER || prev === I_PER;
-  if (next === I_ADR) return prev === B_ADR || prev === I_ADR;
-  return true;
+  if (next === O || (next & 1) === 1) return true;
+  return prev === next - 1 || prev === next;
+}
+
+export function modelLayout(m: NerModel): Layout {
+  return layout(m.chars.length + 2, m.bits);
 }
 
 export function encodeModel(m: NerModel): Uint8Array {
-  const rows: number[] = [];
-  for (let b = 0; b < m.weights.length / NT; b++) {
-    for (let t = 0; t < NT; t++) if (m.weights[b * NT + t] !== 0) { rows.push(b); break; }
-  }
   const bytes: number[] = [];
   const u32 = (v: number): void => { bytes.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255); };
   u32(MAGIC);
-  bytes.push(1, m.hashBits, NT, NF);
+  bytes.push(VERSION, NT, NCTX, m.bits.bi, m.bits.tri, m.bits.skip, m.bits.ctx);
   const f = new DataView(new ArrayBuffer(4));
   f.setFloat32(0, m.scale, true);
   for (let i = 0; i < 4; i++) bytes.push(f.getUint8(i));
+  for (const v of m.bias) u32(v);
   for (const v of m.start) u32(v);
   for (const v of m.trans) u32(v);
+  u32(m.chars.length);
+  for (const c of m.chars) bytes.push(c & 255, c >>> 8);
+  const rows: number[] = [];
+  for (let r = 0; r < m.weights.length / NT; r++) {
+    for (let t = 0; t < NT; t++) if (m.weights[r * NT + t] !== 0) { rows.push(r); break; }
+  }
   u32(rows.length);
   let prev = 0;
-  for (const b of rows) {
-    let d = b - prev;
-    prev = b;
+  for (const r of rows) {
+    let d = r - prev;
+    prev = r;
     while (d >= 128) { bytes.push((d & 127) | 128); d >>>= 7; }
     bytes.push(d);
-    for (let t = 0; t < NT; t++) bytes.push(m.weights[b * NT + t] & 255);
+    let mask = 0;
+    for (let t = 0; t < NT; t++) if (m.weights[r * NT + t] !== 0) mask |= 1 << t;
+    bytes.push(mask & 255, mask >>> 8);
+    for (let t = 0; t < NT; t++) if (m.weights[r * NT + t] !== 0) bytes.push(m.weights[r * NT + t] & 255);
   }
   const gates: number[] = [];
   for (let c = 0; c < 65536; c++) if (m.gate[c] === 1) gates.push(c);
   u32(gates.length);
   for (const c of gates) bytes.push(c & 255, c >>> 8);
+  u32(m.lexHashes.length);
+  let prevHash = 0;
+  for (let i = 0; i < m.lexHashes.length; i++) {
+    let d = m.lexHashes[i] - prevHash;
+    prevHash = m.lexHashes[i];
+    while (d >= 128) { bytes.push((d & 127) | 128); d = Math.floor(d / 128); }
+    bytes.push(d, m.lexLists[i]);
+  }
   return Uint8Array.from(bytes);
+}
+
+function varint(bytes: Uint8Array, at: { p: number }): number {
+  let d = 0;
+  let scale = 1;
+  for (;;) {
+    const x = bytes[at.p++];
+    if (x === undefined) throw new Error('NER model is corrupt (truncated)');
+    d += (x & 127) * scale;
+    if (x < 128) return d;
+    scale *= 128;
+  }
+}
+
+/** The vocabulary lookup table of a model's characters. */
+export function vocabTable(chars: ArrayLike<number>): Uint16Array {
+  const vocab = new Uint16Array(65536);
+  for (let i = 0; i < chars.length; i++) vocab[chars[i]] = i + 2;
+  return vocab;
 }
 
 export function decodeModel(bytes: Uint8Array): NerModel {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== MAGIC) throw new Error('not a Yumen NER model');
-  const hashBits = bytes[5];
-  if (bytes[4] !== 1 || bytes[6] !== NT || bytes[7] !== NF || hashBits !== HASH_BITS) {
+  if (bytes.length < 16 || view.getUint32(0, true) !== MAGIC) throw new Error('not a Yumen NER model');
+  if (bytes[4] !== VERSION || bytes[5] !== NT || bytes[6] !== NCTX) {
     throw new Error('NER model does not match this version of the feature templates');
   }
-  const scale = view.getFloat32(8, true);
-  let p = 12;
-  const start = new Int32Array(NT);
-  for (let t = 0; t < NT; t++, p += 4) start[t] = view.getInt32(p, true);
-  const trans = new Int32Array(NT * NT);
-  for (let t = 0; t < NT * NT; t++, p += 4) trans[t] = view.getInt32(p, true);
+  const bits: TableBits = { bi: bytes[7], tri: bytes[8], skip: bytes[9], ctx: bytes[10] };
+  const scale = view.getFloat32(11, true);
+  let p = 15;
+  const ints = (n: number): Int32Array => {
+    const a = new Int32Array(n);
+    for (let i = 0; i < n; i++, p += 4) a[i] = view.getInt32(p, true);
+    return a;
+  };
+  const bias = ints(NT);
+  const start = ints(NT);
+  const trans = ints(NT * NT);
+  const nChars = view.getUint32(p, true);
+  p += 4;
+  const chars = new Uint16Array(nChars);
+  for (let i = 0; i < nChars; i++, p += 2) chars[i] = bytes[p] | (bytes[p + 1] << 8);
+  const l = layout(nChars + 2, bits);
+  const weights = new Int8Array(l.size * NT);
   const rows = view.getUint32(p, true);
   p += 4;
-  const weights = new Int8Array(NT << hashBits);
-  let b = 0;
-  for (let r = 0; r < rows; r++) {
-    let d = 0;
-    let shift = 0;
-    for (;;) {
-      const x = bytes[p++];
-      d |= (x & 127) << shift;
-      if (x < 128) break;
-      shift += 7;
+  let r = 0;
+  const at = { p };
+  for (let k = 0; k < rows; k++) {
+    r += varint(bytes, at);
+    p = at.p;
+    const o = r * NT;
+    if (o + NT > weights.length) throw new Error('NER model is corrupt (row out of range)');
+    const mask = bytes[p] | (bytes[p + 1] << 8);
+    p += 2;
+    for (let t = 0; t < NT; t++) {
+      if ((mask & (1 << t)) === 0) continue;
+      const v = (bytes[p++] << 24) >> 24;
+      if (v > WMAX || v < -WMAX) throw new Error('NER model is corrupt (weight out of range)');
+      weights[o + t] = v;
     }
-    b += d;
-    for (let t = 0; t < NT; t++) weights[b * NT + t] = (bytes[p++] << 24) >> 24;
+    at.p = p;
   }
   const gate = new Uint8Array(65536);
   const gates = view.getUint32(p, true);
   p += 4;
   for (let g = 0; g < gates; g++, p += 2) gate[bytes[p] | (bytes[p + 1] << 8)] = 1;
-  return { hashBits, scale, weights, start, trans, gate };
+  const entries = view.getUint32(p, true);
+  at.p = p + 4;
+  const lexHashes = new Uint32Array(entries);
+  const lexLists = new Uint8Array(entries);
+  let h = 0;
+  for (let i = 0; i < entries; i++) {
+    h += varint(bytes, at);
+    lexHashes[i] = h;
+    lexLists[i] = bytes[at.p++];
+  }
+  if (at.p !== bytes.length || h > 0xffffffff) throw new Error('NER model is corrupt (length)');
+  return {
+    bits, scale, vocab: vocabTable(chars), chars, weights, packed: pack(weights), bias, start, trans, gate, lexHashes, lexLists,
+    lexicon: buildLexicon(lexHashes, lexLists),
+  };
 }
 
 // Scratch buffers, grown on demand (the guard is single-threaded per process).
-let feats = new Int32Array(NF * 256);
+let rows = new Int32Array(ROWS * 256);
 let emit = new Float64Array(NT * 256);
 let score = new Float64Array(NT * 256);
 let back = new Uint8Array(NT * 256);
@@ -121,91 +258,148 @@ let back = new Uint8Array(NT * 256);
 function ensure(n: number): void {
   if (emit.length >= NT * n) return;
   const size = Math.max(n, (emit.length / NT) * 2);
-  feats = new Int32Array(NF * size);
+  rows = new Int32Array(ROWS * size);
   emit = new Float64Array(NT * size);
   score = new Float64Array(NT * size);
   back = new Uint8Array(NT * size);
 }
 
-/** Emission scores of text[from, to) into `emit` (NT per position). */
-function emissions(m: NerModel, win: Window, n: number): void {
-  const w = m.weights;
-  for (let i = 0; i < n; i++) {
-    features(win, i, feats, 0);
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-    for (let k = 0; k < NF; k++) {
-      const b = feats[k] * NT;
-      s0 += w[b];
-      s1 += w[b + 1];
-      s2 += w[b + 2];
-      s3 += w[b + 3];
-      s4 += w[b + 4];
-    }
-    const e = i * NT;
-    emit[e] = s0; emit[e + 1] = s1; emit[e + 2] = s2; emit[e + 3] = s3; emit[e + 4] = s4;
+/** Largest weight magnitude: ROWS · WMAX must stay below 4096, half a base-8192 digit. */
+export const WMAX = 120;
+if (ROWS * WMAX >= 4096) throw new Error('too many rows per position for packed emissions');
+const BASE = 8192;
+
+/** Pack int8 rows of NT = 7 weights into two doubles each: Σ w_t · 8192^t over tags 0–3, and over 4–6. */
+export function pack(weights: Int8Array): Float64Array {
+  const rows = weights.length / NT;
+  const packed = new Float64Array(rows * 2);
+  for (let r = 0; r < rows; r++) {
+    const o = r * NT;
+    packed[2 * r] = weights[o] + BASE * (weights[o + 1] + BASE * (weights[o + 2] + BASE * weights[o + 3]));
+    packed[2 * r + 1] = weights[o + 4] + BASE * (weights[o + 5] + BASE * weights[o + 6]);
   }
+  return packed;
 }
 
-const masked = new WeakMap<NerModel, Float64Array>();
-
-/** The transition scores with the disallowed ones at NEG. */
-function transitions(m: NerModel): Float64Array {
-  let tr = masked.get(m);
-  if (tr === undefined) {
-    tr = new Float64Array(NT * NT);
-    for (let s = 0; s < NT; s++) for (let t = 0; t < NT; t++) tr[s * NT + t] = allowed(s, t) ? m.trans[s * NT + t] : NEG;
-    masked.set(m, tr);
-  }
-  return tr;
+/** The balanced base-8192 digit of x (in (−4096, 4096)) and the rest of x above it. */
+function digit(x: number): number {
+  return x - BASE * Math.round(x / BASE);
 }
 
 /**
- * The best tag sequence for text[from, to), written to tags[0, to - from). A window may start or end
- * inside running text: it starts in O or B-*, like a sentence, and ends in any tag.
+ * Emission scores of the n positions of window w into e (NT per position) from the packed model: two
+ * sums per position, then their digits.
  */
-export function viterbi(m: NerModel, text: string, from: number, to: number, tags: Uint8Array): void {
-  const n = to - from;
+export function emissions(P: Float64Array, bias: Int32Array, l: Layout, w: Window, n: number, e: Float64Array, r: Int32Array): void {
+  for (let i = 0; i < n; i++) rowsAt(w, i, l, r, i * ROWS);
+  for (let i = 0; i < n; i++) {
+    let a = 0;
+    let b = 0;
+    const ro = i * ROWS;
+    for (let k = 0; k < ROWS; k++) {
+      const x = 2 * r[ro + k];
+      a += P[x];
+      b += P[x + 1];
+    }
+    const o = i * NT;
+    let t = digit(a);
+    e[o] = t + bias[0];
+    a = (a - t) / BASE; t = digit(a); e[o + 1] = t + bias[1];
+    a = (a - t) / BASE; t = digit(a); e[o + 2] = t + bias[2];
+    e[o + 3] = (a - t) / BASE + bias[3];
+    t = digit(b);
+    e[o + 4] = t + bias[4];
+    b = (b - t) / BASE; t = digit(b); e[o + 5] = t + bias[5];
+    e[o + 6] = (b - t) / BASE + bias[6];
+  }
+}
+
+/** Emission scores from unpacked weights W (NT per row): the trainer's float weights. */
+export function emissionsOf(W: Float64Array, bias: Float64Array, l: Layout, w: Window, n: number, e: Float64Array, r: Int32Array): void {
+  for (let i = 0; i < n; i++) rowsAt(w, i, l, r, i * ROWS);
+  for (let i = 0; i < n; i++) {
+    const o = i * NT;
+    for (let t = 0; t < NT; t++) e[o + t] = bias[t];
+    const ro = i * ROWS;
+    for (let k = 0; k < ROWS; k++) {
+      const b = r[ro + k] * NT;
+      for (let t = 0; t < NT; t++) e[o + t] += W[b + t];
+    }
+  }
+}
+
+/**
+ * The best tag sequence for emissions e of n positions, written to tags[0, n). The sequence starts in O or
+ * B-* (a window may start inside running text, like a sentence) and ends in any tag. `tr` holds the
+ * transition scores with the disallowed ones at NEG; s and bk are scratch of n·NT.
+ */
+export function decode(e: Float64Array, n: number, start: ArrayLike<number>, tr: Float64Array, s: Float64Array, bk: Uint8Array, tags: Uint8Array): void {
   if (n <= 0) return;
-  ensure(n);
-  emissions(m, prepare(text, from, to), n);
-  const tr = transitions(m);
-  for (let t = 0; t < NT; t++) score[t] = t === I_PER || t === I_ADR ? NEG : m.start[t] + emit[t];
+  for (let t = 0; t < NT; t++) s[t] = t !== O && (t & 1) === 0 ? NEG : start[t] + e[t];
   for (let i = 1; i < n; i++) {
     const p = (i - 1) * NT;
     const q = p + NT;
     for (let t = 0; t < NT; t++) {
-      let best = score[p] + tr[t];
+      let best = s[p] + tr[t];
       let arg = 0;
-      for (let s = 1; s < NT; s++) {
-        const v = score[p + s] + tr[s * NT + t];
-        if (v > best) { best = v; arg = s; }
+      for (let u = 1; u < NT; u++) {
+        const v = s[p + u] + tr[u * NT + t];
+        if (v > best) { best = v; arg = u; }
       }
-      score[q + t] = best + emit[q + t];
-      back[q + t] = arg;
+      s[q + t] = best + e[q + t];
+      bk[q + t] = arg;
     }
   }
   let last = 0;
   const l = (n - 1) * NT;
-  for (let t = 1; t < NT; t++) if (score[l + t] > score[l + last]) last = t;
+  for (let t = 1; t < NT; t++) if (s[l + t] > s[l + last]) last = t;
   for (let i = n - 1; i >= 0; i--) {
     tags[i] = last;
-    last = back[i * NT + last];
+    last = bk[i * NT + last];
   }
+}
+
+/** Transition scores with the disallowed ones at NEG. */
+export function maskedTransitions(trans: ArrayLike<number>): Float64Array {
+  const tr = new Float64Array(NT * NT);
+  for (let s = 0; s < NT; s++) for (let t = 0; t < NT; t++) tr[s * NT + t] = allowed(s, t) ? trans[s * NT + t] : NEG;
+  return tr;
+}
+
+const masked = new WeakMap<NerModel, { tr: Float64Array; layout: Layout }>();
+
+function compiled(m: NerModel): { tr: Float64Array; layout: Layout } {
+  let c = masked.get(m);
+  if (c === undefined) {
+    c = { tr: maskedTransitions(m.trans), layout: modelLayout(m) };
+    masked.set(m, c);
+  }
+  return c;
+}
+
+/** The best tag sequence for text[from, to), written to tags[0, to - from); emissions stay in `emit`. */
+export function viterbi(m: NerModel, text: string, from: number, to: number, tags: Uint8Array): void {
+  const n = to - from;
+  if (n <= 0) return;
+  ensure(n);
+  const c = compiled(m);
+  const w = prepare(text, from, to, m.vocab, m.bits, m.lexicon);
+  emissions(m.packed, m.bias, c.layout, w, n, emit, rows);
+  decode(emit, n, m.start, c.tr, score, back, tags);
 }
 
 /** Spans of the tags of text[from, …), with scores from the emission margins in `emit`. */
 export function spansOf(m: NerModel, tags: Uint8Array, from: number, n: number, out: Span[]): void {
   for (let i = 0; i < n; i++) {
     const t = tags[i];
-    if (t !== B_PER && t !== B_ADR) continue;
-    const inside = t === B_PER ? I_PER : I_ADR;
+    if (t === O || (t & 1) === 0) continue;
+    const inside = t + 1;
     let j = i + 1;
     while (j < n && tags[j] === inside) j++;
     let margin = 0;
     for (let k = i; k < j; k++) margin += emit[k * NT + tags[k]] - emit[k * NT + O];
     const x = (margin / (j - i)) / m.scale;
-    const type = t === B_PER ? 'person_name' : 'address';
-    out.push({ type, start: from + i, end: from + j, score: 0.7 + 0.29 * Math.tanh(Math.max(0, x) / 100) });
+    out.push({ type: ENTITY_TYPES[(t - 1) >> 1], start: from + i, end: from + j, score: 0.7 + 0.29 * Math.tanh(Math.max(0, x) / 100) });
     i = j - 1;
   }
 }
