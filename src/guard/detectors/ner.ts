@@ -43,6 +43,10 @@ export function defaultNerModel(): NerModel {
 const ADDR_ANCHOR = new Uint8Array(65536);
 for (const ch of '路街巷弄村') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
 
+function isDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
+}
+
 function isCjk(c: number): boolean {
   return c >= 0x4e00 && c <= 0x9fa5;
 }
@@ -137,25 +141,42 @@ export function tagWindows(text: string, model: NerModel, rules: readonly RawFin
 
 // Last characters that make a span a state, dynasty, temple, street or place rather than a person (吴国, 周朝,
 // 孔庙): for two-character spans a wider set (吴王, 阳宁君), since a three-character name may end in 国 (张建国).
-const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡']);
-const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡国王帝君城']);
+const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡语']);
+const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语国王帝君城']);
 
-/** Whether a tagger name span is shaped like a name. */
+/**
+ * Words that, right after a span, make it the name of a language, people, place, craft or thing rather than of
+ * a person (艾努语, 粟特人, 斯巴达城, 达尔布卡鼓, 伊维菌素, 查林杰海渊) — unless they begin a title (张伟市长, 李明站长).
+ */
+const NOT_NAME_NEXT = new Set([...'语族岛港湾峡河湖省州县市镇村邨线龙鼓菌城宫寺庙洲邦郡']);
+const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|海渊|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区)/;
+const TITLE_NEXT = /^(?:市长|省长|县长|镇长|村长|站长|州长|岛主|港督|城主|河长|湖长|宫主|族长|市委|县委|省委)/;
+
+/**
+ * Whether a tagger name span is shaped like a name: not ending like a state, temple, street or language, not
+ * counted by a number before it, not followed by what makes it a place or thing.
+ */
 export function nameShapeOk(text: string, start: number, end: number): boolean {
   const last = text[end - 1];
-  return end - start === 2 ? !NOT_NAME_END_SHORT.has(last) : !NOT_NAME_END.has(last);
+  if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) return false;
+  // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
+  if (start > 0 && isDigit(text.charCodeAt(start - 1))) return false;
+  if (end >= text.length) return true;
+  const after = text.slice(end, end + 3);
+  if (TITLE_NEXT.test(after)) return true;
+  return !NOT_NAME_NEXT.has(text[end]) && !NEXT_WORDS.test(after);
 }
 
 /**
  * Whether a tagged place (or a rule address without a house number) is a street address: at least three
- * characters, street-level (ner/street.ts), within one sentence.
+ * characters, street-level (ner/street.ts), within one clause.
  */
 export function addressShapeOk(text: string, start: number, end: number): boolean {
   if (end - start < 3) return false;
   const span = text.slice(start, end);
   return STREET_LEVEL.test(span) && !SENTENCE_END.test(span);
 }
-const SENTENCE_END = /[。；;！!？?]/;
+const SENTENCE_END = /[。；;！!？?，,]/;
 
 /**
  * Places the tagger found, with adjacent ones joined (北京市 / 海淀区 / 中关村大街 are tagged as three
