@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createGuard } from '../../src/guard/index.ts';
 import type { Finding } from '../../src/guard/index.ts';
-import { NER_MODEL_FILE } from '../../src/guard/detectors/ner.ts';
-import { decodeModel, encodeModel } from '../../src/guard/ner/model.ts';
+import { NER_MODEL_FILE, defaultNerModel } from '../../src/guard/detectors/ner.ts';
+import { decodeModel, emissions, emissionsOf, encodeModel, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
+import { NT, prepare, stringHash } from '../../src/guard/ner/features.ts';
+import { Lexicon } from '../../src/guard/ner/lexicon.ts';
+import { STREET_LEVEL } from '../../src/guard/ner/street.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const guard = createGuard();
 const rulesOnly = createGuard({ tagger: false });
@@ -106,4 +110,62 @@ test('a figurative road is not an address (丝绸之路, 复兴之路); a street
   assert.deepEqual(found('请用三句话介绍玉门关的历史沿革，以及它在丝绸之路上的地位。', 'address'), []);
   assert.deepEqual(found('这是一条民族复兴之路。', 'address'), []);
   assert.ok(found('请把材料寄到北京市海淀区中关村南大街5号。', 'address').length > 0);
+});
+
+test('a name list printed without separators (名单) comes apart into its names', () => {
+  assert.deepEqual(found('主任委员：江泽民委员：李鹏乔石李瑞环彭真朱镕基刘华清胡锦涛', 'person_name'),
+    ['江泽民', '李鹏', '乔石', '李瑞环', '彭真', '朱镕基', '刘华清', '胡锦涛']);
+});
+
+test('what follows or precedes a span can make it a language, a currency or a title-bearing name', () => {
+  assert.deepEqual(found('艾努语的语法近似于维吾尔语。', 'person_name'), []);
+  assert.deepEqual(found('硬币面额为5迪拉姆、10迪拉姆。', 'person_name'), []);
+  assert.deepEqual(found('张伟市长表示，明年继续推进。', 'person_name'), ['张伟'], 'a title starting with 市 keeps the name');
+});
+
+test('street level: transliterations holding 路, metro lines and bare districts are not addresses', () => {
+  assert.deepEqual(found('以色列内阁批准耶路撒冷扩建计划。', 'address'), []);
+  assert.deepEqual(found('呼家楼站是北京地铁10号线的一座车站。', 'address'), []);
+  assert.deepEqual(found('会议在北京市海淀区召开。', 'address'), []);
+  assert.ok(STREET_LEVEL.test('汉口界限路') && STREET_LEVEL.test('中关村大街２７号') && STREET_LEVEL.test('王桥村'));
+  for (const place of ['耶路撒冷', '塞浦路斯', '俾路支省', '京沪高速铁路', '川藏公路', '丝绸之路', '东方红一号', '北京地铁10号线']) {
+    assert.equal(STREET_LEVEL.test(place), false, place);
+  }
+});
+
+test('a village named by the tagger\'s chain of places is an address, the person beside it a name', () => {
+  const r = guard.scan('家住湖北松滋市庆贺寺乡吴家包村的孙威锋说。');
+  const text = '家住湖北松滋市庆贺寺乡吴家包村的孙威锋说。';
+  assert.deepEqual(r.findings.map((f) => [f.type, text.slice(f.start, f.end)]),
+    [['address', '湖北松滋市庆贺寺乡吴家包村'], ['person_name', '孙威锋']]);
+});
+
+test('packed emissions equal the plain sums of the weights, whatever the weights (within ±WMAX)', () => {
+  const random = mulberry32(7);
+  const model = defaultNerModel();
+  const l = modelLayout(model);
+  const weights = new Int8Array(model.weights.length);
+  for (let i = 0; i < weights.length; i++) if (random() < 0.02) weights[i] = Math.round((random() * 2 - 1) * WMAX);
+  for (const edge of [WMAX, -WMAX]) weights.fill(edge, 0, NT * 40); // the extremes, on the rows of frequent characters
+  const bias = Int32Array.from({ length: NT }, () => Math.round(random() * 200 - 100));
+  const text = '深圳发展银行副行长朱琦表示，请寄到北京市海淀区中关村大街27号1101室。的的的的';
+  const n = text.length;
+  const packed = new Float64Array(n * NT);
+  const plain = new Float64Array(n * NT);
+  const rows = new Int32Array(n * ROWS);
+  emissions(pack(weights), bias, l, prepare(text, 0, n, model.vocab, model.bits, model.lexicon), n, packed, rows);
+  emissionsOf(Float64Array.from(weights), Float64Array.from(bias), l, prepare(text, 0, n, model.vocab, model.bits, model.lexicon), n, plain, rows);
+  assert.deepEqual([...packed], [...plain]);
+});
+
+test('the word lists: lookups by hash, absent strings in no list, and a corrupt model refused', () => {
+  const lex = new Lexicon(4);
+  lex.add(stringHash('张伟', 0, 2), 2);
+  lex.add(stringHash('张伟', 0, 2), 1);
+  assert.equal(lex.lookup(stringHash('张伟', 0, 2)), 3);
+  assert.equal(lex.lookup(stringHash('李伟', 0, 2)), 0);
+  for (let i = 0; i < 15; i++) lex.add(i * 977 + 12345, 1);
+  assert.throws(() => lex.add(999_999, 1), /full/);
+  const bytes = gunzipSync(readFileSync(NER_MODEL_FILE));
+  assert.throws(() => decodeModel(bytes.subarray(0, bytes.length - 3)), /corrupt/);
 });
