@@ -43,7 +43,7 @@ const { fold, lexBits, prepare, stringHash } = Feat;
 
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '6' },
     seed: { type: 'string', default: '20261206' },
     limit: { type: 'string' },
     out: { type: 'string', default: join(import.meta.dirname, '../src/guard/data/ner-model.bin.gz') },
