@@ -116,6 +116,14 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
   while (x < extra.length) { addWindow(extra[x][0], extra[x][1], n); x++; }
   lastCoverage = 0;
   for (let w = 0; w < windowCount; w += 2) lastCoverage += windows[w + 1] - windows[w];
+  // When the windows cover most of the text anyway, one window costs less than several (each reads PAD
+  // characters of context on both sides and starts its own decoding).
+  if (windowCount > 2 && lastCoverage * 2 > n) {
+    windows[0] = 0;
+    windows[1] = n;
+    windowCount = 2;
+    lastCoverage = n;
+  }
   return windowCount;
 }
 
