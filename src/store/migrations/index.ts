@@ -7,6 +7,7 @@ import * as kbNamesPerDepartment from './0005-kb-names-per-department.ts';
 import * as apps from './0006-apps.ts';
 import * as appLinks from './0006-apps-links.ts';
 import * as cluster from './0009-cluster.ts';
+import * as kbPostings from './0010-kb-postings.ts';
 
 /**
  * Every migration, in order. Names are stable forever: a shipped migration is never edited,
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-apps': apps,
   '0006-apps-links': appLinks,
   '0009-cluster': cluster,
+  '0010-kb-postings': kbPostings,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

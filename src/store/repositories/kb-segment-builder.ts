@@ -1,0 +1,127 @@
+import { BlockPacker, BLOCK_BYTES, keyBytes, termHash } from './kb-postings.ts';
+
+/** One chunk to index: its number in the base, its token count, and its tokens by field prefix. */
+export interface IndexedChunk { num: number; len: number; fields: ReadonlyArray<readonly [prefix: string, tokens: readonly string[]]> }
+
+/** A growable Int32Array. */
+class Ints {
+  a = new Int32Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+/**
+ * Builds a segment a chunk at a time, keeping postings rather than tokens (an ingest group's token arrays can go
+ * as soon as each chunk is added). Chunks are added in ascending number order; numbers may be relative to an
+ * offset given to `blocks` (an ingest knows its chunks' numbers only in the transaction that writes them).
+ *
+ * Inversion without an object per term: tokens become term ids through one dictionary per field; postings are
+ * appended to flat typed arrays (term id, number, tf, length) in chunk order — a token met again in the same chunk
+ * raises its posting's tf, found through the term's last posting — and `blocks` groups them by term with a
+ * counting sort, which keeps each term's postings in number order.
+ */
+export class SegmentBuilder {
+  private readonly dict = new Map<string, Map<string, number>>();
+  private readonly keys: string[] = [];
+  private lastNum = new Int32Array(1024);
+  private lastAt = new Int32Array(1024);
+  private readonly term = new Ints();
+  private readonly nums = new Ints();
+  private readonly tfs = new Ints();
+  private readonly lens = new Ints();
+  private prev = -1;
+  chunks = 0;
+  minNum = -1;
+
+  get postings(): number { return this.term.n; }
+  get maxNum(): number { return this.prev; }
+
+  add(c: IndexedChunk): void {
+    if (c.num <= this.prev) throw new Error('kb index: chunks must be added in ascending number order');
+    if (c.num > 0x7fffffff) throw new Error('kb index: chunk number out of range');
+    this.prev = c.num;
+    if (this.minNum < 0) this.minNum = c.num;
+    this.chunks++;
+    for (const [prefix, tokens] of c.fields) {
+      let ids = this.dict.get(prefix);
+      if (!ids) this.dict.set(prefix, (ids = new Map()));
+      for (const t of tokens) {
+        let id = ids.get(t);
+        if (id === undefined) {
+          id = this.keys.length;
+          ids.set(t, id);
+          this.keys.push(prefix + t);
+          if (id === this.lastNum.length) this.grow();
+          this.lastNum[id] = -1;
+        }
+        if (this.lastNum[id] === c.num) { this.tfs.a[this.lastAt[id]]++; continue; }
+        this.lastNum[id] = c.num;
+        this.lastAt[id] = this.term.n;
+        this.term.push(id);
+        this.nums.push(c.num);
+        this.tfs.push(1);
+        this.lens.push(c.len);
+      }
+    }
+  }
+
+  private grow(): void {
+    const n = new Int32Array(this.lastNum.length * 2);
+    n.set(this.lastNum);
+    this.lastNum = n;
+    const a = new Int32Array(this.lastAt.length * 2);
+    a.set(this.lastAt);
+    this.lastAt = a;
+  }
+
+  /** The segment's blocks, every number shifted by `offset`. */
+  blocks(offset = 0, target = BLOCK_BYTES): Array<{ firstHash: number; data: Uint8Array }> {
+    const nTerms = this.keys.length;
+    const n = this.term.n;
+    // Counting sort of the postings by term; chunk order (and so number order) holds within a term.
+    const start = new Int32Array(nTerms + 1);
+    for (let i = 0; i < n; i++) start[this.term.a[i] + 1]++;
+    for (let t = 0; t < nTerms; t++) start[t + 1] += start[t];
+    const fill = start.slice(0, nTerms);
+    const nums = new Int32Array(n), tfs = new Int32Array(n), lens = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const at = fill[this.term.a[i]]++;
+      nums[at] = this.nums.a[i];
+      tfs[at] = this.tfs.a[i];
+      lens[at] = this.lens.a[i];
+    }
+    // Entry order is (hash, key bytes): sort hash·2^21 + id as numbers (a native typed-array sort), then order
+    // the rare runs of equal hashes by their keys' bytes.
+    if (nTerms >= 2 ** 21) throw new Error('kb index: too many distinct terms in one segment');
+    const hashes = this.keys.map(termHash);
+    const order = new Float64Array(nTerms);
+    for (let t = 0; t < nTerms; t++) order[t] = hashes[t] * 2 ** 21 + t;
+    order.sort();
+    const idx = Array.from(order, (x) => x % 2 ** 21);
+    for (let i = 1; i < idx.length; i++) {
+      if (hashes[idx[i]] !== hashes[idx[i - 1]]) continue;
+      let j = i + 1;
+      while (j < idx.length && hashes[idx[j]] === hashes[idx[i]]) j++;
+      const run = idx.slice(i - 1, j).sort((a, b) => Buffer.compare(keyBytes(this.keys[a]), keyBytes(this.keys[b])));
+      idx.splice(i - 1, run.length, ...run);
+      i = j - 1;
+    }
+    const packer = new BlockPacker(target);
+    for (const t of idx) packer.addList(hashes[t], this.keys[t], nums, tfs, lens, start[t], start[t + 1], offset);
+    return packer.drain(true);
+  }
+}
+
+/** The blocks of a segment over `chunks` (ascending numbers). */
+export function buildSegment(chunks: readonly IndexedChunk[], target = BLOCK_BYTES): { blocks: Array<{ firstHash: number; data: Uint8Array }>; postings: number } {
+  const b = new SegmentBuilder();
+  for (const c of chunks) b.add(c);
+  return { blocks: b.blocks(0, target), postings: b.postings };
+}

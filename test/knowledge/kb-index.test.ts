@@ -1,0 +1,244 @@
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { createKnowledgeService, createSegmenter, type KnowledgeService } from '../../src/knowledge/index.ts';
+import { createKnowledgeIndexRepository, createTenantRepository, INDEX_VERSION, type KnowledgeIndexRepository } from '../../src/store/index.ts';
+import { testDialects, useFreshStore } from '../helpers/db.ts';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const seg = createSegmenter();
+
+for (const dialect of await testDialects()) describe(`the knowledge index on ${dialect}`, () => {
+  const ctx = useFreshStore(dialect);
+  let kb: KnowledgeService;
+  let index: KnowledgeIndexRepository;
+  let owner: { tenantId: string };
+  const baseId = async (name: string) => (await kb.resolve(owner, name, 'read')).id;
+  const segments = async (name: string) => ctx.store.db.selectFrom('kb_segments').selectAll().where('kb_id', '=', await baseId(name)).where('state', '=', 'ready').orderBy('min_num').execute();
+  before(async () => {
+    kb = createKnowledgeService({ store: ctx.store });
+    index = createKnowledgeIndexRepository(ctx.store.db, ctx.store.dialect);
+    owner = { tenantId: (await createTenantRepository(ctx.store.db).ensure('办公厅')).id };
+  });
+
+  it('does not read a term in half the chunks or more, and the passage with the rare term still comes first', async () => {
+    await kb.createBase({ tenant: '办公厅', name: 'notices' });
+    const docs = [
+      '关于印章管理的通知：公章由办公室专人保管，用印须登记。',
+      '关于国庆节放假安排的通知：十月一日至七日放假。',
+      '关于开展安全检查的通知：各处室于本周五前完成自查。',
+      '关于召开年度工作会议的通知：会议在三楼会议室举行。',
+      '关于调整食堂开放时间的通知：午餐时间提前半小时。',
+      '关于做好防汛工作的通知：汛期实行二十四小时值班。',
+      '车辆维修费用按季度结算。',
+      '档案室借阅须经处长签字。',
+      '培训费标准为每人每天四百元。',
+      '办公用品每月集中采购一次。',
+    ];
+    await kb.ingestMany(owner, 'notices', docs.map((text, i) => ({ name: `n${i}.txt`, bytes: enc(text) })));
+    const r = await index.searchFullText([await baseId('notices')], seg.query('印章管理的通知'), 10);
+    // 通知 is in 6 of 10 chunks: no positive idf, so neither its word nor its bigram is read.
+    const plan = new Map(r.terms.map((t) => [t.key, t]));
+    assert.equal(plan.get('w:通知')?.skipped, 'common');
+    assert.equal(plan.get('g:通知')?.skipped, 'common');
+    assert.equal(plan.get('w:印章')?.skipped, null);
+    const read = r.terms.filter((t) => t.skipped === null).reduce((n, t) => n + t.df, 0);
+    assert.equal(r.postings, read, 'only the postings of terms that were kept are read');
+    assert.ok(r.postings < read + 12, 'the two common terms (6 postings each) were not read');
+    assert.match(r.hits[0].text, /印章管理/);
+    // The other notices match only the skipped term: they are not candidates at all.
+    assert.ok(r.hits.every((h) => /印章|管理/.test(h.text)), r.hits.map((h) => h.text).join('\n'));
+  });
+
+  it('past the postings budget it leaves out the commonest terms; the rarest is read, and the one passage holding it leads', async () => {
+    await kb.createBase({ tenant: '办公厅', name: 'budget' });
+    const docs = [
+      '差旅费报销须附行程单和发票。',
+      '住宿标准按职级分档执行。',
+      '会议费标准另行规定。',
+      '培训费标准为每人每天四百元。',
+      '接待标准从严控制。',
+      '伙食补助标准为每人每天一百元。',
+      '公务用车按规定配备。',
+      '办公用房面积按编制核定。',
+      '印章由专人保管。',
+      '档案室借阅须登记。',
+      '车辆维修按季度结算。',
+      '办公用品集中采购。',
+    ];
+    await kb.ingestMany(owner, 'budget', docs.map((text, i) => ({ name: `b${i}.txt`, bytes: enc(text) })));
+    const q = seg.query('差旅费住宿标准');
+    const id = await baseId('budget');
+    const open = await index.searchFullText([id], q, 10);
+    assert.ok(open.terms.every((t) => t.skipped === null), 'under the default budget every term is read');
+    const capped = await index.searchFullText([id], q, 10, { maxPostings: 1 });
+    const kept = capped.terms.filter((t) => t.skipped === null && t.df > 0);
+    assert.deepEqual(kept.map((t) => t.df), [1], 'only the rarest term is read');
+    assert.ok(capped.terms.some((t) => t.key === 'w:标准' && t.skipped === 'budget'), JSON.stringify(capped.terms));
+    assert.ok(capped.postings < open.postings);
+    // 差旅费 (and its bigrams) are in one passage only: that passage leads with or without the budget.
+    assert.match(capped.hits[0].text, /差旅费/);
+    assert.match(open.hits[0].text, /差旅费/);
+    // Through the service setting (knowledge.max_postings) as well.
+    const strict = createKnowledgeService({ store: ctx.store, settings: { maxPostings: 1, rescore: false } });
+    assert.match((await strict.search(owner, ['budget'], '差旅费住宿标准'))[0].text, /差旅费/);
+  });
+
+  it('merges segments as a base grows, and ranks exactly as one segment over the same chunks does', async () => {
+    const texts = Array.from({ length: 21 }, (_, i) => `第${i}号文件：${['差旅费', '会议费', '培训费'][i % 3]}管理办法，${['住宿', '交通', '伙食'][i % 3]}标准第${i % 5}档，适用于${['机关', '事业单位'][i % 2]}。`);
+    await kb.createBase({ tenant: '办公厅', name: 'whole' });
+    await kb.createBase({ tenant: '办公厅', name: 'pieces' });
+    await kb.ingestMany(owner, 'whole', texts.map((t, i) => ({ name: `f${i}.txt`, bytes: enc(t) })));
+    for (const [i, t] of texts.entries()) await kb.ingest(owner, 'pieces', { name: `f${i}.txt`, bytes: enc(t) });
+    assert.equal((await segments('whole')).length, 1);
+    const pieces = await segments('pieces');
+    assert.ok(pieces.length < 21 && pieces.length <= 3, `21 writes leave few segments: ${pieces.map((s) => s.docs).join(', ')}`);
+    assert.equal(pieces.reduce((n, s) => n + Number(s.docs), 0), 21);
+    for (const q of ['差旅费住宿标准', '事业单位培训费', '第7号文件', '会议费交通']) {
+      const a = (await index.searchFullText([await baseId('whole')], seg.query(q), 21)).hits;
+      const b = (await index.searchFullText([await baseId('pieces')], seg.query(q), 21)).hits;
+      assert.deepEqual(b.map((h) => h.document), a.map((h) => h.document), q);
+      b.forEach((h, i) => assert.ok(Math.abs(h.score - a[i].score) < 1e-9, q));
+    }
+  });
+
+  it('drops a deleted or replaced document from results at once, and its postings when its segment is rewritten', async () => {
+    await kb.createBase({ tenant: '办公厅', name: 'churn' });
+    const texts = ['蓝鲸计划的预算为三百万元。', '白鹭计划的预算为两百万元。', '灰狼计划已经结项。', '赤狐计划正在招标。', '黑熊计划暂缓。', '金雕计划待审批。'];
+    const out = await kb.ingestMany(owner, 'churn', texts.map((t, i) => ({ name: `p${i}.txt`, bytes: enc(t) })));
+    const [seg0] = await segments('churn');
+    await kb.deleteDocument(owner, 'churn', out[0].documentId);
+    assert.ok((await kb.search(owner, ['churn'], '蓝鲸计划')).every((h) => h.document !== 'p0.txt'));
+    assert.equal(Number((await segments('churn'))[0].dead), 1, 'counted against its segment, not yet rewritten');
+    await kb.deleteDocument(owner, 'churn', out[1].documentId);
+    // Two of six deleted: a third of the segment, so it was rewritten without them.
+    const [after] = await segments('churn');
+    assert.equal(Number(after.dead), 0);
+    assert.equal(Number(after.docs), 4);
+    assert.ok(Number(after.postings) < Number(seg0.postings));
+    assert.ok((await kb.search(owner, ['churn'], '白鹭计划预算')).every((h) => !/白鹭|蓝鲸/.test(h.text)));
+    // Replacing a file: the old text is gone, the new found.
+    await kb.ingest(owner, 'churn', { name: 'p2.txt', bytes: enc('灰狼计划改名为雪豹计划。') });
+    assert.ok((await kb.search(owner, ['churn'], '结项')).every((h) => h.document !== 'p2.txt'));
+    assert.equal((await kb.search(owner, ['churn'], '雪豹计划'))[0].document, 'p2.txt');
+    const stats = await ctx.store.db.selectFrom('kb_index').selectAll().where('kb_id', '=', await baseId('churn')).executeTakeFirstOrThrow();
+    assert.equal(Number(stats.docs), 4, 'live chunks');
+  });
+
+  it('rebuilds the index of a base written by an older version from its chunks\' text on its first search', async () => {
+    await kb.createBase({ tenant: '办公厅', name: 'legacy' });
+    await kb.ingestMany(owner, 'legacy', ['公积金缴存比例为百分之十二。', '离职后可以申请提取公积金。', '会议费实行综合定额控制。'].map((t, i) => ({ name: `l${i}.txt`, bytes: enc(t) })));
+    const before = await kb.search(owner, ['legacy'], '公积金提取');
+    const id = await baseId('legacy');
+    await ctx.store.db.deleteFrom('kb_blocks').where('kb_id', '=', id).execute();
+    await ctx.store.db.deleteFrom('kb_segments').where('kb_id', '=', id).execute();
+    await ctx.store.db.updateTable('kb_index').set({ version: 0 }).where('kb_id', '=', id).execute();
+    assert.deepEqual((await index.searchFullText([id], seg.query('公积金提取'), 5)).stale, [id]);
+    const after = await kb.search(owner, ['legacy'], '公积金提取');
+    assert.deepEqual(after.map((h) => [h.document, h.score]), before.map((h) => [h.document, h.score]));
+    assert.equal((await index.indexState(id))?.version, INDEX_VERSION);
+  });
+
+  it('ingests many files as one group: outcomes in order, unchanged and duplicate files skipped, a broken file fails alone', async () => {
+    await kb.createBase({ tenant: '办公厅', name: 'many' });
+    const files = [
+      { name: 'a.txt', bytes: enc('甲文件：资产清查。') },
+      { name: 'b.txt', bytes: enc('乙文件：预算执行。') },
+      { name: 'a-copy.txt', bytes: enc('甲文件：资产清查。') },
+      { name: 'broken.docx', bytes: enc('not a zip at all') },
+      { name: 'c.txt', bytes: enc('丙文件：政府采购。') },
+    ];
+    const out = await kb.ingestMany(owner, 'many', files);
+    assert.deepEqual(out.map((o) => o.status), ['done', 'done', 'skipped', 'failed', 'done']);
+    assert.match(out[2].reason!, /duplicate of a\.txt/);
+    assert.ok(out[3].reason);
+    assert.equal(out[2].documentId, out[0].documentId);
+    const again = await kb.ingestMany(owner, 'many', files.filter((f) => f.name !== 'broken.docx'));
+    assert.deepEqual(again.map((o) => [o.status, o.reason]), [['skipped', 'unchanged'], ['skipped', 'unchanged'], ['skipped', 'duplicate of a.txt'], ['skipped', 'unchanged']]);
+    assert.equal((await kb.search(owner, ['many'], '政府采购'))[0].document, 'c.txt');
+    assert.equal((await kb.listDocuments(owner, 'many')).length, 3);
+  });
+
+  it('runs the jobs of one upload batch together; a file that cannot be read fails alone', async () => {
+    await kb.createBase({ tenant: '办公厅', name: 'batch' });
+    const files = Array.from({ length: 5 }, (_, i) => ({ source: `u${i}.txt`, content: enc(`第${i}份上传文件：绩效评价报告${i}。`) }));
+    const batch = await kb.enqueue(owner, 'batch', [...files, { source: '/nonexistent/missing.txt' }]);
+    const results = await kb.runJobs(batch);
+    assert.equal(results.length, 6);
+    assert.equal(results.filter((r) => r.error).length, 1);
+    assert.match(results.find((r) => r.error)!.error!, /ENOENT/);
+    const p = await kb.progress(batch);
+    assert.deepEqual([p.done, p.failed, p.queued, p.running], [5, 1, 0, 0]);
+    assert.deepEqual(await kb.runJobs(batch), []);
+    assert.equal((await segments('batch')).length, 1, 'one write, one segment');
+  });
+});
+
+describe('the knowledge index query plan (SQLite)', () => {
+  const ctx = useFreshStore('sqlite');
+  it('finds blocks and chunks through their primary keys, never by scanning a base', async () => {
+    const kb = createKnowledgeService({ store: ctx.store });
+    await kb.createBase({ tenant: '财政局', name: 'plan' });
+    await kb.ingestMany(null, 'plan', Array.from({ length: 30 }, (_, i) => ({ name: `办法${i}.txt`, bytes: enc(`第${i}条 差旅费住宿标准为每人每天${300 + i}元。`) })));
+    const { nativeDriver } = await import('../../src/store/database.ts');
+    const native = nativeDriver(ctx.store.db);
+    assert.equal(native?.dialect, 'sqlite');
+    const plans: string[] = [];
+    const original = native.sqlite.prepare.bind(native.sqlite);
+    // Record the plan of every statement the search prepares.
+    native.sqlite.prepare = ((source: string) => {
+      if (/^\s*(WITH|SELECT)/i.test(source) && /kb_blocks|kb_chunks/.test(source)) plans.push(original(`EXPLAIN QUERY PLAN ${source}`).all(...new Array((source.match(/\?/g) ?? []).length).fill(0)).map((r: any) => r.detail).join('\n'));
+      return original(source);
+    }) as typeof native.sqlite.prepare;
+    try {
+      await kb.search(null, ['plan'], '差旅费住宿标准', { rescore: false });
+    } finally {
+      native.sqlite.prepare = original;
+    }
+    const all = plans.join('\n---\n');
+    assert.match(all, /SEARCH b USING (COVERING )?INDEX sqlite_autoindex_kb_blocks_1 \(kb_id=\? AND seg=\? AND first_hash<\?\)/, all);
+    assert.match(all, /SEARCH b USING INDEX sqlite_autoindex_kb_blocks_1 \(kb_id=\? AND seg=\? AND first_hash=\?\)/, all);
+    assert.match(all, /SEARCH c USING INDEX kb_chunks_num \(kb_id=\? AND num=\?\)/, all);
+    assert.doesNotMatch(all, /SCAN (b|c|kb_blocks|kb_chunks)\b/, all);
+  });
+});
+
+describe('upgrading a database from before the knowledge index (migration 0010)', async () => {
+  for (const dialect of await testDialects()) {
+    const ctx = useFreshStore(dialect, 'each');
+    it(`numbers existing chunks, marks their base for a rebuild, and the first search rebuilds it (${dialect})`, async () => {
+      const db = ctx.store.db;
+      // Make the database look like one migrated only up to 0009 that holds a base with two documents.
+      await db.schema.dropTable('kb_blocks').execute();
+      await db.schema.dropTable('kb_segments').execute();
+      await db.schema.dropTable('kb_index').execute();
+      await db.schema.dropIndex('kb_chunks_num').execute();
+      await db.schema.createIndex('kb_chunks_kb').on('kb_chunks').column('kb_id').execute();
+      await db.schema.alterTable('kb_chunks').dropColumn('num').execute();
+      await db.schema.createTable('kb_terms').addColumn('kb_id', 'text').addColumn('chunk_id', 'text').addColumn('term', 'text').addColumn('tf', 'integer').execute();
+      await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0010-kb-postings' as never).execute();
+      const tenant = await createTenantRepository(db).ensure('财政局');
+      const now = Date.now();
+      for (const [id, name] of [['b1', 'old'], ['b2', 'empty']]) await db.insertInto('kb_bases').values({ id, tenant_id: tenant.id, name, description: null, created_at: now, updated_at: now }).execute();
+      const texts = ['住房公积金缴存比例为百分之十二。', '会议费实行综合定额控制。'];
+      for (const [i, text] of texts.entries()) {
+        await db.insertInto('kb_documents').values({ id: `d${i}`, kb_id: 'b1', source: `${i}.txt`, name: `${i}.txt`, format: 'txt', sha256: `h${i}`, status: 'ready', note: null, bytes: 1, chars: text.length, pages: null, chunk_count: 1, metadata: '{}', created_at: now + i, updated_at: now }).execute();
+        await sql`INSERT INTO kb_chunks (id, kb_id, document_id, seq, text, heading, page, len_words, len_grams, len_chars, fts_rowid, embedding, created_at)
+          VALUES (${`d${i}:0`}, 'b1', ${`d${i}`}, 0, ${text}, NULL, NULL, 3, 5, 7, NULL, NULL, ${now + i})`.execute(db);
+      }
+      const { migrateToLatest } = await import('../../src/store/migrations/index.ts');
+      const { error } = await migrateToLatest(db);
+      assert.equal(error, undefined);
+      const nums = await db.selectFrom('kb_chunks').select(['id', 'num']).orderBy('id').execute();
+      assert.deepEqual(nums.map((r) => [r.id, Number(r.num)]), [['d0:0', 0], ['d1:0', 1]]);
+      const rows = await db.selectFrom('kb_index').selectAll().orderBy('kb_id').execute();
+      assert.deepEqual(rows.map((r) => [r.kb_id, Number(r.docs), Number(r.next_num), r.version]), [['b1', 2, 2, 0], ['b2', 0, 0, INDEX_VERSION]]);
+      const kb = createKnowledgeService({ store: ctx.store });
+      const hits = await kb.search(null, ['old'], '公积金缴存比例');
+      assert.equal(hits[0]?.document, '0.txt');
+      const rebuilt = await db.selectFrom('kb_index').selectAll().where('kb_id', '=', 'b1').executeTakeFirstOrThrow();
+      assert.equal(rebuilt.version, INDEX_VERSION);
+      assert.ok(Number(rebuilt.tokens) > 0 && Number(rebuilt.tokens) !== 30, 'token counts come from the new segmentation');
+    });
+  }
+});
