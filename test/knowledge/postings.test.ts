@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BlockPacker, blockEntries, ByteReader, ByteWriter, findEntry, forEachPosting, joinPostings, keyBytes, scanBlock, termHash,
+  BlockPacker, blockEntries, ByteReader, ByteWriter, forEachPosting, joinPostings, keyBytes, scanBlock, termHash,
 } from '../../src/store/repositories/kb-postings.ts';
 import { buildSegment } from '../../src/store/repositories/kb-segment-builder.ts';
 
@@ -65,8 +65,9 @@ describe('knowledge index byte format', () => {
     const blocks = packer.drain(true);
     assert.deepEqual(blocks.map((b) => b.firstHash), [5, 9, 12]);
     assert.deepEqual([...blockEntries(blocks[1].data)].map((e) => Buffer.from(e.key).toString()), ['w:b', 'w:c']);
-    assert.ok(findEntry(blocks[1].data, 9, keyBytes('w:c')));
-    assert.equal(findEntry(blocks[1].data, 9, keyBytes('w:x')), undefined);
+    const found: string[] = [];
+    scanBlock(blocks[1].data, new Map([[9, [{ bytes: keyBytes('w:c') }, { bytes: keyBytes('w:x') }]]]), (k) => found.push(Buffer.from(k.bytes).toString()));
+    assert.deepEqual(found, ['w:c']);
   });
 
   it('scanBlock reports only the wanted keys, and not a key that merely shares a hash', () => {

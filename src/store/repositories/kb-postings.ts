@@ -49,32 +49,21 @@ export class ByteWriter {
     while (n >= 0x80) { b[this.pos++] = (n % 0x80) | 0x80; n = Math.floor(n / 0x80); }
     b[this.pos++] = n;
   }
-  /** A string as UTF-8, preceded by its byte length (a varint). */
-  utf8(s: string): void {
+  /** A string (the concatenation of `a` and `b`, not made) as UTF-8, preceded by its byte length (a varint). */
+  utf8(a: string, b = ''): void {
     // At most 3 bytes per UTF-16 unit; the length prefix is patched in once the bytes are known.
-    this.room(s.length * 3 + 5);
-    const b = this.buf;
+    const units = a.length + b.length;
+    this.room(units * 3 + 5);
+    const short = units * 3 < 0x80;
     const at = this.pos;
-    let p = at + (s.length * 3 < 0x80 ? 1 : 5);
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 0x80) b[p++] = c;
-      else if (c < 0x800) { b[p++] = 0xc0 | (c >> 6); b[p++] = 0x80 | (c & 0x3f); }
-      else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-        b[p++] = 0xf0 | (c >> 18); b[p++] = 0x80 | ((c >> 12) & 0x3f); b[p++] = 0x80 | ((c >> 6) & 0x3f); b[p++] = 0x80 | (c & 0x3f);
-      } else {
-        if (c >= 0xd800 && c < 0xe000) c = 0xfffd; // a lone surrogate, as TextEncoder writes it
-        b[p++] = 0xe0 | (c >> 12); b[p++] = 0x80 | ((c >> 6) & 0x3f); b[p++] = 0x80 | (c & 0x3f);
-      }
-    }
-    const n = p - (at + (s.length * 3 < 0x80 ? 1 : 5));
-    if (s.length * 3 < 0x80) { b[at] = n; this.pos = p; return; }
+    const first = at + (short ? 1 : 5);
+    const p = utf8Into(this.buf, utf8Into(this.buf, first, a), b);
+    const n = p - first;
+    if (short) { this.buf[at] = n; this.pos = p; return; }
     // Long keys: move the bytes down behind a varint of the real length.
-    const start = at + 5;
     this.pos = at;
     this.varint(n);
-    b.copyWithin(this.pos, start, p);
+    this.buf.copyWithin(this.pos, first, p);
     this.pos += n;
   }
   u32(n: number): void {
@@ -89,6 +78,12 @@ export class ByteWriter {
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
+  /** Bytes at..at+n of `b`. */
+  range(b: Uint8Array, at: number, n: number): void {
+    if (this.pos + n > this.buf.length) this.room(n);
+    this.buf.set(b.subarray(at, at + n), this.pos);
+    this.pos += n;
+  }
   /** The bytes written so far (a copy, so the writer can be reused). */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.pos);
@@ -98,6 +93,23 @@ export class ByteWriter {
 }
 
 const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : Math.ceil(Math.log2(n + 1) / 7));
+
+/** Writes `s` as UTF-8 at `p` (room assumed); returns the position after it. Lone surrogates become U+FFFD, as TextEncoder writes them. */
+function utf8Into(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) b[p++] = c;
+    else if (c < 0x800) { b[p++] = 0xc0 | (c >> 6); b[p++] = 0x80 | (c & 0x3f); }
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+      b[p++] = 0xf0 | (c >> 18); b[p++] = 0x80 | ((c >> 12) & 0x3f); b[p++] = 0x80 | ((c >> 6) & 0x3f); b[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
+      b[p++] = 0xe0 | (c >> 12); b[p++] = 0x80 | ((c >> 6) & 0x3f); b[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return p;
+}
 
 /** A varint reader over a byte array; `pos` advances. */
 export class ByteReader {
@@ -136,36 +148,11 @@ export interface Entry {
 const utf8 = new TextEncoder();
 export const keyBytes = (key: string): Uint8Array => utf8.encode(key);
 
-/** Entry order: by hash, then by key bytes. */
-export function compareEntries(a: { hash: number; key: Uint8Array }, b: { hash: number; key: Uint8Array }): number {
-  if (a.hash !== b.hash) return a.hash < b.hash ? -1 : 1;
-  return Buffer.compare(a.key, b.key);
-}
-
-/** The entries of a block, in order, as views (no copies). */
+/** The entries of a block, in order, as views (for tests and inspection; merges and searches walk blocks in place). */
 export function* blockEntries(block: Uint8Array): Generator<Entry> {
-  const r = new ByteReader(block);
-  while (r.pos < block.length) {
-    const hash = r.u32();
-    const kl = r.varint();
-    const key = block.subarray(r.pos, r.pos + kl);
-    r.pos += kl;
-    const df = r.varint();
-    const last = r.varint();
-    const pl = r.varint();
-    const postings = block.subarray(r.pos, r.pos + pl);
-    r.pos += pl;
-    yield { hash, key, df, last, postings };
-  }
-}
-
-/** The entry of `key` in a block, if the block holds it. */
-export function findEntry(block: Uint8Array, hash: number, key: Uint8Array): Entry | undefined {
-  for (const e of blockEntries(block)) {
-    if (e.hash > hash) return undefined;
-    if (e.hash === hash && Buffer.compare(e.key, key) === 0) return e;
-  }
-  return undefined;
+  const c = new BlockCursor();
+  c.reset(block);
+  while (c.next()) yield { hash: c.hash, key: c.bytes.subarray(c.keyAt, c.keyAt + c.keyLen), df: c.df, last: c.last, postings: c.postings() };
 }
 
 /**
@@ -199,6 +186,58 @@ export function scanBlock<K extends { bytes: Uint8Array }>(block: Uint8Array, wa
 function sameBytes(block: Uint8Array, at: number, key: Uint8Array): boolean {
   for (let i = 0; i < key.length; i++) if (block[at + i] !== key[i]) return false;
   return true;
+}
+
+/**
+ * Walks a block's entries in place, without an object per entry: after `next()` the fields describe the current
+ * entry (merges go through millions of entries).
+ */
+export class BlockCursor {
+  private block: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  hash = 0;
+  keyAt = 0;
+  keyLen = 0;
+  df = 0;
+  last = 0;
+  postAt = 0;
+  postLen = 0;
+
+  get bytes(): Uint8Array { return this.block; }
+
+  reset(block: Uint8Array): void {
+    // A plain view: subarrays of a Node Buffer are much dearer to make.
+    this.block = new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
+    this.pos = 0;
+  }
+
+  next(): boolean {
+    if (this.pos >= this.block.length) return false;
+    const r = new ByteReader(this.block, this.pos);
+    this.hash = r.u32();
+    this.keyLen = r.varint();
+    this.keyAt = r.pos;
+    r.pos += this.keyLen;
+    this.df = r.varint();
+    this.last = r.varint();
+    this.postLen = r.varint();
+    this.postAt = r.pos;
+    this.pos = r.pos + this.postLen;
+    return true;
+  }
+
+  /** Entry order of this cursor's entry against another's. */
+  compare(o: BlockCursor): number {
+    if (this.hash !== o.hash) return this.hash < o.hash ? -1 : 1;
+    const n = Math.min(this.keyLen, o.keyLen);
+    for (let i = 0; i < n; i++) {
+      const d = this.block[this.keyAt + i] - o.block[o.keyAt + i];
+      if (d) return d;
+    }
+    return this.keyLen - o.keyLen;
+  }
+
+  postings(): Uint8Array { return this.block.subarray(this.postAt, this.postAt + this.postLen); }
 }
 
 /** Encodes ascending postings (num, tf, token count). */
@@ -237,14 +276,17 @@ export class BlockPacker {
   constructor(private readonly target = BLOCK_BYTES) {}
 
   /** Adds one entry (entries arrive in entry order); its postings are copied. */
-  add(hash: number, key: Uint8Array | string, df: number, last: number, postings: Uint8Array | ByteWriter): void {
+  add(hash: number, key: Uint8Array | string | BlockCursor, df: number, last: number, postings: Uint8Array | ByteWriter): void {
     if (this.first >= 0 && this.w.pos >= this.target && hash !== this.lastHash) this.close();
     if (this.first < 0) this.first = hash;
     this.lastHash = hash;
     const w = this.w;
     w.u32(hash);
     if (typeof key === 'string') w.utf8(key);
-    else {
+    else if (key instanceof BlockCursor) {
+      w.varint(key.keyLen);
+      w.range(key.bytes, key.keyAt, key.keyLen);
+    } else {
       w.varint(key.length);
       w.bytes(key);
     }
@@ -260,17 +302,20 @@ export class BlockPacker {
   }
 
   /** Adds an entry from postings from..to of parallel arrays (ascending numbers, shifted by `offset`), encoding them in place. */
-  addList(hash: number, key: string, nums: Int32Array, tfs: Int32Array, lens: Int32Array, from: number, to: number, offset = 0): void {
+  addList(hash: number, prefix: string, token: string, nums: Int32Array, tfs: Int32Array, lens: Int32Array, from: number, to: number, offset = 0): void {
     if (this.first >= 0 && this.w.pos >= this.target && hash !== this.lastHash) this.close();
     if (this.first < 0) this.first = hash;
     this.lastHash = hash;
     const w = this.w;
     w.u32(hash);
-    w.utf8(key);
+    w.utf8(prefix, token);
     w.varint(to - from);
     w.varint(nums[to - 1] + offset);
-    let size = varintSize(nums[from] + offset);
-    for (let i = from; i < to; i++) size += (i > from ? varintSize(nums[i] - nums[i - 1]) : 0) + varintSize(tfs[i]) + varintSize(lens[i]);
+    let size = varintSize(nums[from] + offset) - 1;
+    for (let i = from; i < to; i++) {
+      const gap = i > from ? nums[i] - nums[i - 1] : 0;
+      size += (gap < 0x80 ? 1 : varintSize(gap)) + (tfs[i] < 0x80 ? 1 : varintSize(tfs[i])) + (lens[i] < 0x80 ? 1 : varintSize(lens[i]));
+    }
     w.varint(size);
     for (let i = from; i < to; i++) {
       w.varint(i === from ? nums[i] + offset : nums[i] - nums[i - 1]);
@@ -292,20 +337,23 @@ export class BlockPacker {
 }
 
 /**
- * Writes the postings of several entries of one key, each covering a later, disjoint num range than the one
- * before, as one list: bytes are copied, only each following list's first num becomes a gap.
+ * Appends a posting list (bytes at…at+n of `b`) after one that ended at number `prevLast` (−1: none): its bytes
+ * are copied, only its first number is re-encoded as the gap from `prevLast`. Lists must come in number order.
  */
+export function appendPostings(w: ByteWriter, b: Uint8Array, at: number, n: number, prevLast: number): void {
+  if (prevLast < 0) { w.range(b, at, n); return; }
+  const r = new ByteReader(b, at);
+  const first = r.varint();
+  if (first <= prevLast) throw new Error('kb index: posting lists to join overlap');
+  w.varint(first - prevLast);
+  w.range(b, r.pos, at + n - r.pos);
+}
+
+/** The postings of several entries of one key, each covering a later, disjoint number range, as one list. */
 export function joinPostings(w: ByteWriter, parts: ReadonlyArray<{ last: number; postings: Uint8Array }>): void {
-  let prevLast = -1;
+  let prev = -1;
   for (const p of parts) {
-    if (prevLast < 0) w.bytes(p.postings);
-    else {
-      const r = new ByteReader(p.postings);
-      const first = r.varint();
-      if (first <= prevLast) throw new Error('kb index: posting lists to join overlap');
-      w.varint(first - prevLast);
-      w.bytes(p.postings.subarray(r.pos));
-    }
-    prevLast = p.last;
+    appendPostings(w, p.postings, 0, p.postings.length, prev);
+    prev = p.last;
   }
 }

@@ -1,4 +1,6 @@
-import { BlockPacker, BLOCK_BYTES, keyBytes, termHash } from './kb-postings.ts';
+import { BlockPacker, BLOCK_BYTES, keyBytes } from './kb-postings.ts';
+
+const FNV_PRIME = 0x01000193;
 
 /** One chunk to index: its number in the base, its token count, and its tokens by field prefix. */
 export interface IndexedChunk { num: number; len: number; fields: ReadonlyArray<readonly [prefix: string, tokens: readonly string[]]> }
@@ -22,14 +24,19 @@ class Ints {
  * as soon as each chunk is added). Chunks are added in ascending number order; numbers may be relative to an
  * offset given to `blocks` (an ingest knows its chunks' numbers only in the transaction that writes them).
  *
- * Inversion without an object per term: tokens become term ids through one dictionary per field; postings are
- * appended to flat typed arrays (term id, number, tf, length) in chunk order — a token met again in the same chunk
- * raises its posting's tf, found through the term's last posting — and `blocks` groups them by term with a
- * counting sort, which keeps each term's postings in number order.
+ * Inversion without an object per term: tokens become term ids through an open-addressing table keyed by the
+ * term's own hash (termHash of "prefix+token", carried on from the prefix's state, so it is computed once per
+ * token and serves the block order too — about twice as fast as a Map of fresh strings); postings are appended to
+ * flat typed arrays (term id, number, tf, length) in chunk order — a token met again in the same chunk raises its
+ * posting's tf, found through the term's last posting — and `blocks` groups them by term with a counting sort,
+ * which keeps each term's postings in number order.
  */
 export class SegmentBuilder {
-  private readonly dict = new Map<string, Map<string, number>>();
-  private readonly keys: string[] = [];
+  private table = new Int32Array(1 << 12).fill(-1);
+  private readonly prefixes: string[] = [];
+  private readonly keyField: number[] = [];
+  private readonly keyToken: string[] = [];
+  private readonly keyHash: number[] = [];
   private lastNum = new Int32Array(1024);
   private lastAt = new Int32Array(1024);
   private readonly term = new Ints();
@@ -50,17 +57,15 @@ export class SegmentBuilder {
     if (this.minNum < 0) this.minNum = c.num;
     this.chunks++;
     for (const [prefix, tokens] of c.fields) {
-      let ids = this.dict.get(prefix);
-      if (!ids) this.dict.set(prefix, (ids = new Map()));
+      let field = this.prefixes.indexOf(prefix);
+      if (field < 0) field = this.prefixes.push(prefix) - 1;
+      let seed = 0x811c9dc5;
+      for (let i = 0; i < prefix.length; i++) seed = Math.imul(seed ^ prefix.charCodeAt(i), FNV_PRIME);
       for (const t of tokens) {
-        let id = ids.get(t);
-        if (id === undefined) {
-          id = this.keys.length;
-          ids.set(t, id);
-          this.keys.push(prefix + t);
-          if (id === this.lastNum.length) this.grow();
-          this.lastNum[id] = -1;
-        }
+        let h = seed;
+        for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), FNV_PRIME);
+        h >>>= 0;
+        const id = this.termId(field, t, h);
         if (this.lastNum[id] === c.num) { this.tfs.a[this.lastAt[id]]++; continue; }
         this.lastNum[id] = c.num;
         this.lastAt[id] = this.term.n;
@@ -70,6 +75,37 @@ export class SegmentBuilder {
         this.lens.push(c.len);
       }
     }
+  }
+
+  /** The id of (field, token) with hash `h`, made when new. */
+  private termId(field: number, t: string, h: number): number {
+    const mask = this.table.length - 1;
+    for (let at = h & mask; ; at = (at + 1) & mask) {
+      const id = this.table[at];
+      if (id < 0) {
+        const fresh = this.keyToken.length;
+        this.keyToken.push(t);
+        this.keyField.push(field);
+        this.keyHash.push(h);
+        this.table[at] = fresh;
+        if (fresh === this.lastNum.length) this.grow();
+        this.lastNum[fresh] = -1;
+        if (fresh * 2 >= this.table.length) this.rehash();
+        return fresh;
+      }
+      if (this.keyHash[id] === h && this.keyToken[id] === t && this.keyField[id] === field) return id;
+    }
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2).fill(-1);
+    const mask = table.length - 1;
+    for (let id = 0; id < this.keyHash.length; id++) {
+      let at = this.keyHash[id] & mask;
+      while (table[at] >= 0) at = (at + 1) & mask;
+      table[at] = id;
+    }
+    this.table = table;
   }
 
   private grow(): void {
@@ -83,7 +119,7 @@ export class SegmentBuilder {
 
   /** The segment's blocks, every number shifted by `offset`. */
   blocks(offset = 0, target = BLOCK_BYTES): Array<{ firstHash: number; data: Uint8Array }> {
-    const nTerms = this.keys.length;
+    const nTerms = this.keyToken.length;
     const n = this.term.n;
     // Counting sort of the postings by term; chunk order (and so number order) holds within a term.
     const start = new Int32Array(nTerms + 1);
@@ -100,21 +136,23 @@ export class SegmentBuilder {
     // Entry order is (hash, key bytes): sort hash·2^21 + id as numbers (a native typed-array sort), then order
     // the rare runs of equal hashes by their keys' bytes.
     if (nTerms >= 2 ** 21) throw new Error('kb index: too many distinct terms in one segment');
-    const hashes = this.keys.map(termHash);
+    const hashes = this.keyHash;
     const order = new Float64Array(nTerms);
     for (let t = 0; t < nTerms; t++) order[t] = hashes[t] * 2 ** 21 + t;
     order.sort();
-    const idx = Array.from(order, (x) => x % 2 ** 21);
+    const idx = new Array<number>(nTerms);
+    for (let i = 0; i < nTerms; i++) idx[i] = order[i] % 2 ** 21;
     for (let i = 1; i < idx.length; i++) {
       if (hashes[idx[i]] !== hashes[idx[i - 1]]) continue;
       let j = i + 1;
       while (j < idx.length && hashes[idx[j]] === hashes[idx[i]]) j++;
-      const run = idx.slice(i - 1, j).sort((a, b) => Buffer.compare(keyBytes(this.keys[a]), keyBytes(this.keys[b])));
+      const key = (t: number) => keyBytes(this.prefixes[this.keyField[t]] + this.keyToken[t]);
+      const run = idx.slice(i - 1, j).sort((a, b) => Buffer.compare(key(a), key(b)));
       idx.splice(i - 1, run.length, ...run);
       i = j - 1;
     }
     const packer = new BlockPacker(target);
-    for (const t of idx) packer.addList(hashes[t], this.keys[t], nums, tfs, lens, start[t], start[t + 1], offset);
+    for (const t of idx) packer.addList(hashes[t], this.prefixes[this.keyField[t]], this.keyToken[t], nums, tfs, lens, start[t], start[t + 1], offset);
     return packer.drain(true);
   }
 }

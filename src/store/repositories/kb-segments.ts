@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { KbSegmentsTable } from '../tables/knowledge.ts';
-import { BlockPacker, blockEntries, ByteWriter, compareEntries, encodePostings, forEachPosting, joinPostings, type Entry } from './kb-postings.ts';
+import { appendPostings, BlockCursor, BlockPacker, ByteWriter, encodePostings, forEachPosting } from './kb-postings.ts';
 import type { SegmentBuilder } from './kb-segment-builder.ts';
 import type { BulkInserter } from './kb-rows.ts';
 
@@ -123,27 +123,36 @@ export function pickMerge(segs: readonly SegmentRow[]): SegmentRow[] | null {
 class SegmentCursor {
   private page: Array<{ first_hash: number; data: Uint8Array }> = [];
   private pageAt = 0;
-  private entries: Generator<Entry> | null = null;
   private lastHash = -1;
-  private done = false;
-  current: Entry | null = null;
+  private more = true;
+  readonly entry = new BlockCursor();
+  /** False once every entry has been read. */
+  live = true;
   constructor(private readonly db: Kysely<Database>, private readonly kbId: string, readonly seg: number) {}
 
-  async next(): Promise<void> {
+  /** Moves to the next entry without I/O; false when the next page must be read first (`load`). */
+  advance(): boolean {
     for (;;) {
-      const e = this.entries?.next();
-      if (e && !e.done) { this.current = e.value; return; }
-      if (this.pageAt >= this.page.length) {
-        if (this.done) { this.current = null; return; }
-        this.page = await this.db.selectFrom('kb_blocks').select(['first_hash', 'data']).where('kb_id', '=', this.kbId).where('seg', '=', this.seg)
-          .where('first_hash', '>', this.lastHash).orderBy('first_hash').limit(64).execute();
-        this.pageAt = 0;
-        if (this.page.length < 64) this.done = true;
-        if (!this.page.length) { this.current = null; return; }
-        this.lastHash = Number(this.page[this.page.length - 1].first_hash);
-      }
-      this.entries = blockEntries(this.page[this.pageAt++].data);
+      if (this.entry.next()) return true;
+      if (this.pageAt >= this.page.length) return false;
+      this.entry.reset(this.page[this.pageAt++].data);
     }
+  }
+
+  /** Reads the next page and moves to its first entry; sets `live` false at the end. */
+  async load(): Promise<void> {
+    while (!this.advance()) {
+      if (!this.more) { this.live = false; return; }
+      this.page = await this.db.selectFrom('kb_blocks').select(['first_hash', 'data']).where('kb_id', '=', this.kbId).where('seg', '=', this.seg)
+        .where('first_hash', '>', this.lastHash).orderBy('first_hash').limit(64).execute();
+      this.pageAt = 0;
+      this.more = this.page.length === 64;
+      if (this.page.length) this.lastHash = Number(this.page[this.page.length - 1].first_hash);
+    }
+  }
+
+  async next(): Promise<void> {
+    if (!this.advance()) await this.load();
   }
 }
 
@@ -180,40 +189,39 @@ async function merge(db: Kysely<Database>, insert: BulkInserter, kbId: string, i
     const dead0 = inputs.map((s) => Number(s.dead));
     const live = dead0.some((d) => d > 0) ? await liveNums(db, kbId, lo, hi) : null;
     const cursors = inputs.map((s) => new SegmentCursor(db, kbId, Number(s.seg)));
-    for (const c of cursors) await c.next();
+    for (const c of cursors) await c.load();
     const packer = new BlockPacker();
     const w = new ByteWriter();
+    const parts: SegmentCursor[] = [];
     let postings = 0, bytes = 0;
     for (;;) {
-      let min: Entry | null = null;
-      for (const c of cursors) if (c.current && (!min || compareEntries(c.current, min) < 0)) min = c.current;
+      let min: SegmentCursor | null = null;
+      for (const c of cursors) if (c.live && (!min || c.entry.compare(min.entry) < 0)) min = c;
       if (!min) break;
-      const parts: Entry[] = [];
-      for (const c of cursors) {
-        if (c.current && compareEntries(c.current, min) === 0) {
-          parts.push(c.current);
-          await c.next();
-        }
-      }
+      // Inputs in number order: equal keys join in that order.
+      parts.length = 0;
+      for (const c of cursors) if (c.live && (c === min || c.entry.compare(min.entry) === 0)) parts.push(c);
       w.pos = 0;
-      let df = 0, last = 0;
+      let df = 0, last = -1;
       if (live) {
         const nums: number[] = [], tfs: number[] = [], lens: number[] = [];
-        for (const p of parts) forEachPosting(p.postings, (n, tf, len) => {
+        for (const p of parts) forEachPosting(p.entry.postings(), (n, tf, len) => {
           const i = n - lo;
           if (i >= 0 && n <= hi && bits(live.bits, i)) { nums.push(n); tfs.push(tf); lens.push(len); }
         });
-        if (!nums.length) continue;
-        encodePostings(w, nums, tfs, lens);
+        if (nums.length) encodePostings(w, nums, tfs, lens);
         df = nums.length;
-        last = nums[nums.length - 1];
+        last = nums[nums.length - 1] ?? -1;
       } else {
-        joinPostings(w, parts);
-        for (const p of parts) df += p.df;
-        last = parts[parts.length - 1].last;
+        for (const p of parts) {
+          appendPostings(w, p.entry.bytes, p.entry.postAt, p.entry.postLen, last);
+          df += p.entry.df;
+          last = p.entry.last;
+        }
       }
-      packer.add(min.hash, min.key, df, last, w);
+      if (df) packer.add(min.entry.hash, min.entry, df, last, w);
       postings += df;
+      for (const p of parts) await p.next();
       if (packer.blocks.length >= BLOCK_ROWS) {
         const blocks = packer.drain(false);
         bytes += await db.transaction().execute((tx) => insertBlocks(tx, insert, kbId, seg, blocks));
