@@ -23,7 +23,7 @@ export interface IngestItem { source: string; name: string; bytes: Uint8Array }
 /** A group is written when its files hold this many bytes (memory: about this plus one file's parse). */
 export const GROUP_BYTES = 4 * 1024 * 1024;
 /** …or this many files. */
-export const GROUP_FILES = 5000;
+export const GROUP_FILES = 20000;
 const EMBED_BATCH = 64;
 
 export interface IngesterDeps {

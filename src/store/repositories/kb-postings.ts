@@ -5,23 +5,54 @@
  * last one whose first hash is ≤ the term's — one index seek, the same on SQLite and PostgreSQL (integers compare
  * alike everywhere, where text collations do not).
  *
- * Entry:    u32 hash · varint key length · key (UTF-8, field-prefixed: "w:词", "g:词组") · varint df ·
+ * Entry:    varint key length · key (UTF-8: a field letter and the token, "w词", "g词组") · varint df ·
  *           varint last num · varint postings length · postings
- * Postings: per chunk, ascending by num: varint num (the first absolute, then the gap) · varint tf · varint length
- *           (the chunk's token count, for BM25's length normalisation)
- * Keeping the last num in the header lets two lists of disjoint, ordered num ranges be joined by copying bytes:
- * only the second list's first num is re-encoded as a gap.
+ * Posting:  varint num (the first absolute, then the gap) · varint (length · 2 + (tf > 1)) · [varint tf, when > 1]
+ *           — length is the chunk's token count, for BM25's length normalisation; most terms occur once in a chunk,
+ *           so their tf costs no byte
+ * An entry's hash is not stored: readers compute it from the key (termHash over its UTF-16 units). Keeping the last
+ * num in the header lets two lists of disjoint, ordered num ranges be joined by copying bytes: only the second
+ * list's first num is re-encoded as a gap.
  */
 
 /** Blocks close once they hold this many bytes (an entry is never split; a long posting list makes a big block). */
 export const BLOCK_BYTES = 1024;
 
-/** FNV-1a over the key's UTF-16 code units: a stable 32-bit hash, unsigned. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
+/**
+ * FNV-1a over the key's UTF-16 code units (a lone surrogate counts as U+FFFD, as its UTF-8 is written): a stable
+ * 32-bit hash, unsigned.
+ */
 export function termHash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ unit(key, i), FNV_PRIME);
+  return h >>> 0;
+}
+
+/** The code unit at i, or U+FFFD for a lone surrogate. */
+export function unit(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if ((c & 0xf800) !== 0xd800) return c;
+  const paired = c < 0xdc00 ? (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 : i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800;
+  return paired ? c : 0xfffd;
+}
+
+/** termHash of a key given as UTF-8 bytes (at…at+n of `b`). */
+export function hashUtf8(b: Uint8Array, at: number, n: number): number {
+  let h = FNV_OFFSET;
+  for (let i = at, end = at + n; i < end;) {
+    const x = b[i];
+    if (x < 0x80) { h = Math.imul(h ^ x, FNV_PRIME); i++; }
+    else if (x < 0xe0) { h = Math.imul(h ^ (((x & 0x1f) << 6) | (b[i + 1] & 0x3f)), FNV_PRIME); i += 2; }
+    else if (x < 0xf0) { h = Math.imul(h ^ (((x & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f)), FNV_PRIME); i += 3; }
+    else {
+      const cp = (((x & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f)) - 0x10000;
+      h = Math.imul(h ^ (0xd800 + (cp >> 10)), FNV_PRIME);
+      h = Math.imul(h ^ (0xdc00 + (cp & 0x3ff)), FNV_PRIME);
+      i += 4;
+    }
   }
   return h >>> 0;
 }
@@ -65,13 +96,6 @@ export class ByteWriter {
     this.varint(n);
     this.buf.copyWithin(this.pos, first, p);
     this.pos += n;
-  }
-  u32(n: number): void {
-    this.room(4);
-    this.buf[this.pos++] = n >>> 24;
-    this.buf[this.pos++] = (n >>> 16) & 0xff;
-    this.buf[this.pos++] = (n >>> 8) & 0xff;
-    this.buf[this.pos++] = n & 0xff;
   }
   bytes(b: Uint8Array): void {
     if (this.pos + b.length > this.buf.length) this.room(b.length);
@@ -128,12 +152,6 @@ export class ByteReader {
       scale *= 0x80;
     }
   }
-  u32(): number {
-    const b = this.buf;
-    const p = this.pos;
-    this.pos += 4;
-    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-  }
 }
 
 /** One term's postings in one segment; `postings` is a view into its block. */
@@ -163,22 +181,16 @@ export function scanBlock<K extends { bytes: Uint8Array }>(block: Uint8Array, wa
   const r = new ByteReader(block);
   const end = block.length;
   while (r.pos < end) {
-    const hash = r.u32();
     const kl = r.varint();
     const keyAt = r.pos;
     r.pos += kl;
-    const keys = wanted.get(hash);
-    if (keys === undefined) {
-      r.varint();
-      r.varint();
-      const skip = r.varint();
-      r.pos += skip;
-      continue;
-    }
     const df = r.varint();
     r.varint();
     const pl = r.varint();
-    for (const k of keys) if (k.bytes.length === kl && sameBytes(block, keyAt, k.bytes)) found(k, df, block.subarray(r.pos, r.pos + pl));
+    const keys = wanted.get(hashUtf8(block, keyAt, kl));
+    if (keys !== undefined) {
+      for (const k of keys) if (k.bytes.length === kl && sameBytes(block, keyAt, k.bytes)) found(k, df, block.subarray(r.pos, r.pos + pl));
+    }
     r.pos += pl;
   }
 }
@@ -214,9 +226,9 @@ export class BlockCursor {
   next(): boolean {
     if (this.pos >= this.block.length) return false;
     const r = new ByteReader(this.block, this.pos);
-    this.hash = r.u32();
     this.keyLen = r.varint();
     this.keyAt = r.pos;
+    this.hash = hashUtf8(this.block, this.keyAt, this.keyLen);
     r.pos += this.keyLen;
     this.df = r.varint();
     this.last = r.varint();
@@ -240,27 +252,32 @@ export class BlockCursor {
   postings(): Uint8Array { return this.block.subarray(this.postAt, this.postAt + this.postLen); }
 }
 
+/** Writes one posting (after the first, `gap` is the distance from the previous number). */
+function writePosting(w: ByteWriter, gap: number, tf: number, len: number): void {
+  w.varint(gap);
+  if (tf === 1) w.varint(len * 2);
+  else {
+    w.varint(len * 2 + 1);
+    w.varint(tf);
+  }
+}
+
+const postingSize = (gap: number, tf: number, len: number) => varintSize(gap) + varintSize(len * 2 + (tf === 1 ? 0 : 1)) + (tf === 1 ? 0 : varintSize(tf));
+
 /** Encodes ascending postings (num, tf, token count). */
 export function encodePostings(w: ByteWriter, nums: ArrayLike<number>, tfs: ArrayLike<number>, lens: ArrayLike<number>): void {
-  let prev = 0;
-  for (let i = 0; i < nums.length; i++) {
-    w.varint(i === 0 ? nums[i] : nums[i] - prev);
-    w.varint(tfs[i]);
-    w.varint(lens[i]);
-    prev = nums[i];
-  }
+  for (let i = 0; i < nums.length; i++) writePosting(w, i === 0 ? nums[i] : nums[i] - nums[i - 1], tfs[i], lens[i]);
 }
 
 /** Calls `each(num, tf, len)` for every posting of an entry, in num order. */
 export function forEachPosting(postings: Uint8Array, each: (num: number, tf: number, len: number) => void): void {
   const r = new ByteReader(postings);
-  let num = 0;
-  let first = true;
+  let num = -1;
   while (r.pos < postings.length) {
     const gap = r.varint();
-    num = first ? gap : num + gap;
-    first = false;
-    each(num, r.varint(), r.varint());
+    num = num < 0 ? gap : num + gap;
+    const v = r.varint();
+    each(num, v & 1 ? r.varint() : 1, Math.floor(v / 2));
   }
 }
 
@@ -281,7 +298,6 @@ export class BlockPacker {
     if (this.first < 0) this.first = hash;
     this.lastHash = hash;
     const w = this.w;
-    w.u32(hash);
     if (typeof key === 'string') w.utf8(key);
     else if (key instanceof BlockCursor) {
       w.varint(key.keyLen);
@@ -307,21 +323,13 @@ export class BlockPacker {
     if (this.first < 0) this.first = hash;
     this.lastHash = hash;
     const w = this.w;
-    w.u32(hash);
     w.utf8(prefix, token);
     w.varint(to - from);
     w.varint(nums[to - 1] + offset);
-    let size = varintSize(nums[from] + offset) - 1;
-    for (let i = from; i < to; i++) {
-      const gap = i > from ? nums[i] - nums[i - 1] : 0;
-      size += (gap < 0x80 ? 1 : varintSize(gap)) + (tfs[i] < 0x80 ? 1 : varintSize(tfs[i])) + (lens[i] < 0x80 ? 1 : varintSize(lens[i]));
-    }
+    let size = 0;
+    for (let i = from; i < to; i++) size += postingSize(i === from ? nums[i] + offset : nums[i] - nums[i - 1], tfs[i], lens[i]);
     w.varint(size);
-    for (let i = from; i < to; i++) {
-      w.varint(i === from ? nums[i] + offset : nums[i] - nums[i - 1]);
-      w.varint(tfs[i]);
-      w.varint(lens[i]);
-    }
+    for (let i = from; i < to; i++) writePosting(w, i === from ? nums[i] + offset : nums[i] - nums[i - 1], tfs[i], lens[i]);
   }
 
   private close(): void {

@@ -1,6 +1,4 @@
-import { BlockPacker, BLOCK_BYTES, keyBytes } from './kb-postings.ts';
-
-const FNV_PRIME = 0x01000193;
+import { BlockPacker, BLOCK_BYTES, FNV_OFFSET, FNV_PRIME, keyBytes, unit } from './kb-postings.ts';
 
 /** One chunk to index: its number in the base, its token count, and its tokens by field prefix. */
 export interface IndexedChunk { num: number; len: number; fields: ReadonlyArray<readonly [prefix: string, tokens: readonly string[]]> }
@@ -32,13 +30,14 @@ class Ints {
  * which keeps each term's postings in number order.
  */
 export class SegmentBuilder {
-  private table = new Int32Array(1 << 12).fill(-1);
+  // Open addressing, pairs (hash, id + 1; 0 = empty) side by side so a probe touches one cache line.
+  private slots = new Int32Array(2 << 12);
   private readonly prefixes: string[] = [];
   private readonly keyField: number[] = [];
   private readonly keyToken: string[] = [];
   private readonly keyHash: number[] = [];
-  private lastNum = new Int32Array(1024);
-  private lastAt = new Int32Array(1024);
+  // Per term: the number of the chunk it was last seen in and where that posting is, side by side.
+  private last = new Int32Array(2 * 1024);
   private readonly term = new Ints();
   private readonly nums = new Ints();
   private readonly tfs = new Ints();
@@ -59,16 +58,19 @@ export class SegmentBuilder {
     for (const [prefix, tokens] of c.fields) {
       let field = this.prefixes.indexOf(prefix);
       if (field < 0) field = this.prefixes.push(prefix) - 1;
-      let seed = 0x811c9dc5;
-      for (let i = 0; i < prefix.length; i++) seed = Math.imul(seed ^ prefix.charCodeAt(i), FNV_PRIME);
+      let seed = FNV_OFFSET;
+      for (let i = 0; i < prefix.length; i++) seed = Math.imul(seed ^ unit(prefix, i), FNV_PRIME);
       for (const t of tokens) {
         let h = seed;
-        for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), FNV_PRIME);
-        h >>>= 0;
+        for (let i = 0; i < t.length; i++) {
+          const ch = t.charCodeAt(i);
+          h = Math.imul(h ^ ((ch & 0xf800) === 0xd800 ? unit(t, i) : ch), FNV_PRIME);
+        }
         const id = this.termId(field, t, h);
-        if (this.lastNum[id] === c.num) { this.tfs.a[this.lastAt[id]]++; continue; }
-        this.lastNum[id] = c.num;
-        this.lastAt[id] = this.term.n;
+        const last = this.last;
+        if (last[2 * id] === c.num) { this.tfs.a[last[2 * id + 1]]++; continue; }
+        last[2 * id] = c.num;
+        last[2 * id + 1] = this.term.n;
         this.term.push(id);
         this.nums.push(c.num);
         this.tfs.push(1);
@@ -77,44 +79,45 @@ export class SegmentBuilder {
     }
   }
 
-  /** The id of (field, token) with hash `h`, made when new. */
+  /** The id of (field, token) with hash `h` (as an int32), made when new. */
   private termId(field: number, t: string, h: number): number {
-    const mask = this.table.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     for (let at = h & mask; ; at = (at + 1) & mask) {
-      const id = this.table[at];
+      const id = slots[2 * at + 1] - 1;
       if (id < 0) {
         const fresh = this.keyToken.length;
         this.keyToken.push(t);
         this.keyField.push(field);
-        this.keyHash.push(h);
-        this.table[at] = fresh;
-        if (fresh === this.lastNum.length) this.grow();
-        this.lastNum[fresh] = -1;
-        if (fresh * 2 >= this.table.length) this.rehash();
+        this.keyHash.push(h >>> 0);
+        slots[2 * at] = h;
+        slots[2 * at + 1] = fresh + 1;
+        if (2 * fresh + 2 > this.last.length) this.grow();
+        this.last[2 * fresh] = -1;
+        if (fresh * 4 >= slots.length) this.rehash();
         return fresh;
       }
-      if (this.keyHash[id] === h && this.keyToken[id] === t && this.keyField[id] === field) return id;
+      if (slots[2 * at] === h && this.keyToken[id] === t && this.keyField[id] === field) return id;
     }
   }
 
   private rehash(): void {
-    const table = new Int32Array(this.table.length * 2).fill(-1);
-    const mask = table.length - 1;
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = (slots.length >> 1) - 1;
     for (let id = 0; id < this.keyHash.length; id++) {
-      let at = this.keyHash[id] & mask;
-      while (table[at] >= 0) at = (at + 1) & mask;
-      table[at] = id;
+      const h = this.keyHash[id] | 0;
+      let at = h & mask;
+      while (slots[2 * at + 1] !== 0) at = (at + 1) & mask;
+      slots[2 * at] = h;
+      slots[2 * at + 1] = id + 1;
     }
-    this.table = table;
+    this.slots = slots;
   }
 
   private grow(): void {
-    const n = new Int32Array(this.lastNum.length * 2);
-    n.set(this.lastNum);
-    this.lastNum = n;
-    const a = new Int32Array(this.lastAt.length * 2);
-    a.set(this.lastAt);
-    this.lastAt = a;
+    const n = new Int32Array(this.last.length * 2);
+    n.set(this.last);
+    this.last = n;
   }
 
   /** The segment's blocks, every number shifted by `offset`. */

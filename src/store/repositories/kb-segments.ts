@@ -78,21 +78,19 @@ export async function markDead(exec: Exec, kbId: string, nums: readonly number[]
 
 /**
  * For each ready segment of the bases and each term hash, the one block that can hold the term (the last whose
- * first hash is ≤ it), each block once. One statement, so the segments it sees are one consistent set.
+ * first hash is ≤ it). One statement, so the segments it sees are one consistent set. A block can come back more
+ * than once (for several hashes); callers take a term's entry once per segment.
  */
 export async function lookupBlocks(db: Kysely<Database>, kbIds: readonly string[], hashes: readonly number[]): Promise<Array<{ kbId: string; seg: number; data: Uint8Array }>> {
   if (!kbIds.length || !hashes.length) return [];
   const q = sql.join(hashes.map((h) => sql`(CAST(${h} AS bigint))`));
-  const r = await sql<{ kb_id: string; seg: number; data: Uint8Array }>`
-    WITH q(h) AS (VALUES ${q}),
-    hit AS (
-      SELECT DISTINCT s.kb_id, s.seg,
-        (SELECT b.first_hash FROM kb_blocks b WHERE b.kb_id = s.kb_id AND b.seg = s.seg AND b.first_hash <= q.h ORDER BY b.first_hash DESC LIMIT 1) AS fh
-      FROM kb_segments s CROSS JOIN q
-      WHERE s.kb_id IN (${sql.join(kbIds)}) AND s.state = 'ready'
-    )
-    SELECT hit.kb_id, hit.seg, b.data FROM hit JOIN kb_blocks b ON b.kb_id = hit.kb_id AND b.seg = hit.seg AND b.first_hash = hit.fh`.execute(db);
-  return r.rows.map((x) => ({ kbId: x.kb_id, seg: Number(x.seg), data: x.data }));
+  const r = await sql<{ kb_id: string; seg: number; data: Uint8Array | null }>`
+    WITH q(h) AS (VALUES ${q})
+    SELECT s.kb_id, s.seg,
+      (SELECT b.data FROM kb_blocks b WHERE b.kb_id = s.kb_id AND b.seg = s.seg AND b.first_hash <= q.h ORDER BY b.first_hash DESC LIMIT 1) AS data
+    FROM kb_segments s CROSS JOIN q
+    WHERE s.kb_id IN (${sql.join(kbIds)}) AND s.state = 'ready'`.execute(db);
+  return r.rows.flatMap((x) => (x.data ? [{ kbId: x.kb_id, seg: Number(x.seg), data: x.data }] : []));
 }
 
 type SegmentRow = Pick<KbSegmentsTable, 'seg' | 'docs' | 'dead' | 'min_num' | 'max_num'>;

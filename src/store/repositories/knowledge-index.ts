@@ -73,7 +73,8 @@ export interface KbFieldWeights { words: number; grams: number; chars: number }
 export const DEFAULT_FIELD_WEIGHTS: KbFieldWeights = { words: 1, grams: 0.5, chars: 0.3 };
 
 const FIELDS = ['words', 'grams', 'chars'] as const;
-const PREFIX = { words: 'w:', grams: 'g:', chars: 'c:' } as const;
+/** A key is a field letter and the token ("w差旅费", "g差旅"). */
+const PREFIX = { words: 'w', grams: 'g', chars: 'c' } as const;
 
 const chunkLength = (t: KbTokenCounts) => t.words + t.grams + t.chars;
 
@@ -200,15 +201,22 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
       const byHash = new Map<number, typeof terms>();
       for (const t of terms) (byHash.get(t.hash) ?? byHash.set(t.hash, []).get(t.hash)!).push(t);
       const baseOf = new Map(bases.map((b, i) => [b.kb_id, i]));
+      const seen = new Set<string>();
       for (const block of await lookupBlocks(db, bases.map((b) => b.kb_id), [...byHash.keys()])) {
         const base = baseOf.get(block.kbId)!;
-        scanBlock(block.data, byHash, (t, df, postings) => t.lists.push({ base, df, postings }));
+        scanBlock(block.data, byHash, (t, df, postings) => {
+          // A term has one entry per segment; a block fetched twice must not count it twice.
+          const once = `${t.key}\u0000${block.kbId}\u0000${block.seg}`;
+          if (seen.has(once)) return;
+          seen.add(once);
+          t.lists.push({ base, df, postings });
+        });
       }
       const rankBases = bases.map((b) => ({ docs: Number(b.docs), tokens: Number(b.tokens), nextNum: Number(b.next_num) }));
       const ids = bases.map((b) => b.kb_id);
       // Chunks deleted since their segment was written still have postings: fetch a few extra, more if needed.
       const rows = new Map<string, Omit<KbHit, 'score'> & { num: number }>();
-      for (let want = limit + 16, tries = 0; ; want *= 4, tries++) {
+      for (let want = limit + 8, tries = 0; ; want *= 4, tries++) {
         const ranked = rankBm25(terms, rankBases, want, opts.maxPostings ?? DEFAULT_MAX_POSTINGS);
         const key = (base: number, num: number) => `${base}:${num}`;
         const missing = ranked.top.filter((r) => !rows.has(key(r.base, r.num)));
