@@ -184,9 +184,9 @@ async function runOne(src: Source, store: 'sqlite' | 'postgres', n: number): Pro
     const cpu0 = process.cpuUsage();
     // Slices of the generator: the outcomes of one slice at a time, the documents of one ingest group at a time.
     const docs = documents(src, n);
-    for (let left = n; left > 0; left -= 10_000) {
+    for (let left = n; left > 0; left -= 50_000) {
       const slice = (function* () {
-        for (let k = 0; k < Math.min(left, 10_000); k++) {
+        for (let k = 0; k < Math.min(left, 50_000); k++) {
           const d = docs.next();
           if (d.done) return;
           const b = Buffer.from(d.value.text);

@@ -54,8 +54,6 @@ export function createKnowledgeRepository(db: Kysely<Database>) {
     },
 
     listDocuments: (kbId: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).orderBy('name').execute(),
-    findDocumentBySource: (kbId: string, source: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).where('source', '=', source).executeTakeFirst(),
-    findDocumentByHash: (kbId: string, sha256: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).where('sha256', '=', sha256).executeTakeFirst(),
     /** Documents of the base with any of these sources, or any of these content hashes (dedup for a batch). */
     async findDocumentsBySourceOrHash(kbId: string, sources: readonly string[], hashes: readonly string[]): Promise<KbDocumentRow[]> {
       const out = new Map<string, KbDocumentRow>();
@@ -87,27 +85,10 @@ export function createKnowledgeRepository(db: Kysely<Database>) {
       return batchId;
     },
     /**
-     * Claims the oldest queued job (optionally of one batch): compare-and-set on status so two workers
-     * never take the same job. Jobs left `running` by a crashed process are re-queued by `requeueStale`.
-     */
-    async claimNext(batchId?: string): Promise<(KbJobRow & { content: Uint8Array | null }) | undefined> {
-      for (let tries = 0; tries < 5; tries++) {
-        let q = db.selectFrom('kb_jobs').select('id').where('status', '=', 'queued');
-        if (batchId) q = q.where('batch_id', '=', batchId);
-        const next = await q.orderBy('created_at').limit(1).executeTakeFirst();
-        if (!next) return undefined;
-        const r = await db.updateTable('kb_jobs').set((eb) => ({ status: 'running', updated_at: Date.now(), attempts: eb('attempts', '+', 1) }))
-          .where('id', '=', next.id).where('status', '=', 'queued').executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) continue;
-        const job = await db.selectFrom('kb_jobs').selectAll().where('id', '=', next.id).executeTakeFirstOrThrow();
-        return { ...job, content: job.content === null ? null : new Uint8Array(Buffer.from(job.content, 'base64')) };
-      }
-      return undefined;
-    },
-    /**
      * Claims up to `max` queued jobs of one batch (the oldest job's, or `batchId`'s), oldest first, to be ingested
      * together. The update re-checks `queued`, so two workers never share a job (PostgreSQL re-reads a row another
-     * transaction changed; SQLite runs one writer at a time).
+     * transaction changed; SQLite runs one writer at a time). Jobs left `running` by a process that stopped are queued
+     * again by `requeueStale`.
      */
     async claimMany(max: number, batchId?: string): Promise<KbJobRow[]> {
       let first = db.selectFrom('kb_jobs').select(['batch_id']).where('status', '=', 'queued');
