@@ -284,6 +284,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
           out.push(f.bytes.byteLength <= settings.maxFileBytes ? outcomes[k++] : { status: 'failed', documentId: '', reason: 'larger than knowledge.max_file_bytes', chunks: 0, chars: 0, docStatus: 'failed' });
         }
       }
+      await index.merge(kb.id);
       return out;
     },
     /** Queues files for the background worker; returns the batch id to follow progress with. */
@@ -345,6 +346,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
         bytes += content.byteLength;
       }
       await flush();
+      await index.merge(kb.id);
       return results;
     },
     /** Rebuilds, in the background of a starting server, every base whose index predates this code. */

@@ -105,7 +105,10 @@ export class ByteWriter {
   /** Bytes at..at+n of `b`. */
   range(b: Uint8Array, at: number, n: number): void {
     if (this.pos + n > this.buf.length) this.room(n);
-    this.buf.set(b.subarray(at, at + n), this.pos);
+    const buf = this.buf;
+    // Most keys and posting lists are a few bytes: a loop beats making a subarray to set().
+    if (n < 64) for (let i = 0; i < n; i++) buf[this.pos + i] = b[at + i];
+    else buf.set(b.subarray(at, at + n), this.pos);
     this.pos += n;
   }
   /** The bytes written so far (a copy, so the writer can be reused). */
@@ -217,15 +220,19 @@ export class BlockCursor {
 
   get bytes(): Uint8Array { return this.block; }
 
+  private r = new ByteReader(this.block);
+
   reset(block: Uint8Array): void {
     // A plain view: subarrays of a Node Buffer are much dearer to make.
     this.block = new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
+    this.r = new ByteReader(this.block);
     this.pos = 0;
   }
 
   next(): boolean {
     if (this.pos >= this.block.length) return false;
-    const r = new ByteReader(this.block, this.pos);
+    const r = this.r;
+    r.pos = this.pos;
     this.keyLen = r.varint();
     this.keyAt = r.pos;
     this.hash = hashUtf8(this.block, this.keyAt, this.keyLen);
@@ -350,11 +357,13 @@ export class BlockPacker {
  */
 export function appendPostings(w: ByteWriter, b: Uint8Array, at: number, n: number, prevLast: number): void {
   if (prevLast < 0) { w.range(b, at, n); return; }
-  const r = new ByteReader(b, at);
-  const first = r.varint();
+  let p = at;
+  let x = b[p++];
+  let first = x & 0x7f;
+  for (let shift = 128; x >= 0x80; shift *= 128) { x = b[p++]; first += (x & 0x7f) * shift; }
   if (first <= prevLast) throw new Error('kb index: posting lists to join overlap');
   w.varint(first - prevLast);
-  w.range(b, r.pos, at + n - r.pos);
+  w.range(b, p, at + n - p);
 }
 
 /** The postings of several entries of one key, each covering a later, disjoint number range, as one list. */

@@ -15,8 +15,16 @@ type Exec = Kysely<Database> | Transaction<Database>;
 
 /** The index format of this code; a base below it is rebuilt from its chunks' text (src/knowledge/service.ts). */
 export const INDEX_VERSION = 1;
-/** Segments of one size tier merged together; a base holds at most MERGE_FACTOR − 1 per tier. */
+/** The log base of segment levels, and how many segments of a level a finished ingest leaves unmerged at most (− 1). */
 export const MERGE_FACTOR = 4;
+/**
+ * A write merges only when a level holds twice that many: ingesting files one by one then merges eight segments at
+ * once instead of cascading fours (each posting rewritten about half as often), and the end of an ingest (`merge`)
+ * brings the base back to MERGE_FACTOR − 1 per level for searches.
+ */
+export const WRITE_MERGE_FACTOR = 2 * MERGE_FACTOR;
+/** The most segments merged in one pass. */
+const MAX_MERGE_INPUTS = 32;
 /** A segment left `building` this long belonged to a process that stopped mid-merge. */
 const STALE_BUILD_MS = 3_600_000;
 /** Blocks a merge writes per transaction. */
@@ -101,17 +109,17 @@ const live = (s: SegmentRow) => Math.max(1, Number(s.docs) - Number(s.dead));
  * What to merge next (segments in number order), or null. A segment a third or more deleted is rewritten alone.
  * Otherwise, as Lucene's LogMergePolicy: a segment's level is log_F of its live chunks; from the oldest, the
  * segments down to the last one within 0.75 of the highest level left form a group, and a group of F or more
- * merges its first F. (Plain floor(level) tiers split 1,000- and 2,000-chunk segments into tiers that then never
- * filled.)
+ * merges as a whole (up to MAX_MERGE_INPUTS) once it holds `trigger` or more. (Plain floor(level) tiers split 1,000-
+ * and 2,000-chunk segments into tiers that then never filled.)
  */
-export function pickMerge(segs: readonly SegmentRow[]): SegmentRow[] | null {
+export function pickMerge(segs: readonly SegmentRow[], trigger = MERGE_FACTOR): SegmentRow[] | null {
   for (const s of segs) if (Number(s.dead) > 0 && Number(s.dead) * 3 >= Number(s.docs)) return [s];
   const level = segs.map((s) => Math.log(live(s)) / Math.log(MERGE_FACTOR));
   for (let start = 0; start < segs.length;) {
     const top = Math.max(...level.slice(start));
     let end = segs.length - 1;
     while (level[end] < top - 0.75) end--;
-    if (end - start + 1 >= MERGE_FACTOR) return segs.slice(start, start + MERGE_FACTOR);
+    if (end - start + 1 >= trigger) return segs.slice(start, Math.min(end + 1, start + MAX_MERGE_INPUTS));
     start = end + 1;
   }
   return null;
@@ -149,9 +157,6 @@ class SegmentCursor {
     }
   }
 
-  async next(): Promise<void> {
-    if (!this.advance()) await this.load();
-  }
 }
 
 /** The numbers still in kb_chunks among lo…hi, as a bitset from lo. */
@@ -219,7 +224,7 @@ async function merge(db: Kysely<Database>, insert: BulkInserter, kbId: string, i
       }
       if (df) packer.add(min.entry.hash, min.entry, df, last, w);
       postings += df;
-      for (const p of parts) await p.next();
+      for (const p of parts) if (!p.advance()) await p.load();
       if (packer.blocks.length >= BLOCK_ROWS) {
         const blocks = packer.drain(false);
         bytes += await db.transaction().execute((tx) => insertBlocks(tx, insert, kbId, seg, blocks));
@@ -251,10 +256,10 @@ class MergeLost extends Error {}
 const bits = (b: Uint8Array, i: number) => (b[i >> 3] & (1 << (i & 7))) !== 0;
 
 /**
- * Merges the base's segments until no tier holds MERGE_FACTOR of them. Not while the base awaits a rebuild
+ * Merges the base's segments until no level holds `trigger` of them. Not while the base awaits a rebuild
  * (segments below the rebuild's boundary are about to be replaced as a whole).
  */
-export async function mergeSegments(db: Kysely<Database>, insert: BulkInserter, kbId: string): Promise<number> {
+export async function mergeSegments(db: Kysely<Database>, insert: BulkInserter, kbId: string, trigger = MERGE_FACTOR): Promise<number> {
   const stale = await db.selectFrom('kb_segments').select('seg').where('kb_id', '=', kbId).where('state', '=', 'building').where('created_at', '<', Date.now() - STALE_BUILD_MS).execute();
   await deleteSegments(db, kbId, stale.map((s) => Number(s.seg)));
   let merged = 0;
@@ -262,7 +267,7 @@ export async function mergeSegments(db: Kysely<Database>, insert: BulkInserter, 
     const index = await db.selectFrom('kb_index').select('version').where('kb_id', '=', kbId).executeTakeFirst();
     if (!index || index.version < INDEX_VERSION) return merged;
     const segs = await db.selectFrom('kb_segments').select(['seg', 'docs', 'dead', 'min_num', 'max_num']).where('kb_id', '=', kbId).where('state', '=', 'ready').orderBy('min_num').execute();
-    const pick = pickMerge(segs);
+    const pick = pickMerge(segs, trigger);
     if (!pick || !(await merge(db, insert, kbId, pick))) return merged;
     merged++;
   }

@@ -5,7 +5,7 @@ import type { KbDocumentsTable } from '../tables/knowledge.ts';
 import { DEFAULT_MAX_POSTINGS, rankBm25, type PlannedTerm, type RankTerm } from './kb-bm25.ts';
 import { keyBytes, scanBlock, termHash } from './kb-postings.ts';
 import { SegmentBuilder } from './kb-segment-builder.ts';
-import { ensureIndexRow, finishRebuild, INDEX_VERSION, lookupBlocks, markDead, mergeSegments, reserve, writeSegment, deleteIndex } from './kb-segments.ts';
+import { ensureIndexRow, finishRebuild, INDEX_VERSION, lookupBlocks, markDead, mergeSegments, reserve, writeSegment, deleteIndex, WRITE_MERGE_FACTOR } from './kb-segments.ts';
 import { vecIndex, type VecIndex } from './knowledge-vec.ts';
 import { createBulkInserter } from './kb-rows.ts';
 
@@ -122,7 +122,7 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
     /**
      * Writes documents of one base with their chunks and index (`input`: their chunks' tokens, in order), in one
      * transaction: a document replaces the one of the same (base, source). Then merges the base's segments if a
-     * tier is full.
+     * level holds WRITE_MERGE_FACTOR of them (a finished ingest calls `merge` for the tighter bound).
      */
     async writeDocuments(docs: readonly KbDocumentWrite[], input: KbIndexInput): Promise<void> {
       if (!docs.length) return;
@@ -157,7 +157,7 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
         await writeSegment(tx, insert, kbId, seg, input.segment, firstNum, 'ready');
         await markDead(tx, kbId, removed.nums);
       });
-      await mergeSegments(db, insert, kbId);
+      await mergeSegments(db, insert, kbId, WRITE_MERGE_FACTOR);
     },
 
     async deleteDocument(documentId: string): Promise<void> {
@@ -230,7 +230,7 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
       }
     },
 
-    /** Merges the base's index segments where a tier is full (also done after every write). */
+    /** Merges the base's index segments until no level holds MERGE_FACTOR of them (ingests call it when they finish). */
     merge: (kbId: string) => mergeSegments(db, insert, kbId),
 
     /** The base's index version and the number its next chunk gets (undefined: nothing written yet). */
