@@ -2,8 +2,9 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createKnowledgeService, createSegmenter, type KnowledgeService } from '../../src/knowledge/index.ts';
-import { createKnowledgeIndexRepository, createTenantRepository, INDEX_VERSION, type KnowledgeIndexRepository } from '../../src/store/index.ts';
-import { testDialects, useFreshStore } from '../helpers/db.ts';
+import { createKnowledgeIndexRepository, createTenantRepository, INDEX_VERSION, openStore, type KnowledgeIndexRepository } from '../../src/store/index.ts';
+import { migrateTo } from '../../src/store/migrations/index.ts';
+import { createTestDatabase, testDialects, useFreshStore } from '../helpers/db.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const seg = createSegmenter();
@@ -217,40 +218,57 @@ describe('the knowledge index query plan (SQLite)', () => {
 
 describe('upgrading a database from before the knowledge index (migration 0010)', async () => {
   for (const dialect of await testDialects()) {
-    const ctx = useFreshStore(dialect, 'each');
-    it(`numbers existing chunks, marks their base for a rebuild, and the first search rebuilds it (${dialect})`, async () => {
-      const db = ctx.store.db;
-      // Make the database look like one migrated only up to 0009 that holds a base with two documents.
-      await db.schema.dropTable('kb_blocks').execute();
-      await db.schema.dropTable('kb_segments').execute();
-      await db.schema.dropTable('kb_index').execute();
-      await db.schema.dropIndex('kb_chunks_num').execute();
-      await db.schema.createIndex('kb_chunks_kb').on('kb_chunks').column('kb_id').execute();
-      await db.schema.alterTable('kb_chunks').dropColumn('num').execute();
-      await db.schema.createTable('kb_terms').addColumn('kb_id', 'text').addColumn('chunk_id', 'text').addColumn('term', 'text').addColumn('tf', 'integer').execute();
-      await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0010-kb-postings' as never).execute();
-      const tenant = await createTenantRepository(db).ensure('财政局');
+    it(`numbers existing chunks, drops the old token tables, and rebuilds old bases at start or on their first search (${dialect})`, async (t) => {
+      // A database as the release before the index left it: migrated up to 0009, chunks with FTS5 rows (SQLite) or
+      // kb_terms rows (PostgreSQL), written as that release wrote them.
+      const tdb = await createTestDatabase(dialect);
+      t.after(() => tdb.drop());
+      const old = await openStore(tdb.url, { migrate: false });
+      assert.equal((await migrateTo(old.db, '0009-cluster')).error, undefined);
+      const tenant = await createTenantRepository(old.db).ensure('财政局');
       const now = Date.now();
-      for (const [id, name] of [['b1', 'old'], ['b2', 'empty']]) await db.insertInto('kb_bases').values({ id, tenant_id: tenant.id, name, description: null, created_at: now, updated_at: now }).execute();
-      const texts = ['住房公积金缴存比例为百分之十二。', '会议费实行综合定额控制。'];
-      for (const [i, text] of texts.entries()) {
-        await db.insertInto('kb_documents').values({ id: `d${i}`, kb_id: 'b1', source: `${i}.txt`, name: `${i}.txt`, format: 'txt', sha256: `h${i}`, status: 'ready', note: null, bytes: 1, chars: text.length, pages: null, chunk_count: 1, metadata: '{}', created_at: now + i, updated_at: now }).execute();
+      for (const [id, name] of [['b1', 'old'], ['b2', 'empty'], ['b3', 'other']]) await old.db.insertInto('kb_bases').values({ id, tenant_id: tenant.id, name, description: null, created_at: now, updated_at: now }).execute();
+      const texts: Array<[base: string, text: string]> = [['b1', '住房公积金缴存比例为百分之十二。'], ['b1', '会议费实行综合定额控制。'], ['b3', '培训费标准为每人每天四百元。']];
+      for (const [i, [base, text]] of texts.entries()) {
+        await old.db.insertInto('kb_documents').values({ id: `d${i}`, kb_id: base, source: `${i}.txt`, name: `${i}.txt`, format: 'txt', sha256: `h${i}`, status: 'ready', note: null, bytes: 1, chars: text.length, pages: null, chunk_count: 1, metadata: '{}', created_at: now + i, updated_at: now }).execute();
         await sql`INSERT INTO kb_chunks (id, kb_id, document_id, seq, text, heading, page, len_words, len_grams, len_chars, fts_rowid, embedding, created_at)
-          VALUES (${`d${i}:0`}, 'b1', ${`d${i}`}, 0, ${text}, NULL, NULL, 3, 5, 7, NULL, NULL, ${now + i})`.execute(db);
+          VALUES (${`d${i}:0`}, ${base}, ${`d${i}`}, 0, ${text}, NULL, NULL, 3, 5, 7, ${dialect === 'sqlite' ? i + 1 : null}, NULL, ${now + i})`.execute(old.db);
+        if (dialect === 'sqlite') await sql`INSERT INTO kb_fts (rowid, words, grams, chars, kb_id) VALUES (${i + 1}, 'x', 'y', 'z', ${base})`.execute(old.db);
+        else await sql`INSERT INTO kb_terms (kb_id, chunk_id, term, tf) VALUES (${base}, ${`d${i}:0`}, 'w:x', 1)`.execute(old.db);
       }
-      const { migrateToLatest } = await import('../../src/store/migrations/index.ts');
-      const { error } = await migrateToLatest(db);
-      assert.equal(error, undefined);
-      const nums = await db.selectFrom('kb_chunks').select(['id', 'num']).orderBy('id').execute();
-      assert.deepEqual(nums.map((r) => [r.id, Number(r.num)]), [['d0:0', 0], ['d1:0', 1]]);
-      const rows = await db.selectFrom('kb_index').selectAll().orderBy('kb_id').execute();
-      assert.deepEqual(rows.map((r) => [r.kb_id, Number(r.docs), Number(r.next_num), r.version]), [['b1', 2, 2, 0], ['b2', 0, 0, INDEX_VERSION]]);
-      const kb = createKnowledgeService({ store: ctx.store });
-      const hits = await kb.search(null, ['old'], '公积金缴存比例');
-      assert.equal(hits[0]?.document, '0.txt');
-      const rebuilt = await db.selectFrom('kb_index').selectAll().where('kb_id', '=', 'b1').executeTakeFirstOrThrow();
-      assert.equal(rebuilt.version, INDEX_VERSION);
-      assert.ok(Number(rebuilt.tokens) > 0 && Number(rebuilt.tokens) !== 30, 'token counts come from the new segmentation');
+      await old.close();
+
+      const store = await openStore(tdb.url);
+      try {
+        const db = store.db;
+        const nums = await db.selectFrom('kb_chunks').select(['id', 'num']).orderBy('id').execute();
+        assert.deepEqual(nums.map((r) => [r.id, Number(r.num)]), [['d0:0', 0], ['d1:0', 1], ['d2:0', 0]], 'numbered per base, in write order');
+        const rows = await db.selectFrom('kb_index').selectAll().orderBy('kb_id').execute();
+        assert.deepEqual(rows.map((r) => [r.kb_id, Number(r.docs), Number(r.next_num), r.version]), [['b1', 2, 2, 0], ['b2', 0, 0, INDEX_VERSION], ['b3', 1, 1, 0]]);
+        const tables = dialect === 'sqlite'
+          ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name LIKE 'kb_fts%' OR name = 'kb_terms'`.execute(db)).rows
+          : (await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE tablename = 'kb_terms'`.execute(db)).rows;
+        assert.deepEqual(tables, [], 'the old token tables are gone');
+
+        const kb = createKnowledgeService({ store });
+        // The first search of an old base rebuilds it from its chunks' text.
+        assert.equal((await kb.search(null, ['old'], '公积金缴存比例'))[0]?.document, '0.txt');
+        const rebuilt = await db.selectFrom('kb_index').selectAll().where('kb_id', '=', 'b1').executeTakeFirstOrThrow();
+        assert.equal(rebuilt.version, INDEX_VERSION);
+        assert.ok(Number(rebuilt.tokens) > 0 && Number(rebuilt.tokens) !== 30, 'token counts come from the new segmentation');
+        // A starting server rebuilds the rest (the job worker calls rebuildStale).
+        assert.equal(await kb.rebuildStale(), 1);
+        assert.equal((await db.selectFrom('kb_index').select('version').where('kb_id', '=', 'b3').executeTakeFirstOrThrow()).version, INDEX_VERSION);
+        assert.equal((await kb.search(null, ['other'], '培训费标准'))[0]?.document, '2.txt');
+        // The upgraded base takes new documents after its old ones, and deletes.
+        await kb.ingest(null, 'old', { name: '3.txt', bytes: enc('公积金贷款额度最高六十万元。') });
+        assert.equal(Number((await db.selectFrom('kb_chunks').select('num').where('document_id', 'in', (await kb.listDocuments(null, 'old')).filter((d) => d.name === '3.txt').map((d) => d.id)).executeTakeFirstOrThrow()).num), 2);
+        assert.deepEqual((await kb.search(null, ['old'], '公积金')).map((h) => h.document).sort(), ['0.txt', '3.txt']);
+        await kb.deleteDocument(null, 'old', 'd0');
+        assert.deepEqual((await kb.search(null, ['old'], '公积金')).map((h) => h.document), ['3.txt']);
+      } finally {
+        await store.close();
+      }
     });
   }
 });

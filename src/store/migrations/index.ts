@@ -25,7 +25,13 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-kb-postings': kbPostings,
 };
 
+const migrator = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  return migrator.migrateToLatest();
+  return migrator(db).migrateToLatest();
+}
+
+/** Migrates up (or down) to the named migration: upgrade tests build a database as an older release left it. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<MigrationResultSet> {
+  return migrator(db).migrateTo(name);
 }
