@@ -7,7 +7,7 @@ import { keyBytes, scanBlock, termHash } from './kb-postings.ts';
 import { SegmentBuilder } from './kb-segment-builder.ts';
 import { ensureIndexRow, finishRebuild, INDEX_VERSION, lookupBlocks, markDead, mergeSegments, reserve, writeSegment, deleteIndex, WRITE_MERGE_FACTOR } from './kb-segments.ts';
 import { vecIndex, type VecIndex } from './knowledge-vec.ts';
-import { createBulkInserter } from './kb-rows.ts';
+import { createBulkInserter, createStatsKeeper } from './kb-rows.ts';
 
 /** The token fields of a chunk or a query (see src/knowledge/segmentation.ts). */
 export interface KbTokenFields { words: string[]; grams: string[]; chars: string[] }
@@ -104,6 +104,7 @@ async function deleteDocumentRows(tx: Transaction<Database>, documentIds: readon
 export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: DialectName) {
   const vec = vecIndex(db);
   const insert = createBulkInserter(db);
+  const wrote = createStatsKeeper(db, dialect);
 
   async function fetchChunks(kbIds: readonly string[], wanted: ReadonlyArray<{ base: number; num: number }>) {
     const byBase = new Map<number, number[]>();
@@ -157,6 +158,7 @@ export function createKnowledgeIndexRepository(db: Kysely<Database>, dialect: Di
         await writeSegment(tx, insert, kbId, seg, input.segment, firstNum, 'ready');
         await markDead(tx, kbId, removed.nums);
       });
+      await wrote(input.segment.chunks);
       await mergeSegments(db, insert, kbId, WRITE_MERGE_FACTOR);
     },
 
