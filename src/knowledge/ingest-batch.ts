@@ -119,50 +119,99 @@ export function createIngester(deps: IngesterDeps) {
     }
   }
 
+  /**
+   * A run of groups into one base, in order: each group is decided and prepared (CPU: parse, chunk, segment), then
+   * its write is queued, and the next group is prepared while that write goes on — on PostgreSQL and with an
+   * embedding server a write waits on I/O, so the two overlap (on SQLite a write runs on this thread: no overlap,
+   * same result). Writes land one at a time, in order. A group's dedup look-up may run before the write ahead of
+   * it lands, so the files of the queued writes stand in for what the look-up could not see yet (the documents they
+   * replace no longer count). Decisions take queued writes to succeed, as decisions within a group already take
+   * the group's earlier files to.
+   */
+  function pipeline(kb: { id: string; tenantId: string }) {
+    let writing: Promise<void> = Promise.resolve();
+    let broken: { err: unknown } | null = null;
+    // Documents of writes queued and not yet settled, by source.
+    const queued = new Map<string, KbDocumentRow>();
+    function queue(pending: Pending, seg: Segmenter, outcomes: IngestOutcome[], errors: unknown[], landed?: () => unknown): void {
+      const docs = pending.files.map((f) => f.write.doc);
+      for (const d of docs) queued.set(d.source, d);
+      writing = writing.then(async () => {
+        try {
+          await write(pending, seg, outcomes, errors);
+        } finally {
+          for (const d of docs) if (queued.get(d.source) === d) queued.delete(d.source);
+        }
+        await landed?.();
+      });
+      // Handled here, so a failure is thrown by the next `add` or by `finish` instead of ending the process.
+      writing.catch((err) => { broken ??= { err }; });
+    }
+    return {
+      /**
+       * Decides and prepares `items` and queues their write; `landed` gets the outcomes (in the order of `items`)
+       * and each failed file's error once the group is written. Throws what a previous group's `landed` threw.
+       */
+      async add(items: readonly IngestItem[], landed: (r: { outcomes: IngestOutcome[]; errors: unknown[] }) => unknown): Promise<void> {
+        if (broken) throw broken.err;
+        const outcomes: IngestOutcome[] = new Array(items.length);
+        const errors: unknown[] = new Array(items.length);
+        const hashes = items.map((it) => createHash('sha256').update(it.bytes).digest('hex'));
+        const ahead = [...queued.values()];
+        const known = await repo.findDocumentsBySourceOrHash(kb.id, items.map((it) => it.source), hashes);
+        const replaced = new Set(ahead.map((d) => d.source));
+        const current = [...known.filter((d) => !replaced.has(d.source)), ...ahead];
+        const bySource = new Map(current.map((d) => [d.source, d]));
+        const byHash = new Map(current.map((d) => [d.sha256, d]));
+        const seg = await deps.segmenterFor([kb.tenantId]);
+        let pending: Pending = { files: [], input: new KbIndexInput() };
+        const pendingSources = new Set<string>();
+        for (let i = 0; i < items.length; i++) {
+          // Let the event loop turn now and then: with SQLite every await here settles without it, and a server
+          // ingesting thousands of small files would otherwise answer nothing until the group is written.
+          if (i % 256 === 255) await new Promise(setImmediate);
+          const item = items[i];
+          const sha256 = hashes[i];
+          const same = bySource.get(item.source);
+          if (same && same.sha256 === sha256) { outcomes[i] = { status: 'skipped', documentId: same.id, reason: 'unchanged', chunks: same.chunk_count, chars: same.chars, docStatus: same.status }; continue; }
+          const dup = byHash.get(sha256);
+          if (dup && dup.source !== item.source) { outcomes[i] = { status: 'skipped', documentId: dup.id, reason: `duplicate of ${dup.name}`, chunks: dup.chunk_count, chars: dup.chars, docStatus: dup.status }; continue; }
+          // A second version of a source in one group replaces the first: the first is written before it.
+          if (pendingSources.has(item.source)) {
+            queue(pending, seg, outcomes, errors);
+            pending = { files: [], input: new KbIndexInput() };
+            pendingSources.clear();
+          }
+          try {
+            const p = { at: i, ...(await prepare(kb.id, seg, pending.input, item, sha256, same?.created_at ?? null)) };
+            pending.files.push(p);
+            pendingSources.add(item.source);
+            bySource.set(item.source, p.write.doc);
+            byHash.set(sha256, p.write.doc);
+          } catch (err) {
+            outcomes[i] = { status: 'failed', documentId: '', reason: failure(err), chunks: 0, chars: 0, docStatus: 'failed' };
+            errors[i] = err;
+          }
+        }
+        queue(pending, seg, outcomes, errors, () => landed({ outcomes, errors }));
+      },
+      /** Waits for every queued write; throws what a write's `landed` threw. */
+      finish: async (): Promise<void> => { await writing; },
+    };
+  }
+
   return {
+    pipeline,
     /**
-     * Ingests `items` into the base (the caller keeps a group to about GROUP_BYTES; see `groups`). `errors[i]` is
-     * the error of a failed file, for callers that rethrow it.
+     * Ingests `items` into the base as one group (the caller keeps it to about GROUP_BYTES; see `groups`).
+     * `errors[i]` is the error of a failed file, for callers that rethrow it.
      */
     async ingestGroup(kb: { id: string; tenantId: string }, items: readonly IngestItem[]): Promise<{ outcomes: IngestOutcome[]; errors: unknown[] }> {
-      const outcomes: IngestOutcome[] = new Array(items.length);
-      const errors: unknown[] = new Array(items.length);
-      const hashes = items.map((it) => createHash('sha256').update(it.bytes).digest('hex'));
-      const known = await repo.findDocumentsBySourceOrHash(kb.id, items.map((it) => it.source), hashes);
-      const bySource = new Map(known.map((d) => [d.source, d]));
-      const byHash = new Map(known.map((d) => [d.sha256, d]));
-      const seg = await deps.segmenterFor([kb.tenantId]);
-      let pending: Pending = { files: [], input: new KbIndexInput() };
-      const pendingSources = new Set<string>();
-      for (let i = 0; i < items.length; i++) {
-        // Let the event loop turn now and then: with SQLite every await here settles without it, and a server
-        // ingesting thousands of small files would otherwise answer nothing until the group is written.
-        if (i % 256 === 255) await new Promise(setImmediate);
-        const item = items[i];
-        const sha256 = hashes[i];
-        const same = bySource.get(item.source);
-        if (same && same.sha256 === sha256) { outcomes[i] = { status: 'skipped', documentId: same.id, reason: 'unchanged', chunks: same.chunk_count, chars: same.chars, docStatus: same.status }; continue; }
-        const dup = byHash.get(sha256);
-        if (dup && dup.source !== item.source) { outcomes[i] = { status: 'skipped', documentId: dup.id, reason: `duplicate of ${dup.name}`, chunks: dup.chunk_count, chars: dup.chars, docStatus: dup.status }; continue; }
-        // A second version of a source in one group replaces the first: write the first before preparing it.
-        if (pendingSources.has(item.source)) {
-          await write(pending, seg, outcomes, errors);
-          pending = { files: [], input: new KbIndexInput() };
-          pendingSources.clear();
-        }
-        try {
-          const p = { at: i, ...(await prepare(kb.id, seg, pending.input, item, sha256, same?.created_at ?? null)) };
-          pending.files.push(p);
-          pendingSources.add(item.source);
-          bySource.set(item.source, p.write.doc);
-          byHash.set(sha256, p.write.doc);
-        } catch (err) {
-          outcomes[i] = { status: 'failed', documentId: '', reason: failure(err), chunks: 0, chars: 0, docStatus: 'failed' };
-          errors[i] = err;
-        }
-      }
-      await write(pending, seg, outcomes, errors);
-      return { outcomes, errors };
+      const run = pipeline(kb);
+      let result: { outcomes: IngestOutcome[]; errors: unknown[] } = { outcomes: [], errors: [] };
+      await run.add(items, (r) => { result = r; });
+      await run.finish();
+      return result;
     },
   };
 }

@@ -112,6 +112,18 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     }
   }
 
+  /** Ingests groups of files in order, each written while the next is prepared (ingest-batch.ts); then merges. */
+  async function ingestGroups(kb: KnowledgeBase, add: (run: ReturnType<typeof ingester.pipeline>) => Promise<void>): Promise<void> {
+    const run = ingester.pipeline(kb);
+    try {
+      await add(run);
+      await run.finish();
+    } finally {
+      vectorCache.delete(kb.id);
+    }
+    await index.merge(kb.id);
+  }
+
   // Bases whose index is being rebuilt by this process, so concurrent searches wait for one rebuild.
   const rebuilding = new Map<string, Promise<void>>();
 
@@ -276,15 +288,20 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
       const items = (function* () {
         for (const f of files) yield { source: f.source ?? f.name, name: basename(f.name), bytes: f.bytes };
       })();
-      for (const group of groups(items)) {
-        const fits = group.filter((f) => f.bytes.byteLength <= settings.maxFileBytes);
-        const { outcomes } = await ingestGroup(kb, fits);
-        let k = 0;
-        for (const f of group) {
-          out.push(f.bytes.byteLength <= settings.maxFileBytes ? outcomes[k++] : { status: 'failed', documentId: '', reason: 'larger than knowledge.max_file_bytes', chunks: 0, chars: 0, docStatus: 'failed' });
+      await ingestGroups(kb, async (run) => {
+        for (const group of groups(items)) {
+          const at = out.length;
+          const fits: IngestItem[] = [];
+          for (const f of group) {
+            if (f.bytes.byteLength <= settings.maxFileBytes) fits.push(f);
+            out.push({ status: 'failed', documentId: '', reason: 'larger than knowledge.max_file_bytes', chunks: 0, chars: 0, docStatus: 'failed' });
+          }
+          await run.add(fits, ({ outcomes }) => {
+            let k = 0;
+            group.forEach((f, i) => { if (f.bytes.byteLength <= settings.maxFileBytes) out[at + i] = outcomes[k++]; });
+          });
         }
-      }
-      await index.merge(kb.id);
+      });
       return out;
     },
     /** Queues files for the background worker; returns the batch id to follow progress with. */
@@ -323,30 +340,33 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
         return results;
       }
       const kb = await toBase(row);
-      let group: Array<{ job: (typeof jobs)[number]; item: IngestItem }> = [];
-      let bytes = 0;
-      const flush = async () => {
-        if (!group.length) return;
-        const { outcomes } = await ingestGroup(kb, group.map((g) => g.item));
-        for (let i = 0; i < group.length; i++) await finish(group[i].job, outcomes[i]);
-        group = [];
-        bytes = 0;
-      };
-      for (const job of jobs) {
-        let content: Uint8Array;
-        try {
-          content = (await repo.jobContent(job.id)) ?? new Uint8Array(await readFile(job.source));
-          if (content.byteLength > settings.maxFileBytes) throw new Error('larger than knowledge.max_file_bytes');
-        } catch (err) {
-          await finish(job, null, err instanceof Error ? err.message : String(err));
-          continue;
+      await ingestGroups(kb, async (run) => {
+        let group: Array<{ job: (typeof jobs)[number]; item: IngestItem }> = [];
+        let bytes = 0;
+        const flush = async () => {
+          if (!group.length) return;
+          const these = group;
+          await run.add(these.map((g) => g.item), async ({ outcomes }) => {
+            for (let i = 0; i < these.length; i++) await finish(these[i].job, outcomes[i]);
+          });
+          group = [];
+          bytes = 0;
+        };
+        for (const job of jobs) {
+          let content: Uint8Array;
+          try {
+            content = (await repo.jobContent(job.id)) ?? new Uint8Array(await readFile(job.source));
+            if (content.byteLength > settings.maxFileBytes) throw new Error('larger than knowledge.max_file_bytes');
+          } catch (err) {
+            await finish(job, null, err instanceof Error ? err.message : String(err));
+            continue;
+          }
+          if (group.length && bytes + content.byteLength > GROUP_BYTES) await flush();
+          group.push({ job, item: { source: job.source, name: job.name, bytes: content } });
+          bytes += content.byteLength;
         }
-        if (group.length && bytes + content.byteLength > GROUP_BYTES) await flush();
-        group.push({ job, item: { source: job.source, name: job.name, bytes: content } });
-        bytes += content.byteLength;
-      }
-      await flush();
-      await index.merge(kb.id);
+        await flush();
+      });
       return results;
     },
     /** Rebuilds, in the background of a starting server, every base whose index predates this code. */
