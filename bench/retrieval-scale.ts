@@ -1,5 +1,6 @@
 /**
- * Knowledge-base scale (`npm run bench:retrieval -- --scale [--sizes 10000,100000] [--postgres URL] [--stores sqlite,postgres]`):
+ * Knowledge-base scale (`npm run bench:retrieval -- --scale [--sizes 10000,100000] [--postgres URL] [--stores sqlite,postgres]`,
+ * or `-- --scale --memory N [--postgres URL]` for memory as one base grows, see memoryRun):
  * builds bases of N documents from the shared sets (WebQA evidences and CMRC answer windows, repeated with variation:
  * sentences rotated and a serial number added, so no two documents are equal and deduplication skips none), one chunk
  * per document, and reports ingest throughput (UTF-8 MB of text a second through the real pipeline —
@@ -16,6 +17,8 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -225,10 +228,50 @@ async function runOne(src: Source, store: 'sqlite' | 'postgres', n: number): Pro
   }
 }
 
+/**
+ * `--memory N [--postgres ADMIN_URL]`: whether ingest memory grows with the base (SQLite, or a fresh PostgreSQL database). N documents go into one base through ingestMany in slices
+ * of 16,000 (one call each, as a batch job would); after each slice, the JS heap before and after a full garbage
+ * collection and the process's resident memory. A whole-base load would show as a retained heap that grows.
+ */
+async function memoryRun(src: Source, n: number, pgAdmin: string | undefined): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const dir = mkdtempSync(join(tmpdir(), 'yumen-mem-'));
+  const pgdb = pgAdmin ? await pgDatabase(pgAdmin) : null;
+  const s = await openStore(pgdb ? pgdb.url : `sqlite:${join(dir, 'mem.db')}`);
+  try {
+    const kb = createKnowledgeService({ store: s });
+    await kb.createBase({ tenant: 'bench-mem', name: 'mem' });
+    const docs = documents(src, n);
+    const mib = (x: number) => (x / 2 ** 20).toFixed(0);
+    console.log('| documents in the base | heap MiB after the slice / after GC | RSS MiB | peak RSS MiB |\n|---|---|---|---|');
+    for (let done = 0; done < n; done += 16_000) {
+      const slice = (function* () {
+        for (let k = 0; k < 16_000; k++) {
+          const d = docs.next();
+          if (d.done) return;
+          yield { name: d.value.name, bytes: Buffer.from(d.value.text) };
+        }
+      })();
+      await kb.ingestMany(null, 'mem', slice);
+      const heap = process.memoryUsage().heapUsed;
+      gc();
+      const status = readFileSync('/proc/self/status', 'utf8');
+      const kb_ = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024;
+      console.log(`| ${Math.min(n, done + 16_000).toLocaleString('en')} | ${mib(heap)} / ${mib(process.memoryUsage().heapUsed)} | ${mib(kb_('VmRSS'))} | ${mib(kb_('VmHWM'))} |`);
+    }
+  } finally {
+    await s.close();
+    await pgdb?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The scale table for the sizes and stores asked for on the command line. */
 export async function runScale(): Promise<void> {
   const src = source();
   if (!src) { console.log('No datasets under ../shared/datasets: nothing to build the bases from.'); return; }
+  if (opt('--memory')) { await memoryRun(src, Number(opt('--memory')), opt('--postgres')); return; }
   const sizes = (opt('--sizes') ?? '10000,100000').split(',').map(Number);
   const stores = (opt('--stores') ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
