@@ -301,10 +301,7 @@ export class BlockPacker {
 
   /** Adds one entry (entries arrive in entry order); its postings are copied. */
   add(hash: number, key: Uint8Array | string | BlockCursor, df: number, last: number, postings: Uint8Array | ByteWriter): void {
-    if (this.first >= 0 && this.w.pos >= this.target && hash !== this.lastHash) this.close();
-    if (this.first < 0) this.first = hash;
-    this.lastHash = hash;
-    const w = this.w;
+    const w = this.begin(hash);
     if (typeof key === 'string') w.utf8(key);
     else if (key instanceof BlockCursor) {
       w.varint(key.keyLen);
@@ -326,10 +323,7 @@ export class BlockPacker {
 
   /** Adds an entry from postings from..to of parallel arrays (ascending numbers, shifted by `offset`), encoding them in place. */
   addList(hash: number, prefix: string, token: string, nums: Int32Array, tfs: Int32Array, lens: Int32Array, from: number, to: number, offset = 0): void {
-    if (this.first >= 0 && this.w.pos >= this.target && hash !== this.lastHash) this.close();
-    if (this.first < 0) this.first = hash;
-    this.lastHash = hash;
-    const w = this.w;
+    const w = this.begin(hash);
     w.utf8(prefix, token);
     w.varint(to - from);
     w.varint(nums[to - 1] + offset);
@@ -337,6 +331,14 @@ export class BlockPacker {
     for (let i = from; i < to; i++) size += postingSize(i === from ? nums[i] + offset : nums[i] - nums[i - 1], tfs[i], lens[i]);
     w.varint(size);
     for (let i = from; i < to; i++) writePosting(w, i === from ? nums[i] + offset : nums[i] - nums[i - 1], tfs[i], lens[i]);
+  }
+
+  /** Starts an entry of `hash`: a full block closes first, unless it ends with the same hash (a hash stays in one block). */
+  private begin(hash: number): ByteWriter {
+    if (this.first >= 0 && this.w.pos >= this.target && hash !== this.lastHash) this.close();
+    if (this.first < 0) this.first = hash;
+    this.lastHash = hash;
+    return this.w;
   }
 
   private close(): void {
