@@ -61,7 +61,8 @@ async function runOn(ds: Dataset, url: string, label: string, embedder: Embedder
     const kb = createKnowledgeService({ store, embedder });
     const base = `bench-${ds.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.slice(0, 60);
     await kb.createBase({ tenant: 'bench', name: base });
-    for (const d of ds.docs) await kb.ingest(null, base, { source: d.id, name: d.id, bytes: Buffer.from(d.text) });
+    const failed = (await kb.ingestMany(null, base, ds.docs.map((d) => ({ source: d.id, name: d.id, bytes: Buffer.from(d.text) })))).filter((o) => o.status === 'failed');
+    if (failed.length) throw new Error(`${failed.length} passages failed to ingest: ${failed[0].reason}`);
     const rows: Array<[string, Metrics]> = [];
     // One candidate list per query (first-stage order, knowledge.candidates chunks), re-scored in-process with the
     // function and inputs the service uses, so before and after rank exactly the same candidates.

@@ -52,8 +52,20 @@ function jiebaFor(extraWords: readonly string[]): Jieba {
   return j;
 }
 
+/** True when every character is a CJK ideograph (the BMP blocks above) or a lowercase ASCII letter or digit. */
+function plainToken(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) continue;
+    return false;
+  }
+  return true;
+}
+
 function pushClean(out: string[], token: string): void {
   if (!token) return;
+  // Most tokens are Chinese words or plain lowercase words: they are already clean (no regex, no copy).
+  if (plainToken(token)) { out.push(token); return; }
   const lower = token.toLowerCase();
   if (/^[\p{L}\p{N}]+$/u.test(lower)) { out.push(lower); return; }
   for (const part of lower.split(SPLIT_NON_WORD)) if (part) out.push(part);

@@ -1,17 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
-  createKnowledgeIndexRepository, createKnowledgeRepository, createTenantRepository,
-  type KbDocumentRow, type KbHit, type KbRow, type Store,
+  createKnowledgeIndexRepository, createKnowledgeRepository, createTenantRepository, INDEX_VERSION, KbIndexInput,
+  type KbHit, type KbRow, type KbSearch, type KbTokenFields, type Store,
 } from '../store/index.ts';
 import { yumenError } from '../util/errors.ts';
 import { authorizeKb, type KbCaller } from './authorize.ts';
-import { chunkBlocks } from './chunking.ts';
 import type { Embedder } from './embeddings.ts';
+import { createIngester, groups, GROUP_BYTES, type IngestItem, type IngestOutcome } from './ingest-batch.ts';
 import { parseDocument, type OcrFunction } from './ingest/index.ts';
 import type { Reranker, TextScreen } from './rerank.ts';
-import { decodeVector, encodeVector, fuseRankings, nearest, type FusionSettings } from './retrieval.ts';
+import { decodeVector, fuseRankings, nearest, type FusionSettings } from './retrieval.ts';
 import { rescore, DEFAULT_RESCORE_WEIGHTS, type RescoreWeights } from './rescore.ts';
 import { createSegmenter, isQueryStopChar, type Segmenter } from './segmentation.ts';
 import { DEFAULT_KNOWLEDGE_SETTINGS, type KnowledgeSettings } from './settings.ts';
@@ -26,7 +25,10 @@ export interface KnowledgeBase {
   createdAt: number;
 }
 
-export interface IngestOutcome { status: 'done' | 'skipped'; documentId: string; reason?: string; chunks: number; chars: number; docStatus: string }
+export type { IngestOutcome } from './ingest-batch.ts';
+
+/** The outcome of one ingest job. */
+export interface JobResult { job: string; name: string; outcome?: IngestOutcome; error?: string }
 
 export interface KnowledgeServiceOptions {
   store: Store;
@@ -97,32 +99,69 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     return kb;
   }
 
-  async function ingestBytes(kb: KnowledgeBase, source: string, name: string, bytes: Uint8Array): Promise<IngestOutcome> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const same = await repo.findDocumentBySource(kb.id, source);
-    if (same && same.sha256 === sha256) return { status: 'skipped', documentId: same.id, reason: 'unchanged', chunks: same.chunk_count, chars: same.chars, docStatus: same.status };
-    const dup = await repo.findDocumentByHash(kb.id, sha256);
-    if (dup && dup.source !== source) return { status: 'skipped', documentId: dup.id, reason: `duplicate of ${dup.name}`, chunks: dup.chunk_count, chars: dup.chars, docStatus: dup.status };
-    const parsed = await (opts.parser?.parse ?? parseDocument)(name, bytes, { ocr: settings.ocr ? opts.ocr : null });
-    const chunks = chunkBlocks(parsed.blocks, { maxChars: settings.chunkMaxChars, overlapChars: settings.chunkOverlapChars });
-    const seg = await segmenterFor([kb.tenantId]);
-    let vectors: Float32Array[] | null = null;
-    if (embedder && chunks.length) vectors = await embedder.embed(chunks.map((c) => (c.heading ? `${c.heading}\n${c.text}` : c.text)));
-    const now = Date.now();
-    const chars = parsed.blocks.reduce((n, b) => n + b.text.length, 0);
-    const doc: KbDocumentRow = {
-      id: randomUUID(), kb_id: kb.id, source, name, format: parsed.format, sha256, status: parsed.status, note: parsed.note ?? null,
-      bytes: bytes.byteLength, chars, pages: parsed.pages ?? null, chunk_count: chunks.length, metadata: JSON.stringify(parsed.metadata),
-      created_at: same?.created_at ?? now, updated_at: now,
-    };
-    await index.writeDocument(doc, chunks.map((c, i) => ({
-      seq: c.seq, text: c.text, heading: c.heading, page: c.page,
-      // The heading path is indexed with the text: a section title is strong evidence of topic.
-      tokens: seg.index(c.heading ? `${c.heading}\n${c.text}` : c.text),
-      embedding: vectors ? encodeVector(vectors[i]) : null,
-    })));
-    vectorCache.delete(kb.id);
-    return { status: 'done', documentId: doc.id, chunks: chunks.length, chars, docStatus: parsed.status };
+  const ingester = createIngester({
+    repo, index, settings, embedder, ocr: opts.ocr ?? null, parse: opts.parser?.parse ?? parseDocument, segmenterFor,
+  });
+
+  /** Ingests a group of files (see ingest-batch.ts) and forgets the base's cached vectors. */
+  async function ingestGroup(kb: KnowledgeBase, items: readonly IngestItem[]) {
+    try {
+      return await ingester.ingestGroup(kb, items);
+    } finally {
+      vectorCache.delete(kb.id);
+    }
+  }
+
+  /** Ingests groups of files in order, each written while the next is prepared (ingest-batch.ts); then merges. */
+  async function ingestGroups(kb: KnowledgeBase, add: (run: ReturnType<typeof ingester.pipeline>) => Promise<void>): Promise<void> {
+    const run = ingester.pipeline(kb);
+    try {
+      await add(run);
+      await run.finish();
+    } finally {
+      vectorCache.delete(kb.id);
+    }
+    await index.merge(kb.id);
+  }
+
+  // Bases whose index is being rebuilt by this process, so concurrent searches wait for one rebuild.
+  const rebuilding = new Map<string, Promise<void>>();
+
+  /**
+   * Rebuilds the full-text index of a base written by an older version of Yumen (kb_index.version below the code's):
+   * its chunks' text is segmented again, 5,000 chunks to a segment, and the new segments replace the old index in
+   * one transaction at the end; searches of the base wait for it.
+   */
+  function rebuild(kb: { id: string; tenantId: string }): Promise<void> {
+    let running = rebuilding.get(kb.id);
+    if (!running) {
+      running = (async () => {
+        const state = await index.indexState(kb.id);
+        if (!state || state.version >= INDEX_VERSION) return;
+        const seg = await segmenterFor([kb.tenantId]);
+        const built: number[] = [];
+        for (let after = -1; ;) {
+          const page = await index.chunksToRebuild(kb.id, after, state.nextNum, 5000);
+          if (!page.length) break;
+          const input = new KbIndexInput();
+          const chunks = page.map((c) => ({ num: Number(c.num), lens: input.add(seg.index(c.heading ? `${c.heading}\n${c.text}` : c.text), Number(c.num)) }));
+          built.push(await index.writeRebuilt(kb.id, chunks, input));
+          after = Number(page[page.length - 1].num);
+        }
+        await index.finishRebuild(kb.id, state.nextNum, built);
+        await index.merge(kb.id);
+      })().finally(() => rebuilding.delete(kb.id));
+      rebuilding.set(kb.id, running);
+    }
+    return running;
+  }
+
+  async function searchFullText(bases: readonly KnowledgeBase[], tokens: KbTokenFields, limit: number): Promise<KbSearch> {
+    const kbIds = bases.map((b) => b.id);
+    const first = await index.searchFullText(kbIds, tokens, limit, { maxPostings: settings.maxPostings });
+    if (!first.stale.length) return first;
+    await Promise.all(bases.filter((b) => first.stale.includes(b.id)).map(rebuild));
+    return index.searchFullText(kbIds, tokens, limit, { maxPostings: settings.maxPostings });
   }
 
   async function vectorsOf(kbIds: readonly string[]): Promise<Array<{ id: string; v: Float32Array }>> {
@@ -147,7 +186,7 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
     const seg = await segmenterFor(bases.map((b) => b.tenantId));
     const pool = Math.max(settings.candidates, topK);
     const qTokens = seg.query(q);
-    let fullText = await index.searchFullText(kbIds, qTokens, pool);
+    let fullText = (await searchFullText(bases, qTokens, pool)).hits;
     const re = o.rescore ?? settings.rescore;
     if (re && fullText.length > 1) {
       const weights = typeof re === 'object' ? re : DEFAULT_RESCORE_WEIGHTS;
@@ -231,11 +270,39 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
       await repo.addWords(kb.tenantId, words);
       segmenters.clear();
     },
-    /** Ingests one file now (no job); used by the job worker and by tests. */
+    /** Ingests one file now (no job); throws what made it fail. */
     async ingest(principal: KbCaller | null, name: string, file: { source?: string; name: string; bytes: Uint8Array }): Promise<IngestOutcome> {
       const kb = await resolve(principal, name, 'write');
       if (file.bytes.byteLength > settings.maxFileBytes) throw yumenError('body_too_large', `${file.name} is larger than knowledge.max_file_bytes.`);
-      return ingestBytes(kb, file.source ?? file.name, basename(file.name), file.bytes);
+      const { outcomes, errors } = await ingestGroup(kb, [{ source: file.source ?? file.name, name: basename(file.name), bytes: file.bytes }]);
+      if (outcomes[0].status === 'failed') throw errors[0];
+      return outcomes[0];
+    },
+    /**
+     * Ingests many files now, in groups of about 4 MB (one dedup look-up, transaction and index segment per group);
+     * one outcome per file, in order — a file that fails does not stop the others.
+     */
+    async ingestMany(principal: KbCaller | null, name: string, files: Iterable<{ source?: string; name: string; bytes: Uint8Array }>): Promise<IngestOutcome[]> {
+      const kb = await resolve(principal, name, 'write');
+      const out: IngestOutcome[] = [];
+      const items = (function* () {
+        for (const f of files) yield { source: f.source ?? f.name, name: basename(f.name), bytes: f.bytes };
+      })();
+      await ingestGroups(kb, async (run) => {
+        for (const group of groups(items)) {
+          const at = out.length;
+          const fits: IngestItem[] = [];
+          for (const f of group) {
+            if (f.bytes.byteLength <= settings.maxFileBytes) fits.push(f);
+            out.push({ status: 'failed', documentId: '', reason: 'larger than knowledge.max_file_bytes', chunks: 0, chars: 0, docStatus: 'failed' });
+          }
+          await run.add(fits, ({ outcomes }) => {
+            let k = 0;
+            group.forEach((f, i) => { if (f.bytes.byteLength <= settings.maxFileBytes) out[at + i] = outcomes[k++]; });
+          });
+        }
+      });
+      return out;
     },
     /** Queues files for the background worker; returns the batch id to follow progress with. */
     async enqueue(principal: KbCaller | null, name: string, files: Array<{ source: string; name?: string; content?: Uint8Array | null }>): Promise<string> {
@@ -243,22 +310,73 @@ export function createKnowledgeService(opts: KnowledgeServiceOptions) {
       return repo.enqueue(kb.id, files.map((f) => ({ source: f.source, name: basename(f.name ?? f.source), content: f.content ?? null })));
     },
     /** Runs one queued job (of `batchId` when given); false when none is left. */
-    async runNextJob(batchId?: string): Promise<{ job: string; name: string; outcome?: IngestOutcome; error?: string } | false> {
-      const job = await repo.claimNext(batchId);
-      if (!job) return false;
-      try {
-        const row = await repo.findBaseById(job.kb_id);
-        if (!row) throw new Error('the knowledge base was deleted');
-        const bytes = job.content ? new Uint8Array(job.content) : new Uint8Array(await readFile(job.source));
-        if (bytes.byteLength > settings.maxFileBytes) throw new Error('larger than knowledge.max_file_bytes');
-        const outcome = await ingestBytes(await toBase(row), job.source, job.name, bytes);
-        await repo.finishJob(job.id, outcome.status, { documentId: outcome.documentId, error: outcome.reason ?? null });
-        return { job: job.id, name: job.name, outcome };
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        await repo.finishJob(job.id, 'failed', { error });
-        return { job: job.id, name: job.name, error };
+    async runNextJob(batchId?: string): Promise<JobResult | false> {
+      const results = await this.runJobs(batchId, { maxJobs: 1 });
+      return results[0] ?? false;
+    },
+    /**
+     * Runs up to `maxJobs` queued jobs of one batch (of `batchId` when given) together: files are read one at a
+     * time and written in groups of about 4 MB, each job finished as its group lands. Empty when none is left.
+     * A process that stops mid-way leaves its jobs `running`; `requeueStale` queues them again, and the files
+     * already written are then skipped as unchanged.
+     */
+    async runJobs(batchId?: string, o: { maxJobs?: number } = {}): Promise<JobResult[]> {
+      const jobs = await repo.claimMany(o.maxJobs ?? 256, batchId);
+      if (!jobs.length) return [];
+      const results: JobResult[] = [];
+      const finish = async (job: (typeof jobs)[number], outcome: IngestOutcome | null, error?: string) => {
+        if (outcome && outcome.status !== 'failed') {
+          await repo.finishJob(job.id, outcome.status, { documentId: outcome.documentId, error: outcome.reason ?? null });
+          results.push({ job: job.id, name: job.name, outcome });
+        } else {
+          const reason = error ?? outcome?.reason ?? 'failed';
+          await repo.finishJob(job.id, 'failed', { error: reason });
+          results.push({ job: job.id, name: job.name, error: reason });
+        }
+      };
+      const row = await repo.findBaseById(jobs[0].kb_id);
+      if (!row) {
+        for (const job of jobs) await finish(job, null, 'the knowledge base was deleted');
+        return results;
       }
+      const kb = await toBase(row);
+      await ingestGroups(kb, async (run) => {
+        let group: Array<{ job: (typeof jobs)[number]; item: IngestItem }> = [];
+        let bytes = 0;
+        const flush = async () => {
+          if (!group.length) return;
+          const these = group;
+          await run.add(these.map((g) => g.item), async ({ outcomes }) => {
+            for (let i = 0; i < these.length; i++) await finish(these[i].job, outcomes[i]);
+          });
+          group = [];
+          bytes = 0;
+        };
+        for (const job of jobs) {
+          let content: Uint8Array;
+          try {
+            content = (await repo.jobContent(job.id)) ?? new Uint8Array(await readFile(job.source));
+            if (content.byteLength > settings.maxFileBytes) throw new Error('larger than knowledge.max_file_bytes');
+          } catch (err) {
+            await finish(job, null, err instanceof Error ? err.message : String(err));
+            continue;
+          }
+          if (group.length && bytes + content.byteLength > GROUP_BYTES) await flush();
+          group.push({ job, item: { source: job.source, name: job.name, bytes: content } });
+          bytes += content.byteLength;
+        }
+        await flush();
+      });
+      return results;
+    },
+    /** Rebuilds, in the background of a starting server, every base whose index predates this code. */
+    async rebuildStale(): Promise<number> {
+      let n = 0;
+      for (const id of await index.staleIndexes()) {
+        const row = await repo.findBaseById(id);
+        if (row) { await rebuild({ id, tenantId: row.tenant_id }); n++; }
+      }
+      return n;
     },
     progress: (batchId: string) => repo.progress(batchId),
     listJobs: (batchId: string) => repo.listJobs(batchId),

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../providers/index.ts';
 import { LEGACY_RERANK_MODEL, legacyRerankModel, type RerankConfig } from './rerank.ts';
 import { isMapping } from '../util/mapping.ts';
+import { DEFAULT_MAX_POSTINGS } from '../store/index.ts';
 import { DEFAULT_FUSION, type FusionSettings } from './retrieval.ts';
 
 /** `knowledge:` in yumen.yaml. */
@@ -16,6 +17,11 @@ export interface KnowledgeSettings {
   rerankModel: string | null;
   /** Candidates taken from each retriever before fusion. */
   candidates: number;
+  /**
+   * Postings a full-text search reads at most: past it, the commonest query terms are left out (rarest first; the
+   * rarest is always read). Bounds a search's cost on a very large base (src/store/repositories/kb-bm25.ts).
+   */
+  maxPostings: number;
   /** Largest file accepted, in bytes. */
   maxFileBytes: number;
   /** Re-score the full-text candidates by phrase coverage and proximity (src/knowledge/rescore.ts). */
@@ -25,7 +31,7 @@ export interface KnowledgeSettings {
 }
 
 export const DEFAULT_KNOWLEDGE_SETTINGS: KnowledgeSettings = {
-  embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerankModel: null, candidates: 50, maxFileBytes: 200 * 1024 * 1024, rescore: true,
+  embeddingModel: null, allowExternalEmbeddings: false, chunkMaxChars: 500, chunkOverlapChars: 80, ocr: false, rerankModel: null, candidates: 50, maxPostings: DEFAULT_MAX_POSTINGS, maxFileBytes: 200 * 1024 * 1024, rescore: true,
   fusion: DEFAULT_FUSION,
 };
 
@@ -36,7 +42,7 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
   if (k === undefined) return [];
   if (!isMapping(k)) return ['knowledge: expected a mapping'];
   const problems: string[] = [];
-  const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_file_bytes', 'rescore', 'fusion']);
+  const known = new Set(['embedding_model', 'allow_external_embeddings', 'chunk_max_chars', 'chunk_overlap_chars', 'ocr', 'rerank', 'candidates', 'max_postings', 'max_file_bytes', 'rescore', 'fusion']);
   for (const key of Object.keys(k)) if (!known.has(key)) problems.push(`knowledge.${key}: unknown key`);
   if (k.embedding_model !== undefined) {
     if (typeof k.embedding_model !== 'string' || !k.embedding_model) problems.push('knowledge.embedding_model: expected a model name');
@@ -46,6 +52,7 @@ export function validateKnowledgeConfig(config: { knowledge?: Record<string, unk
     if (k[key] !== undefined && !(Number.isInteger(k[key]) && (k[key] as number) >= 0)) problems.push(`knowledge.${key}: expected a non-negative integer`);
   }
   for (const key of ['ocr', 'allow_external_embeddings', 'rescore']) if (k[key] !== undefined && typeof k[key] !== 'boolean') problems.push(`knowledge.${key}: expected true or false`);
+  if (k.max_postings !== undefined && !(Number.isInteger(k.max_postings) && (k.max_postings as number) >= 1)) problems.push('knowledge.max_postings: expected a positive integer');
   if (k.rerank !== undefined) {
     if (typeof k.rerank === 'string') {
       if (config.models && !config.models.some((m) => m.name === k.rerank)) problems.push(`knowledge.rerank: no model named "${k.rerank}" in models`);
@@ -80,6 +87,7 @@ export function knowledgeSettings(config: { knowledge?: Record<string, unknown> 
     ocr: k.ocr ?? d.ocr,
     rerankModel: typeof k.rerank === 'string' ? k.rerank : isMapping(k.rerank) ? LEGACY_RERANK_MODEL : d.rerankModel,
     candidates: k.candidates ?? d.candidates,
+    maxPostings: k.max_postings ?? d.maxPostings,
     maxFileBytes: k.max_file_bytes ?? d.maxFileBytes,
     rescore: k.rescore ?? d.rescore,
     fusion: { method: k.fusion?.method ?? d.fusion.method, denseWeight: k.fusion?.dense_weight ?? d.fusion.denseWeight, k: k.fusion?.k ?? d.fusion.k },

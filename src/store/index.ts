@@ -14,7 +14,9 @@ export { createAuditRepository, AUDIT_GENESIS_HASH, type AuditRepository, type A
 export { createConversationRepository, type ConversationRepository, type StoredConversation } from './repositories/conversations.ts';
 export { createTokenUsageRepository, type TokenUsageRepository, type TokenTotal } from './repositories/token-usage.ts';
 export { createKnowledgeRepository, type KnowledgeRepository, type KbRow, type KbDocumentRow, type KbJobRow, type KbJobProgress } from './repositories/knowledge.ts';
-export { createKnowledgeIndexRepository, fts5Query, DEFAULT_FIELD_WEIGHTS, type KnowledgeIndexRepository, type KbChunkInput, type KbHit, type KbTokenFields, type KbFieldWeights } from './repositories/knowledge-index.ts';
+export { createKnowledgeIndexRepository, DEFAULT_FIELD_WEIGHTS, KbIndexInput, type KnowledgeIndexRepository, type KbChunkInput, type KbTokenCounts, type KbDocumentWrite, type KbHit, type KbSearch, type KbTokenFields, type KbFieldWeights } from './repositories/knowledge-index.ts';
+export { DEFAULT_MAX_POSTINGS, type PlannedTerm } from './repositories/kb-bm25.ts';
+export { INDEX_VERSION } from './repositories/kb-segments.ts';
 export { createAppRepository, type AppRepository, type StoredApp, type NewApp, type AppPatch } from './repositories/apps.ts';
 export { createFeedbackRepository, type FeedbackRepository, type StoredFeedback, type Exchange } from './repositories/feedback.ts';
 export { createChangeVersionRepository, type ChangeVersionRepository } from './repositories/change-versions.ts';

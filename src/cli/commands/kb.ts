@@ -44,11 +44,13 @@ async function runBatch(kb: KnowledgeService, batchId: string, showProgress: boo
   const bar = showProgress ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} {percentage}% | {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   bar?.start(start.total, start.total - start.queued - start.running, { file: '' });
   for (;;) {
-    const r = await kb.runNextJob(batchId);
-    if (r === false) break;
-    bar?.increment(1, { file: r.name.slice(0, 40) });
-    if (r.error) process.stderr.write(`${bar ? '\n' : ''}yumen: ${r.name}: ${r.error}\n`);
-    else if (r.outcome?.docStatus === 'no_text_layer') process.stderr.write(`${bar ? '\n' : ''}yumen: ${r.name}: no text layer (scanned? enable knowledge.ocr) / 无文本层\n`);
+    const results = await kb.runJobs(batchId, { maxJobs: 64 });
+    if (!results.length) break;
+    for (const r of results) {
+      bar?.increment(1, { file: r.name.slice(0, 40) });
+      if (r.error) process.stderr.write(`${bar ? '\n' : ''}yumen: ${r.name}: ${r.error}\n`);
+      else if (r.outcome?.docStatus === 'no_text_layer') process.stderr.write(`${bar ? '\n' : ''}yumen: ${r.name}: no text layer (scanned? enable knowledge.ocr) / 无文本层\n`);
+    }
   }
   bar?.stop();
   return kb.progress(batchId);

@@ -4,12 +4,16 @@ import type { Block, ParsedDocument } from '../types.ts';
  * Decodes bytes of unknown encoding: a BOM decides (UTF-8, UTF-16LE/BE); otherwise strict UTF-8,
  * and when that fails GB18030 (a superset of GBK and GB2312, decoded by Node's ICU TextDecoder).
  */
+// Decoders are reusable (decode() without { stream } starts afresh each time); making one per file cost more
+// than decoding a small file.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export function decodeText(bytes: Uint8Array): { text: string; encoding: string } {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8' };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+    return { text: STRICT_UTF8.decode(bytes), encoding: 'utf-8' };
   } catch {
     return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' };
   }

@@ -7,6 +7,7 @@ import * as kbNamesPerDepartment from './0005-kb-names-per-department.ts';
 import * as apps from './0006-apps.ts';
 import * as appLinks from './0006-apps-links.ts';
 import * as cluster from './0009-cluster.ts';
+import * as kbPostings from './0010-kb-postings.ts';
 
 /**
  * Every migration, in order. Names are stable forever: a shipped migration is never edited,
@@ -21,9 +22,16 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-apps': apps,
   '0006-apps-links': appLinks,
   '0009-cluster': cluster,
+  '0010-kb-postings': kbPostings,
 };
 
+const migrator = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  return migrator.migrateToLatest();
+  return migrator(db).migrateToLatest();
+}
+
+/** Migrates up (or down) to the named migration: upgrade tests build a database as an older release left it. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<MigrationResultSet> {
+  return migrator(db).migrateTo(name);
 }

@@ -36,7 +36,7 @@ export function createKnowledgeRepository(db: Kysely<Database>) {
     },
     async deleteBase(id: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        for (const t of ['kb_terms', 'kb_chunks', 'kb_documents', 'kb_jobs', 'kb_shares'] as const) await tx.deleteFrom(t).where('kb_id', '=', id).execute();
+        for (const t of ['kb_blocks', 'kb_segments', 'kb_index', 'kb_chunks', 'kb_documents', 'kb_jobs', 'kb_shares'] as const) await tx.deleteFrom(t).where('kb_id', '=', id).execute();
         await tx.deleteFrom('kb_bases').where('id', '=', id).execute();
       });
     },
@@ -54,8 +54,17 @@ export function createKnowledgeRepository(db: Kysely<Database>) {
     },
 
     listDocuments: (kbId: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).orderBy('name').execute(),
-    findDocumentBySource: (kbId: string, source: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).where('source', '=', source).executeTakeFirst(),
-    findDocumentByHash: (kbId: string, sha256: string) => db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).where('sha256', '=', sha256).executeTakeFirst(),
+    /** Documents of the base with any of these sources, or any of these content hashes (dedup for a batch). */
+    async findDocumentsBySourceOrHash(kbId: string, sources: readonly string[], hashes: readonly string[]): Promise<KbDocumentRow[]> {
+      const out = new Map<string, KbDocumentRow>();
+      for (const [column, values] of [['source', sources], ['sha256', hashes]] as const) {
+        const uniq = [...new Set(values)];
+        for (let i = 0; i < uniq.length; i += 500) {
+          for (const r of await db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId).where(column, 'in', uniq.slice(i, i + 500)).execute()) out.set(r.id, r);
+        }
+      }
+      return [...out.values()];
+    },
     findDocumentById: (id: string) => db.selectFrom('kb_documents').selectAll().where('id', '=', id).executeTakeFirst(),
     async countDocuments(kbId: string): Promise<{ documents: number; chunks: number }> {
       const r = await db.selectFrom('kb_documents').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('chunk_count').as('c')]).where('kb_id', '=', kbId).executeTakeFirstOrThrow();
@@ -76,22 +85,25 @@ export function createKnowledgeRepository(db: Kysely<Database>) {
       return batchId;
     },
     /**
-     * Claims the oldest queued job (optionally of one batch): compare-and-set on status so two workers
-     * never take the same job. Jobs left `running` by a crashed process are re-queued by `requeueStale`.
+     * Claims up to `max` queued jobs of one batch (the oldest job's, or `batchId`'s), oldest first, to be ingested
+     * together. The update re-checks `queued`, so two workers never share a job (PostgreSQL re-reads a row another
+     * transaction changed; SQLite runs one writer at a time). Jobs left `running` by a process that stopped are queued
+     * again by `requeueStale`.
      */
-    async claimNext(batchId?: string): Promise<(KbJobRow & { content: Uint8Array | null }) | undefined> {
-      for (let tries = 0; tries < 5; tries++) {
-        let q = db.selectFrom('kb_jobs').select('id').where('status', '=', 'queued');
-        if (batchId) q = q.where('batch_id', '=', batchId);
-        const next = await q.orderBy('created_at').limit(1).executeTakeFirst();
-        if (!next) return undefined;
-        const r = await db.updateTable('kb_jobs').set((eb) => ({ status: 'running', updated_at: Date.now(), attempts: eb('attempts', '+', 1) }))
-          .where('id', '=', next.id).where('status', '=', 'queued').executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) continue;
-        const job = await db.selectFrom('kb_jobs').selectAll().where('id', '=', next.id).executeTakeFirstOrThrow();
-        return { ...job, content: job.content === null ? null : new Uint8Array(Buffer.from(job.content, 'base64')) };
-      }
-      return undefined;
+    async claimMany(max: number, batchId?: string): Promise<KbJobRow[]> {
+      let first = db.selectFrom('kb_jobs').select(['batch_id']).where('status', '=', 'queued');
+      if (batchId) first = first.where('batch_id', '=', batchId);
+      const oldest = await first.orderBy('created_at').limit(1).executeTakeFirst();
+      if (!oldest) return [];
+      const ids = db.selectFrom('kb_jobs').select('id').where('status', '=', 'queued').where('batch_id', '=', oldest.batch_id).orderBy('created_at').limit(max);
+      const jobs = await db.updateTable('kb_jobs').set((eb) => ({ status: 'running', updated_at: Date.now(), attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', ids).where('status', '=', 'queued').returning(JOB_COLUMNS).execute();
+      return jobs.sort((a, b) => Number(a.created_at) - Number(b.created_at));
+    },
+    /** A claimed job's uploaded bytes (null: read its source from disk); one job at a time keeps memory bounded. */
+    async jobContent(id: string): Promise<Uint8Array | null> {
+      const r = await db.selectFrom('kb_jobs').select('content').where('id', '=', id).executeTakeFirst();
+      return r?.content ? new Uint8Array(Buffer.from(r.content, 'base64')) : null;
     },
     async finishJob(id: string, status: 'done' | 'skipped' | 'failed', opts: { error?: string | null; documentId?: string | null } = {}): Promise<void> {
       await db.updateTable('kb_jobs').set({ status, error: opts.error ?? null, document_id: opts.documentId ?? null, content: null, updated_at: Date.now() }).where('id', '=', id).execute();

@@ -1,4 +1,4 @@
-/** Knowledge bases (src/knowledge): bases owned by a department, shares, documents, chunks, index terms, ingest jobs. */
+/** Knowledge bases (src/knowledge): bases owned by a department, shares, documents, chunks, their full-text index, ingest jobs. */
 export interface KbBasesTable {
   id: string;
   tenant_id: string;
@@ -42,23 +42,54 @@ export interface KbChunksTable {
   text: string;
   heading: string | null;
   page: number | null;
-  /** Token counts of the three index fields (BM25 length normalisation on PostgreSQL). */
+  /** Token counts of the index fields (their sum is the chunk's length for BM25). */
   len_words: number;
   len_grams: number;
   len_chars: number;
-  /** SQLite: the rowid of the chunk's FTS5 row. */
+  /** SQLite: the chunk's rowid in the sqlite-vec tables (unique across bases); null on PostgreSQL. */
   fts_rowid: number | null;
+  /** The chunk's number within its base (0, 1, 2, … in the order written): what the index's postings name. */
+  num: number;
   /** Float32 vector, base64; null when no embedding model is configured. */
   embedding: string | null;
   created_at: number;
 }
 
-/** PostgreSQL full-text postings: one row per distinct token of a chunk (field-prefixed: w:, g:, c:). */
-export interface KbTermsTable {
+/** A base's full-text index as a whole: BM25's statistics and the counters for new chunks and segments. */
+export interface KbIndexTable {
   kb_id: string;
-  chunk_id: string;
-  term: string;
-  tf: number;
+  /** Live chunks and their tokens (all fields). */
+  docs: number;
+  tokens: number;
+  next_num: number;
+  next_seg: number;
+  /** Index format; a base below the code's version is rebuilt from its chunks' text. */
+  version: number;
+  updated_at: number;
+}
+
+/** One immutable segment of a base's index: the postings of chunks min_num…max_num. */
+export interface KbSegmentsTable {
+  kb_id: string;
+  seg: number;
+  /** `ready` (searched) or `building` (a merge or rebuild in progress; invisible). */
+  state: string;
+  docs: number;
+  /** Chunks of this segment deleted since it was written (their postings are dropped when it is merged). */
+  dead: number;
+  postings: number;
+  bytes: number;
+  min_num: number;
+  max_num: number;
+  created_at: number;
+}
+
+/** A block of a segment's term entries (src/store/repositories/kb-postings.ts), found by its first term's hash. */
+export interface KbBlocksTable {
+  kb_id: string;
+  seg: number;
+  first_hash: number;
+  data: Uint8Array;
 }
 
 export interface KbJobsTable {
@@ -89,7 +120,9 @@ export interface KnowledgeTables {
   kb_shares: KbSharesTable;
   kb_documents: KbDocumentsTable;
   kb_chunks: KbChunksTable;
-  kb_terms: KbTermsTable;
+  kb_index: KbIndexTable;
+  kb_segments: KbSegmentsTable;
+  kb_blocks: KbBlocksTable;
   kb_jobs: KbJobsTable;
   kb_words: KbWordsTable;
 }
