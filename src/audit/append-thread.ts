@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../util/ts-worker.ts';
 import type { AuditEvent } from '../gateway/ports.ts';
 
 /** What one committed group reports: the seq of its last record and how many it held. */
@@ -24,12 +25,7 @@ export function createAppendThread(filename: string): AppendThread {
   const pending = new Map<number, Pending>();
 
   function spawn(): Worker {
-    // The sources run through tsx (bin/yumen.js, npm start, tests): the worker registers it before loading its module.
-    const entry = new URL('./append-worker.ts', import.meta.url).href;
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const w = new Worker(`import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))`, {
-      eval: true, workerData: { filename },
-    });
+    const w = startTsWorker(new URL('./append-worker.ts', import.meta.url), { workerData: { filename } });
     w.unref();
     w.on('message', (m: { id: number; lastSeq?: number; count?: number; error?: string }) => {
       const p = pending.get(m.id);

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../util/ts-worker.ts';
 import type { ParsedDocument } from '../types.ts';
 import { parseDocument, type OcrFunction } from './index.ts';
 
@@ -22,11 +23,7 @@ export function createWorkerParser(opts: WorkerParserOptions = {}) {
   let queue: Promise<unknown> = Promise.resolve();
 
   function spawn(): Worker {
-    // The sources run through tsx (bin/yumen.js, npm start, tests): the worker registers it before loading its module.
-    const entry = new URL('./parse-worker.ts', import.meta.url).href;
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const w = new Worker(`import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))`, {
-      eval: true,
+    const w = startTsWorker(new URL('./parse-worker.ts', import.meta.url), {
       resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 256, maxYoungGenerationSizeMb: 32 },
     });
     w.unref();
