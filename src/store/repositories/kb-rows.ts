@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { nativeDriver, sqliteRowInserter } from '../database.ts';
 import type { Database } from '../schema.ts';
 
@@ -6,6 +6,8 @@ type Exec = Kysely<Database> | Transaction<Database>;
 
 /** Rows per multi-row INSERT (well under PostgreSQL's 65,535 parameters and SQLite's 32,766 for these tables). */
 const ROWS = 200;
+/** Rows per multi-row INSERT of index blocks on PostgreSQL (4 parameters a row; a Buffer is bound in binary). */
+const PG_BLOCK_ROWS = 2000;
 /** Rows per PostgreSQL INSERT … SELECT FROM unnest(arrays) (a few MB of text at most; one parameter per column). */
 const PG_ROWS = 10_000;
 
@@ -55,8 +57,18 @@ export function createBulkInserter(db: Kysely<Database>) {
         return;
       }
     }
-    for (let i = 0; i < rows.length; i += ROWS) await exec.insertInto(table).values(rows.slice(i, i + ROWS) as never).execute();
+    const step = native?.dialect === 'postgres' && table === 'kb_blocks' ? PG_BLOCK_ROWS : ROWS;
+    for (let i = 0; i < rows.length; i += step) await exec.insertInto(table).values(rows.slice(i, i + step) as never).execute();
   };
+}
+
+/**
+ * `column IN (values)`; on PostgreSQL as `column = ANY($1)`, the same plan with one array parameter however many
+ * values (SQLite has no arrays: callers keep its lists to 500).
+ */
+export function anyOf(dialect: 'sqlite' | 'postgres', column: string, values: readonly string[]): Expression<SqlBool> {
+  if (dialect === 'postgres') return sql<SqlBool>`${sql.ref(column)} = ANY(${values as string[]})`;
+  return sql<SqlBool>`${sql.ref(column)} IN (${sql.join(values)})`;
 }
 
 async function insertUnnest(exec: Exec, table: string, columns: readonly string[], types: Record<string, string>, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
@@ -75,7 +87,8 @@ export type BulkInserter = ReturnType<typeof createBulkInserter>;
  * sources by kb_id alone and filtered every document of the base (50 ms a look-up at 100,000 documents; a 100,000-
  * document ingest got slower with every group). Autovacuum refreshes statistics where it runs, but it may be off or
  * a minute late: after writes, this runs ANALYZE on the knowledge tables once the chunks written by this process
- * since the last time reach 1,000 and half of what the statistics count. Nothing on SQLite.
+ * since the last time reach 1,000 and what the statistics count (so they are at most half stale, and a base
+ * growing from empty is analysed about log₂ of its size times: an ANALYZE costs ~0.3 s of PostgreSQL CPU). Nothing on SQLite.
  */
 export function createStatsKeeper(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
   let written = 0;
@@ -84,7 +97,7 @@ export function createStatsKeeper(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     written += chunks;
     if (written < 1000) return;
     const r = await sql<{ n: number }>`SELECT reltuples AS n FROM pg_class WHERE oid = 'kb_chunks'::regclass`.execute(db);
-    if (written < Math.max(0, Number(r.rows[0]?.n ?? 0)) / 2) return;
+    if (written < Math.max(0, Number(r.rows[0]?.n ?? 0))) return;
     written = 0;
     await sql`ANALYZE kb_documents, kb_chunks, kb_blocks, kb_segments`.execute(db);
   };
