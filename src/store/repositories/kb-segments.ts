@@ -91,8 +91,8 @@ export async function markDead(exec: Exec, kbId: string, nums: readonly number[]
  * than once (for several hashes); callers take a term's entry once per segment.
  *
  * The hashes go as one parameter (a JSON array on SQLite, a bigint[] on PostgreSQL), so the statement's text is the
- * same for every query: on SQLite it is prepared once per connection (preparing a 20-value VALUES list cost about as
- * much as running it).
+ * same for every query and is prepared once per connection (on SQLite preparing a 20-value VALUES list cost about
+ * as much as running it; on PostgreSQL planning it took 0.3–1.6 ms).
  */
 export async function lookupBlocks(db: Kysely<Database>, kbIds: readonly string[], hashes: readonly number[]): Promise<Array<{ kbId: string; seg: number; data: Uint8Array }>> {
   if (!kbIds.length || !hashes.length) return [];
@@ -104,12 +104,19 @@ export async function lookupBlocks(db: Kysely<Database>, kbIds: readonly string[
       SELECT s.kb_id, s.seg, ${BLOCK_OF} AS data
       FROM kb_segments s CROSS JOIN q
       WHERE s.kb_id IN (${kbIds.map(() => '?').join(', ')}) AND s.state = 'ready'`).all(JSON.stringify(hashes), ...kbIds) as typeof rows;
+  } else if (native?.dialect === 'postgres') {
+    // A named statement: parsed and planned once per connection.
+    rows = (await native.pool.query({
+      name: 'yumen_kb_blocks_lookup',
+      text: `WITH q(h) AS (SELECT unnest($1::bigint[]))
+        SELECT s.kb_id, s.seg, ${BLOCK_OF} AS data
+        FROM kb_segments s CROSS JOIN q
+        WHERE s.kb_id = ANY($2::text[]) AND s.state = 'ready'`,
+      values: [hashes, kbIds],
+    })).rows;
   } else {
-    const q = native?.dialect === 'postgres'
-      ? sql`SELECT unnest(${hashes as number[]}::bigint[])`
-      : sql`VALUES ${sql.join(hashes.map((h) => sql`(CAST(${h} AS bigint))`))}`;
     rows = (await sql<{ kb_id: string; seg: number; data: Uint8Array | null }>`
-      WITH q(h) AS (${q})
+      WITH q(h) AS (VALUES ${sql.join(hashes.map((h) => sql`(CAST(${h} AS bigint))`))})
       SELECT s.kb_id, s.seg, ${sql.raw(BLOCK_OF)} AS data
       FROM kb_segments s CROSS JOIN q
       WHERE s.kb_id IN (${sql.join(kbIds)}) AND s.state = 'ready'`.execute(db)).rows;
