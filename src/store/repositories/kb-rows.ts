@@ -99,6 +99,12 @@ export function createStatsKeeper(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     const r = await sql<{ n: number }>`SELECT reltuples AS n FROM pg_class WHERE oid = 'kb_chunks'::regclass`.execute(db);
     if (written < Math.max(0, Number(r.rows[0]?.n ?? 0))) return;
     written = 0;
-    await sql`ANALYZE kb_documents, kb_chunks, kb_blocks, kb_segments`.execute(db);
+    // A 3,000-row sample (statistics target 10, not 100) is plenty for what these plans need — row counts and the
+    // bases' sizes; every look-up is by a unique or near-unique key — and costs ~100 ms instead of ~1.4 s of
+    // PostgreSQL time at 100,000 chunks. Autovacuum's own ANALYZE later uses the server's default.
+    await db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL default_statistics_target = 10`.execute(tx);
+      await sql`ANALYZE kb_documents, kb_chunks, kb_blocks, kb_segments`.execute(tx);
+    });
   };
 }
