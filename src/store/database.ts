@@ -38,6 +38,20 @@ export function sqliteRowInserter<R>(sqlite: SQLite.Database, table: string, col
   };
 }
 
+const statements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+/**
+ * A statement prepared once per SQLite connection under `key` (`text` is called only the first time): for hot
+ * reads whose text does not change from call to call (values bound as parameters, lists as one JSON array).
+ */
+export function cachedStatement(sqlite: SQLite.Database, key: string, text: () => string): SQLite.Statement {
+  let byKey = statements.get(sqlite);
+  if (!byKey) statements.set(sqlite, (byKey = new Map()));
+  let st = byKey.get(key);
+  if (!st) byKey.set(key, (st = sqlite.prepare(text())));
+  return st;
+}
+
 /**
  * SQLite transactions take the write lock when they begin (BEGIN IMMEDIATE). A deferred transaction that
  * reads and then writes cannot wait for another process's writer: SQLite answers "database is locked" at

@@ -2,7 +2,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createKnowledgeService, createSegmenter, type KnowledgeService } from '../../src/knowledge/index.ts';
-import { createKnowledgeIndexRepository, createTenantRepository, INDEX_VERSION, openStore, type KnowledgeIndexRepository } from '../../src/store/index.ts';
+import { createKnowledgeIndexRepository, createTenantRepository, INDEX_VERSION, KbIndexInput, openStore, type KnowledgeIndexRepository } from '../../src/store/index.ts';
 import { migrateTo } from '../../src/store/migrations/index.ts';
 import { createTestDatabase, testDialects, useFreshStore } from '../helpers/db.ts';
 
@@ -147,6 +147,46 @@ for (const dialect of await testDialects()) describe(`the knowledge index on ${d
     assert.equal((await kb.search(owner, ['churn'], '雪豹计划'))[0].document, 'p2.txt');
     const stats = await ctx.store.db.selectFrom('kb_index').selectAll().where('kb_id', '=', await baseId('churn')).executeTakeFirstOrThrow();
     assert.equal(Number(stats.docs), 4, 'live chunks');
+  });
+
+  it('a group write that fails part-way leaves nothing of it: no documents, chunks, segments or blocks, counters as before, the file it would replace intact', async () => {
+    await kb.createBase({ tenant: '办公厅', name: 'atomic' });
+    await kb.ingestMany(owner, 'atomic', [{ name: 'keep.txt', bytes: enc('青松计划的预算为五十万元。') }, { name: 'old.txt', bytes: enc('红枫计划的预算为八十万元。') }]);
+    const id = await baseId('atomic');
+    const snapshot = async () => ({
+      docs: (await ctx.store.db.selectFrom('kb_documents').select(['id', 'source', 'sha256']).where('kb_id', '=', id).orderBy('source').execute()),
+      chunks: (await ctx.store.db.selectFrom('kb_chunks').select(['id', 'num']).where('kb_id', '=', id).orderBy('num').execute()).map((r) => `${r.id}@${r.num}`),
+      segs: (await ctx.store.db.selectFrom('kb_segments').select(['seg', 'dead']).where('kb_id', '=', id).orderBy('seg').execute()).map((r) => `${r.seg}:${r.dead}`),
+      blocks: Number((await ctx.store.db.selectFrom('kb_blocks').select((eb) => eb.fn.countAll<number>().as('n')).where('kb_id', '=', id).executeTakeFirstOrThrow()).n),
+      index: await ctx.store.db.selectFrom('kb_index').select(['docs', 'tokens', 'next_num', 'next_seg']).where('kb_id', '=', id).executeTakeFirstOrThrow(),
+    });
+    const before = await snapshot();
+    assert.equal(before.docs.length, 2);
+    assert.ok(before.blocks > 0);
+    // Three new documents, one replacing old.txt; the last document's two chunks share a sequence number, so
+    // the chunk insert breaks a primary key after the old file's rows were deleted and the new documents inserted.
+    const input = new KbIndexInput();
+    const chunk = (seq: number, text: string) => ({ seq, text, heading: null, page: null, embedding: null, lens: input.add(seg.index(text)) });
+    const doc = (source: string, n: number) => ({
+      id: `doc-${source}`, kb_id: id, source, name: source, format: 'text', sha256: `sha-${source}`, status: 'ready', note: null, bytes: 10, chars: 10,
+      pages: null, chunk_count: n, metadata: '{}', created_at: 1, updated_at: 1,
+    });
+    const writes = [
+      { doc: doc('new1.txt', 1), chunks: [chunk(0, '白杨计划的预算为九十万元。')] },
+      { doc: doc('old.txt', 1), chunks: [chunk(0, '红枫计划改名为金桂计划。')] },
+      { doc: doc('bad.txt', 2), chunks: [chunk(0, '紫藤计划待审批。'), chunk(0, '紫藤计划的第二段。')] },
+    ];
+    await assert.rejects(index.writeDocuments(writes, input));
+    assert.deepEqual(await snapshot(), before);
+    assert.equal((await kb.search(owner, ['atomic'], '红枫计划预算'))[0]?.document, 'old.txt');
+    assert.ok((await kb.search(owner, ['atomic'], '白杨计划')).every((h) => h.document !== 'new1.txt'));
+    // The same files without the broken one land.
+    const ok = new KbIndexInput();
+    const again = writes.slice(0, 2).map((w) => ({ doc: w.doc, chunks: w.chunks.map((c) => ({ ...c, lens: ok.add(seg.index(c.text)) })) }));
+    await index.writeDocuments(again, ok);
+    assert.equal((await kb.search(owner, ['atomic'], '白杨计划'))[0]?.document, 'new1.txt');
+    assert.equal((await kb.search(owner, ['atomic'], '金桂计划'))[0]?.document, 'old.txt');
+    assert.equal((await snapshot()).docs.length, 3);
   });
 
   it('rebuilds the index of a base written by an older version from its chunks\' text on its first search', async () => {

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { cachedStatement, nativeDriver } from '../database.ts';
 import type { Database } from '../schema.ts';
 import type { KbSegmentsTable } from '../tables/knowledge.ts';
 import { appendPostings, BlockCursor, BlockPacker, ByteWriter, encodePostings, forEachPosting } from './kb-postings.ts';
@@ -88,18 +89,43 @@ export async function markDead(exec: Exec, kbId: string, nums: readonly number[]
  * For each ready segment of the bases and each term hash, the one block that can hold the term (the last whose
  * first hash is ≤ it). One statement, so the segments it sees are one consistent set. A block can come back more
  * than once (for several hashes); callers take a term's entry once per segment.
+ *
+ * The hashes go as one parameter (a JSON array on SQLite, a bigint[] on PostgreSQL), so the statement's text is the
+ * same for every query and is prepared once per connection (on SQLite preparing a 20-value VALUES list cost about
+ * as much as running it; on PostgreSQL planning it took 0.3–1.6 ms).
  */
 export async function lookupBlocks(db: Kysely<Database>, kbIds: readonly string[], hashes: readonly number[]): Promise<Array<{ kbId: string; seg: number; data: Uint8Array }>> {
   if (!kbIds.length || !hashes.length) return [];
-  const q = sql.join(hashes.map((h) => sql`(CAST(${h} AS bigint))`));
-  const r = await sql<{ kb_id: string; seg: number; data: Uint8Array | null }>`
-    WITH q(h) AS (VALUES ${q})
-    SELECT s.kb_id, s.seg,
-      (SELECT b.data FROM kb_blocks b WHERE b.kb_id = s.kb_id AND b.seg = s.seg AND b.first_hash <= q.h ORDER BY b.first_hash DESC LIMIT 1) AS data
-    FROM kb_segments s CROSS JOIN q
-    WHERE s.kb_id IN (${sql.join(kbIds)}) AND s.state = 'ready'`.execute(db);
-  return r.rows.flatMap((x) => (x.data ? [{ kbId: x.kb_id, seg: Number(x.seg), data: x.data }] : []));
+  const native = nativeDriver(db);
+  let rows: Array<{ kb_id: string; seg: number; data: Uint8Array | null }>;
+  if (native?.dialect === 'sqlite') {
+    rows = cachedStatement(native.sqlite, `lookupBlocks:${kbIds.length}`, () => `
+      WITH q(h) AS (SELECT value FROM json_each(?))
+      SELECT s.kb_id, s.seg, ${BLOCK_OF} AS data
+      FROM kb_segments s CROSS JOIN q
+      WHERE s.kb_id IN (${kbIds.map(() => '?').join(', ')}) AND s.state = 'ready'`).all(JSON.stringify(hashes), ...kbIds) as typeof rows;
+  } else if (native?.dialect === 'postgres') {
+    // A named statement: parsed and planned once per connection.
+    rows = (await native.pool.query({
+      name: 'yumen_kb_blocks_lookup',
+      text: `WITH q(h) AS (SELECT unnest($1::bigint[]))
+        SELECT s.kb_id, s.seg, ${BLOCK_OF} AS data
+        FROM kb_segments s CROSS JOIN q
+        WHERE s.kb_id = ANY($2::text[]) AND s.state = 'ready'`,
+      values: [hashes, kbIds],
+    })).rows;
+  } else {
+    rows = (await sql<{ kb_id: string; seg: number; data: Uint8Array | null }>`
+      WITH q(h) AS (VALUES ${sql.join(hashes.map((h) => sql`(CAST(${h} AS bigint))`))})
+      SELECT s.kb_id, s.seg, ${sql.raw(BLOCK_OF)} AS data
+      FROM kb_segments s CROSS JOIN q
+      WHERE s.kb_id IN (${sql.join(kbIds)}) AND s.state = 'ready'`.execute(db)).rows;
+  }
+  return rows.flatMap((x) => (x.data ? [{ kbId: x.kb_id, seg: Number(x.seg), data: x.data }] : []));
 }
+
+/** The block of segment s that can hold hash q.h. */
+const BLOCK_OF = '(SELECT b.data FROM kb_blocks b WHERE b.kb_id = s.kb_id AND b.seg = s.seg AND b.first_hash <= q.h ORDER BY b.first_hash DESC LIMIT 1)';
 
 type SegmentRow = Pick<KbSegmentsTable, 'seg' | 'docs' | 'dead' | 'min_num' | 'max_num'>;
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { nativeDriver } from '../database.ts';
 import type { Database } from '../schema.ts';
+import { anyOf } from './kb-rows.ts';
 import type { KbBasesTable, KbDocumentsTable, KbJobsTable } from '../tables/knowledge.ts';
 
 export type KbRow = KbBasesTable;
@@ -12,6 +14,7 @@ const JOB_COLUMNS = ['id', 'batch_id', 'kb_id', 'source', 'name', 'status', 'att
 
 /** Knowledge bases, shares, documents, ingest jobs and the departments' segmentation words. */
 export function createKnowledgeRepository(db: Kysely<Database>) {
+  const postgres = nativeDriver(db)?.dialect === 'postgres';
   return {
     async createBase(input: { tenantId: string; name: string; description?: string | null }): Promise<KbRow | undefined> {
       const now = Date.now();
@@ -57,6 +60,12 @@ export function createKnowledgeRepository(db: Kysely<Database>) {
     /** Documents of the base with any of these sources, or any of these content hashes (dedup for a batch). */
     async findDocumentsBySourceOrHash(kbId: string, sources: readonly string[], hashes: readonly string[]): Promise<KbDocumentRow[]> {
       const out = new Map<string, KbDocumentRow>();
+      if (postgres) {
+        // One statement with two array parameters (a BitmapOr of the two indexes), not two look-ups per 500 files.
+        if (!sources.length && !hashes.length) return [];
+        return db.selectFrom('kb_documents').selectAll().where('kb_id', '=', kbId)
+          .where((eb) => eb.or([anyOf('postgres', 'source', [...new Set(sources)]), anyOf('postgres', 'sha256', [...new Set(hashes)])])).execute();
+      }
       for (const [column, values] of [['source', sources], ['sha256', hashes]] as const) {
         const uniq = [...new Set(values)];
         for (let i = 0; i < uniq.length; i += 500) {
