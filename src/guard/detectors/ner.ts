@@ -6,6 +6,7 @@ import { decodeModel } from '../ner/model.ts';
 import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
 import { STREET_LEVEL } from '../ner/street.ts';
+import type { SpanCache } from '../ner/span-cache.ts';
 
 /**
  * Person names and street-level addresses from the trained tagger (ner/), combined with the rule
@@ -211,6 +212,11 @@ export function addressSpans(text: string, spans: readonly Span[]): Span[] {
   return out;
 }
 
+function hasRuleFinding(out: readonly RawFinding[], from: number): boolean {
+  for (let k = from; k < out.length; k++) if (out[k].type === 'person_name' || out[k].type === 'address') return true;
+  return false;
+}
+
 const STRONG_NAME = new Set(['names.label', 'names.pii', 'names.gender']);
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
@@ -223,9 +229,17 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
  */
 export function combineWithTagger(
   text: string, out: RawFinding[], from: number, model: NerModel, wantName: boolean, wantAddress: boolean,
+  cache: SpanCache | null = null,
 ): void {
-  const tagged = tagWindows(text, model, out, from);
+  // The spans are a function of the text alone (the rule findings that open windows are too), so a cached
+  // text's spans are the ones tagging it again would give.
+  let tagged = cache !== null && cache.fits(text) ? cache.get(text) : undefined;
+  if (tagged === undefined) {
+    tagged = tagWindows(text, model, out, from);
+    if (cache !== null) cache.set(text, tagged);
+  }
   const names = tagged.filter((s) => s.type === 'PER');
+  if (names.length === 0 && !hasRuleFinding(out, from) && !tagged.some((s) => s.type === 'LOC')) return;
   const addresses = addressSpans(text, tagged);
   const kept: RawFinding[] = [];
   for (let k = from; k < out.length; k++) {
