@@ -7,13 +7,20 @@ import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
 import { STREET_LEVEL } from '../ner/street.ts';
 import type { SpanCache } from '../ner/span-cache.ts';
+import { KeywordIndex } from '../keywords.ts';
+import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
 
 /**
  * Person names and street-level addresses from the trained tagger (ner/), combined with the rule
- * detectors (names.ts, address.ts). The tagger runs only on windows around characters that can start a
- * name (the model's gate), runs of transliteration characters, road/village characters (路街巷弄村) and the
- * rule findings, so ordinary text costs
- * little. Combination:
+ * detectors (names.ts, address.ts). The tagger runs only on windows (collectWindows), so ordinary text
+ * costs less than tagging all of it:
+ * - where a name may start: a character of the model's gate followed by one that, with it, starts names in
+ *   the training data often enough (the gate's pairs: 张伟 and 施建兵 open a window, 介绍, 上的 and 历史 do
+ *   not; bench/train-ner.ts, nameGate);
+ * - after a title or label (副行长, 记者, 姓名) and before a speech verb (表示, 说), whatever the characters;
+ * - runs of transliteration characters; road and village characters (路街巷弄村, 大道, 胡同), reaching back
+ *   12 characters; the rule findings.
+ * Combination:
  * - a name the tagger finds is reported with its own boundaries ("ner");
  * - a rule name is kept on its own only when its evidence is strong (a "姓名：" label, a phone/ID beside it,
  *   a gender after it); a title, verb or weak-label rule name needs the tagger to agree (then the tagger's
@@ -24,7 +31,12 @@ import type { SpanCache } from '../ner/span-cache.ts';
 const { LEX_TRANS, O, PAD } = F;
 const lexBits = F.lexBits;
 const viterbi = M.viterbi;
+const GATE_OPEN = M.GATE_OPEN;
 const spansOf = M.spansOf;
+
+const CUE_BEFORE = new Set<string>([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, ...NAME_CUES]);
+const CUE_AFTER = new Set<string>(NAME_VERBS.filter((v) => v !== '于' && v !== '已于'));
+const CUES = new KeywordIndex([...CUE_BEFORE, ...CUE_AFTER]);
 
 let shared: NerModel | null = null;
 
@@ -40,9 +52,12 @@ export function defaultNerModel(): NerModel {
   return shared;
 }
 
-// Address characters that open a window of the characters before them.
-const ADDR_ANCHOR = new Uint8Array(65536);
+// Address characters that open a window of the characters before them (and a few after: the tagger reads
+// a street's end better with what follows it); 道 and 同 only in 大道 and 胡同.
+const ADDR_ANCHOR = new Uint16Array(65536);
 for (const ch of '路街巷弄村') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
+ADDR_ANCHOR['道'.charCodeAt(0)] = '大'.charCodeAt(0);
+ADDR_ANCHOR['同'.charCodeAt(0)] = '胡'.charCodeAt(0);
 
 function isDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
@@ -59,19 +74,20 @@ let tags = new Uint8Array(256);
 export let lastCoverage = 0;
 
 let windowCount = 0;
-let lastEnd = -1;
 
 /**
- * Add window [s, e) (clipped to [0, n)) after the last one, or extend the last one: windows closer than the
- * context the tagger reads around them anyway (PAD) are tagged as one.
+ * Add window [s, e) (clipped to [0, n)), merged with the windows before it that it overlaps or comes closer
+ * to than the context the tagger reads around them anyway (PAD): they are tagged as one. Windows stay
+ * ascending and apart, whatever order they come in (an address window reaches back before a name's).
  */
 function addWindow(s: number, e: number, n: number): void {
   if (s < 0) s = 0;
   if (e > n) e = n;
   if (e <= s) return;
-  if (windowCount > 0 && s <= lastEnd + PAD) {
-    if (e > lastEnd) windows[windowCount - 1] = lastEnd = e;
-    return;
+  while (windowCount > 0 && s <= windows[windowCount - 1] + PAD && e + PAD >= windows[windowCount - 2]) {
+    if (windows[windowCount - 2] < s) s = windows[windowCount - 2];
+    if (windows[windowCount - 1] > e) e = windows[windowCount - 1];
+    windowCount -= 2;
   }
   if (windows.length < windowCount + 2) {
     const bigger = new Int32Array(windows.length * 2);
@@ -79,15 +95,15 @@ function addWindow(s: number, e: number, n: number): void {
     windows = bigger;
   }
   windows[windowCount++] = s;
-  windows[windowCount++] = lastEnd = e;
+  windows[windowCount++] = e;
 }
 
 /** Windows [start, end) to tag, merged, ascending. Returns the number of pairs written to `windows`. */
 function collectWindows(text: string, model: NerModel, rules: readonly RawFinding[], from: number, count: number): number {
   const n = text.length;
   const gate = model.gate;
+  const pairs = model.gatePairSet;
   windowCount = 0;
-  lastEnd = -1;
   // Rule findings first would break the ascending order; collect them as extra starts merged below.
   const extra: Array<[number, number]> = [];
   for (let k = from; k < count; k++) {
@@ -111,8 +127,24 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
         continue;
       }
     }
-    if (gate[c] === 1 && isCjk(text.charCodeAt(i + 1))) addWindow(i - 1, i + 5, n);
-    else if (ADDR_ANCHOR[c] === 1) addWindow(i - 12, i + 2, n);
+    const g = gate[c];
+    let pass = false;
+    if (g !== 0) {
+      const d = text.charCodeAt(i + 1);
+      pass = isCjk(d) && (g === GATE_OPEN) !== pairs.has(((c << 16) | d) >>> 0);
+    }
+    if (CUES.startsWith(c)) {
+      const w = CUES.at(text, i);
+      if (w !== undefined) {
+        if (CUE_BEFORE.has(w)) addWindow(i - 1, i + w.length + 5, n);
+        if (CUE_AFTER.has(w) && !pass) addWindow(i - 6, i + 3, n);
+      }
+    }
+    if (pass) addWindow(i - 1, i + 5, n);
+    else {
+      const a = ADDR_ANCHOR[c];
+      if (a === 1 || (a > 1 && i > 0 && text.charCodeAt(i - 1) === a)) addWindow(i - 12, i + 6, n);
+    }
   }
   while (x < extra.length) { addWindow(extra[x][0], extra[x][1], n); x++; }
   lastCoverage = 0;
@@ -126,6 +158,14 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
     lastCoverage = n;
   }
   return windowCount;
+}
+
+/** The windows the tagger would read in text (with the rule findings `rules`), as [start, end) pairs. */
+export function candidateWindows(text: string, model: NerModel, rules: readonly RawFinding[] = []): Array<[number, number]> {
+  const wc = collectWindows(text, model, rules, 0, rules.length);
+  const out: Array<[number, number]> = [];
+  for (let w = 0; w < wc; w += 2) out.push([windows[w], windows[w + 1]]);
+  return out;
 }
 
 /** Tagger spans over the windows of the text, ascending. */
