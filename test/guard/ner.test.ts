@@ -180,6 +180,10 @@ test('the gate: a surname character opens a window only before what can follow i
   assert.ok(covered(prompt) < prompt.length * 0.75, `${covered(prompt)} of ${prompt.length} characters in windows`);
   assert.equal(covered('我们上的课很有意思。'), 0, '上的 starts no name');
   assert.ok(covered('我们找张伟谈了谈。') > 0, '张伟 may');
+  // A road after 之, 公 or 铁 is no street (street.ts), so it opens no address window; 建国路 does.
+  assert.equal(covered('丝绸之路'), 0);
+  assert.equal(covered('京藏公路'), 0);
+  assert.ok(covered('建国路') > 0);
   // The windows come out ascending and apart, whatever order the cues open them in (an address window reaches
   // back over a name's).
   const random = mulberry32(11);

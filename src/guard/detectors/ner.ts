@@ -59,6 +59,9 @@ for (const ch of '路街巷弄村') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
 ADDR_ANCHOR['道'.charCodeAt(0)] = '大'.charCodeAt(0);
 ADDR_ANCHOR['同'.charCodeAt(0)] = '胡'.charCodeAt(0);
 
+const NOT_A_STREET_BEFORE = new Uint8Array(65536);
+for (const ch of '铁公线航水道之丝') NOT_A_STREET_BEFORE[ch.charCodeAt(0)] = 1;
+
 function isDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
 }
@@ -143,7 +146,9 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
     if (pass) addWindow(i - 1, i + 5, n);
     else {
       const a = ADDR_ANCHOR[c];
-      if (a === 1 || (a > 1 && i > 0 && text.charCodeAt(i - 1) === a)) addWindow(i - 12, i + 6, n);
+      const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+      // After 铁公线航水道之丝 a road is a railway, a highway or a figure of speech (street.ts): no window.
+      if ((a === 1 && NOT_A_STREET_BEFORE[before] === 0) || (a > 1 && before === a)) addWindow(i - 12, i + 6, n);
     }
   }
   while (x < extra.length) { addWindow(extra[x][0], extra[x][1], n); x++; }
