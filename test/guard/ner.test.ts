@@ -222,3 +222,8 @@ test('a gate kind the scanner does not know is a corrupt model', () => {
   broken[bytes.length - 8 - 3 * gates + 2] = 9;
   assert.throws(() => decodeModel(broken), /corrupt \(gate\)/);
 });
+
+test('a name-like item of a list beside a place is a place (模里西斯); a common surname\'s name in a list is still a name', () => {
+  assert.deepEqual(found('分布于印度洋-西太平洋区，包括东非、马达加斯加、模里西斯、塞席尔群岛、马尔地夫、红海。', 'person_name'), []);
+  assert.deepEqual(found('出席会议的有张伟、李娜、王芳。', 'person_name'), ['张伟', '李娜', '王芳']);
+});

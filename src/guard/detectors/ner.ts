@@ -28,7 +28,7 @@ import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
  * - a rule address with a house/room number stands; one without a number needs the tagger to agree;
  *   the tagger's own street-level addresses are added.
  */
-const { LEX_TRANS, O, PAD } = F;
+const { LEX_TRANS, LEX_TOP_SURNAME, O, PAD } = F;
 const lexBits = F.lexBits;
 const viterbi = M.viterbi;
 const GATE_OPEN = M.GATE_OPEN;
@@ -257,6 +257,42 @@ export function addressSpans(text: string, spans: readonly Span[]): Span[] {
   return out;
 }
 
+const LIST_SEP = new Set([...'、；;']);
+
+/** Whether the list item text[start, end) is a place the tagger found. */
+function placeItem(start: number, end: number, tagged: readonly Span[]): boolean {
+  for (const t of tagged) if (t.type === 'LOC' && t.start === start && t.end === end) return true;
+  return false;
+}
+
+/** The list item (between separators) ending before `at` or starting after it, or null. */
+function itemBefore(text: string, at: number): [number, number] | null {
+  if (at < 1 || !LIST_SEP.has(text[at - 1])) return null;
+  let s = at - 1;
+  while (s > 0 && at - 1 - s < 8 && isCjk(text.charCodeAt(s - 1))) s--;
+  return s < at - 1 ? [s, at - 1] : null;
+}
+function itemAfter(text: string, at: number): [number, number] | null {
+  if (at >= text.length || !LIST_SEP.has(text[at])) return null;
+  let e = at + 1;
+  while (e < text.length && e - at - 1 < 8 && isCjk(text.charCodeAt(e))) e++;
+  return e > at + 1 ? [at + 1, e] : null;
+}
+
+/**
+ * A name span that is an item of a list (、；) beside a place the tagger found — 东非、马达加斯加、模里西斯,
+ * 纽约；底特律；匹兹堡；西雅图 — is a place too: transliterated places read like names, and a list holds one kind
+ * of thing. Not a common surname of a Chinese name's length: a person in a list the tagger misread.
+ */
+function inPlaceList(text: string, s: Span, tagged: readonly Span[]): boolean {
+  // A common surname and a Chinese name's length: a person in a list the tagger misread (孙红雷、小沈阳).
+  if (s.end - s.start <= 3 && (lexBits(text.charCodeAt(s.start)) & LEX_TOP_SURNAME) !== 0) return false;
+  const b = itemBefore(text, s.start);
+  if (b !== null && placeItem(b[0], b[1], tagged)) return true;
+  const a = itemAfter(text, s.end);
+  return a !== null && placeItem(a[0], a[1], tagged);
+}
+
 function hasRuleFinding(out: readonly RawFinding[], from: number): boolean {
   for (let k = from; k < out.length; k++) if (out[k].type === 'person_name' || out[k].type === 'address') return true;
   return false;
@@ -305,6 +341,10 @@ export function combineWithTagger(
     out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
   };
   // A single character is never reported as a name.
-  if (wantName) for (const s of names) if (s.end - s.start >= 2 && nameShapeOk(text, s.start, s.end)) add(s, 'person_name');
+  if (wantName) {
+    for (const s of names) {
+      if (s.end - s.start >= 2 && nameShapeOk(text, s.start, s.end) && !inPlaceList(text, s, tagged)) add(s, 'person_name');
+    }
+  }
   if (wantAddress) for (const s of addresses) add(s, 'address');
 }

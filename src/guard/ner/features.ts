@@ -120,6 +120,7 @@ export function lexBits(c: number): number {
   return LEX[c];
 }
 export const LEX_SURNAME = L_SURNAME;
+export const LEX_TOP_SURNAME = L_TOP_SURNAME;
 export const LEX_TRANS = L_TRANS;
 export const LEX_ADDR = L_ADDR;
 
