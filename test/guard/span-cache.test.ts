@@ -37,10 +37,6 @@ test('the span cache: hits, least recently used out first, long texts and size 0
   c.set('很长的一段文字超过十个字符了吧', [span]);
   assert.equal(c.get('很长的一段文字超过十个字符了吧'), undefined);
   assert.equal(c.hits, 2);
-  const stored = c.get('张伟说')!;
-  assert.ok(Object.isFrozen(stored) && Object.isFrozen(stored[0]), 'a cached span cannot be changed by a caller');
-  span.end = 3;
-  assert.equal(c.get('张伟说')![0].end, 2, 'the cache keeps a copy');
   const off = new SpanCache(0);
   assert.equal(off.fits('张伟'), false);
   assert.throws(() => new SpanCache(-1), /non-negative/);

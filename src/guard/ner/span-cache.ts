@@ -40,10 +40,11 @@ export class SpanCache {
     return spans;
   }
 
+  /** Keep the spans of text. The cache takes the array as it is: neither the caller nor a reader may change it. */
   set(text: string, spans: readonly Span[]): void {
     if (!this.fits(text)) return;
     if (this.#map.size >= this.maxEntries) this.#map.delete(this.#map.keys().next().value!);
-    this.#map.set(text, Object.freeze(spans.map((s) => Object.freeze({ ...s }))));
+    this.#map.set(text, spans);
   }
 
   get size(): number {
