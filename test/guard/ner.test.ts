@@ -207,6 +207,9 @@ test('a title before or a speech verb after opens a window whatever the surname 
     return candidateWindows(text, model).some(([s, e]) => s <= at && at + word.length <= e);
   };
   assert.ok(inside('昨天车继轩说他三次被扣。', '车继轩'));
+  // Only ideographs can be a name before the verb: after digits or punctuation no window opens.
+  assert.deepEqual(candidateWindows('13812345678。告诉他', model), []);
+  assert.deepEqual(candidateWindows('车继轩说', model), [[0, 4]]);
   assert.ok(inside('城市规划管理局局长眭录明因病住院。', '眭录明'));
   assert.ok(found('一批业主向记者反映：车继轩说他三次被扣的酒没返还。', 'person_name').includes('车继轩'));
 });

@@ -140,7 +140,13 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
       const w = CUES.at(text, i);
       if (w !== undefined) {
         if (CUE_BEFORE.has(w)) addWindow(i - 1, i + w.length + 5, n);
-        if (CUE_AFTER.has(w) && !pass) addWindow(i - 6, i + 3, n);
+        if (CUE_AFTER.has(w) && !pass) {
+          // A name before a verb is ideographs (or a transliteration's dot): the window starts after a digit,
+          // letter or punctuation mark (13812345678。告诉他 needs none).
+          let s = i;
+          while (s > 0 && i - s < 6 && (isCjk(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 0xb7)) s--;
+          if (s < i) addWindow(s, i + 3, n);
+        }
       }
     }
     if (pass) addWindow(i - 1, i + 5, n);
