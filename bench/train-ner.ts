@@ -11,7 +11,9 @@
  * of msra/train (held out of training), weibo/dev, resume/dev.
  *
  * Run: npm run train:ner [-- --epochs N] [--seed S] [--limit N] [--out FILE] [--extra FILE.jsonl]
- *        [--bits BI,TRI,SKIP,CTX] [--min-count N] [--dry-run]
+ *        [--bits BI,TRI,SKIP,CTX] [--min-count N] [--gate-min R] [--dry-run]
+ *   --gate-min: the rate at which a character pair must start names for the scanner to open a window there
+ *     (nameGate; 0.01, chosen on the dev sets).
  *   --extra: an organisation's own labelled sentences, same JSONL as the corpora ({text, entities}).
  *   --only-extra: train on the --extra files (and --generated N documents) alone, without the corpora.
  *   --dry-run: train and report on the dev sets, write nothing.

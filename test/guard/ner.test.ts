@@ -230,3 +230,11 @@ test('a name-like item of a list beside a place is a place (模里西斯); a com
   assert.deepEqual(found('分布于印度洋-西太平洋区，包括东非、马达加斯加、模里西斯、塞席尔群岛、马尔地夫、红海。', 'person_name'), []);
   assert.deepEqual(found('出席会议的有张伟、李娜、王芳。', 'person_name'), ['张伟', '李娜', '王芳']);
 });
+
+test('a surname alone is a name when the tagger finds it before a title or 某 (吴先生, 李老师), not before 氏 or 老', () => {
+  assert.deepEqual(found('还对吴先生出言不逊。', 'person_name'), ['吴']);
+  assert.deepEqual(found('经济犯罪的邹某枪杀了他。', 'person_name'), ['邹']);
+  assert.deepEqual(found('据《李氏族谱》记载。', 'person_name'), []);
+  assert.deepEqual(found('卡通人物米老鼠和唐老鸭闻名。', 'person_name'), []);
+  assert.deepEqual(found('请在三天内回复。', 'person_name'), [], 'a character alone is never a name without them');
+});

@@ -28,7 +28,7 @@ import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
  * - a rule address with a house/room number stands; one without a number needs the tagger to agree;
  *   the tagger's own street-level addresses are added.
  */
-const { LEX_TRANS, LEX_TOP_SURNAME, O, PAD } = F;
+const { LEX_SURNAME, LEX_TRANS, LEX_TOP_SURNAME, O, PAD } = F;
 const lexBits = F.lexBits;
 const viterbi = M.viterbi;
 const GATE_OPEN = M.GATE_OPEN;
@@ -299,6 +299,16 @@ function inPlaceList(text: string, s: Span, tagged: readonly Span[]): boolean {
   return a !== null && placeItem(a[0], a[1], tagged);
 }
 
+const AFTER_SURNAME = new KeywordIndex([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, '某', '总']);
+const AFTER_SURNAME_SET = new Set([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, '某', '总']);
+
+/** Whether text[at] is a surname character followed by a title, 某 or 总 (吴先生, 李老师, 邹某, 王总). */
+function surnameWithTitle(text: string, at: number): boolean {
+  if ((lexBits(text.charCodeAt(at)) & LEX_SURNAME) === 0 || at + 1 >= text.length) return false;
+  const w = AFTER_SURNAME.at(text, at + 1);
+  return w !== undefined && AFTER_SURNAME_SET.has(w);
+}
+
 function hasRuleFinding(out: readonly RawFinding[], from: number): boolean {
   for (let k = from; k < out.length; k++) if (out[k].type === 'person_name' || out[k].type === 'address') return true;
   return false;
@@ -346,10 +356,12 @@ export function combineWithTagger(
     if (kept.some((f) => f.type === type && overlaps(f, s))) return;
     out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
   };
-  // A single character is never reported as a name.
+  // A single character is a name only as a surname the tagger found with a title or 某 after it (吴先生, 李老师,
+  // 邹某): a person named by surname, as news and minutes do. Not before 氏 or 老 (李氏族谱, 唐老鸭, 黄老之术).
   if (wantName) {
     for (const s of names) {
-      if (s.end - s.start >= 2 && nameShapeOk(text, s.start, s.end) && !inPlaceList(text, s, tagged)) add(s, 'person_name');
+      const long = s.end - s.start >= 2;
+      if (long ? nameShapeOk(text, s.start, s.end) && !inPlaceList(text, s, tagged) : surnameWithTitle(text, s.start)) add(s, 'person_name');
     }
   }
   if (wantAddress) for (const s of addresses) add(s, 'address');
