@@ -238,3 +238,9 @@ test('a surname alone is a name when the tagger finds it before a title or 某 (
   assert.deepEqual(found('卡通人物米老鼠和唐老鸭闻名。', 'person_name'), []);
   assert.deepEqual(found('请在三天内回复。', 'person_name'), [], 'a character alone is never a name without them');
 });
+
+test('what one goes to, settles in or lies in is a place, not a person (逃到斯巴达, 赶往弗兰肯豪森)', () => {
+  assert.deepEqual(found('他在被控亵渎罪之后，逃到斯巴达。', 'person_name'), []);
+  assert.deepEqual(found('各地农民赶往弗兰肯豪森，城镇人满为患。', 'person_name'), []);
+  assert.deepEqual(found('张伟前往北京出差。', 'person_name'), ['张伟'], 'the name before the verb is still one');
+});

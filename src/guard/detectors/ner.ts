@@ -210,6 +210,7 @@ const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语�
  */
 const NOT_NAME_NEXT = new Set([...'语族岛港湾峡河湖省州县市镇村邨线龙鼓菌城宫寺庙洲邦郡']);
 const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|海渊|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区)/;
+const PLACE_VERB_BEFORE = /(?:前往|赶往|逃到|逃往|迁往|迁至|迁到|入驻|位于|抵达|飞往|定居|移居|途经|驶往)$/;
 const TITLE_NEXT = /^(?:市长|省长|县长|镇长|村长|站长|州长|岛主|港督|城主|河长|湖长|宫主|族长|市委|县委|省委)/;
 
 /**
@@ -221,6 +222,8 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
   if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) return false;
   // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
   if (start > 0 && isDigit(text.charCodeAt(start - 1))) return false;
+  // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
+  if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start))) return false;
   if (end >= text.length) return true;
   const after = text.slice(end, end + 3);
   if (TITLE_NEXT.test(after)) return true;
