@@ -71,8 +71,10 @@ for (const d of docs) {
 if (cur) chunks.push(cur);
 const bytes = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
 const chars = chunks.reduce((n, c) => n + c.length, 0);
-const guardPlain = createGuard();
-const guardDict = createGuard({ customTerms: dictionary(20000) });
+// The throughput runs scan the same chunks round after round: the span cache is off there, or from the second
+// round on the tagger would not run at all.
+const guardPlain = createGuard({ taggerCacheEntries: 0 });
+const guardDict = createGuard({ customTerms: dictionary(20000), taggerCacheEntries: 0 });
 const findings = chunks.reduce((n, c) => n + guardDict.scan(c).findings.length, 0);
 console.log(`corpus: ${(bytes / 1e6).toFixed(2)} MB UTF-8, ${chars} chars, ${findings} findings (${(findings / (bytes / 1024)).toFixed(1)} per KB), ${chunks.length} chunks of ~4 KB`);
 console.log(`node ${process.version}, single thread`);
@@ -83,13 +85,40 @@ run('all detectors + 20k-term dictionary, ~4 KB', (t) => guardDict.scan(t), chun
 const whole = [chunks.slice(0, 64).join('')];
 run('all detectors + dictionary, 256 KB document', (t) => guardDict.scan(t), whole, Buffer.byteLength(whole[0]));
 
+// Chat path: the prompts of bench/gateway.ts (copied: that script starts servers when imported), one scan at a
+// time, µs of CPU per scan (median of 15 rounds of 2,000 scans): rules alone, the tagger on a text it has not
+// seen (span cache off: every scan tags), and on a text seen before (the cache: the earlier turns a chat
+// client resends with every request, the gateway bench's repeated prompt).
+const PUBLIC_PROMPT = '请用三句话介绍玉门关的历史沿革，以及它在丝绸之路上的地位。请注意语言简洁，适合放在旅游宣传册上。';
+const PII_PROMPT = '请帮我给客户张伟写一封回信。他的身份证号是11010519491231002X，手机号13812345678，'
+  + '邮箱zhang.wei@example.com，住址北京市朝阳区建国路88号3单元502室，工资卡号6222020200112233446。'
+  + '告诉他补贴已经到账，请他用手机号13812345678登录核对。';
+const PII_REPLY = '〔姓名_1〕您好：您的补贴已经发放到尾号为〔银行卡号_1〕的账户，请使用〔手机号_1〕登录核对。如有疑问请发邮件至〔邮箱_1〕。';
+const guardCold = guardPlain;
+const guardCached = createGuard();
+function perScan(g: { scan(t: string): unknown }, text: string): number {
+  const times: number[] = [];
+  for (let r = 0; r < 15; r++) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < 2000; i++) g.scan(text);
+    const c = process.cpuUsage(c0);
+    times.push((c.user + c.system) / 2000);
+  }
+  times.sort((a, b) => a - b);
+  return times[7];
+}
+for (const [label, text] of [['PII prompt', PII_PROMPT], ['public prompt', PUBLIC_PROMPT], ['PII reply', PII_REPLY]] as const) {
+  const [rules, cold, warm] = [guardRules, guardCold, guardCached].map((g) => perScan(g, text));
+  console.log(`${label} (${text.length} chars): rules only ${rules.toFixed(1)} µs, rules + tagger ${cold.toFixed(1)} µs (text not seen before), ${warm.toFixed(1)} µs (seen before: span cache)`);
+}
+
 // Chat path: latency per ordinary message (WebQA evidence passages, ~100–600 characters) with and
 // without the tagger, when ../shared/datasets is present.
 const dataDir = datasetsDir();
 if (dataDir !== null) {
   const messages = ordinaryPassages(dataDir).slice(0, 3024).map((p) => p.text);
   const chars = messages.reduce((n, m) => n + m.length, 0);
-  for (const [label, g] of [['rules only', guardRules], ['rules + tagger', guardPlain]] as const) {
+  for (const [label, g] of [['rules only', guardRules], ['rules + tagger', guardCold]] as const) {
     for (const m of messages.slice(0, 300)) g.scan(m);
     const times: number[] = [];
     for (const m of messages) {

@@ -68,7 +68,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const want = new Set(FINDING_TYPES.filter((t) => !disabled.has(t)));
   const detectors: Detect[] = [];
   for (const row of DETECTORS) {
-    const d = row.create({ want, customTerms: options.customTerms, tagger: options.tagger !== false });
+    const d = row.create({ want, customTerms: options.customTerms, tagger: options.tagger !== false, taggerCacheEntries: options.taggerCacheEntries });
     if (d) detectors.push(d);
   }
   const wantAddress = want.has('address');

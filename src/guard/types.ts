@@ -65,6 +65,12 @@ export interface GuardOptions {
    * detectors alone, as before the tagger (for comparisons and for --explain).
    */
   tagger?: boolean;
+  /**
+   * How many recently scanned texts (of up to 2,048 characters) keep their tagger spans, so that a text
+   * seen again — the earlier turns a chat client resends with every request, a system prompt — is not
+   * tagged again (default 256; 0 turns the cache off). See ner/span-cache.ts.
+   */
+  taggerCacheEntries?: number;
 }
 
 export interface Guard {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createGuard } from '../../src/guard/index.ts';
 import type { Finding } from '../../src/guard/index.ts';
-import { NER_MODEL_FILE, defaultNerModel } from '../../src/guard/detectors/ner.ts';
-import { decodeModel, emissions, emissionsOf, encodeModel, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
+import { NER_MODEL_FILE, candidateWindows, defaultNerModel } from '../../src/guard/detectors/ner.ts';
+import { decodeModel, emissions, emissionsOf, encodeModel, GATE_PAIRS, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
 import { NT, prepare, stringHash } from '../../src/guard/ner/features.ts';
 import { Lexicon } from '../../src/guard/ner/lexicon.ts';
 import { STREET_LEVEL } from '../../src/guard/ner/street.ts';
@@ -168,4 +168,79 @@ test('the word lists: lookups by hash, absent strings in no list, and a corrupt 
   assert.throws(() => lex.add(999_999, 1), /full/);
   const bytes = gunzipSync(readFileSync(NER_MODEL_FILE));
   assert.throws(() => decodeModel(bytes.subarray(0, bytes.length - 3)), /corrupt/);
+});
+
+test('the gate: a surname character opens a window only before what can follow it in a name', () => {
+  const model = defaultNerModel();
+  for (let c = 0; c < 65536; c++) assert.ok(model.gate[c] <= GATE_PAIRS, `gate kind of ${c}`);
+  for (let i = 1; i < model.gatePairs.length; i++) assert.ok(model.gatePairs[i - 1] < model.gatePairs[i], 'pairs ascending');
+  const covered = (text: string): number => candidateWindows(text, model).reduce((n, [s, e]) => n + e - s, 0);
+  // A request with no name in it: most of it is never tagged (before the pairs, every character was).
+  const prompt = '请用三句话介绍玉门关的历史沿革，以及它在丝绸之路上的地位。请注意语言简洁，适合放在旅游宣传册上。';
+  assert.ok(covered(prompt) < prompt.length * 0.75, `${covered(prompt)} of ${prompt.length} characters in windows`);
+  assert.equal(covered('我们上的课很有意思。'), 0, '上的 starts no name');
+  assert.ok(covered('我们找张伟谈了谈。') > 0, '张伟 may');
+  // A road after 之, 公 or 铁 is no street (street.ts), so it opens no address window; 建国路 does.
+  assert.equal(covered('丝绸之路'), 0);
+  assert.equal(covered('京藏公路'), 0);
+  assert.ok(covered('建国路') > 0);
+  // The windows come out ascending and apart, whatever order the cues open them in (an address window reaches
+  // back over a name's).
+  const random = mulberry32(11);
+  const alphabet = '张王李伟建兵表示说路村大道号记者局长的了是在有和人们我上介绍历史，。（）1';
+  for (let k = 0; k < 300; k++) {
+    let text = '';
+    const n = 1 + Math.floor(random() * 120);
+    for (let i = 0; i < n; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+    const ws = candidateWindows(text, model);
+    for (let i = 0; i < ws.length; i++) {
+      assert.ok(ws[i][0] >= 0 && ws[i][0] < ws[i][1] && ws[i][1] <= text.length, JSON.stringify({ text, ws }));
+      if (i > 0) assert.ok(ws[i][0] > ws[i - 1][1] + 4, JSON.stringify({ text, ws }));
+    }
+  }
+});
+
+test('a title before or a speech verb after opens a window whatever the surname (施建兵, 车继轩说)', () => {
+  const model = defaultNerModel();
+  const inside = (text: string, word: string): boolean => {
+    const at = text.indexOf(word);
+    return candidateWindows(text, model).some(([s, e]) => s <= at && at + word.length <= e);
+  };
+  assert.ok(inside('昨天车继轩说他三次被扣。', '车继轩'));
+  // Only ideographs can be a name before the verb: after digits or punctuation no window opens.
+  assert.deepEqual(candidateWindows('13812345678。告诉他', model), []);
+  assert.deepEqual(candidateWindows('车继轩说', model), [[0, 4]]);
+  assert.ok(inside('城市规划管理局局长眭录明因病住院。', '眭录明'));
+  assert.ok(found('一批业主向记者反映：车继轩说他三次被扣的酒没返还。', 'person_name').includes('车继轩'));
+});
+
+test('a gate kind the scanner does not know is a corrupt model', () => {
+  const model = defaultNerModel();
+  let gates = 0;
+  for (let c = 0; c < 65536; c++) if (model.gate[c] !== 0) gates++;
+  // Without pairs and word lists the file ends: u32 gates · gates × (u16, u8 kind) · u32 0 · u32 0.
+  const bytes = encodeModel({ ...model, gatePairs: new Uint32Array(0), lexHashes: new Uint32Array(0), lexLists: new Uint8Array(0) });
+  assert.equal(decodeModel(bytes).gatePairs.length, 0);
+  const broken = Uint8Array.from(bytes);
+  broken[bytes.length - 8 - 3 * gates + 2] = 9;
+  assert.throws(() => decodeModel(broken), /corrupt \(gate\)/);
+});
+
+test('a name-like item of a list beside a place is a place (模里西斯); a common surname\'s name in a list is still a name', () => {
+  assert.deepEqual(found('分布于印度洋-西太平洋区，包括东非、马达加斯加、模里西斯、塞席尔群岛、马尔地夫、红海。', 'person_name'), []);
+  assert.deepEqual(found('出席会议的有张伟、李娜、王芳。', 'person_name'), ['张伟', '李娜', '王芳']);
+});
+
+test('a surname alone is a name when the tagger finds it before a title or 某 (吴先生, 李老师), not before 氏 or 老', () => {
+  assert.deepEqual(found('还对吴先生出言不逊。', 'person_name'), ['吴']);
+  assert.deepEqual(found('经济犯罪的邹某枪杀了他。', 'person_name'), ['邹']);
+  assert.deepEqual(found('据《李氏族谱》记载。', 'person_name'), []);
+  assert.deepEqual(found('卡通人物米老鼠和唐老鸭闻名。', 'person_name'), []);
+  assert.deepEqual(found('请在三天内回复。', 'person_name'), [], 'a character alone is never a name without them');
+});
+
+test('what one goes to, settles in or lies in is a place, not a person (逃到斯巴达, 赶往弗兰肯豪森)', () => {
+  assert.deepEqual(found('他在被控亵渎罪之后，逃到斯巴达。', 'person_name'), []);
+  assert.deepEqual(found('各地农民赶往弗兰肯豪森，城镇人满为患。', 'person_name'), []);
+  assert.deepEqual(found('张伟前往北京出差。', 'person_name'), ['张伟'], 'the name before the verb is still one');
 });

@@ -6,13 +6,21 @@ import { decodeModel } from '../ner/model.ts';
 import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
 import { STREET_LEVEL } from '../ner/street.ts';
+import type { SpanCache } from '../ner/span-cache.ts';
+import { KeywordIndex } from '../keywords.ts';
+import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
 
 /**
  * Person names and street-level addresses from the trained tagger (ner/), combined with the rule
- * detectors (names.ts, address.ts). The tagger runs only on windows around characters that can start a
- * name (the model's gate), runs of transliteration characters, road/village characters (路街巷弄村) and the
- * rule findings, so ordinary text costs
- * little. Combination:
+ * detectors (names.ts, address.ts). The tagger runs only on windows (collectWindows), so ordinary text
+ * costs less than tagging all of it:
+ * - where a name may start: a character of the model's gate followed by one that, with it, starts names in
+ *   the training data often enough (the gate's pairs: 张伟 and 施建兵 open a window, 介绍, 上的 and 历史 do
+ *   not; bench/train-ner.ts, nameGate);
+ * - after a title or label (副行长, 记者, 姓名) and before a speech verb (表示, 说), whatever the characters;
+ * - runs of transliteration characters; road and village characters (路街巷弄村, 大道, 胡同), reaching back
+ *   12 characters; the rule findings.
+ * Combination:
  * - a name the tagger finds is reported with its own boundaries ("ner");
  * - a rule name is kept on its own only when its evidence is strong (a "姓名：" label, a phone/ID beside it,
  *   a gender after it); a title, verb or weak-label rule name needs the tagger to agree (then the tagger's
@@ -20,10 +28,15 @@ import { STREET_LEVEL } from '../ner/street.ts';
  * - a rule address with a house/room number stands; one without a number needs the tagger to agree;
  *   the tagger's own street-level addresses are added.
  */
-const { LEX_TRANS, O, PAD } = F;
+const { LEX_SURNAME, LEX_TRANS, LEX_TOP_SURNAME, O, PAD } = F;
 const lexBits = F.lexBits;
 const viterbi = M.viterbi;
+const GATE_OPEN = M.GATE_OPEN;
 const spansOf = M.spansOf;
+
+const CUE_BEFORE = new Set<string>([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, ...NAME_CUES]);
+const CUE_AFTER = new Set<string>(NAME_VERBS.filter((v) => v !== '于' && v !== '已于'));
+const CUES = new KeywordIndex([...CUE_BEFORE, ...CUE_AFTER]);
 
 let shared: NerModel | null = null;
 
@@ -39,9 +52,15 @@ export function defaultNerModel(): NerModel {
   return shared;
 }
 
-// Address characters that open a window of the characters before them.
-const ADDR_ANCHOR = new Uint8Array(65536);
+// Address characters that open a window of the characters before them (and a few after: the tagger reads
+// a street's end better with what follows it); 道 and 同 only in 大道 and 胡同.
+const ADDR_ANCHOR = new Uint16Array(65536);
 for (const ch of '路街巷弄村') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
+ADDR_ANCHOR['道'.charCodeAt(0)] = '大'.charCodeAt(0);
+ADDR_ANCHOR['同'.charCodeAt(0)] = '胡'.charCodeAt(0);
+
+const NOT_A_STREET_BEFORE = new Uint8Array(65536);
+for (const ch of '铁公线航水道之丝') NOT_A_STREET_BEFORE[ch.charCodeAt(0)] = 1;
 
 function isDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
@@ -58,19 +77,20 @@ let tags = new Uint8Array(256);
 export let lastCoverage = 0;
 
 let windowCount = 0;
-let lastEnd = -1;
 
 /**
- * Add window [s, e) (clipped to [0, n)) after the last one, or extend the last one: windows closer than the
- * context the tagger reads around them anyway (PAD) are tagged as one.
+ * Add window [s, e) (clipped to [0, n)), merged with the windows before it that it overlaps or comes closer
+ * to than the context the tagger reads around them anyway (PAD): they are tagged as one. Windows stay
+ * ascending and apart, whatever order they come in (an address window reaches back before a name's).
  */
 function addWindow(s: number, e: number, n: number): void {
   if (s < 0) s = 0;
   if (e > n) e = n;
   if (e <= s) return;
-  if (windowCount > 0 && s <= lastEnd + PAD) {
-    if (e > lastEnd) windows[windowCount - 1] = lastEnd = e;
-    return;
+  while (windowCount > 0 && s <= windows[windowCount - 1] + PAD && e + PAD >= windows[windowCount - 2]) {
+    if (windows[windowCount - 2] < s) s = windows[windowCount - 2];
+    if (windows[windowCount - 1] > e) e = windows[windowCount - 1];
+    windowCount -= 2;
   }
   if (windows.length < windowCount + 2) {
     const bigger = new Int32Array(windows.length * 2);
@@ -78,15 +98,15 @@ function addWindow(s: number, e: number, n: number): void {
     windows = bigger;
   }
   windows[windowCount++] = s;
-  windows[windowCount++] = lastEnd = e;
+  windows[windowCount++] = e;
 }
 
 /** Windows [start, end) to tag, merged, ascending. Returns the number of pairs written to `windows`. */
 function collectWindows(text: string, model: NerModel, rules: readonly RawFinding[], from: number, count: number): number {
   const n = text.length;
   const gate = model.gate;
+  const pairs = model.gatePairSet;
   windowCount = 0;
-  lastEnd = -1;
   // Rule findings first would break the ascending order; collect them as extra starts merged below.
   const extra: Array<[number, number]> = [];
   for (let k = from; k < count; k++) {
@@ -110,8 +130,32 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
         continue;
       }
     }
-    if (gate[c] === 1 && isCjk(text.charCodeAt(i + 1))) addWindow(i - 1, i + 5, n);
-    else if (ADDR_ANCHOR[c] === 1) addWindow(i - 12, i + 2, n);
+    const g = gate[c];
+    let pass = false;
+    if (g !== 0) {
+      const d = text.charCodeAt(i + 1);
+      pass = isCjk(d) && (g === GATE_OPEN) !== pairs.has(((c << 16) | d) >>> 0);
+    }
+    if (CUES.startsWith(c)) {
+      const w = CUES.at(text, i);
+      if (w !== undefined) {
+        if (CUE_BEFORE.has(w)) addWindow(i - 1, i + w.length + 5, n);
+        if (CUE_AFTER.has(w) && !pass) {
+          // A name before a verb is ideographs (or a transliteration's dot): the window starts after a digit,
+          // letter or punctuation mark (13812345678。告诉他 needs none).
+          let s = i;
+          while (s > 0 && i - s < 6 && (isCjk(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 0xb7)) s--;
+          if (s < i) addWindow(s, i + 3, n);
+        }
+      }
+    }
+    if (pass) addWindow(i - 1, i + 5, n);
+    else {
+      const a = ADDR_ANCHOR[c];
+      const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+      // After 铁公线航水道之丝 a road is a railway, a highway or a figure of speech (street.ts): no window.
+      if ((a === 1 && NOT_A_STREET_BEFORE[before] === 0) || (a > 1 && before === a)) addWindow(i - 12, i + 6, n);
+    }
   }
   while (x < extra.length) { addWindow(extra[x][0], extra[x][1], n); x++; }
   lastCoverage = 0;
@@ -125,6 +169,14 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
     lastCoverage = n;
   }
   return windowCount;
+}
+
+/** The windows the tagger would read in text (with the rule findings `rules`), as [start, end) pairs. */
+export function candidateWindows(text: string, model: NerModel, rules: readonly RawFinding[] = []): Array<[number, number]> {
+  const wc = collectWindows(text, model, rules, 0, rules.length);
+  const out: Array<[number, number]> = [];
+  for (let w = 0; w < wc; w += 2) out.push([windows[w], windows[w + 1]]);
+  return out;
 }
 
 /** Tagger spans over the windows of the text, ascending. */
@@ -158,6 +210,7 @@ const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语�
  */
 const NOT_NAME_NEXT = new Set([...'语族岛港湾峡河湖省州县市镇村邨线龙鼓菌城宫寺庙洲邦郡']);
 const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|海渊|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区)/;
+const PLACE_VERB_BEFORE = /(?:前往|赶往|逃到|逃往|迁往|迁至|迁到|入驻|位于|抵达|飞往|定居|移居|途经|驶往)$/;
 const TITLE_NEXT = /^(?:市长|省长|县长|镇长|村长|站长|州长|岛主|港督|城主|河长|湖长|宫主|族长|市委|县委|省委)/;
 
 /**
@@ -169,6 +222,8 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
   if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) return false;
   // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
   if (start > 0 && isDigit(text.charCodeAt(start - 1))) return false;
+  // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
+  if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start))) return false;
   if (end >= text.length) return true;
   const after = text.slice(end, end + 3);
   if (TITLE_NEXT.test(after)) return true;
@@ -211,6 +266,57 @@ export function addressSpans(text: string, spans: readonly Span[]): Span[] {
   return out;
 }
 
+const LIST_SEP = new Set([...'、；;']);
+
+/** Whether the list item text[start, end) is a place the tagger found. */
+function placeItem(start: number, end: number, tagged: readonly Span[]): boolean {
+  for (const t of tagged) if (t.type === 'LOC' && t.start === start && t.end === end) return true;
+  return false;
+}
+
+/** The list item (between separators) ending before `at` or starting after it, or null. */
+function itemBefore(text: string, at: number): [number, number] | null {
+  if (at < 1 || !LIST_SEP.has(text[at - 1])) return null;
+  let s = at - 1;
+  while (s > 0 && at - 1 - s < 8 && isCjk(text.charCodeAt(s - 1))) s--;
+  return s < at - 1 ? [s, at - 1] : null;
+}
+function itemAfter(text: string, at: number): [number, number] | null {
+  if (at >= text.length || !LIST_SEP.has(text[at])) return null;
+  let e = at + 1;
+  while (e < text.length && e - at - 1 < 8 && isCjk(text.charCodeAt(e))) e++;
+  return e > at + 1 ? [at + 1, e] : null;
+}
+
+/**
+ * A name span that is an item of a list (、；) beside a place the tagger found — 东非、马达加斯加、模里西斯,
+ * 纽约；底特律；匹兹堡；西雅图 — is a place too: transliterated places read like names, and a list holds one kind
+ * of thing. Not a common surname of a Chinese name's length: a person in a list the tagger misread.
+ */
+function inPlaceList(text: string, s: Span, tagged: readonly Span[]): boolean {
+  // A common surname and a Chinese name's length: a person in a list the tagger misread (孙红雷、小沈阳).
+  if (s.end - s.start <= 3 && (lexBits(text.charCodeAt(s.start)) & LEX_TOP_SURNAME) !== 0) return false;
+  const b = itemBefore(text, s.start);
+  if (b !== null && placeItem(b[0], b[1], tagged)) return true;
+  const a = itemAfter(text, s.end);
+  return a !== null && placeItem(a[0], a[1], tagged);
+}
+
+const AFTER_SURNAME = new KeywordIndex([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, '某', '总']);
+const AFTER_SURNAME_SET = new Set([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, '某', '总']);
+
+/** Whether text[at] is a surname character followed by a title, 某 or 总 (吴先生, 李老师, 邹某, 王总). */
+function surnameWithTitle(text: string, at: number): boolean {
+  if ((lexBits(text.charCodeAt(at)) & LEX_SURNAME) === 0 || at + 1 >= text.length) return false;
+  const w = AFTER_SURNAME.at(text, at + 1);
+  return w !== undefined && AFTER_SURNAME_SET.has(w);
+}
+
+function hasRuleFinding(out: readonly RawFinding[], from: number): boolean {
+  for (let k = from; k < out.length; k++) if (out[k].type === 'person_name' || out[k].type === 'address') return true;
+  return false;
+}
+
 const STRONG_NAME = new Set(['names.label', 'names.pii', 'names.gender']);
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
@@ -223,9 +329,17 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
  */
 export function combineWithTagger(
   text: string, out: RawFinding[], from: number, model: NerModel, wantName: boolean, wantAddress: boolean,
+  cache: SpanCache | null = null,
 ): void {
-  const tagged = tagWindows(text, model, out, from);
+  // The spans are a function of the text alone (the rule findings that open windows are too), so a cached
+  // text's spans are the ones tagging it again would give.
+  let tagged = cache !== null && cache.fits(text) ? cache.get(text) : undefined;
+  if (tagged === undefined) {
+    tagged = tagWindows(text, model, out, from);
+    if (cache !== null) cache.set(text, tagged);
+  }
   const names = tagged.filter((s) => s.type === 'PER');
+  if (names.length === 0 && !hasRuleFinding(out, from) && !tagged.some((s) => s.type === 'LOC')) return;
   const addresses = addressSpans(text, tagged);
   const kept: RawFinding[] = [];
   for (let k = from; k < out.length; k++) {
@@ -245,7 +359,13 @@ export function combineWithTagger(
     if (kept.some((f) => f.type === type && overlaps(f, s))) return;
     out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
   };
-  // A single character is never reported as a name.
-  if (wantName) for (const s of names) if (s.end - s.start >= 2 && nameShapeOk(text, s.start, s.end)) add(s, 'person_name');
+  // A single character is a name only as a surname the tagger found with a title or 某 after it (吴先生, 李老师,
+  // 邹某): a person named by surname, as news and minutes do. Not before 氏 or 老 (李氏族谱, 唐老鸭, 黄老之术).
+  if (wantName) {
+    for (const s of names) {
+      const long = s.end - s.start >= 2;
+      if (long ? nameShapeOk(text, s.start, s.end) && !inPlaceList(text, s, tagged) : surnameWithTitle(text, s.start)) add(s, 'person_name');
+    }
+  }
   if (wantAddress) for (const s of addresses) add(s, 'address');
 }

@@ -120,6 +120,7 @@ export function lexBits(c: number): number {
   return LEX[c];
 }
 export const LEX_SURNAME = L_SURNAME;
+export const LEX_TOP_SURNAME = L_TOP_SURNAME;
 export const LEX_TRANS = L_TRANS;
 export const LEX_ADDR = L_ADDR;
 
@@ -130,7 +131,7 @@ const K_VERB = 2;
 const K_CUE = 4;
 const K_PLACE = 8;
 const K_ORG = 16;
-const EXTRA_TITLES = ['记者', '通讯员', '行长', '副行长', '总理', '副总理', '总统', '副总统', '主席', '副主席', '委员长', '主任委员',
+export const EXTRA_TITLES = ['记者', '通讯员', '行长', '副行长', '总理', '副总理', '总统', '副总统', '主席', '副主席', '委员长', '主任委员',
   '大使', '总书记', '常委', '司令', '司令员', '政委', '将军', '教练', '主教练', '队员', '选手', '导演', '演员', '歌手', '作家', '诗人',
   '画家', '编辑', '主编', '研究员', '院士', '老人', '同学', '夫人', '首相', '外长', '部长助理', '发言人', '总经理', '厂长', '经理',
   '社长', '团长', '会长', '理事长', '秘书长', '议员', '国王', '女王', '王子', '公主', '皇帝', '球员', '前锋', '后卫', '门将'];

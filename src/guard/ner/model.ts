@@ -24,9 +24,15 @@ const prepare = F.prepare;
  * File layout (little-endian): "YNER" · u8 version · u8 nt · u8 nctx · u8 × 4 table bits (bi, tri, skip,
  * ctx) · f32 scale · i32 bias[nt] · i32 start[nt] · i32 trans[nt·nt] · u32 vocabulary size · u16 code
  * units (rows 2…) · u32 non-zero rows · rows × (varint row delta, u16 mask of the non-zero tags, i8 per non-zero tag), rows of the segments in order
- * of their offsets, each NT wide · u32 gates · gates × u16 code unit · u8 lexicon bits · u32 entries ·
+ * of their offsets, each NT wide · u32 gates · gates × (u16 code unit, u8 GATE_OPEN or GATE_PAIRS) · u32 pairs ·
+ * pairs × varint delta of (first << 16 | second), ascending · u8 lexicon bits · u32 entries ·
  * entries × (varint hash delta, u8 lists), hashes ascending.
  */
+/** gate[c]: a name may start at c before any character but the listed pairs (gatePairs). */
+export const GATE_OPEN = 1;
+/** gate[c]: a name may start at c only before the characters listed with it (gatePairs). */
+export const GATE_PAIRS = 2;
+
 export interface NerModel {
   readonly bits: TableBits;
   readonly scale: number;
@@ -40,8 +46,16 @@ export interface NerModel {
   readonly bias: Int32Array;
   readonly start: Int32Array;
   readonly trans: Int32Array;
-  /** Characters that may start a name (from the training data): the scanner tags windows around them. */
+  /**
+   * Characters that may start a name (from the training data), GATE_OPEN or GATE_PAIRS, and the character pairs
+   * (first << 16 | second, ascending) that are the exceptions: the scanner tags windows around a name start
+   * c·d when gate[c] is GATE_OPEN and c·d is not listed, or gate[c] is GATE_PAIRS and c·d is listed
+   * (bench/train-ner.ts: nameGate).
+   */
   readonly gate: Uint8Array;
+  readonly gatePairs: Uint32Array;
+  /** gatePairs as a set, for the scanner. */
+  readonly gatePairSet: ReadonlySet<number>;
   /** The word lists (lexicon.ts) as sorted string hashes and their list bits, and the table built from them. */
   readonly lexHashes: Uint32Array;
   readonly lexLists: Uint8Array;
@@ -110,7 +124,7 @@ export function rowsAt(w: Window, k: number, l: Layout, out: Int32Array, o: numb
 }
 
 const MAGIC = 0x52454e59; // "YNER"
-const VERSION = 2;
+const VERSION = 3;
 const NEG = -1e15;
 
 /** Allowed transitions: I-X only after B-X or I-X. */
@@ -153,9 +167,17 @@ export function encodeModel(m: NerModel): Uint8Array {
     for (let t = 0; t < NT; t++) if (m.weights[r * NT + t] !== 0) bytes.push(m.weights[r * NT + t] & 255);
   }
   const gates: number[] = [];
-  for (let c = 0; c < 65536; c++) if (m.gate[c] === 1) gates.push(c);
+  for (let c = 0; c < 65536; c++) if (m.gate[c] !== 0) gates.push(c);
   u32(gates.length);
-  for (const c of gates) bytes.push(c & 255, c >>> 8);
+  for (const c of gates) bytes.push(c & 255, c >>> 8, m.gate[c]);
+  u32(m.gatePairs.length);
+  let prevPair = 0;
+  for (const x of m.gatePairs) {
+    let d = x - prevPair;
+    prevPair = x;
+    while (d >= 128) { bytes.push((d & 127) | 128); d = Math.floor(d / 128); }
+    bytes.push(d);
+  }
   u32(m.lexHashes.length);
   let prevHash = 0;
   for (let i = 0; i < m.lexHashes.length; i++) {
@@ -231,7 +253,16 @@ export function decodeModel(bytes: Uint8Array): NerModel {
   const gate = new Uint8Array(65536);
   const gates = view.getUint32(p, true);
   p += 4;
-  for (let g = 0; g < gates; g++, p += 2) gate[bytes[p] | (bytes[p + 1] << 8)] = 1;
+  for (let g = 0; g < gates; g++, p += 3) {
+    if (bytes[p + 2] !== GATE_OPEN && bytes[p + 2] !== GATE_PAIRS) throw new Error('NER model is corrupt (gate)');
+    gate[bytes[p] | (bytes[p + 1] << 8)] = bytes[p + 2];
+  }
+  const pairs = view.getUint32(p, true);
+  at.p = p + 4;
+  const gatePairs = new Uint32Array(pairs);
+  let x = 0;
+  for (let i = 0; i < pairs; i++) gatePairs[i] = x += varint(bytes, at);
+  p = at.p;
   const entries = view.getUint32(p, true);
   at.p = p + 4;
   const lexHashes = new Uint32Array(entries);
@@ -244,8 +275,8 @@ export function decodeModel(bytes: Uint8Array): NerModel {
   }
   if (at.p !== bytes.length || h > 0xffffffff) throw new Error('NER model is corrupt (length)');
   return {
-    bits, scale, vocab: vocabTable(chars), chars, weights, packed: pack(weights), bias, start, trans, gate, lexHashes, lexLists,
-    lexicon: buildLexicon(lexHashes, lexLists),
+    bits, scale, vocab: vocabTable(chars), chars, weights, packed: pack(weights), bias, start, trans, gate, gatePairs,
+    gatePairSet: new Set(gatePairs), lexHashes, lexLists, lexicon: buildLexicon(lexHashes, lexLists),
   };
 }
 

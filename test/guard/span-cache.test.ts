@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard } from '../../src/guard/index.ts';
+import { SpanCache } from '../../src/guard/ner/span-cache.ts';
+
+const TEXTS = [
+  '请帮我给客户张伟写一封回信。他的身份证号是11010519491231002X，住址北京市朝阳区建国路88号3单元502室。',
+  '请用三句话介绍玉门关的历史沿革，以及它在丝绸之路上的地位。',
+  '深圳发展银行副行长朱琦表示，明年将继续扩大贷款规模。',
+  '家住湖北松滋市庆贺寺乡吴家包村的孙威锋说。',
+  '主任委员：江泽民委员：李鹏乔石李瑞环彭真朱镕基刘华清胡锦涛',
+];
+
+test('a text scanned again gives the same findings from the span cache as without it', () => {
+  const cached = createGuard();
+  const uncached = createGuard({ taggerCacheEntries: 0 });
+  for (let round = 0; round < 3; round++) {
+    for (const t of TEXTS) assert.deepEqual(cached.scan(t), uncached.scan(t), t);
+  }
+  // A guard with other types disabled has its own cache: its findings never leak into another guard's.
+  const namesOnly = createGuard({ disabled: ['address'] });
+  for (const t of TEXTS) {
+    assert.deepEqual(namesOnly.scan(t).findings, uncached.scan(t).findings.filter((f) => f.type !== 'address'), t);
+  }
+});
+
+test('the span cache: hits, least recently used out first, long texts and size 0 never kept', () => {
+  const c = new SpanCache(2, 10);
+  const span = { type: 'PER' as const, start: 0, end: 2, score: 0.9 };
+  c.set('张伟说', [span]);
+  c.set('李华说', []);
+  assert.deepEqual(c.get('张伟说'), [span]);
+  c.set('王芳说', []); // evicts 李华说, the least recently used
+  assert.equal(c.get('李华说'), undefined);
+  assert.deepEqual(c.get('张伟说'), [span]);
+  assert.equal(c.size, 2);
+  c.set('很长的一段文字超过十个字符了吧', [span]);
+  assert.equal(c.get('很长的一段文字超过十个字符了吧'), undefined);
+  assert.equal(c.hits, 2);
+  const off = new SpanCache(0);
+  assert.equal(off.fits('张伟'), false);
+  assert.throws(() => new SpanCache(-1), /non-negative/);
+});
