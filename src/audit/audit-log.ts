@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditEvent, AuditSink } from '../gateway/ports.ts';
-import { createAuditRepository, nativeDriver, type AuditRow, type Database } from '../store/index.ts';
-import { createAppendThread, type AppendResult } from './append-thread.ts';
+import { createAuditRepository, type AuditRow, type Database } from '../store/index.ts';
 import { chainEvents } from './chain.ts';
 import { writeAnchor, readAnchorFile, type AnchorEntry, type AnchorTargets } from './anchor.ts';
 import { firstBadSignature, type AnchorSigner } from './anchor-key.ts';
@@ -23,11 +22,6 @@ export interface AuditLogOptions {
   commitDelayMs?: number;
   /** false: plain Kysely transactions for appends (the slower path before 2026-11-29; for benchmarks). Default true. */
   fastAppend?: boolean;
-  /**
-   * Commit groups on a thread of their own when the database is a SQLite file (the server sets this): the
-   * hashing and the write transaction leave the event loop. Elsewhere (PostgreSQL, in-memory SQLite) ignored.
-   */
-  writerThread?: boolean;
   /** Called after each group commit with how many records it held (metrics, benchmarks). */
   onCommit?: (records: number) => void;
   now?: () => number;
@@ -83,14 +77,6 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
   const hasAnchorTarget = !!(opts.anchor?.file || opts.anchor?.syslog);
   const anchorEvery = opts.anchorEveryRecords ?? 0;
   const stops = new Set<() => void>();
-  const native = opts.writerThread && opts.fastAppend !== false ? nativeDriver(db) : undefined;
-  const thread = native?.dialect === 'sqlite' && !native.sqlite.memory ? createAppendThread(native.sqlite.name) : undefined;
-  /** One group written: on the writer thread, or through the repository on this one. */
-  const appendGroup = async (events: AuditEvent[]): Promise<AppendResult> => {
-    if (thread) return thread.append(events);
-    const rows = await repo.append((head) => chainEvents(head, events));
-    return { lastSeq: rows.at(-1)?.seq ?? 0, count: rows.length };
-  };
 
   const ensureReady = () => (ready ??= repo.ensureHead().then(() => { isReady = true; }, (err) => {
     ready = undefined;
@@ -121,11 +107,13 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
     pending = pending.length <= maxBatch ? [] : pending.slice(maxBatch);
     lastBatch = batch.length;
     const events = batch.map((w) => w.event);
-    writing = (isReady ? appendGroup(events) : ensureReady().then(() => appendGroup(events)))
+    const build = (head: { seq: number; hash: string }) => chainEvents(head, events);
+    writing = (isReady ? repo.append(build) : ensureReady().then(() => repo.append(build)))
       .then(
-        ({ lastSeq: last, count }) => {
+        (rows) => {
           for (const w of batch) w.resolve();
-          if (lastAnchoredSeq < 0 && last) lastAnchoredSeq = last - count; // first commit of this process
+          const last = rows.at(-1)?.seq ?? 0;
+          if (lastAnchoredSeq < 0 && last) lastAnchoredSeq = last - rows.length; // first commit of this process
           lastCommittedSeq = Math.max(lastCommittedSeq, last);
           anchorIfDue();
           try {
@@ -232,7 +220,6 @@ export function createAuditLog(db: Kysely<Database>, opts: AuditLogOptions = {})
       for (const stop of [...stops]) stop();
       await flush();
       closed = true;
-      await thread?.close();
       // A last anchor on a clean shutdown, so the file always ends at the final head.
       if (opts.anchor?.file || opts.anchor?.syslog) await log.anchor().catch(() => {});
     },

@@ -5,13 +5,8 @@ import { createAuditLog, type AuditLog } from './audit-log.ts';
 import { loadOrCreateAnchorSigner, type AnchorSigner } from './anchor-key.ts';
 import { auditSettings } from './config.ts';
 
-/**
- * The audit log as yumen.yaml configures it (retention, anchor targets, anchor key, anchor every N records).
- * `writerThread`: the server's choice (commits off the event loop on a SQLite file); CLI commands write in-thread.
- */
-export function auditLogFromConfig(
-  db: Kysely<Database>, config: Pick<YumenConfig, 'audit' | 'data_dir'> & { storage?: { url: string } }, opts: { writerThread?: boolean } = {},
-): AuditLog {
+/** The audit log as yumen.yaml configures it (retention, anchor targets, anchor key, anchor every N records). */
+export function auditLogFromConfig(db: Kysely<Database>, config: Pick<YumenConfig, 'audit' | 'data_dir'> & { storage?: { url: string } }): AuditLog {
   const s = auditSettings(config);
   let signer: AnchorSigner | null = null;
   if (s.anchorKeyFile) {
@@ -22,6 +17,5 @@ export function auditLogFromConfig(
   }
   return createAuditLog(db, {
     retentionDays: s.retentionDays, anchor: { file: s.anchorFile, syslog: s.anchorSyslog }, anchorSigner: signer, anchorEveryRecords: s.anchorEveryRecords,
-    writerThread: opts.writerThread,
   });
 }

@@ -68,7 +68,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const { set: policies, problems } = buildPolicySet(config.policy, models);
   if (problems.length) throw new Error(`invalid policy configuration:\n  - ${problems.join('\n  - ')}`);
   // Audit trail (SM3 chain, awaited before each response completes), limits + fair queues, opt-in response cache.
-  const audit = auditLogFromConfig(store.db, config, { writerThread: true });
+  const audit = auditLogFromConfig(store.db, config);
   const auditConfig = auditSettings(config);
   const stopAuditMaintenance = audit.startMaintenance({ anchorIntervalMs: auditConfig.anchorIntervalMs, pruneIntervalMs: 86_400_000 });
   // Conversations for the data flywheel: off unless audit.conversations.enabled; stored redacted as for the external zone.

@@ -1,4 +1,4 @@
-export { openStore, parseStorageUrl, nativeDriver, type Store, type DialectName } from './database.ts';
+export { openStore, parseStorageUrl, type Store, type DialectName } from './database.ts';
 export type { Database } from './schema.ts';
 export { createTenantRepository, type Tenant, type TenantRepository } from './repositories/tenants.ts';
 export { createApiKeyRepository, generateApiKey, hashApiKey, type ApiKeyRow, type ApiKeyRepository, type NewApiKey } from './repositories/api-keys.ts';
@@ -10,7 +10,7 @@ export { createDepartmentRepository, type Department, type DepartmentRepository 
 export { createDictionaryRepository, type Dictionary, type DictionaryTerm, type ResolvedTerm, type DictionaryRepository } from './repositories/dictionaries.ts';
 export { createStoredModelRepository, type StoredModelRow, type StoredModelRepository } from './repositories/stored-models.ts';
 export { createKeyAdminRepository, type KeyAdminRepository } from './repositories/key-admin.ts';
-export { createAuditRepository, sqliteAppender, AUDIT_GENESIS_HASH, type AuditRepository, type AuditRow, type AuditHead, type AuditAnchor } from './repositories/audit.ts';
+export { createAuditRepository, AUDIT_GENESIS_HASH, type AuditRepository, type AuditRow, type AuditHead, type AuditAnchor } from './repositories/audit.ts';
 export { createConversationRepository, type ConversationRepository, type StoredConversation } from './repositories/conversations.ts';
 export { createTokenUsageRepository, type TokenUsageRepository, type TokenTotal } from './repositories/token-usage.ts';
 export { createKnowledgeRepository, type KnowledgeRepository, type KbRow, type KbDocumentRow, type KbJobRow, type KbJobProgress } from './repositories/knowledge.ts';

@@ -2,7 +2,7 @@ import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuditLog } from '../../src/audit/index.ts';
 import { event } from './fixtures/events.ts';
-import { openStore, createAuditRepository, nativeDriver } from '../../src/store/index.ts';
+import { openStore, createAuditRepository } from '../../src/store/index.ts';
 import { testDialects, useFreshStore } from '../helpers/db.ts';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -62,47 +62,6 @@ for (const dialect of await testDialects()) {
       assert.deepEqual(await requestIds(), ['req-0', 'req-1']);
       assert.equal((await log.verify()).ok, true);
     });
-
-    it('the server writer thread, the calling-thread path and the plain path write one chain, in any interleaving', async () => {
-      const threaded = createAuditLog(fresh.store.db, { writerThread: true });
-      const fast = createAuditLog(fresh.store.db);
-      const plain = createAuditLog(fresh.store.db, { fastAppend: false });
-      const logs = [threaded, fast, plain];
-      try {
-        for (let i = 0; i < 9; i++) await logs[i % 3].record(event(i));
-        await Promise.all(Array.from({ length: 90 }, (_, i) => logs[i % 3].record(event(100 + i))));
-        const v = await fast.verify();
-        assert.equal(v.ok, true, JSON.stringify(v));
-        assert.equal(v.ok && v.records, 99);
-        assert.deepEqual((await requestIds()).slice(0, 9), Array.from({ length: 9 }, (_, i) => `req-${i}`));
-      } finally {
-        await threaded.close();
-      }
-    });
-
-    if (dialect === 'sqlite') {
-      it('on the writer thread, a group waits for the serving connection write transaction instead of joining it', async () => {
-        const log = createAuditLog(fresh.store.db, { writerThread: true });
-        try {
-          await log.record(event(0)); // the thread is up
-          const sqlite = nativeDriver(fresh.store.db);
-          assert.equal(sqlite?.dialect, 'sqlite');
-          if (sqlite?.dialect !== 'sqlite') return;
-          sqlite.sqlite.exec('BEGIN IMMEDIATE');
-          let acked = false;
-          const pending = log.record(event(1)).then(() => { acked = true; });
-          for (let i = 0; i < 20; i++) await tick();
-          // Another connection (the thread's) cannot write while this one holds the lock: nothing acknowledged yet.
-          assert.equal(acked, false);
-          sqlite.sqlite.exec('ROLLBACK');
-          await pending;
-          assert.deepEqual(await requestIds(), ['req-0', 'req-1']);
-          assert.equal((await log.verify()).ok, true);
-        } finally {
-          await log.close();
-        }
-      });
-    }
 
     it('append() hands build the stored head and returns the committed rows', async () => {
       const repo = createAuditRepository(fresh.store.db);

@@ -177,7 +177,7 @@ function normalize(row: AuditRow): AuditRow {
  * processes), so an append costs no event-loop hops and no statement compilation. The head is read
  * inside the lock, so another process's appends are always seen.
  */
-export function sqliteAppender(sqlite: SQLite.Database): (build: AuditBuild) => AuditRow[] {
+function sqliteAppender(sqlite: SQLite.Database): (build: AuditBuild) => AuditRow[] {
   let tx: ((build: AuditBuild) => AuditRow[]) & { immediate: (build: AuditBuild) => AuditRow[] } | undefined;
   return (build) => {
     if (!tx) {
