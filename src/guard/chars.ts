@@ -10,6 +10,11 @@ export function isAsciiAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+/** A CJK unified ideograph of the basic block (U+4E00–U+9FA5): what names, places and word lists are written in. */
+export function isIdeograph(c: number): boolean {
+  return c >= 0x4e00 && c <= 0x9fa5;
+}
+
 /** JavaScript's `\s`. */
 export function isSpace(c: number): boolean {
   if (c < 128) return c === 32 || (c >= 9 && c <= 13);

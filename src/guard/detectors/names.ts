@@ -1,7 +1,7 @@
 import type { RawFinding } from '../types.ts';
 import { KeywordIndex } from '../keywords.ts';
 import { LabelSet } from '../labels.ts';
-import { isSpace } from '../chars.ts';
+import { isIdeograph, isSpace } from '../chars.ts';
 import {
   COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES,
 } from '../data/names.ts';
@@ -37,10 +37,6 @@ const NOT_NAMES = new Set(
     .split(' '),
 );
 
-function isCjk(c: number): boolean {
-  return c >= 0x4e00 && c <= 0x9fa5;
-}
-
 /**
  * The two characters at text[i, i + 2) as one small integer when both are CJK ideographs, else -1: the
  * surname and word sets below hold only ideograph pairs, so this replaces a two-character slice.
@@ -49,7 +45,7 @@ function pairKey(text: string, i: number): number {
   if (i < 0 || i + 1 >= text.length) return -1;
   const a = text.charCodeAt(i);
   const b = text.charCodeAt(i + 1);
-  if (!isCjk(a) || !isCjk(b)) return -1;
+  if (!isIdeograph(a) || !isIdeograph(b)) return -1;
   return (a - 0x4e00) * 0x5200 + (b - 0x4e00);
 }
 
@@ -72,7 +68,7 @@ function surnameLength(text: string, pos: number): number {
 }
 
 function okGiven(c: number): boolean {
-  return isCjk(c) && !STOP.has(c);
+  return isIdeograph(c) && !STOP.has(c);
 }
 
 /** Parse a name starting at pos; returns its end, or -1. `strict` demands common given-name characters. */
@@ -101,7 +97,7 @@ function codeAt(text: string, i: number): number {
 function isBoundary(text: string, i: number): boolean {
   if (i < 0) return true;
   const c = text.charCodeAt(i);
-  return !isCjk(c) || STOP.has(c) || LEAD.has(c);
+  return !isIdeograph(c) || STOP.has(c) || LEAD.has(c);
 }
 
 /** Find the start of a name ending at `end` (exclusive), or -1. */

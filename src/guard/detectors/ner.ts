@@ -2,7 +2,7 @@ import type { RawFinding } from '../types.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as M from '../ner/model.ts';
-import { decodeModel } from '../ner/model.ts';
+import * as Ch from '../chars.ts';
 import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
 import { STREET_LEVEL } from '../ner/street.ts';
@@ -33,6 +33,7 @@ const lexBits = F.lexBits;
 const viterbi = M.viterbi;
 const GATE_OPEN = M.GATE_OPEN;
 const spansOf = M.spansOf;
+const isIdeograph = Ch.isIdeograph;
 
 const CUE_BEFORE = new Set<string>([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, ...NAME_CUES]);
 const CUE_AFTER = new Set<string>(NAME_VERBS.filter((v) => v !== '于' && v !== '已于'));
@@ -48,7 +49,7 @@ export const NER_MODEL_FILE = new URL('../data/ner-model.bin.gz', import.meta.ur
  * ≈ 30 MB of memory) — like loading a module, never during a scan.
  */
 export function defaultNerModel(): NerModel {
-  shared ??= decodeModel(gunzipSync(readFileSync(NER_MODEL_FILE)));
+  shared ??= M.decodeModel(gunzipSync(readFileSync(NER_MODEL_FILE)));
   return shared;
 }
 
@@ -66,9 +67,6 @@ function isDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
 }
 
-function isCjk(c: number): boolean {
-  return c >= 0x4e00 && c <= 0x9fa5;
-}
 
 let windows = new Int32Array(256);
 let tags = new Uint8Array(256);
@@ -134,7 +132,7 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
     let pass = false;
     if (g !== 0) {
       const d = text.charCodeAt(i + 1);
-      pass = isCjk(d) && (g === GATE_OPEN) !== pairs.has(((c << 16) | d) >>> 0);
+      pass = isIdeograph(d) && (g === GATE_OPEN) !== pairs.has(((c << 16) | d) >>> 0);
     }
     if (CUES.startsWith(c)) {
       const w = CUES.at(text, i);
@@ -144,7 +142,7 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
           // A name before a verb is ideographs (or a transliteration's dot): the window starts after a digit,
           // letter or punctuation mark (13812345678。告诉他 needs none).
           let s = i;
-          while (s > 0 && i - s < 6 && (isCjk(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 0xb7)) s--;
+          while (s > 0 && i - s < 6 && (isIdeograph(text.charCodeAt(s - 1)) || text.charCodeAt(s - 1) === 0xb7)) s--;
           if (s < i) addWindow(s, i + 3, n);
         }
       }
@@ -278,13 +276,13 @@ function placeItem(start: number, end: number, tagged: readonly Span[]): boolean
 function itemBefore(text: string, at: number): [number, number] | null {
   if (at < 1 || !LIST_SEP.has(text[at - 1])) return null;
   let s = at - 1;
-  while (s > 0 && at - 1 - s < 8 && isCjk(text.charCodeAt(s - 1))) s--;
+  while (s > 0 && at - 1 - s < 8 && isIdeograph(text.charCodeAt(s - 1))) s--;
   return s < at - 1 ? [s, at - 1] : null;
 }
 function itemAfter(text: string, at: number): [number, number] | null {
   if (at >= text.length || !LIST_SEP.has(text[at])) return null;
   let e = at + 1;
-  while (e < text.length && e - at - 1 < 8 && isCjk(text.charCodeAt(e))) e++;
+  while (e < text.length && e - at - 1 < 8 && isIdeograph(text.charCodeAt(e))) e++;
   return e > at + 1 ? [at + 1, e] : null;
 }
 
@@ -303,13 +301,11 @@ function inPlaceList(text: string, s: Span, tagged: readonly Span[]): boolean {
 }
 
 const AFTER_SURNAME = new KeywordIndex([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, '某', '总']);
-const AFTER_SURNAME_SET = new Set([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, '某', '总']);
 
 /** Whether text[at] is a surname character followed by a title, 某 or 总 (吴先生, 李老师, 邹某, 王总). */
 function surnameWithTitle(text: string, at: number): boolean {
   if ((lexBits(text.charCodeAt(at)) & LEX_SURNAME) === 0 || at + 1 >= text.length) return false;
-  const w = AFTER_SURNAME.at(text, at + 1);
-  return w !== undefined && AFTER_SURNAME_SET.has(w);
+  return AFTER_SURNAME.at(text, at + 1) !== undefined;
 }
 
 function hasRuleFinding(out: readonly RawFinding[], from: number): boolean {

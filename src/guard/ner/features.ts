@@ -2,11 +2,13 @@ import { KeywordIndex } from '../keywords.ts';
 import { COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES } from '../data/names.ts';
 import { CITIES, PROVINCES } from '../data/places.ts';
 import * as Lx from './lexicon.ts';
+import * as Ch from '../chars.ts';
 import type { Lexicon } from './lexicon.ts';
 
 // Module bindings read once: under tsx every imported binding is a getter, too slow for the inner loops.
 const { HASH_SEED, LEX_NAME, LIST_BITS, MAX_LEN, MIN_LEN } = Lx;
 const step = Lx.step;
+const isIdeograph = Ch.isIdeograph;
 
 /**
  * What the character-level tagger (ner/model.ts) sees of a text, shared by the training script
@@ -295,10 +297,6 @@ function lists(w: Window, m: number, lexicon: Lexicon): void {
   }
 }
 
-/** Word lists hold strings of ideographs only. */
-function isIdeograph(f: number): boolean {
-  return f >= 0x4e00 && f <= 0x9fa5;
-}
 
 /** Writes the NCTX context-table rows of window position k into out[o, o + NCTX). */
 export function contextKeys(w: Window, k: number, mask: number, out: Int32Array, o: number): void {
