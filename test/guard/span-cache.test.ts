@@ -41,3 +41,17 @@ test('the span cache: hits, least recently used out first, long texts and size 0
   assert.equal(off.fits('张伟'), false);
   assert.throws(() => new SpanCache(-1), /non-negative/);
 });
+
+test('a look-alike text that folds to a cached one gets its own offsets, not the cached text\'s', () => {
+  const cached = createGuard();
+  const uncached = createGuard({ taggerCacheEntries: 0 });
+  const plain = '联系人张伟，住址北京市朝阳区建国路88号3单元502室，电话13812345678。';
+  // Full-width digits, a zero-width space inside the number and a fullwidth comma: folded before detection.
+  const lookAlike = '联系人张伟，住址北京市朝阳区建国路８８号3单元502室\u200b，电话１３８１２３４５６７８。';
+  cached.scan(plain);
+  const a = cached.scan(lookAlike);
+  const b = uncached.scan(lookAlike);
+  assert.deepEqual(a, b);
+  assert.ok(a.findings.some((f) => f.type === 'person_name' && lookAlike.slice(f.start, f.end) === '张伟'));
+  assert.ok(a.findings.some((f) => f.type === 'address'));
+});
