@@ -1,4 +1,4 @@
-import { FINDING_TYPES, createGuard, type CustomTerm, type Finding, type FindingType, type Guard, type GuardOptions } from '../guard/index.ts';
+import { FINDING_TYPES, createGuard, type CustomTerm, type Finding, type FindingType, type Guard, type GuardOptions, type Vault } from '../guard/index.ts';
 import { BUILTIN_KEYWORDS } from '../policy/builtin-keywords.ts';
 import type { Policy } from '../policy/index.ts';
 
@@ -34,20 +34,23 @@ export class OutputGuard {
     this.#policy = policy;
   }
 
-  /** `inputValues`: the sensitive values the request itself contained (the model may repeat those). */
-  check(text: string, inputValues: ReadonlySet<string>): OutputVerdict {
-    const spans = this.spans(text, inputValues);
+  /**
+   * `inputValues`: the sensitive values the request itself contained (the model may repeat those); `vault`:
+   * the conversation's placeholders, which stand for such values and are not read (Vault.blankPlaceholders).
+   */
+  check(text: string, inputValues: ReadonlySet<string>, vault: Vault | null = null): OutputVerdict {
+    const spans = this.spans(text, inputValues, vault);
     if (spans === 'refuse') return { text: '', refused: true, masked: 0 };
     return { text: spans.length ? mask(text, spans) : text, refused: false, masked: spans.length };
   }
 
   /** What must be masked in `text`, or 'refuse' when a keyword hit refuses the whole reply. */
-  spans(text: string, inputValues: ReadonlySet<string>): Finding[] | 'refuse' {
+  spans(text: string, inputValues: ReadonlySet<string>, vault: Vault | null = null): Finding[] | 'refuse' {
     if (text.length === 0 || !this.#scanner) return [];
     const refuse = this.#policy.output.keywordAction === 'refuse';
     const recall = this.#policy.output.newSensitiveAction === 'mask';
     const spans: Finding[] = [];
-    for (const f of this.#scanner.scan(text).findings) {
+    for (const f of this.#scanner.scan(vault ? vault.blankPlaceholders(text) : text).findings) {
       if (f.type === 'custom_term' && f.label === KEYWORD_LABEL) {
         if (refuse) return 'refuse';
         spans.push(f);
@@ -58,8 +61,8 @@ export class OutputGuard {
     return spans;
   }
 
-  createStreamFilter(inputValues: ReadonlySet<string>): OutputStreamFilter {
-    return new OutputStreamFilter(this, inputValues);
+  createStreamFilter(inputValues: ReadonlySet<string>, vault: Vault | null = null): OutputStreamFilter {
+    return new OutputStreamFilter(this, inputValues, vault);
   }
 }
 
@@ -71,16 +74,18 @@ export class OutputStreamFilter {
   #pending = '';
   readonly #guard: OutputGuard;
   readonly #inputValues: ReadonlySet<string>;
+  readonly #vault: Vault | null;
 
-  constructor(guard: OutputGuard, inputValues: ReadonlySet<string>) {
+  constructor(guard: OutputGuard, inputValues: ReadonlySet<string>, vault: Vault | null) {
     this.#guard = guard;
     this.#inputValues = inputValues;
+    this.#vault = vault;
   }
 
   push(text: string): OutputVerdict {
     this.#pending += text;
     if (this.#pending.length <= HOLD_BACK) return { text: '', refused: false, masked: 0 };
-    const spans = this.#guard.spans(this.#pending, this.#inputValues);
+    const spans = this.#guard.spans(this.#pending, this.#inputValues, this.#vault);
     if (spans === 'refuse') return { text: '', refused: true, masked: 0 };
     let cut = this.#pending.length - HOLD_BACK;
     for (const s of spans) if (s.start < cut && s.end > cut) cut = Math.min(cut, s.start);
@@ -91,7 +96,7 @@ export class OutputStreamFilter {
   }
 
   flush(): OutputVerdict {
-    const verdict = this.#guard.check(this.#pending, this.#inputValues);
+    const verdict = this.#guard.check(this.#pending, this.#inputValues, this.#vault);
     this.#pending = '';
     return verdict;
   }

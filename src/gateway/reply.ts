@@ -14,7 +14,7 @@ export function finishCompletion(completion: ChatCompletion, vault: Vault | null
   const choices = completion.choices.map((choice) => {
     let message = { ...choice.message };
     if (typeof message.content === 'string') {
-      const verdict = output.check(message.content, inputValues);
+      const verdict = output.check(message.content, inputValues, vault);
       if (verdict.refused) throw refused();
       masked += verdict.masked;
       message.content = verdict.text;
@@ -96,7 +96,7 @@ export class StreamReplyTransformer {
   #state(index: number): ChoiceState {
     let s = this.#choices.get(index);
     if (!s) {
-      s = { restorer: this.#vault?.createStreamRestorer() ?? null, filter: this.#output.createStreamFilter(this.#inputValues), toolArgs: new Map(), functionArgs: null, fields: null };
+      s = { restorer: this.#vault?.createStreamRestorer() ?? null, filter: this.#output.createStreamFilter(this.#inputValues, this.#vault), toolArgs: new Map(), functionArgs: null, fields: null };
       this.#choices.set(index, s);
     }
     return s;

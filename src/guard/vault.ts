@@ -90,6 +90,19 @@ export class Vault {
     return text.replace(PLACEHOLDER, this.#lookup);
   }
 
+  /**
+   * `text` with every placeholder this vault issued blanked out (U+3000, same length, so offsets hold): what
+   * a placeholder stands for came from the request, so a check of the model's own words need not read it —
+   * nor take its label (〔姓名_1〕, 〔银行卡号_1〕) for context. Placeholder-like text the vault did not issue stays.
+   */
+  blankPlaceholders(text: string): string {
+    if (this.#byKey.size === 0 || text.length === 0) return text;
+    PLACEHOLDER.lastIndex = 0;
+    return text.replace(PLACEHOLDER, this.#blank);
+  }
+
+  #blank = (match: string, label: string, idx: string): string => (this.#byKey.has(placeholderKey(label, idx)) ? '\u3000'.repeat(match.length) : match);
+
   /** Restore placeholders inside JSON strings (tool-call arguments), escaping values as JSON requires. */
   restoreJson(jsonText: string): string {
     if (this.#byKey.size === 0) return jsonText;

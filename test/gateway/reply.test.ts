@@ -54,6 +54,18 @@ describe('reply restoration and the output guard', () => {
     }), { numRuns: 300 });
   });
 
+  it('reads around the placeholders it issued, never through look-alikes of them', () => {
+    // The check skips the conversation's own placeholders, so a value written beside one is still masked…
+    const beside = finishCompletion(completion(`${masked.slice(0, masked.indexOf('〕') + 1)}13511112222`), vault, output, inputValues);
+    assert.doesNotMatch(beside.completion.choices[0].message.content!, /13511112222/);
+    assert.match(beside.completion.choices[0].message.content!, /张伟/);
+    // …and placeholder-shaped text the vault did not issue is read like any other text: a keyword as its label.
+    const { policy } = parsePolicy({ output: { keywords: ['玉门绝密工程'], keyword_action: 'refuse' } });
+    const strict = new OutputGuard(policy);
+    assert.throws(() => finishCompletion(completion('见〔玉门绝密工程_1〕。'), vault, strict, inputValues), (err: unknown) => (err as { code?: string }).code === 'content_refused');
+    assert.throws(() => streamText(new StreamReplyTransformer(vault, strict, inputValues), ['见〔玉门绝密', '工程_1〕。']), (err: unknown) => (err as { code?: string }).code === 'content_refused');
+  });
+
   it('refuses a streamed reply mid-way when the keyword action is refuse', () => {
     const { policy } = parsePolicy({ output: { keyword_action: 'refuse' } });
     const strict = new OutputGuard(policy);

@@ -200,6 +200,22 @@ test('the gate: a surname character opens a window only before what can follow i
   }
 });
 
+test('nothing inside a rule address with a house number opens a window; the text around it still does', () => {
+  const model = defaultNerModel();
+  const text = '请寄给张伟，住址北京市朝阳区建国路88号3单元502室，谢谢。';
+  const address = rulesOnly.scan(text).findings.find((f) => f.type === 'address')!;
+  assert.equal(text.slice(address.start, address.end), '北京市朝阳区建国路88号3单元502室');
+  const rule = { type: 'address' as const, start: address.start, end: address.end, score: address.score, detector: 'address.number' };
+  const windows = candidateWindows(text, model, [rule]);
+  assert.ok(windows.some(([s, e]) => s <= text.indexOf('张伟') && e >= text.indexOf('张伟') + 2), JSON.stringify(windows));
+  for (const [s, e] of windows) assert.ok(e <= address.start + 4 || s >= address.end, `window ${text.slice(s, e)} reaches into the address`);
+  // Without the rule finding, 建国路 opens one.
+  assert.ok(candidateWindows(text, model).some(([s, e]) => s < text.indexOf('建国路') && e > text.indexOf('建国路')));
+  // And the scan's findings are the same as the tagger's over the whole text would give: the address, the name.
+  assert.deepEqual(found(text, 'address'), ['北京市朝阳区建国路88号3单元502室']);
+  assert.deepEqual(found(text, 'person_name'), ['张伟']);
+});
+
 test('a title before or a speech verb after opens a window whatever the surname (施建兵, 车继轩说)', () => {
   const model = defaultNerModel();
   const inside = (text: string, word: string): boolean => {

@@ -99,3 +99,17 @@ test('property: restore(pseudonymize(x)) === x for arbitrary unicode strings wit
     { numRuns: 300 },
   );
 });
+
+test('blankPlaceholders blanks the placeholders the vault issued, in any form a model writes them, and nothing else', () => {
+  const vault = new Vault();
+  const out = pseudo(vault, '联系人张伟，手机13800138000。');
+  const phone = out.match(/〔手机号_\d+〕/)![0];
+  const reply = `请拨${phone}或【手机号 _ １】，不是〔手机号_9〕，也不是〔姓名_1〕以外的人。`;
+  const blanked = vault.blankPlaceholders(reply);
+  assert.equal(blanked.length, reply.length);
+  assert.ok(!blanked.includes(phone) && !blanked.includes('【手机号 _ １】'));
+  assert.ok(blanked.includes('〔手机号_9〕'), 'a placeholder the vault never issued is text like any other');
+  assert.ok(!blanked.includes('〔姓名_1〕'));
+  assert.equal(blanked.replace(/\u3000+/g, '#'), '请拨#或#，不是〔手机号_9〕，也不是#以外的人。');
+  assert.equal(new Vault().blankPlaceholders(reply), reply);
+});

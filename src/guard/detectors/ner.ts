@@ -107,15 +107,25 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
   windowCount = 0;
   // Rule findings first would break the ascending order; collect them as extra starts merged below.
   const extra: Array<[number, number]> = [];
+  // A rule address with a house or room number stands whatever the tagger says (combineWithTagger), and a
+  // name or address found inside it would overlap it: nothing inside one opens a window.
+  let standing: Array<[number, number]> | null = null;
   for (let k = from; k < count; k++) {
     const f = rules[k];
-    if (f.type === 'person_name' || f.type === 'address') extra.push([f.start - 2, f.end + 2]);
+    if (f.type === 'address' && f.detector === 'address.number') (standing ??= []).push([f.start, f.end]);
+    else if (f.type === 'person_name' || f.type === 'address') extra.push([f.start - 2, f.end + 2]);
   }
   extra.sort((a, b) => a[0] - b[0]);
+  standing?.sort((a, b) => a[0] - b[0]);
   let x = 0;
+  let y = 0;
   let transEnd = 0;
   for (let i = 0; i < n; i++) {
     while (x < extra.length && extra[x][0] <= i) { addWindow(extra[x][0], extra[x][1], n); x++; }
+    if (standing !== null) {
+      while (y < standing.length && standing[y][1] <= i) y++;
+      if (y < standing.length && standing[y][0] <= i) { i = standing[y][1] - 1; continue; }
+    }
     const c = text.charCodeAt(i);
     if (c < 0x3000) continue;
     if ((lexBits(c) & LEX_TRANS) !== 0 && i >= transEnd) {
