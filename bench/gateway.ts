@@ -10,7 +10,9 @@
  * the rows are measured in interleaved rounds (median reported) and each server's own CPU time per
  * request is read from /proc: a figure that other load on the machine barely moves.
  * Env: BENCH_DURATION (s, default 10), BENCH_ROUNDS (default 3), BENCH_C1_REQUESTS (default 4000),
- * BENCH_ONLY=yumen,yumen-pii,yumen-pii-10k,portkey, BENCH_PROF=1 (CPU profile of the Yumen child into .tmp/prof/).
+ * BENCH_ONLY=yumen,yumen-pii,yumen-pii-10k,portkey, BENCH_PROF=1 (CPU profile of the Yumen child into .tmp/prof/),
+ * BENCH_BASELINE=DIR (another checkout of Yumen, e.g. a `git worktree` of an earlier commit: its rows `base-yumen` and
+ * `base-yumen-pii` run interleaved with this one's, so a change is compared with what it changes under the same load).
  * `yumen-pii-10k` is the personal-data request from a department whose output guard carries a content-safety
  * keyword library of 10,000 terms (TC260-003 asks for ≥ 10,000): its cost beside `yumen-pii` is that of the library.
  */
@@ -118,8 +120,8 @@ async function runYumen(upstreamPort: number): Promise<void> {
 
 // ---------------------------------------------------------------- driver helpers
 
-function forkRole(role: string, args: string[], extraExecArgv: string[] = []): Promise<{ child: ChildProcess; msg: any }> {
-  const child = fork(SELF, [role, ...args], { execArgv: [...extraExecArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function forkRole(role: string, args: string[], extraExecArgv: string[] = [], script = SELF): Promise<{ child: ChildProcess; msg: any }> {
+  const child = fork(script, [role, ...args], { execArgv: [...extraExecArgv, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (msg) => resolve({ child, msg }));
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
@@ -249,6 +251,15 @@ async function main(): Promise<void> {
       if (want('yumen')) targets.push(plain);
       if (want('yumen-pii')) targets.push(pii);
       if (want('yumen-pii-10k')) targets.push(pii10k);
+    }
+    const baseline = process.env.BENCH_BASELINE;
+    if (baseline) {
+      const b = await forkRole('yumen', [String(up.msg.port)], [], join(baseline, 'bench/gateway.ts'));
+      children.push(b.child);
+      const headers = { ...json, authorization: `Bearer ${b.msg.key}` };
+      const url = `${b.msg.url}/v1/chat/completions`;
+      if (want('yumen')) targets.push({ name: 'base-yumen', url, headers, bodies: chatBodies('bench-external', PUBLIC_PROMPT), pid: b.child.pid! });
+      if (want('yumen-pii')) targets.push({ name: 'base-yumen-pii', url, headers, bodies: chatBodies('bench-external-pii', PII_PROMPT), pid: b.child.pid! });
     }
     if (want('portkey')) {
       const pk = await startPortkey();

@@ -256,10 +256,6 @@ const SENTENCE_END = /[。；;！!？?，,]/;
 export function addressSpans(text: string, spans: readonly Span[]): Span[] {
   const out: Span[] = [];
   let chain: Span | null = null;
-  const close = (): void => {
-    if (chain !== null && addressShapeOk(text, chain.start, chain.end)) out.push(chain);
-    chain = null;
-  };
   for (const s of spans) {
     if (s.type !== 'LOC') continue;
     if (chain !== null && s.start === chain.end) {
@@ -267,10 +263,10 @@ export function addressSpans(text: string, spans: readonly Span[]): Span[] {
       chain.score = Math.max(chain.score, s.score);
       continue;
     }
-    close();
+    if (chain !== null && addressShapeOk(text, chain.start, chain.end)) out.push(chain);
     chain = { type: 'LOC', start: s.start, end: s.end, score: s.score };
   }
-  close();
+  if (chain !== null && addressShapeOk(text, chain.start, chain.end)) out.push(chain);
   return out;
 }
 
@@ -360,18 +356,19 @@ export function combineWithTagger(
   }
   out.length = from;
   for (const f of kept) out.push(f);
-  const add = (s: Span, type: 'person_name' | 'address'): void => {
-    // A rule finding that stands keeps its own boundaries.
-    if (kept.some((f) => f.type === type && overlaps(f, s))) return;
-    out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
-  };
   // A single character is a name only as a surname the tagger found with a title or 某 after it (吴先生, 李老师,
   // 邹某): a person named by surname, as news and minutes do. Not before 氏 or 老 (李氏族谱, 唐老鸭, 黄老之术).
   if (wantName) {
     for (const s of names) {
       const long = s.end - s.start >= 2;
-      if (long ? nameShapeOk(text, s.start, s.end) && !inPlaceList(text, s, tagged) : surnameWithTitle(text, s.start)) add(s, 'person_name');
+      if (long ? nameShapeOk(text, s.start, s.end) && !inPlaceList(text, s, tagged) : surnameWithTitle(text, s.start)) addSpan(out, kept, s, 'person_name');
     }
   }
-  if (wantAddress) for (const s of addresses) add(s, 'address');
+  if (wantAddress) for (const s of addresses) addSpan(out, kept, s, 'address');
+}
+
+/** A tagger span as a finding, unless a rule finding that stands covers it (it keeps its own boundaries). */
+function addSpan(out: RawFinding[], kept: readonly RawFinding[], s: Span, type: 'person_name' | 'address'): void {
+  for (const f of kept) if (f.type === type && overlaps(f, s)) return;
+  out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
 }

@@ -65,7 +65,7 @@ class CallState extends EventEmitter {
   timedOut = false;
   timer: NodeJS.Timeout | undefined;
   ctxSignal: AbortSignal;
-  onAbort: (() => void) | undefined;
+  listening = false;
   constructor(ctxSignal: AbortSignal) {
     super();
     this.ctxSignal = ctxSignal;
@@ -75,15 +75,41 @@ class CallState extends EventEmitter {
     this.aborted = true;
     this.emit('abort');
   }
+  /** The client's signal aborted (the state listens to it as an EventListener object: no closure a call). */
+  handleEvent(): void {
+    this.abort();
+  }
   finish(): void {
     if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
-    if (this.onAbort !== undefined) { this.ctxSignal.removeEventListener('abort', this.onAbort); this.onAbort = undefined; }
+    if (this.listening) { this.ctxSignal.removeEventListener('abort', this); this.listening = false; }
   }
 }
 
 function onTotalTimeout(this: CallState): void {
   this.timedOut = true;
   this.abort();
+}
+
+/** What upstreamRequest resolves with: the response and the call's state, which finish() releases. */
+class LiveResponse implements UpstreamResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: UpstreamResponse['body'];
+  readonly #state: CallState;
+  readonly #target: HttpTarget;
+  constructor(res: Dispatcher.ResponseData, state: CallState, target: HttpTarget) {
+    this.status = res.statusCode;
+    this.headers = res.headers;
+    this.body = res.body as unknown as UpstreamResponse['body'];
+    this.#state = state;
+    this.#target = target;
+  }
+  mapError(err: unknown): UpstreamError {
+    return classifyError(err, this.#state, this.#target);
+  }
+  finish(): void {
+    this.#state.finish();
+  }
 }
 
 /**
@@ -95,10 +121,9 @@ export async function upstreamRequest(
 ): Promise<UpstreamResponse> {
   if (ctx.signal.aborted) throw new UpstreamError('aborted', 'request cancelled before it was sent', { backend: t.label });
   const state = new CallState(ctx.signal);
-  state.onAbort = () => state.abort();
-  ctx.signal.addEventListener('abort', state.onAbort, { once: true });
+  ctx.signal.addEventListener('abort', state, { once: true });
+  state.listening = true;
   state.timer = setTimeout(onTotalTimeout.bind(state), t.timeouts.totalMs);
-  const mapError = (err: unknown): UpstreamError => classifyError(err, state, t);
   let res: Dispatcher.ResponseData;
   try {
     res = await t.dispatcher.request({
@@ -113,15 +138,9 @@ export async function upstreamRequest(
     });
   } catch (err) {
     state.finish();
-    throw mapError(err);
+    throw classifyError(err, state, t);
   }
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    body: res.body as unknown as UpstreamResponse['body'],
-    mapError,
-    finish: () => state.finish(),
-  };
+  return new LiveResponse(res, state, t);
 }
 
 const CONNECT_CODES = new Set([
