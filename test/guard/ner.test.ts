@@ -8,8 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { createGuard } from '../../src/guard/index.ts';
 import type { Finding } from '../../src/guard/index.ts';
 import { NER_MODEL_FILE, candidateWindows, defaultNerModel } from '../../src/guard/detectors/ner.ts';
-import { decodeModel, emissions, emissionsOf, encodeModel, GATE_PAIRS, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
-import { NT, prepare, stringHash } from '../../src/guard/ner/features.ts';
+import { allowed, decode, decodeModel, emissions, emissionsOf, encodeModel, GATE_PAIRS, maskedTransitions, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
+import { NT, O, prepare, stringHash } from '../../src/guard/ner/features.ts';
 import { Lexicon } from '../../src/guard/ner/lexicon.ts';
 import { STREET_LEVEL } from '../../src/guard/ner/street.ts';
 import { mulberry32 } from '../helpers/random.ts';
@@ -138,6 +138,41 @@ test('a village named by the tagger\'s chain of places is an address, the person
   const text = '家住湖北松滋市庆贺寺乡吴家包村的孙威锋说。';
   assert.deepEqual(r.findings.map((f) => [f.type, text.slice(f.start, f.end)]),
     [['address', '湖北松滋市庆贺寺乡吴家包村'], ['person_name', '孙威锋']]);
+});
+
+test('Viterbi decoding finds the best allowed tag sequence (checked against every sequence of short inputs)', () => {
+  const random = mulberry32(7);
+  const tags = new Uint8Array(8);
+  const score = new Float64Array(8 * NT);
+  const back = new Uint8Array(8 * NT);
+  for (let round = 0; round < 60; round++) {
+    const n = 1 + (round % 4);
+    // Small integers, so that ties between paths happen too.
+    const e = Float64Array.from({ length: n * NT }, () => Math.floor(random() * 7) - 3);
+    const start = Array.from({ length: NT }, () => Math.floor(random() * 5) - 2);
+    const trans = Array.from({ length: NT * NT }, () => Math.floor(random() * 5) - 2);
+    decode(e, n, start, maskedTransitions(trans), score, back, tags);
+    let best = -Infinity;
+    let bestSeq: number[] = [];
+    const seq: number[] = [];
+    const visit = (i: number, total: number): void => {
+      if (i === n) {
+        if (total > best) { best = total; bestSeq = [...seq]; }
+        return;
+      }
+      for (let t = 0; t < NT; t++) {
+        if (i === 0 ? t !== O && (t & 1) === 0 : !allowed(seq[i - 1], t)) continue;
+        seq.push(t);
+        visit(i + 1, total + e[i * NT + t] + (i === 0 ? start[t] : trans[seq[i - 1] * NT + t]));
+        seq.pop();
+      }
+    };
+    visit(0, 0);
+    let got = 0;
+    for (let i = 0; i < n; i++) got += e[i * NT + tags[i]] + (i === 0 ? start[tags[i]] : trans[tags[i - 1] * NT + tags[i]]);
+    assert.equal(got, best, `round ${round}: ${[...tags.subarray(0, n)]} scores ${got}, best ${bestSeq} scores ${best}`);
+    for (let i = 1; i < n; i++) assert.ok(allowed(tags[i - 1], tags[i]), `round ${round}: ${tags[i - 1]} → ${tags[i]} is not allowed`);
+  }
 });
 
 test('packed emissions equal the plain sums of the weights, whatever the weights (within ±WMAX)', () => {

@@ -299,6 +299,8 @@ function ensure(n: number): void {
 export const WMAX = 120;
 if (ROWS * WMAX >= 4096) throw new Error('too many rows per position for packed emissions');
 const BASE = 8192;
+/** 1 / BASE: a power of two, so multiplying by it is exact and costs a fraction of a division. */
+const INV_BASE = 1 / BASE;
 
 /** Pack int8 rows of NT = 7 weights into two doubles each: Σ w_t · 8192^t over tags 0–3, and over 4–6. */
 export function pack(weights: Int8Array): Float64Array {
@@ -314,7 +316,7 @@ export function pack(weights: Int8Array): Float64Array {
 
 /** The balanced base-8192 digit of x (in (−4096, 4096)) and the rest of x above it. */
 function digit(x: number): number {
-  return x - BASE * Math.round(x / BASE);
+  return x - BASE * Math.round(x * INV_BASE);
 }
 
 /**
@@ -335,13 +337,13 @@ export function emissions(P: Float64Array, bias: Int32Array, l: Layout, w: Windo
     const o = i * NT;
     let t = digit(a);
     e[o] = t + bias[0];
-    a = (a - t) / BASE; t = digit(a); e[o + 1] = t + bias[1];
-    a = (a - t) / BASE; t = digit(a); e[o + 2] = t + bias[2];
-    e[o + 3] = (a - t) / BASE + bias[3];
+    a = (a - t) * INV_BASE; t = digit(a); e[o + 1] = t + bias[1];
+    a = (a - t) * INV_BASE; t = digit(a); e[o + 2] = t + bias[2];
+    e[o + 3] = (a - t) * INV_BASE + bias[3];
     t = digit(b);
     e[o + 4] = t + bias[4];
-    b = (b - t) / BASE; t = digit(b); e[o + 5] = t + bias[5];
-    e[o + 6] = (b - t) / BASE + bias[6];
+    b = (b - t) * INV_BASE; t = digit(b); e[o + 5] = t + bias[5];
+    e[o + 6] = (b - t) * INV_BASE + bias[6];
   }
 }
 
@@ -371,11 +373,21 @@ export function decode(e: Float64Array, n: number, start: ArrayLike<number>, tr:
     const p = (i - 1) * NT;
     const q = p + NT;
     for (let t = 0; t < NT; t++) {
-      let best = s[p] + tr[t];
-      let arg = 0;
-      for (let u = 1; u < NT; u++) {
-        const v = s[p + u] + tr[u * NT + t];
-        if (v > best) { best = v; arg = u; }
+      let best: number;
+      let arg: number;
+      if (t !== O && (t & 1) === 0) {
+        // I-X follows only B-X or I-X (allowed()): the other five carry NEG in `tr` and could never win.
+        best = s[p + t - 1] + tr[(t - 1) * NT + t];
+        arg = t - 1;
+        const v = s[p + t] + tr[t * NT + t];
+        if (v > best) { best = v; arg = t; }
+      } else {
+        best = s[p] + tr[t];
+        arg = 0;
+        for (let u = 1; u < NT; u++) {
+          const v = s[p + u] + tr[u * NT + t];
+          if (v > best) { best = v; arg = u; }
+        }
       }
       s[q + t] = best + e[q + t];
       bk[q + t] = arg;
