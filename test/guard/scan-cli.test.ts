@@ -95,3 +95,31 @@ test('--explain names the rule or the model behind each finding, and the rule fi
   const plain = JSON.parse((await scan({ format: 'json' }, '姓名：张伟')).out);
   assert.deepEqual(Object.keys(plain.findings[0]), ['type', 'start', 'end', 'level', 'score']);
 });
+
+test('--jobs: worker threads write the same bytes as one thread, in input order, and stop at the same bad line', async () => {
+  // More than one chunk (256 K characters) of records, so several workers take part and finish out of order.
+  const texts = ['联系人：张伟，电话13800138000。', '今天天气很好，适合出游。', '机密★5年 项目代号天穹计划', '身份证11010519491231002X，住址北京市朝阳区建国路88号3单元502室', '林采宜表示，深圳发展银行副行长出席。'];
+  const lines: string[] = [];
+  for (let i = 0; lines.join('\n').length < 700_000; i++) lines.push(JSON.stringify({ id: i, text: `${texts[i % texts.length]}（第${i}条）` }));
+  const input = `${lines.join('\n')}\n`;
+  const one = await scan({ format: 'jsonl', jobs: 1, explain: true }, input);
+  const three = await scan({ format: 'jsonl', jobs: 3, explain: true }, input);
+  assert.equal(one.code, 0);
+  assert.equal(three.code, 0, three.err);
+  assert.equal(three.out, one.out);
+  assert.equal(one.out.split('\n').length - 1, lines.length);
+  // A bad line deep in the input: the same records before it, the same message, exit 2.
+  const at = lines.length - 100;
+  const broken = [...lines.slice(0, at), '{"id": 1, "text": 3}', ...lines.slice(at)].join('\n');
+  const b1 = await scan({ format: 'jsonl', jobs: 1 }, broken);
+  const b3 = await scan({ format: 'jsonl', jobs: 3 }, broken);
+  assert.equal(b1.code, 2);
+  assert.equal(b3.code, 2);
+  assert.match(b3.err, new RegExp(`line ${at + 1}: expected`));
+  assert.equal(b3.err, b1.err);
+  assert.equal(b3.out, b1.out);
+  assert.equal(b3.out.split('\n').length - 1, at);
+  // --fail-level sees the highest level across all workers.
+  assert.equal((await scan({ format: 'jsonl', jobs: 2, failLevel: 'classified' }, input)).code, 1);
+  for (const jobs of ['0', 'two', '1.5', '65']) assert.equal((await scan({ format: 'jsonl', jobs }, input)).code, 2, jobs);
+});

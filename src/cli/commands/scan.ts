@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { createGuard, isLevel, levelRank, LEVELS, maskValue, maxLevel } from '../../guard/index.ts';
-import type { CustomTerm, Finding, FindingType, Guard, Level, ScanResult } from '../../guard/index.ts';
+import { isLevel, levelRank, LEVELS, maskValue, maxLevel } from '../../guard/index.ts';
+import type { CustomTerm, Finding, FindingType, Level, ScanResult } from '../../guard/index.ts';
 import { FINDING_TYPES } from '../../guard/index.ts';
+import { createScanGuards, dropped, droppedJson, findingsJson, jsonlChunks, scanJsonlChunk, type ScanSetup } from '../scan/jsonl.ts';
+import { scanJsonlParallel } from '../scan/parallel.ts';
 
 export type ScanFormat = 'text' | 'json' | 'jsonl';
 
@@ -17,7 +20,16 @@ export interface ScanOptions {
   disable?: string;
   /** Say for each finding which rule or model found it and with what score, and which rule finds were dropped. */
   explain?: boolean;
+  /**
+   * Worker threads for JSONL input (each with its own guard). Default: one per core, used when the input is
+   * large enough to repay their start (PARALLEL_MIN_CHARS); given explicitly, always used; 1 scans in-process.
+   */
+  jobs?: string | number;
 }
+
+/** JSONL input from this size on (characters) is scanned on worker threads unless --jobs says otherwise. */
+export const PARALLEL_MIN_CHARS = 3_000_000;
+const MAX_JOBS = 64;
 
 export interface ScanIo {
   readStdin(): Promise<string>;
@@ -40,31 +52,6 @@ function lineCol(text: string, offset: number): [number, number] {
   return [line, offset - lineStart + 1];
 }
 
-/** The stable finding shape, written by hand (JSON.stringify of an object per finding costs more). */
-function briefJson(f: Finding, explain: boolean): string {
-  const tail = explain ? `,"by":"${f.detector === 'ner' ? 'model' : 'rule'}","detector":${JSON.stringify(f.detector)}` : '';
-  return `{"type":"${f.type}","start":${f.start},"end":${f.end},"level":"${f.level}","score":${f.score}${tail}}`;
-}
-
-function findingsJson(findings: readonly Finding[], explain: boolean): string {
-  let s = '[';
-  for (let i = 0; i < findings.length; i++) s += (i ? ',' : '') + briefJson(findings[i], explain);
-  return `${s}]`;
-}
-
-/**
- * For --explain: name and address finds of the rules alone that the combined guard does not report (the
- * tagger disagreed, or a stronger finding took the place).
- */
-function dropped(rules: Guard, text: string, kept: readonly Finding[]): Finding[] {
-  return rules.scan(text).findings.filter((f) => (f.type === 'person_name' || f.type === 'address') &&
-    !kept.some((k) => k.type === f.type && k.start === f.start && k.end === f.end));
-}
-
-function droppedJson(d: readonly Finding[]): string {
-  return `[${d.map((f) => `{"type":"${f.type}","start":${f.start},"end":${f.end},"detector":${JSON.stringify(f.detector)},"score":${f.score}}`).join(',')}]`;
-}
-
 /** Output collected into large writes: one write per record costs more than scanning it. */
 class Output {
   #parts: string[] = [];
@@ -81,6 +68,13 @@ class Output {
     this.#parts = [];
     this.#size = 0;
   }
+}
+
+function parseJobs(v: string | number | undefined): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs: expected a whole number from 1 to ${MAX_JOBS}, got "${v}"`);
+  return n;
 }
 
 function parseTerms(text: string): CustomTerm[] {
@@ -112,36 +106,31 @@ export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
     for (const d of disabled) {
       if (!(FINDING_TYPES as readonly string[]).includes(d)) throw new UsageError(`--disable: unknown finding type "${d}"`);
     }
+    const jobs = parseJobs(opts.jobs);
     const customTerms = opts.terms ? parseTerms(await io.readFile(opts.terms)) : undefined;
-    const guard = createGuard({ customTerms, disabled: disabled as FindingType[] });
     const explain = opts.explain === true;
-    const rules = explain ? createGuard({ customTerms, disabled: disabled as FindingType[], tagger: false }) : null;
+    const setup: ScanSetup = { customTerms, disabled: disabled as FindingType[], explain };
     const input = !opts.file || opts.file === '-' ? await io.readStdin() : await io.readFile(opts.file);
 
     let overall: Level = 'public';
     if (format === 'jsonl') {
-      let n = 0;
-      for (let at = 0; at < input.length; n++) {
-        let nl = input.indexOf('\n', at);
-        if (nl < 0) nl = input.length;
-        const line = input.slice(at, nl).trim();
-        at = nl + 1;
-        if (!line) continue;
-        let record: { id?: unknown; text?: unknown };
-        try {
-          record = JSON.parse(line) as { id?: unknown; text?: unknown };
-        } catch {
-          throw new UsageError(`line ${n + 1}: not valid JSON`);
+      const threads = jobs ?? (input.length >= PARALLEL_MIN_CHARS ? Math.min(availableParallelism(), MAX_JOBS) : 1);
+      let r: { level: Level; error: string | null };
+      if (threads > 1) r = await scanJsonlParallel(input, threads, setup, (s) => out.push(s));
+      else {
+        const scanner = createScanGuards(setup);
+        r = { level: 'public', error: null };
+        for (const chunk of jsonlChunks(input)) {
+          const c = scanJsonlChunk(scanner, chunk.text, chunk.firstLine);
+          out.push(c.out);
+          r = { level: maxLevel(r.level, c.level), error: c.error };
+          if (c.error !== null) break;
         }
-        if (!record || typeof record !== 'object' || typeof record.text !== 'string') {
-          throw new UsageError(`line ${n + 1}: expected {"id":…,"text":"…"}`);
-        }
-        const r = guard.scan(record.text);
-        overall = maxLevel(overall, r.level);
-        const why = rules ? `,"dropped":${droppedJson(dropped(rules, record.text, r.findings))}` : '';
-        out.push(`{"id":${JSON.stringify(record.id ?? null)},"level":"${r.level}","findings":${findingsJson(r.findings, explain)}${why}}\n`);
       }
+      overall = r.level;
+      if (r.error !== null) throw new UsageError(r.error);
     } else {
+      const { guard, rules } = createScanGuards(setup);
       const r: ScanResult = guard.scan(input);
       overall = r.level;
       const gone = rules ? dropped(rules, input, r.findings) : [];
@@ -193,6 +182,7 @@ export function registerScanCommand(program: Command): void {
     .option('--fail-level <level>', 'exit 1 when a finding reaches this level (public|internal|sensitive|classified)')
     .option('--terms <file>', 'custom dictionary: one term per line, optionally "term<TAB>label"')
     .option('--disable <types>', 'comma-separated finding types not to detect')
+    .option('--jobs <n>', 'worker threads for jsonl input (default: one per core for inputs of 3 MB and more) / jsonl 输入的并行线程数')
     .option('--explain', 'for each finding, the rule or the model that found it and its score; also the rule finds not reported / 每项结果注明来自规则还是模型及其分数，并列出未采纳的规则结果')
     .action(async (file: string | undefined, opts: Omit<ScanOptions, 'file'>) => {
       const code = await runScan({ ...opts, file }, processIo);
