@@ -244,3 +244,35 @@ test('what one goes to, settles in or lies in is a place, not a person (逃到�
   assert.deepEqual(found('各地农民赶往弗兰肯豪森，城镇人满为患。', 'person_name'), []);
   assert.deepEqual(found('张伟前往北京出差。', 'person_name'), ['张伟'], 'the name before the verb is still one');
 });
+
+test('one sense per text: a string the text shows as a place is no name elsewhere in it (迁往谢尔 … 今天谢尔)', () => {
+  assert.deepEqual(found('工厂陆续迁往谢尔。今天谢尔已放弃成为都市的计划。', 'person_name'), []);
+  assert.deepEqual(found('他和张伟是好朋友，张伟是北京人。', 'person_name'), ['张伟', '张伟'], 'a name found twice stays a name');
+});
+
+test('a catalogue number with a letter after a span makes it an object, not a person (格利泽876c); a date does not', () => {
+  assert.deepEqual(found('天文学家认为，格利泽876c距其母星很近。', 'person_name'), []);
+  assert.deepEqual(found('克林顿１２日在白宫表示，将继续谈判。', 'person_name'), ['克林顿']);
+});
+
+test('"X is the second town / another city" makes X a place (马尔顿是第2大镇); "X is a Beijinger" does not', () => {
+  assert.deepEqual(found('以人口计算，马尔顿是第2大镇，斯特林则是另一城市；', 'person_name'), []);
+  assert.deepEqual(found('以人口计算，伯尔尼是瑞士事实上的首都。', 'person_name'), []);
+  assert.deepEqual(found('记者王小明是第一个到的。', 'person_name'), ['王小明']);
+});
+
+test('a kinship word the tagger reads into a name is left out of it (伯父钟二理 → 钟二理)', () => {
+  assert.deepEqual(found('因为伯父钟二理无子嗣，所以过继给他。', 'person_name'), ['钟二理']);
+  assert.deepEqual(found('他的伯父钟明理无子嗣。', 'person_name'), ['钟明']);
+});
+
+test('a long span that took in a place word is no name (霍尔维克海渊); a list item beside a street is a street\'s name', () => {
+  assert.deepEqual(found('最深处叫霍尔维克海渊，深一万米。', 'person_name'), []);
+  assert.deepEqual(found('经过皇后街、秀茂坪道、景林路。', 'person_name'), []);
+});
+
+test('a whole item of a list of places is a place when places are not fewer than names in the list', () => {
+  assert.deepEqual(found('该地区包括：斯韦阿兰、内尔彻、南曼兰、乌普兰。', 'person_name'), []);
+  assert.deepEqual(found('分布于：沙河镇、莱州站、朱桥站、招远站。', 'person_name'), []);
+  assert.deepEqual(found('出席会议的有张伟、李娜、王芳。', 'person_name'), ['张伟', '李娜', '王芳']);
+});
