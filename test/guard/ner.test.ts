@@ -276,3 +276,9 @@ test('a whole item of a list of places is a place when places are not fewer than
   assert.deepEqual(found('分布于：沙河镇、莱州站、朱桥站、招远站。', 'person_name'), []);
   assert.deepEqual(found('出席会议的有张伟、李娜、王芳。', 'person_name'), ['张伟', '李娜', '王芳']);
 });
+
+test('a social-media handle opens a window for the tagger whatever its characters (//@童钢:, //@施建钢：)', () => {
+  assert.deepEqual(found('转发微博//@童钢:这个问题要问清楚', 'person_name'), ['童钢']);
+  assert.deepEqual(found('//@施建钢：支持一下', 'person_name'), ['施建钢']);
+  assert.ok(candidateWindows('转发微博//@童钢:这个问题要问清楚', defaultNerModel()).some(([s, e]) => s <= 7 && e >= 9));
+});

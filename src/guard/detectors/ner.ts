@@ -18,6 +18,7 @@ import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
  *   the training data often enough (the gate's pairs: 张伟 and 施建兵 open a window, 介绍, 上的 and 历史 do
  *   not; bench/train-ner.ts, nameGate);
  * - after a title or label (副行长, 记者, 姓名) and before a speech verb (表示, 说), whatever the characters;
+ * - after @ (a social-media handle, //@段钢:, where a name or nickname stands);
  * - runs of transliteration characters; road and village characters (路街巷弄村, 大道, 胡同), reaching back
  *   12 characters; the rule findings.
  * Combination:
@@ -117,7 +118,11 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
   for (let i = 0; i < n; i++) {
     while (x < extra.length && extra[x][0] <= i) { addWindow(extra[x][0], extra[x][1], n); x++; }
     const c = text.charCodeAt(i);
-    if (c < 0x3000) continue;
+    if (c < 0x3000) {
+      // A social-media handle (@段钢:) is where a person's name or nickname stands.
+      if ((c === 64 || c === 0xff20) && i + 1 < n && isIdeograph(text.charCodeAt(i + 1))) addWindow(i, i + 7, n);
+      continue;
+    }
     if ((lexBits(c) & LEX_TRANS) !== 0 && i >= transEnd) {
       // Transliterated names run on (沙波什尼科夫, 丹尼斯·霍珀): a run of three or more such characters.
       let j = i + 1;
