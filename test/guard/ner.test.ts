@@ -282,3 +282,18 @@ test('a social-media handle opens a window for the tagger whatever its character
   assert.deepEqual(found('//@施建钢：支持一下', 'person_name'), ['施建钢']);
   assert.ok(candidateWindows('转发微博//@童钢:这个问题要问清楚', defaultNerModel()).some(([s, e]) => s <= 7 && e >= 9));
 });
+
+test('a road whose 路 could also start a name still opens an address window (在韶山路采访)', () => {
+  assert.deepEqual(found('在韶山路采访时，一位中年妇女说。', 'address'), ['韶山路']);
+});
+
+test('buildings and estates open address windows (保利大厦, 翠湖花园)', () => {
+  assert.deepEqual(found('演出今天在保利大厦举行。', 'address'), ['保利大厦']);
+  assert.deepEqual(found('他家住在翠湖花园，离单位不远。', 'address'), ['翠湖花园']);
+});
+
+test('a length of road is no address (几公里山路); a title in 《》 is no place (《塞弗勒小路》); 三里屯路１２号 is', () => {
+  assert.deepEqual(found('镇长赶了几公里山路来看望我们。', 'address'), []);
+  assert.deepEqual(found('油画《塞弗勒小路》不翼而飞。', 'address'), []);
+  assert.deepEqual(found('他家住在三里屯路１２号。', 'address'), ['三里屯路１２号']);
+});

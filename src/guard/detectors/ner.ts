@@ -60,6 +60,11 @@ const ADDR_ANCHOR = new Uint16Array(65536);
 for (const ch of '路街巷弄村') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
 ADDR_ANCHOR['道'.charCodeAt(0)] = '大'.charCodeAt(0);
 ADDR_ANCHOR['同'.charCodeAt(0)] = '胡'.charCodeAt(0);
+// Buildings and estates: 大厦, 花园, 小区, 公寓 (street.ts counts them street-level).
+ADDR_ANCHOR['厦'.charCodeAt(0)] = '大'.charCodeAt(0);
+ADDR_ANCHOR['园'.charCodeAt(0)] = '花'.charCodeAt(0);
+ADDR_ANCHOR['区'.charCodeAt(0)] = '小'.charCodeAt(0);
+ADDR_ANCHOR['寓'.charCodeAt(0)] = '公'.charCodeAt(0);
 
 const NOT_A_STREET_BEFORE = new Uint8Array(65536);
 for (const ch of '铁公线航水道之丝') NOT_A_STREET_BEFORE[ch.charCodeAt(0)] = 1;
@@ -153,8 +158,9 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
       }
     }
     if (pass) addWindow(i - 1, i + 5, n);
-    else {
-      const a = ADDR_ANCHOR[c];
+    // An address window too, whether or not a name may start here (路 is also a surname: 韶山路采访).
+    const a = ADDR_ANCHOR[c];
+    if (a !== 0) {
       const before = i > 0 ? text.charCodeAt(i - 1) : 0;
       // After 铁公线航水道之丝 a road is a railway, a highway or a figure of speech (street.ts): no window.
       if ((a === 1 && NOT_A_STREET_BEFORE[before] === 0) || (a > 1 && before === a)) addWindow(i - 12, i + 6, n);
@@ -259,10 +265,14 @@ const COPULA_PLACE = /^(?:则|也|就|乃)?是[^，。；！？、,;]{0,8}?(?:�
  */
 export function addressShapeOk(text: string, start: number, end: number): boolean {
   if (end - start < 3) return false;
+  // A title in book-title marks (《流星花园》, 《塞弗勒小路》) is a work, not a place.
+  if (start > 0 && text[start - 1] === '《' && text[end] === '》') return false;
   const span = text.slice(start, end);
-  return STREET_LEVEL.test(span) && !SENTENCE_END.test(span);
+  return STREET_LEVEL.test(span) && !SENTENCE_END.test(span) && !ROAD_LENGTH.test(span);
 }
 const SENTENCE_END = /[。；;！!？?，,]/;
+/** A length or count of roads (几十里山路, 1公里盘山路, 几条大街) is not an address; 三里屯, 十里河 are (no 几, no digit). */
+const ROAD_LENGTH = /(?:几[十百千]?|[0-9０-９]+[.．]?[0-9０-９]*)(?:公里|千米|里|米|条|段)|[一二两三四五六七八九十百千]+(?:公里|千米|条)/;
 
 /**
  * Places the tagger found, with adjacent ones joined (北京市 / 海淀区 / 中关村大街 are tagged as three
