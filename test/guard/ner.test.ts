@@ -297,3 +297,9 @@ test('a length of road is no address (几公里山路); a title in 《》 is no 
   assert.deepEqual(found('油画《塞弗勒小路》不翼而飞。', 'address'), []);
   assert.deepEqual(found('他家住在三里屯路１２号。', 'address'), ['三里屯路１２号']);
 });
+
+test('a place one sends envoys to, attacks or returns to is no person (通使乌孙); a person\'s home is (回到张伟家里)', () => {
+  assert.deepEqual(found('汉朝派使节通使乌孙，后来又招请乌孙迁回。', 'person_name'), []);
+  assert.deepEqual(found('他回到张伟家里。', 'person_name'), ['张伟']);
+  assert.deepEqual(found('他回到张伟身边。', 'person_name'), ['张伟']);
+});

@@ -219,7 +219,7 @@ const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语�
  */
 const NOT_NAME_NEXT = new Set([...'语族岛港湾峡河湖省州县市镇村邨线龙鼓菌城宫寺庙洲邦郡']);
 const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|上的|海渊|海沟|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区)/;
-const PLACE_VERB_BEFORE = /(?:前往|赶往|逃到|逃往|迁往|迁至|迁到|入驻|位于|抵达|飞往|定居|移居|途经|驶往)$/;
+const PLACE_VERB_BEFORE = /(?:前往|赶往|逃到|逃往|迁往|迁至|迁到|入驻|位于|抵达|飞往|定居|移居|途经|驶往|出使|通使|出兵|攻打|攻占|攻陷|占领|收复|出访|到达|回到|返回|驻扎|登陆|远征|入侵|侵略|飞抵|取道|路过)$/;
 const CATALOGUE_NEXT = /^[-‐－ ]?[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ]/;
 const TITLE_NEXT = /^(?:市长|省长|县长|镇长|村长|站长|州长|岛主|港督|城主|河长|湖长|宫主|族长|市委|县委|省委)/;
 
@@ -245,7 +245,8 @@ export function nameShape(text: string, start: number, end: number): number {
   // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
   if (start > 0 && isDigit(text.charCodeAt(start - 1))) return SHAPE_NOT;
   // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
-  if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start))) return SHAPE_PLACE;
+  // Not when a word of location follows: one goes back to a person's home or side (回到张伟家里, 来到他身边).
+  if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start)) && !PERSON_LOCATIVE.test(text.slice(end, end + 3))) return SHAPE_PLACE;
   if (end >= text.length) return SHAPE_OK;
   // A place lies somewhere (谢尔位于罗纳河畔); a catalogue designation has a number and a letter right after
   // (格利泽581b, 开普勒22b), a date does not (克林顿１２日).
@@ -256,6 +257,7 @@ export function nameShape(text: string, start: number, end: number): number {
   if (TITLE_NEXT.test(after)) return SHAPE_OK;
   return !NOT_NAME_NEXT.has(text[end]) && !NEXT_WORDS.test(after) ? SHAPE_OK : SHAPE_NOT;
 }
+const PERSON_LOCATIVE = /^(?:的?家|的?身边|那里|那儿|这里|这儿|处|的?手[中里上]|的?怀[里中]|的?住[处所地])/;
 const PLACE_VERB_AFTER = /^(?:位于|地处|坐落|境内)/;
 const COPULA_PLACE = /^(?:则|也|就|乃)?是[^，。；！？、,;]{0,8}?(?:城市|城镇|市镇|小镇|国家|首都|省会|首府|州府|郡治|镇|城|村|岛|港口|港)(?:[，。；（(、,;]|之一|$)/;
 
