@@ -303,3 +303,8 @@ test('a place one sends envoys to, attacks or returns to is no person (通使乌
   assert.deepEqual(found('他回到张伟家里。', 'person_name'), ['张伟']);
   assert.deepEqual(found('他回到张伟身边。', 'person_name'), ['张伟']);
 });
+
+test('a two-character span ending in 代 is an era, not a name (唐代诗人杜甫)', () => {
+  assert.deepEqual(found('此诗为唐代诗人杜甫所作。', 'person_name'), ['杜甫']);
+  assert.deepEqual(found('伟大的浪漫主义诗人是唐代的李白。', 'person_name'), ['李白']);
+});

@@ -211,7 +211,7 @@ export function tagWindows(text: string, model: NerModel, rules: readonly RawFin
 // Last characters that make a span a state, dynasty, temple, street or place rather than a person (吴国, 周朝,
 // 孔庙): for two-character spans a wider set (吴王, 阳宁君), since a three-character name may end in 国 (张建国).
 const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡语']);
-const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语国王帝君城']);
+const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语国王帝君城代']);
 
 /**
  * Words that, right after a span, make it the name of a language, people, place, craft or thing rather than of
