@@ -302,6 +302,7 @@ test('a place one sends envoys to, attacks or returns to is no person (通使乌
   assert.deepEqual(found('汉朝派使节通使乌孙，后来又招请乌孙迁回。', 'person_name'), []);
   assert.deepEqual(found('他回到张伟家里。', 'person_name'), ['张伟']);
   assert.deepEqual(found('他回到张伟身边。', 'person_name'), ['张伟']);
+  assert.deepEqual(found('他路过张伟的店门口，进去坐了坐。', 'person_name'), ['张伟'], 'a possessive after it: a person\'s shop');
 });
 
 test('a two-character span ending in 代 is an era, not a name (唐代诗人杜甫)', () => {

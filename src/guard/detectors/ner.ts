@@ -245,7 +245,8 @@ export function nameShape(text: string, start: number, end: number): number {
   // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
   if (start > 0 && isDigit(text.charCodeAt(start - 1))) return SHAPE_NOT;
   // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
-  // Not when a word of location follows: one goes back to a person's home or side (回到张伟家里, 来到他身边).
+  // Not when a possessive or a word of location follows: one goes back to a person's home, side or shop (回到张伟家里,
+  // 路过张伟的店).
   if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start)) && !PERSON_LOCATIVE.test(text.slice(end, end + 3))) return SHAPE_PLACE;
   if (end >= text.length) return SHAPE_OK;
   // A place lies somewhere (谢尔位于罗纳河畔); a catalogue designation has a number and a letter right after
@@ -257,7 +258,7 @@ export function nameShape(text: string, start: number, end: number): number {
   if (TITLE_NEXT.test(after)) return SHAPE_OK;
   return !NOT_NAME_NEXT.has(text[end]) && !NEXT_WORDS.test(after) ? SHAPE_OK : SHAPE_NOT;
 }
-const PERSON_LOCATIVE = /^(?:的?家|的?身边|那里|那儿|这里|这儿|处|的?手[中里上]|的?怀[里中]|的?住[处所地])/;
+const PERSON_LOCATIVE = /^(?:的|家|身边|那里|那儿|这里|这儿|处|手[中里上]|怀[里中]|住[处所地])/;
 const PLACE_VERB_AFTER = /^(?:位于|地处|坐落|境内)/;
 const COPULA_PLACE = /^(?:则|也|就|乃)?是[^，。；！？、,;]{0,8}?(?:城市|城镇|市镇|小镇|国家|首都|省会|首府|州府|郡治|镇|城|村|岛|港口|港)(?:[，。；（(、,;]|之一|$)/;
 
