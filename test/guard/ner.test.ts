@@ -309,3 +309,9 @@ test('a two-character span ending in 代 is an era, not a name (唐代诗人杜�
   assert.deepEqual(found('此诗为唐代诗人杜甫所作。', 'person_name'), ['杜甫']);
   assert.deepEqual(found('伟大的浪漫主义诗人是唐代的李白。', 'person_name'), ['李白']);
 });
+
+test('村 after a determiner (各村) or in 度假村 ends no village; 杨箕村 is one', () => {
+  assert.deepEqual(found('农经站对村账目审查，月底各村向村民以书面形式公布。', 'address'), []);
+  assert.deepEqual(found('岸边兴建的豪华度假村，原本想让客人出门就下海。', 'address'), []);
+  assert.deepEqual(found('他家住在西北的共和村，北邻杨箕村。', 'address'), ['杨箕村']);
+});

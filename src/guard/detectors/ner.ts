@@ -271,8 +271,10 @@ export function addressShapeOk(text: string, start: number, end: number): boolea
   // A title in book-title marks (《流星花园》, 《塞弗勒小路》) is a work, not a place.
   if (start > 0 && text[start - 1] === '《' && text[end] === '》') return false;
   const span = text.slice(start, end);
-  return STREET_LEVEL.test(span) && !SENTENCE_END.test(span) && !ROAD_LENGTH.test(span);
+  return STREET_LEVEL.test(span) && !SENTENCE_END.test(span) && !ROAD_LENGTH.test(span) && !NOT_A_VILLAGE.test(span);
 }
+/** 村 after a determiner (各村, 该村, 邻村) or in 度假村 (a resort) ends no village's name (共和村 does: not 和). */
+const NOT_A_VILLAGE = /(?:^|[各全本该邻每此])村$|度假村$/;
 const SENTENCE_END = /[。；;！!？?，,]/;
 /** A length or count of roads (几十里山路, 1公里盘山路, 几条大街) is not an address; 三里屯, 十里河 are (no 几, no digit). */
 const ROAD_LENGTH = /(?:几[十百千]?|[0-9０-９]+[.．]?[0-9０-９]*)(?:公里|千米|里|米|条|段)|[一二两三四五六七八九十百千]+(?:公里|千米|条)/;
