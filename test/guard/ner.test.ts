@@ -315,3 +315,10 @@ test('村 after a determiner (各村) or in 度假村 ends no village; 杨箕村
   assert.deepEqual(found('岸边兴建的豪华度假村，原本想让客人出门就下海。', 'address'), []);
   assert.deepEqual(found('他家住在西北的共和村，北邻杨箕村。', 'address'), ['杨箕村']);
 });
+
+test('a country is never a name (卢旺达、布隆迪, 代表苏格兰上阵, 汤加因日界线东移)', () => {
+  assert.deepEqual(found('卢旺达、布隆迪、苏丹南部和坦桑尼亚都受到影响。', 'person_name'), []);
+  assert.deepEqual(found('首次代表苏格兰上阵的机会。', 'person_name'), []);
+  assert.deepEqual(found('汤加因日界线东移，位于最东。', 'person_name'), []);
+  assert.deepEqual(found('张伟和李娜去了伊朗。', 'person_name'), ['张伟', '李娜']);
+});

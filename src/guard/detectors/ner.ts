@@ -9,6 +9,7 @@ import { STREET_LEVEL } from '../ner/street.ts';
 import type { SpanCache } from '../ner/span-cache.ts';
 import { KeywordIndex } from '../keywords.ts';
 import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
+import { COUNTRIES } from '../data/places.ts';
 
 /**
  * Person names and street-level addresses from the trained tagger (ner/), combined with the rule
@@ -240,6 +241,8 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
 export function nameShape(text: string, start: number, end: number): number {
   const last = text[end - 1];
   if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) return SHAPE_NOT;
+  // A country is a place wherever the text names it (莱索托, 津巴布韦).
+  if (end - start <= 6 && COUNTRIES.has(text.slice(start, end))) return SHAPE_PLACE;
   // A long span that took in the word making it a place or thing (查林杰海渊, …群岛, …王朝).
   if (end - start >= 4 && NEXT_WORDS.test(text.slice(end - 2, end))) return SHAPE_NOT;
   // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
