@@ -20,10 +20,11 @@ import { COUNTRIES } from '../data/places.ts';
  *   not; bench/train-ner.ts, nameGate);
  * - after a title or label (副行长, 记者, 姓名) and before a speech verb (表示, 说), whatever the characters;
  * - after @ (a social-media handle, //@段钢:, where a name or nickname stands);
- * - runs of transliteration characters; road and village characters (路街巷弄村, 大道, 胡同), reaching back
- *   12 characters; the rule findings.
+ * - runs of transliteration characters; road, village and building characters (路街巷弄村, 大道, 胡同, 大厦, 花园,
+ *   小区, 公寓), reaching back 12 characters, whether or not a name may start there too; the rule findings.
  * Combination:
- * - a name the tagger finds is reported with its own boundaries ("ner");
+ * - a name the tagger finds is reported with its own boundaries ("ner") when it is shaped like a name (nameShape,
+ *   inPlaceList) and the text nowhere shows the same string to be a place or object (one sense per text);
  * - a rule name is kept on its own only when its evidence is strong (a "姓名：" label, a phone/ID beside it,
  *   a gender after it); a title, verb or weak-label rule name needs the tagger to agree (then the tagger's
  *   span, which does not take "展银行" out of "深圳发展银行副行长");
@@ -475,7 +476,6 @@ export function combineWithTagger(
   };
   // A single character is a name only as a surname the tagger found with a title or 某 after it (吴先生, 李老师,
   // 邹某): a person named by surname, as news and minutes do. Not before 氏 or 老 (李氏族谱, 唐老鸭, 黄老之术).
-  //
   //
   // One sense per text: a string the text shows as a place or thing (入驻谢尔, 谢尔位于…, 格利泽581b) is not a
   // person's name elsewhere in the same text (今天谢尔放弃…); nor is a string rejected by the other shape tests
