@@ -268,6 +268,7 @@ test('a kinship word the tagger reads into a name is left out of it (伯父钟�
 
 test('a long span that took in a place word is no name (霍尔维克海渊); a list item beside a street is a street\'s name', () => {
   assert.deepEqual(found('最深处叫霍尔维克海渊，深一万米。', 'person_name'), []);
+  assert.deepEqual(found('舰队以及达达尼尔上的堡垒都交给了英军。', 'person_name'), [], 'what stands on it (上的) is a place\'s');
   assert.deepEqual(found('经过皇后街、秀茂坪道、景林路。', 'person_name'), []);
 });
 
