@@ -247,6 +247,7 @@ test('what one goes to, settles in or lies in is a place, not a person (逃到�
 
 test('one sense per text: a string the text shows as a place is no name elsewhere in it (迁往谢尔 … 今天谢尔)', () => {
   assert.deepEqual(found('工厂陆续迁往谢尔。今天谢尔已放弃成为都市的计划。', 'person_name'), []);
+  assert.deepEqual(found('布兰特位于罗纳河畔，今天布兰特拥有很多工厂。', 'person_name'), [], 'what lies somewhere (位于) is a place');
   assert.deepEqual(found('他和张伟是好朋友，张伟是北京人。', 'person_name'), ['张伟', '张伟'], 'a name found twice stays a name');
 });
 
