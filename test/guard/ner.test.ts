@@ -249,6 +249,8 @@ test('one sense per text: a string the text shows as a place is no name elsewher
   assert.deepEqual(found('工厂陆续迁往谢尔。今天谢尔已放弃成为都市的计划。', 'person_name'), []);
   assert.deepEqual(found('布兰特位于罗纳河畔，今天布兰特拥有很多工厂。', 'person_name'), [], 'what lies somewhere (位于) is a place');
   assert.deepEqual(found('他和张伟是好朋友，张伟是北京人。', 'person_name'), ['张伟', '张伟'], 'a name found twice stays a name');
+  assert.deepEqual(found('硬币面额为10迪拉姆。后来迪拉姆纸币也发行了。', 'person_name'), [],
+    'rejected once (counted by a number), kept once: as often rejected as kept is no name');
 });
 
 test('a catalogue number with a letter after a span makes it an object, not a person (格利泽876c); a date does not', () => {
