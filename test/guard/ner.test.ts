@@ -278,6 +278,8 @@ test('a long span that took in a place word is no name (霍尔维克海渊); a l
 test('a whole item of a list of places is a place when places are not fewer than names in the list', () => {
   assert.deepEqual(found('该地区包括：斯韦阿兰、内尔彻、南曼兰、乌普兰。', 'person_name'), []);
   assert.deepEqual(found('分布于：沙河镇、莱州站、朱桥站、招远站。', 'person_name'), []);
+  assert.deepEqual(found('张家口下辖蔚县、涿鹿、康保、沽源、张北、崇礼、赤城等县。', 'person_name'), [],
+    'a common surname\'s short "name" among two places or more, and more places than names');
   assert.deepEqual(found('出席会议的有张伟、李娜、王芳。', 'person_name'), ['张伟', '李娜', '王芳']);
 });
 
