@@ -295,3 +295,87 @@ test('what one goes to, settles in or lies in is a place, not a person (逃到�
   assert.deepEqual(found('各地农民赶往弗兰肯豪森，城镇人满为患。', 'person_name'), []);
   assert.deepEqual(found('张伟前往北京出差。', 'person_name'), ['张伟'], 'the name before the verb is still one');
 });
+
+test('one sense per text: a string the text shows as a place is no name elsewhere in it (迁往谢尔 … 今天谢尔)', () => {
+  assert.deepEqual(found('工厂陆续迁往谢尔。今天谢尔已放弃成为都市的计划。', 'person_name'), []);
+  assert.deepEqual(found('布兰特位于罗纳河畔，今天布兰特拥有很多工厂。', 'person_name'), [], 'what lies somewhere (位于) is a place');
+  assert.deepEqual(found('他和张伟是好朋友，张伟是北京人。', 'person_name'), ['张伟', '张伟'], 'a name found twice stays a name');
+  assert.deepEqual(found('硬币面额为10迪拉姆。后来迪拉姆纸币也发行了。', 'person_name'), [],
+    'rejected once (counted by a number), kept once: as often rejected as kept is no name');
+});
+
+test('a catalogue number with a letter after a span makes it an object, not a person (格利泽876c); a date does not', () => {
+  assert.deepEqual(found('天文学家认为，格利泽876c距其母星很近。', 'person_name'), []);
+  assert.deepEqual(found('克林顿１２日在白宫表示，将继续谈判。', 'person_name'), ['克林顿']);
+});
+
+test('"X is the second town / another city" makes X a place (马尔顿是第2大镇); "X is a Beijinger" does not', () => {
+  assert.deepEqual(found('以人口计算，马尔顿是第2大镇，斯特林则是另一城市；', 'person_name'), []);
+  assert.deepEqual(found('以人口计算，伯尔尼是瑞士事实上的首都。', 'person_name'), []);
+  assert.deepEqual(found('记者王小明是第一个到的。', 'person_name'), ['王小明']);
+});
+
+test('a kinship word the tagger reads into a name is left out of it (伯父钟二理 → 钟二理)', () => {
+  assert.deepEqual(found('因为伯父钟二理无子嗣，所以过继给他。', 'person_name'), ['钟二理']);
+  assert.deepEqual(found('他的伯父钟明理无子嗣。', 'person_name'), ['钟明']);
+});
+
+test('a long span that took in a place word is no name (霍尔维克海渊); a list item beside a street is a street\'s name', () => {
+  assert.deepEqual(found('最深处叫霍尔维克海渊，深一万米。', 'person_name'), []);
+  assert.deepEqual(found('舰队以及达达尼尔上的堡垒都交给了英军。', 'person_name'), [], 'what stands on it (上的) is a place\'s');
+  assert.deepEqual(found('经过皇后街、秀茂坪道、景林路。', 'person_name'), []);
+});
+
+test('a whole item of a list of places is a place when places are not fewer than names in the list', () => {
+  assert.deepEqual(found('该地区包括：斯韦阿兰、内尔彻、南曼兰、乌普兰。', 'person_name'), []);
+  assert.deepEqual(found('分布于：沙河镇、莱州站、朱桥站、招远站。', 'person_name'), []);
+  assert.deepEqual(found('张家口下辖蔚县、涿鹿、康保、沽源、张北、崇礼、赤城等县。', 'person_name'), [],
+    'a common surname\'s short "name" among two places or more, and more places than names');
+  assert.deepEqual(found('出席会议的有张伟、李娜、王芳。', 'person_name'), ['张伟', '李娜', '王芳']);
+});
+
+test('a social-media handle opens a window for the tagger whatever its characters (//@童钢:, //@施建钢：)', () => {
+  assert.deepEqual(found('转发微博//@童钢:这个问题要问清楚', 'person_name'), ['童钢']);
+  assert.deepEqual(found('//@施建钢：支持一下', 'person_name'), ['施建钢']);
+  assert.ok(candidateWindows('转发微博//@童钢:这个问题要问清楚', defaultNerModel()).some(([s, e]) => s <= 7 && e >= 9));
+});
+
+test('a road whose 路 could also start a name still opens an address window (在韶山路采访)', () => {
+  assert.deepEqual(found('在韶山路采访时，一位中年妇女说。', 'address'), ['韶山路']);
+});
+
+test('buildings and estates open address windows (保利大厦, 翠湖花园)', () => {
+  assert.deepEqual(found('演出今天在保利大厦举行。', 'address'), ['保利大厦']);
+  assert.deepEqual(found('他家住在翠湖花园，离单位不远。', 'address'), ['翠湖花园']);
+});
+
+test('a length of road is no address (几公里山路); a title in 《》 is no place (《塞弗勒小路》); 三里屯路１２号 is', () => {
+  assert.deepEqual(found('镇长赶了几公里山路来看望我们。', 'address'), []);
+  assert.deepEqual(found('油画《塞弗勒小路》不翼而飞。', 'address'), []);
+  assert.deepEqual(found('他家住在三里屯路１２号。', 'address'), ['三里屯路１２号']);
+});
+
+test('a place one sends envoys to, attacks or returns to is no person (通使乌孙); a person\'s home is (回到张伟家里)', () => {
+  assert.deepEqual(found('汉朝派使节通使乌孙，后来又招请乌孙迁回。', 'person_name'), []);
+  assert.deepEqual(found('他回到张伟家里。', 'person_name'), ['张伟']);
+  assert.deepEqual(found('他回到张伟身边。', 'person_name'), ['张伟']);
+  assert.deepEqual(found('他路过张伟的店门口，进去坐了坐。', 'person_name'), ['张伟'], 'a possessive after it: a person\'s shop');
+});
+
+test('a two-character span ending in 代 is an era, not a name (唐代诗人杜甫)', () => {
+  assert.deepEqual(found('此诗为唐代诗人杜甫所作。', 'person_name'), ['杜甫']);
+  assert.deepEqual(found('伟大的浪漫主义诗人是唐代的李白。', 'person_name'), ['李白']);
+});
+
+test('村 after a determiner (各村) or in 度假村 ends no village; 杨箕村 is one', () => {
+  assert.deepEqual(found('农经站对村账目审查，月底各村向村民以书面形式公布。', 'address'), []);
+  assert.deepEqual(found('岸边兴建的豪华度假村，原本想让客人出门就下海。', 'address'), []);
+  assert.deepEqual(found('他家住在西北的共和村，北邻杨箕村。', 'address'), ['杨箕村']);
+});
+
+test('a country is never a name (卢旺达、布隆迪, 代表苏格兰上阵, 汤加因日界线东移)', () => {
+  assert.deepEqual(found('卢旺达、布隆迪、苏丹南部和坦桑尼亚都受到影响。', 'person_name'), []);
+  assert.deepEqual(found('首次代表苏格兰上阵的机会。', 'person_name'), []);
+  assert.deepEqual(found('汤加因日界线东移，位于最东。', 'person_name'), []);
+  assert.deepEqual(found('张伟和李娜去了伊朗。', 'person_name'), ['张伟', '李娜']);
+});

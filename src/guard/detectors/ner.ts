@@ -9,6 +9,7 @@ import { STREET_LEVEL } from '../ner/street.ts';
 import type { SpanCache } from '../ner/span-cache.ts';
 import { KeywordIndex } from '../keywords.ts';
 import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
+import { COUNTRIES } from '../data/places.ts';
 
 /**
  * Person names and street-level addresses from the trained tagger (ner/), combined with the rule
@@ -18,10 +19,12 @@ import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
  *   the training data often enough (the gate's pairs: 张伟 and 施建兵 open a window, 介绍, 上的 and 历史 do
  *   not; bench/train-ner.ts, nameGate);
  * - after a title or label (副行长, 记者, 姓名) and before a speech verb (表示, 说), whatever the characters;
- * - runs of transliteration characters; road and village characters (路街巷弄村, 大道, 胡同), reaching back
- *   12 characters; the rule findings.
+ * - after @ (a social-media handle, //@段钢:, where a name or nickname stands);
+ * - runs of transliteration characters; road, village and building characters (路街巷弄村, 大道, 胡同, 大厦, 花园,
+ *   小区, 公寓), reaching back 12 characters, whether or not a name may start there too; the rule findings.
  * Combination:
- * - a name the tagger finds is reported with its own boundaries ("ner");
+ * - a name the tagger finds is reported with its own boundaries ("ner") when it is shaped like a name (nameShape,
+ *   inPlaceList) and the text nowhere shows the same string to be a place or object (one sense per text);
  * - a rule name is kept on its own only when its evidence is strong (a "姓名：" label, a phone/ID beside it,
  *   a gender after it); a title, verb or weak-label rule name needs the tagger to agree (then the tagger's
  *   span, which does not take "展银行" out of "深圳发展银行副行长");
@@ -59,6 +62,11 @@ const ADDR_ANCHOR = new Uint16Array(65536);
 for (const ch of '路街巷弄村') ADDR_ANCHOR[ch.charCodeAt(0)] = 1;
 ADDR_ANCHOR['道'.charCodeAt(0)] = '大'.charCodeAt(0);
 ADDR_ANCHOR['同'.charCodeAt(0)] = '胡'.charCodeAt(0);
+// Buildings and estates: 大厦, 花园, 小区, 公寓 (street.ts counts them street-level).
+ADDR_ANCHOR['厦'.charCodeAt(0)] = '大'.charCodeAt(0);
+ADDR_ANCHOR['园'.charCodeAt(0)] = '花'.charCodeAt(0);
+ADDR_ANCHOR['区'.charCodeAt(0)] = '小'.charCodeAt(0);
+ADDR_ANCHOR['寓'.charCodeAt(0)] = '公'.charCodeAt(0);
 
 const NOT_A_STREET_BEFORE = new Uint8Array(65536);
 for (const ch of '铁公线航水道之丝') NOT_A_STREET_BEFORE[ch.charCodeAt(0)] = 1;
@@ -127,7 +135,11 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
       if (y < standing.length && standing[y][0] <= i) { i = standing[y][1] - 1; continue; }
     }
     const c = text.charCodeAt(i);
-    if (c < 0x3000) continue;
+    if (c < 0x3000) {
+      // A social-media handle (@段钢:) is where a person's name or nickname stands.
+      if ((c === 64 || c === 0xff20) && i + 1 < n && isIdeograph(text.charCodeAt(i + 1))) addWindow(i, i + 7, n);
+      continue;
+    }
     if ((lexBits(c) & LEX_TRANS) !== 0 && i >= transEnd) {
       // Transliterated names run on (沙波什尼科夫, 丹尼斯·霍珀): a run of three or more such characters.
       let j = i + 1;
@@ -158,8 +170,9 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
       }
     }
     if (pass) addWindow(i - 1, i + 5, n);
-    else {
-      const a = ADDR_ANCHOR[c];
+    // An address window too, whether or not a name may start here (路 is also a surname: 韶山路采访).
+    const a = ADDR_ANCHOR[c];
+    if (a !== 0) {
       const before = i > 0 ? text.charCodeAt(i - 1) : 0;
       // After 铁公线航水道之丝 a road is a railway, a highway or a figure of speech (street.ts): no window.
       if ((a === 1 && NOT_A_STREET_BEFORE[before] === 0) || (a > 1 && before === a)) addWindow(i - 12, i + 6, n);
@@ -210,33 +223,58 @@ export function tagWindows(text: string, model: NerModel, rules: readonly RawFin
 // Last characters that make a span a state, dynasty, temple, street or place rather than a person (吴国, 周朝,
 // 孔庙): for two-character spans a wider set (吴王, 阳宁君), since a three-character name may end in 国 (张建国).
 const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡语']);
-const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语国王帝君城']);
+const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语国王帝君城代']);
 
 /**
  * Words that, right after a span, make it the name of a language, people, place, craft or thing rather than of
  * a person (艾努语, 粟特人, 斯巴达城, 达尔布卡鼓, 伊维菌素, 查林杰海渊) — unless they begin a title (张伟市长, 李明站长).
  */
 const NOT_NAME_NEXT = new Set([...'语族岛港湾峡河湖省州县市镇村邨线龙鼓菌城宫寺庙洲邦郡']);
-const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|海渊|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区)/;
-const PLACE_VERB_BEFORE = /(?:前往|赶往|逃到|逃往|迁往|迁至|迁到|入驻|位于|抵达|飞往|定居|移居|途经|驶往)$/;
+const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|上的|海渊|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区)/;
+const PLACE_VERB_BEFORE = /(?:前往|赶往|逃到|逃往|迁往|迁至|迁到|入驻|位于|抵达|飞往|定居|移居|途经|驶往|出使|通使|出兵|攻打|攻占|攻陷|占领|收复|出访|到达|回到|返回|驻扎|登陆|远征|入侵|侵略|飞抵|取道|路过)$/;
+const CATALOGUE_NEXT = /^[-‐－ ]?[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ]/;
 const TITLE_NEXT = /^(?:市长|省长|县长|镇长|村长|站长|州长|岛主|港督|城主|河长|湖长|宫主|族长|市委|县委|省委)/;
+
+/** nameShape: shaped like a name; not (a thing, a language, a state…); a place or catalogued object, by strong evidence. */
+export const SHAPE_OK = 0;
+export const SHAPE_NOT = 1;
+export const SHAPE_PLACE = 2;
 
 /**
  * Whether a tagger name span is shaped like a name: not ending like a state, temple, street or language, not
  * counted by a number before it, not followed by what makes it a place or thing.
  */
 export function nameShapeOk(text: string, start: number, end: number): boolean {
-  const last = text[end - 1];
-  if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) return false;
-  // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
-  if (start > 0 && isDigit(text.charCodeAt(start - 1))) return false;
-  // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
-  if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start))) return false;
-  if (end >= text.length) return true;
-  const after = text.slice(end, end + 3);
-  if (TITLE_NEXT.test(after)) return true;
-  return !NOT_NAME_NEXT.has(text[end]) && !NEXT_WORDS.test(after);
+  return nameShape(text, start, end) === SHAPE_OK;
 }
+
+/** nameShapeOk with the reason: SHAPE_PLACE when the text says it is a place (逃到斯巴达, 谢尔位于) or a catalogued object (格利泽581b). */
+export function nameShape(text: string, start: number, end: number): number {
+  const last = text[end - 1];
+  if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) return SHAPE_NOT;
+  // A country is a place wherever the text names it (莱索托, 津巴布韦).
+  if (end - start <= 6 && COUNTRIES.has(text.slice(start, end))) return SHAPE_PLACE;
+  // A long span that took in the word making it a place or thing (查林杰海渊, …群岛, …王朝).
+  if (end - start >= 4 && NEXT_WORDS.test(text.slice(end - 2, end))) return SHAPE_NOT;
+  // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
+  if (start > 0 && isDigit(text.charCodeAt(start - 1))) return SHAPE_NOT;
+  // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
+  // Not when a possessive or a word of location follows: one goes back to a person's home, side or shop (回到张伟家里,
+  // 路过张伟的店).
+  if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start)) && !PERSON_LOCATIVE.test(text.slice(end, end + 3))) return SHAPE_PLACE;
+  if (end >= text.length) return SHAPE_OK;
+  // A place lies somewhere (谢尔位于罗纳河畔); a catalogue designation has a number and a letter right after
+  // (格利泽581b, 开普勒22b), a date does not (克林顿１２日).
+  if (PLACE_VERB_AFTER.test(text.slice(end, end + 2)) || CATALOGUE_NEXT.test(text.slice(end, end + 8))) return SHAPE_PLACE;
+  // "… is a town / the second city / a country" (韦尔斯则是另一城市；, 斯塔福德是第4大镇（): the predicate says place.
+  if (COPULA_PLACE.test(text.slice(end, end + 20))) return SHAPE_PLACE;
+  const after = text.slice(end, end + 3);
+  if (TITLE_NEXT.test(after)) return SHAPE_OK;
+  return !NOT_NAME_NEXT.has(text[end]) && !NEXT_WORDS.test(after) ? SHAPE_OK : SHAPE_NOT;
+}
+const PERSON_LOCATIVE = /^(?:的|家|身边|那里|那儿|这里|这儿|处|手[中里上]|怀[里中]|住[处所地])/;
+const PLACE_VERB_AFTER = /^(?:位于|地处|坐落|境内)/;
+const COPULA_PLACE = /^(?:则|也|就|乃)?是[^，。；！？、,;]{0,8}?(?:城市|城镇|市镇|小镇|国家|首都|省会|首府|州府|郡治|镇|城|村|岛|港口|港)(?:[，。；（(、,;]|之一|$)/;
 
 /**
  * Whether a tagged place (or a rule address without a house number) is a street address: at least three
@@ -244,10 +282,16 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
  */
 export function addressShapeOk(text: string, start: number, end: number): boolean {
   if (end - start < 3) return false;
+  // A title in book-title marks (《流星花园》, 《塞弗勒小路》) is a work, not a place.
+  if (start > 0 && text[start - 1] === '《' && text[end] === '》') return false;
   const span = text.slice(start, end);
-  return STREET_LEVEL.test(span) && !SENTENCE_END.test(span);
+  return STREET_LEVEL.test(span) && !SENTENCE_END.test(span) && !ROAD_LENGTH.test(span) && !NOT_A_VILLAGE.test(span);
 }
+/** 村 after a determiner (各村, 该村, 邻村) or in 度假村 (a resort) ends no village's name (共和村 does: not 和). */
+const NOT_A_VILLAGE = /(?:^|[各全本该邻每此])村$|度假村$/;
 const SENTENCE_END = /[。；;！!？?，,]/;
+/** A length or count of roads (几十里山路, 1公里盘山路, 几条大街) is not an address; 三里屯, 十里河 are (no 几, no digit). */
+const ROAD_LENGTH = /(?:几[十百千]?|[0-9０-９]+[.．]?[0-9０-９]*)(?:公里|千米|里|米|条|段)|[一二两三四五六七八九十百千]+(?:公里|千米|条)/;
 
 /**
  * Places the tagger found, with adjacent ones joined (北京市 / 海淀区 / 中关村大街 are tagged as three
@@ -272,9 +316,51 @@ export function addressSpans(text: string, spans: readonly Span[]): Span[] {
 
 const LIST_SEP = new Set([...'、；;']);
 
-/** Whether the list item text[start, end) is a place the tagger found. */
-function placeItem(start: number, end: number, tagged: readonly Span[]): boolean {
-  for (const t of tagged) if (t.type === 'LOC' && t.start === start && t.end === end) return true;
+/** Road endings that make a list item a street (协和街、宝琳路); not 道, which ends names (萌圆泰道) as often. */
+const ROAD_END = new Set([...'路街巷']);
+
+/**
+ * The other items of the list (whole ideograph runs of up to 8 characters between 、 or ；) whose item
+ * text[start, end) is, as [start, end) pairs; null when text[start, end) is not a whole item beside a separator.
+ */
+function listItems(text: string, start: number, end: number): Array<[number, number]> | null {
+  const before = start > 0 ? text.charCodeAt(start - 1) : 0;
+  const after = end < text.length ? text.charCodeAt(end) : 0;
+  const sepBefore = start > 0 && LIST_SEP.has(text[start - 1]);
+  const sepAfter = end < text.length && LIST_SEP.has(text[end]);
+  if ((!sepBefore && !sepAfter) || isIdeograph(before) || isIdeograph(after)) return null;
+  const items: Array<[number, number]> = [];
+  // Backwards from the item, then forwards, at most 12 items each way; a longer run ends the list.
+  for (let at = start, k = 0; k < 12 && at > 0 && LIST_SEP.has(text[at - 1]); k++) {
+    let s = at - 1;
+    while (s > 0 && at - 1 - s < 9 && isIdeograph(text.charCodeAt(s - 1))) s--;
+    if (s === at - 1 || at - 1 - s > 8) break;
+    items.push([s, at - 1]);
+    at = s;
+  }
+  for (let at = end, k = 0; k < 12 && at < text.length && LIST_SEP.has(text[at]); k++) {
+    let e = at + 1;
+    while (e < text.length && e - at - 1 < 9 && isIdeograph(text.charCodeAt(e))) e++;
+    if (e === at + 1 || e - at - 1 > 8) break;
+    items.push([at + 1, e]);
+    at = e;
+  }
+  return items;
+}
+
+function street(text: string, start: number, end: number): boolean {
+  return end - start >= 3 && ROAD_END.has(text[end - 1]);
+}
+
+/** Whether the list item text[start, end) is a place: a place the tagger found over most of it, or a street. */
+function placeItem(text: string, start: number, end: number, tagged: readonly Span[]): boolean {
+  if (street(text, start, end)) return true;
+  for (const t of tagged) if (t.type === 'LOC' && t.start === start && t.end <= end && 2 * (t.end - t.start) >= end - start) return true;
+  return false;
+}
+
+function nameItem(start: number, end: number, tagged: readonly Span[]): boolean {
+  for (const t of tagged) if (t.type === 'PER' && t.start === start && t.end === end) return true;
   return false;
 }
 
@@ -292,18 +378,51 @@ function itemAfter(text: string, at: number): [number, number] | null {
   return e > at + 1 ? [at + 1, e] : null;
 }
 
+function exactPlace(start: number, end: number, tagged: readonly Span[]): boolean {
+  for (const t of tagged) if (t.type === 'LOC' && t.start === start && t.end === end) return true;
+  return false;
+}
+
 /**
- * A name span that is an item of a list (、；) beside a place the tagger found — 东非、马达加斯加、模里西斯,
- * 纽约；底特律；匹兹堡；西雅图 — is a place too: transliterated places read like names, and a list holds one kind
- * of thing. Not a common surname of a Chinese name's length: a person in a list the tagger misread.
+ * A name span that is an item of a list (、；) of places — 东非、马达加斯加、模里西斯; 达拉纳、内尔彻、南曼兰、乌普兰;
+ * 汉沟镇、曹子里、崔黄口 — is a place too: transliterated places read like names, and a list holds one kind of
+ * thing.
+ * - When the span is a whole item, the list decides: some item is a place the tagger found (over most of the
+ *   item) or a street (…路, …街), and places are not fewer than the items tagged as names. A common surname at a
+ *   Chinese name's length (孙红雷、小沈阳) needs two places or more, and more places than names (蔚县、涿鹿、沽源、张北).
+ * - Otherwise (包括马尔地夫、琉球群岛: the span's other side runs into words) the item on its separator's side must be
+ *   a place the tagger found, and the span not a common surname at a Chinese name's length.
  */
 function inPlaceList(text: string, s: Span, tagged: readonly Span[]): boolean {
-  // A common surname and a Chinese name's length: a person in a list the tagger misread (孙红雷、小沈阳).
-  if (s.end - s.start <= 3 && (lexBits(text.charCodeAt(s.start)) & LEX_TOP_SURNAME) !== 0) return false;
+  const shortSurname = s.end - s.start <= 3 && (lexBits(text.charCodeAt(s.start)) & LEX_TOP_SURNAME) !== 0;
+  const items = listItems(text, s.start, s.end);
+  if (items !== null) {
+    let places = 0;
+    let persons = 0;
+    for (const [a, b] of items) {
+      if (placeItem(text, a, b, tagged)) places++;
+      else if (nameItem(a, b, tagged)) persons++;
+    }
+    if (places === 0 || places < persons) return false;
+    return !shortSurname || (places >= 2 && places > persons);
+  }
+  if (shortSurname) return false;
   const b = itemBefore(text, s.start);
-  if (b !== null && placeItem(b[0], b[1], tagged)) return true;
+  if (b !== null && (exactPlace(b[0], b[1], tagged) || street(text, b[0], b[1]))) return true;
   const a = itemAfter(text, s.end);
-  return a !== null && placeItem(a[0], a[1], tagged);
+  return a !== null && (exactPlace(a[0], a[1], tagged) || street(text, a[0], a[1]));
+}
+
+/** Kinship words the tagger sometimes reads into the name after them (伯父钟一理 → 钟一理). */
+const KINSHIP = new KeywordIndex(['伯父', '叔父', '父亲', '母亲', '伯母', '叔叔', '婶婶', '舅舅', '舅父', '姑姑', '姑父', '姨妈', '哥哥', '姐姐',
+  '弟弟', '妹妹', '爷爷', '奶奶', '祖父', '祖母', '外公', '外婆', '儿子', '女儿', '妻子', '丈夫', '长子', '次子', '长女', '次女', '堂兄',
+  '表兄', '堂弟', '表弟', '胞弟', '胞兄']);
+
+/** The span without a kinship word at its start, when a name of two or more characters is left. */
+function withoutKinship(text: string, s: Span): Span {
+  const w = KINSHIP.at(text, s.start);
+  if (w === undefined || s.end - s.start - w.length < 2) return s;
+  return { ...s, start: s.start + w.length };
 }
 
 const AFTER_SURNAME = new KeywordIndex([...TITLE_SUFFIXES, ...F.EXTRA_TITLES, '某', '总']);
@@ -358,11 +477,33 @@ export function combineWithTagger(
   for (const f of kept) out.push(f);
   // A single character is a name only as a surname the tagger found with a title or 某 after it (吴先生, 李老师,
   // 邹某): a person named by surname, as news and minutes do. Not before 氏 or 老 (李氏族谱, 唐老鸭, 黄老之术).
+  //
+  // One sense per text: a string the text shows as a place or thing (入驻谢尔, 谢尔位于…, 格利泽581b) is not a
+  // person's name elsewhere in the same text (今天谢尔放弃…); nor is a string rejected by the other shape tests
+  // (a list of places, a word that makes it a thing) as often as it was kept.
   if (wantName) {
-    for (const s of names) {
-      const long = s.end - s.start >= 2;
-      if (long ? nameShapeOk(text, s.start, s.end) && !inPlaceList(text, s, tagged) : surnameWithTitle(text, s.start)) addSpan(out, kept, s, 'person_name');
+    const ok: Span[] = [];
+    let votes: Map<string, number> | null = null;
+    for (let s of names) {
+      s = withoutKinship(text, s);
+      if (s.end - s.start < 2) {
+        if (surnameWithTitle(text, s.start)) ok.push(s);
+        continue;
+      }
+      const shape = nameShape(text, s.start, s.end);
+      if (shape === SHAPE_OK && !inPlaceList(text, s, tagged)) {
+        ok.push(s);
+        continue;
+      }
+      votes ??= new Map();
+      const key = text.slice(s.start, s.end);
+      votes.set(key, shape === SHAPE_PLACE ? -1e6 : (votes.get(key) ?? 0) - 1);
     }
+    if (votes !== null) for (const s of ok) if (s.end - s.start >= 2) {
+      const key = text.slice(s.start, s.end);
+      if (votes.has(key)) votes.set(key, votes.get(key)! + 1);
+    }
+    for (const s of ok) if (votes === null || s.end - s.start < 2 || (votes.get(text.slice(s.start, s.end)) ?? 1) > 0) addSpan(out, kept, s, 'person_name');
   }
   if (wantAddress) for (const s of addresses) addSpan(out, kept, s, 'address');
 }
