@@ -80,14 +80,13 @@ export class Vault {
     return parts.join('');
   }
 
-  /** The value behind a placeholder key such as "手机号_1". */
-  #lookup = (match: string, label: string, idx: string): string => this.#byKey.get(placeholderKey(label, idx)) ?? match;
 
   /** Put original values back; tolerates spaces, other brackets and full-width digits that models introduce. */
   restore(text: string): string {
     if (this.#byKey.size === 0 || text.length === 0) return text;
     PLACEHOLDER.lastIndex = 0;
-    return text.replace(PLACEHOLDER, this.#lookup);
+    // An inline callback: a function stored on each instance would be named (tsx's keepNames) on every new Vault.
+    return text.replace(PLACEHOLDER, (match: string, label: string, idx: string) => this.#byKey.get(placeholderKey(label, idx)) ?? match);
   }
 
   /**
@@ -98,10 +97,8 @@ export class Vault {
   blankPlaceholders(text: string): string {
     if (this.#byKey.size === 0 || text.length === 0) return text;
     PLACEHOLDER.lastIndex = 0;
-    return text.replace(PLACEHOLDER, this.#blank);
+    return text.replace(PLACEHOLDER, (match: string, label: string, idx: string) => (this.#byKey.has(placeholderKey(label, idx)) ? '\u3000'.repeat(match.length) : match));
   }
-
-  #blank = (match: string, label: string, idx: string): string => (this.#byKey.has(placeholderKey(label, idx)) ? '\u3000'.repeat(match.length) : match);
 
   /** Restore placeholders inside JSON strings (tool-call arguments), escaping values as JSON requires. */
   restoreJson(jsonText: string): string {
