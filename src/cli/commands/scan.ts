@@ -27,8 +27,8 @@ export interface ScanOptions {
   jobs?: string | number;
 }
 
-/** JSONL input from this size on (characters) is scanned on worker threads unless --jobs says otherwise. */
-export const PARALLEL_MIN_CHARS = 3_000_000;
+/** JSONL input from this size on (characters; ≈ 16 MB of Chinese) is scanned on worker threads unless --jobs says otherwise: below it, starting the threads (≈ 0.4 s of CPU each) costs more than they save on two cores (bench:scan-cli). */
+export const PARALLEL_MIN_CHARS = 6_000_000;
 const MAX_JOBS = 64;
 
 export interface ScanIo {
@@ -182,7 +182,7 @@ export function registerScanCommand(program: Command): void {
     .option('--fail-level <level>', 'exit 1 when a finding reaches this level (public|internal|sensitive|classified)')
     .option('--terms <file>', 'custom dictionary: one term per line, optionally "term<TAB>label"')
     .option('--disable <types>', 'comma-separated finding types not to detect')
-    .option('--jobs <n>', 'worker threads for jsonl input (default: one per core for inputs of 3 MB and more) / jsonl 输入的并行线程数')
+    .option('--jobs <n>', 'worker threads for jsonl input (default: one per core from 6 million characters, ≈ 16 MB of Chinese) / jsonl 输入的并行线程数')
     .option('--explain', 'for each finding, the rule or the model that found it and its score; also the rule finds not reported / 每项结果注明来自规则还是模型及其分数，并列出未采纳的规则结果')
     .action(async (file: string | undefined, opts: Omit<ScanOptions, 'file'>) => {
       const code = await runScan({ ...opts, file }, processIo);
