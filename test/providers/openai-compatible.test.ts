@@ -177,6 +177,29 @@ test('timeouts: no first byte, silence between chunks, total', async () => {
   await reg2.close();
 });
 
+test('whole (non-stream) calls: no first byte is a timeout, a client that leaves aborts the upstream request, a dropped socket is an error', async () => {
+  const reg = registry({ timeouts: { first_byte_ms: 150, idle_ms: 150, total_ms: 60_000 } });
+  const h = reg.get('m')!;
+  up.enqueue({ hang: true });
+  await rejectsKind(h.chat({ model: 'm', messages: [] }, ctx()), 'timeout');
+  await reg.close();
+  const reg2 = registry();
+  const abortsBefore = up.requests.filter((r) => r.aborted).length;
+  up.enqueue({ hang: true });
+  const ac = new AbortController();
+  const pending = reg2.get('m')!.chat({ model: 'm', messages: [] }, ctx(ac.signal));
+  setTimeout(() => ac.abort(), 50);
+  await rejectsKind(pending, 'aborted');
+  await up.waitForAborts(abortsBefore + 1);
+  up.enqueue({ hang: true });
+  const ac2 = new AbortController();
+  const embedded = reg2.get('m')!.embeddings({ model: 'm', input: '你好' }, ctx(ac2.signal));
+  setTimeout(() => ac2.abort(), 50);
+  await rejectsKind(embedded, 'aborted');
+  assert.equal(reg2.stats()[0].inFlight, 0);
+  await reg2.close();
+});
+
 test('a socket dropped mid-stream ends the iteration with an error, never a hang', async () => {
   const reg = registry();
   up.enqueue({ stream: ['a', 'b', 'c', 'd'], destroy: 2 });

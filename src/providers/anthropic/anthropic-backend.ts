@@ -3,7 +3,7 @@ import type { BackendConfig, ModelConfig } from '../../config/types.ts';
 import type { Backend, BackendFactoryOptions, ProviderFactory } from '../backend.ts';
 import { resolveTimeouts, unsupported } from '../backend.ts';
 import { ANTHROPIC_VERSION, presetOf } from '../presets.ts';
-import { closeHttpTarget, createHttpTarget, readErrorResponse, readJson, releaseResponse, upstreamRequest, type HttpTarget, type UpstreamResponse } from '../http/upstream-http.ts';
+import { closeHttpTarget, createHttpTarget, readErrorResponse, releaseResponse, upstreamJson, upstreamRequest, type HttpTarget, type UpstreamResponse } from '../http/upstream-http.ts';
 import { iterateSse } from '../http/sse.ts';
 import { GuardedStream } from '../guarded-stream.ts';
 import { UpstreamError } from '../types.ts';
@@ -38,9 +38,7 @@ export class AnthropicBackend implements Backend {
 
   async chat(req: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
     const body = JSON.stringify(toAnthropicRequest(req, this.upstreamModel, false));
-    const res = await upstreamRequest(this.target, 'POST', this.path, this.headersFor(ctx), body, ctx);
-    if (res.status < 200 || res.status >= 300) throw await readErrorResponse(res, this.label);
-    const json = await readJson(res, this.label);
+    const json = await upstreamJson(this.target, 'POST', this.path, this.headersFor(ctx), body, ctx, this.label);
     if (json === null || typeof json !== 'object') throw new UpstreamError('protocol', `upstream ${this.label} answered a non-object`, { backend: this.label });
     try {
       return fromAnthropicMessage(json as Record<string, unknown>);

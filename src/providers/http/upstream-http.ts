@@ -190,6 +190,11 @@ export async function readErrorResponse(res: UpstreamResponse, label: string): P
   } finally {
     res.finish();
   }
+  return errorFromBody(res.status, text, label);
+}
+
+/** The UpstreamError for a non-2xx status and its body (the upstream's own message when it gave one). */
+function errorFromBody(status: number, text: string, label: string): UpstreamError {
   let body: unknown = text;
   let detail = text.slice(0, 300);
   try {
@@ -201,9 +206,89 @@ export async function readErrorResponse(res: UpstreamResponse, label: string): P
   } catch {
     // not JSON: keep the text
   }
-  const status = res.status;
   const kind = status === 429 ? 'rate_limited' : status >= 500 ? 'server' : status === 408 ? 'timeout' : 'client';
   return new UpstreamError(kind, `upstream ${label} answered ${status}${detail ? `: ${detail}` : ''}`, { status, backend: label, body });
+}
+
+function parseJsonBody(status: number, text: string, label: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UpstreamError('protocol', `upstream ${label} answered invalid JSON: ${text.slice(0, 120)}`, { backend: label, status });
+  }
+}
+
+/**
+ * Collects a whole response body for upstreamJson: undici hands the chunks straight to it, with no stream
+ * object between (a Readable and its events cost more than the JSON they carry on a short reply).
+ */
+class CollectingHandler implements Dispatcher.DispatchHandler {
+  status = 0;
+  readonly #chunks: Buffer[] = [];
+  readonly #state: CallState;
+  readonly #target: HttpTarget;
+  readonly #label: string;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (err: unknown) => void;
+  #controller: Dispatcher.DispatchController | null = null;
+  constructor(state: CallState, target: HttpTarget, label: string, resolve: (value: unknown) => void, reject: (err: unknown) => void) {
+    this.#state = state;
+    this.#target = target;
+    this.#label = label;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    state.on('abort', () => this.#controller?.abort(new Error('upstream call aborted')));
+  }
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#state.aborted) controller.abort(new Error('upstream call aborted'));
+  }
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+  onResponseEnd(): void {
+    this.#state.finish();
+    const text = this.#chunks.length === 1 ? this.#chunks[0].toString('utf8') : Buffer.concat(this.#chunks).toString('utf8');
+    try {
+      if (this.status < 200 || this.status >= 300) throw errorFromBody(this.status, text, this.#label);
+      this.#resolve(parseJsonBody(this.status, text, this.#label));
+    } catch (err) {
+      this.#reject(err);
+    }
+  }
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#state.finish();
+    this.#reject(classifyError(err, this.#state, this.#target));
+  }
+}
+
+/**
+ * A call whose whole answer is one JSON document: resolves with it parsed; a non-2xx status becomes the
+ * UpstreamError readErrorResponse would give, an unreadable body UpstreamError('protocol'). Same timeouts and
+ * cancellation as upstreamRequest.
+ */
+export function upstreamJson(
+  t: HttpTarget, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, ctx: CallContext, label: string,
+): Promise<unknown> {
+  if (ctx.signal.aborted) return Promise.reject(new UpstreamError('aborted', 'request cancelled before it was sent', { backend: t.label }));
+  const state = new CallState(ctx.signal);
+  ctx.signal.addEventListener('abort', state, { once: true });
+  state.listening = true;
+  state.timer = setTimeout(onTotalTimeout.bind(state), t.timeouts.totalMs);
+  return new Promise((resolve, reject) => {
+    const handler = new CollectingHandler(state, t, label, resolve, reject);
+    try {
+      t.dispatcher.dispatch({
+        origin: t.origin, path, method, headers, body, headersTimeout: t.timeouts.firstByteMs, bodyTimeout: t.timeouts.idleMs,
+      }, handler);
+    } catch (err) {
+      state.finish();
+      reject(classifyError(err, state, t));
+    }
+  });
 }
 
 /** Reads and parses a JSON success body; garbage becomes UpstreamError('protocol'). */
@@ -216,11 +301,7 @@ export async function readJson(res: UpstreamResponse, label: string): Promise<un
   } finally {
     res.finish();
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UpstreamError('protocol', `upstream ${label} answered invalid JSON: ${text.slice(0, 120)}`, { backend: label, status: res.status });
-  }
+  return parseJsonBody(res.status, text, label);
 }
 
 /** Ends a response the consumer no longer wants: clears timers; an unfinished body is destroyed (aborting the upstream request). */

@@ -6,7 +6,7 @@ import type { BackendConfig, ModelConfig } from '../../config/types.ts';
 import type { Backend, BackendFactoryOptions, ProviderFactory } from '../backend.ts';
 import { resolveTimeouts } from '../backend.ts';
 import { AZURE_DEFAULT_API_VERSION, presetOf } from '../presets.ts';
-import { closeHttpTarget, createHttpTarget, readErrorResponse, readJson, releaseResponse, upstreamRequest, type HttpTarget } from '../http/upstream-http.ts';
+import { closeHttpTarget, createHttpTarget, readErrorResponse, readJson, releaseResponse, upstreamJson, upstreamRequest, type HttpTarget } from '../http/upstream-http.ts';
 import { iterateSse } from '../http/sse.ts';
 import { GuardedStream } from '../guarded-stream.ts';
 import { UpstreamError } from '../types.ts';
@@ -51,9 +51,7 @@ export class OpenAICompatibleBackend implements Backend {
 
   async chat(req: ChatRequest, ctx: CallContext): Promise<ChatCompletion> {
     const body = JSON.stringify({ ...req, model: this.upstreamModel, stream: false });
-    const res = await upstreamRequest(this.target, 'POST', this.paths.chat, this.headersFor(ctx), body, ctx);
-    if (res.status < 200 || res.status >= 300) throw await readErrorResponse(res, this.label);
-    const json = await readJson(res, this.label) as ChatCompletion;
+    const json = await upstreamJson(this.target, 'POST', this.paths.chat, this.headersFor(ctx), body, ctx, this.label) as ChatCompletion;
     if (json === null || typeof json !== 'object' || !Array.isArray(json.choices)) {
       throw new UpstreamError('protocol', `upstream ${this.label} answered without choices`, { backend: this.label, body: json });
     }
@@ -81,9 +79,7 @@ export class OpenAICompatibleBackend implements Backend {
 
   async embeddings(req: EmbeddingsRequest, ctx: CallContext): Promise<EmbeddingsResponse> {
     const body = JSON.stringify({ ...req, model: this.upstreamModel });
-    const res = await upstreamRequest(this.target, 'POST', this.paths.embeddings, this.headersFor(ctx), body, ctx);
-    if (res.status < 200 || res.status >= 300) throw await readErrorResponse(res, this.label);
-    const json = await readJson(res, this.label) as EmbeddingsResponse;
+    const json = await upstreamJson(this.target, 'POST', this.paths.embeddings, this.headersFor(ctx), body, ctx, this.label) as EmbeddingsResponse;
     if (json === null || typeof json !== 'object' || !Array.isArray(json.data)) {
       throw new UpstreamError('protocol', `upstream ${this.label} answered embeddings without data`, { backend: this.label, body: json });
     }
@@ -92,9 +88,7 @@ export class OpenAICompatibleBackend implements Backend {
 
   async rerank(req: RerankRequest, ctx: CallContext): Promise<RerankResponse> {
     const body = JSON.stringify({ ...req, model: this.upstreamModel });
-    const res = await upstreamRequest(this.target, 'POST', this.paths.rerank, this.headersFor(ctx), body, ctx);
-    if (res.status < 200 || res.status >= 300) throw await readErrorResponse(res, this.label);
-    const json = await readJson(res, this.label) as { results?: Array<{ index: number; relevance_score?: number; score?: number }> };
+    const json = await upstreamJson(this.target, 'POST', this.paths.rerank, this.headersFor(ctx), body, ctx, this.label) as { results?: Array<{ index: number; relevance_score?: number; score?: number }> };
     if (json === null || typeof json !== 'object' || !Array.isArray(json.results)) {
       throw new UpstreamError('protocol', `upstream ${this.label} answered rerank without results`, { backend: this.label, body: json });
     }
