@@ -55,6 +55,10 @@ export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
 }
 
 /** Compile detectors once and return a scanner. */
+/** Texts up to this length that scanned clean are remembered (at most CLEAN_SHORT_ENTRIES of them per guard). */
+const CLEAN_SHORT_MAX_LENGTH = 32;
+const CLEAN_SHORT_ENTRIES = 4096;
+
 export function createGuard(options: GuardOptions = {}): Guard {
   const levels: Record<FindingType, Level> = { ...DEFAULT_LEVELS };
   for (const [type, level] of Object.entries(options.levels ?? {})) {
@@ -75,8 +79,13 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const wantName = want.has('person_name');
   const tokenize = createTokenizer(wantAddress ? ADDRESS_STARTS : null, wantName ? NAME_KEYWORDS : null);
 
+  // Short texts found clean: the same few recur in every request (roles, model and tool names, enum values), and a
+  // scan is a function of the text alone, so a repeat is answered without running the detectors again.
+  const cleanShort = new Set<string>();
+
   function scan(text: string): ScanResult {
     if (typeof text !== 'string' || text.length === 0) return { level: 'public', findings: [] };
+    if (text.length <= CLEAN_SHORT_MAX_LENGTH && cleanShort.has(text)) return { level: 'public', findings: [] };
     const norm = normalize(text);
     const t = norm.text;
     const raw: RawFinding[] = [];
@@ -103,6 +112,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
       const out: Finding = { type: f.type, start, end, level: l, score: f.score, detector: f.detector };
       if (f.label) out.label = f.label;
       findings.push(out);
+    }
+    if (findings.length === 0 && text.length <= CLEAN_SHORT_MAX_LENGTH) {
+      if (cleanShort.size >= CLEAN_SHORT_ENTRIES) cleanShort.clear();
+      cleanShort.add(text);
     }
     return { level, findings };
   }

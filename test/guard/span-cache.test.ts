@@ -55,3 +55,18 @@ test('a look-alike text that folds to a cached one gets its own offsets, not the
   assert.ok(a.findings.some((f) => f.type === 'person_name' && lookAlike.slice(f.start, f.end) === '张伟'));
   assert.ok(a.findings.some((f) => f.type === 'address'));
 });
+
+test('short texts found clean are answered from memory: the same result, a fresh array, and never for a text with a finding', () => {
+  const guard = createGuard({ customTerms: [{ term: 'Falcon', label: '项目代号' }] });
+  for (let round = 0; round < 3; round++) {
+    const clean = guard.scan('assistant');
+    assert.deepEqual(clean, { level: 'public', findings: [] });
+    // A caller that adds to the array it got must not change what the next caller gets.
+    (clean.findings as unknown[]).push({ type: 'secret' });
+    assert.equal(guard.scan('13800138000').findings[0]?.type, 'cn_mobile');
+    assert.equal(guard.scan('Falcon').findings[0]?.type, 'custom_term');
+    // A look-alike of a remembered clean text is a text of its own: scanned, and found.
+    assert.equal(guard.scan('１３８００１３８０００').findings[0]?.type, 'cn_mobile');
+  }
+  assert.deepEqual(guard.scan('assistant').findings, []);
+});
