@@ -54,11 +54,11 @@ export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
   return sorted ? kept : kept.sort(byStartThenLongest);
 }
 
-/** Compile detectors once and return a scanner. */
 /** Texts up to this length that scanned clean are remembered (at most CLEAN_SHORT_ENTRIES of them per guard). */
 const CLEAN_SHORT_MAX_LENGTH = 32;
 const CLEAN_SHORT_ENTRIES = 4096;
 
+/** Compile detectors once and return a scanner. */
 export function createGuard(options: GuardOptions = {}): Guard {
   const levels: Record<FindingType, Level> = { ...DEFAULT_LEVELS };
   for (const [type, level] of Object.entries(options.levels ?? {})) {

@@ -80,7 +80,6 @@ export class Vault {
     return parts.join('');
   }
 
-
   /** Put original values back; tolerates spaces, other brackets and full-width digits that models introduce. */
   restore(text: string): string {
     if (this.#byKey.size === 0 || text.length === 0) return text;

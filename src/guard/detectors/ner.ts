@@ -79,9 +79,6 @@ function isDigit(c: number): boolean {
 let windows = new Int32Array(256);
 let tags = new Uint8Array(256);
 
-/** Characters covered by windows in the last call (for the benchmark's coverage figure). */
-export let lastCoverage = 0;
-
 let windowCount = 0;
 
 /**
@@ -179,15 +176,14 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
     }
   }
   while (x < extra.length) { addWindow(extra[x][0], extra[x][1], n); x++; }
-  lastCoverage = 0;
-  for (let w = 0; w < windowCount; w += 2) lastCoverage += windows[w + 1] - windows[w];
+  let covered = 0;
+  for (let w = 0; w < windowCount; w += 2) covered += windows[w + 1] - windows[w];
   // When the windows cover most of the text anyway, one window costs less than several (each reads PAD
   // characters of context on both sides and starts its own decoding).
-  if (windowCount > 2 && lastCoverage * 2 > n) {
+  if (windowCount > 2 && covered * 2 > n) {
     windows[0] = 0;
     windows[1] = n;
     windowCount = 2;
-    lastCoverage = n;
   }
   return windowCount;
 }
@@ -332,20 +328,32 @@ function listItems(text: string, start: number, end: number): Array<[number, num
   const items: Array<[number, number]> = [];
   // Backwards from the item, then forwards, at most 12 items each way; a longer run ends the list.
   for (let at = start, k = 0; k < 12 && at > 0 && LIST_SEP.has(text[at - 1]); k++) {
-    let s = at - 1;
-    while (s > 0 && at - 1 - s < 9 && isIdeograph(text.charCodeAt(s - 1))) s--;
+    const s = ideographsBefore(text, at - 1, 9);
     if (s === at - 1 || at - 1 - s > 8) break;
     items.push([s, at - 1]);
     at = s;
   }
   for (let at = end, k = 0; k < 12 && at < text.length && LIST_SEP.has(text[at]); k++) {
-    let e = at + 1;
-    while (e < text.length && e - at - 1 < 9 && isIdeograph(text.charCodeAt(e))) e++;
+    const e = ideographsAfter(text, at + 1, 9);
     if (e === at + 1 || e - at - 1 > 8) break;
     items.push([at + 1, e]);
     at = e;
   }
   return items;
+}
+
+/** Where the run of ideographs ending at `end` starts, looking back at most `max` characters. */
+function ideographsBefore(text: string, end: number, max: number): number {
+  let s = end;
+  while (s > 0 && end - s < max && isIdeograph(text.charCodeAt(s - 1))) s--;
+  return s;
+}
+
+/** Where the run of ideographs starting at `start` ends, looking ahead at most `max` characters. */
+function ideographsAfter(text: string, start: number, max: number): number {
+  let e = start;
+  while (e < text.length && e - start < max && isIdeograph(text.charCodeAt(e))) e++;
+  return e;
 }
 
 function street(text: string, start: number, end: number): boolean {
@@ -359,28 +367,22 @@ function placeItem(text: string, start: number, end: number, tagged: readonly Sp
   return false;
 }
 
-function nameItem(start: number, end: number, tagged: readonly Span[]): boolean {
-  for (const t of tagged) if (t.type === 'PER' && t.start === start && t.end === end) return true;
+/** Whether the tagger found exactly text[start, end) as a `type`. */
+function taggedAs(type: Span['type'], start: number, end: number, tagged: readonly Span[]): boolean {
+  for (const t of tagged) if (t.type === type && t.start === start && t.end === end) return true;
   return false;
 }
 
 /** The list item (between separators) ending before `at` or starting after it, or null. */
 function itemBefore(text: string, at: number): [number, number] | null {
   if (at < 1 || !LIST_SEP.has(text[at - 1])) return null;
-  let s = at - 1;
-  while (s > 0 && at - 1 - s < 8 && isIdeograph(text.charCodeAt(s - 1))) s--;
+  const s = ideographsBefore(text, at - 1, 8);
   return s < at - 1 ? [s, at - 1] : null;
 }
 function itemAfter(text: string, at: number): [number, number] | null {
   if (at >= text.length || !LIST_SEP.has(text[at])) return null;
-  let e = at + 1;
-  while (e < text.length && e - at - 1 < 8 && isIdeograph(text.charCodeAt(e))) e++;
+  const e = ideographsAfter(text, at + 1, 8);
   return e > at + 1 ? [at + 1, e] : null;
-}
-
-function exactPlace(start: number, end: number, tagged: readonly Span[]): boolean {
-  for (const t of tagged) if (t.type === 'LOC' && t.start === start && t.end === end) return true;
-  return false;
 }
 
 /**
@@ -401,16 +403,16 @@ function inPlaceList(text: string, s: Span, tagged: readonly Span[]): boolean {
     let persons = 0;
     for (const [a, b] of items) {
       if (placeItem(text, a, b, tagged)) places++;
-      else if (nameItem(a, b, tagged)) persons++;
+      else if (taggedAs('PER', a, b, tagged)) persons++;
     }
     if (places === 0 || places < persons) return false;
     return !shortSurname || (places >= 2 && places > persons);
   }
   if (shortSurname) return false;
   const b = itemBefore(text, s.start);
-  if (b !== null && (exactPlace(b[0], b[1], tagged) || street(text, b[0], b[1]))) return true;
+  if (b !== null && (taggedAs('LOC', b[0], b[1], tagged) || street(text, b[0], b[1]))) return true;
   const a = itemAfter(text, s.end);
-  return a !== null && (exactPlace(a[0], a[1], tagged) || street(text, a[0], a[1]));
+  return a !== null && (taggedAs('LOC', a[0], a[1], tagged) || street(text, a[0], a[1]));
 }
 
 /** Kinship words the tagger sometimes reads into the name after them (伯父钟一理 → 钟一理). */
