@@ -65,10 +65,12 @@ class CallState extends EventEmitter {
   timedOut = false;
   timer: NodeJS.Timeout | undefined;
   ctxSignal: AbortSignal;
-  listening = false;
-  constructor(ctxSignal: AbortSignal) {
+  /** Starts listening to the client's signal and the total timeout; finish() stops both. */
+  constructor(ctxSignal: AbortSignal, totalMs: number) {
     super();
     this.ctxSignal = ctxSignal;
+    ctxSignal.addEventListener('abort', this, { once: true });
+    this.timer = setTimeout(onTotalTimeout.bind(this), totalMs);
   }
   abort(): void {
     if (this.aborted) return;
@@ -80,8 +82,10 @@ class CallState extends EventEmitter {
     this.abort();
   }
   finish(): void {
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
-    if (this.listening) { this.ctxSignal.removeEventListener('abort', this); this.listening = false; }
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.ctxSignal.removeEventListener('abort', this);
   }
 }
 
@@ -112,6 +116,15 @@ class LiveResponse implements UpstreamResponse {
   }
 }
 
+/** What every upstream call sends, with the target's first-byte and idle timeouts. */
+function requestOptions(t: HttpTarget, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined): Dispatcher.DispatchOptions {
+  return { origin: t.origin, path, method, headers, body, headersTimeout: t.timeouts.firstByteMs, bodyTimeout: t.timeouts.idleMs };
+}
+
+function notSent(t: HttpTarget): UpstreamError {
+  return new UpstreamError('aborted', 'request cancelled before it was sent', { backend: t.label });
+}
+
 /**
  * Sends a request; resolves with the response once headers arrived (any status). Non-2xx statuses are
  * turned into UpstreamErrors by {@link readErrorResponse}; the caller decides.
@@ -119,23 +132,11 @@ class LiveResponse implements UpstreamResponse {
 export async function upstreamRequest(
   t: HttpTarget, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, ctx: CallContext,
 ): Promise<UpstreamResponse> {
-  if (ctx.signal.aborted) throw new UpstreamError('aborted', 'request cancelled before it was sent', { backend: t.label });
-  const state = new CallState(ctx.signal);
-  ctx.signal.addEventListener('abort', state, { once: true });
-  state.listening = true;
-  state.timer = setTimeout(onTotalTimeout.bind(state), t.timeouts.totalMs);
+  if (ctx.signal.aborted) throw notSent(t);
+  const state = new CallState(ctx.signal, t.timeouts.totalMs);
   let res: Dispatcher.ResponseData;
   try {
-    res = await t.dispatcher.request({
-      origin: t.origin,
-      path,
-      method,
-      headers,
-      body,
-      signal: state,
-      headersTimeout: t.timeouts.firstByteMs,
-      bodyTimeout: t.timeouts.idleMs,
-    });
+    res = await t.dispatcher.request({ ...requestOptions(t, method, path, headers, body), signal: state });
   } catch (err) {
     state.finish();
     throw classifyError(err, state, t);
@@ -273,17 +274,12 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
 export function upstreamJson(
   t: HttpTarget, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, ctx: CallContext, label: string,
 ): Promise<unknown> {
-  if (ctx.signal.aborted) return Promise.reject(new UpstreamError('aborted', 'request cancelled before it was sent', { backend: t.label }));
-  const state = new CallState(ctx.signal);
-  ctx.signal.addEventListener('abort', state, { once: true });
-  state.listening = true;
-  state.timer = setTimeout(onTotalTimeout.bind(state), t.timeouts.totalMs);
+  if (ctx.signal.aborted) return Promise.reject(notSent(t));
+  const state = new CallState(ctx.signal, t.timeouts.totalMs);
   return new Promise((resolve, reject) => {
     const handler = new CollectingHandler(state, t, label, resolve, reject);
     try {
-      t.dispatcher.dispatch({
-        origin: t.origin, path, method, headers, body, headersTimeout: t.timeouts.firstByteMs, bodyTimeout: t.timeouts.idleMs,
-      }, handler);
+      t.dispatcher.dispatch(requestOptions(t, method, path, headers, body), handler);
     } catch (err) {
       state.finish();
       reject(classifyError(err, state, t));
