@@ -22,26 +22,29 @@ export async function scanJsonlParallel(input: string, jobs: number, setup: Scan
       let exhausted = false;
       let level: Level = 'public';
       let finished = false;
-      const finish = (error: string | null): void => {
+      const settle = (end: () => void): void => {
+        if (finished) return;
         finished = true;
-        resolve({ level, error });
+        end();
       };
+      /** Sends the worker the next chunk; with none left, settles once every chunk sent has been written. */
       const feed = (w: Worker): void => {
-        if (exhausted) return;
-        const c = source.next();
-        if (c.done) {
+        if (!exhausted) {
+          const c = source.next();
+          if (!c.done) {
+            sent++;
+            w.postMessage(c.value);
+            return;
+          }
           exhausted = true;
-          if (next === sent) finish(null);
-          return;
         }
-        sent++;
-        w.postMessage(c.value);
+        if (next === sent) settle(() => resolve({ level, error: null }));
       };
       for (let i = 0; i < jobs; i++) {
         const w = startTsWorker(new URL('./worker.ts', import.meta.url), { workerData: setup });
         workers.push(w);
-        w.on('error', (err) => { if (!finished) { finished = true; reject(err); } });
-        w.on('exit', (code) => { if (!finished && code !== 0) { finished = true; reject(new Error(`a scan worker stopped (exit code ${code})`)); } });
+        w.on('error', (err) => settle(() => reject(err)));
+        w.on('exit', (code) => { if (code !== 0) settle(() => reject(new Error(`a scan worker stopped (exit code ${code})`))); });
         w.on('message', (m: { ready: true } | (JsonlChunkResult & { id: number })) => {
           if (finished) return;
           if ('ready' in m) {
@@ -53,10 +56,10 @@ export async function scanJsonlParallel(input: string, jobs: number, setup: Scan
             done.delete(next++);
             write(r.out);
             level = maxLevel(level, r.level);
-            if (r.error !== null) return finish(r.error);
+            const error = r.error;
+            if (error !== null) return settle(() => resolve({ level, error }));
           }
           feed(w);
-          if (exhausted && next === sent) finish(null);
         });
       }
     });
