@@ -104,6 +104,11 @@ function addWindow(s: number, e: number, n: number): void {
   windows[windowCount++] = e;
 }
 
+/** A rule address with a house or room number: it stands whatever the tagger says. */
+function standingAddress(f: RawFinding): boolean {
+  return f.type === 'address' && f.detector === 'address.number';
+}
+
 /** Windows [start, end) to tag, merged, ascending. Returns the number of pairs written to `windows`. */
 function collectWindows(text: string, model: NerModel, rules: readonly RawFinding[], from: number, count: number): number {
   const n = text.length;
@@ -117,7 +122,7 @@ function collectWindows(text: string, model: NerModel, rules: readonly RawFindin
   let standing: Array<[number, number]> | null = null;
   for (let k = from; k < count; k++) {
     const f = rules[k];
-    if (f.type === 'address' && f.detector === 'address.number') (standing ??= []).push([f.start, f.end]);
+    if (standingAddress(f)) (standing ??= []).push([f.start, f.end]);
     else if (f.type === 'person_name' || f.type === 'address') extra.push([f.start - 2, f.end + 2]);
   }
   extra.sort((a, b) => a[0] - b[0]);
@@ -471,7 +476,7 @@ export function combineWithTagger(
       if (STRONG_NAME.has(f.detector)) kept.push(f);
       else if (!names.some((s) => overlaps(s, f))) continue;
     } else if (f.type === 'address') {
-      if (f.detector === 'address.number') kept.push(f);
+      if (standingAddress(f)) kept.push(f);
       else if (addresses.some((s) => overlaps(s, f)) && addressShapeOk(text, f.start, f.end)) kept.push(f);
     } else kept.push(f);
   }
