@@ -3,7 +3,8 @@
  * on, including a 20,000-term tenant dictionary. Reports request-sized (~4 KB) and whole-document runs.
  * Run: npm run bench:guard-speed [-- --mb N]
  */
-import { createGuard } from '../src/guard/index.ts';
+import { createGuard, type Guard } from '../src/guard/index.ts';
+import { inspectBody } from '../src/gateway/inspect.ts';
 import { generateCorpus, TENANT_TERMS } from './guard-corpus.ts';
 import { Gen, mulberry32 } from './guard-values.ts';
 import { datasetsDir } from './ner-data.ts';
@@ -71,15 +72,15 @@ for (const d of docs) {
 if (cur) chunks.push(cur);
 const bytes = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
 const chars = chunks.reduce((n, c) => n + c.length, 0);
-// The throughput runs scan the same chunks round after round: the span cache is off there, or from the second
-// round on the tagger would not run at all.
-const guardPlain = createGuard({ taggerCacheEntries: 0 });
-const guardDict = createGuard({ customTerms: dictionary(20000), taggerCacheEntries: 0 });
+// The throughput runs scan the same chunks round after round: the scan cache is off there, or from the second
+// round on nothing would run at all.
+const guardPlain = createGuard({ scanCacheEntries: 0 });
+const guardDict = createGuard({ customTerms: dictionary(20000), scanCacheEntries: 0 });
 const findings = chunks.reduce((n, c) => n + guardDict.scan(c).findings.length, 0);
 console.log(`corpus: ${(bytes / 1e6).toFixed(2)} MB UTF-8, ${chars} chars, ${findings} findings (${(findings / (bytes / 1024)).toFixed(1)} per KB), ${chunks.length} chunks of ~4 KB`);
 console.log(`node ${process.version}, single thread`);
 run('all detectors, ~4 KB requests', (t) => guardPlain.scan(t), chunks, bytes);
-const guardRules = createGuard({ tagger: false });
+const guardRules = createGuard({ tagger: false, scanCacheEntries: 0 });
 run('rules only (tagger off), ~4 KB requests', (t) => guardRules.scan(t), chunks, bytes);
 run('all detectors + 20k-term dictionary, ~4 KB', (t) => guardDict.scan(t), chunks, bytes);
 const whole = [chunks.slice(0, 64).join('')];
@@ -87,7 +88,7 @@ run('all detectors + dictionary, 256 KB document', (t) => guardDict.scan(t), who
 
 // Chat path: the prompts of bench/gateway.ts (copied: that script starts servers when imported), one scan at a
 // time, µs of CPU per scan (median of 15 rounds of 2,000 scans): rules alone, the tagger on a text it has not
-// seen (span cache off: every scan tags), and on a text seen before (the cache: the earlier turns a chat
+// seen (scan cache off: every scan runs), and on a text seen before (the cache: the earlier turns a chat
 // client resends with every request, the gateway bench's repeated prompt).
 const PUBLIC_PROMPT = '请用三句话介绍玉门关的历史沿革，以及它在丝绸之路上的地位。请注意语言简洁，适合放在旅游宣传册上。';
 const PII_PROMPT = '请帮我给客户张伟写一封回信。他的身份证号是11010519491231002X，手机号13812345678，'
@@ -109,7 +110,7 @@ function perScan(g: { scan(t: string): unknown }, text: string): number {
 }
 for (const [label, text] of [['PII prompt', PII_PROMPT], ['public prompt', PUBLIC_PROMPT], ['PII reply', PII_REPLY]] as const) {
   const [rules, cold, warm] = [guardRules, guardCold, guardCached].map((g) => perScan(g, text));
-  console.log(`${label} (${text.length} chars): rules only ${rules.toFixed(1)} µs, rules + tagger ${cold.toFixed(1)} µs (text not seen before), ${warm.toFixed(1)} µs (seen before: span cache)`);
+  console.log(`${label} (${text.length} chars): rules only ${rules.toFixed(1)} µs, rules + tagger ${cold.toFixed(1)} µs (text not seen before), ${warm.toFixed(1)} µs (seen before: scan cache)`);
 }
 
 // Chat path: latency per ordinary message (WebQA evidence passages, ~100–600 characters) with and
@@ -129,4 +130,34 @@ if (dataDir !== null) {
     times.sort((a, b) => a - b);
     console.log(`ordinary messages (${messages.length}, mean ${Math.round(chars / messages.length)} chars), ${label}: p50 ${times[times.length >> 1].toFixed(0)} µs, p99 ${times[Math.floor(times.length * 0.99)].toFixed(0)} µs`);
   }
+}
+
+// Chat path: a conversation that grows turn by turn (a system prompt, then alternating user and assistant
+// messages of ordinary text), inspected whole at every turn as the gateway does — every message, and the joined
+// text around each junction between messages. CPU µs per inspection at turns 1, 5, 10 and 20 (mean over 40
+// conversations), with the guard's scan cache and without it, side by side.
+if (dataDir !== null) {
+  const passages = ordinaryPassages(dataDir).map((p) => p.text).filter((t) => t.length < 400);
+  const TURNS = 20;
+  const CONVERSATIONS = 40;
+  const SYSTEM = '你是某市政务服务中心的智能助手，请用简洁、准确的中文回答市民的问题。';
+  const perTurn = (g: Guard, offset: number) => {
+    const cpu = new Array<number>(TURNS + 1).fill(0);
+    for (let c = 0; c < CONVERSATIONS; c++) {
+      const messages = [{ role: 'system', content: SYSTEM }];
+      for (let t = 1; t <= TURNS; t++) {
+        messages.push({ role: t % 2 ? 'user' : 'assistant', content: passages[(offset + c * TURNS + t) % passages.length] });
+        const c0 = process.cpuUsage();
+        inspectBody(g, { model: 'm', messages: [...messages] });
+        const d = process.cpuUsage(c0);
+        cpu[t] += (d.user + d.system) / CONVERSATIONS;
+      }
+    }
+    return [1, 5, 10, 20].map((t) => `${t}: ${cpu[t].toFixed(0)}`).join(', ');
+  };
+  const cached = createGuard();
+  const uncached = createGuard({ scanCacheEntries: 0 });
+  perTurn(cached, 50_000);
+  perTurn(uncached, 50_000);
+  console.log(`conversation, CPU µs per inspection by turn — scan cache on: ${perTurn(cached, 0)}; off: ${perTurn(uncached, 0)}`);
 }

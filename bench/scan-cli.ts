@@ -49,7 +49,7 @@ function run(path: string, jobs: number): { wall: number; cpu: number | null } {
 }
 
 const cpuNow = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const guard = createGuard({ taggerCacheEntries: 0 }); // the warm-up records would be cache hits below
+const guard = createGuard({ scanCacheEntries: 0 }); // the warm-up records would be cache hits below
 for (const t of records.slice(0, 300)) guard.scan(t);
 const c0 = cpuNow();
 for (const t of records) guard.scan(t);

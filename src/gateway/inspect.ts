@@ -63,9 +63,19 @@ export function inspectBody(guard: Guard, body: unknown): Inspection {
 }
 
 /**
- * Scans the message texts joined. A finding inside one text that its own scan missed (it needed the
- * context of a neighbour) joins that text's findings; one that crosses texts counts once and leaves a
- * piece in each text it touches, so each piece is pseudonymized where it sits.
+ * Characters read on each side of a junction between two message texts: well beyond the longest value a
+ * detector finds together with its label (a 19-digit card with separators and 卡号：, a street address).
+ */
+export const JUNCTION_REACH = 64;
+
+/**
+ * Scans the message texts joined, around each junction between two texts (JUNCTION_REACH characters on
+ * each side): a value split across texts, or a value whose cue sits in the neighbour, lies there. The rest
+ * of each text was scanned on its own. Each junction's window is scanned by itself, so a long conversation
+ * costs one window per junction instead of a scan of everything said so far, and on the next turn the earlier
+ * windows are texts the guard has seen. A finding inside one text that its own scan missed joins that text's
+ * findings; one that crosses texts counts once and leaves a piece in each text it touches, so each piece is
+ * pseudonymized where it sits.
  */
 function joinedFindings(guard: Guard, fragments: Array<{ path: string; text: string }>, slots: Map<string, TextSlot>, findings: Inspection['findings'], values: Set<string>): void {
   const starts: number[] = [];
@@ -80,8 +90,19 @@ function joinedFindings(guard: Guard, fragments: Array<{ path: string; text: str
     if (!s) slots.set(path, s = { text, findings: [], pieces: null });
     return s;
   };
+  // Neighbouring windows overlap where texts are short: a finding is taken once.
+  const found = new Map<string, Finding>();
+  for (let k = 1; k < fragments.length; k++) {
+    const [from, to] = junctionWindow(joined, starts[k]);
+    for (const w of guard.scan(joined.slice(from, to)).findings) {
+      // A finding at a cut edge of the window may be part of a longer value or word: its own text's scan decides.
+      if ((from > 0 && w.start === 0) || (to < joined.length && w.end === to - from)) continue;
+      const f = { ...w, start: w.start + from, end: w.end + from };
+      found.set(`${f.start}:${f.end}:${f.type}`, f);
+    }
+  }
   let i = 0;
-  for (const f of guard.scan(joined).findings) {
+  for (const f of [...found.values()].sort((a, b) => a.start - b.start)) {
     while (i + 1 < fragments.length && starts[i + 1] <= f.start) i++;
     const end = starts[i] + fragments[i].text.length;
     if (f.end <= end) {
@@ -92,14 +113,34 @@ function joinedFindings(guard: Guard, fragments: Array<{ path: string; text: str
       slotOf(i).findings.sort((a, b) => a.start - b.start);
     } else {
       for (let j = i; j < fragments.length && starts[j] < f.end; j++) {
-        const from = Math.max(f.start, starts[j]) - starts[j];
-        const to = Math.min(f.end, starts[j] + fragments[j].text.length) - starts[j];
-        if (to > from) (slotOf(j).pieces ??= []).push({ ...f, start: from, end: to });
+        const a = Math.max(f.start, starts[j]) - starts[j];
+        const b = Math.min(f.end, starts[j] + fragments[j].text.length) - starts[j];
+        if (b > a) (slotOf(j).pieces ??= []).push({ ...f, start: a, end: b });
       }
     }
     findings.push({ type: f.type, level: f.level });
     values.add(joined.slice(f.start, f.end));
   }
+}
+
+/** [from, to) of the joined text around a junction, never cutting a run of ASCII letters and digits (up to JUNCTION_REACH more). */
+function junctionWindow(joined: string, at: number): [number, number] {
+  let from = Math.max(0, at - JUNCTION_REACH);
+  let to = Math.min(joined.length, at + JUNCTION_REACH);
+  for (let n = 0; from > 0 && n < JUNCTION_REACH && continues(joined, from); n++) from--;
+  for (let n = 0; to < joined.length && n < JUNCTION_REACH && continues(joined, to); n++) to++;
+  return [from, to];
+}
+
+/** Whether a cut at `at` would split a run of ASCII letters and digits (a number, a key) or a surrogate pair. */
+function continues(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c >= 0xdc00 && c <= 0xdfff) return true;
+  return isAlnum(c) && isAlnum(text.charCodeAt(at - 1));
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /**

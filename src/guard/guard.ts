@@ -1,4 +1,5 @@
 import type { Finding, FindingType, Guard, GuardOptions, Level, RawFinding, ScanResult } from './types.ts';
+import { TextCache } from './text-cache.ts';
 import { FINDING_TYPES } from './types.ts';
 import { DEFAULT_LEVELS, isLevel, levelRank, LOW_CONFIDENCE_SCORE, lowerLevel } from './levels.ts';
 import { normalize, toOriginal } from './normalize.ts';
@@ -72,20 +73,36 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const want = new Set(FINDING_TYPES.filter((t) => !disabled.has(t)));
   const detectors: Detect[] = [];
   for (const row of DETECTORS) {
-    const d = row.create({ want, customTerms: options.customTerms, tagger: options.tagger !== false, taggerCacheEntries: options.taggerCacheEntries });
+    const d = row.create({ want, customTerms: options.customTerms, tagger: options.tagger !== false });
     if (d) detectors.push(d);
   }
   const wantAddress = want.has('address');
   const wantName = want.has('person_name');
   const tokenize = createTokenizer(wantAddress ? ADDRESS_STARTS : null, wantName ? NAME_KEYWORDS : null);
 
-  // Short texts found clean: the same few recur in every request (roles, model and tool names, enum values), and a
-  // scan is a function of the text alone, so a repeat is answered without running the detectors again.
+  // A scan is a function of the text alone, so a text seen again is answered from memory. Short texts found
+  // clean recur in every request (roles, model and tool names, enum values): they have a set of their own, and
+  // short texts stay out of the cache of recent texts, so that a body with many of them cannot push the
+  // conversation's messages out of it.
   const cleanShort = new Set<string>();
+  const entries = options.scanCacheEntries ?? 256;
+  const recent = entries > 0 ? new TextCache<ScanResult>(entries) : null;
 
   function scan(text: string): ScanResult {
     if (typeof text !== 'string' || text.length === 0) return { level: 'public', findings: [] };
-    if (text.length <= CLEAN_SHORT_MAX_LENGTH && cleanShort.has(text)) return { level: 'public', findings: [] };
+    if (text.length <= CLEAN_SHORT_MAX_LENGTH) return cleanShort.has(text) ? { level: 'public', findings: [] } : detect(text);
+    if (recent !== null && recent.fits(text)) {
+      const seen = recent.get(text);
+      // A fresh array of fresh findings: what a caller does with its result must not change the next caller's.
+      if (seen !== undefined) return { level: seen.level, findings: seen.findings.map((f) => ({ ...f })) };
+      const result = detect(text);
+      recent.set(text, { level: result.level, findings: result.findings.map((f) => ({ ...f })) });
+      return result;
+    }
+    return detect(text);
+  }
+
+  function detect(text: string): ScanResult {
     const norm = normalize(text);
     const t = norm.text;
     const raw: RawFinding[] = [];

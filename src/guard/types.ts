@@ -66,11 +66,11 @@ export interface GuardOptions {
    */
   tagger?: boolean;
   /**
-   * How many recently scanned texts (of up to 2,048 characters) keep their tagger spans, so that a text
-   * seen again — the earlier turns a chat client resends with every request, a system prompt — is not
-   * tagged again (default 256; 0 turns the cache off). See ner/span-cache.ts.
+   * How many recently scanned texts (of up to 2,048 characters) keep their result, so that a text seen
+   * again — the earlier turns a chat client resends with every request, a system prompt — is not scanned
+   * again (default 256; 0 turns the cache off). See text-cache.ts.
    */
-  taggerCacheEntries?: number;
+  scanCacheEntries?: number;
 }
 
 export interface Guard {

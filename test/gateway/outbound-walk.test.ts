@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGuard, Vault } from '../../src/guard/index.ts';
 import { CHAT_REQUEST_SHAPE, composeOutbound, inspectBody, mapStrings, pseudonymizeBody } from '../../src/gateway/index.ts';
+import { JUNCTION_REACH } from '../../src/gateway/inspect.ts';
 import { restoreStrings, StreamReplyTransformer } from '../../src/gateway/reply.ts';
 import { OutputGuard } from '../../src/gateway/output-guard.ts';
 import { DEFAULT_POLICY } from '../../src/policy/index.ts';
@@ -69,6 +70,38 @@ describe('the outbound walk', () => {
     const text = JSON.stringify(out.messages);
     for (const piece of [PHONE.slice(0, 4), PHONE.slice(4, 8)]) assert.ok(!text.includes(piece), text);
     assert.equal(vault.restore(`${out.messages[0].content}${out.messages[1].content[0].text}${out.messages[1].content[1].text}`), `电话${PHONE}，谢谢`);
+  });
+
+  it('reads the joined texts only around each junction, and still finds what a junction splits deep in a long conversation', () => {
+    const filler = (n: number) => '会议讨论了下一阶段的工作安排，请各部门按时提交材料。'.repeat(10).slice(0, n);
+    const messages: Array<{ role: string; content: string }> = [];
+    for (let i = 0; i < 30; i++) messages.push({ role: i % 2 ? 'assistant' : 'user', content: filler(200) });
+    messages[20] = { role: 'user', content: `${filler(190)}电话${PHONE.slice(0, 5)}` };
+    messages[21] = { role: 'user', content: `${PHONE.slice(5)}，${filler(180)}` };
+    const scanned: string[] = [];
+    const counting = { scan: (t: string) => { scanned.push(t); return guard.scan(t); } };
+    const body = { model: 'm', messages };
+    const inspection = inspectBody(counting, body);
+    assert.deepEqual(inspection.counts, { cn_mobile: 1 });
+    const joinedLength = messages.reduce((n, m) => n + m.content.length, 0);
+    const windows = scanned.filter((t) => !messages.some((m) => m.content === t) && t.length > 20);
+    assert.equal(windows.length, 29, 'one window per junction');
+    assert.ok(windows.every((t) => t.length <= 4 * JUNCTION_REACH), 'never the whole conversation joined');
+    assert.ok(scanned.reduce((n, t) => n + t.length, 0) < 2 * joinedLength);
+    const { body: out } = pseudonymizeBody(body, inspection, ALL, new Vault());
+    assert.ok(!out.messages[20].content.includes(PHONE.slice(0, 5)) && !out.messages[21].content.startsWith(PHONE.slice(5)), JSON.stringify(out.messages.slice(20, 22)));
+  });
+
+  it('takes a cue from the neighbouring message, and never a piece of a number cut by a window edge', () => {
+    const cue = inspectBody(guard, { model: 'm', messages: [{ role: 'user', content: '请登记以下人员。姓名：' }, { role: 'user', content: '张伟' }] });
+    assert.deepEqual(cue.counts, { person_name: 1 });
+    // An order number that is no personal data: a window beginning inside it, at 13800138000, would read a
+    // mobile number. The window widens to the whole number, and a finding at a cut edge is never taken.
+    const order = '2024010113800138000';
+    const first = `订单号${order}${'。'.repeat(JUNCTION_REACH - 11)}`;
+    assert.equal(first.slice(first.length - JUNCTION_REACH, first.length - JUNCTION_REACH + 11), PHONE, 'the unwidened window starts at the phone-shaped tail');
+    const cut = inspectBody(guard, { model: 'm', messages: [{ role: 'user', content: first }, { role: 'user', content: '请核对' }] });
+    assert.deepEqual(cut.counts, {});
   });
 
   it('does not join unrelated texts into findings that are not there', () => {

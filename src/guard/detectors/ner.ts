@@ -6,7 +6,6 @@ import * as Ch from '../chars.ts';
 import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
 import { STREET_LEVEL } from '../ner/street.ts';
-import type { SpanCache } from '../ner/span-cache.ts';
 import { KeywordIndex } from '../keywords.ts';
 import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
 import { COUNTRIES } from '../data/places.ts';
@@ -457,15 +456,8 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
  */
 export function combineWithTagger(
   text: string, out: RawFinding[], from: number, model: NerModel, wantName: boolean, wantAddress: boolean,
-  cache: SpanCache | null = null,
 ): void {
-  // The spans are a function of the text alone (the rule findings that open windows are too), so a cached
-  // text's spans are the ones tagging it again would give.
-  let tagged = cache !== null && cache.fits(text) ? cache.get(text) : undefined;
-  if (tagged === undefined) {
-    tagged = tagWindows(text, model, out, from);
-    if (cache !== null) cache.set(text, tagged);
-  }
+  const tagged = tagWindows(text, model, out, from);
   const names = tagged.filter((s) => s.type === 'PER');
   if (names.length === 0 && !hasRuleFinding(out, from) && !tagged.some((s) => s.type === 'LOC')) return;
   const addresses = addressSpans(text, tagged);

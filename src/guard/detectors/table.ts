@@ -10,7 +10,6 @@ import { detectAddresses } from './address.ts';
 import { detectNames } from './names.ts';
 import { combineWithTagger, defaultNerModel } from './ner.ts';
 import { detectSourceCode } from './source-code.ts';
-import { SpanCache } from '../ner/span-cache.ts';
 
 /**
  * Every detector, in the order the guard runs them, and the priority of every finding type when two
@@ -25,8 +24,6 @@ export interface DetectorOptions {
   want: ReadonlySet<FindingType>;
   customTerms?: readonly string[] | readonly CustomTerm[];
   tagger: boolean;
-  /** Texts whose tagger spans are kept (GuardOptions.taggerCacheEntries). */
-  taggerCacheEntries?: number;
 }
 
 export interface ScanContext {
@@ -103,9 +100,7 @@ export const DETECTORS: readonly DetectorRow[] = [
       const address = o.want.has('address');
       if (!o.tagger || (!name && !address)) return null;
       const model = defaultNerModel();
-      const entries = o.taggerCacheEntries ?? 256;
-      const cache = entries > 0 ? new SpanCache(entries) : null;
-      return (t, c) => combineWithTagger(t, c.out, c.rulesFrom < 0 ? c.out.length : c.rulesFrom, model, name, address, cache);
+      return (t, c) => combineWithTagger(t, c.out, c.rulesFrom < 0 ? c.out.length : c.rulesFrom, model, name, address);
     },
   },
   {

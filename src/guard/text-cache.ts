@@ -1,18 +1,16 @@
-import type { Span } from './model.ts';
-
 /**
- * The tagger's spans of recently scanned texts, so that a text seen again is not tagged again. A chat
- * client sends the whole conversation with every turn, so all but the newest message of a request were
- * scanned before (and a retried request, or a system prompt every request carries, is seen again whole).
+ * Results of recently scanned texts, so that a text seen again is not scanned again. A chat client sends the
+ * whole conversation with every turn, so all but the newest message of a request were scanned before (and a
+ * retried request, or a system prompt every request carries, is seen again whole).
  *
- * Keyed by the text itself (exact: no hash collision can hand one text another's spans), least recently
+ * Keyed by the text itself (exact: no hash collision can hand one text another's result), least recently
  * used first out. Only texts up to `maxChars` are kept, so the cache holds at most maxEntries · maxChars
  * characters of recent messages, in this process's memory only, as the request that brought them did.
  */
-export class SpanCache {
+export class TextCache<V> {
   readonly maxEntries: number;
   readonly maxChars: number;
-  readonly #map = new Map<string, readonly Span[]>();
+  readonly #map = new Map<string, V>();
   hits = 0;
   misses = 0;
 
@@ -27,24 +25,24 @@ export class SpanCache {
     return this.maxEntries > 0 && text.length <= this.maxChars;
   }
 
-  get(text: string): readonly Span[] | undefined {
-    const spans = this.#map.get(text);
-    if (spans === undefined) {
+  get(text: string): V | undefined {
+    const value = this.#map.get(text);
+    if (value === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
     // Most recently used goes last.
     this.#map.delete(text);
-    this.#map.set(text, spans);
-    return spans;
+    this.#map.set(text, value);
+    return value;
   }
 
-  /** Keep the spans of text. The cache takes the array as it is: neither the caller nor a reader may change it. */
-  set(text: string, spans: readonly Span[]): void {
+  /** Keep the value for text. The cache takes it as it is: neither the caller nor a reader may change it. */
+  set(text: string, value: V): void {
     if (!this.fits(text)) return;
     if (this.#map.size >= this.maxEntries) this.#map.delete(this.#map.keys().next().value!);
-    this.#map.set(text, spans);
+    this.#map.set(text, value);
   }
 
   get size(): number {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGuard } from '../../src/guard/index.ts';
-import { SpanCache } from '../../src/guard/ner/span-cache.ts';
+import { TextCache } from '../../src/guard/text-cache.ts';
 
 const TEXTS = [
   '请帮我给客户张伟写一封回信。他的身份证号是11010519491231002X，住址北京市朝阳区建国路88号3单元502室。',
@@ -11,12 +11,17 @@ const TEXTS = [
   '主任委员：江泽民委员：李鹏乔石李瑞环彭真朱镕基刘华清胡锦涛',
 ];
 
-test('a text scanned again gives the same findings from the span cache as without it', () => {
+test('a text scanned again gives the same findings from the scan cache as without it', () => {
   const cached = createGuard();
-  const uncached = createGuard({ taggerCacheEntries: 0 });
+  const uncached = createGuard({ scanCacheEntries: 0 });
   for (let round = 0; round < 3; round++) {
     for (const t of TEXTS) assert.deepEqual(cached.scan(t), uncached.scan(t), t);
   }
+  // What a caller does with the findings it got does not change what the next caller gets.
+  const first = cached.scan(TEXTS[0]);
+  first.findings[0].start = 99;
+  first.findings.pop();
+  assert.deepEqual(cached.scan(TEXTS[0]), uncached.scan(TEXTS[0]));
   // A guard with other types disabled has its own cache: its findings never leak into another guard's.
   const namesOnly = createGuard({ disabled: ['address'] });
   for (const t of TEXTS) {
@@ -24,8 +29,8 @@ test('a text scanned again gives the same findings from the span cache as withou
   }
 });
 
-test('the span cache: hits, least recently used out first, long texts and size 0 never kept', () => {
-  const c = new SpanCache(2, 10);
+test('the text cache: hits, least recently used out first, long texts and size 0 never kept', () => {
+  const c = new TextCache<unknown[]>(2, 10);
   const span = { type: 'PER' as const, start: 0, end: 2, score: 0.9 };
   c.set('张伟说', [span]);
   c.set('李华说', []);
@@ -37,14 +42,14 @@ test('the span cache: hits, least recently used out first, long texts and size 0
   c.set('很长的一段文字超过十个字符了吧', [span]);
   assert.equal(c.get('很长的一段文字超过十个字符了吧'), undefined);
   assert.equal(c.hits, 2);
-  const off = new SpanCache(0);
+  const off = new TextCache(0);
   assert.equal(off.fits('张伟'), false);
-  assert.throws(() => new SpanCache(-1), /non-negative/);
+  assert.throws(() => new TextCache(-1), /non-negative/);
 });
 
 test('a look-alike text that folds to a cached one gets its own offsets, not the cached text\'s', () => {
   const cached = createGuard();
-  const uncached = createGuard({ taggerCacheEntries: 0 });
+  const uncached = createGuard({ scanCacheEntries: 0 });
   const plain = '联系人张伟，住址北京市朝阳区建国路88号3单元502室，电话13812345678。';
   // Full-width digits, a zero-width space inside the number and a fullwidth comma: folded before detection.
   const lookAlike = '联系人张伟，住址北京市朝阳区建国路８８号3单元502室\u200b，电话１３８１２３４５６７８。';
