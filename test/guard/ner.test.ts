@@ -379,3 +379,16 @@ test('a country is never a name (卢旺达、布隆迪, 代表苏格兰上阵, �
   assert.deepEqual(found('汤加因日界线东移，位于最东。', 'person_name'), []);
   assert.deepEqual(found('张伟和李娜去了伊朗。', 'person_name'), ['张伟', '李娜']);
 });
+
+test('social text: repeated characters, punctuation inside or around a span, a poem against a name ending in 诗', () => {
+  assert.deepEqual(found('超超超美的乐乐一看照片又长大啦', 'person_name').includes('超超超'), false, 'one character three times is emphasis');
+  assert.deepEqual(found('//@何辛ESPN卫视主持人:哈哈哈哈哈！', 'person_name').includes('哈哈'), false, 'laughter after a label is no name');
+  assert.deepEqual(found('姓名：乐乐，电话13812345678', 'person_name'), ['乐乐'], 'a doubled given name alone still is one');
+  assert.deepEqual(found('石小猛(张译饰)▪程峰(陈思成饰)▪杨', 'person_name').includes('程峰'), true, 'a bullet before a name is trimmed');
+  assert.equal(found('江岛饰岳苍龙（岳老三&云中鹤合并）', 'person_name').some((n) => n.includes('&')), false, '& joins two names, it is in none');
+  assert.deepEqual(found('篮球火女主角叫周采诗职业：演员兼模特', 'person_name'), ['周采诗']);
+  assert.deepEqual(found('#2014徐浩朱元冰夏日签售会#你来吗', 'person_name'), ['徐浩', '朱元冰'], 'a year before a common surname');
+  assert.deepEqual(found('法国经济和财政部长施特劳斯—卡恩曾直言不讳地说', 'person_name'), ['施特劳斯—卡恩'], 'a dash joins a transliteration');
+  assert.ok(found('何厚铧、吴福、曹其真、何鸿（申音）及全体委员出席了会议', 'person_name').includes('何鸿（申音）'),
+    'a rare character written as its parts in brackets');
+});

@@ -251,13 +251,23 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
 /** nameShapeOk with the reason: SHAPE_PLACE when the text says it is a place (逃到斯巴达, 谢尔位于) or a catalogued object (格利泽581b). */
 export function nameShape(text: string, start: number, end: number): number {
   const last = text[end - 1];
-  if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) return SHAPE_NOT;
+  if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) {
+    // A poem is named 木兰诗, a person 刘诗诗 or 王珍诗: a three-character span after a common surname is a name.
+    if (!(last === '诗' && end - start === 3 && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0)) return SHAPE_NOT;
+  }
+  // One character over and over (超超超, 哈哈 in 哈哈哈哈) is an exclamation or emphasis, not a name; a doubled
+  // given name (乐乐, 诗诗) stands alone.
+  if (repeated(text, start, end)) return SHAPE_NOT;
+  // A topic's # or an & between two names (张#御香君, 岳老三&云中鹤) is no part of a name; a transliteration's dot and
+  // a handle's underscore are (NAME_JOINER).
+  if (punctuated(text, start, end)) return SHAPE_NOT;
   // A country is a place wherever the text names it (莱索托, 津巴布韦).
   if (end - start <= 6 && COUNTRIES.has(text.slice(start, end))) return SHAPE_PLACE;
   // A long span that took in the word making it a place or thing (查林杰海渊, …群岛, …王朝).
   if (end - start >= 4 && NEXT_WORDS.test(text.slice(end - 2, end))) return SHAPE_NOT;
-  // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name.
-  if (start > 0 && isDigit(text.charCodeAt(start - 1))) return SHAPE_NOT;
+  // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name — but a common surname after a
+  // year or a number in a handle starts one (#2014徐浩朱元冰签售会#).
+  if (start > 0 && isDigit(text.charCodeAt(start - 1)) && !(end - start <= 4 && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0)) return SHAPE_NOT;
   // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
   // Not when a possessive or a word of location follows: one goes back to a person's home, side or shop (回到张伟家里,
   // 路过张伟的店).
@@ -271,6 +281,55 @@ export function nameShape(text: string, start: number, end: number): number {
   const after = text.slice(end, end + 3);
   if (TITLE_NEXT.test(after)) return SHAPE_OK;
   return !NOT_NAME_NEXT.has(text[end]) && !NEXT_WORDS.test(after) ? SHAPE_OK : SHAPE_NOT;
+}
+/** Whether text[start, end) is one character repeated, three times or more, or running on beyond the span. */
+function repeated(text: string, start: number, end: number): boolean {
+  const c = text.charCodeAt(start);
+  for (let i = start + 1; i < end; i++) if (text.charCodeAt(i) !== c) return false;
+  return end - start >= 3 || (start > 0 && text.charCodeAt(start - 1) === c) || (end < text.length && text.charCodeAt(end) === c);
+}
+/** A character of a name: an ideograph (one outside the BMP too: 孙𩅦) or a letter. */
+function nameChar(c: number): boolean {
+  return isIdeograph(c) || (c >= 0xd800 && c <= 0xdfff) || ((c | 32) >= 97 && (c | 32) <= 122);
+}
+/**
+ * What joins the parts of a transliterated name (凯瑟琳·泽塔-琼斯, 施特劳斯—卡恩, 内瓦尔.赛娜, 塞缪尔?柯尔特 where a dot
+ * was lost) or of a handle (张_潞淼).
+ */
+const NAME_JOINER = new Set([...'·•・.．-‐－–—?？_']);
+/**
+ * Brackets around a rare character written as its two parts, as news text does (何鸿（申音）, 郑乃〈王光〉; the tagger may
+ * stop before the closing one).
+ */
+const PARTS_OPEN = '（(〈';
+const PARTS_CLOSE = '）)〉';
+/** Whether text[start, end) holds a character other than a name's, a joiner between its parts or a bracketed rare character. */
+function punctuated(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (nameChar(text.charCodeAt(i)) || NAME_JOINER.has(text[i])) continue;
+    const k = PARTS_OPEN.indexOf(text[i]);
+    if (k >= 0 && i > start && i + 3 <= end && text[i + 3] === PARTS_CLOSE[k] && isIdeograph(text.charCodeAt(i + 1)) && isIdeograph(text.charCodeAt(i + 2))) {
+      i += 3;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+/** The span without punctuation at its ends (▪葛尔丹, 「洛基·青木), the tagger's boundary slips; with a rare character's closing bracket. */
+function trimmed(text: string, s: Span): Span {
+  let a = s.start;
+  let b = s.end;
+  while (a < b && !nameChar(text.charCodeAt(a))) a++;
+  while (b > a && !nameChar(text.charCodeAt(b - 1))) {
+    const k = PARTS_CLOSE.indexOf(text[b - 1]);
+    if (k >= 0 && b - 4 > a && text[b - 4] === PARTS_OPEN[k]) break;
+    b--;
+  }
+  // The tagger stopped before the closing bracket of a rare character's parts (何鸿（申音）): take it in.
+  const k = b - 3 > a ? PARTS_OPEN.indexOf(text[b - 3]) : -1;
+  if (k >= 0 && text[b] === PARTS_CLOSE[k] && isIdeograph(text.charCodeAt(b - 2)) && isIdeograph(text.charCodeAt(b - 1))) b++;
+  return a === s.start && b === s.end ? s : { ...s, start: a, end: b };
 }
 const PERSON_LOCATIVE = /^(?:的|家|身边|那里|那儿|这里|这儿|处|手[中里上]|怀[里中]|住[处所地])/;
 const PLACE_VERB_AFTER = /^(?:位于|地处|坐落|境内)/;
@@ -465,7 +524,8 @@ export function combineWithTagger(
   for (let k = from; k < out.length; k++) {
     const f = out[k];
     if (f.type === 'person_name') {
-      if (STRONG_NAME.has(f.detector)) kept.push(f);
+      // Strong evidence, but not for laughter after a label (主持人:哈哈哈哈哈).
+      if (STRONG_NAME.has(f.detector)) { if (!repeated(text, f.start, f.end)) kept.push(f); }
       else if (!names.some((s) => overlaps(s, f))) continue;
     } else if (f.type === 'address') {
       if (standingAddress(f)) kept.push(f);
@@ -484,9 +544,9 @@ export function combineWithTagger(
     const ok: Span[] = [];
     let votes: Map<string, number> | null = null;
     for (let s of names) {
-      s = withoutKinship(text, s);
+      s = withoutKinship(text, trimmed(text, s));
       if (s.end - s.start < 2) {
-        if (surnameWithTitle(text, s.start)) ok.push(s);
+        if (s.end - s.start === 1 && surnameWithTitle(text, s.start)) ok.push(s);
         continue;
       }
       const shape = nameShape(text, s.start, s.end);
