@@ -396,6 +396,7 @@ test('words that never start or end a name are cut off a span (杨蓉饰, 对于
   assert.deepEqual(found('对于安妮，保罗始终有阴霾。', 'person_name'), ['安妮']);
   assert.deepEqual(found('成都钱宝宣布赵鹏加盟。', 'person_name'), ['钱宝', '赵鹏']);
   assert.deepEqual(found('《安般守意经》是东汉安世高所译。', 'person_name'), ['安世高']);
+  assert.deepEqual(found('福原爱英文名：Ai Fukuhara，日本乒乓球运动员。', 'person_name'), ['福原爱'], '英 of 英文名 is no part of it');
   assert.deepEqual(found('于娜是一位演员。', 'person_name'), ['于娜'], '于 is a surname when no verb comes before it');
   assert.deepEqual(found('和万春花了七八万元修路。', 'person_name'), ['和万春'], 'and 和 one when three characters are left');
 });
@@ -418,9 +419,10 @@ test('a kinship word alone is no name (叔叔, 小儿子); the name after it is'
 });
 
 test('a fief or posthumous title is no name (封平阳亭侯, 谥文穆); 封秋昌 and 杨皇后 are', () => {
-  assert.deepEqual(found('后被封平阳亭侯，食邑千户。', 'person_name'), []);
+  assert.deepEqual(found('赤乌年间，朱据被封平阳亭侯。', 'person_name'), []);
+  assert.deepEqual(found('任征虏将军，封颖阳侯。', 'person_name'), []);
+  assert.deepEqual(found('吕凯被任命为云南太守，晋爵平阳亭侯。', 'person_name'), ['吕凯'], 'a peerage without 封 (阳亭侯) too');
   assert.deepEqual(found('死后谥文穆，葬于西山。', 'person_name'), []);
-  assert.deepEqual(found('景皇后出身名门。', 'person_name'), []);
   assert.deepEqual(found('该期发表了封秋昌的《创造与想象》。', 'person_name'), ['封秋昌']);
   assert.deepEqual(found('杨皇后的词工丽典雅。', 'person_name'), ['杨皇后'], 'an empress by her surname');
 });
@@ -441,6 +443,12 @@ test('a place is named by what lies around it (外贝加尔一带), states of hi
   assert.deepEqual(found('1871年普鲁士统一德国。', 'person_name'), []);
   assert.deepEqual(found('切尔西主场迎战曼联。', 'person_name'), []);
   assert.deepEqual(found('张伟和李娜去了伊朗。', 'person_name'), ['张伟', '李娜']);
+});
+
+test('a piece of a country\'s name is no name (尔兰 of 爱尔兰, 伐克 of 斯洛伐克); names beside a country are', () => {
+  assert.deepEqual(found('爱尔兰及北爱尔兰民众对全民公决的积极响应表示欢迎。', 'person_name'), []);
+  assert.deepEqual(found('中国队在同美国、斯洛伐克等强手对抗时，都有领先的场面。', 'person_name'), []);
+  assert.deepEqual(found('张伟和李娜去了爱尔兰。', 'person_name'), ['张伟', '李娜']);
 });
 
 test('a length beside a road, a road one sets out on and a player\'s number are no addresses; a village\'s roads are', () => {
