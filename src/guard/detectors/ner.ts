@@ -265,6 +265,9 @@ export function nameShape(text: string, start: number, end: number): number {
     if (start >= k && COUNTRIES.has(text.slice(start - k, end))) return SHAPE_NOT;
     if (end + k <= text.length && COUNTRIES.has(text.slice(start, end + k))) return SHAPE_NOT;
   }
+  // A transliteration right after a state, province or county is a place in it (昆士兰州汤斯维尔, 格洛斯特郡…);
+  // none of the training corpora's names is one.
+  if (end - start >= 3 && start > 0 && ADMIN_BEFORE.has(text[start - 1]) && transliterated(text, start, end)) return SHAPE_PLACE;
   // A long span that took in the word making it a place or thing (查林杰海渊, …群岛, …王朝).
   if (end - start >= 4 && NEXT_WORDS.test(text.slice(end - 2, end))) return SHAPE_NOT;
   // A peerage or an empress's title (平阳亭侯, 景皇后, 王世子), not the holder's name.
@@ -299,6 +302,7 @@ const PEERAGE_END = /^(?:亭侯|乡侯|县侯|郡侯|郡公|县公|国公|郡王
 const PERSON_LOCATIVE = /^(?:的|家|身边|那里|那儿|这里|这儿|处|手[中里上]|怀[里中]|住[处所地])/;
 const PLACE_VERB_AFTER = /^(?:位于|地处|坐落|境内|一带|沿岸|流域)/;
 const ERA_NEXT = /^(?:(?:元|[二三四五六七八九]|[二三四五六七八九]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?)年(?![前后来多里内中间余代])|年间)/;
+const ADMIN_BEFORE = new Set([...'州省郡县']);
 const RULER_END = new Set([...'王皇帝宗祖公侯后']);
 const STATION_NEXT = /^站(?:$|[，。、；）)」”是的前])/;
 
