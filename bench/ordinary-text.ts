@@ -9,8 +9,9 @@
  * correct when it names a place down to a street, road, village, building or number (a bare city,
  * province, scenic spot or organisation is wrong).
  *
- * Run: tsx bench/ordinary-text.ts --sample N   (prints up to N unlabelled name and address findings as
- * JSON lines, to label and add to the fixture)
+ * Run: tsx bench/ordinary-text.ts --sample N [--seed S] [--type person_name|address]   (prints up to N
+ * unlabelled name and address findings as JSON lines, a seeded uniform sample, to label and add to the
+ * fixture; use a seed never used before for a fresh sample: 20261202 is the default)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,8 +96,11 @@ if (isMain) {
     }
   }
   // A seeded uniform sample, so that the labelled findings stand for all of them.
-  const rng = mulberry32(20261202);
-  for (const list of Object.values(pool)) {
+  const seedAt = process.argv.indexOf('--seed');
+  const rng = mulberry32(seedAt > 0 ? Number(process.argv[seedAt + 1]) : 20261202);
+  const typeAt = process.argv.indexOf('--type');
+  for (const [type, list] of Object.entries(pool)) {
+    if (typeAt > 0 && process.argv[typeAt + 1] !== type) continue;
     for (let i = list.length - 1; i > 0; i--) {
       const j = Math.floor(rng() * (i + 1));
       [list[i], list[j]] = [list[j], list[i]];

@@ -392,3 +392,92 @@ test('social text: repeated characters, punctuation inside or around a span, a p
   assert.ok(found('何厚铧、吴福、曹其真、何鸿（申音）及全体委员出席了会议', 'person_name').includes('何鸿（申音）'),
     'a rare character written as its parts in brackets');
 });
+
+// Issue 11: person-name precision on ordinary text, street addresses in news. Each rule: a case it fixes and a
+// true name or address it must keep.
+
+test('a reign era counts years (清咸丰三年, 魏甘露十年): no name; a ruler and a person\'s years ago are', () => {
+  assert.deepEqual(found('1853年（清咸丰三年）太平军攻占南京。', 'person_name'), []);
+  assert.deepEqual(found('他卒于顺治十一年十二月。', 'person_name'), []);
+  assert.deepEqual(found('秦始皇十七年灭韩。', 'person_name'), ['秦始皇'], 'a ruler counts years too');
+  assert.deepEqual(found('张伟一九九八年大学毕业。', 'person_name'), ['张伟'], 'a year in digits is no reign');
+  assert.deepEqual(found('以刘德华十年前的一首歌为主题。', 'person_name'), ['刘德华']);
+});
+
+test('words that never start or end a name are cut off a span (杨蓉饰, 对于安妮, 赵鹏加盟, 东汉安世高)', () => {
+  assert.deepEqual(found('主演：杨蓉饰顾知夏，张萌饰向天。', 'person_name'), ['杨蓉', '张萌']);
+  assert.deepEqual(found('对于安妮，保罗始终有阴霾。', 'person_name'), ['安妮']);
+  assert.deepEqual(found('成都钱宝宣布赵鹏加盟。', 'person_name'), ['钱宝', '赵鹏']);
+  assert.deepEqual(found('《安般守意经》是东汉安世高所译。', 'person_name'), ['安世高']);
+  assert.deepEqual(found('福原爱英文名：Ai Fukuhara，日本乒乓球运动员。', 'person_name'), ['福原爱'], '英 of 英文名 is no part of it');
+  assert.deepEqual(found('于娜是一位演员。', 'person_name'), ['于娜'], '于 is a surname when no verb comes before it');
+  assert.deepEqual(found('和万春花了七八万元修路。', 'person_name'), ['和万春'], 'and 和 one when three characters are left');
+});
+
+test('a span running on into a clause ends before the word no name holds (刘备伐吴, 秦将章邯, 狼与乌鸦)', () => {
+  assert.deepEqual(found('夷陵之战时，向宠跟随刘备伐吴。', 'person_name'), ['刘备']);
+  assert.deepEqual(found('秦将章邯率军投降。', 'person_name'), ['章邯']);
+  assert.deepEqual(found('传说其曾被狼与乌鸦所救。', 'person_name'), []);
+});
+
+test('punctuation is cut off a span (▪葛尔丹); a rare character spelt in brackets and a dash inside a name are kept', () => {
+  assert.deepEqual(found('▪葛尔丹(李洪涛饰)▪索额图(薛中锐饰)', 'person_name'), ['葛尔丹', '李洪涛', '索额图', '薛中锐']);
+  assert.deepEqual(found('本报讯记者袁（日希）报道：今天开幕。', 'person_name'), ['袁（日希）']);
+  assert.deepEqual(found('美国参议员约翰—格伦在招贴画上签名。', 'person_name'), ['约翰—格伦']);
+});
+
+test('a kinship word alone is no name (叔叔, 小儿子); the name after it is', () => {
+  assert.deepEqual(found('后为著名演员，小儿子为安必英。', 'person_name'), []);
+  assert.deepEqual(found('由于其父早死，他被叔叔王昶抚养。', 'person_name'), ['王昶']);
+});
+
+test('a fief or posthumous title is no name (封平阳亭侯, 谥文穆); 封秋昌 and 杨皇后 are', () => {
+  assert.deepEqual(found('赤乌年间，朱据被封平阳亭侯。', 'person_name'), []);
+  assert.deepEqual(found('任征虏将军，封颖阳侯。', 'person_name'), []);
+  assert.deepEqual(found('吕凯被任命为云南太守，晋爵平阳亭侯。', 'person_name'), ['吕凯'], 'a peerage without 封 (阳亭侯) too');
+  assert.deepEqual(found('死后谥文穆，葬于西山。', 'person_name'), []);
+  assert.deepEqual(found('该期发表了封秋昌的《创造与想象》。', 'person_name'), ['封秋昌']);
+  assert.deepEqual(found('杨皇后的词工丽典雅。', 'person_name'), ['杨皇后'], 'an empress by her surname');
+});
+
+test('peoples, lakes, fishes, genera, readings and stations are no names (赫哲族, 罗非鱼, 威拉弗龙, 吴音, 余杭站)', () => {
+  assert.deepEqual(found('赫哲族主要分布在黑龙江。', 'person_name'), []);
+  assert.deepEqual(found('罗非鱼，俗称非洲鲫鱼。', 'person_name'), []);
+  assert.deepEqual(found('威拉弗龙的化石发现于墨西哥。', 'person_name'), []);
+  assert.deepEqual(found('吴音与汉音不同，唐音更晚。', 'person_name'), []);
+  assert.deepEqual(found('余杭站是沪昆客运专线的一个车站。', 'person_name'), []);
+  assert.deepEqual(found('李小龙出生于旧金山。', 'person_name'), ['李小龙'], 'a surname before 龙: a name');
+  assert.ok(found('双林寺彩塑观音被誉为“东方维纳斯”。', 'person_name').includes('观音'), '观音 is no dynasty\'s reading');
+  assert.equal(found('张伟站在门口等他。', 'person_name').length, 1, 'one who stands is no station');
+});
+
+test('a place is named by what lies around it (外贝加尔一带), states of history and clubs are no names (普鲁士, 切尔西主场)', () => {
+  assert.deepEqual(found('他们本来生活在外贝加尔一带。', 'person_name'), []);
+  assert.deepEqual(found('1871年普鲁士统一德国。', 'person_name'), []);
+  assert.deepEqual(found('切尔西主场迎战曼联。', 'person_name'), []);
+  assert.deepEqual(found('张伟和李娜去了伊朗。', 'person_name'), ['张伟', '李娜']);
+});
+
+test('a piece of a country\'s name is no name (尔兰 of 爱尔兰, 伐克 of 斯洛伐克); names beside a country are', () => {
+  assert.deepEqual(found('爱尔兰及北爱尔兰民众对全民公决的积极响应表示欢迎。', 'person_name'), []);
+  assert.deepEqual(found('中国队在同美国、斯洛伐克等强手对抗时，都有领先的场面。', 'person_name'), []);
+  assert.deepEqual(found('张伟和李娜去了爱尔兰。', 'person_name'), ['张伟', '李娜']);
+});
+
+test('a length beside a road, a road one sets out on and a player\'s number are no addresses; a village\'s roads are', () => {
+  assert.deepEqual(found('和万春修了１公里盘山路，汽车开进煤场。', 'address'), []);
+  assert.deepEqual(found('修筑环山作业路１７．５公里。', 'address'), []);
+  assert.deepEqual(found('再活一年的田春美，迟迟没有踏上黄泉路。', 'address'), []);
+  assert.deepEqual(found('（传真）终场前一分钟，奥地利队前锋１９号波尔斯特借一个角球机会，攻进一球把比分扳平。', 'address'), []);
+  assert.deepEqual(found('全面修整了勐来村１０公里的老路。', 'address'), ['勐来村']);
+  assert.deepEqual(found('他家住在三里屯路１２号。', 'address'), ['三里屯路１２号']);
+});
+
+test('an address starts after a descriptive word in its chain (贫困山区庆贺寺乡吴家包村); 南山区 is a district', () => {
+  assert.deepEqual(found('今年１２岁的孙威锋，家住湖北松滋市贫困山区庆贺寺乡吴家包村。', 'address'), ['庆贺寺乡吴家包村']);
+  assert.deepEqual(found('他家住在太原市郊区北固碾村。', 'address'), ['北固碾村']);
+  assert.deepEqual(found('这是眼下出现在河南邓州农村的新景观。', 'address'), [], '农村 is the countryside');
+  assert.deepEqual(found('通过民主治村，增强凝聚力。', 'address'), []);
+  assert.deepEqual(found('他家住在西北的共和村，北邻杨箕村。', 'address'), ['杨箕村']);
+  assert.deepEqual(found('他住在深圳市南山区学府路，离学校很近。', 'address'), ['深圳市南山区学府路']);
+});
