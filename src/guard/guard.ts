@@ -92,12 +92,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
     if (typeof text !== 'string' || text.length === 0) return { level: 'public', findings: [] };
     if (text.length <= CLEAN_SHORT_MAX_LENGTH) return cleanShort.has(text) ? { level: 'public', findings: [] } : detect(text);
     if (recent !== null && recent.fits(text)) {
-      const seen = recent.get(text);
-      // A fresh array of fresh findings: what a caller does with its result must not change the next caller's.
-      if (seen !== undefined) return { level: seen.level, findings: seen.findings.map((f) => ({ ...f })) };
-      const result = detect(text);
-      recent.set(text, { level: result.level, findings: result.findings.map((f) => ({ ...f })) });
-      return result;
+      // Findings are frozen, so one result serves every caller; each gets an array of its own to add to or sort.
+      const seen = recent.get(text) ?? recent.set(text, detect(text));
+      return { level: seen.level, findings: seen.findings.slice() };
     }
     return detect(text);
   }
@@ -128,7 +125,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       }
       const out: Finding = { type: f.type, start, end, level: l, score: f.score, detector: f.detector };
       if (f.label) out.label = f.label;
-      findings.push(out);
+      findings.push(Object.freeze(out));
     }
     if (findings.length === 0 && text.length <= CLEAN_SHORT_MAX_LENGTH) {
       if (cleanShort.size >= CLEAN_SHORT_ENTRIES) cleanShort.clear();

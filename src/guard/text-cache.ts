@@ -38,14 +38,16 @@ export class TextCache<V> {
     return value;
   }
 
-  /** Keep the value for text. The cache takes it as it is: neither the caller nor a reader may change it. */
-  set(text: string, value: V): void {
-    if (!this.fits(text)) return;
+  /** Keep the value for text, and return it. The cache takes it as it is: neither the caller nor a reader may change it. */
+  set(text: string, value: V): V {
+    if (!this.fits(text)) return value;
     if (this.#map.size >= this.maxEntries) this.#map.delete(this.#map.keys().next().value!);
     this.#map.set(text, value);
+    return value;
   }
 
   get size(): number {
     return this.#map.size;
   }
 }
+

@@ -17,11 +17,13 @@ test('a text scanned again gives the same findings from the scan cache as withou
   for (let round = 0; round < 3; round++) {
     for (const t of TEXTS) assert.deepEqual(cached.scan(t), uncached.scan(t), t);
   }
-  // What a caller does with the findings it got does not change what the next caller gets.
+  // Findings are frozen and each caller gets an array of its own: what one caller does with its result does not
+  // change what the next caller gets.
   const first = cached.scan(TEXTS[0]);
-  first.findings[0].start = 99;
+  assert.throws(() => { first.findings[0].start = 99; }, TypeError);
   first.findings.pop();
   assert.deepEqual(cached.scan(TEXTS[0]), uncached.scan(TEXTS[0]));
+  assert.ok(Object.isFrozen(uncached.scan(TEXTS[1]).findings[0]), 'frozen whether or not the cache is on');
   // A guard with other types disabled has its own cache: its findings never leak into another guard's.
   const namesOnly = createGuard({ disabled: ['address'] });
   for (const t of TEXTS) {
