@@ -1,4 +1,5 @@
 import type { Finding, FindingType, Guard, Level, Vault } from '../guard/index.ts';
+import { isAsciiAlnum } from '../guard/chars.ts';
 import { KEY_MARK, mapStrings } from './walk.ts';
 
 /** One string of the body that holds findings, by its JSON pointer. */
@@ -136,11 +137,7 @@ function junctionWindow(joined: string, at: number): [number, number] {
 function continues(text: string, at: number): boolean {
   const c = text.charCodeAt(at);
   if (c >= 0xdc00 && c <= 0xdfff) return true;
-  return isAlnum(c) && isAlnum(text.charCodeAt(at - 1));
-}
-
-function isAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return isAsciiAlnum(c) && isAsciiAlnum(text.charCodeAt(at - 1));
 }
 
 /**

@@ -561,7 +561,7 @@ export function trimNameSpan(text: string, span: Span): Span | null {
   for (let i = start; i < end - (spelt !== null && spelt.index > 0 ? spelt[0].length : 0); i++) {
     const c = text.charCodeAt(i);
     // Joiners inside a name or a social-media handle (约翰—格伦, 张_潞淼) are part of it.
-    if (!letterOrIdeograph(c) && !NAME_DOTS.has(text[i]) && !NAME_JOINERS.has(text[i]) && !(c >= 48 && c <= 57)) return null;
+    if (!letterOrIdeograph(c) && !NAME_DOTS.has(text[i]) && !NAME_JOINERS.has(text[i]) && !isDigit(c)) return null;
   }
   if (end - start < 1) return null;
   const w = KINSHIP.at(text, start);
@@ -653,8 +653,9 @@ export function combineWithTagger(
     for (const n of names) {
       const s = trimNameSpan(text, n);
       if (s === null) continue;
-      if (s.end - s.start < 2) {
-        if (s.end - s.start === 1 && surnameWithTitle(text, s.start)) ok.push(s);
+      // trimNameSpan leaves at least one character.
+      if (s.end - s.start === 1) {
+        if (surnameWithTitle(text, s.start)) ok.push(s);
         continue;
       }
       const shape = nameShape(text, s.start, s.end);
