@@ -17,9 +17,8 @@ const prepare = F.prepare;
  * trigrams, skip-bigrams and context (hashed). A position's score for tag t is the sum of W[row · NT + t]
  * over its ROWS rows (rowsAt).
  *
- * For scoring, the int8 rows are packed (pack()): the seven weights of a row as base-8192 digits of two
- * doubles (tags 0–3 and 4–6), so a position costs two loads and two additions per row instead of seven.
- * Weights are quantized to ±WMAX with ROWS · WMAX < 4096, so every digit of the sums stays exact.
+ * For scoring, the int8 rows are packed (pack()): the seven weights of a row as biased bytes of two int32
+ * words (tags 0–3 and 4–6), 8 bytes a row, summed in 16-bit lanes; the sums are exact.
  *
  * File layout (little-endian): "YNER" · u8 version · u8 nt · u8 nctx · u8 × 4 table bits (bi, tri, skip,
  * ctx) · f32 scale · i32 bias[nt] · i32 start[nt] · i32 trans[nt·nt] · u32 vocabulary size · u16 code
@@ -42,7 +41,7 @@ export interface NerModel {
   readonly chars: Uint16Array;
   readonly weights: Int8Array;
   /** The weights packed for scoring (pack()). */
-  readonly packed: Float64Array;
+  readonly packed: Int32Array;
   readonly bias: Int32Array;
   readonly start: Int32Array;
   readonly trans: Int32Array;
@@ -295,55 +294,61 @@ function ensure(n: number): void {
   back = new Uint8Array(NT * size);
 }
 
-/** Largest weight magnitude: ROWS · WMAX must stay below 4096, half a base-8192 digit. */
+/** Largest weight magnitude: a weight plus LANE_BIAS must fit a byte. */
 export const WMAX = 120;
-if (ROWS * WMAX >= 4096) throw new Error('too many rows per position for packed emissions');
-const BASE = 8192;
-/** 1 / BASE: a power of two, so multiplying by it is exact and costs a fraction of a division. */
-const INV_BASE = 1 / BASE;
+/** Added to each weight so that it packs as an unsigned byte (8…248). */
+const LANE_BIAS = 128;
+/** Every position sums ROWS biased bytes per tag: at most ROWS · 255, which must fit a 16-bit lane. */
+if (ROWS * 255 >= 65536) throw new Error('too many rows per position for packed emissions');
+/** What the biases add to each tag's sum of a position. */
+const ROW_BIAS = LANE_BIAS * ROWS;
 
-/** Pack int8 rows of NT = 7 weights into two doubles each: Σ w_t · 8192^t over tags 0–3, and over 4–6. */
-export function pack(weights: Int8Array): Float64Array {
+/**
+ * Pack int8 rows of NT = 7 weights into 8 bytes each: two int32 words of biased bytes, tags 0–3 and 4–6
+ * (half the memory of the doubles used before 2026-12-07, at the same speed).
+ */
+export function pack(weights: Int8Array): Int32Array {
   const rows = weights.length / NT;
-  const packed = new Float64Array(rows * 2);
+  const packed = new Int32Array(rows * 2);
   for (let r = 0; r < rows; r++) {
     const o = r * NT;
-    packed[2 * r] = weights[o] + BASE * (weights[o + 1] + BASE * (weights[o + 2] + BASE * weights[o + 3]));
-    packed[2 * r + 1] = weights[o + 4] + BASE * (weights[o + 5] + BASE * weights[o + 6]);
+    const b = (t: number): number => weights[o + t] + LANE_BIAS;
+    packed[2 * r] = b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24);
+    packed[2 * r + 1] = b(4) | (b(5) << 8) | (b(6) << 16);
   }
   return packed;
 }
 
-/** The balanced base-8192 digit of x (in (−4096, 4096)) and the rest of x above it. */
-function digit(x: number): number {
-  return x - BASE * Math.round(x * INV_BASE);
-}
-
 /**
- * Emission scores of the n positions of window w into e (NT per position) from the packed model: two
- * sums per position, then their digits.
+ * Emission scores of the n positions of window w into e (NT per position) from the packed model. The bytes
+ * of a word are summed two at a time in 16-bit lanes (even tags masked, odd tags shifted then masked), so a
+ * row costs two loads and four additions, and no lane can overflow (ROWS · 255 < 65536).
  */
-export function emissions(P: Float64Array, bias: Int32Array, l: Layout, w: Window, n: number, e: Float64Array, r: Int32Array): void {
+export function emissions(P: Int32Array, bias: Int32Array, l: Layout, w: Window, n: number, e: Float64Array, r: Int32Array): void {
   for (let i = 0; i < n; i++) rowsAt(w, i, l, r, i * ROWS);
   for (let i = 0; i < n; i++) {
-    let a = 0;
-    let b = 0;
+    let t02 = 0;
+    let t13 = 0;
+    let t46 = 0;
+    let t5 = 0;
     const ro = i * ROWS;
     for (let k = 0; k < ROWS; k++) {
       const x = 2 * r[ro + k];
-      a += P[x];
-      b += P[x + 1];
+      const lo = P[x];
+      const hi = P[x + 1];
+      t02 = (t02 + (lo & 0xff00ff)) | 0;
+      t13 = (t13 + ((lo >>> 8) & 0xff00ff)) | 0;
+      t46 = (t46 + (hi & 0xff00ff)) | 0;
+      t5 = (t5 + ((hi >>> 8) & 0xff)) | 0;
     }
     const o = i * NT;
-    let t = digit(a);
-    e[o] = t + bias[0];
-    a = (a - t) * INV_BASE; t = digit(a); e[o + 1] = t + bias[1];
-    a = (a - t) * INV_BASE; t = digit(a); e[o + 2] = t + bias[2];
-    e[o + 3] = (a - t) * INV_BASE + bias[3];
-    t = digit(b);
-    e[o + 4] = t + bias[4];
-    b = (b - t) * INV_BASE; t = digit(b); e[o + 5] = t + bias[5];
-    e[o + 6] = (b - t) * INV_BASE + bias[6];
+    e[o] = (t02 & 0xffff) - ROW_BIAS + bias[0];
+    e[o + 1] = (t13 & 0xffff) - ROW_BIAS + bias[1];
+    e[o + 2] = (t02 >>> 16) - ROW_BIAS + bias[2];
+    e[o + 3] = (t13 >>> 16) - ROW_BIAS + bias[3];
+    e[o + 4] = (t46 & 0xffff) - ROW_BIAS + bias[4];
+    e[o + 5] = t5 - ROW_BIAS + bias[5];
+    e[o + 6] = (t46 >>> 16) - ROW_BIAS + bias[6];
   }
 }
 
