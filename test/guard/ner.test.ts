@@ -481,3 +481,17 @@ test('an address starts after a descriptive word in its chain (贫困山区庆�
   assert.deepEqual(found('他家住在西北的共和村，北邻杨箕村。', 'address'), ['杨箕村']);
   assert.deepEqual(found('他住在深圳市南山区学府路，离学校很近。', 'address'), ['深圳市南山区学府路']);
 });
+
+test('rivers, shoals, dialects, deities and estates are no names (艾芬河, 罗雷浅滩, 吴方言, 灵昭真君, 天华邨); a place named elsewhere in the text is one everywhere', () => {
+  assert.deepEqual(found('雅芳河，又译埃文河、艾芬河，源于英格兰威尔特郡。', 'person_name'), []);
+  assert.deepEqual(found('斐济群岛、东加、罗雷浅滩、密克罗尼西亚。', 'person_name'), []);
+  assert.deepEqual(found('切瑟尔浅滩是连岛沙洲。', 'person_name'), []);
+  assert.deepEqual(found('日本的吴音和南方吴方言、闽南方言等有较大的相近性。', 'person_name'), []);
+  assert.deepEqual(found('灵昭真君，全称灵昭威显佑境安民真君，是广东地区的乡土神。', 'person_name'), []);
+  assert.deepEqual(found('居屋有天瑞邨、天华邨、天恩邨。', 'person_name'), []);
+  assert.deepEqual(found('普吉岛在泰国，普吉是泰国南部的世外桃源。', 'person_name'), [], '普吉岛 makes 普吉 a place in the whole text');
+  assert.deepEqual(found('辖7个非都市区：林肯是第1大。林肯郡位于英格兰东部。', 'person_name'), []);
+  assert.deepEqual(found('尚恩最早的音乐影响力来自于莱昂纳尔·里奇。', 'person_name'), ['尚恩', '莱昂纳尔·里奇'], '来自于: 于 is no surname here');
+  assert.deepEqual(found('劳尔与西班牙模特马曼·桑斯结婚。', 'person_name'), ['马曼·桑斯'], 'one transliteration character before (模特) is a word of its own');
+  assert.deepEqual(found('意外使得乔巴被迫和大伙走散了。', 'person_name'), ['乔巴']);
+});

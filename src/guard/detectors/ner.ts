@@ -225,8 +225,14 @@ export function tagWindows(text: string, model: NerModel, rules: readonly RawFin
 
 // Last characters that make a span a state, dynasty, temple, street or place rather than a person (吴国, 周朝,
 // 孔庙): for two-character spans a wider set (吴王, 阳宁君), since a three-character name may end in 国 (张建国).
-const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼']);
-const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼国王帝君城代']);
+const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼邨']);
+const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼邨国王帝君城代']);
+/** Endings of a dialect or of a deity's title (吴方言, 灵昭真君, 太白星君), not of a person's name. */
+const NOT_NAME_END_WORDS = /(?:方言|真君|星君|元君|帝君|天尊|菩萨)$/;
+/** A river, mountain or lake after a transliteration (艾芬河, 伏尔加河): the span is its name. */
+const FEATURE_END = new Set([...'河江山湖']);
+/** Right after a transliteration, these make it a place (赞尼特岛, 斯巴达城), and the text's other mentions of it too. */
+const PLACE_NEXT = new Set([...'岛港湾峡河湖省州县市镇村城郡洲']);
 /** A dynasty's reading of a character (吴音, 唐音, 汉音: the Japanese on-readings), not a person (观音 is one). */
 const DYNASTY_READING = /^[吴唐宋汉晋明清]音$/;
 
@@ -235,7 +241,7 @@ const DYNASTY_READING = /^[吴唐宋汉晋明清]音$/;
  * a person (艾努语, 粟特人, 斯巴达城, 达尔布卡鼓, 伊维菌素, 查林杰海渊) — unless they begin a title (张伟市长, 李明站长).
  */
 const NOT_NAME_NEXT = new Set([...'语族岛港湾峡河湖省州县市镇村邨线龙鼓菌城宫寺庙洲邦郡']);
-const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|上的|海渊|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区|足球俱乐部|足球队|俱乐部|球会|主场|客场)/;
+const NEXT_WORDS = /^(?:人(?=$|[，。、；的和与])|上的|海渊|大道|路(?![过上])|街|公园|战役|王朝|帝国|王国|群岛|半岛|山脉|地区|浅滩|盆地|高原|平原|沙漠|海峡|海湾|运河|火山|雪山|方言|足球俱乐部|足球队|俱乐部|球会|主场|客场)/;
 const PLACE_VERB_BEFORE = /(?:前往|赶往|逃到|逃往|迁往|迁至|迁到|入驻|位于|抵达|飞往|定居|移居|途经|驶往|出使|通使|出兵|攻打|攻占|攻陷|占领|收复|出访|到达|回到|返回|驻扎|登陆|远征|入侵|侵略|飞抵|取道|路过)$/;
 const CATALOGUE_NEXT = /^[-‐－ ]?[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ]/;
 const TITLE_NEXT = /^(?:市长|省长|县长|镇长|村长|站长|州长|岛主|港督|城主|河长|湖长|宫主|族长|市委|县委|省委)/;
@@ -260,6 +266,12 @@ export function nameShape(text: string, start: number, end: number): number {
     // A poem is named 木兰诗, a person 刘诗诗 or 王珍诗: a three-character span after a common surname is a name.
     if (!(last === '诗' && end - start === 3 && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0)) return SHAPE_NOT;
   }
+  if (end - start >= 3 && NOT_NAME_END_WORDS.test(text.slice(end - 2, end))) return SHAPE_NOT;
+  if (end - start >= 3 && FEATURE_END.has(last) && transliterated(text, start, end - 1)) return SHAPE_PLACE;
+  // A transliteration right after two more transliteration characters is the tail of a longer word the tagger cut
+  // (乌姆盖萨尔 → 盖萨尔, 摩尔达维亚 → 达维亚): whatever the whole is, this span is not a name. One character before is
+  // not enough: it often ends a word of its own (模特马曼·桑斯, 使得乔巴).
+  if (start > 1 && transliterated(text, start - 2, Math.min(end, start + 2))) return SHAPE_NOT;
   // One character over and over (超超超, 哈哈 in 哈哈哈哈) is an exclamation or emphasis, not a name; a doubled
   // given name (乐乐, 诗诗) stands alone.
   if (repeated(text, start, end)) return SHAPE_NOT;
@@ -302,6 +314,7 @@ export function nameShape(text: string, start: number, end: number): number {
   if (COPULA_PLACE.test(text.slice(end, end + 20))) return SHAPE_PLACE;
   const after = text.slice(end, end + 5);
   if (TITLE_NEXT.test(after)) return SHAPE_OK;
+  if (PLACE_NEXT.has(text[end]) && transliterated(text, start, end)) return SHAPE_PLACE;
   return !NOT_NAME_NEXT.has(text[end]) && !NEXT_WORDS.test(after) ? SHAPE_OK : SHAPE_NOT;
 }
 /** Whether text[start, end) is one character repeated, three times or more, or running on beyond the span. */
@@ -535,7 +548,7 @@ const DYNASTY_BEFORE = /^(?:[东西南北前后][汉晋魏周齐梁陈宋唐秦�
 /** Characters inside none of the training corpora's names: a span holding one has run on into a clause. */
 const NOT_IN_NAME = new Set([...'与了着把被将劝伐饰携率联']);
 /** Characters before 于 that make it the preposition of a verb (卒于顺治, 病逝于波扎那, 由于尚恩, 位于西布里奇福德), not the surname. */
-const VERB_BEFORE_YU = new Set([...'卒逝生位始属由出对至在等处源死葬建成业读职力迄']);
+const VERB_BEFORE_YU = new Set([...'卒逝生位始属由出对至在等处源死葬建成业读职力迄自']);
 const SPELT_CHAR = /[（(〈][\u3400-\u9fff]{2}[）)〉]/;
 const NAME_JOINERS = new Set([...'-‐—－_＿']);
 /** Dots between the parts of a foreign name: inside a span, not at its ends. */
@@ -667,6 +680,9 @@ export function combineWithTagger(
       const key = text.slice(s.start, s.end);
       votes.set(key, shape === SHAPE_PLACE ? -1e6 : (votes.get(key) ?? 0) - 1);
     }
+    for (const s of ok) if (s.end - s.start >= 2 && transliterated(text, s.start, s.end) && placeElsewhere(text, s)) {
+      (votes ??= new Map()).set(text.slice(s.start, s.end), -1e6);
+    }
     if (votes !== null) for (const s of ok) if (s.end - s.start >= 2) {
       const key = text.slice(s.start, s.end);
       if (votes.has(key)) votes.set(key, votes.get(key)! + 1);
@@ -674,6 +690,18 @@ export function combineWithTagger(
     for (const s of ok) if (votes === null || s.end - s.start < 2 || (votes.get(text.slice(s.start, s.end)) ?? 1) > 0) addSpan(out, kept, s, 'person_name');
   }
   if (wantAddress) for (const s of addresses) addSpan(out, kept, s, 'address');
+}
+
+/**
+ * Whether the text shows the transliteration of span s as a place where the tagger did not tag it as a name
+ * (来自赞尼特岛。赞尼特期…): the one-sense vote then counts that mention too.
+ */
+function placeElsewhere(text: string, s: Span): boolean {
+  const key = text.slice(s.start, s.end);
+  for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, i + 1)) {
+    if (i !== s.start && nameShape(text, i, i + key.length) === SHAPE_PLACE) return true;
+  }
+  return false;
 }
 
 /** A tagger span as a finding, unless a rule finding that stands covers it (it keeps its own boundaries). */
