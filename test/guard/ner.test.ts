@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createGuard } from '../../src/guard/index.ts';
 import type { Finding } from '../../src/guard/index.ts';
-import { NER_MODEL_FILE, candidateWindows, defaultNerModel } from '../../src/guard/detectors/ner.ts';
+import { NER_MODEL_FILE, SHAPE_OK, candidateWindows, defaultNerModel, nameShape } from '../../src/guard/detectors/ner.ts';
 import { allowed, decode, decodeModel, emissions, emissionsOf, encodeModel, GATE_PAIRS, maskedTransitions, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
 import { NT, O, prepare, stringHash } from '../../src/guard/ner/features.ts';
 import { Lexicon } from '../../src/guard/ner/lexicon.ts';
@@ -494,4 +494,12 @@ test('rivers, shoals, dialects, deities and estates are no names (艾芬河, 罗
   assert.deepEqual(found('尚恩最早的音乐影响力来自于莱昂纳尔·里奇。', 'person_name'), ['尚恩', '莱昂纳尔·里奇'], '来自于: 于 is no surname here');
   assert.deepEqual(found('劳尔与西班牙模特马曼·桑斯结婚。', 'person_name'), ['马曼·桑斯'], 'one transliteration character before (模特) is a word of its own');
   assert.deepEqual(found('意外使得乔巴被迫和大伙走散了。', 'person_name'), ['乔巴']);
+});
+
+test('the tail of a longer transliteration is no name (达维亚 of 摩尔达维亚); after one transliteration character it may be (模特马曼·桑斯)', () => {
+  const at = (text: string, span: string): [number, number] => [text.indexOf(span), text.indexOf(span) + span.length];
+  const t1 = '他于1806年前往摩尔达维亚。';
+  assert.notEqual(nameShape(t1, ...at(t1, '达维亚')), SHAPE_OK);
+  const t2 = '劳尔与西班牙模特马曼·桑斯结婚。';
+  assert.equal(nameShape(t2, ...at(t2, '马曼·桑斯')), SHAPE_OK);
 });
