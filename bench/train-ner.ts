@@ -28,7 +28,7 @@ import * as Feat from '../src/guard/ner/features.ts';
 import type { TableBits } from '../src/guard/ner/features.ts';
 import {
   buildLexicon, decode, decodeModel, emissionsOf, encodeModel, layout, maskedTransitions, pack, ROWS, rowsAt, tagText, vocabTable,
-  WMAX, GATE_OPEN, GATE_PAIRS,
+  WMAX, GATE_OPEN, GATE_PAIRS, PairSet,
 } from '../src/guard/ner/model.ts';
 import { LEX_NAME, LEX_NAME_TAGGED, LEX_ORG, LEX_PLACE, LEX_WORD, MAX_LEN, MIN_LEN } from '../src/guard/ner/lexicon.ts';
 import { CITIES, PROVINCES } from '../src/guard/data/places.ts';
@@ -407,7 +407,7 @@ function snapshot(): NerModel {
  * character's rate). Stored as the character's rule (GATE_OPEN: every pair but the listed ones; GATE_PAIRS:
  * only the listed ones) and the pairs that are its exceptions.
  */
-function nameGate(): { gate: Uint8Array; gatePairs: Uint32Array; gatePairSet: Set<number> } {
+function nameGate(): { gate: Uint8Array; gatePairs: Uint32Array; gatePairSet: PairSet } {
   const n = new Float64Array(65536);
   const b = new Float64Array(65536);
   const b2 = new Float64Array(65536);
@@ -450,7 +450,7 @@ function nameGate(): { gate: Uint8Array; gatePairs: Uint32Array; gatePairSet: Se
   }
   pairs.sort((x, y) => x - y);
   const gatePairs = Uint32Array.from(pairs);
-  return { gate, gatePairs, gatePairSet: new Set(gatePairs) };
+  return { gate, gatePairs, gatePairSet: new PairSet(gatePairs) };
 }
 
 interface PRF { tp: number; fp: number; fn: number }

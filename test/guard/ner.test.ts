@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { createGuard } from '../../src/guard/index.ts';
 import type { Finding } from '../../src/guard/index.ts';
 import { NER_MODEL_FILE, SHAPE_OK, candidateWindows, defaultNerModel, nameShape } from '../../src/guard/detectors/ner.ts';
-import { allowed, decode, decodeModel, emissions, emissionsOf, encodeModel, GATE_PAIRS, maskedTransitions, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
+import { allowed, decode, decodeModel, emissions, emissionsOf, encodeModel, GATE_PAIRS, maskedTransitions, PairSet, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
 import { NT, O, prepare, stringHash } from '../../src/guard/ner/features.ts';
 import { Lexicon } from '../../src/guard/ner/lexicon.ts';
 import { STREET_LEVEL } from '../../src/guard/ner/street.ts';
@@ -502,4 +502,22 @@ test('the tail of a longer transliteration is no name (达维亚 of 摩尔达维
   assert.notEqual(nameShape(t1, ...at(t1, '达维亚')), SHAPE_OK);
   const t2 = '劳尔与西班牙模特马曼·桑斯结婚。';
   assert.equal(nameShape(t2, ...at(t2, '马曼·桑斯')), SHAPE_OK);
+});
+
+test('the gate\'s pair set holds exactly its pairs (above 2^30 and below), whatever their number', () => {
+  const random = mulberry32(11);
+  for (const size of [0, 1, 7, 1000]) {
+    const pairs = new Set<number>();
+    while (pairs.size < size) pairs.add((((0x3400 + Math.floor(random() * 0x6c00)) << 16) | (0x3400 + Math.floor(random() * 0x6c00))) >>> 0);
+    const set = new PairSet([...pairs]);
+    for (const p of pairs) assert.ok(set.has(p), `pair ${p} missing`);
+    for (let k = 0; k < 2000; k++) {
+      const q = (((0x3400 + Math.floor(random() * 0x6c00)) << 16) | (0x3400 + Math.floor(random() * 0x6c00))) >>> 0;
+      assert.equal(set.has(q), pairs.has(q));
+    }
+    assert.equal(set.has(0), false);
+  }
+  const model = defaultNerModel();
+  for (const p of model.gatePairs) assert.ok(model.gatePairSet.has(p));
+  assert.throws(() => new PairSet([0]), /corrupt/);
 });

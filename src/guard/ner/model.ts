@@ -53,12 +53,48 @@ export interface NerModel {
    */
   readonly gate: Uint8Array;
   readonly gatePairs: Uint32Array;
-  /** gatePairs as a set, for the scanner. */
-  readonly gatePairSet: ReadonlySet<number>;
+  /** gatePairs as a set, for the scanner (a PairSet). */
+  readonly gatePairSet: { has(pair: number): boolean };
   /** The word lists (lexicon.ts) as sorted string hashes and their list bits, and the table built from them. */
   readonly lexHashes: Uint32Array;
   readonly lexLists: Uint8Array;
   readonly lexicon: Lexicon;
+}
+
+/**
+ * A set of character pairs (first << 16 | second) in an open-addressing table of int32. The scanner asks it at
+ * almost every ideograph; a Set of such numbers (above 2^30, so not small integers) hashes each as a heap number,
+ * several times slower.
+ */
+export class PairSet {
+  readonly #slots: Int32Array;
+  readonly #mask: number;
+  readonly #shift: number;
+
+  constructor(pairs: ArrayLike<number>) {
+    const bits = Math.max(4, Math.ceil(Math.log2(pairs.length * 2 + 1)));
+    this.#slots = new Int32Array(1 << bits);
+    this.#mask = (1 << bits) - 1;
+    this.#shift = 32 - bits;
+    for (let k = 0; k < pairs.length; k++) {
+      const key = pairs[k] | 0;
+      // 0 marks an empty slot; no pair of ideographs is 0.
+      if (key === 0) throw new Error('NER model is corrupt (gate pair 0)');
+      let i = Math.imul(key, 0x9e3779b1) >>> this.#shift;
+      while (this.#slots[i] !== 0 && this.#slots[i] !== key) i = (i + 1) & this.#mask;
+      this.#slots[i] = key;
+    }
+  }
+
+  has(pair: number): boolean {
+    const key = pair | 0;
+    const slots = this.#slots;
+    for (let i = Math.imul(key, 0x9e3779b1) >>> this.#shift; ; i = (i + 1) & this.#mask) {
+      const s = slots[i];
+      if (s === key) return key !== 0;
+      if (s === 0) return false;
+    }
+  }
 }
 
 /** The lookup table of word-list entries (hashes ascending, so the table is the same however they came). */
@@ -275,7 +311,7 @@ export function decodeModel(bytes: Uint8Array): NerModel {
   if (at.p !== bytes.length || h > 0xffffffff) throw new Error('NER model is corrupt (length)');
   return {
     bits, scale, vocab: vocabTable(chars), chars, weights, packed: pack(weights), bias, start, trans, gate, gatePairs,
-    gatePairSet: new Set(gatePairs), lexHashes, lexLists, lexicon: buildLexicon(lexHashes, lexLists),
+    gatePairSet: new PairSet(gatePairs), lexHashes, lexLists, lexicon: buildLexicon(lexHashes, lexLists),
   };
 }
 
