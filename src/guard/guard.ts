@@ -85,13 +85,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
   // short texts stay out of the cache of recent texts, so that a body with many of them cannot push the
   // conversation's messages out of it.
   const cleanShort = new Set<string>();
-  const entries = options.scanCacheEntries ?? 256;
-  const recent = entries > 0 ? new TextCache<ScanResult>(entries) : null;
+  const recent = new TextCache<ScanResult>(options.scanCacheEntries ?? 256);
 
   function scan(text: string): ScanResult {
     if (typeof text !== 'string' || text.length === 0) return { level: 'public', findings: [] };
     if (text.length <= CLEAN_SHORT_MAX_LENGTH) return cleanShort.has(text) ? { level: 'public', findings: [] } : detect(text);
-    if (recent !== null && recent.fits(text)) {
+    if (recent.fits(text)) {
       // Findings are frozen, so one result serves every caller; each gets an array of its own to add to or sort.
       const seen = recent.get(text) ?? recent.set(text, detect(text));
       return { level: seen.level, findings: seen.findings.slice() };

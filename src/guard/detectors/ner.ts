@@ -262,9 +262,10 @@ export function nameShapeOk(text: string, start: number, end: number): boolean {
 /** nameShapeOk with the reason: SHAPE_PLACE when the text says it is a place (逃到斯巴达, 谢尔位于) or a catalogued object (格利泽581b). */
 export function nameShape(text: string, start: number, end: number): number {
   const last = text[end - 1];
+  const topSurname = (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0;
   if (end - start === 2 ? NOT_NAME_END_SHORT.has(last) : NOT_NAME_END.has(last)) {
     // A poem is named 木兰诗, a person 刘诗诗 or 王珍诗: a three-character span after a common surname is a name.
-    if (!(last === '诗' && end - start === 3 && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0)) return SHAPE_NOT;
+    if (!(last === '诗' && end - start === 3 && topSurname)) return SHAPE_NOT;
   }
   if (end - start >= 3 && NOT_NAME_END_WORDS.test(text.slice(end - 2, end))) return SHAPE_NOT;
   if (end - start >= 3 && FEATURE_END.has(last) && transliterated(text, start, end - 1)) return SHAPE_PLACE;
@@ -290,17 +291,17 @@ export function nameShape(text: string, start: number, end: number): number {
   // A peerage or an empress's title (平阳亭侯, 景皇后, 王世子), not the holder's name.
   // 杨皇后 is the empress by her surname, as 潘夫人 is the lady.
   if (end - start >= 3 && PEERAGE_END.test(text.slice(end - 2, end))
-    && !(end - start === 3 && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0)) return SHAPE_NOT;
+    && !(end - start === 3 && topSurname)) return SHAPE_NOT;
   if (end - start === 2 && DYNASTY_READING.test(text.slice(start, end))) return SHAPE_NOT;
   // A count comes before a unit or a currency (5迪拉姆, 10索莫尼), not before a name — but a common surname after a
   // year or a number in a handle starts one (#2014徐浩朱元冰签售会#).
-  if (start > 0 && isDigit(text.charCodeAt(start - 1)) && !(end - start <= 4 && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0)) return SHAPE_NOT;
+  if (start > 0 && isDigit(text.charCodeAt(start - 1)) && !(end - start <= 4 && topSurname)) return SHAPE_NOT;
   // One goes to, settles in or lies in a place (逃到斯巴达, 入驻谢尔, 赶往弗兰肯豪森), not a person.
   // Not when a possessive or a word of location follows: one goes back to a person's home, side or shop (回到张伟家里,
   // 路过张伟的店).
   if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start)) && !PERSON_LOCATIVE.test(text.slice(end, end + 3))) return SHAPE_PLACE;
   // A genus is a transliteration ending in 龙 (威拉弗龙, 隆柯龙); a name ending in 龙 starts with a surname (李小龙).
-  if (end - start >= 3 && last === '龙' && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) === 0 && transliterated(text, start, end - 1)) return SHAPE_NOT;
+  if (end - start >= 3 && last === '龙' && !topSurname && transliterated(text, start, end - 1)) return SHAPE_NOT;
   if (end >= text.length) return SHAPE_OK;
   // A reign era counts years (清咸丰三年, 魏甘露十年, 延宝五年, 明洪武年间); a ruler does too (秦始皇十七年, 宋徽宗年间),
   // and a person's years are ago or since (刘德华十年前).
