@@ -504,6 +504,15 @@ test('the tail of a longer transliteration is no name (达维亚 of 摩尔达维
   assert.equal(nameShape(t2, ...at(t2, '马曼·桑斯')), SHAPE_OK);
 });
 
+test('a surname as such (赵姓) and a people or language named by a transliteration (奇勒恩人, 奇勒恩语) are no names; a life, a madam and a full name are', () => {
+  assert.deepEqual(found('《百家姓》将赵姓列为全国首姓。', 'person_name'), []);
+  assert.deepEqual(found('他们统称为奇勒恩人“ki lən”，说奇勒恩语。', 'person_name'), []);
+  assert.deepEqual(found('东面的亚美尼亚和库尔德人也开始和土耳其人冲突。', 'person_name'), []);
+  assert.deepEqual(found('这是克林顿人生道路的重大转折。', 'person_name'), ['克林顿'], '人生: the man\'s life');
+  assert.equal(found('董事长蒙蒂夫人是一位富有创造力的企业家。', 'person_name').length, 1, '夫人: madam');
+  assert.deepEqual(found('赵伟列为全国首位。', 'person_name'), ['赵伟']);
+});
+
 test('the gate\'s pair set holds exactly its pairs (above 2^30 and below), whatever their number', () => {
   const random = mulberry32(11);
   for (const size of [0, 1, 7, 1000]) {

@@ -224,9 +224,10 @@ export function tagWindows(text: string, model: NerModel, rules: readonly RawFin
 }
 
 // Last characters that make a span a state, dynasty, temple, street or place rather than a person (吴国, 周朝,
-// 孔庙): for two-character spans a wider set (吴王, 阳宁君), since a three-character name may end in 国 (张建国).
+// 孔庙): for two-character spans a wider set (吴王, 阳宁君, and 赵姓: the surname itself), since a three-character name
+// may end in 国 (张建国).
 const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼邨']);
-const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼邨国王帝君城代']);
+const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼邨国王帝君城代姓']);
 /** Endings of a dialect or of a deity's title (吴方言, 灵昭真君, 太白星君), not of a person's name. */
 const NOT_NAME_END_WORDS = /(?:方言|真君|星君|元君|帝君|天尊|菩萨)$/;
 /** A river, mountain or lake after a transliteration (艾芬河, 伏尔加河): the span is its name. */
@@ -302,6 +303,8 @@ export function nameShape(text: string, start: number, end: number): number {
   if (start >= 2 && PLACE_VERB_BEFORE.test(text.slice(Math.max(0, start - 2), start)) && !PERSON_LOCATIVE.test(text.slice(end, end + 3))) return SHAPE_PLACE;
   // A genus is a transliteration ending in 龙 (威拉弗龙, 隆柯龙); a name ending in 龙 starts with a surname (李小龙).
   if (end - start >= 3 && last === '龙' && !topSurname && transliterated(text, start, end - 1)) return SHAPE_NOT;
+  // A people is a transliteration with 人 (库尔德人, 粟特人): the span took in the word that makes it one.
+  if (end - start >= 3 && last === '人' && transliterated(text, start, end - 1)) return SHAPE_NOT;
   if (end >= text.length) return SHAPE_OK;
   // A reign era counts years (清咸丰三年, 魏甘露十年, 延宝五年, 明洪武年间); a ruler does too (秦始皇十七年, 宋徽宗年间),
   // and a person's years are ago or since (刘德华十年前).
@@ -694,12 +697,30 @@ export function combineWithTagger(
 }
 
 /**
+ * After a transliteration, a language, an ethnic group or its people (奇勒恩语, 赫哲族, 库尔德人也…, 粟特人，): no
+ * person's name. 人 only before a function word or what is no ideograph (克林顿人生 is the man's life), and not in
+ * 夫人 (蒙蒂夫人是…: madam).
+ */
+const PEOPLE_NEXT = new Set([...'语族']);
+const AFTER_PEOPLE = new Set([...'的和与也都在是等及还又被把将从']);
+
+function peopleNext(text: string, at: number): boolean {
+  if (PEOPLE_NEXT.has(text[at])) return true;
+  if (text[at] !== '人' || text[at - 1] === '夫') return false;
+  const c = text.charCodeAt(at + 1);
+  return !isIdeograph(c) || AFTER_PEOPLE.has(text[at + 1]);
+}
+
+/**
  * Whether the text shows the transliteration of span s as a place where the tagger did not tag it as a name
- * (来自赞尼特岛。赞尼特期…): the one-sense vote then counts that mention too.
+ * (来自赞尼特岛。赞尼特期…), or anywhere (s itself too) as a language or a people (统称为奇勒恩人，说奇勒恩语): the
+ * one-sense vote then counts that mention too. None of the training corpora's transliterated names is followed by 语,
+ * 族 or 人.
  */
 function placeElsewhere(text: string, s: Span): boolean {
   const key = text.slice(s.start, s.end);
   for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, i + 1)) {
+    if (peopleNext(text, i + key.length)) return true;
     if (i !== s.start && nameShape(text, i, i + key.length) === SHAPE_PLACE) return true;
   }
   return false;
