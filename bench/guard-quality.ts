@@ -11,7 +11,7 @@
 import { createGuard, FINDING_TYPES } from '../src/guard/index.ts';
 import type { FindingType, Guard } from '../src/guard/index.ts';
 import { datasetsDir, loadSplit, msraSplit } from './ner-data.ts';
-import { ordinaryPassages, scoreOrdinary } from './ordinary-text.ts';
+import { ordinaryPassages, scoreOrdinary, wilson } from './ordinary-text.ts';
 import { generateCorpus, TENANT_TERMS } from './guard-corpus.ts';
 import type { Label } from './guard-corpus.ts';
 import { HANDWRITTEN, parseMarked } from '../test/guard/fixtures/handwritten.ts';
@@ -56,6 +56,7 @@ export function evaluate(
 
 function fmt(x: number): string { return Number.isNaN(x) ? '  –  ' : x.toFixed(3); }
 
+
 export function formatTable(title: string, table: Table): string {
   const lines = [`### ${title}`, '', '| type | gold | predicted | precision | recall |', '|---|---:|---:|---:|---:|'];
   for (const [type, c] of table) {
@@ -83,14 +84,14 @@ function corpusDocs(dir: string, corpus: string, dev = false): Array<{ id: strin
 
 function corpusTable(title: string, rows: Array<[string, Table, Table]>): string {
   const lines = [`### ${title}`, '',
-    '| corpus (test split) | type | gold | predicted | precision | recall | rules only: P | R |',
-    '|---|---|---:|---:|---:|---:|---:|---:|'];
+    '| corpus (test split) | type | gold | predicted | precision | recall | P, 95 % interval | R, 95 % interval | rules only: P | R |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (const [name, t, r] of rows) {
     for (const type of ['person_name', 'address'] as const) {
       const c = t.get(type)!;
       const d = r.get(type)!;
       if (c.tp + c.fn === 0) continue;
-      lines.push(`| ${name} | ${type} | ${c.tp + c.fn} | ${c.tp + c.fp} | ${fmt(c.tp / (c.tp + c.fp))} | ${fmt(c.tp / (c.tp + c.fn))} | ${fmt(d.tp / (d.tp + d.fp))} | ${fmt(d.tp / (d.tp + d.fn))} |`);
+      lines.push(`| ${name} | ${type} | ${c.tp + c.fn} | ${c.tp + c.fp} | ${fmt(c.tp / (c.tp + c.fp))} | ${fmt(c.tp / (c.tp + c.fn))} | ${wilson(c.tp, c.tp + c.fp)} | ${wilson(c.tp, c.tp + c.fn)} | ${fmt(d.tp / (d.tp + d.fp))} | ${fmt(d.tp / (d.tp + d.fn))} |`);
     }
   }
   return lines.join('\n');
