@@ -298,41 +298,58 @@ function lists(w: Window, m: number, lexicon: Lexicon): void {
 }
 
 
-/** Writes the NCTX context-table rows of window position k into out[o, o + NCTX). */
-export function contextKeys(w: Window, k: number, mask: number, out: Int32Array, o: number): void {
+/** The template seeds of contextKeys: mix()'s first step for templates 10…27, computed once. */
+const CTX_SEEDS = Int32Array.from({ length: NCTX }, (_, c) => Math.imul(10 + c + 1, 0x9e3779b1));
+// The two values each template hashes (mix's a and b), gathered before one loop hashes them all: 18 calls of mix
+// at 18 sites are more than V8 inlines, and the loop is cheaper than the calls.
+const ctxA = new Int32Array(NCTX);
+const ctxB = new Int32Array(NCTX);
+
+/**
+ * Writes the NCTX context-table rows of window position k into out[o, o + NCTX), each plus `base` (where the
+ * context segment starts): mix(10 + c, a, b, mask) of template c's values.
+ */
+export function contextKeys(w: Window, k: number, mask: number, out: Int32Array, o: number, base = 0): void {
   const j = k + PAD;
   const ch = w.ch;
   const lx = w.lx;
   const cl = w.cl;
+  const A = ctxA;
+  const B = ctxB;
   const c0 = ch[j];
   const l0 = lx[j];
   const lm1 = lx[j - 1];
   const lp1 = lx[j + 1];
   const endPrev = w.we[j - 1];
   const startNext = w.ws[j + 1];
-  const classes = cl[j - 2] | (cl[j - 1] << 3) | (cl[j] << 6) | (cl[j + 1] << 9) | (cl[j + 2] << 12);
-  out[o] = mix(10, classes, 0, mask);
-  out[o + 1] = mix(11, l0, lm1, mask);
-  out[o + 2] = mix(12, l0, lp1, mask);
-  out[o + 3] = mix(13, (lm1 << 8) | l0, lp1, mask);
-  out[o + 4] = mix(14, endPrev, l0, mask);
-  out[o + 5] = mix(15, startNext, l0, mask);
-  out[o + 6] = mix(16, w.ws[j + 2], (l0 << 8) | lp1, mask);
-  out[o + 7] = mix(17, w.ws[j + 3], endPrev, mask);
-  out[o + 8] = mix(18, w.ws[j], w.we[j], mask);
-  out[o + 9] = mix(19, endPrev, c0, mask);
-  out[o + 10] = mix(20, c0, startNext, mask);
-  out[o + 11] = mix(21, w.cmp[j], (w.we[j - 2] << 8) | l0, mask);
-  out[o + 12] = mix(22, (lx[j - 2] << 8) | lm1, (l0 << 8) | lp1, mask);
+  A[0] = cl[j - 2] | (cl[j - 1] << 3) | (cl[j] << 6) | (cl[j + 1] << 9) | (cl[j + 2] << 12); B[0] = 0;
+  A[1] = l0; B[1] = lm1;
+  A[2] = l0; B[2] = lp1;
+  A[3] = (lm1 << 8) | l0; B[3] = lp1;
+  A[4] = endPrev; B[4] = l0;
+  A[5] = startNext; B[5] = l0;
+  A[6] = w.ws[j + 2]; B[6] = (l0 << 8) | lp1;
+  A[7] = w.ws[j + 3]; B[7] = endPrev;
+  A[8] = w.ws[j]; B[8] = w.we[j];
+  A[9] = endPrev; B[9] = c0;
+  A[10] = c0; B[10] = startNext;
+  A[11] = w.cmp[j]; B[11] = (w.we[j - 2] << 8) | l0;
+  A[12] = (lx[j - 2] << 8) | lm1; B[12] = (l0 << 8) | lp1;
   const ls = w.ls[j];
   const le = w.le[j];
-  out[o + 13] = mix(23, ls, 0, mask);
-  out[o + 14] = mix(24, le, 0, mask);
-  out[o + 15] = mix(25, w.le[j - 1], ls, mask);
-  out[o + 16] = mix(26, w.li[j], (ls !== 0 ? 1 : 0) | (le !== 0 ? 2 : 0), mask);
+  A[13] = ls; B[13] = 0;
+  A[14] = le; B[14] = 0;
+  A[15] = w.le[j - 1]; B[15] = ls;
+  A[16] = w.li[j]; B[16] = (ls !== 0 ? 1 : 0) | (le !== 0 ? 2 : 0);
   // Whether a name-list string starts, ends or runs through here, with the character itself.
-  const named = (any(ls) & LEX_NAME) | ((any(le) & LEX_NAME) << 1) | ((w.li[j] & LEX_NAME) << 2);
-  out[o + 17] = mix(27, named, c0, mask);
+  A[17] = (any(ls) & LEX_NAME) | ((any(le) & LEX_NAME) << 1) | ((w.li[j] & LEX_NAME) << 2); B[17] = c0;
+  for (let c = 0; c < NCTX; c++) {
+    // mix(10 + c, A[c], B[c], mask), its first multiplication's operand read from CTX_SEEDS.
+    let h = Math.imul(A[c] ^ CTX_SEEDS[c], 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15) ^ B[c], 0xc2b2ae35);
+    h ^= h >>> 13;
+    out[o + c] = (h & mask) + base;
+  }
 }
 
 /** The lists of a per-length bit set (ls, le), whatever the length. */

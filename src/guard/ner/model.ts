@@ -154,8 +154,7 @@ export function rowsAt(w: Window, k: number, l: Layout, out: Int32Array, o: numb
   // Trigram starting at offset s ∈ {−2, −1, 0}: slot s + 2.
   for (let s = -2; s <= 0; s++) out[o++] = l.tri + w.tri[j + s] * TRI_SLOTS + s + 2;
   out[o++] = l.skip + w.skip[j - 1];
-  contextKeys(w, k, (1 << l.bits.ctx) - 1, out, o);
-  for (let c = 0; c < NCTX; c++) out[o + c] += l.ctx;
+  contextKeys(w, k, (1 << l.bits.ctx) - 1, out, o, l.ctx);
 }
 
 const MAGIC = 0x52454e59; // "YNER"
