@@ -4,7 +4,7 @@ import { Lexicon } from './lexicon.ts';
 
 // Module bindings read once: under tsx every imported binding is a getter, too slow for the inner loops.
 const { ENTITY_TYPES, NCTX, NT, O, PAD, UNI_SLOTS, BI_SLOTS, TRI_SLOTS, UNI_REACH } = F;
-if (NT !== 7) throw new Error('packed emissions hold exactly seven tags: update pack() and emissions() with the tag set');
+if (NT !== 7) throw new Error('packed emissions and the decoder hold exactly seven tags: update pack(), emissions() and decode() with the tag set');
 const contextKeys = F.contextKeys;
 const prepare = F.prepare;
 
@@ -401,37 +401,69 @@ export function emissionsOf(W: Float64Array, bias: Float64Array, l: Layout, w: W
   }
 }
 
+/** The previous position's scores, read by the decoder's loop over predecessors. */
+const prevScores = new Float64Array(NT);
+
 /**
  * The best tag sequence for emissions e of n positions, written to tags[0, n). The sequence starts in O or
  * B-* (a window may start inside running text, like a sentence) and ends in any tag. `tr` holds the
  * transition scores with the disallowed ones at NEG; s and bk are scratch of n·NT.
+ *
+ * Written for the seven tags (checked at load): the previous position's scores stay in locals, O and each B-X
+ * take the best of all seven predecessors, each I-X of B-X and I-X only (allowed(); the other five carry NEG in
+ * `tr` and could never win). Ties go to the lower predecessor.
  */
 export function decode(e: Float64Array, n: number, start: ArrayLike<number>, tr: Float64Array, s: Float64Array, bk: Uint8Array, tags: Uint8Array): void {
   if (n <= 0) return;
-  for (let t = 0; t < NT; t++) s[t] = t !== O && (t & 1) === 0 ? NEG : start[t] + e[t];
+  let s0 = start[0] + e[0];
+  let s1 = start[1] + e[1];
+  let s2 = NEG;
+  let s3 = start[3] + e[3];
+  let s4 = NEG;
+  let s5 = start[5] + e[5];
+  let s6 = NEG;
+  s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3; s[4] = s4; s[5] = s5; s[6] = s6;
+  const prev = prevScores;
   for (let i = 1; i < n; i++) {
-    const p = (i - 1) * NT;
-    const q = p + NT;
-    for (let t = 0; t < NT; t++) {
-      let best: number;
-      let arg: number;
-      if (t !== O && (t & 1) === 0) {
-        // I-X follows only B-X or I-X (allowed()): the other five carry NEG in `tr` and could never win.
-        best = s[p + t - 1] + tr[(t - 1) * NT + t];
-        arg = t - 1;
-        const v = s[p + t] + tr[t * NT + t];
-        if (v > best) { best = v; arg = t; }
-      } else {
-        best = s[p] + tr[t];
-        arg = 0;
-        for (let u = 1; u < NT; u++) {
-          const v = s[p + u] + tr[u * NT + t];
-          if (v > best) { best = v; arg = u; }
-        }
-      }
-      s[q + t] = best + e[q + t];
-      bk[q + t] = arg;
+    const q = i * NT;
+    prev[1] = s1; prev[2] = s2; prev[3] = s3; prev[4] = s4; prev[5] = s5; prev[6] = s6;
+    // O, B-PER, B-LOC, B-ORG: from any tag.
+    let b0 = s0 + tr[0];
+    let b1 = s0 + tr[1];
+    let b3 = s0 + tr[3];
+    let b5 = s0 + tr[5];
+    let a0 = 0;
+    let a1 = 0;
+    let a3 = 0;
+    let a5 = 0;
+    for (let u = 1; u < NT; u++) {
+      const su = prev[u];
+      const r = u * NT;
+      let v = su + tr[r];
+      if (v > b0) { b0 = v; a0 = u; }
+      v = su + tr[r + 1];
+      if (v > b1) { b1 = v; a1 = u; }
+      v = su + tr[r + 3];
+      if (v > b3) { b3 = v; a3 = u; }
+      v = su + tr[r + 5];
+      if (v > b5) { b5 = v; a5 = u; }
     }
+    // I-X: from B-X or I-X.
+    let b2 = s1 + tr[1 * NT + 2];
+    let a2 = 1;
+    let v = s2 + tr[2 * NT + 2];
+    if (v > b2) { b2 = v; a2 = 2; }
+    let b4 = s3 + tr[3 * NT + 4];
+    let a4 = 3;
+    v = s4 + tr[4 * NT + 4];
+    if (v > b4) { b4 = v; a4 = 4; }
+    let b6 = s5 + tr[5 * NT + 6];
+    let a6 = 5;
+    v = s6 + tr[6 * NT + 6];
+    if (v > b6) { b6 = v; a6 = 6; }
+    s0 = b0 + e[q]; s1 = b1 + e[q + 1]; s2 = b2 + e[q + 2]; s3 = b3 + e[q + 3]; s4 = b4 + e[q + 4]; s5 = b5 + e[q + 5]; s6 = b6 + e[q + 6];
+    s[q] = s0; s[q + 1] = s1; s[q + 2] = s2; s[q + 3] = s3; s[q + 4] = s4; s[q + 5] = s5; s[q + 6] = s6;
+    bk[q] = a0; bk[q + 1] = a1; bk[q + 2] = a2; bk[q + 3] = a3; bk[q + 4] = a4; bk[q + 5] = a5; bk[q + 6] = a6;
   }
   let last = 0;
   const l = (n - 1) * NT;
