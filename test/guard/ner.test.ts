@@ -8,9 +8,10 @@ import { gunzipSync } from 'node:zlib';
 import { createGuard } from '../../src/guard/index.ts';
 import type { Finding } from '../../src/guard/index.ts';
 import { NER_MODEL_FILE, SHAPE_OK, candidateWindows, defaultNerModel, nameShape } from '../../src/guard/detectors/ner.ts';
-import { allowed, decode, decodeModel, emissions, emissionsOf, encodeModel, GATE_PAIRS, maskedTransitions, PairSet, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
+import { allowed, decode, decodeModel, emissions, emissionsOf, emissionsSimd, encodeModel, GATE_PAIRS, maskedTransitions, PairSet, modelLayout, pack, ROWS, WMAX } from '../../src/guard/ner/model.ts';
 import { NT, O, prepare, stringHash } from '../../src/guard/ner/features.ts';
 import { Lexicon } from '../../src/guard/ner/lexicon.ts';
+import { BLOCK, rowSummer } from '../../src/guard/ner/simd.ts';
 import { STREET_LEVEL } from '../../src/guard/ner/street.ts';
 import { mulberry32 } from '../helpers/random.ts';
 
@@ -191,6 +192,29 @@ test('packed emissions equal the plain sums of the weights, whatever the weights
   emissions(pack(weights), bias, l, prepare(text, 0, n, model.vocab, model.bits, model.lexicon), n, packed, rows);
   emissionsOf(Float64Array.from(weights), Float64Array.from(bias), l, prepare(text, 0, n, model.vocab, model.bits, model.lexicon), n, plain, rows);
   assert.deepEqual([...packed], [...plain]);
+});
+
+test('the SIMD row sums equal the JavaScript ones, across blocks and at the weights\' extremes', () => {
+  const random = mulberry32(11);
+  const model = defaultNerModel();
+  assert.ok(model.summer, 'Node 20 has WebAssembly SIMD: the shipped model sums its rows there');
+  const l = modelLayout(model);
+  const weights = new Int8Array(model.weights.length);
+  for (let i = 0; i < weights.length; i++) if (random() < 0.05) weights[i] = Math.round((random() * 2 - 1) * WMAX);
+  weights.fill(WMAX, 0, NT * 40);
+  weights.fill(-WMAX, NT * 40, NT * 80);
+  const summer = rowSummer(pack(weights), ROWS)!;
+  const bias = Int32Array.from({ length: NT }, () => Math.round(random() * 200 - 100));
+  // Longer than two blocks, so that the last block is a partial one.
+  const text = '深圳发展银行副行长朱琦表示，请寄到北京市海淀区中关村大街27号1101室。'.repeat(70);
+  const n = text.length;
+  assert.ok(n > 2 * BLOCK);
+  const js = new Float64Array(n * NT);
+  const simd = new Float64Array(n * NT);
+  emissions(pack(weights), bias, l, prepare(text, 0, n, model.vocab, model.bits, model.lexicon), n, js, new Int32Array(n * ROWS));
+  emissionsSimd(summer, bias, l, prepare(text, 0, n, model.vocab, model.bits, model.lexicon), n, simd);
+  assert.deepEqual([...simd], [...js]);
+  assert.throws(() => summer.sum(BLOCK + 1), RangeError);
 });
 
 test('the word lists: lookups by hash, absent strings in no list, and a corrupt model refused', () => {
