@@ -2,8 +2,9 @@
  * The tagger's row sums in WebAssembly SIMD: one 8-byte load widened to eight 16-bit lanes and one vector
  * addition per weight row, where JavaScript needs two loads and eight mask, shift and add steps
  * (model.ts: emissions, the reference this must equal). The module is 154 bytes, assembled here from the
- * listing below, so that no toolchain or dependency is needed; WebAssembly.validate() refuses it where SIMD is
- * missing, and the tagger then sums in JavaScript.
+ * listing below, so that no toolchain or dependency is needed. Where SIMD is missing (WebAssembly.validate()
+ * refuses the module), WebAssembly is off (`node --jitless`) or compiling it is forbidden, the tagger sums in
+ * JavaScript.
  *
  *   (func $sum (param $rows i32) (param $n i32) (param $out i32)
  *     (local $i i32) (local $p i32) (local $end i32) (local $acc v128)
@@ -136,7 +137,12 @@ export function rowSummer(packed: Int32Array, rowsPerPosition: number): RowSumme
   const bytes = moduleBytes(rowsPerPosition, pages);
   if (!WebAssembly.validate(bytes)) return null;
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
+  } catch {
+    return null; // an embedder that forbids compiling WebAssembly: the JavaScript sums serve
+  }
   const sum = instance.exports.sum as (rows: number, n: number, out: number) => void;
   const inMemory = new Int32Array(memory.buffer, 0, packed.length);
   inMemory.set(packed);
