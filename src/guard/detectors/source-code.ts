@@ -78,20 +78,7 @@ export function detectSourceCode(text: string, out: RawFinding[]): void {
     }
   }
   // Unfenced: walk lines, grouping code-like lines (blank lines allowed inside a block).
-  let blockStart = -1;
-  let blockEnd = -1;
-  let codeLines = 0;
-  let proseLines = 0;
-  const flush = (): void => {
-    if (blockStart >= 0 && codeLines >= 3 && codeLines >= 2 * proseLines) {
-      if (!fenced.some(([s, e]) => blockStart < e && blockEnd > s)) {
-        out.push({ type: 'source_code', start: blockStart, end: blockEnd, score: 0.8, detector: 'source_code' });
-      }
-    }
-    blockStart = -1;
-    codeLines = 0;
-    proseLines = 0;
-  };
+  const b: Block = { start: -1, end: -1, codeLines: 0, proseLines: 0 };
   let pos = 0;
   while (pos <= text.length) {
     let nl = text.indexOf('\n', pos);
@@ -103,19 +90,40 @@ export function detectSourceCode(text: string, out: RawFinding[]): void {
     while (te > ts && isSpace(text.charCodeAt(te - 1))) te--;
     const s = ts === te ? -1 : lineScore(text, pos, nl, ts, te);
     if (s >= 2) {
-      if (blockStart < 0) blockStart = ts;
-      blockEnd = te;
-      codeLines++;
-    } else if (s === 1 && blockStart >= 0) {
-      blockEnd = te;
-      codeLines++;
+      if (b.start < 0) b.start = ts;
+      b.end = te;
+      b.codeLines++;
+    } else if (s === 1 && b.start >= 0) {
+      b.end = te;
+      b.codeLines++;
     } else if (s < 0) {
       // Blank line: a block may continue across one.
-    } else if (blockStart >= 0) {
-      proseLines++;
-      if (proseLines > 1 || codeLines < 2) flush();
+    } else if (b.start >= 0) {
+      b.proseLines++;
+      if (b.proseLines > 1 || b.codeLines < 2) flush(b, fenced, out);
     }
     pos = nl + 1;
   }
-  flush();
+  flush(b, fenced, out);
+}
+
+/** A run of code-like lines being gathered (start −1: none). */
+interface Block { start: number; end: number; codeLines: number; proseLines: number }
+
+/**
+ * Report the block if it is code (three code lines or more, at least twice its prose lines) and not inside a fence,
+ * then start a new one. A module function, not a closure per call: tsx names every closure it creates.
+ */
+function flush(b: Block, fenced: ReadonlyArray<[number, number]>, out: RawFinding[]): void {
+  if (b.start >= 0 && b.codeLines >= 3 && b.codeLines >= 2 * b.proseLines && !overlapsAny(fenced, b.start, b.end)) {
+    out.push({ type: 'source_code', start: b.start, end: b.end, score: 0.8, detector: 'source_code' });
+  }
+  b.start = -1;
+  b.codeLines = 0;
+  b.proseLines = 0;
+}
+
+function overlapsAny(spans: ReadonlyArray<[number, number]>, start: number, end: number): boolean {
+  for (const [s, e] of spans) if (start < e && end > s) return true;
+  return false;
 }
