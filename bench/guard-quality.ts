@@ -56,7 +56,6 @@ export function evaluate(
 
 function fmt(x: number): string { return Number.isNaN(x) ? '  –  ' : x.toFixed(3); }
 
-
 export function formatTable(title: string, table: Table): string {
   const lines = [`### ${title}`, '', '| type | gold | predicted | precision | recall |', '|---|---:|---:|---:|---:|'];
   for (const [type, c] of table) {

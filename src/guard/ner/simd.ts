@@ -131,9 +131,9 @@ function moduleBytes(rowsPerPosition: number, pages: number): Uint8Array<ArrayBu
  */
 export function rowSummer(packed: Int32Array, rowsPerPosition: number): RowSummer | null {
   if (typeof WebAssembly !== 'object') return null;
-  const rowsAt = packed.length * 4;
-  const sumsAt = rowsAt + BLOCK * rowsPerPosition * 4;
-  const pages = Math.ceil((sumsAt + BLOCK * 16) / 65536);
+  const rowsOffset = packed.length * 4;
+  const sumsOffset = rowsOffset + BLOCK * rowsPerPosition * 4;
+  const pages = Math.ceil((sumsOffset + BLOCK * 16) / 65536);
   const bytes = moduleBytes(rowsPerPosition, pages);
   if (!WebAssembly.validate(bytes)) return null;
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
@@ -148,11 +148,11 @@ export function rowSummer(packed: Int32Array, rowsPerPosition: number): RowSumme
   inMemory.set(packed);
   return {
     packed: inMemory,
-    rows: new Int32Array(memory.buffer, rowsAt, BLOCK * rowsPerPosition),
-    sums: new Uint16Array(memory.buffer, sumsAt, BLOCK * 8),
+    rows: new Int32Array(memory.buffer, rowsOffset, BLOCK * rowsPerPosition),
+    sums: new Uint16Array(memory.buffer, sumsOffset, BLOCK * 8),
     sum(n: number): void {
       if (n > BLOCK) throw new RangeError(`at most ${BLOCK} positions a call`);
-      sum(rowsAt, n, sumsAt);
+      sum(rowsOffset, n, sumsOffset);
     },
   };
 }
