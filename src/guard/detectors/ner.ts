@@ -684,7 +684,7 @@ export function combineWithTagger(
       const key = text.slice(s.start, s.end);
       votes.set(key, shape === SHAPE_PLACE ? -1e6 : (votes.get(key) ?? 0) - 1);
     }
-    for (const s of ok) if (s.end - s.start >= 2 && transliterated(text, s.start, s.end) && placeElsewhere(text, s)) {
+    for (const s of ok) if (s.end - s.start >= 2 && transliterated(text, s.start, s.end) && placeOrPeopleElsewhere(text, s)) {
       (votes ??= new Map()).set(text.slice(s.start, s.end), -1e6);
     }
     if (votes !== null) for (const s of ok) if (s.end - s.start >= 2) {
@@ -717,7 +717,7 @@ function peopleNext(text: string, at: number): boolean {
  * one-sense vote then counts that mention too. None of the training corpora's transliterated names is followed by 语,
  * 族 or 人.
  */
-function placeElsewhere(text: string, s: Span): boolean {
+function placeOrPeopleElsewhere(text: string, s: Span): boolean {
   const key = text.slice(s.start, s.end);
   for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, i + 1)) {
     if (peopleNext(text, i + key.length)) return true;

@@ -200,7 +200,17 @@ function alloc(n: number): Window {
 
 /** The hash of template t with values a, b, masked to `mask`. */
 export function mix(t: number, a: number, b: number, mask: number): number {
-  let h = Math.imul(a ^ Math.imul(t + 1, 0x9e3779b1), 0x85ebca6b);
+  return mixSeeded(templateSeed(t), a, b, mask);
+}
+
+/** mix()'s first step for template t (contextKeys keeps those of its templates). */
+function templateSeed(t: number): number {
+  return Math.imul(t + 1, 0x9e3779b1);
+}
+
+/** mix() with the template's seed already computed. */
+function mixSeeded(seed: number, a: number, b: number, mask: number): number {
+  let h = Math.imul(a ^ seed, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 15) ^ b, 0xc2b2ae35);
   h ^= h >>> 13;
   return h & mask;
@@ -299,7 +309,7 @@ function lists(w: Window, m: number, lexicon: Lexicon): void {
 
 
 /** The template seeds of contextKeys: mix()'s first step for templates 10…27, computed once. */
-const CTX_SEEDS = Int32Array.from({ length: NCTX }, (_, c) => Math.imul(10 + c + 1, 0x9e3779b1));
+const CTX_SEEDS = Int32Array.from({ length: NCTX }, (_, c) => templateSeed(10 + c));
 // The two values each template hashes (mix's a and b), gathered before one loop hashes them all: 18 calls of mix
 // at 18 sites are more than V8 inlines, and the loop is cheaper than the calls.
 const ctxA = new Int32Array(NCTX);
@@ -343,13 +353,7 @@ export function contextKeys(w: Window, k: number, mask: number, out: Int32Array,
   A[16] = w.li[j]; B[16] = (ls !== 0 ? 1 : 0) | (le !== 0 ? 2 : 0);
   // Whether a name-list string starts, ends or runs through here, with the character itself.
   A[17] = (any(ls) & LEX_NAME) | ((any(le) & LEX_NAME) << 1) | ((w.li[j] & LEX_NAME) << 2); B[17] = c0;
-  for (let c = 0; c < NCTX; c++) {
-    // mix(10 + c, A[c], B[c], mask), its first multiplication's operand read from CTX_SEEDS.
-    let h = Math.imul(A[c] ^ CTX_SEEDS[c], 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 15) ^ B[c], 0xc2b2ae35);
-    h ^= h >>> 13;
-    out[o + c] = (h & mask) + base;
-  }
+  for (let c = 0; c < NCTX; c++) out[o + c] = mixSeeded(CTX_SEEDS[c], A[c], B[c], mask) + base;
 }
 
 /** The lists of a per-length bit set (ls, le), whatever the length. */
