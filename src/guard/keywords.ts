@@ -50,6 +50,7 @@ export class KeywordIndex {
 
   /** The longest keyword starting at `pos`, or undefined. */
   at(text: string, pos: number): string | undefined {
+    if (pos < 0 || pos >= text.length) return undefined;
     const c = text.charCodeAt(pos);
     const f = this.#first[c];
     if (f === 0) return undefined;

@@ -101,3 +101,12 @@ test('levels: defaults, overrides, disabled types', () => {
   assert.deepEqual(strict.scan('13800138000').findings, []);
   assert.throws(() => createGuard({ levels: { ip_address: 'secret' as never } }), /invalid level/);
 });
+
+test('a keyword index answers nothing past either end of the text, and the longest keyword inside it', async () => {
+  const { KeywordIndex } = await import('../../src/guard/keywords.ts');
+  const index = new KeywordIndex(['先生', '先', '女士']);
+  assert.equal(index.at('张先生', 3), undefined);
+  assert.equal(index.at('张先生', -1), undefined);
+  assert.equal(index.at('张先生', 1), '先生');
+  assert.equal(index.at('先', 0), '先');
+});

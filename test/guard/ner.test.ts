@@ -554,3 +554,27 @@ test('the gate\'s pair set holds exactly its pairs (above 2^30 and below), whate
   for (const p of model.gatePairs) assert.ok(model.gatePairSet.has(p));
   assert.throws(() => new PairSet([0]), /corrupt/);
 });
+
+test('the tail of a word is no name (叶梅 of 榆叶梅, 申花 of 上海申花); a listed name inside one is (学雷锋)', () => {
+  assert.deepEqual(found('榆叶梅别名小桃红、榆梅、鸾枝。', 'person_name'), []);
+  assert.deepEqual(found('由时任甲A联赛劲旅上海申花主教练的名帅徐根宝所创建。', 'person_name'), ['徐根宝']);
+  assert.deepEqual(found('飞黄腾达7为美国真人秀节目。', 'person_name'), []);
+  assert.deepEqual(found('他坚持学雷锋做好事，被评为学雷锋标兵。', 'person_name'), ['雷锋', '雷锋']);
+});
+
+test('a prince\'s title and a noble rank come off a name (北王韦昌辉, 公爵格奥尔格); an era is no name (改元洪宪); 王 as a surname stays', () => {
+  assert.deepEqual(found('一面密令北王韦昌辉和翼王石达开回京。', 'person_name'), ['韦昌辉']);
+  assert.deepEqual(found('他的祖父南昌王朱兴隆是明太祖的哥哥。', 'person_name'), ['朱兴隆']);
+  assert.deepEqual(found('老鹰王约翰逊从亚特兰大老鹰队转到布鲁克林篮网队。', 'person_name'), ['约翰逊']);
+  assert.deepEqual(found('双方为萨克森公爵格奥尔格、黑森领主菲利普。', 'person_name').slice(0, 1), ['格奥尔格']);
+  assert.deepEqual(found('吴三桂在衡阳称帝，建元昭武。', 'person_name'), ['吴三桂']);
+  assert.deepEqual(found('副市长王小明出席了会议。', 'person_name'), ['王小明']);
+  assert.deepEqual(found('局长王约翰出席了会议。', 'person_name'), ['王约翰'], 'three characters: 王 is the surname');
+});
+
+test('a surname and a person\'s title after it make a name whatever its last character (马语先生, 田国同志); 赵姓女士 and 韩国女士 do not', () => {
+  assert.deepEqual(found('物业多次推诿，要求马语先生尽快处理。', 'person_name'), ['马语']);
+  assert.deepEqual(found('会议决定由田国同志牵头。', 'person_name'), ['田国']);
+  assert.deepEqual(found('这位赵姓女士来自北京。', 'person_name'), []);
+  assert.deepEqual(found('一位韩国女士来访。', 'person_name'), []);
+});
