@@ -578,3 +578,10 @@ test('a surname and a person\'s title after it make a name whatever its last cha
   assert.deepEqual(found('这位赵姓女士来自北京。', 'person_name'), []);
   assert.deepEqual(found('一位韩国女士来访。', 'person_name'), []);
 });
+
+test('foreign cities and clubs are no names (阿森纳, 拉齐奥, 尤文图斯); with a person\'s title after them they are (马德里先生), and 洛桑 is a Tibetan name', () => {
+  assert.deepEqual(found('最终切尔西以2-1击败阿森纳。', 'person_name'), []);
+  assert.deepEqual(found('他曾效力于拉齐奥和尤文图斯。', 'person_name'), []);
+  assert.deepEqual(found('但马德里先生首先带我参观的却是病房。', 'person_name'), ['马德里']);
+  assert.deepEqual(found('马乡乡长洛桑说：过去这里没有路。', 'person_name'), ['洛桑']);
+});

@@ -8,7 +8,7 @@ import * as F from '../ner/features.ts';
 import { STREET_LEVEL } from '../ner/street.ts';
 import { KeywordIndex } from '../keywords.ts';
 import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
-import { COUNTRIES } from '../data/places.ts';
+import { COUNTRIES, FOREIGN_PLACES } from '../data/places.ts';
 import { LEX_NAME, LEX_NAME_TAGGED, LEX_ORG, LEX_PLACE, LEX_WORD, MAX_LEN, type Lexicon } from '../ner/lexicon.ts';
 
 /**
@@ -284,6 +284,8 @@ export function nameShape(text: string, start: number, end: number): number {
   if (repeated(text, start, end)) return SHAPE_NOT;
   // A country is a place wherever the text names it (莱索托, 津巴布韦).
   if (end - start <= 6 && COUNTRIES.has(text.slice(start, end))) return SHAPE_PLACE;
+  // A foreign city or a club (克里夫兰, 阿森纳) — unless a person's title follows (马德里先生, a man named Madrid).
+  if (end - start <= 7 && FOREIGN_PLACES.has(text.slice(start, end)) && PERSON_TITLE.at(text, end) === undefined) return SHAPE_PLACE;
   // A piece of a country's name (尔兰 of 爱尔兰, 萨摩 of 萨摩亚).
   for (let k = 1; k <= 2; k++) {
     if (start >= k && COUNTRIES.has(text.slice(start - k, end))) return SHAPE_NOT;
