@@ -585,3 +585,7 @@ test('foreign cities and clubs are no names (阿森纳, 拉齐奥, 尤文图斯)
   assert.deepEqual(found('但马德里先生首先带我参观的却是病房。', 'person_name'), ['马德里']);
   assert.deepEqual(found('马乡乡长洛桑说：过去这里没有路。', 'person_name'), ['洛桑']);
 });
+
+test('于 after a word it ends (用于, 迫于, 关于) is no part of the name after it', () => {
+  assert.deepEqual(found('不过，迫于秀吉的压力而退兵。', 'person_name'), ['秀吉']);
+});
