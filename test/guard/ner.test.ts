@@ -535,6 +535,7 @@ test('a surname as such (赵姓) and a people or language named by a translitera
   assert.deepEqual(found('这是克林顿人生道路的重大转折。', 'person_name'), ['克林顿'], '人生: the man\'s life');
   assert.equal(found('董事长蒙蒂夫人是一位富有创造力的企业家。', 'person_name').length, 1, '夫人: madam');
   assert.deepEqual(found('赵伟列为全国首位。', 'person_name'), ['赵伟']);
+  assert.deepEqual(found('难道这样还不够吗，我们普通老白姓连维护生命的权利都要被剥夺吗。', 'person_name'), [], '姓 inside a span');
 });
 
 test('the gate\'s pair set holds exactly its pairs (above 2^30 and below), whatever their number', () => {

@@ -559,7 +559,7 @@ const DYNASTY_BEFORE = /^(?:[东西南北前后][汉晋魏周齐梁陈宋唐秦�
 const ERA_VERB = new Set([...'改建']);
 const TITLE_FIRST = new KeywordIndex([...CUE_BEFORE, '公爵', '伯爵', '侯爵', '子爵', '男爵', '大公', '亲王', '国王', '女王']);
 /** Characters inside none of the training corpora's names: a span holding one has run on into a clause. */
-const NOT_IN_NAME = new Set([...'与了着把被将劝伐饰携率联']);
+const NOT_IN_NAME = new Set([...'与了着把被将劝伐饰携率联姓']);
 /** Characters before 于 that make it the preposition of a verb (卒于顺治, 病逝于波扎那, 由于尚恩, 位于西布里奇福德), not the surname. */
 const VERB_BEFORE_YU = new Set([...'卒逝生位始属由出对至在等处源死葬建成业读职力迄自用关终基鉴善便忠限过急勇敢乐易难免甘苦碍迫高低大小多少献嫁败归见交赠']);
 const SPELT_CHAR = /[（(〈][\u3400-\u9fff]{2}[）)〉]/;
