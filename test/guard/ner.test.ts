@@ -590,3 +590,8 @@ test('foreign cities and clubs are no names (阿森纳, 拉齐奥, 尤文图斯)
 test('于 after a word it ends (用于, 迫于, 关于) is no part of the name after it', () => {
   assert.deepEqual(found('不过，迫于秀吉的压力而退兵。', 'person_name'), ['秀吉']);
 });
+
+test('a dynasty before a three-character name (宋周敦颐) and a writer\'s epithet (大文豪莎士比亚) come off it', () => {
+  assert.deepEqual(found('柳宗元的《捕蛇者说》，宋周敦颐的《爱莲说》。', 'person_name').slice(-1), ['周敦颐']);
+  assert.deepEqual(found('他以英国大文豪莎士比亚名剧《亨利五世》的台词作答。', 'person_name'), ['莎士比亚']);
+});

@@ -557,7 +557,8 @@ const VERB_AFTER_NAME = new KeywordIndex([...NAME_VERBS.filter((v) => v.length =
 /** A dynasty before a name (东汉安世高, 唐朝武则天): the name is what follows. */
 const DYNASTY_BEFORE = /^(?:[东西南北前后][汉晋魏周齐梁陈宋唐秦燕凉蜀吴]|[唐宋元明清汉秦隋晋]朝)/;
 const ERA_VERB = new Set([...'改建']);
-const TITLE_FIRST = new KeywordIndex([...CUE_BEFORE, '公爵', '伯爵', '侯爵', '子爵', '男爵', '大公', '亲王', '国王', '女王']);
+const DYNASTY = new Set([...'秦汉晋隋唐宋元明清']);
+const TITLE_FIRST = new KeywordIndex([...CUE_BEFORE, '文豪', '大文豪', '公爵', '伯爵', '侯爵', '子爵', '男爵', '大公', '亲王', '国王', '女王']);
 /** Characters inside none of the training corpora's names: a span holding one has run on into a clause. */
 const NOT_IN_NAME = new Set([...'与了着把被将劝伐饰携率联姓']);
 /** Characters before 于 that make it the preposition of a verb (卒于顺治, 病逝于波扎那, 由于尚恩, 位于西布里奇福德), not the surname. */
@@ -600,9 +601,11 @@ export function trimNameSpan(text: string, span: Span): Span | null {
   if (end - start >= 4) {
     if (VERB_AFTER_NAME.at(text, end - 2)?.length === 2) end -= 2;
     else if (DYNASTY_BEFORE.test(text.slice(start, start + 2))) start += 2;
-    // A prince's title before his name (北王韦昌辉, 鹰王约翰逊): 王 after a word, then a whole name of three characters or more.
+    // A prince's title before his name (北王韦昌辉, 鹰王约翰逊): 王 after a word, then a whole name of three characters or more;
+    // a dynasty's name before a name of three (宋周敦颐).
     else if (text[start] === '王' && start > 0 && isIdeograph(text.charCodeAt(start - 1))
       && ((lexBits(text.charCodeAt(start + 1)) & LEX_TOP_SURNAME) !== 0 || transliterated(text, start + 1, end))) start += 1;
+    else if (end - start === 4 && DYNASTY.has(text[start]) && (lexBits(text.charCodeAt(start + 1)) & LEX_TOP_SURNAME) !== 0) start += 1;
   }
   // An era named after 改元 or 建元 (改元洪宪, 建元昭武), not a person.
   if (text[start] === '元' && start > 0 && ERA_VERB.has(text[start - 1])) return null;
