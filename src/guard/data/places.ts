@@ -54,9 +54,10 @@ export const COUNTRIES: ReadonlySet<string> = new Set((
 ).split(' '));
 
 /**
- * Foreign cities and sports clubs as Chinese encyclopedias and news write them, none of them a person's name in the
- * training corpora (the tagger reads 克里夫兰, 萨姆森 or 阿森纳 as names where a text gives no cue). Left out where the
- * string also names people alone (华盛顿, 休斯顿, 奥兰多, 马赛, 里昂, 亚历山大, 圣保罗, 索非亚, 萨姆森; 洛桑 is a Tibetan name, 瓦伦西亚 a footballer's).
+ * Foreign cities and sports clubs as Chinese encyclopedias and news write them: the tagger reads 雷克雅维克 or 阿森纳 as
+ * names where a text gives no cue. In the training corpora none of them names a person but with a title after it
+ * (马德里先生), which nameShape honours. Left out where the string also names people on its own (华盛顿, 休斯顿,
+ * 奥兰多, 马赛, 里昂, 亚历山大, 圣保罗, 索非亚, 萨姆森, 克里夫兰; 洛桑 is a Tibetan name, 瓦伦西亚 a footballer's).
  */
 export const FOREIGN_PLACES: ReadonlySet<string> = new Set((
   // Europe

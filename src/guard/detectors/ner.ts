@@ -722,7 +722,7 @@ const NAME_LISTS = LEX_NAME | LEX_NAME_TAGGED;
 /**
  * Whether span s is the tail of a word of the lexicon that starts one or two characters before it (榆叶梅 → 叶梅,
  * 上海申花 → 申花, 飞黄腾达 → 黄腾达): a common word, place or organisation that no list holds as a name. Not when the
- * span itself is listed as a name (学雷锋 keeps 雷锋). In the training corpora 9 of 19,345 names are such a tail.
+ * span itself is listed as a name (学雷锋 keeps 雷锋). Of the training corpora's 19,345 names, 9 are such a tail of a jieba word.
  */
 function tailOfWord(text: string, s: Span, lexicon: Lexicon): boolean {
   const len = s.end - s.start;
