@@ -2,7 +2,7 @@
  * A seeded fuzz of request shapes: valid bodies of every OpenAI route Yumen serves, each bent in one to three places
  * (a field set to a value of another kind, removed, or added where it does not belong, at any depth). Whatever the
  * client sends, the answer is never a 5xx while the model behind answers well, a refusal is in the OpenAI error
- * shape, and the server keeps answering.
+ * shape, the server keeps answering, and no raw value in the body reaches the external model.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,7 +99,7 @@ describe('request shapes, fuzzed', () => {
     await up.close();
   });
 
-  it('never answers 5xx to a bent body of any route, refuses in the OpenAI error shape, and keeps serving', async () => {
+  it('never answers 5xx to a bent body of any route, refuses in the OpenAI error shape, lets nothing raw out, and keeps serving', async () => {
     const random = mulberry32(20261207);
     const statuses = new Map<number, number>();
     for (let k = 0; k < 600; k++) {
@@ -120,6 +120,12 @@ describe('request shapes, fuzzed', () => {
     // Both kinds of answer occurred: the fuzz bends bodies, it does not only break them.
     assert.ok((statuses.get(200) ?? 0) > 50, JSON.stringify([...statuses]));
     assert.ok([...statuses.keys()].some((s) => s >= 400), JSON.stringify([...statuses]));
+    // And nothing raw left for the external model, wherever the bent body put it.
+    for (const r of up.requests) {
+      const seen = JSON.stringify(r.body);
+      for (const raw of ['13812345678', 'zhang.wei@example.com', '绝密', '建国路88号']) assert.ok(!seen.includes(raw), `${raw} reached the model: ${seen.slice(0, 300)}`);
+    }
+    assert.ok(up.requests.length > 50);
     const health = await request(`${y.url}/healthz`);
     assert.equal(health.statusCode, 200);
     await health.body.text();
