@@ -595,3 +595,8 @@ test('a dynasty before a three-character name (宋周敦颐) and a writer\'s epi
   assert.deepEqual(found('柳宗元的《捕蛇者说》，宋周敦颐的《爱莲说》。', 'person_name').slice(-1), ['周敦颐']);
   assert.deepEqual(found('他以英国大文豪莎士比亚名剧《亨利五世》的台词作答。', 'person_name'), ['莎士比亚']);
 });
+
+test('a doubled given name the tagger cut in half is taken whole (刘诗|诗)', () => {
+  assert.deepEqual(found('出10大美女之最】，我投给了“刘诗诗”，你也快来表态吧！', 'person_name'), ['刘诗诗']);
+  assert.deepEqual(found('主演：王菲菲、李娜娜。', 'person_name'), ['王菲菲', '李娜娜']);
+});

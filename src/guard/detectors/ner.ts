@@ -624,6 +624,8 @@ export function trimNameSpan(text: string, span: Span): Span | null {
     if (end - i - 1 >= 2 && (lexBits(text.charCodeAt(i + 1)) & LEX_SURNAME) !== 0) { start = i + 1; break; }
     return null;
   }
+  // A doubled given name the tagger cut in half (刘诗|诗): the span takes the second one.
+  if (end - start === 2 && (lexBits(text.charCodeAt(start)) & LEX_TOP_SURNAME) !== 0 && text[end] === text[end - 1] && text[end + 1] !== text[end]) end++;
   // Dots left at an end by the cuts (西汉·司马迁).
   while (start < end && NAME_DOTS.has(text[start])) start++;
   while (end > start && NAME_DOTS.has(text[end - 1])) end--;
