@@ -600,3 +600,10 @@ test('a doubled given name the tagger cut in half is taken whole (刘诗|诗)', 
   assert.deepEqual(found('出10大美女之最】，我投给了“刘诗诗”，你也快来表态吧！', 'person_name'), ['刘诗诗']);
   assert.deepEqual(found('主演：王菲菲、李娜娜。', 'person_name'), ['王菲菲', '李娜娜']);
 });
+
+test('after a label of where a person lives, a street-level place is an address though the tagger misses its road (保定市竞秀区建设路); a route verb comes off a road (东至黎平路)', () => {
+  assert.deepEqual(found('住址：保定市竞秀区建设路', 'address'), ['保定市竞秀区建设路']);
+  assert.deepEqual(found('他家住在河北省保定市竞秀区建设路。', 'address'), ['河北省保定市竞秀区建设路']);
+  assert.deepEqual(found('他说起河北省保定市竞秀区的变化。', 'address'), [], 'a district is no address');
+  assert.deepEqual(found('杨树浦路是一条东西向干道，西起惠民路，东至黎平路，全长5586米。', 'address'), ['杨树浦路', '惠民路', '黎平路']);
+});

@@ -9,10 +9,13 @@ import { CITIES, PROVINCES } from '../data/places.ts';
  * chains that reach street level (a number, or a road or village under an administrative unit) count —
  * "北京市朝阳区" alone is not personal data.
  */
-const CUE_WORDS = ['地址', '住址', '住所', '家住', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址', '联系地址',
-  '收货地址', '送货地址', '寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地'];
+/** Labels of where a person lives or is reached: what follows, at street level, is an address without the tagger's word. */
+const PERSONAL_CUES = new Set(['地址', '住址', '住所', '家住', '家住在', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址',
+  '联系地址', '收货地址', '送货地址']);
+/** Words before where anything lies or goes (an organisation, a sight, 传送到 …): what follows needs the tagger to agree. */
+const PLACE_CUES = ['寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地'];
 const GAZ = new Set([...PROVINCES, ...CITIES]);
-export const ADDRESS_STARTS = new KeywordIndex([...GAZ, ...CUE_WORDS]);
+export const ADDRESS_STARTS = new KeywordIndex([...GAZ, ...PERSONAL_CUES, ...PLACE_CUES]);
 
 // A CJK character that can be part of a place name (not a function word).
 const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次件份元亿电话手机联系姓名邮编请于至到住';
@@ -194,7 +197,8 @@ export function detectAddresses(
     const c = parseChain(text, start, admin);
     if (!streetLevel(c)) continue;
     spans.push([start, c.end]);
-    out.push({ type: 'address', start, end: c.end, score: admin ? 0.9 : 0.85, detector: c.nums > 0 ? 'address.number' : 'address.place' });
+    const detector = c.nums > 0 ? 'address.number' : PERSONAL_CUES.has(word) ? 'address.label' : 'address.place';
+    out.push({ type: 'address', start, end: c.end, score: admin ? 0.9 : 0.85, detector });
     coveredTo = c.end;
   }
   // "…路12号" anchors not yet covered: back up over place-name characters, then parse forward.

@@ -30,7 +30,8 @@ import { LEX_NAME, LEX_NAME_TAGGED, LEX_ORG, LEX_PLACE, LEX_WORD, MAX_LEN, type 
  * - a rule name is kept on its own only when its evidence is strong (a "姓名：" label, a phone/ID beside it,
  *   a gender after it); a title, verb or weak-label rule name needs the tagger to agree (then the tagger's
  *   span, which does not take "展银行" out of "深圳发展银行副行长");
- * - a rule address with a house/room number stands; one without a number needs the tagger to agree;
+ * - a rule address with a house/room number stands; one without a number needs the tagger to agree, unless it follows a
+ *   label of where a person lives (住址：, 家住在: 保定市竞秀区建设路, whose road the tagger does not know);
  *   the tagger's own street-level addresses are added (addressShapeOk); after a descriptive word inside a chain
  *   (贫困山区, 郊区, 办事处) an address is the named place that follows it.
  */
@@ -419,12 +420,22 @@ function pushAddress(text: string, chain: Span, out: Span[]): void {
   out.push(chain);
 }
 
-/** Where the named place of the street address text[start, end) starts: after its last descriptive word, if any. */
+/**
+ * Where the named place of the street address text[start, end) starts: after its last descriptive word, if any, or
+ * after a verb of a route the chain took in (东至黎平路, 南接镇安路, 直通广园西路, 扩宽镇安路) — not before an administrative
+ * unit (东至县 is a county).
+ */
 function namedPlaceStart(text: string, start: number, end: number): number {
   let cut = -1;
   for (const m of text.slice(start, end).matchAll(GENERIC_IN_CHAIN)) cut = start + m.index + m[0].length;
+  if (cut < 0) {
+    const route = ROUTE_VERB.exec(text.slice(start, end));
+    if (route !== null && !ADMIN_UNIT.has(text[start + route[0].length])) cut = start + route[0].length;
+  }
   return cut > 0 && !text.startsWith('社区', cut) && addressShapeOk(text, cut, end) ? cut : start;
 }
+const ROUTE_VERB = /^(?:[东西南北](?:至|接|起|到|抵|通)|直通|通往|连接|分流|扩宽|拓宽|延长至|总站由|由)/;
+const ADMIN_UNIT = new Set([...'省市县区']);
 
 const LIST_SEP = new Set([...'、；;']);
 
@@ -672,7 +683,9 @@ export function combineWithTagger(
       else if (!names.some((s) => overlaps(s, f))) continue;
     } else if (f.type === 'address') {
       if (standingAddress(f)) kept.push(f);
-      else if (addresses.some((s) => overlaps(s, f)) && addressShapeOk(text, f.start, f.end)) {
+      // After a label of where a person lives (住址：, 家住) a street-level place is an address whether or not the tagger
+      // knows its road (保定市竞秀区建设路); otherwise the tagger must agree.
+      else if ((f.detector === 'address.label' || addresses.some((s) => overlaps(s, f))) && addressShapeOk(text, f.start, f.end)) {
         const start = namedPlaceStart(text, f.start, f.end);
         kept.push(start === f.start ? f : { ...f, start });
       }
