@@ -110,3 +110,13 @@ test('a keyword index answers nothing past either end of the text, and the longe
   assert.equal(index.at('张先生', 1), '先生');
   assert.equal(index.at('先', 0), '先');
 });
+
+test('after a form label with a colon the whole value is the name: four characters with one surname, a middle dot; not a gender or title run on', () => {
+  const names = (text: string): string[] => found(text).filter(([t]) => t === 'person_name').map(([, v]) => v);
+  assert.deepEqual(names('申请人：易烊千玺'), ['易烊千玺']);
+  assert.deepEqual(names('姓名：马克·吐温'), ['马克·吐温']);
+  assert.deepEqual(names('姓名：张三丰男'), ['张三丰']);
+  assert.deepEqual(names('姓名：张三丰先生'), ['张三丰']);
+  assert.deepEqual(names('联系人：王小明明天到'), ['王小明']);
+  assert.deepEqual(names('李亚鹏母亲：王菲姐姐(同母异父)').slice(-1), ['王菲']);
+});

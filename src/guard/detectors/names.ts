@@ -183,6 +183,28 @@ function push(out: RawFinding[], start: number, end: number, score: number, rule
   out.push({ type: 'person_name', start, end, score, detector: rule });
 }
 
+/**
+ * After a label with a colon (a form's field) the name is the whole value when the value ends there: a four-character name with one
+ * surname (易烊千玺) or a name with a middle dot (马克·吐温) up to the field's end — not a title, a gender or a kinship
+ * word run on after it (张三丰先生, 张三丰男, 王菲姐姐).
+ */
+function fieldEnd(text: string, pos: number, end: number): number {
+  let r = end;
+  let dots = 0;
+  while (r < text.length && r - pos < 12) {
+    const c = text.charCodeAt(r);
+    if (c === 0xb7 && isIdeograph(codeAt(text, r + 1))) { dots++; r++; continue; }
+    if (!okGiven(c)) break;
+    r++;
+  }
+  if (r === end || r - pos > (dots > 0 ? 12 : 4) || isIdeograph(codeAt(text, r))) return end;
+  if (KIND.has(text.slice(end, end + 2)) || FIELD_TAIL.has(codeAt(text, r - 1))) return end;
+  const next = codeAt(text, r);
+  return next === 0 || !isIdeograph(next) ? r : end;
+}
+/** Last characters of a gender or a kinship word run on after a name (张三丰男, 王菲姐姐), not of a four-character name. */
+const FIELD_TAIL = new Set([...'男女姐妹哥弟爸妈爷奶叔姨舅姑婆嫂'].map((c) => c.charCodeAt(0)));
+
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
 function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   CUE_TAIL.lastIndex = cueEnd;
@@ -195,7 +217,8 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
     if (end < 0) return;
     // A weak (colon-less) label needs a name that ends cleanly, not one cut out of running text.
     if (!strong && n === 0 && GIVEN.has(codeAt(text, end))) return;
-    push(out, pos, end, strong ? 0.9 : 0.75, strong ? 'names.label' : 'names.cue');
+    const field = sep.includes(':') ? fieldEnd(text, pos, end) : end;
+    push(out, pos, field, strong ? 0.9 : 0.75, strong ? 'names.label' : 'names.cue');
     const more = LIST_SEP.exec(text.slice(end, end + 4));
     if (!more) return;
     pos = end + more[0].length;
