@@ -115,6 +115,7 @@ test('after a form label with a colon the whole value is the name: four characte
   const names = (text: string): string[] => found(text).filter(([t]) => t === 'person_name').map(([, v]) => v);
   assert.deepEqual(names('申请人：易烊千玺'), ['易烊千玺']);
   assert.deepEqual(names('姓名：马克·吐温'), ['马克·吐温']);
+  assert.deepEqual(names('参会人员：易烊千玺、张三丰'), ['易烊千玺', '张三丰'], 'a list goes on after a whole field');
   assert.deepEqual(names('姓名：张三丰男'), ['张三丰']);
   assert.deepEqual(names('姓名：张三丰先生'), ['张三丰']);
   assert.deepEqual(names('联系人：王小明明天到'), ['王小明']);

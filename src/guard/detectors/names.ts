@@ -184,9 +184,9 @@ function push(out: RawFinding[], start: number, end: number, score: number, rule
 }
 
 /**
- * After a label with a colon (a form's field) the name is the whole value when the value ends there: a four-character name with one
- * surname (易烊千玺) or a name with a middle dot (马克·吐温) up to the field's end — not a title, a gender or a kinship
- * word run on after it (张三丰先生, 张三丰男, 王菲姐姐).
+ * After a label with a colon (a form's field) the name is the whole value when the value ends there: a four-character
+ * name with one surname (易烊千玺) or a name with a middle dot (马克·吐温) — not a title, a gender or a kinship word run
+ * on after it (张三丰先生, 张三丰男, 王菲姐姐).
  */
 function fieldEnd(text: string, pos: number, end: number): number {
   let r = end;
@@ -219,9 +219,9 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
     if (!strong && n === 0 && GIVEN.has(codeAt(text, end))) return;
     const field = sep.includes(':') ? fieldEnd(text, pos, end) : end;
     push(out, pos, field, strong ? 0.9 : 0.75, strong ? 'names.label' : 'names.cue');
-    const more = LIST_SEP.exec(text.slice(end, end + 4));
+    const more = LIST_SEP.exec(text.slice(field, field + 4));
     if (!more) return;
-    pos = end + more[0].length;
+    pos = field + more[0].length;
   }
 }
 

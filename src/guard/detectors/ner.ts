@@ -434,7 +434,7 @@ function namedPlaceStart(text: string, start: number, end: number): number {
   }
   return cut > 0 && !text.startsWith('社区', cut) && addressShapeOk(text, cut, end) ? cut : start;
 }
-const ROUTE_VERB = /^(?:[东西南北](?:至|接|起|到|抵|通)|直通|通往|连接|分流|扩宽|拓宽|延长至|总站由|由)/;
+const ROUTE_VERB = /^(?:[东西南北](?:至|接|起|到|抵|通)|直通|通往|连接|分流|扩宽|拓宽|延长至|总站由)/;
 const ADMIN_UNIT = new Set([...'省市县区']);
 
 const LIST_SEP = new Set([...'、；;']);
