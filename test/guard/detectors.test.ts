@@ -119,5 +119,7 @@ test('after a form label with a colon the whole value is the name: four characte
   assert.deepEqual(names('姓名：张三丰男'), ['张三丰']);
   assert.deepEqual(names('姓名：张三丰先生'), ['张三丰']);
   assert.deepEqual(names('联系人：王小明明天到'), ['王小明']);
+  assert.deepEqual(names('被申请人：郑州市某某物业公司'), [], 'a city with its suffix is no name');
+  assert.deepEqual(names('申请人：黄山，男'), ['黄山'], 'a name that is also a city');
   assert.deepEqual(names('李亚鹏母亲：王菲姐姐(同母异父)').slice(-1), ['王菲']);
 });
