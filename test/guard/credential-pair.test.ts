@@ -48,6 +48,9 @@ test('Huawei Cloud AK/SK (no prefix on either half) in credential-shaped code', 
   assert.deepEqual(secrets(`ICredential auth = new BasicCredentials()\n    .withAk("${HW_AK}")\n    .withSk("${HW_SK}");`), [HW_AK, HW_SK]);
   assert.deepEqual(secrets(`auth := basic.NewCredentialsBuilder().WithAk("${HW_AK}").WithSk("${HW_SK}").Build()`), [HW_AK, HW_SK]);
   assert.deepEqual(secrets(`HUAWEICLOUD_SDK_AK = "${HW_AK}"\nregion = "cn-north-4"\nHUAWEICLOUD_SDK_SK = "${HW_SK}"`), [HW_AK, HW_SK]);
+  // An environment file leaves the values bare.
+  assert.deepEqual(secrets(`HUAWEICLOUD_SDK_AK=${HW_AK}\nHUAWEICLOUD_SDK_SK=${HW_SK}\n`), [HW_AK, HW_SK]);
+  assert.deepEqual(secrets(`HUAWEICLOUD_SDK_AK=${HW_AK}X\nHUAWEICLOUD_SDK_SK=${HW_SK}`), [], 'an AK of 21 characters is none');
 });
 
 test('hostile: Huawei-shaped code with a hash or a placeholder, or the two strings outside a credential shape', () => {

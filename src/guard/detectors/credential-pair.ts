@@ -62,7 +62,8 @@ export function detectCredentialPairs(text: string, out: RawFinding[], from: num
 const HUAWEI_SHAPES: ReadonlyArray<{ re: RegExp; score: number }> = [
   { re: /(?:Basic|Global)Credentials\s*\(\s*(?:ak\s*=\s*)?(["'`])([A-Z0-9]{20})\1\s*,\s*(?:sk\s*=\s*)?(["'`])([A-Za-z0-9]{40})\3/g, score: 0.9 },
   { re: /[Ww]ith_?[Aa]k\s*\(\s*(["'`])([A-Z0-9]{20})\1\s*\)[^;]{0,80}?[Ww]ith_?[Ss]k\s*\(\s*(["'`])([A-Za-z0-9]{40})\3/g, score: 0.9 },
-  { re: /\b(?:HUAWEICLOUD_SDK_AK|[Aa][Kk])\s*[=:]\s*(["'`])([A-Z0-9]{20})\1[^]{0,200}?\b(?:HUAWEICLOUD_SDK_SK|[Ss][Kk])\s*[=:]\s*(["'`])([A-Za-z0-9]{40})\3/g, score: 0.85 },
+  // Quoted in code, bare in an environment file (HUAWEICLOUD_SDK_AK=…).
+  { re: /\b(?:HUAWEICLOUD_SDK_AK|[Aa][Kk])\s*[=:]\s*(["'`]?)([A-Z0-9]{20})\1(?![A-Za-z0-9])[^]{0,200}?\b(?:HUAWEICLOUD_SDK_SK|[Ss][Kk])\s*[=:]\s*(["'`]?)([A-Za-z0-9]{40})\3(?![A-Za-z0-9])/g, score: 0.85 },
 ];
 /**
  * `runs`/`runCount`: the scan's alphanumeric runs (tokens.ts). Only text with a run of an AK's length is
@@ -79,8 +80,8 @@ export function detectHuaweiPairs(text: string, out: RawFinding[], runs: Int32Ar
       const ak = m[2];
       const sk = m[4];
       if (!mixed(ak) || !mixed(sk) || HEX.test(sk) || shannonEntropy(sk) < 3.5) continue;
-      const akStart = m.index + m[0].indexOf(m[1] + ak + m[1]) + 1;
-      const skStart = m.index + m[0].lastIndexOf(m[3] + sk + m[3]) + 1;
+      const akStart = m.index + m[0].indexOf(m[1] + ak + m[1]) + m[1].length;
+      const skStart = m.index + m[0].lastIndexOf(m[3] + sk + m[3]) + m[3].length;
       push(out, akStart, akStart + ak.length, score);
       push(out, skStart, skStart + sk.length, score);
     }
