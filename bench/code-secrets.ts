@@ -3,7 +3,7 @@
  * (node_modules, sorted walk, up to --mb MB; hashes, UUIDs, base64 test data and minified code, no real
  * credentials), scanned in 64 KB pieces. Reports secret findings per MB by detector and prints those of
  * the credential-pair detector (secrets.pair) for checking by hand.
- * Run: tsx bench/code-secrets.ts [--mb N]
+ * Run: npm run bench:code-secrets [-- --mb N]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
