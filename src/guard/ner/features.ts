@@ -258,7 +258,9 @@ export function prepare(text: string, from: number, to: number, vocab: Uint16Arr
   const biMask = (1 << bits.bi) - 1;
   const triMask = (1 << bits.tri) - 1;
   const skipMask = (1 << bits.skip) - 1;
-  for (let j = 0; j < m; j++) {
+  // rowsAt reads the n-gram hashes from 2 before the first position to 1 after the last (bigrams); the rest of the
+  // context is never scored.
+  for (let j = PAD - 2; j < n + PAD + 2; j++) {
     const a = ch[j];
     const b = j + 1 < m ? ch[j + 1] : EDGE_CODE;
     const c = j + 2 < m ? ch[j + 2] : EDGE_CODE;
@@ -280,17 +282,20 @@ export function prepare(text: string, from: number, to: number, vocab: Uint16Arr
   for (let i = lo; i + 1 < hi; i++) {
     if (COMPOUND_FIRST[text.charCodeAt(i)] === 1 && COMPOUND.has(text.slice(i, i + 2))) cmp[i - base] = 1;
   }
-  lists(w, m, lexicon);
+  lists(w, m, n + PAD, lexicon);
   return w;
 }
 
-/** The word-list bits ls, le, li of the window's m positions (edges hold no word). */
-function lists(w: Window, m: number, lexicon: Lexicon): void {
+/**
+ * The word-list bits ls, le, li of the window's m positions (edges hold no word). Only strings starting before
+ * `startsBefore` (the end of the scored positions) are looked up: contextKeys reads no list bit of a later string.
+ */
+function lists(w: Window, m: number, startsBefore: number, lexicon: Lexicon): void {
   const { ch, ls, le, li } = w;
   ls.fill(0, 0, m);
   le.fill(0, 0, m);
   li.fill(0, 0, m);
-  for (let j = 0; j + MIN_LEN <= m; j++) {
+  for (let j = 0; j < startsBefore && j + MIN_LEN <= m; j++) {
     if (!isIdeograph(ch[j])) continue;
     let h = step(HASH_SEED, ch[j]);
     for (let len = 1; len < MAX_LEN && j + len < m; len++) {
