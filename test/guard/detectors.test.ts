@@ -123,3 +123,14 @@ test('after a form label with a colon the whole value is the name: four characte
   assert.deepEqual(names('申请人：黄山，男'), ['黄山'], 'a name that is also a city');
   assert.deepEqual(names('李亚鹏母亲：王菲姐姐(同母异父)').slice(-1), ['王菲']);
 });
+
+test('a bank account number right after an account label is found though it fails the Luhn check (passbook and corporate accounts); not without the label, nor a card number', () => {
+  const cards = (text: string): string[] => found(text).filter(([t]) => t === 'bank_card').map(([, v]) => v);
+  assert.deepEqual(cards('账号：0200004109024512737'), ['0200004109024512737']);
+  assert.deepEqual(cards('对公账户：110060149018800057321'), ['110060149018800057321']);
+  assert.deepEqual(cards('开户行：工商银行，账号：0200001234567890123'), ['0200001234567890123']);
+  assert.deepEqual(cards('参考编号 0200004109024512737'), [], 'no label, no Luhn: not a card');
+  assert.deepEqual(cards('卡号：6217003810026583949'), [], 'a card number must pass the Luhn check');
+  assert.deepEqual(cards('订单号：0200004109024512737'), [], 'an order number');
+  assert.deepEqual(cards('账号注册于2019年，编号0200004109024512737'), [], 'the label too far before the number');
+});

@@ -20,6 +20,12 @@ const NEGATIVE_LABEL = new LabelSet(('订单 单号 运单 快递 物流 发票 
   '工号 学号 型号 版本 批号 货号 账单 保单 申请号 案号 文号 会员号 客户号 代码 ID No SN 编目 时间戳 timestamp 金额 价格 数量 Order order ' +
   'tracking invoice Invoice').split(' '));
 const CARD_LABEL = new LabelSet('卡号 银行卡 账号 帐号 账户 帐户 储蓄卡 信用卡 借记卡 开户 收款 付款 转账 汇款 card Card CARD'.split(' '));
+/**
+ * Nouns for an account right before a number (at most 4 characters between, none a digit): many bank account numbers
+ * — passbook and corporate accounts of 13–22 digits — are no card numbers and fail the Luhn check. A card number
+ * (卡号) always passes it, so a card label does not count here.
+ */
+const ACCOUNT_LABEL = new LabelSet('账号 帐号 账户 帐户'.split(' '));
 const ID_LABEL = new LabelSet(['身份证', '证件号', '公民身份', '身份号码', 'ID card', 'id_card']);
 const VERSION_LABEL = /(?:版本|version|Version|ver|Ver|v|V)\s*[:：]?\s*$/;
 
@@ -29,6 +35,9 @@ function isNegative(text: string, pos: number): boolean {
 }
 function cardLabel(text: string, pos: number): boolean {
   return CARD_LABEL.before(text, pos, 20, 12, false);
+}
+function accountLabel(text: string, pos: number): boolean {
+  return ACCOUNT_LABEL.before(text, pos, 12, 4, true);
 }
 function idLabel(text: string, pos: number): boolean {
   return ID_LABEL.before(text, pos, 20, 14, false);
@@ -87,6 +96,7 @@ const MOBILE_HIT: Hit = { type: 'cn_mobile', score: 0.95, prefix: 0 };
 const LANDLINE_HIT: Hit = { type: 'cn_landline', score: 0.85, prefix: 0 };
 const CARD_LABELLED_HIT: Hit = { type: 'bank_card', score: 0.95, prefix: 0 };
 const CARD_HIT: Hit = { type: 'bank_card', score: 0.85, prefix: 0 };
+const ACCOUNT_HIT: Hit = { type: 'bank_card', score: 0.8, prefix: 0 };
 
 /** `pos`: where the number starts in `text`; the label tests run only for candidates that need them. */
 function classify(d: string, text: string, pos: number): Hit | null {
@@ -100,7 +110,8 @@ function classify(d: string, text: string, pos: number): Hit | null {
   }
   if (hasX) return null;
   if (n === 15 && isValidIdCard15(d) && idLabel(text, pos)) return ID15_HIT;
-  if (n < 10 || n > 19) return null;
+  if (n < 10 || n > 22) return null;
+  if (n > 19) return accountLabel(text, pos) && !isNegative(text, pos) ? ACCOUNT_HIT : null;
   const c0 = d.charCodeAt(0);
   // Only numbers that could be a mobile (1…, 86…, 0086…), landline (0…) or card are worth the label test.
   if (c0 !== 49 && c0 !== 48 && c0 !== 56 && n < 13) return null;
@@ -113,6 +124,7 @@ function classify(d: string, text: string, pos: number): Hit | null {
     const labelled = cardLabel(text, pos);
     if (labelled || knownBin(d)) return labelled ? CARD_LABELLED_HIT : CARD_HIT;
   }
+  if (n >= 13 && accountLabel(text, pos)) return ACCOUNT_HIT;
   return null;
 }
 
