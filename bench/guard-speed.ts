@@ -1,6 +1,7 @@
 /**
  * Guard speed: MB/s (UTF-8 bytes) of PII-dense Chinese text through guard.scan, one thread, all detectors
- * on, including a 20,000-term tenant dictionary. Reports request-sized (~4 KB) and whole-document runs.
+ * on, including a 20,000-term tenant dictionary. Reports request-sized (~4 KB) and whole-document runs, and how
+ * the scan grows with hostile shapes (one piece repeated).
  * Run: npm run bench:guard-speed [-- --mb N]
  */
 import { createGuard, type Guard } from '../src/guard/index.ts';
@@ -161,3 +162,26 @@ if (dataDir !== null) {
   perTurn(uncached, 50_000);
   console.log(`conversation, CPU µs per inspection by turn — scan cache on: ${perTurn(cached, 0)}; off: ${perTurn(uncached, 0)}`);
 }
+
+// Hostile shapes: one piece repeated over 100,000 and 400,000 characters (lists of names, one name said again and
+// again, addresses, classified marks, key headers without a footer, passports …). A scan should grow with the text,
+// 4× here; a step that compares every finding with every other would grow 16× and stall a request for seconds.
+const HOSTILE: Array<[string, string]> = [
+  ['names in a list', '张伟、'], ['one transliteration said', '克林顿说，'], ['labelled names', '姓名：张伟\n'],
+  ['names with titles', '张伟先生，'], ['addresses', '北京市朝阳区建国路88号，'], ['classified marks', '机密★'],
+  ['key headers, no footer', '-----BEGIN PRIVATE KEY-----\n'], ['passports', '护照号E12345678，'], ['surnames', '张'],
+  ['a table', '|张伟|13812345678|\n'],
+];
+const hostileGuard = createGuard({ scanCacheEntries: 0 });
+const hostileRows: string[] = [];
+for (const [label, piece] of HOSTILE) {
+  const ms = [100_000, 400_000].map((n) => {
+    const text = piece.repeat(Math.ceil(n / piece.length));
+    const c0 = process.cpuUsage();
+    hostileGuard.scan(text);
+    const d = process.cpuUsage(c0);
+    return (d.user + d.system) / 1000;
+  });
+  hostileRows.push(`${label} ${ms[0].toFixed(0)} → ${ms[1].toFixed(0)} ms (×${(ms[1] / ms[0]).toFixed(1)})`);
+}
+console.log(`hostile shapes, CPU ms at 100k → 400k characters: ${hostileRows.join('; ')}`);

@@ -201,16 +201,21 @@ export function detectAddresses(
     out.push({ type: 'address', start, end: c.end, score: admin ? 0.9 : 0.85, detector });
     coveredTo = c.end;
   }
-  // "…路12号" anchors not yet covered: back up over place-name characters, then parse forward.
+  // "…路12号" anchors not yet covered: back up over place-name characters, then parse forward. Anchors come in
+  // text order, as do the spans above (apart, ascending): one pointer into them, and the furthest end of the spans
+  // found here, tell whether an anchor is covered (a text of thousands of addresses must not test every span).
+  let p = 0;
+  let anchoredTo = -1;
   for (const a of anchorStarts(text, runs, runCount)) {
-    if (spans.some(([s, e]) => a >= s && a < e)) continue;
+    while (p < spans.length && spans[p][1] <= a) p++;
+    if ((p < spans.length && spans[p][0] <= a) || a < anchoredTo) continue;
     let s = a;
     while (s > 0 && a - s < 12 && isP(text.charCodeAt(s - 1))) s--;
     for (; s < a; s++) {
       const c = parseChain(text, s, 0);
       if (c.end > a && c.nums > 0 && (c.roads > 0 || c.admins > 0)) {
         out.push({ type: 'address', start: s, end: c.end, score: 0.8, detector: 'address.number' });
-        spans.push([s, c.end]);
+        anchoredTo = Math.max(anchoredTo, c.end);
         break;
       }
     }

@@ -77,21 +77,20 @@ export function detectClassified(text: string, out: RawFinding[]): void {
       if (m === null) continue;
       next = p + m[0].length;
       const s = m.index;
-      const e = s + m[0].replace(/\s+$/, '').length;
-      // Merge with an overlapping mark found by another pattern.
-      let merged = false;
-      for (const f of found) {
-        if (s < f[1] && e > f[0]) {
-          f[0] = Math.min(f[0], s);
-          f[1] = Math.max(f[1], e);
-          merged = true;
-          break;
-        }
-      }
-      if (!merged) found.push([s, e]);
+      found.push([s, s + m[0].replace(/\s+$/, '').length]);
     }
   }
-  for (const [start, end] of found) {
-    out.push({ type: 'classified_marking', start, end, score: 0.97, detector: 'classified' });
+  // Marks found by several patterns overlap: one finding for each run of overlapping marks. Sorted once, so
+  // a text of many marks (机密★ repeated 70,000 times) costs n log n, not n² (it took 12 s).
+  found.sort((a, b) => a[0] - b[0]);
+  let cur: [number, number] | null = null;
+  for (const f of found) {
+    if (cur !== null && f[0] < cur[1]) {
+      if (f[1] > cur[1]) cur[1] = f[1];
+      continue;
+    }
+    if (cur !== null) out.push({ type: 'classified_marking', start: cur[0], end: cur[1], score: 0.97, detector: 'classified' });
+    cur = [f[0], f[1]];
   }
+  if (cur !== null) out.push({ type: 'classified_marking', start: cur[0], end: cur[1], score: 0.97, detector: 'classified' });
 }

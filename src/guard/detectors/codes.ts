@@ -179,15 +179,19 @@ const BARE_PASSPORT = /(?:E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8})/y;
 export const PASSPORT_UNLABELLED_SCORE = 0.6;
 
 function detectBarePassports(text: string, out: RawFinding[], runs: Int32Array, nr: number, labelled: number): void {
+  let seen: Set<number> | null = null;
   for (let r = 0; r < 2 * nr; r += 2) {
     if (runs[r + 1] - runs[r] !== 9) continue;
     const c = text.charCodeAt(runs[r]);
     if (c !== 69 && c !== 71) continue; // E, G
     BARE_PASSPORT.lastIndex = runs[r];
     if (BARE_PASSPORT.exec(text) === null) continue;
-    let seen = false;
-    for (let f = labelled; f < out.length; f++) if (out[f].start === runs[r]) seen = true;
-    if (seen) continue;
+    // The labelled passports found just before, by start: looked up, not searched, for each candidate.
+    if (seen === null) {
+      seen = new Set<number>();
+      for (let f = labelled; f < out.length; f++) seen.add(out[f].start);
+    }
+    if (seen.has(runs[r])) continue;
     out.push({ type: 'passport', start: runs[r], end: runs[r] + 9, score: PASSPORT_UNLABELLED_SCORE, detector: 'codes' });
   }
 }

@@ -7,6 +7,7 @@ import type { NerModel, Span } from '../ner/model.ts';
 import * as F from '../ner/features.ts';
 import { STREET_LEVEL } from '../ner/street.ts';
 import { KeywordIndex } from '../keywords.ts';
+import { SpanSet } from '../span-set.ts';
 import { NAME_CUES, NAME_VERBS, TITLE_SUFFIXES } from '../data/names.ts';
 import { COUNTRIES, FOREIGN_PLACES } from '../data/places.ts';
 import { LEX_NAME, LEX_NAME_TAGGED, LEX_ORG, LEX_PLACE, LEX_WORD, MAX_LEN, type Lexicon } from '../ner/lexicon.ts';
@@ -487,16 +488,32 @@ function street(text: string, start: number, end: number): boolean {
   return end - start >= 3 && ROAD_END.has(text[end - 1]);
 }
 
+/**
+ * The tagger's spans by where they start: the list tests look up the spans at an item's start, and a text of many
+ * list items (张伟、 repeated) must not search all spans for each item.
+ */
+type TaggedByStart = ReadonlyMap<number, readonly Span[]>;
+
+function byStart(tagged: readonly Span[]): TaggedByStart {
+  const index = new Map<number, Span[]>();
+  for (const t of tagged) {
+    const at = index.get(t.start);
+    if (at === undefined) index.set(t.start, [t]);
+    else at.push(t);
+  }
+  return index;
+}
+
 /** Whether the list item text[start, end) is a place: a place the tagger found over most of it, or a street. */
-function placeItem(text: string, start: number, end: number, tagged: readonly Span[]): boolean {
+function placeItem(text: string, start: number, end: number, tagged: TaggedByStart): boolean {
   if (street(text, start, end)) return true;
-  for (const t of tagged) if (t.type === 'LOC' && t.start === start && t.end <= end && 2 * (t.end - t.start) >= end - start) return true;
+  for (const t of tagged.get(start) ?? []) if (t.type === 'LOC' && t.end <= end && 2 * (t.end - t.start) >= end - start) return true;
   return false;
 }
 
 /** Whether the tagger found exactly text[start, end) as a `type`. */
-function taggedAs(type: Span['type'], start: number, end: number, tagged: readonly Span[]): boolean {
-  for (const t of tagged) if (t.type === type && t.start === start && t.end === end) return true;
+function taggedAs(type: Span['type'], start: number, end: number, tagged: TaggedByStart): boolean {
+  for (const t of tagged.get(start) ?? []) if (t.type === type && t.end === end) return true;
   return false;
 }
 
@@ -522,7 +539,7 @@ function itemAfter(text: string, at: number): [number, number] | null {
  * - Otherwise (包括马尔地夫、琉球群岛: the span's other side runs into words) the item on its separator's side must be
  *   a place the tagger found, and the span not a common surname at a Chinese name's length.
  */
-function inPlaceList(text: string, s: Span, tagged: readonly Span[]): boolean {
+function inPlaceList(text: string, s: Span, tagged: TaggedByStart): boolean {
   const shortSurname = s.end - s.start <= 3 && (lexBits(text.charCodeAt(s.start)) & LEX_TOP_SURNAME) !== 0;
   const items = listItems(text, s.start, s.end);
   if (items !== null) {
@@ -674,18 +691,20 @@ export function combineWithTagger(
   const names = tagged.filter((s) => s.type === 'PER');
   if (names.length === 0 && !hasRuleFinding(out, from) && !tagged.some((s) => s.type === 'LOC')) return;
   const addresses = addressSpans(text, tagged);
+  const nameSet = new SpanSet(names);
+  const addressSet = new SpanSet(addresses);
   const kept: RawFinding[] = [];
   for (let k = from; k < out.length; k++) {
     const f = out[k];
     if (f.type === 'person_name') {
       // Strong evidence, but not for laughter after a label (主持人:哈哈哈哈哈).
       if (STRONG_NAME.has(f.detector)) { if (!repeated(text, f.start, f.end)) kept.push(f); }
-      else if (!names.some((s) => overlaps(s, f))) continue;
+      else if (!nameSet.overlaps(f.start, f.end)) continue;
     } else if (f.type === 'address') {
       if (standingAddress(f)) kept.push(f);
       // After a label of where a person lives (住址：, 家住) a street-level place is an address whether or not the tagger
       // knows its road (保定市竞秀区建设路); otherwise the tagger must agree.
-      else if ((f.detector === 'address.label' || addresses.some((s) => overlaps(s, f))) && addressShapeOk(text, f.start, f.end)) {
+      else if ((f.detector === 'address.label' || addressSet.overlaps(f.start, f.end)) && addressShapeOk(text, f.start, f.end)) {
         const start = namedPlaceStart(text, f.start, f.end);
         kept.push(start === f.start ? f : { ...f, start });
       }
@@ -701,6 +720,7 @@ export function combineWithTagger(
   // (a list of places, a word that makes it a thing) as often as it was kept.
   if (wantName) {
     const ok: Span[] = [];
+    const taggedAt = byStart(tagged);
     let votes: Map<string, number> | null = null;
     for (const n of names) {
       const s = trimNameSpan(text, n);
@@ -711,7 +731,7 @@ export function combineWithTagger(
         continue;
       }
       const shape = tailOfWord(text, s, model.lexicon) ? SHAPE_NOT : nameShape(text, s.start, s.end);
-      if (shape === SHAPE_OK && !inPlaceList(text, s, tagged)) {
+      if (shape === SHAPE_OK && !inPlaceList(text, s, taggedAt)) {
         ok.push(s);
         continue;
       }
@@ -719,16 +739,26 @@ export function combineWithTagger(
       const key = text.slice(s.start, s.end);
       votes.set(key, shape === SHAPE_PLACE ? -1e6 : (votes.get(key) ?? 0) - 1);
     }
-    for (const s of ok) if (s.end - s.start >= 2 && transliterated(text, s.start, s.end) && placeOrPeopleElsewhere(text, s)) {
-      (votes ??= new Map()).set(text.slice(s.start, s.end), -1e6);
+    // Once for each string: a text may name the same one thousands of times (克林顿说，…).
+    const judged = new Set<string>();
+    for (const s of ok) {
+      if (s.end - s.start < 2 || !transliterated(text, s.start, s.end)) continue;
+      const key = text.slice(s.start, s.end);
+      if (judged.has(key)) continue;
+      judged.add(key);
+      if (placeOrPeopleElsewhere(text, key)) (votes ??= new Map()).set(key, -1e6);
     }
     if (votes !== null) for (const s of ok) if (s.end - s.start >= 2) {
       const key = text.slice(s.start, s.end);
       if (votes.has(key)) votes.set(key, votes.get(key)! + 1);
     }
-    for (const s of ok) if (votes === null || s.end - s.start < 2 || (votes.get(text.slice(s.start, s.end)) ?? 1) > 0) addSpan(out, kept, s, 'person_name');
+    const keptNames = new SpanSet(kept.filter((f) => f.type === 'person_name'));
+    for (const s of ok) if (votes === null || s.end - s.start < 2 || (votes.get(text.slice(s.start, s.end)) ?? 1) > 0) addSpan(out, keptNames, s, 'person_name');
   }
-  if (wantAddress) for (const s of addresses) addSpan(out, kept, s, 'address');
+  if (wantAddress) {
+    const keptAddresses = new SpanSet(kept.filter((f) => f.type === 'address'));
+    for (const s of addresses) addSpan(out, keptAddresses, s, 'address');
+  }
 }
 
 const WORD_NOT_NAME = LEX_WORD | LEX_PLACE | LEX_ORG;
@@ -767,22 +797,21 @@ function peopleNext(text: string, at: number): boolean {
 }
 
 /**
- * Whether the text shows the transliteration of span s as a place where the tagger did not tag it as a name
- * (来自赞尼特岛。赞尼特期…), or anywhere (s itself too) as a language or a people (统称为奇勒恩人，说奇勒恩语): the
- * one-sense vote then counts that mention too. None of the training corpora's transliterated names is followed by 语,
- * 族 or 人.
+ * Whether the text shows the transliteration `key` as a place at any of its mentions (来自赞尼特岛。赞尼特期…), or as a
+ * language or a people (统称为奇勒恩人，说奇勒恩语): the one-sense vote then counts against every mention. None of the
+ * training corpora's transliterated names is followed by 语, 族 or 人. (The mentions kept as names are shaped like
+ * names, so reading them too changes nothing.)
  */
-function placeOrPeopleElsewhere(text: string, s: Span): boolean {
-  const key = text.slice(s.start, s.end);
+function placeOrPeopleElsewhere(text: string, key: string): boolean {
   for (let i = text.indexOf(key); i >= 0; i = text.indexOf(key, i + 1)) {
     if (peopleNext(text, i + key.length)) return true;
-    if (i !== s.start && nameShape(text, i, i + key.length) === SHAPE_PLACE) return true;
+    if (nameShape(text, i, i + key.length) === SHAPE_PLACE) return true;
   }
   return false;
 }
 
 /** A tagger span as a finding, unless a rule finding that stands covers it (it keeps its own boundaries). */
-function addSpan(out: RawFinding[], kept: readonly RawFinding[], s: Span, type: 'person_name' | 'address'): void {
-  for (const f of kept) if (f.type === type && overlaps(f, s)) return;
+function addSpan(out: RawFinding[], kept: SpanSet, s: Span, type: 'person_name' | 'address'): void {
+  if (kept.overlaps(s.start, s.end)) return;
   out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
 }

@@ -35,18 +35,18 @@ const PATTERNS: Pattern[] = [
   { prefix: 'xox', re: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g, score: 0.95 },
   { prefix: 'AIza', re: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, score: 0.95 },
   { prefix: 'eyJ', re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, score: 0.97 },
-  {
-    prefix: '-----BEGIN',
-    re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g,
-    score: 0.99,
-  },
 ];
 
-const PEM = PATTERNS.length - 1;
+/** PEM private keys: detectPem pairs each header with the next footer. */
+const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_SCORE = 0.99;
+/** Base64 characters a truncated key's body needs before it counts (a header alone holds no secret). */
+const PEM_MIN_BODY = 16;
+
 // By first character of the run: the patterns whose prefix starts with it.
 const BY_FIRST = new Map<number, RunPattern[]>();
 PATTERNS.forEach((p, index) => {
-  if (index === PEM) return;
   const rp: RunPattern = { index, prefix: p.prefix, sticky: new RegExp(p.re.source, 'y') };
   if (p.prefix === 'sk_live_') rp.alt = 'rk_live_';
   for (const w of rp.alt ? [p.prefix, rp.alt] : [p.prefix]) {
@@ -89,14 +89,50 @@ function detectPrefixed(text: string, out: RawFinding[], runs: Int32Array, nr: n
     hits.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     for (const [i, start, end] of hits) out.push({ type: 'secret', start, end, score: PATTERNS[i].score, detector: 'secrets' });
   }
-  const pem = PATTERNS[PEM];
-  if (text.includes(pem.prefix)) {
-    pem.re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = pem.re.exec(text)) !== null) {
-      out.push({ type: 'secret', start: m.index, end: m.index + m[0].length, score: pem.score, detector: 'secrets' });
-    }
+  if (text.includes('-----BEGIN')) detectPem(text, out);
+}
+
+/**
+ * A private key from its header to the next footer — or, when no footer follows (a key pasted in part, or cut off),
+ * to the end of the base64 body after the header. One pass over headers and footers, in text order: many headers
+ * without a footer cost what one does.
+ */
+function detectPem(text: string, out: RawFinding[]): void {
+  const ends: number[] = [];
+  const endsAt: number[] = [];
+  PEM_END.lastIndex = 0;
+  for (let m = PEM_END.exec(text); m !== null; m = PEM_END.exec(text)) {
+    endsAt.push(m.index);
+    ends.push(m.index + m[0].length);
   }
+  let e = 0;
+  PEM_BEGIN.lastIndex = 0;
+  for (let m = PEM_BEGIN.exec(text); m !== null; m = PEM_BEGIN.exec(text)) {
+    const headerEnd = m.index + m[0].length;
+    while (e < endsAt.length && endsAt[e] < headerEnd) e++;
+    let end: number;
+    if (e < endsAt.length) end = ends[e++];
+    else {
+      end = base64BodyEnd(text, headerEnd);
+      if (end < 0) continue;
+    }
+    out.push({ type: 'secret', start: m.index, end, score: PEM_SCORE, detector: 'secrets' });
+    PEM_BEGIN.lastIndex = end;
+  }
+}
+
+/** Where the base64 lines after a PEM header end (trailing space left out), or -1 when they hold too few characters. */
+function base64BodyEnd(text: string, from: number): number {
+  let chars = 0;
+  let last = from;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61) {
+      chars++;
+      last = i + 1;
+    } else if (c !== 10 && c !== 13 && c !== 32 && c !== 9) break;
+  }
+  return chars >= PEM_MIN_BODY ? last : -1;
 }
 
 // scheme://user:password@host — the secret is the password.
