@@ -1,5 +1,7 @@
 import type { Finding, FindingType, Guard, Level, Vault } from '../guard/index.ts';
 import { isAsciiAlnum } from '../guard/chars.ts';
+import { AhoCorasick } from '../guard/aho-corasick.ts';
+import { SpanSet } from '../guard/span-set.ts';
 import { KEY_MARK, mapStrings } from './walk.ts';
 
 /** One string of the body that holds findings, by its JSON pointer. */
@@ -160,28 +162,69 @@ export function pseudonymizeBody<T>(body: T, inspection: Inspection, types: Read
 }
 
 /** Values of the chosen types detected anywhere in the body, with the finding that found them. */
-function knownValues(inspection: Inspection, types: ReadonlySet<FindingType>): Map<string, Finding> {
-  const known = new Map<string, Finding>();
+interface KnownValues {
+  readonly values: ReadonlyMap<string, Finding>;
+  readonly list: readonly string[];
+  /** One automaton for all of them when there are many; few are found with indexOf, which builds nothing. */
+  readonly matcher: AhoCorasick | null;
+}
+const MANY_VALUES = 16;
+
+function knownValues(inspection: Inspection, types: ReadonlySet<FindingType>): KnownValues {
+  const values = new Map<string, Finding>();
   for (const s of inspection.slots.values()) {
-    for (const f of s.findings) if (types.has(f.type) && f.end - f.start >= 2) known.set(s.text.slice(f.start, f.end), f);
+    for (const f of s.findings) if (types.has(f.type) && f.end - f.start >= 2) values.set(s.text.slice(f.start, f.end), f);
   }
-  return known;
+  const list = [...values.keys()];
+  return { values, list, matcher: list.length > MANY_VALUES ? new AhoCorasick(list) : null };
 }
 
-function withRepeats(text: string, slot: TextSlot | undefined, known: Map<string, Finding>, types: ReadonlySet<FindingType>): Finding[] {
+/** Where the known values occur in text, as written (the automaton folds ASCII case; a value is replaced only as itself). */
+function occurrences(text: string, known: KnownValues): Array<[number, number, Finding]> {
+  const found: Array<[number, number, Finding]> = [];
+  if (known.matcher !== null) {
+    for (const m of known.matcher.findAll(text)) {
+      const value = known.list[m.term];
+      if (text.startsWith(value, m.start)) found.push([m.start, m.end, known.values.get(value)!]);
+    }
+    return found;
+  }
+  for (const [value, f] of known.values) {
+    for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + value.length)) found.push([at, at + value.length, f]);
+  }
+  return found;
+}
+
+/**
+ * This text's findings of the chosen types, its junction pieces, and every other place where a value detected
+ * anywhere in the body recurs (leftmost first, the longer of two at one place). Each step is a lookup or one pass:
+ * a body of tens of thousands of values must not compare each with all the others.
+ */
+function withRepeats(text: string, slot: TextSlot | undefined, known: KnownValues, types: ReadonlySet<FindingType>): Finding[] {
   // The slot holds findings for this text only if it is the same text (a path of another body may differ).
   const own = slot && slot.text === text ? slot : undefined;
   let chosen = own ? own.findings.filter((f) => types.has(f.type)) : [];
-  if (own?.pieces) chosen = [...chosen, ...own.pieces.filter((f) => types.has(f.type) && !chosen.some((c) => c.start < f.end && f.start < c.end))];
-  if (known.size === 0) return chosen;
-  const extra: Finding[] = [];
-  for (const [value, f] of known) {
-    for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + value.length)) {
-      const end = at + value.length;
-      if (!chosen.some((c) => c.start < end && at < c.end) && !extra.some((c) => c.start < end && at < c.end)) extra.push({ ...f, start: at, end });
-    }
+  if (own?.pieces) {
+    const found = new SpanSet(chosen);
+    chosen = [...chosen, ...own.pieces.filter((f) => types.has(f.type) && !found.overlaps(f.start, f.end))];
   }
-  return extra.length ? [...chosen, ...extra].sort((a, b) => a.start - b.start) : chosen;
+  if (known.list.length === 0) return chosen;
+  let recurring = occurrences(text, known);
+  if (recurring.length === 0) return chosen;
+  if (chosen.length > 0) {
+    const taken = new SpanSet(chosen);
+    recurring = recurring.filter(([start, end]) => !taken.overlaps(start, end));
+  }
+  if (recurring.length === 0) return chosen;
+  recurring.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const extra: Finding[] = [];
+  let lastEnd = -1;
+  for (const [start, end, f] of recurring) {
+    if (start < lastEnd) continue;
+    extra.push({ ...f, start, end });
+    lastEnd = end;
+  }
+  return [...chosen, ...extra].sort((a, b) => a.start - b.start);
 }
 
 /**

@@ -104,6 +104,28 @@ describe('the outbound walk', () => {
     assert.deepEqual(cut.counts, {});
   });
 
+  it('replaces a value found once wherever it recurs, exactly as written, with few known values and with many', () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    for (const count of [1, 40]) {
+      const phones = Array.from({ length: count }, (_, i) => `1380013${String(8000 + i).padStart(4, '0')}`);
+      const body = {
+        model: 'm',
+        messages: [
+          { role: 'user', content: `联系电话：${phones.join('、')}；密钥 ${key}` },
+          // Bare repeats, and a case variant of the key that is another string (and no key by itself).
+          { role: 'user', content: `再说一次 ${phones.at(-1)}，${key.toLowerCase()}，${key}` },
+        ],
+      };
+      const vault = new Vault();
+      const { body: out } = pseudonymizeBody(body, inspectBody(guard, body), ALL, vault);
+      const second = out.messages[1].content;
+      assert.ok(!second.includes(phones.at(-1)!), `the bare phone is replaced (${count} known values): ${second}`);
+      assert.ok(!second.includes(`，${key}`), `the key as written is replaced: ${second}`);
+      assert.ok(second.includes(key.toLowerCase()), `a case variant is another string: ${second}`);
+      assert.equal(vault.restore(second), body.messages[1].content, `${count} known values`);
+    }
+  });
+
   it('does not join unrelated texts into findings that are not there', () => {
     const body = { model: 'm', messages: [{ role: 'user', content: '订单 2024' }, { role: 'user', content: '年的报表' }] };
     assert.deepEqual(inspectBody(guard, body).counts, {});
