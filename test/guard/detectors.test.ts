@@ -139,6 +139,9 @@ test('a private key without its footer (pasted in part, or cut off) is still a s
   const body = 'MIIEpAIBAAKCAQEA1c2Xw9k3Lq8ZpR4vT2mN7bY6\nqH0sJ5dK9fW3eC1aG8uB2nX4tV7rL0oP6iM5yS3\n';
   const cut = `-----BEGIN RSA PRIVATE KEY-----\n${body}`;
   assert.deepEqual(found(`密钥如下：\n${cut}\n其余略。`), [['secret', cut.trimEnd()]]);
+  assert.deepEqual(found(`${cut}Thanks for the help.`), [['secret', cut.trimEnd()]], 'the words after it are not taken in');
+  const oneLine = '-----BEGIN RSA PRIVATE KEY----- MIIEpAIBAAKCAQEA1c2Xw9k3Lq8ZpR4v qH0sJ5dK9fW3eC1aG8uB2nX4';
+  assert.deepEqual(found(`${oneLine} 请帮我看看`), [['secret', oneLine]], 'a key pasted on one line');
   assert.deepEqual(found('-----BEGIN PRIVATE KEY-----\n（内容略）'), []);
   const twice = `-----BEGIN PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\n${body}-----END PRIVATE KEY-----`;
   assert.deepEqual(found(twice), [['secret', twice]]);

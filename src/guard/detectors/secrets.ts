@@ -121,18 +121,42 @@ function detectPem(text: string, out: RawFinding[]): void {
   }
 }
 
-/** Where the base64 lines after a PEM header end (trailing space left out), or -1 when they hold too few characters. */
+/**
+ * Where the base64 body after a PEM header ends, or -1 when it holds fewer than PEM_MIN_BODY characters. The body is
+ * whole lines of base64, blank lines between them allowed; a key pasted on one line has its line breaks as spaces,
+ * so a line may also hold several base64 runs of 16 characters or more. The first word of anything else ends the
+ * body, so the words after a cut-off key are not taken in ("…\nThanks for help").
+ */
 function base64BodyEnd(text: string, from: number): number {
   let chars = 0;
-  let last = from;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61) {
-      chars++;
-      last = i + 1;
-    } else if (c !== 10 && c !== 13 && c !== 32 && c !== 9) break;
+  let last = -1;
+  for (let lineStart = from; lineStart < text.length;) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const runs: Array<[number, number]> = [];
+    for (let k = lineStart; k < lineEnd;) {
+      while (k < lineEnd && isBlank(text.charCodeAt(k))) k++;
+      const a = k;
+      while (k < lineEnd && !isBlank(text.charCodeAt(k))) k++;
+      if (k > a) runs.push([a, k]);
+    }
+    for (const [a, b] of runs) {
+      let base64 = true;
+      for (let k = a; k < b && base64; k++) base64 = isBase64(text.charCodeAt(k));
+      if (!base64 || (runs.length > 1 && b - a < 16)) return chars >= PEM_MIN_BODY ? last : -1;
+      chars += b - a;
+      last = b;
+    }
+    lineStart = lineEnd + 1;
   }
   return chars >= PEM_MIN_BODY ? last : -1;
+}
+
+function isBase64(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61;
+}
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
 }
 
 // scheme://user:password@host — the secret is the password.
