@@ -17,6 +17,13 @@ const PLACE_CUES = ['寄往', '寄至', '寄到', '送至', '送到', '位于', 
 const GAZ = new Set([...PROVINCES, ...CITIES]);
 export const ADDRESS_STARTS = new KeywordIndex([...GAZ, ...PERSONAL_CUES, ...PLACE_CUES]);
 
+/** Whether a province or prefecture-level city with its 省/市/县/区 starts at `pos` (郑州市…): a place, no person. */
+export function placeWithSuffixAt(text: string, pos: number): boolean {
+  const word = ADDRESS_STARTS.at(text, pos);
+  return word !== undefined && GAZ.has(word) && ADMIN_SUFFIX.has(text.charCodeAt(pos + word.length));
+}
+const ADMIN_SUFFIX = new Set([...'省市县区'].map((c) => c.charCodeAt(0)));
+
 // A CJK character that can be part of a place name (not a function word).
 const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次件份元亿电话手机联系姓名邮编请于至到住';
 const P = `(?:(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;

@@ -5,7 +5,7 @@ import { isIdeograph, isSpace } from '../chars.ts';
 import {
   COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES,
 } from '../data/names.ts';
-import { CITIES, PROVINCES } from '../data/places.ts';
+import { placeWithSuffixAt } from './address.ts';
 
 /**
  * Chinese personal names. A name is a known surname and one or two given-name characters, accepted only in
@@ -206,8 +206,6 @@ function fieldEnd(text: string, pos: number, end: number): number {
 /** Last characters of a gender or a kinship word run on after a name (张三丰男, 王菲姐姐), not of a four-character name. */
 const FIELD_TAIL = new Set([...'男女姐妹哥弟爸妈爷奶叔姨舅姑婆嫂'].map((c) => c.charCodeAt(0)));
 
-const PLACE_NAMES = new KeywordIndex([...PROVINCES, ...CITIES]);
-const ADMIN_SUFFIX = new Set([...'省市县区'].map((c) => c.charCodeAt(0)));
 
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
 function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
@@ -218,8 +216,7 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   let pos = cueEnd + (tail ? tail[0].length : 0);
   for (let n = 0; n < 40; n++) {
     // A province or city with its suffix is an organisation's or a place's value (被申请人：郑州市某某物业公司).
-    const place = PLACE_NAMES.at(text, pos);
-    if (place !== undefined && ADMIN_SUFFIX.has(codeAt(text, pos + place.length))) return;
+    if (placeWithSuffixAt(text, pos)) return;
     const end = parseNameAt(text, pos, !strong);
     if (end < 0) return;
     // A weak (colon-less) label needs a name that ends cleanly, not one cut out of running text.

@@ -285,9 +285,12 @@ export function nameShape(text: string, start: number, end: number): number {
   // given name (乐乐, 诗诗) stands alone.
   if (repeated(text, start, end)) return SHAPE_NOT;
   // A country is a place wherever the text names it (莱索托, 津巴布韦).
-  if (end - start <= 6 && COUNTRIES.has(text.slice(start, end))) return SHAPE_PLACE;
-  // A foreign city or a club (克里夫兰, 阿森纳) — unless a person's title follows (马德里先生, a man named Madrid).
-  if (end - start <= 7 && FOREIGN_PLACES.has(text.slice(start, end)) && PERSON_TITLE.at(text, end) === undefined) return SHAPE_PLACE;
+  if (end - start <= 7) {
+    const key = text.slice(start, end);
+    if (end - start <= 6 && COUNTRIES.has(key)) return SHAPE_PLACE;
+    // A foreign city or a club (克里夫兰, 阿森纳) — unless a person's title follows (马德里先生, a man named Madrid).
+    if (FOREIGN_PLACES.has(key) && PERSON_TITLE.at(text, end) === undefined) return SHAPE_PLACE;
+  }
   // A piece of a country's name (尔兰 of 爱尔兰, 萨摩 of 萨摩亚).
   for (let k = 1; k <= 2; k++) {
     if (start >= k && COUNTRIES.has(text.slice(start - k, end))) return SHAPE_NOT;

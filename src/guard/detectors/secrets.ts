@@ -1,5 +1,6 @@
 import type { RawFinding } from '../types.ts';
 import { shannonEntropy } from '../validators.ts';
+import { isAsciiAlnum, isSpace } from '../chars.ts';
 
 /**
  * Credentials: cloud access keys, API tokens, JWTs, PEM private keys, passwords in connection strings and
@@ -135,9 +136,9 @@ function base64BodyEnd(text: string, from: number): number {
     if (lineEnd < 0) lineEnd = text.length;
     const runs: Array<[number, number]> = [];
     for (let k = lineStart; k < lineEnd;) {
-      while (k < lineEnd && isBlank(text.charCodeAt(k))) k++;
+      while (k < lineEnd && isSpace(text.charCodeAt(k))) k++;
       const a = k;
-      while (k < lineEnd && !isBlank(text.charCodeAt(k))) k++;
+      while (k < lineEnd && !isSpace(text.charCodeAt(k))) k++;
       if (k > a) runs.push([a, k]);
     }
     for (const [a, b] of runs) {
@@ -153,10 +154,7 @@ function base64BodyEnd(text: string, from: number): number {
 }
 
 function isBase64(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61;
-}
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9 || c === 13;
+  return isAsciiAlnum(c) || c === 43 || c === 47 || c === 61;
 }
 
 // scheme://user:password@host — the secret is the password.
