@@ -198,14 +198,13 @@ function fieldEnd(text: string, pos: number, end: number): number {
     if (!okGiven(c)) break;
     r++;
   }
+  // The field must end here: the text's end or what is no ideograph (a stop character such as 的 is one).
   if (r === end || r - pos > (dots > 0 ? 12 : 4) || isIdeograph(codeAt(text, r))) return end;
   if (KIND.has(text.slice(end, end + 2)) || FIELD_TAIL.has(codeAt(text, r - 1))) return end;
-  const next = codeAt(text, r);
-  return next === 0 || !isIdeograph(next) ? r : end;
+  return r;
 }
 /** Last characters of a gender or a kinship word run on after a name (张三丰男, 王菲姐姐), not of a four-character name. */
 const FIELD_TAIL = new Set([...'男女姐妹哥弟爸妈爷奶叔姨舅姑婆嫂'].map((c) => c.charCodeAt(0)));
-
 
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
 function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {

@@ -679,10 +679,6 @@ function hasRuleFinding(out: readonly RawFinding[], from: number): boolean {
 
 const STRONG_NAME = new Set(['names.label', 'names.pii', 'names.gender']);
 
-function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
-  return a.start < b.end && b.start < a.end;
-}
-
 /**
  * Replace the rule findings out[from, …) of type person_name and address by the combination with the
  * tagger (see above). Other findings are left as they are.
