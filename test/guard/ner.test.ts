@@ -607,3 +607,25 @@ test('after a label of where a person lives, a street-level place is an address 
   assert.deepEqual(found('他说起河北省保定市竞秀区的变化。', 'address'), [], 'a district is no address');
   assert.deepEqual(found('杨树浦路是一条东西向干道，西起惠民路，东至黎平路，全长5586米。', 'address'), ['杨树浦路', '惠民路', '黎平路']);
 });
+
+test('a delivery verb inside a word is no address label (传送到全省所有山村)', () => {
+  assert.deepEqual(found('把信号传送到全省所有山村乡镇。', 'address'), []);
+});
+
+test('a text of one piece repeated keeps one finding for each piece (the steps that once compared every finding with every other)', () => {
+  assert.equal(found('张伟、'.repeat(2000) + '。', 'person_name').length, 2000);
+  assert.equal(found('机密★'.repeat(2000), 'classified_marking').length, 2000);
+  // Every one of the repeated addresses is covered (two of them once joined across the comma ran into the step cap
+  // and left the next one's road and number out).
+  const addresses = '北京市朝阳区建国路88号，'.repeat(500);
+  const spans = guard.scan(addresses).findings.filter((f) => f.type === 'address');
+  for (let at = addresses.indexOf('建国路88号'); at >= 0; at = addresses.indexOf('建国路88号', at + 1)) {
+    assert.ok(spans.some((f) => f.start <= at && at + 6 <= f.end), `the address at ${at} is covered`);
+  }
+});
+
+test('addresses a comma apart are two findings; a comma inside one address is still read through', () => {
+  assert.deepEqual(found('住址：北京市朝阳区建国路88号，北京市海淀区中关村大街27号。', 'address'), ['北京市朝阳区建国路88号', '北京市海淀区中关村大街27号']);
+  assert.deepEqual(found('交银金融大厦位于中国上海市浦东新区银城中路188号，陆家嘴金融贸易区B1-3地块。', 'address').at(-1), '中国上海市浦东新区银城中路188号');
+  assert.deepEqual(found('住址：北京市朝阳区，建国路88号3单元502室', 'address'), ['北京市朝阳区，建国路88号3单元502室']);
+});

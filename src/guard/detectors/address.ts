@@ -131,6 +131,9 @@ function parseChain(text: string, start: number, firstAdmin: number): Chain {
     const gap = g === 32 || g === 44 ? 1 : 0;
     const s = step(text, pos + gap);
     if (!s) break;
+    // After a comma, a province, city or district once the chain has reached a street starts the next address
+    // (北京市朝阳区建国路88号，北京市…): two addresses joined would end at the step cap, mid-way through one.
+    if (gap === 1 && g === 44 && s[0] === Kind.Admin && (chain.roads > 0 || chain.nums > 0)) break;
     pos += gap + s[1];
     if (s[0] === Kind.Admin) chain.admins++;
     else if (s[0] === Kind.Road) chain.roads++;
