@@ -13,7 +13,8 @@ import { CITIES, PROVINCES } from '../data/places.ts';
 const PERSONAL_CUES = new Set(['地址', '住址', '住所', '家住', '家住在', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址',
   '联系地址', '收货地址', '送货地址']);
 /** Words before where anything lies or goes (an organisation, a sight, 传送到 …): what follows needs the tagger to agree. */
-const PLACE_CUES = ['寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地'];
+const PLACE_CUES = ['寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地',
+  '现址', '原址', '旧址', '新址', '校址', '厂址', '会址'];
 const GAZ = new Set([...PROVINCES, ...CITIES]);
 export const ADDRESS_STARTS = new KeywordIndex([...GAZ, ...PERSONAL_CUES, ...PLACE_CUES]);
 
@@ -25,12 +26,19 @@ export function placeWithSuffixAt(text: string, pos: number): boolean {
 const ADMIN_SUFFIX = new Set([...'省市县区'].map((c) => c.charCodeAt(0)));
 
 // A CJK character that can be part of a place name (not a function word).
-const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次件份元亿电话手机联系姓名邮编请于至到住';
+const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次份元亿电话手机联系姓名邮编请于至到住';
 const P = `(?:(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
-const ADMIN = new RegExp(`${P}{1,8}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|新区|区|县|旗|镇|乡|街道|办事处)`, 'y');
-const ROAD = new RegExp(`${P}{1,10}?(?:大道|大街|路|街|巷|弄|胡同|里)(?:[东西南北中]段|[一二三四五六七八九十\\d]+段)?`, 'y');
-const NUM = /(?:\d+(?:-\d+)*|[一二三四五六七八九十百零〇]+)(?:号院|号楼|号|弄|巷|栋|幢|座|单元|层|楼|室|房|户|组|排|期)|[A-Za-z]\d{0,3}(?:座|栋|幢|区|楼)|\d+(?:-\d+){1,3}(?![\d号])/y;
-const PLACE = new RegExp(`${P}{1,10}?(?:小区|花园|大厦|公寓|家园|新村|苑|广场|园区|产业园|工业园|科技园|写字楼|商务楼|大楼|中心|村|社区|屯|庄|城|园|[A-Za-z]{2,}(?=\\d))`, 'y');
+const ADMIN = new RegExp(`${P}{1,8}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|新区|区|县|旗|镇|乡|街道|办事处|區|縣|鎮|鄉)`, 'y');
+// 道 ends a road only before a house or building number (天津 鞍山西道233号, 深圳 高新南七道R2-B栋): alone it is in too many
+// words (渠道, 知道, 街道), and not even then in a channel, a track or a tunnel (渠道12号窗口, 轨道1号线).
+const ROAD = new RegExp(`${P}{1,10}?(?:大道|大街|路|街|巷|弄|胡同|里|(?<![渠频轨隧跑赤车航通知管坑])道(?=\\d+(?:-\\d+)?[号號](?![线店])|[A-Za-z]\\d))(?:[东西南北中]段|[一二三四五六七八九十\\d]+段)?`, 'y');
+// Numbers of houses, buildings, units and rooms, in simplified or traditional characters (臺北市…四段100號); a building
+// may be named by letters and digits (A座, R2-B栋, B塔), and a tower by its letter before the room (望京SOHO T1-1203).
+const NUM = /(?:\d+(?:-\d+)*|[一二三四五六七八九十百零〇]+) ?(?:号院|号楼|号|號院|號樓|號|弄|巷|栋|棟|幢|座|单元|單元|层|層|楼|樓|室|房|户|組|组|排|期)|[A-Za-z]\d{0,3}(?:-?[A-Za-z0-9]{1,3})?(?:座|栋|棟|幢|区|區|楼|樓|塔)|[A-Za-z]\d{1,2}-\d{2,5}(?![\d号號])|\d+(?:-\d+){1,3}(?![\d号號])/y;
+/** A room number written bare after its building or unit (SOHO现代城A座1201, 2单元501): not a year, a sum or a count. */
+const ROOM = /\d{2,5}(?:室|房)?(?![\d.．%％年月日时元万亿千百个人次届岁])/y;
+const BUILDING_END = /(?:座|栋|棟|幢|单元|單元|楼|樓|层|層)$/;
+const PLACE = new RegExp(`${P}{1,10}?(?:小区|花园|大厦|公寓|家园|新村|苑|广场|园区|产业园|工业园|科技园|写字楼|商务楼|大楼|中心|村|社区|屯|庄|城|园|[A-Za-z]{2,}(?=\\d| ?[A-Za-z]\\d))`, 'y');
 const SUFFIX = /(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|区|县)?/y;
 const STOP = new Uint8Array(65536);
 for (const ch of P_STOP) STOP[ch.charCodeAt(0)] = 1;
@@ -47,7 +55,7 @@ function isP(c: number): boolean {
 }
 
 const CUE_TAIL = /\s*[:为是]?\s*/y;
-const ANCHOR = /(?:路|街|道|巷|弄|胡同|里)\d+(?:-\d+)?号/g;
+const ANCHOR = /(?:路|街|道|巷|弄|胡同|里)\d+(?:-\d+)?[号號]/g;
 const ANCHOR_STICKY = new RegExp(ANCHOR.source, 'y');
 
 const Kind = { Admin: 0, Road: 1, Num: 2, Place: 3 } as const;
@@ -70,7 +78,7 @@ const COMPONENTS: ReadonlyArray<[RegExp, Kind]> = [[NUM, Kind.Num], [ADMIN, Kind
 
 // First characters of the suffixes of ADMIN (1), ROAD (2) and PLACE (4); PLACE also ends in ASCII letters.
 const SUFFIX_START = new Uint8Array(65536);
-for (const [chars, bit] of [['特自省市地盟新区县旗镇乡街办', 1], ['大街路巷弄胡里', 2], ['小花大公家新苑广园产工科写商中村社屯庄城', 4]] as const) {
+for (const [chars, bit] of [['特自省市地盟新区县旗镇乡街办區縣鎮鄉', 1], ['大街路巷弄胡里道', 2], ['小花大公家新苑广园产工科写商中村社屯庄城', 4]] as const) {
   for (const ch of chars) SUFFIX_START[ch.charCodeAt(0)] |= bit;
 }
 const BIT: Readonly<Record<Kind, number>> = { [Kind.Num]: 0, [Kind.Admin]: 1, [Kind.Road]: 2, [Kind.Place]: 4 };
@@ -135,6 +143,9 @@ function parseChain(text: string, start: number, firstAdmin: number): Chain {
     // (北京市朝阳区建国路88号，北京市…): two addresses joined would end at the step cap, mid-way through one.
     if (gap === 1 && g === 44 && s[0] === Kind.Admin && (chain.roads > 0 || chain.nums > 0)) break;
     pos += gap + s[1];
+    if (s[0] === Kind.Num && BUILDING_END.test(text.slice(pos - s[1], pos)) && matchLength(NUM, text, pos) === 0) {
+      pos += matchLength(ROOM, text, pos);
+    }
     if (s[0] === Kind.Admin) chain.admins++;
     else if (s[0] === Kind.Road) chain.roads++;
     else if (s[0] === Kind.Num) chain.nums++;

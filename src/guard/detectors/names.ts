@@ -140,17 +140,22 @@ const CUE = 1;
 const TITLE = 2;
 const VERB = 4;
 const KIND = new Map<string, number>();
-for (const w of NAME_CUES) KIND.set(w, (KIND.get(w) ?? 0) | CUE);
+// 姓名 spaced out to line up a form's labels (姓  名：张三; the ideographic space is folded to spaces before this).
+for (const w of [...NAME_CUES, '姓 名', '姓  名', '姓   名', '姓    名']) KIND.set(w, (KIND.get(w) ?? 0) | CUE);
 for (const w of TITLE_SUFFIXES) if (!w.startsWith('副')) KIND.set(w, (KIND.get(w) ?? 0) | TITLE);
 for (const w of NAME_VERBS) KIND.set(w, (KIND.get(w) ?? 0) | VERB);
 export const NAME_KEYWORDS = new KeywordIndex(KIND.keys());
 
-const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(\s*:\s*|\s*为\s*|\s*是\s*|\s*)/y;
+const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(\s*:\s*|\s*为\s*|\s*是\s*|\s*\|\s*|\s*)/y;
+/** Labels of a form's other fields: a value between a name label and one of these (姓名 王小二 性别 男) is the name field. */
+const FORM_FIELDS = new KeywordIndex(['性别', '出生', '民族', '籍贯', '年龄', '身份证', '证件', '电话', '手机', '联系电话', '联系方式',
+  '职务', '职称', '职位', '部门', '单位', '工作单位', '学历', '学位', '政治面貌', '婚姻', '住址', '地址', '现住址', '户籍', '邮箱', '工号',
+  '编号', '岗位', '专业', '毕业', '备注', '签名', '日期']);
 // What may stand between a name and the phone/ID after it: separators, a label (电话, 身份证号 …) or a gender.
 const NEAR_PII = new LabelSet('联系电话 手机号码 手机号 电话 手机 身份证号码 身份证号 身份证 证件号码 邮箱 男 女'.split(' '));
 
 function isNearSep(c: number): boolean {
-  return c === 44 || c === 58 || c === 59 || c === 40 || c === 124 || c === 0x3001 || isSpace(c);
+  return c === 44 || c === 58 || c === 59 || c === 40 || c === 60 /* < */ || c === 91 /* [ */ || c === 124 || c === 0x3001 || isSpace(c);
 }
 
 /**
@@ -206,6 +211,31 @@ function fieldEnd(text: string, pos: number, end: number): number {
 /** Last characters of a gender or a kinship word run on after a name (张三丰男, 王菲姐姐), not of a four-character name. */
 const FIELD_TAIL = new Set([...'男女姐妹哥弟爸妈爷奶叔姨舅姑婆嫂'].map((c) => c.charCodeAt(0)));
 
+/**
+ * Whether a form's field ends at `end`: the text or the line ends, a table's cell ends (| or a tab), or after spaces the
+ * next field's label follows (姓名 王小二 性别 男).
+ */
+function fieldClosed(text: string, end: number): boolean {
+  let q = end;
+  while (q < text.length && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+  if (q === text.length) return true;
+  const c = text.charCodeAt(q);
+  if (c === 10 || c === 13 || c === 124 /* | */) return true;
+  return (q > end && text.charCodeAt(q - 1) === 9) || (q > end && FORM_FIELDS.at(text, q) !== undefined);
+}
+
+/** A name written with a space between its characters (王 建 国): its end, or -1. */
+function spacedNameEnd(text: string, pos: number): number {
+  if (!SURNAME.has(codeAt(text, pos))) return -1;
+  let end = pos + 1;
+  let chars = 1;
+  while (chars < 4 && codeAt(text, end) === 32 && okGiven(codeAt(text, end + 1))) {
+    end += 2;
+    chars++;
+  }
+  return chars >= 2 && !isIdeograph(codeAt(text, end)) && codeAt(text, end) !== 32 ? end : -1;
+}
+
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
 function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   CUE_TAIL.lastIndex = cueEnd;
@@ -213,6 +243,15 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   const sep = tail ? tail[1] : '';
   const strong = sep.includes(':') || sep.includes('为') || sep.includes('是');
   let pos = cueEnd + (tail ? tail[0].length : 0);
+  if (strong) {
+    const spaced = spacedNameEnd(text, pos);
+    if (spaced > 0) { push(out, pos, spaced, 0.9, 'names.label'); return; }
+  } else if (sep.length > 0 && !placeWithSuffixAt(text, pos) && FORM_FIELDS.at(text, pos) === undefined && NAME_KEYWORDS.at(text, pos) === undefined) {
+    // A form laid out with spaces, tabs or a table's bars instead of a colon: the whole field, when it is one.
+    const end = parseNameAt(text, pos, false);
+    const field = end < 0 ? -1 : fieldEnd(text, pos, end);
+    if (field > 0 && fieldClosed(text, field)) { push(out, pos, field, 0.9, 'names.label'); return; }
+  }
   for (let n = 0; n < 40; n++) {
     // A province or city with its suffix is an organisation's or a place's value (被申请人：郑州市某某物业公司).
     if (placeWithSuffixAt(text, pos)) return;
@@ -228,6 +267,63 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   }
 }
 
+const TABLE_SEPS = new Set([124 /* | */, 9 /* tab */, 44 /* , */]);
+const RULE_LINE = /^[\s|:\-+=]*$/;
+
+/**
+ * A table whose header names a column 姓名, 联系人, 负责人 … (markdown, tab-separated or CSV): the cells of that column in
+ * the rows below are names when they are one whole name each. `at` is a label's position in the header; returns where
+ * the table ends, or the header line when there is no table (the caller skips labels before it, so each line and each
+ * table is read once however many labels they hold).
+ */
+function namesInColumns(text: string, out: RawFinding[], at: number, word: string): number {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  let lineEnd = text.indexOf('\n', at);
+  if (lineEnd < 0) lineEnd = text.length;
+  const header = text.slice(lineStart, lineEnd);
+  let sep = -1;
+  for (let i = 0; i < header.length && sep < 0; i++) if (TABLE_SEPS.has(header.charCodeAt(i))) sep = header.charCodeAt(i);
+  // Whatever this header turns out to be, the other labels in its line would read the same: skip to the line's end.
+  if (sep < 0) return lineEnd;
+  const sepChar = String.fromCharCode(sep);
+  const cells = header.split(sepChar);
+  // A header is short labels, two or more (not a sentence with commas in it); its rows have as many cells.
+  if (cells.filter((c) => c.trim() !== '').length < 2 || cells.some((c) => c.trim().length > 10)) return lineEnd;
+  const columns: number[] = [];
+  cells.forEach((cell, i) => {
+    const label = cell.trim().replace(/[:*]+$/, '');
+    if (label === word || (KIND.get(label) ?? 0) & CUE) columns.push(i);
+  });
+  if (columns.length === 0) return lineEnd;
+  let row = lineEnd + 1;
+  for (let rows = 0; row < text.length && rows < 100_000; rows++) {
+    let end = text.indexOf('\n', row);
+    if (end < 0) end = text.length;
+    const line = text.slice(row, end);
+    if (line.split(sepChar).length !== cells.length) break;
+    if (!RULE_LINE.test(line)) {
+      let cellStart = row;
+      let column = 0;
+      for (let i = row; i <= end; i++) {
+        if (i < end && text.charCodeAt(i) !== sep) continue;
+        if (columns.includes(column)) nameCell(text, out, cellStart, i);
+        column++;
+        cellStart = i + 1;
+      }
+    }
+    row = end + 1;
+  }
+  return row;
+}
+
+/** A table cell text[start, end) that holds one whole name. */
+function nameCell(text: string, out: RawFinding[], start: number, end: number): void {
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  const name = parseNameAt(text, start, false);
+  if (name > 0 && fieldEnd(text, start, name) === end && !placeWithSuffixAt(text, start)) push(out, start, end, 0.9, 'names.label');
+}
+
 /**
  * `keywords`: NAME_KEYWORDS.findAll(text), when the caller has it already. `anchors`: findings of the other
  * detectors; only the first `anchorCount` are read, so `anchors` may be `out` itself.
@@ -237,9 +333,13 @@ export function detectNames(
   anchorCount = anchors.length,
 ): void {
   // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
+  let tableEnd = -1;
   for (const [at, word] of keywords ?? NAME_KEYWORDS.findAll(text)) {
     const kind = KIND.get(word)!;
-    if (kind & CUE) namesAfterCue(text, out, at + word.length);
+    if (kind & CUE) {
+      namesAfterCue(text, out, at + word.length);
+      if (at >= tableEnd) tableEnd = Math.max(tableEnd, namesInColumns(text, out, at, word));
+    }
     if (kind & TITLE) {
       const end = at > 0 && text.charCodeAt(at - 1) === 0x526f /* 副 */ ? at - 1 : at;
       const s = nameEndingAt(text, end, false, false);

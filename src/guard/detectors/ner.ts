@@ -754,11 +754,33 @@ export function combineWithTagger(
     const keptNames = new SpanSet(kept.filter((f) => f.type === 'person_name'));
     for (const s of ok) if (votes === null || s.end - s.start < 2 || (votes.get(text.slice(s.start, s.end)) ?? 1) > 0) addSpan(out, keptNames, s, 'person_name');
   }
-  if (wantAddress) {
-    const keptAddresses = new SpanSet(kept.filter((f) => f.type === 'address'));
-    for (const s of addresses) addSpan(out, keptAddresses, s, 'address');
+  if (wantAddress) widenOrAddAddresses(text, out, from, addresses);
+}
+
+/**
+ * The tagger's addresses beside the rules' (out[from, …), in text order): one that overlaps no rule address is added; one
+ * that begins a few characters before a rule address with a house number moves its start back (the rules stop at 联, a
+ * stop character of 联系, in 九龙城联合道102号 and find only 合道102号). Only the start, and only over ideographs: past the
+ * number the tagger's chains run on into what is no address (路口东西, 巴士总站), which the rules have trimmed.
+ */
+function widenOrAddAddresses(text: string, out: RawFinding[], from: number, addresses: readonly Span[]): void {
+  const rules: number[] = [];
+  for (let k = from; k < out.length; k++) if (out[k].type === 'address') rules.push(k);
+  rules.sort((a, b) => out[a].start - out[b].start);
+  let p = 0;
+  for (const s of addresses) {
+    while (p < rules.length && out[rules[p]].end <= s.start) p++;
+    if (p === rules.length || out[rules[p]].start >= s.end) {
+      out.push({ type: 'address', start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
+      continue;
+    }
+    const r = out[rules[p]];
+    if (standingAddress(r) && s.start < r.start && r.start - s.start <= 8 && s.end > r.start && ideographsOnly(text, s.start, r.start)) {
+      out[rules[p]] = { ...r, start: s.start };
+    }
   }
 }
+
 
 const WORD_NOT_NAME = LEX_WORD | LEX_PLACE | LEX_ORG;
 const NAME_LISTS = LEX_NAME | LEX_NAME_TAGGED;
@@ -810,7 +832,12 @@ function placeOrPeopleElsewhere(text: string, key: string): boolean {
 }
 
 /** A tagger span as a finding, unless a rule finding that stands covers it (it keeps its own boundaries). */
-function addSpan(out: RawFinding[], kept: SpanSet, s: Span, type: 'person_name' | 'address'): void {
+function ideographsOnly(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isIdeograph(text.charCodeAt(i))) return false;
+  return true;
+}
+
+function addSpan(out: RawFinding[], kept: SpanSet, s: Span, type: 'person_name'): void {
   if (kept.overlaps(s.start, s.end)) return;
   out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
 }

@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard } from '../../src/guard/index.ts';
+import type { FindingType } from '../../src/guard/index.ts';
+
+// Names and addresses as government and business text writes them: forms laid out with spaces, tabs or table bars,
+// tables with a name column, roads named …道 (Tianjin, Hong Kong, Shenzhen), traditional characters, bare room numbers.
+const guard = createGuard({ scanCacheEntries: 0 });
+const rules = createGuard({ scanCacheEntries: 0, tagger: false });
+
+function found(text: string, type: FindingType, g = guard): string[] {
+  return g.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
+}
+
+test('a road named …道 with a house or building number is an address, whole', () => {
+  assert.deepEqual(found('被执行人郭建军名下位于天津市南开区鞍山西道233号的房产已查封。', 'address'), ['天津市南开区鞍山西道233号']);
+  assert.deepEqual(found('收件人：钱多多 地址：广东省深圳市南山区科技园南区高新南七道R2-B栋3楼', 'address'),
+    ['广东省深圳市南山区科技园南区高新南七道R2-B栋3楼']);
+  // Found by the rules alone too: a house number stands whatever the tagger says.
+  assert.deepEqual(found('住在天津市和平区南京道88号', 'address', rules), ['天津市和平区南京道88号']);
+});
+
+test('hostile: a channel, a track or a tunnel with a number is no road', () => {
+  for (const text of ['请通过正规渠道12号窗口办理。', '城市轨道1号线今天开通。', '海底隧道3号出口临时封闭。', '他知道12号要开会。']) {
+    assert.deepEqual(found(text, 'address'), [], text);
+  }
+});
+
+test('traditional characters: 號, 樓, 區 end and join an address as their simplified forms do', () => {
+  assert.deepEqual(found('姓名：張偉，住址：臺北市大安區忠孝東路四段100號', 'address'), ['臺北市大安區忠孝東路四段100號']);
+  assert.deepEqual(found('住在香港九龍旺角彌敦道580號8樓', 'address', rules), ['香港九龍旺角彌敦道580號8樓']);
+});
+
+test('a bare room number after a building or unit belongs to the address; a year or a sum after it does not', () => {
+  assert.deepEqual(found('帮我给老周写封邮件，他住在朝阳区建国路88号SOHO现代城A座1201', 'address'), ['朝阳区建国路88号SOHO现代城A座1201']);
+  assert.deepEqual(found('住址：北京市海淀区学院路30号5栋2单元501', 'address'), ['北京市海淀区学院路30号5栋2单元501']);
+  assert.deepEqual(found('住址：北京市海淀区学院路30号5栋2023年搬入', 'address'), ['北京市海淀区学院路30号5栋']);
+  assert.deepEqual(found('住址：北京市海淀区学院路30号5栋 300元押金', 'address'), ['北京市海淀区学院路30号5栋']);
+});
+
+test('a house number written with a space before 号 is part of the address', () => {
+  assert.deepEqual(found('住址：北京市海淀区 中关村大街 27 号', 'address'), ['北京市海淀区 中关村大街 27 号']);
+});
+
+test('where an organisation is now (现址为…) starts no address at the label', () => {
+  assert.deepEqual(found('该堂于1951年落成，现址为九龙城嘉林边道1号，现任主任牧师为王华灿牧师。', 'address'), ['九龙城嘉林边道1号']);
+});
+
+test('a name label with spaces, tabs or table bars instead of a colon: the field is the name', () => {
+  for (const text of ['姓名 王小二 性别 男 出生年月 1985.03', '姓名\t王小二\t性别\t男', '| 姓名 | 王小二 | 性别 | 男 |', '联系人 张三 电话 010-62751234']) {
+    const names = found(text, 'person_name', rules);
+    assert.equal(names.length, 1, text);
+    assert.match(names[0], /^(王小二|张三)$/, text);
+  }
+  assert.deepEqual(found('姓名 王小二', 'person_name', rules), ['王小二']);
+});
+
+test('hostile: a word after a colon-less label is no name unless the field ends there', () => {
+  assert.deepEqual(found('患者 应当 及时就医', 'person_name', rules), []);
+  assert.deepEqual(found('学生 王明明天去学校', 'person_name', rules), []);
+  // A table header: the label after 姓名 is the next column's, not a value.
+  assert.deepEqual(found('| 姓名 | 性别 | 电话 |', 'person_name', rules), []);
+});
+
+test('姓名 spaced out to line up a form, and a name spaced out character by character', () => {
+  assert.deepEqual(found('姓　　名：张三丰', 'person_name', rules), ['张三丰']);
+  assert.deepEqual(found('姓  名：李娜\n性  别：女', 'person_name', rules), ['李娜']);
+  assert.deepEqual(found('姓名：王 建 国，住址：北京市海淀区中关村大街27号', 'person_name'), ['王 建 国']);
+});
+
+test('a table with a name column: every cell of it below the header is a name', () => {
+  const markdown = '| 姓名 | 部门 | 电话 |\n|---|---|---|\n| 王小二 | 财务处 | 13800138000 |\n| 欧阳明辉 | 办公室 | 无 |\n| 李娜 | 人事处 | 无 |';
+  assert.deepEqual(found(markdown, 'person_name', rules), ['王小二', '欧阳明辉', '李娜']);
+  const csv = '姓名,部门,职务\n张建国,财务处,处长\n李红梅,办公室,科员\n\n以上名单请核对。';
+  assert.deepEqual(found(csv, 'person_name', rules), ['张建国', '李红梅']);
+  const tsv = '序号\t负责人\t单位\n1\t赵志强\t市财政局\n2\t钱多多\t市审计局';
+  assert.deepEqual(found(tsv, 'person_name', rules), ['赵志强', '钱多多']);
+});
+
+test('hostile: prose after a sentence that mentions 姓名 is no table; a table ends where its rows do', () => {
+  assert.deepEqual(found('请填写姓名，然后提交。\n王府井，很热闹。', 'person_name', rules), []);
+  // A row with another number of cells ends the table: the line after it is prose.
+  assert.deepEqual(found('姓名,部门\n张建国,财务处\n王府井,小吃街,很热闹', 'person_name', rules), ['张建国']);
+  // A name column's cell that is no name (a place, a long phrase) is left alone.
+  assert.deepEqual(found('| 姓名 | 部门 |\n|---|---|\n| 郑州市 | 财务处 |\n| 王某某负责的那一组 | 办公室 |', 'person_name', rules), []);
+});
+
+test('hostile: a table of 20,000 rows is read once, every name found', () => {
+  const rows = Array.from({ length: 20_000 }, (_, i) => `| 王${'一二三四五六七八九'[i % 9]}明 | ${i} |`);
+  const text = `| 姓名 | 编号 |\n|---|---|\n${rows.join('\n')}`;
+  assert.equal(found(text, 'person_name', rules).length, 20_000);
+  // Many headers, each a table of one row: still one pass each.
+  const many = Array.from({ length: 5_000 }, () => '| 姓名 | 编号 |\n| 李娜 | 1 |').join('\n\n');
+  assert.equal(found(many, 'person_name', rules).length, 5_000);
+});
+
+test('hostile: one line of 100,000 labels that is no table is read once', () => {
+  const line = `${'姓名|'.repeat(100_000)}这一格超过了十个字所以不是表头`;
+  assert.deepEqual(found(line, 'person_name', rules), []);
+});
+
+test('towers and software parks: the address runs on to the room', () => {
+  assert.deepEqual(found('北京市朝阳区望京SOHO T1-1203', 'address'), ['北京市朝阳区望京SOHO T1-1203']);
+  assert.deepEqual(found('广州市天河区体育西路191号中石化大厦B塔2506室', 'address'), ['广州市天河区体育西路191号中石化大厦B塔2506室']);
+  assert.deepEqual(found('杭州市西湖区文三路90号东部软件园1号楼', 'address'), ['杭州市西湖区文三路90号东部软件园1号楼']);
+});
+
+test('a name before an e-mail address in angle or square brackets (mail headers)', () => {
+  assert.deepEqual(found('From: 张伟 <zhangwei@example.com>', 'person_name'), ['张伟']);
+  assert.deepEqual(found('发件人：李明 [liming@example.cn]', 'person_name'), ['李明']);
+});
