@@ -74,7 +74,10 @@ test('a table with a name column: every cell of it below the header is a name', 
   const csv = '姓名,部门,职务\n张建国,财务处,处长\n李红梅,办公室,科员\n\n以上名单请核对。';
   assert.deepEqual(found(csv, 'person_name', rules), ['张建国', '李红梅']);
   const tsv = '序号\t负责人\t单位\n1\t赵志强\t市财政局\n2\t钱多多\t市审计局';
-  assert.deepEqual(found(tsv, 'person_name', rules), ['赵志强', '钱多多']);
+  assert.deepEqual(found(tsv, 'person_name', rules), ['赵志强', '钱多多']);  // The cell beside 姓名 in a header is the next column's label, not a value (成绩 is also a surname and a given name).
+  assert.deepEqual(found('学号\t姓名\t成绩\n2021001\t王浩然\t95\n2021002\t李思雨\t88', 'person_name', rules), ['王浩然', '李思雨']);
+  // A key–value table is no column table: the value beside the label is the name.
+  assert.deepEqual(found('| 姓名 | 王小二 |\n| 性别 | 男 |', 'person_name', rules), ['王小二']);
 });
 
 test('hostile: prose after a sentence that mentions 姓名 is no table; a table ends where its rows do', () => {
@@ -108,4 +111,21 @@ test('towers and software parks: the address runs on to the room', () => {
 test('a name before an e-mail address in angle or square brackets (mail headers)', () => {
   assert.deepEqual(found('From: 张伟 <zhangwei@example.com>', 'person_name'), ['张伟']);
   assert.deepEqual(found('发件人：李明 [liming@example.cn]', 'person_name'), ['李明']);
+});
+
+test('names in pinyin: after a label or a form of address, or with a two-syllable given name', () => {
+  assert.deepEqual(found('姓名/Name: ZHANG WEI 护照号：E12345678', 'person_name'), ['ZHANG WEI']);
+  assert.deepEqual(found('Dear Wang Xiaoming, please find attached.', 'person_name'), ['Wang Xiaoming']);
+  assert.deepEqual(found('From: Zhang Xiao Ming <zxm@example.com>', 'person_name'), ['Zhang Xiao Ming']);
+  assert.deepEqual(found('Attn: Wei Zhang', 'person_name'), ['Wei Zhang']);
+  assert.deepEqual(found('The paper by Chen Jianguo was cited.', 'person_name'), ['Chen Jianguo']);
+  assert.deepEqual(found('请联系Ouyang Nana处理。', 'person_name'), ['Ouyang Nana']);
+  assert.equal(guard.scan('Name: Li Na').findings[0]?.detector, 'names.pinyin');
+});
+
+test('hostile: English words, brands, places and identifiers are no pinyin names', () => {
+  for (const text of ['Li Ning shoes are popular. He Long was a marshal.', 'We met in Hong Kong and Beijing.', 'Chang Ting Road',
+    'const Wang_Xiaoming = 1; Zhang2 Wei', 'HE SAID NO', 'Dear Sir, Dear Team', 'Ma Nature and Fan Tan']) {
+    assert.deepEqual(found(text, 'person_name'), [], text);
+  }
 });

@@ -237,7 +237,7 @@ function spacedNameEnd(text: string, pos: number): number {
 }
 
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
-function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
+function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inHeader: boolean): void {
   CUE_TAIL.lastIndex = cueEnd;
   const tail = CUE_TAIL.exec(text);
   const sep = tail ? tail[1] : '';
@@ -246,6 +246,8 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number): void {
   if (strong) {
     const spaced = spacedNameEnd(text, pos);
     if (spaced > 0) { push(out, pos, spaced, 0.9, 'names.label'); return; }
+  } else if (inHeader) {
+    return;
   } else if (sep.length > 0 && !placeWithSuffixAt(text, pos) && FORM_FIELDS.at(text, pos) === undefined && NAME_KEYWORDS.at(text, pos) === undefined) {
     // A form laid out with spaces, tabs or a table's bars instead of a colon: the whole field, when it is one.
     const end = parseNameAt(text, pos, false);
@@ -274,9 +276,9 @@ const RULE_LINE = /^[\s|:\-+=]*$/;
  * A table whose header names a column 姓名, 联系人, 负责人 … (markdown, tab-separated or CSV): the cells of that column in
  * the rows below are names when they are one whole name each. `at` is a label's position in the header; returns where
  * the table ends, or the header line when there is no table (the caller skips labels before it, so each line and each
- * table is read once however many labels they hold).
+ * table is read once however many labels they hold), and how many names its columns held.
  */
-function namesInColumns(text: string, out: RawFinding[], at: number, word: string): number {
+function namesInColumns(text: string, out: RawFinding[], at: number, word: string): [end: number, names: number] {
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   let lineEnd = text.indexOf('\n', at);
   if (lineEnd < 0) lineEnd = text.length;
@@ -284,17 +286,18 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
   let sep = -1;
   for (let i = 0; i < header.length && sep < 0; i++) if (TABLE_SEPS.has(header.charCodeAt(i))) sep = header.charCodeAt(i);
   // Whatever this header turns out to be, the other labels in its line would read the same: skip to the line's end.
-  if (sep < 0) return lineEnd;
+  if (sep < 0) return [lineEnd, 0];
   const sepChar = String.fromCharCode(sep);
   const cells = header.split(sepChar);
   // A header is short labels, two or more (not a sentence with commas in it); its rows have as many cells.
-  if (cells.filter((c) => c.trim() !== '').length < 2 || cells.some((c) => c.trim().length > 10)) return lineEnd;
+  if (cells.filter((c) => c.trim() !== '').length < 2 || cells.some((c) => c.trim().length > 10)) return [lineEnd, 0];
   const columns: number[] = [];
   cells.forEach((cell, i) => {
     const label = cell.trim().replace(/[:*]+$/, '');
     if (label === word || (KIND.get(label) ?? 0) & CUE) columns.push(i);
   });
-  if (columns.length === 0) return lineEnd;
+  if (columns.length === 0) return [lineEnd, 0];
+  const before = out.length;
   let row = lineEnd + 1;
   for (let rows = 0; row < text.length && rows < 100_000; rows++) {
     let end = text.indexOf('\n', row);
@@ -313,7 +316,7 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
     }
     row = end + 1;
   }
-  return row;
+  return [row, out.length - before];
 }
 
 /** A table cell text[start, end) that holds one whole name. */
@@ -333,12 +336,15 @@ export function detectNames(
   anchorCount = anchors.length,
 ): void {
   // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
+  // The table (or header line) read last, and whether names stood in its columns: then its header's labels are column
+  // names, and the cell beside 姓名 (学号	姓名	成绩) is the next column's label, not a value.
   let tableEnd = -1;
+  let columnNames = 0;
   for (const [at, word] of keywords ?? NAME_KEYWORDS.findAll(text)) {
     const kind = KIND.get(word)!;
     if (kind & CUE) {
-      namesAfterCue(text, out, at + word.length);
-      if (at >= tableEnd) tableEnd = Math.max(tableEnd, namesInColumns(text, out, at, word));
+      if (at >= tableEnd) [tableEnd, columnNames] = namesInColumns(text, out, at, word);
+      namesAfterCue(text, out, at + word.length, columnNames > 0);
     }
     if (kind & TITLE) {
       const end = at > 0 && text.charCodeAt(at - 1) === 0x526f /* 副 */ ? at - 1 : at;

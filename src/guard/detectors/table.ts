@@ -10,6 +10,7 @@ import { detectAddresses } from './address.ts';
 import { detectNames } from './names.ts';
 import { combineWithTagger, defaultNerModel } from './ner.ts';
 import { detectSourceCode } from './source-code.ts';
+import { detectPinyinNames } from './pinyin-names.ts';
 
 /**
  * Every detector, in the order the guard runs them, and the priority of every finding type when two
@@ -102,6 +103,11 @@ export const DETECTORS: readonly DetectorRow[] = [
       const model = defaultNerModel();
       return (t, c) => combineWithTagger(t, c.out, c.rulesFrom < 0 ? c.out.length : c.rulesFrom, model, name, address);
     },
+  },
+  {
+    // After the tagger, which knows no Latin letters: its combination leaves these findings alone.
+    name: 'pinyin-names', types: ['person_name'],
+    create: (o) => (o.want.has('person_name') ? (t, c) => detectPinyinNames(t, c.out) : null),
   },
   {
     name: 'source-code', types: ['source_code'],
