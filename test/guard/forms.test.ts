@@ -129,3 +129,26 @@ test('hostile: English words, brands, places and identifiers are no pinyin names
     assert.deepEqual(found(text, 'person_name'), [], text);
   }
 });
+
+test('after a label, a name of parts joined by a middle dot is taken whole, whatever its characters', () => {
+  assert.deepEqual(found('负责人：阿卜杜拉·买买提', 'person_name'), ['阿卜杜拉·买买提']);
+  assert.deepEqual(found('参会人员：阿卜杜拉·买买提、热依拉·阿不都、王建国', 'person_name', rules), ['阿卜杜拉·买买提', '热依拉·阿不都', '王建国']);
+  // The next field's label may follow with no separator.
+  assert.deepEqual(found('姓名：朱利叶斯·欧文英文名：Julius', 'person_name', rules), ['朱利叶斯·欧文']);
+});
+
+test('a home given by its estate, building and unit or room, with or without a city before it', () => {
+  assert.deepEqual(found('快递放到翠苑三区12幢1单元东门口就行', 'address'), ['翠苑三区12幢1单元']);
+  assert.deepEqual(found('我家在幸福里小区7栋502，离地铁站很近。', 'address'), ['幸福里小区7栋502']);
+  assert.deepEqual(found('我住在上海市徐汇区漕溪北路595号上海电影广场B栋15楼1503室', 'address'), ['上海市徐汇区漕溪北路595号上海电影广场B栋15楼1503室']);
+  assert.deepEqual(found('请寄到 湖北省武汉市武昌区中南路99号保利广场写字楼32层', 'address'), ['湖北省武汉市武昌区中南路99号保利广场写字楼32层']);
+  assert.deepEqual(found('发货地址：义乌市福田街道商城大道L123号', 'address'), ['义乌市福田街道商城大道L123号']);
+});
+
+test('hostile: a count of buildings or households, a year after a building, a numeral before a city, are no address', () => {
+  for (const text of ['他住3号楼2023年搬来', '共有12栋1500户居民', '站位于日本岩手县二户市石切所', '一期已交付，二期在建']) {
+    assert.deepEqual(found(text, 'address'), [], text);
+  }
+  // 电话 still ends an address: the number after it is no part of it.
+  assert.deepEqual(found('住在北京市海淀区中关村大街27号，联系电话13800138000', 'address'), ['北京市海淀区中关村大街27号']);
+});

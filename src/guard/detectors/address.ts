@@ -10,7 +10,7 @@ import { CITIES, PROVINCES } from '../data/places.ts';
  * "北京市朝阳区" alone is not personal data.
  */
 /** Labels of where a person lives or is reached: what follows, at street level, is an address without the tagger's word. */
-const PERSONAL_CUES = new Set(['地址', '住址', '住所', '家住', '家住在', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址',
+const PERSONAL_CUES = new Set(['地址', '住址', '住所', '家住', '家住在', '家在', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址',
   '联系地址', '收货地址', '送货地址']);
 /** Words before where anything lies or goes (an organisation, a sight, 传送到 …): what follows needs the tagger to agree. */
 const PLACE_CUES = ['寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地',
@@ -26,22 +26,29 @@ export function placeWithSuffixAt(text: string, pos: number): boolean {
 const ADMIN_SUFFIX = new Set([...'省市县区'].map((c) => c.charCodeAt(0)));
 
 // A CJK character that can be part of a place name (not a function word).
-const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次份元亿电话手机联系姓名邮编请于至到住';
-const P = `(?:(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
+const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次份元亿请于至到住';
+// Words that end a place name where they begin; their characters alone do not (上海电影广场, 手机城, 联合道, 编号 …).
+const STOP_WORDS = ['电话', '手机', '联系', '姓名', '邮编'];
+const P = `(?:(?!${STOP_WORDS.join('|')})(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
 const ADMIN = new RegExp(`${P}{1,8}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|新区|区|县|旗|镇|乡|街道|办事处|區|縣|鎮|鄉)`, 'y');
 // 道 ends a road only before a house or building number (天津 鞍山西道233号, 深圳 高新南七道R2-B栋): alone it is in too many
 // words (渠道, 知道, 街道), and not even then in a channel, a track or a tunnel (渠道12号窗口, 轨道1号线).
 const ROAD = new RegExp(`${P}{1,10}?(?:大道|大街|路|街|巷|弄|胡同|里|(?<![渠频轨隧跑赤车航通知管坑])道(?=\\d+(?:-\\d+)?[号號](?![线店])|[A-Za-z]\\d))(?:[东西南北中]段|[一二三四五六七八九十\\d]+段)?`, 'y');
 // Numbers of houses, buildings, units and rooms, in simplified or traditional characters (臺北市…四段100號); a building
 // may be named by letters and digits (A座, R2-B栋, B塔), and a tower by its letter before the room (望京SOHO T1-1203).
-const NUM = /(?:\d+(?:-\d+)*|[一二三四五六七八九十百零〇]+) ?(?:号院|号楼|号|號院|號樓|號|弄|巷|栋|棟|幢|座|单元|單元|层|層|楼|樓|室|房|户|組|组|排|期)|[A-Za-z]\d{0,3}(?:-?[A-Za-z0-9]{1,3})?(?:座|栋|棟|幢|区|區|楼|樓|塔)|[A-Za-z]\d{1,2}-\d{2,5}(?![\d号號])|\d+(?:-\d+){1,3}(?![\d号號])/y;
+const NUM = /\d+(?:-\d+)* ?(?:号院|号楼|号|號院|號樓|號|弄|巷|栋|棟|幢|座|单元|單元|层|層|楼|樓|室|房|户|組|组|排|期)|[一二三四五六七八九十百零〇]+ ?(?:号院|号楼|号|號院|號樓|號|栋|棟|幢|座|单元|單元|层|層|楼|樓|室|組|组)(?![市县区])|[A-Za-z]\d{0,3}(?:-?[A-Za-z0-9]{1,3})?(?:座|栋|棟|幢|区|區|楼|樓|塔)|[A-Za-z]\d{1,2}-\d{2,5}(?![\d号號])|[A-Za-z]\d{1,5}[号號]|\d+(?:-\d+){1,3}(?![\d号號])/y;
 /** A room number written bare after its building or unit (SOHO现代城A座1201, 2单元501): not a year, a sum or a count. */
 const ROOM = /\d{2,5}(?:室|房)?(?![\d.．%％年月日时元万亿千百个人次届岁])/y;
 const BUILDING_END = /(?:座|栋|棟|幢|单元|單元|楼|樓|层|層)$/;
-const PLACE = new RegExp(`${P}{1,10}?(?:小区|花园|大厦|公寓|家园|新村|苑|广场|园区|产业园|工业园|科技园|写字楼|商务楼|大楼|中心|村|社区|屯|庄|城|园|[A-Za-z]{2,}(?=\\d| ?[A-Za-z]\\d))`, 'y');
+const BUILDING_WORDS = ['写字楼', '办公楼', '商务楼', '综合楼', '主楼', '副楼', '裙楼', '塔楼'];
+const BUILDING_WORD_FIRST = new Uint8Array(65536);
+for (const w of BUILDING_WORDS) BUILDING_WORD_FIRST[w.charCodeAt(0)] = 1;
+const PLACE = new RegExp(`(?:${BUILDING_WORDS.join('|')})|${P}{1,10}?(?:小区|花园|大厦|公寓|家园|新村|苑|广场|园区|产业园|工业园|科技园|写字楼|商务楼|大楼|中心|村|社区|屯|庄|城|园|[A-Za-z]{2,}(?=\\d| ?[A-Za-z]\\d))`, 'y');
 const SUFFIX = /(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|区|县)?/y;
 const STOP = new Uint8Array(65536);
 for (const ch of P_STOP) STOP[ch.charCodeAt(0)] = 1;
+const STOP_WORD_FIRST = new Uint8Array(65536);
+for (const w of STOP_WORDS) STOP_WORD_FIRST[w.charCodeAt(0)] = 1;
 const NUMERAL_START = new Uint8Array(65536);
 for (const ch of '一二三四五六七八九十百零〇') NUMERAL_START[ch.charCodeAt(0)] = 1;
 
@@ -49,9 +56,11 @@ function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** One character of P. */
-function isP(c: number): boolean {
-  return ((c >= 0x4e00 && c <= 0x9fa5) || isLetter(c)) && STOP[c] === 0;
+/** Whether text[i] is one character of P. */
+function isP(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (!((c >= 0x4e00 && c <= 0x9fa5) || isLetter(c)) || STOP[c] === 1) return false;
+  return STOP_WORD_FIRST[c] === 0 || !STOP_WORDS.includes(text.slice(i, i + 2));
 }
 
 const CUE_TAIL = /\s*[:为是]?\s*/y;
@@ -88,10 +97,11 @@ const BIT: Readonly<Record<Kind, number>> = { [Kind.Num]: 0, [Kind.Admin]: 1, [K
  * 1–10 P characters followed by its suffix, so some suffix must start right after a run of P characters.
  */
 function possibleNamed(text: string, pos: number): number {
-  let mask = 0;
+  // A building word on its own (写字楼32层) is a place too.
+  let mask = BUILDING_WORD_FIRST[text.charCodeAt(pos)] === 1 ? 4 : 0;
   const n = text.length;
   for (let q = pos + 1; q <= pos + 10 && q < n; q++) {
-    if (!isP(text.charCodeAt(q - 1))) break;
+    if (!isP(text, q - 1)) break;
     const c = text.charCodeAt(q);
     let f = SUFFIX_START[c];
     if (isLetter(c)) f |= 4;
@@ -109,7 +119,7 @@ function step(text: string, pos: number): [Kind, number] | null {
   }
   // NUM starts with a digit, a letter or a numeral; the others with a P character.
   const num = (c0 >= 48 && c0 <= 57) || isLetter(c0) || NUMERAL_START[c0] === 1;
-  const named = isP(c0) ? possibleNamed(text, pos) : 0;
+  const named = isP(text, pos) ? possibleNamed(text, pos) : 0;
   let best: [Kind, number] | null = null;
   for (const [re, kind] of COMPONENTS) {
     if (kind === Kind.Num ? !num : (named & BIT[kind]) === 0) continue;
@@ -195,6 +205,26 @@ function anchorStarts(text: string, runs?: Int32Array, runCount = 0): number[] {
 }
 
 /**
+ * A building and its unit or room (12幢1单元, 7栋502): a home's address even where no city, road or label comes before it
+ * (快递放到翠苑三区12幢1单元东门口). Not a year, a sum or a count after the building (3号楼2023年).
+ */
+const BUILDING_ANCHOR = /\d+(?:栋|幢|棟|号楼|號樓)(?:\d+(?:单元|單元)|\d{3,4}(?![\d年月日时元万个人次户套间]))/g;
+
+function buildingStarts(text: string): number[] {
+  const found: number[] = [];
+  if (!/[栋幢棟樓楼]/.test(text)) return found;
+  BUILDING_ANCHOR.lastIndex = 0;
+  for (let m = BUILDING_ANCHOR.exec(text); m !== null; m = BUILDING_ANCHOR.exec(text)) found.push(m.index);
+  return found;
+}
+
+function mergeAscending(a: number[], b: number[]): number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b].sort((x, y) => x - y);
+}
+
+/**
  * `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already; `runs`, `runCount`: the
  * alphanumeric runs of the text (tokens.ts), when the caller has them.
  */
@@ -227,14 +257,14 @@ export function detectAddresses(
   // found here, tell whether an anchor is covered (a text of thousands of addresses must not test every span).
   let p = 0;
   let anchoredTo = -1;
-  for (const a of anchorStarts(text, runs, runCount)) {
+  for (const a of mergeAscending(anchorStarts(text, runs, runCount), buildingStarts(text))) {
     while (p < spans.length && spans[p][1] <= a) p++;
     if ((p < spans.length && spans[p][0] <= a) || a < anchoredTo) continue;
     let s = a;
-    while (s > 0 && a - s < 12 && isP(text.charCodeAt(s - 1))) s--;
+    while (s > 0 && a - s < 12 && isP(text, s - 1)) s--;
     for (; s < a; s++) {
       const c = parseChain(text, s, 0);
-      if (c.end > a && c.nums > 0 && (c.roads > 0 || c.admins > 0)) {
+      if (c.end > a && c.nums > 0 && (c.roads > 0 || c.admins > 0 || (c.places > 0 && s < a))) {
         out.push({ type: 'address', start: s, end: c.end, score: 0.8, detector: 'address.number' });
         anchoredTo = Math.max(anchoredTo, c.end);
         break;

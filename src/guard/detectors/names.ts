@@ -150,7 +150,7 @@ const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(\s*:\s*|\s*为\s*|\s*
 /** Labels of a form's other fields: a value between a name label and one of these (姓名 王小二 性别 男) is the name field. */
 const FORM_FIELDS = new KeywordIndex(['性别', '出生', '民族', '籍贯', '年龄', '身份证', '证件', '电话', '手机', '联系电话', '联系方式',
   '职务', '职称', '职位', '部门', '单位', '工作单位', '学历', '学位', '政治面貌', '婚姻', '住址', '地址', '现住址', '户籍', '邮箱', '工号',
-  '编号', '岗位', '专业', '毕业', '备注', '签名', '日期']);
+  '编号', '岗位', '专业', '毕业', '备注', '签名', '日期', '英文名', '外文名', '中文名', '曾用名', '别名', '昵称', '国籍']);
 // What may stand between a name and the phone/ID after it: separators, a label (电话, 身份证号 …) or a gender.
 const NEAR_PII = new LabelSet('联系电话 手机号码 手机号 电话 手机 身份证号码 身份证号 身份证 证件号码 邮箱 男 女'.split(' '));
 
@@ -236,6 +236,26 @@ function spacedNameEnd(text: string, pos: number): number {
   return chars >= 2 && !isIdeograph(codeAt(text, end)) && codeAt(text, end) !== 32 ? end : -1;
 }
 
+/**
+ * A name of parts joined by a middle dot, as Uyghur, Kazakh, Tibetan and foreign names are written (阿卜杜拉·买买提,
+ * 热依拉·阿不都): its end when the value is such a name whole, whatever its characters (买 and 拉 are in no Chinese name),
+ * or -1.
+ */
+function dottedNameEnd(text: string, pos: number): number {
+  let r = pos;
+  let dots = 0;
+  let run = 0;
+  while (r < text.length && r - pos <= 16) {
+    const c = text.charCodeAt(r);
+    if (c === 0xb7 && run > 0 && isIdeograph(codeAt(text, r + 1))) { dots++; run = 0; r++; continue; }
+    // The next field's label may follow with no separator (姓名：朱利叶斯·欧文英文名：…).
+    if (!isIdeograph(c) || (dots > 0 && run > 0 && FORM_FIELDS.at(text, r) !== undefined)) break;
+    run++;
+    r++;
+  }
+  return dots > 0 && run > 0 && codeAt(text, r) !== 0xb7 && (!isIdeograph(codeAt(text, r)) || FORM_FIELDS.at(text, r) !== undefined) ? r : -1;
+}
+
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
 function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inHeader: boolean): void {
   CUE_TAIL.lastIndex = cueEnd;
@@ -257,11 +277,12 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inHeader
   for (let n = 0; n < 40; n++) {
     // A province or city with its suffix is an organisation's or a place's value (被申请人：郑州市某某物业公司).
     if (placeWithSuffixAt(text, pos)) return;
-    const end = parseNameAt(text, pos, !strong);
+    const dotted = strong ? dottedNameEnd(text, pos) : -1;
+    const end = dotted > 0 ? dotted : parseNameAt(text, pos, !strong);
     if (end < 0) return;
     // A weak (colon-less) label needs a name that ends cleanly, not one cut out of running text.
     if (!strong && n === 0 && GIVEN.has(codeAt(text, end))) return;
-    const field = sep.includes(':') ? fieldEnd(text, pos, end) : end;
+    const field = sep.includes(':') && dotted < 0 ? fieldEnd(text, pos, end) : end;
     push(out, pos, field, strong ? 0.9 : 0.75, strong ? 'names.label' : 'names.cue');
     const more = LIST_SEP.exec(text.slice(field, field + 4));
     if (!more) return;
