@@ -152,3 +152,23 @@ test('hostile: a count of buildings or households, a year after a building, a nu
   // 电话 still ends an address: the number after it is no part of it.
   assert.deepEqual(found('住在北京市海淀区中关村大街27号，联系电话13800138000', 'address'), ['北京市海淀区中关村大街27号']);
 });
+
+test('addresses written in English: the road and its number, with the room before and the district and city after', () => {
+  assert.deepEqual(found('Address: Room 1203, Block A, No. 88 Jianguo Road, Chaoyang District, Beijing 100022, China', 'address'),
+    ['Room 1203, Block A, No. 88 Jianguo Road, Chaoyang District, Beijing 100022, China']);
+  assert.deepEqual(found('Ship to 88 Jianguo Rd., Chaoyang Dist., Beijing', 'address'), ['88 Jianguo Rd., Chaoyang Dist., Beijing']);
+  assert.deepEqual(found('Flat 5B, 12/F, Tower 2, Times Square, 1 Matheson Street, Causeway Bay, Hong Kong', 'address'),
+    ['Flat 5B, 12/F, Tower 2, Times Square, 1 Matheson Street, Causeway Bay, Hong Kong']);
+  assert.deepEqual(found('收货地址：Jianguo Road No. 88, Beijing', 'address'), ['Jianguo Road No. 88, Beijing']);
+  assert.equal(guard.scan('Ship to 88 Jianguo Rd.').findings[0]?.detector, 'address.en');
+});
+
+test('hostile: a road without a number, code and names with numbers are no English address', () => {
+  for (const text of ['We walked down Nanjing Road yesterday.', 'for (let i = 0; i < 10; i++) { Way(); }', 'Li Xiang and 3 Zhang Wei',
+    'Version 2 of the API', 'See RFC 7231 Section 6']) {
+    assert.deepEqual(found(text, 'address'), [], text);
+  }
+  // A long run of capitalised words and numbers stays linear (no nested backtracking).
+  const text = 'Abcdefghijklmnopqrstuvwxyz '.repeat(20_000) + '1 ';
+  assert.deepEqual(found(text, 'address'), []);
+});

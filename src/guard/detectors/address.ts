@@ -29,7 +29,8 @@ const ADMIN_SUFFIX = new Set([...'省市县区'].map((c) => c.charCodeAt(0)));
 const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次份元亿请于至到住';
 // Words that end a place name where they begin; their characters alone do not (上海电影广场, 手机城, 联合道, 编号 …).
 const STOP_WORDS = ['电话', '手机', '联系', '姓名', '邮编'];
-const P = `(?:(?!${STOP_WORDS.join('|')})(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
+// (As first and second characters: 电机 stops too, which costs a place name nothing, and the lookahead stays two classes.)
+const P = `(?:(?![${STOP_WORDS.map((w) => w[0]).join('')}][${STOP_WORDS.map((w) => w[1]).join('')}])(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
 const ADMIN = new RegExp(`${P}{1,8}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|新区|区|县|旗|镇|乡|街道|办事处|區|縣|鎮|鄉)`, 'y');
 // 道 ends a road only before a house or building number (天津 鞍山西道233号, 深圳 高新南七道R2-B栋): alone it is in too many
 // words (渠道, 知道, 街道), and not even then in a channel, a track or a tunnel (渠道12号窗口, 轨道1号线).
@@ -208,13 +209,30 @@ function anchorStarts(text: string, runs?: Int32Array, runCount = 0): number[] {
  * A building and its unit or room (12幢1单元, 7栋502): a home's address even where no city, road or label comes before it
  * (快递放到翠苑三区12幢1单元东门口). Not a year, a sum or a count after the building (3号楼2023年).
  */
-const BUILDING_ANCHOR = /\d+(?:栋|幢|棟|号楼|號樓)(?:\d+(?:单元|單元)|\d{3,4}(?![\d年月日时元万个人次户套间]))/g;
+const BUILDING_ANCHOR = /(?<!\d)\d+(?:栋|幢|棟|号楼|號樓)(?:\d+(?:单元|單元)|\d{3,4}(?![\d年月日时元万个人次户套间]))/g;
 
-function buildingStarts(text: string): number[] {
+const BUILDING_STICKY = new RegExp(BUILDING_ANCHOR.source, 'y');
+const BUILDING_AFTER_DIGITS = new Uint8Array(65536);
+for (const ch of '栋幢棟号號') BUILDING_AFTER_DIGITS[ch.charCodeAt(0)] = 1;
+
+/** Starts of BUILDING_ANCHOR matches: only digit runs followed by a building word are tried (as anchorStarts does). */
+function buildingStarts(text: string, runs?: Int32Array, runCount = 0): number[] {
   const found: number[] = [];
-  if (!/[栋幢棟樓楼]/.test(text)) return found;
-  BUILDING_ANCHOR.lastIndex = 0;
-  for (let m = BUILDING_ANCHOR.exec(text); m !== null; m = BUILDING_ANCHOR.exec(text)) found.push(m.index);
+  if (runs === undefined) {
+    BUILDING_ANCHOR.lastIndex = 0;
+    for (let m = BUILDING_ANCHOR.exec(text); m !== null; m = BUILDING_ANCHOR.exec(text)) found.push(m.index);
+    return found;
+  }
+  for (let r = 0; r < 2 * runCount; r += 2) {
+    const p = runs[r];
+    const c = text.charCodeAt(p);
+    if (c < 48 || c > 57) continue;
+    let e = p;
+    while (e < text.length && text.charCodeAt(e) >= 48 && text.charCodeAt(e) <= 57) e++;
+    if (BUILDING_AFTER_DIGITS[text.charCodeAt(e)] === 0) continue;
+    BUILDING_STICKY.lastIndex = p;
+    if (BUILDING_STICKY.test(text)) found.push(p);
+  }
   return found;
 }
 
@@ -257,7 +275,7 @@ export function detectAddresses(
   // found here, tell whether an anchor is covered (a text of thousands of addresses must not test every span).
   let p = 0;
   let anchoredTo = -1;
-  for (const a of mergeAscending(anchorStarts(text, runs, runCount), buildingStarts(text))) {
+  for (const a of mergeAscending(anchorStarts(text, runs, runCount), buildingStarts(text, runs, runCount))) {
     while (p < spans.length && spans[p][1] <= a) p++;
     if ((p < spans.length && spans[p][0] <= a) || a < anchoredTo) continue;
     let s = a;

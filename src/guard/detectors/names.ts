@@ -300,18 +300,31 @@ const RULE_LINE = /^[\s|:\-+=]*$/;
  * table is read once however many labels they hold), and how many names its columns held.
  */
 function namesInColumns(text: string, out: RawFinding[], at: number, word: string): [end: number, names: number] {
+  // The label must be a whole cell: a separator or the line's edge on either side (spaces and a colon aside). Most labels
+  // stand in prose (联系人张三), and this tells so without reading the line.
+  let b = at;
+  while (b > 0 && text.charCodeAt(b - 1) === 32) b--;
+  let e = at + word.length;
+  while (e < text.length && (text.charCodeAt(e) === 32 || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 42)) e++;
+  if (!cellEdge(text, b - 1) || !cellEdge(text, e)) return [at, 0];
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   let lineEnd = text.indexOf('\n', at);
   if (lineEnd < 0) lineEnd = text.length;
-  const header = text.slice(lineStart, lineEnd);
   let sep = -1;
-  for (let i = 0; i < header.length && sep < 0; i++) if (TABLE_SEPS.has(header.charCodeAt(i))) sep = header.charCodeAt(i);
+  for (let i = lineStart; i < lineEnd && sep < 0; i++) if (TABLE_SEPS.has(text.charCodeAt(i))) sep = text.charCodeAt(i);
   // Whatever this header turns out to be, the other labels in its line would read the same: skip to the line's end.
   if (sep < 0) return [lineEnd, 0];
+  // A header is short labels, two or more (not a sentence with commas in it); its rows have as many cells. Most lines
+  // with a label and a comma are prose: a long cell tells so before anything is split.
+  let cellLength = 0;
+  for (let i = lineStart; i < lineEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c === sep) cellLength = 0;
+    else if (!isSpace(c) && ++cellLength > 10) return [lineEnd, 0];
+  }
   const sepChar = String.fromCharCode(sep);
-  const cells = header.split(sepChar);
-  // A header is short labels, two or more (not a sentence with commas in it); its rows have as many cells.
-  if (cells.filter((c) => c.trim() !== '').length < 2 || cells.some((c) => c.trim().length > 10)) return [lineEnd, 0];
+  const cells = text.slice(lineStart, lineEnd).split(sepChar);
+  if (cells.filter((c) => c.trim() !== '').length < 2) return [lineEnd, 0];
   const columns: number[] = [];
   cells.forEach((cell, i) => {
     const label = cell.trim().replace(/[:*]+$/, '');
@@ -338,6 +351,13 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
     row = end + 1;
   }
   return [row, out.length - before];
+}
+
+/** Whether text[i] ends a cell: a separator, a line break, or beyond the text. */
+function cellEdge(text: string, i: number): boolean {
+  if (i < 0 || i >= text.length) return true;
+  const c = text.charCodeAt(i);
+  return c === 10 || c === 13 || TABLE_SEPS.has(c);
 }
 
 /** A table cell text[start, end) that holds one whole name. */

@@ -34,7 +34,10 @@ const SURNAMES = new Set((
   'ouyang situ shangguan zhuge sima murong xiahou huangfu dongfang yuwen linghu gongsun zhangsun duanmu').split(' '));
 
 const LABEL_BEFORE = /(?:\b(?:full\s+name|name|dear|mr|mrs|ms|miss|dr|prof|professor|from|to|cc|attn|contact|applicant|passenger|author|signed|by)|姓名|拼音|英文名|联系人|申请人|收件人|发件人)\s*[.:：/]?\s*(?:name\s*[:：]\s*)?$/i;
-const WORD = /[A-Za-z]+(?:-[A-Za-z]+)?/g;
+// Capitalised words only: a name's two words are both capitalised, and the scan skips the rest (most of a text).
+const WORD = /(?<![A-Za-z])[A-Z][A-Za-z]*(?:-[A-Za-z]+)?/g;
+/** Two capitalised words a space apart somewhere in the text: without them there is nothing to look at. */
+const PAIR_HINT = /[A-Z][A-Za-z]* [A-Z]/;
 const NEXT_WORD = / ([A-Za-z]+)(?![A-Za-z0-9_-])/y;
 
 /** Whether a word is capitalised (Zhang) or in capitals (ZHANG): how names are written, not ordinary words. */
@@ -62,6 +65,7 @@ function syllables(word: string): number {
 }
 
 export function detectPinyinNames(text: string, out: RawFinding[]): void {
+  if (!PAIR_HINT.test(text)) return;
   let prev: { start: number; end: number; word: string } | null = null;
   WORD.lastIndex = 0;
   for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {

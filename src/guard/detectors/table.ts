@@ -11,6 +11,7 @@ import { detectNames } from './names.ts';
 import { combineWithTagger, defaultNerModel } from './ner.ts';
 import { detectSourceCode } from './source-code.ts';
 import { detectPinyinNames } from './pinyin-names.ts';
+import { detectEnglishAddresses } from './address-en.ts';
 
 /**
  * Every detector, in the order the guard runs them, and the priority of every finding type when two
@@ -105,9 +106,13 @@ export const DETECTORS: readonly DetectorRow[] = [
     },
   },
   {
-    // After the tagger, which knows no Latin letters: its combination leaves these findings alone.
+    // This row and the next run after the tagger, which reads no Latin letters: its combination leaves them alone.
     name: 'pinyin-names', types: ['person_name'],
     create: (o) => (o.want.has('person_name') ? (t, c) => detectPinyinNames(t, c.out) : null),
+  },
+  {
+    name: 'address-en', types: ['address'],
+    create: (o) => (o.want.has('address') ? (t, c) => detectEnglishAddresses(t, c.out) : null),
   },
   {
     name: 'source-code', types: ['source_code'],
