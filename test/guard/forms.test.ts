@@ -172,3 +172,13 @@ test('hostile: a road without a number, code and names with numbers are no Engli
   const text = 'Abcdefghijklmnopqrstuvwxyz '.repeat(20_000) + '1 ';
   assert.deepEqual(found(text, 'address'), []);
 });
+
+test('a name broken up by spaces or marks after a label is taken whole, whatever the label', () => {
+  assert.deepEqual(found('姓名：王-建-国', 'person_name', rules), ['王-建-国']);
+  assert.deepEqual(found('姓名：王.建.国，电话另附', 'person_name', rules), ['王.建.国']);
+  assert.deepEqual(found('我叫王 建 国，今年30岁', 'person_name', rules), ['王 建 国']);
+  assert.deepEqual(found('名字叫赵 六', 'person_name', rules), ['赵 六']);
+  // Mixed marks, or a mark and then a run of characters, are no broken-up name.
+  assert.deepEqual(found('联系人：张 三-丰', 'person_name', rules), []);
+  assert.deepEqual(found('这个名字很好听', 'person_name'), []);
+});

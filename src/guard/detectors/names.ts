@@ -224,16 +224,21 @@ function fieldClosed(text: string, end: number): boolean {
   return (q > end && text.charCodeAt(q - 1) === 9) || (q > end && FORM_FIELDS.at(text, q) !== undefined);
 }
 
-/** A name written with a space between its characters (王 建 国): its end, or -1. */
+/** What may be put between a name's characters to break it up (王 建 国, 王-建-国, 王.建.国). */
+const NAME_BREAKS = new Set([...' -._*/'].map((c) => c.charCodeAt(0)));
+
+/** A name with one and the same mark between its characters (王 建 国, 王-建-国): its end, or -1. */
 function spacedNameEnd(text: string, pos: number): number {
   if (!SURNAME.has(codeAt(text, pos))) return -1;
+  const mark = codeAt(text, pos + 1);
+  if (!NAME_BREAKS.has(mark)) return -1;
   let end = pos + 1;
   let chars = 1;
-  while (chars < 4 && codeAt(text, end) === 32 && okGiven(codeAt(text, end + 1))) {
+  while (chars < 4 && codeAt(text, end) === mark && okGiven(codeAt(text, end + 1))) {
     end += 2;
     chars++;
   }
-  return chars >= 2 && !isIdeograph(codeAt(text, end)) && codeAt(text, end) !== 32 ? end : -1;
+  return chars >= 2 && !isIdeograph(codeAt(text, end)) && !NAME_BREAKS.has(codeAt(text, end)) ? end : -1;
 }
 
 /**
@@ -263,9 +268,11 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inHeader
   const sep = tail ? tail[1] : '';
   const strong = sep.includes(':') || sep.includes('为') || sep.includes('是');
   let pos = cueEnd + (tail ? tail[0].length : 0);
+  // A name broken up by spaces or marks after a label is one on purpose, whatever the label (我叫王 建 国, 姓名：王-建-国).
+  const spaced = spacedNameEnd(text, pos);
+  if (spaced > 0) { push(out, pos, spaced, 0.9, 'names.label'); return; }
   if (strong) {
-    const spaced = spacedNameEnd(text, pos);
-    if (spaced > 0) { push(out, pos, spaced, 0.9, 'names.label'); return; }
+    // The list of names below.
   } else if (inHeader) {
     return;
   } else if (sep.length > 0 && !placeWithSuffixAt(text, pos) && FORM_FIELDS.at(text, pos) === undefined && NAME_KEYWORDS.at(text, pos) === undefined) {
