@@ -167,3 +167,17 @@ test('property: normalized offsets always map inside the original and never spli
   const text = '手机𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎⑩ 和 key АKIAIOSFODNN7EXAMPLE';
   assert.equal(vault.restore(vault.pseudonymize(text, guard.scan(text).findings)), text);
 });
+
+test('an e-mail address written to slip past filters: (at), [at], #, 艾特, at … dot', () => {
+  const g = createGuard({ scanCacheEntries: 0 });
+  const emails = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'email').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(emails('邮箱：zhang.wei(at)example.com'), ['zhang.wei(at)example.com']);
+  assert.deepEqual(emails('联系邮箱 zhangwei#163.com'), ['zhangwei#163.com']);
+  assert.deepEqual(emails('邮箱：zhangwei艾特qq点com'), ['zhangwei艾特qq点com']);
+  assert.deepEqual(emails('邮箱 zhang [at] gov [dot] cn'), ['zhang [at] gov [dot] cn']);
+  assert.deepEqual(emails('zhangwei at example dot com'), ['zhangwei at example dot com']);
+  // Prose and code: at with a real dot, CSS selectors, hashtags.
+  for (const text of ['find us at example.com', 'div#main.content { color: red }', '#hashtag 话题', 'meet me at home dot']) {
+    assert.deepEqual(emails(text), [], text);
+  }
+});

@@ -72,6 +72,31 @@ function detectEmail(text: string, out: RawFinding[]): void {
   }
 }
 
+/**
+ * An e-mail address written so that harvesters miss it, and so that a filter would: `zhang.wei(at)example.com`,
+ * `zhangwei#example.com`, `zhangwei艾特qq点com`, `zhangwei at example dot com`. The domain must end in a common top-level
+ * domain; `at` as a word needs `dot` spelled out too (prose says `find us at example.com`).
+ */
+const AT_MARK = '(?:\\s*[(\\[{<【]\\s*(?:at|AT)\\s*[)\\]}>】]\\s*|#|\\s*艾特\\s*)';
+const DOT_SPELLED = '(?:\\s*[(\\[{<【]\\s*(?:dot|DOT)\\s*[)\\]}>】]\\s*|\\s+(?:dot|DOT)\\s+|\\s*点\\s*)';
+const DOT = `(?:${DOT_SPELLED}|\\.)`;
+const TLD = '(?:com|cn|net|org|edu|gov|io|info|biz|me|co|cc|top|xyz|hk|tw|mo|us|uk|jp)(?![A-Za-z0-9])';
+const LOCAL = '(?<![\\w.+-])[A-Za-z0-9][\\w.+-]{0,63}';
+const LABEL = '[A-Za-z0-9-]{1,63}';
+const OBFUSCATED_EMAIL = new RegExp(
+  `${LOCAL}${AT_MARK}${LABEL}(?:${DOT}${LABEL}){0,3}?${DOT}${TLD}` +
+  `|${LOCAL}\\s+(?:at|AT)\\s+${LABEL}(?:${DOT_SPELLED}${LABEL}){0,3}?${DOT_SPELLED}${TLD}`, 'g');
+const OBFUSCATION_HINT = /\b(?:at|AT)\b|#|艾特/;
+
+function detectObfuscatedEmail(text: string, out: RawFinding[]): void {
+  if (!OBFUSCATION_HINT.test(text)) return;
+  OBFUSCATED_EMAIL.lastIndex = 0;
+  for (let m = OBFUSCATED_EMAIL.exec(text); m !== null; m = OBFUSCATED_EMAIL.exec(text)) {
+    // A plain address is the detector above's.
+    if (!m[0].includes('@')) out.push({ type: 'email', start: m.index, end: m.index + m[0].length, score: 0.85, detector: 'codes.obfuscated' });
+  }
+}
+
 const IPV6 = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?![0-9A-Za-z:])/y;
 
 function isV6RunChar(c: number): boolean {
@@ -208,7 +233,10 @@ export function detectCodes(
   text: string, out: RawFinding[], want: ReadonlySet<FindingType>, runs: Int32Array, nr: number,
 ): void {
   if (want.has('cn_uscc')) detectUscc(text, out, runs, nr);
-  if (want.has('email')) detectEmail(text, out);
+  if (want.has('email')) {
+    detectEmail(text, out);
+    detectObfuscatedEmail(text, out);
+  }
   if (want.has('ip_address') && mayHoldIPv6(text)) detectIPv6(text, out);
   if (want.has('passport')) {
     const from = out.length;
