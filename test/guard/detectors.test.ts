@@ -148,3 +148,35 @@ test('a private key without its footer (pasted in part, or cut off) is still a s
   // Many headers and no footer: each is read once (a hostile text of 14,000 headers found nothing and took 1.4 s before).
   assert.deepEqual(found('-----BEGIN PRIVATE KEY-----\n'.repeat(2000)), []);
 });
+
+test('secrets on a command line and in group-robot webhooks: the password or the token, not the command', () => {
+  const g = createGuard({ scanCacheEntries: 0 });
+  const secrets = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'secret').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(secrets('mysql -uroot -pS3cret123 -h 10.1.2.3'), ['S3cret123']);
+  assert.deepEqual(secrets('mysqldump -uroot -p"Pa ss" db > a.sql'), ['Pa ss']);
+  assert.deepEqual(secrets('sshpass -p Passw0rd ssh root@10.0.0.1'), ['Passw0rd']);
+  assert.deepEqual(secrets('redis-cli -h 10.0.0.2 -a R3dis!pw'), ['R3dis!pw']);
+  assert.deepEqual(secrets('curl -u admin:hunter2 https://x.example.com'), ['hunter2']);
+  assert.deepEqual(secrets('飞书机器人 https://open.feishu.cn/open-apis/bot/v2/hook/12345678-1234-1234-1234-123456789012'),
+    ['12345678-1234-1234-1234-123456789012']);
+  assert.deepEqual(secrets('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa'),
+    ['693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa']);
+  // -p alone prompts for the password, -P is a port, and a sentence about mysql holds no command.
+  for (const text of ['mysql -u root -p -h db', 'mysql -uroot -P3306 -p', 'use mysql; -- the -p flag prompts', 'mysql -uroot -ppassword']) {
+    assert.deepEqual(secrets(text), [], text);
+  }
+});
+
+test('a grade alone on its line at the head of a document is a classified marking; a grade as a word or an option is not', () => {
+  const g = createGuard({ scanCacheEntries: 0 });
+  const marks = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'classified_marking').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(marks('绝密\n关于某某工程的报告\n正文……'), ['绝密']);
+  assert.deepEqual(marks('请帮我总结：\n\n  秘 密\n\n关于2026年预算的报告'), ['秘 密']);
+  assert.equal(g.scan('机密\n关于某某工程的报告').level, 'classified');
+  // A word in a sentence, a string that is only a grade (an enum value), a list of levels.
+  for (const text of ['这是绝密消息哦', '机密', '密级选项：\n公开\n秘密\n机密\n绝密\n请选择一项', '第三章 秘密\n正文']) {
+    assert.deepEqual(marks(text), [], text);
+  }
+  // One line of 100,000 grades is read once per grade, not once per grade per line.
+  assert.deepEqual(marks('机密'.repeat(50_000)), []);
+});

@@ -3,7 +3,7 @@ import { isSpace } from '../chars.ts';
 
 /**
  * 密级 marks (GB/T 9704 and BMB practice): "机密★5年", "绝密★长期", "秘密★启用前", "密级：机密",
- * "【机密】", "秘密级" — in simplified or traditional characters (機密, 絕密, 密級), inside any bracket pair
+ * "【机密】", "秘密级", a grade alone on its line — in simplified or traditional characters (機密, 絕密, 密級), inside any bracket pair
  * (「」『』〈〉《》[] …, by Unicode property), with spaces between the characters ("机 密 ★ 5 年").
  * Mentions such as 商业秘密, 机密性, 保守国家秘密法 carry no mark and are not matched.
  */
@@ -45,6 +45,51 @@ function skipBack(text: string, p: number): number {
   return p;
 }
 
+const LEVEL_LINE = /^[ \t\u00a0]*(?:公开|公開|内部|內部|秘密|机密|機密|绝密|絕密|非密|普通|受控)[ \t\u00a0]*$/;
+
+/** The line around position p: [start, end). */
+function lineAt(text: string, p: number): [number, number] {
+  const s = text.lastIndexOf('\n', p - 1) + 1;
+  const e = text.indexOf('\n', p);
+  return [s, e < 0 ? text.length : e];
+}
+
+/** The nearest line before or after line [s, e) that is not blank, or null. */
+function neighbourLine(text: string, s: number, e: number, dir: -1 | 1): string | null {
+  for (let n = 0; n < 4; n++) {
+    if (dir < 0 ? s === 0 : e >= text.length) return null;
+    [s, e] = dir < 0 ? lineAt(text, s - 1) : lineAt(text, e + 1);
+    const line = text.slice(s, e);
+    if (line.trim() !== '') return line;
+  }
+  return null;
+}
+
+/**
+ * A grade alone on its line with the document after it (GB/T 9704 puts a mark with no period on a line of its own at the
+ * top left): its end, or -1. In running text (这是绝密消息) a grade is a word; a string that is only a grade (an enum
+ * value, a form's option) is no document; and a grade beside other levels is a list of them (公开 / 秘密 / 机密).
+ */
+function gradeAloneAtHead(text: string, g: number): number {
+  // Only spaces between the line's start and the grade: looked at before the line is (a hostile line of grades is long).
+  let b = g;
+  for (let k = 0; k < 8 && b > 0 && isMarkSpace(text.charCodeAt(b - 1)); k++) b--;
+  if (b > 0 && text.charCodeAt(b - 1) !== 10) return -1;
+  const close = text.indexOf('密', g);
+  let a = close + 1;
+  while (a < text.length && (isMarkSpace(text.charCodeAt(a)) || text.charCodeAt(a) === 13)) a++;
+  if (close < 0 || close - g > 4 || (a < text.length && text.charCodeAt(a) !== 10)) return -1;
+  const [s, e] = [b, a];
+  const line = text.slice(s, e);
+  const m = /^[ \t\u00a0]*((?:[绝絕]|[机機]|[秘祕])[ \t\u00a0]{0,3}密)[ \t\u00a0\r]*$/.exec(line);
+  if (m === null || s + m[0].indexOf(m[1]) !== g) return -1;
+  const after = neighbourLine(text, s, e, 1);
+  if (after === null || LEVEL_LINE.test(after)) return -1;
+  const before = neighbourLine(text, s, e, -1);
+  if (before !== null && LEVEL_LINE.test(before)) return -1;
+  return g + m[1].length;
+}
+
 /**
  * Every match holds a grade (绝密, 机密, 秘密) or "密 级": patterns 1, 4 and 5 start at a grade, pattern 2 at
  * a 密, pattern 3 at the bracket before a grade (spaces between). Trying the sticky pattern at these
@@ -79,6 +124,10 @@ export function detectClassified(text: string, out: RawFinding[]): void {
       const s = m.index;
       found.push([s, s + m[0].replace(/\s+$/, '').length]);
     }
+  }
+  for (const g of grades) {
+    const end = gradeAloneAtHead(text, g);
+    if (end > 0) found.push([g, end]);
   }
   // Marks found by several patterns overlap: one finding for each run of overlapping marks. Sorted once, so
   // a text of many marks (机密★ repeated 70,000 times) costs n log n, not n² (it took 12 s).

@@ -217,6 +217,44 @@ function isHighEntropyToken(value: string): boolean {
 }
 
 /**
+ * Group-chat robot webhooks: the URL is the credential (anyone who holds it posts to the group). Feishu/Lark, WeCom,
+ * DingTalk, Slack, Discord; the token part is the secret.
+ */
+const WEBHOOK = new RegExp([
+  '(?:open\\.feishu\\.cn|open\\.larksuite\\.com)/open-apis/bot/v2/hook/([0-9A-Za-z-]{16,})',
+  'qyapi\\.weixin\\.qq\\.com/cgi-bin/webhook/send\\?key=([0-9A-Za-z-]{16,})',
+  'oapi\\.dingtalk\\.com/robot/send\\?access_token=([0-9A-Za-z]{16,})',
+  'hooks\\.slack\\.com/services/(T[0-9A-Za-z]+/B[0-9A-Za-z]+/[0-9A-Za-z]{16,})',
+  'discord(?:app)?\\.com/api/webhooks/(\\d+/[0-9A-Za-z_-]{30,})',
+].join('|'), 'g');
+
+/**
+ * Passwords on a command line: `mysql -uroot -pS3cret` (the value glued to -p; `-p` alone prompts, `-P` is a port),
+ * `sshpass -p S3cret`, `redis-cli -a S3cret`, `curl -u user:S3cret`.
+ */
+const COMMAND_PASSWORD = new RegExp([
+  '\\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\\b[^\\n|;&]{0,200}?\\s-p([^\\s\'"]{1,128}|\'[^\'\\n]{1,128}\'|"[^"\\n]{1,128}")',
+  '\\bsshpass\\s+-p\\s*([^\\s\'"]{1,128}|\'[^\'\\n]{1,128}\'|"[^"\\n]{1,128}")',
+  '\\bredis-cli\\b[^\\n|;&]{0,200}?\\s-a\\s+([^\\s\'"-][^\\s\'"]{0,127}|\'[^\'\\n]{1,128}\'|"[^"\\n]{1,128}")',
+  '\\bcurl\\b[^\\n|;&]{0,200}?\\s(?:-u|--user)\\s*[\'"]?[^\\s:\'"]+:([^\\s\'"@]{1,128})',
+].join('|'), 'g');
+const COMMAND_HINT = /mysql|mariadb|sshpass|redis-cli|curl/;
+
+/** Each capture group of `re` that matched, as a secret (quotes around a value are no part of it). */
+function detectGroups(text: string, out: RawFinding[], re: RegExp, score: number, detector: string): void {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    for (let g = 1; g < m.length; g++) {
+      let value = m[g];
+      if (value === undefined) continue;
+      let start = m.index + m[0].length - value.length;
+      if (/^(['"]).*\1$/.test(value)) { value = value.slice(1, -1); start++; }
+      if (!PLACEHOLDER_VALUE.test(value)) out.push({ type: 'secret', start, end: start + value.length, score, detector });
+    }
+  }
+}
+
+/**
  * `runs`, `nr`: alphanumeric runs of the text; `labelStarts`: ascending positions where a LABELLED keyword
  * may start (both from tokens.ts).
  */
@@ -225,6 +263,8 @@ export function detectSecrets(
 ): void {
   detectPrefixed(text, out, runs, nr);
   detectConnections(text, out);
+  if (text.includes('hook') || text.includes('robot/send')) detectGroups(text, out, WEBHOOK, 0.97, 'secrets.webhook');
+  if (COMMAND_HINT.test(text)) detectGroups(text, out, COMMAND_PASSWORD, 0.9, 'secrets.command');
   let next = 0;
   for (const p of labelStarts) {
     if (p < next) continue;
