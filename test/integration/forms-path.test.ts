@@ -1,0 +1,64 @@
+/**
+ * The whole path for what people paste: a table of names, a form laid out with spaces, a pinyin name, an address in
+ * English and one on a road named …道, an e-mail written to slip past filters, a database password on a command line,
+ * a group-robot webhook. Through the real gateway to an external model (a mock HTTP server): none of these values
+ * reaches the model, and the model's answer, which names them by placeholder, comes back to the user whole.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { startMockUpstream, type MockUpstream, type RecordedRequest } from '../helpers/mock-upstream.ts';
+import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
+
+const PASTE = [
+  '请根据下面的材料起草一份通知：',
+  '| 姓名 | 部门 | 电话 |',
+  '|---|---|---|',
+  '| 王小二 | 财务处 | 无 |',
+  '| 欧阳明辉 | 办公室 | 无 |',
+  '姓名 李红梅 性别 女 籍贯 湖南长沙',
+  'Dear Wang Xiaoming, the venue is Room 1203, Block A, No. 88 Jianguo Road, Chaoyang District, Beijing.',
+  '材料寄到天津市南开区鞍山西道233号，或发邮件 zhangwei艾特qq点com。',
+  '数据库：mysql -uroot -pS3cret123 -h db.internal',
+  '群通知：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa',
+].join('\n');
+
+const RAW = ['王小二', '欧阳明辉', '李红梅', 'Wang Xiaoming', 'Jianguo Road', '鞍山西道233号', 'zhangwei艾特qq点com', 'S3cret123',
+  '693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa'];
+
+describe('forms, tables and evasive writing through the gateway to an external model', () => {
+  let up: MockUpstream;
+  let y: TestYumen;
+  let key: string;
+
+  before(async () => {
+    up = await startMockUpstream();
+    // The model answers with every placeholder it was given, so that the answer names the people and places back.
+    up.setDefault((req: RecordedRequest) => {
+      const sent = JSON.stringify(req.body.messages ?? '');
+      return { content: `已起草：${(sent.match(/〔[^〕]+〕/g) ?? []).join('、')}` };
+    });
+    y = await startTestYumen({ models: [{ name: 'cloud', provider: 'openai-compatible', base_url: up.baseUrl, zone: 'external' }] });
+    key = await y.key('办公厅');
+  });
+  after(async () => {
+    await y.stop();
+    await up.close();
+  });
+
+  it('sends placeholders for every value and restores them in the answer', async () => {
+    const res = await request(`${y.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'cloud', messages: [{ role: 'user', content: PASTE }] }),
+    });
+    const text = await res.body.text();
+    assert.equal(res.statusCode, 200, text);
+    assert.equal(res.headers['x-yumen-route'], 'external');
+    assert.ok(Number(res.headers['x-yumen-redactions']) >= RAW.length, String(res.headers['x-yumen-redactions']));
+    const seen = JSON.stringify(up.requests.at(-1)!.body);
+    for (const raw of RAW) assert.ok(!seen.includes(raw), `${raw} reached the external model`);
+    const answer = JSON.parse(text).choices[0].message.content as string;
+    for (const raw of RAW) assert.ok(answer.includes(raw), `${raw} was not restored in the answer: ${answer}`);
+  });
+});
