@@ -29,8 +29,11 @@ const ADMIN_SUFFIX = new Set([...'省市县区'].map((c) => c.charCodeAt(0)));
 const P_STOP = '的了是在与及或等我你他她它这那从向对将把被给让请也都就又还已曾再不没无要会能可该每各位名次份元亿请于至到住';
 // Words that end a place name where they begin; their characters alone do not (上海电影广场, 手机城, 联合道, 编号 …).
 const STOP_WORDS = ['电话', '手机', '联系', '姓名', '邮编'];
-// (As first and second characters: 电机 stops too, which costs a place name nothing, and the lookahead stays two classes.)
-const P = `(?:(?![${STOP_WORDS.map((w) => w[0]).join('')}][${STOP_WORDS.map((w) => w[1]).join('')}])(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
+// Tested as a first and a second character (电机 stops too, which costs a place name nothing): two classes, in the
+// pattern and in isP alike.
+const STOP_FIRST = STOP_WORDS.map((w) => w[0]).join('');
+const STOP_SECOND = STOP_WORDS.map((w) => w[1]).join('');
+const P = `(?:(?![${STOP_FIRST}][${STOP_SECOND}])(?![${P_STOP}])[\\u4e00-\\u9fa5A-Za-z])`;
 const ADMIN = new RegExp(`${P}{1,8}?(?:特别行政区|自治区|自治州|自治县|省|市|地区|盟|新区|区|县|旗|镇|乡|街道|办事处|區|縣|鎮|鄉)`, 'y');
 // 道 ends a road only before a house or building number (天津 鞍山西道233号, 深圳 高新南七道R2-B栋): alone it is in too many
 // words (渠道, 知道, 街道), and not even then in a channel, a track or a tunnel (渠道12号窗口, 轨道1号线).
@@ -48,8 +51,9 @@ const PLACE = new RegExp(`(?:${BUILDING_WORDS.join('|')})|${P}{1,10}?(?:小区|�
 const SUFFIX = /(?:特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区|省|市|区|县)?/y;
 const STOP = new Uint8Array(65536);
 for (const ch of P_STOP) STOP[ch.charCodeAt(0)] = 1;
-const STOP_WORD_FIRST = new Uint8Array(65536);
-for (const w of STOP_WORDS) STOP_WORD_FIRST[w.charCodeAt(0)] = 1;
+const STOP_WORD_CHAR = new Uint8Array(65536);
+for (const ch of STOP_FIRST) STOP_WORD_CHAR[ch.charCodeAt(0)] |= 1;
+for (const ch of STOP_SECOND) STOP_WORD_CHAR[ch.charCodeAt(0)] |= 2;
 const NUMERAL_START = new Uint8Array(65536);
 for (const ch of '一二三四五六七八九十百零〇') NUMERAL_START[ch.charCodeAt(0)] = 1;
 
@@ -61,7 +65,7 @@ function isLetter(c: number): boolean {
 function isP(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (!((c >= 0x4e00 && c <= 0x9fa5) || isLetter(c)) || STOP[c] === 1) return false;
-  return STOP_WORD_FIRST[c] === 0 || !STOP_WORDS.includes(text.slice(i, i + 2));
+  return (STOP_WORD_CHAR[c] & 1) === 0 || (STOP_WORD_CHAR[text.charCodeAt(i + 1)] & 2) === 0;
 }
 
 const CUE_TAIL = /\s*[:为是]?\s*/y;
@@ -175,29 +179,26 @@ const ROAD_END = new Uint8Array(65536);
 for (const ch of '路街道巷弄里') ROAD_END[ch.charCodeAt(0)] = 1;
 
 /**
- * Starts of ANCHOR matches, as its global scan finds them. The digits after the road character start an
- * alphanumeric run, so only the characters before run starts are looked at. Without runs, the pattern scans.
+ * Starts of the matches of `global`, as its scan finds them. Every anchor holds digits, which start an alphanumeric run:
+ * with the runs, only the starts `startAt(run start)` gives (or -1) are tried with `sticky`. Without runs, the pattern scans.
  */
-function anchorStarts(text: string, runs?: Int32Array, runCount = 0): number[] {
+function anchorsAt(
+  text: string, global: RegExp, sticky: RegExp, startAt: (p: number) => number, runs?: Int32Array, runCount = 0,
+): number[] {
   const found: number[] = [];
   if (runs === undefined) {
-    ANCHOR.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = ANCHOR.exec(text)) !== null) found.push(m.index);
+    global.lastIndex = 0;
+    for (let m = global.exec(text); m !== null; m = global.exec(text)) found.push(m.index);
     return found;
   }
   let next = 0;
   for (let r = 0; r < 2 * runCount; r += 2) {
-    const p = runs[r];
-    const c = text.charCodeAt(p);
-    if (c < 48 || c > 57 || p < 1) continue;
-    let s: number;
-    if (ROAD_END[text.charCodeAt(p - 1)] === 1) s = p - 1;
-    else if (p >= 2 && text.charCodeAt(p - 1) === 0x540c && text.charCodeAt(p - 2) === 0x80e1) s = p - 2; // 胡同
-    else continue;
+    const c = text.charCodeAt(runs[r]);
+    if (c < 48 || c > 57) continue;
+    const s = startAt(runs[r]);
     if (s < next) continue;
-    ANCHOR_STICKY.lastIndex = s;
-    const m = ANCHOR_STICKY.exec(text);
+    sticky.lastIndex = s;
+    const m = sticky.exec(text);
     if (m === null) continue;
     found.push(s);
     next = s + m[0].length;
@@ -205,35 +206,27 @@ function anchorStarts(text: string, runs?: Int32Array, runCount = 0): number[] {
   return found;
 }
 
+/** "…路12号": the road's last character (or 胡同) just before the digits. */
+function roadAnchorAt(text: string, p: number): number {
+  if (p >= 1 && ROAD_END[text.charCodeAt(p - 1)] === 1) return p - 1;
+  if (p >= 2 && text.charCodeAt(p - 1) === 0x540c && text.charCodeAt(p - 2) === 0x80e1) return p - 2; // 胡同
+  return -1;
+}
+
 /**
  * A building and its unit or room (12幢1单元, 7栋502): a home's address even where no city, road or label comes before it
  * (快递放到翠苑三区12幢1单元东门口). Not a year, a sum or a count after the building (3号楼2023年).
  */
 const BUILDING_ANCHOR = /(?<!\d)\d+(?:栋|幢|棟|号楼|號樓)(?:\d+(?:单元|單元)|\d{3,4}(?![\d年月日时元万个人次户套间]))/g;
-
 const BUILDING_STICKY = new RegExp(BUILDING_ANCHOR.source, 'y');
 const BUILDING_AFTER_DIGITS = new Uint8Array(65536);
 for (const ch of '栋幢棟号號') BUILDING_AFTER_DIGITS[ch.charCodeAt(0)] = 1;
 
-/** Starts of BUILDING_ANCHOR matches: only digit runs followed by a building word are tried (as anchorStarts does). */
-function buildingStarts(text: string, runs?: Int32Array, runCount = 0): number[] {
-  const found: number[] = [];
-  if (runs === undefined) {
-    BUILDING_ANCHOR.lastIndex = 0;
-    for (let m = BUILDING_ANCHOR.exec(text); m !== null; m = BUILDING_ANCHOR.exec(text)) found.push(m.index);
-    return found;
-  }
-  for (let r = 0; r < 2 * runCount; r += 2) {
-    const p = runs[r];
-    const c = text.charCodeAt(p);
-    if (c < 48 || c > 57) continue;
-    let e = p;
-    while (e < text.length && text.charCodeAt(e) >= 48 && text.charCodeAt(e) <= 57) e++;
-    if (BUILDING_AFTER_DIGITS[text.charCodeAt(e)] === 0) continue;
-    BUILDING_STICKY.lastIndex = p;
-    if (BUILDING_STICKY.test(text)) found.push(p);
-  }
-  return found;
+/** "12幢…": the digits themselves, when a building word follows them. */
+function buildingAnchorAt(text: string, p: number): number {
+  let e = p;
+  while (e < text.length && text.charCodeAt(e) >= 48 && text.charCodeAt(e) <= 57) e++;
+  return BUILDING_AFTER_DIGITS[text.charCodeAt(e)] === 1 ? p : -1;
 }
 
 function mergeAscending(a: number[], b: number[]): number[] {
@@ -275,7 +268,9 @@ export function detectAddresses(
   // found here, tell whether an anchor is covered (a text of thousands of addresses must not test every span).
   let p = 0;
   let anchoredTo = -1;
-  for (const a of mergeAscending(anchorStarts(text, runs, runCount), buildingStarts(text, runs, runCount))) {
+  const roads = anchorsAt(text, ANCHOR, ANCHOR_STICKY, (p) => roadAnchorAt(text, p), runs, runCount);
+  const buildings = anchorsAt(text, BUILDING_ANCHOR, BUILDING_STICKY, (p) => buildingAnchorAt(text, p), runs, runCount);
+  for (const a of mergeAscending(roads, buildings)) {
     while (p < spans.length && spans[p][1] <= a) p++;
     if ((p < spans.length && spans[p][0] <= a) || a < anchoredTo) continue;
     let s = a;

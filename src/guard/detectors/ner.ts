@@ -752,7 +752,7 @@ export function combineWithTagger(
       if (votes.has(key)) votes.set(key, votes.get(key)! + 1);
     }
     const keptNames = new SpanSet(kept.filter((f) => f.type === 'person_name'));
-    for (const s of ok) if (votes === null || s.end - s.start < 2 || (votes.get(text.slice(s.start, s.end)) ?? 1) > 0) addSpan(out, keptNames, s, 'person_name');
+    for (const s of ok) if (votes === null || s.end - s.start < 2 || (votes.get(text.slice(s.start, s.end)) ?? 1) > 0) addName(out, keptNames, s);
   }
   if (wantAddress) widenOrAddAddresses(text, out, from, addresses);
 }
@@ -837,7 +837,7 @@ function ideographsOnly(text: string, start: number, end: number): boolean {
   return true;
 }
 
-function addSpan(out: RawFinding[], kept: SpanSet, s: Span, type: 'person_name'): void {
+function addName(out: RawFinding[], kept: SpanSet, s: Span): void {
   if (kept.overlaps(s.start, s.end)) return;
-  out.push({ type, start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
+  out.push({ type: 'person_name', start: s.start, end: s.end, score: Math.round(s.score * 1000) / 1000, detector: 'ner' });
 }
