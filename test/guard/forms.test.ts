@@ -182,3 +182,9 @@ test('a name broken up by spaces or marks after a label is taken whole, whatever
   assert.deepEqual(found('联系人：张 三-丰', 'person_name', rules), []);
   assert.deepEqual(found('这个名字很好听', 'person_name'), []);
 });
+
+test('a sub-number after a house number belongs to the address (12号附3号, 88号之1), not what merely follows it', () => {
+  assert.deepEqual(found('家住成都市武侯区人民南路四段12号附3号。', 'address'), ['成都市武侯区人民南路四段12号附3号']);
+  assert.deepEqual(found('住址：台北市中山区民生东路88号之1', 'address'), ['台北市中山区民生东路88号之1']);
+  assert.deepEqual(found('住址：北京市海淀区学院路30号附近的小区', 'address'), ['北京市海淀区学院路30号']);
+});

@@ -44,6 +44,7 @@ const NUM = /\d+(?:-\d+)* ?(?:号院|号楼|号|號院|號樓|號|弄|巷|栋|�
 /** A room number written bare after its building or unit (SOHO现代城A座1201, 2单元501): not a year, a sum or a count. */
 const ROOM = /\d{2,5}(?:室|房)?(?![\d.．%％年月日时元万亿千百个人次届岁])/y;
 const BUILDING_END = /(?:座|栋|棟|幢|单元|單元|楼|樓|层|層)$/;
+const SUB_NUMBER = /(?:附|之)\d{1,4}[号號]?/y;
 const BUILDING_WORDS = ['写字楼', '办公楼', '商务楼', '综合楼', '主楼', '副楼', '裙楼', '塔楼'];
 const BUILDING_WORD_FIRST = new Uint8Array(65536);
 for (const w of BUILDING_WORDS) BUILDING_WORD_FIRST[w.charCodeAt(0)] = 1;
@@ -161,6 +162,8 @@ function parseChain(text: string, start: number, firstAdmin: number): Chain {
     if (s[0] === Kind.Num && BUILDING_END.test(text.slice(pos - s[1], pos)) && matchLength(NUM, text, pos) === 0) {
       pos += matchLength(ROOM, text, pos);
     }
+    // A sub-number after a house number (人民南路四段12号附3号, 88号之1).
+    if (s[0] === Kind.Num) pos += matchLength(SUB_NUMBER, text, pos);
     if (s[0] === Kind.Admin) chain.admins++;
     else if (s[0] === Kind.Road) chain.roads++;
     else if (s[0] === Kind.Num) chain.nums++;
