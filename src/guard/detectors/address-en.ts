@@ -36,9 +36,7 @@ const ROAD_HINT = new RegExp(`\\b${ROAD_WORD}\\b`);
 export function detectEnglishAddresses(text: string, out: RawFinding[]): void {
   if (!ROAD_HINT.test(text)) return;
   STREET.lastIndex = 0;
-  let coveredTo = -1;
   for (let m = STREET.exec(text); m !== null; m = STREET.exec(text)) {
-    if (m.index < coveredTo) continue;
     let start = m.index;
     let end = m.index + m[0].length;
     // Back over the room, floor, building and estate before it: each segment ends in a comma just before `start`.
@@ -55,7 +53,6 @@ export function detectEnglishAddresses(text: string, out: RawFinding[]): void {
       end += a[0].length;
     }
     out.push({ type: 'address', start, end, score: 0.85, detector: 'address.en' });
-    coveredTo = end;
     STREET.lastIndex = end;
   }
 }

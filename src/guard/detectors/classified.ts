@@ -45,6 +45,7 @@ function skipBack(text: string, p: number): number {
   return p;
 }
 
+const GRADE_LINE = new RegExp(`^[ \\t\\u00a0]*(${GRADE})[ \\t\\u00a0\\r]*$`);
 const LEVEL_LINE = /^[ \t\u00a0]*(?:公开|公開|内部|內部|秘密|机密|機密|绝密|絕密|非密|普通|受控)[ \t\u00a0]*$/;
 
 /** The line around position p: [start, end). */
@@ -81,7 +82,7 @@ function gradeAloneAtHead(text: string, g: number): number {
   if (close < 0 || close - g > 4 || (a < text.length && text.charCodeAt(a) !== 10)) return -1;
   const [s, e] = [b, a];
   const line = text.slice(s, e);
-  const m = /^[ \t\u00a0]*((?:[绝絕]|[机機]|[秘祕])[ \t\u00a0]{0,3}密)[ \t\u00a0\r]*$/.exec(line);
+  const m = GRADE_LINE.exec(line);
   if (m === null || s + m[0].indexOf(m[1]) !== g) return -1;
   const after = neighbourLine(text, s, e, 1);
   if (after === null || LEVEL_LINE.test(after)) return -1;

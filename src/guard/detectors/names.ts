@@ -262,7 +262,7 @@ function dottedNameEnd(text: string, pos: number): number {
 }
 
 /** After a label: one name, or a list of names separated by 、 , ; 和 及 与. */
-function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inHeader: boolean): void {
+function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inNameTable: boolean): void {
   CUE_TAIL.lastIndex = cueEnd;
   const tail = CUE_TAIL.exec(text);
   const sep = tail ? tail[1] : '';
@@ -271,11 +271,9 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inHeader
   // A name broken up by spaces or marks after a label is one on purpose, whatever the label (我叫王 建 国, 姓名：王-建-国).
   const spaced = spacedNameEnd(text, pos);
   if (spaced > 0) { push(out, pos, spaced, 0.9, 'names.label'); return; }
-  if (strong) {
-    // The list of names below.
-  } else if (inHeader) {
-    return;
-  } else if (sep.length > 0 && !placeWithSuffixAt(text, pos) && FORM_FIELDS.at(text, pos) === undefined && NAME_KEYWORDS.at(text, pos) === undefined) {
+  // In a table whose name column was read, a label's neighbour is the next column's label (学号	姓名	成绩), not a value.
+  if (!strong && inNameTable) return;
+  if (!strong && sep.length > 0 && !placeWithSuffixAt(text, pos) && FORM_FIELDS.at(text, pos) === undefined && NAME_KEYWORDS.at(text, pos) === undefined) {
     // A form laid out with spaces, tabs or a table's bars instead of a colon: the whole field, when it is one.
     const end = parseNameAt(text, pos, false);
     const field = end < 0 ? -1 : fieldEnd(text, pos, end);
@@ -343,17 +341,12 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
   for (let rows = 0; row < text.length && rows < 100_000; rows++) {
     let end = text.indexOf('\n', row);
     if (end < 0) end = text.length;
-    const line = text.slice(row, end);
-    if (line.split(sepChar).length !== cells.length) break;
-    if (!RULE_LINE.test(line)) {
-      let cellStart = row;
-      let column = 0;
-      for (let i = row; i <= end; i++) {
-        if (i < end && text.charCodeAt(i) !== sep) continue;
-        if (columns.includes(column)) nameCell(text, out, cellStart, i);
-        column++;
-        cellStart = i + 1;
-      }
+    // The cells' ends, in one pass; a row with another number of cells ends the table.
+    const ends: number[] = [];
+    for (let i = row; i <= end; i++) if (i === end || text.charCodeAt(i) === sep) ends.push(i);
+    if (ends.length !== cells.length) break;
+    if (!RULE_LINE.test(text.slice(row, end))) {
+      for (const column of columns) nameCell(text, out, column === 0 ? row : ends[column - 1] + 1, ends[column]);
     }
     row = end + 1;
   }
@@ -384,8 +377,7 @@ export function detectNames(
   anchorCount = anchors.length,
 ): void {
   // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
-  // The table (or header line) read last, and whether names stood in its columns: then its header's labels are column
-  // names, and the cell beside 姓名 (学号	姓名	成绩) is the next column's label, not a value.
+  // The table (or header line) read last, and how many names stood in its columns.
   let tableEnd = -1;
   let columnNames = 0;
   for (const [at, word] of keywords ?? NAME_KEYWORDS.findAll(text)) {
