@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { DEFAULT_CONSOLE_DIR } from '../../src/server/static.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,4 +70,27 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.locator('#password').fill(password);
   await page.locator('button[type=submit]').click();
   await page.getByTestId('whoami').waitFor();
+}
+
+/**
+ * Picks the option of an antd Select whose title contains `title`, and waits until the Select shows it.
+ * The dropdown slides open; a click during that motion can land on the option above or be lost, and
+ * Playwright retries a click's actionability, never its effect. So: wait for the motion to end, click,
+ * check that the choice took, and try again if it did not.
+ */
+export async function chooseOption(page: Page, select: Locator, title: string): Promise<void> {
+  const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title*="${title}"]`);
+  const shown = select.locator(`[title*="${title}"]`);
+  for (let attempt = 1; ; attempt++) {
+    if (!(await option.isVisible())) await select.click();
+    await option.waitFor();
+    await option.evaluate((el) => Promise.all(el.closest('.ant-select-dropdown')!.getAnimations({ subtree: true }).map((a) => a.finished)));
+    await option.click();
+    try {
+      await shown.first().waitFor({ timeout: 3000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
+import { assertNoErrors, browserSkipReason, chooseOption, openPage, screenshot, signIn } from './browser.ts';
 import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
 
 const skip = browserSkipReason();
@@ -33,6 +33,9 @@ describe('console apps and datasets: define an app, chat with it, export trainin
     await page.getByTestId('app-save').click();
     await page.getByTestId('apps-table').getByText('app:travel-qa').waitFor();
     assert.match(await page.getByTestId('apps-table').innerText(), /差旅报销助手[\s\S]*local-chat/);
+    const saved = await (await fetch(`${fx.url}/api/apps/travel-qa`, { headers: { cookie: await sessionCookie(fx.url, 'admin-a') } })).json();
+    assert.equal(saved.welcome, '您好，请问差旅报销有什么问题？');
+    assert.deepEqual(saved.suggested_questions, ['住宿费标准是多少？']);
 
     // The export: stats shown, every file offered as a download of the JSON the API answered.
     await page.getByTestId('dataset-export').click();
@@ -55,8 +58,7 @@ describe('console apps and datasets: define an app, chat with it, export trainin
     const { page } = w;
     await signIn(page, fx.url, 'member-a', PASSWORD);
     await page.getByTestId('nav-chat').click();
-    await page.getByTestId('chat-model').click();
-    await page.locator('.ant-select-item-option[title="差旅报销助手 · 应用"]').click();
+    await chooseOption(page, page.getByTestId('chat-model'), '差旅报销助手 · 应用');
     await page.getByTestId('chat-app-welcome').getByText('您好，请问差旅报销有什么问题？').waitFor();
     await page.getByTestId('chat-app-question').click();
     assert.equal(await page.getByTestId('chat-input').inputValue(), '住宿费标准是多少？');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
+import { assertNoErrors, browserSkipReason, chooseOption, openPage, screenshot, signIn } from './browser.ts';
 import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
 
 const skip = browserSkipReason();
@@ -21,8 +21,7 @@ describe('console chat shows what left the domain', { skip: skip ?? false }, () 
     const { page } = w;
     await signIn(page, fx.url, 'member-a', PASSWORD);
     await page.getByTestId('nav-chat').click();
-    await page.getByTestId('chat-model').click();
-    await page.locator('.ant-select-item-option[title*="cloud-chat"]').click();
+    await chooseOption(page, page.getByTestId('chat-model'), 'cloud-chat');
     await page.getByTestId('chat-input').fill(`请回电话 ${MOBILE}，或发邮件到 ${EMAIL}。`);
     await page.getByTestId('chat-send').click();
     await page.getByTestId('panel').waitFor();

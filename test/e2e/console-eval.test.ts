@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { chatCompletionBody, type RecordedRequest } from '../helpers/mock-upstream.ts';
-import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
+import { assertNoErrors, browserSkipReason, chooseOption, openPage, screenshot, signIn } from './browser.ts';
 import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
 
 const skip = browserSkipReason();
@@ -52,8 +52,7 @@ describe('console evaluation: start a suite, follow it, read its scores and repo
     const json = JSON.stringify(parseYaml(SUITE_YAML), null, 2);
     await page.getByTestId('page-eval').locator('input[type=file]').setInputFiles({ name: 'suite.json', mimeType: 'application/json', buffer: Buffer.from(json) });
     await page.waitForFunction((text) => (document.querySelector('[data-testid=eval-suite]') as HTMLTextAreaElement).value === text, json);
-    await page.getByTestId('eval-models').click();
-    await page.locator('.ant-select-item-option[title="local-chat"]').click();
+    await chooseOption(page, page.getByTestId('eval-models'), 'local-chat');
     await page.keyboard.press('Escape');
     const before = fx.external.requests.length;
     await page.getByTestId('eval-start').click();

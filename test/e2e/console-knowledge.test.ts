@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
-import { assertNoErrors, browserSkipReason, openPage, screenshot, signIn } from './browser.ts';
+import { assertNoErrors, browserSkipReason, chooseOption, openPage, screenshot, signIn } from './browser.ts';
 import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
 
 const skip = browserSkipReason();
@@ -43,10 +43,8 @@ describe('console knowledge bases: drag-and-drop upload with progress, documents
     // A chat grounded on the base: the answer's [1] becomes a citation with its source.
     fx.internal.setDefault({ content: '住宿标准每晚不超过五百元[1]。' });
     await page.getByTestId('nav-chat').click();
-    await page.getByTestId('chat-model').click();
-    await page.locator('.ant-select-item-option[title*="local-chat"]').click();
-    await page.getByTestId('chat-kb').click();
-    await page.locator('.ant-select-item-option[title="财务制度"]').click();
+    await chooseOption(page, page.getByTestId('chat-model'), 'local-chat');
+    await chooseOption(page, page.getByTestId('chat-kb'), '财务制度');
     await page.keyboard.press('Escape');
     await page.getByTestId('chat-input').fill('出差住宿标准是多少？');
     await page.getByTestId('chat-send').click();

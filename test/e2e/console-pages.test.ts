@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createDictionaryRepository } from '../../src/store/index.ts';
-import { browserSkipReason, launch, openPage, screenshot, signIn, type WatchedPage } from './browser.ts';
+import { browserSkipReason, chooseOption, launch, openPage, screenshot, signIn, type WatchedPage } from './browser.ts';
 import { PASSWORD, sessionCookie, startConsoleFixture, type ConsoleFixture } from './fixture.ts';
 
 const skip = browserSkipReason();
@@ -117,15 +117,13 @@ describe('console pages: overview, keys, models, departments, policies, audit', 
     await page.getByTestId('dept-tree').getByText('财政局').waitFor();
     await page.getByTestId('dept-new').click();
     await page.getByTestId('dept-name').fill('预算处');
-    await page.getByTestId('dept-parent').click();
-    await page.locator('.ant-select-item-option[title="财政局"]').click();
+    await chooseOption(page, page.getByTestId('dept-parent'), '财政局');
     await page.getByTestId('dept-create').click();
     await page.getByTestId('dept-tree').getByText('预算处').waitFor();
     await page.getByTestId('user-new').click();
     await page.getByTestId('user-name').fill('li.lei');
     await page.getByTestId('user-password').fill('short');
-    await page.getByTestId('user-department').click();
-    await page.locator('.ant-select-item-option[title="预算处"]').click();
+    await chooseOption(page, page.getByTestId('user-department'), '预算处');
     await page.getByTestId('user-create').click();
     await page.getByTestId('user-form-error').waitFor();
     assert.match(await page.getByTestId('user-form-error').innerText(), /[\u4e00-\u9fff]/);

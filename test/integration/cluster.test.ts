@@ -17,6 +17,7 @@ import { createTestDatabase, postgresAvailable, type TestDatabase } from '../hel
 import { REDIS_URL, redisAvailable, redisPrefix } from '../helpers/redis.ts';
 import { chatCompletionBody, startMockUpstream, type MockUpstream, type RecordedRequest } from '../helpers/mock-upstream.ts';
 import { startNode, stopNode, type Node } from '../helpers/cluster.ts';
+import { inOneMinute } from '../helpers/clock.ts';
 import { Client, PASSWORD, TEST_SCRYPT_N } from '../governance/helpers.ts';
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
@@ -165,6 +166,7 @@ describe('cluster: three yumen serve nodes on one PostgreSQL and Redis', { skip:
     const t = await createTenantRepository(store.db).ensure('限流局');
     const limited = (await createApiKeyRepository(store.db).create({ tenantId: t.id, allowedModels: null })).secret;
     const statuses: number[] = [];
+    await inOneMinute(15_000);
     for (let i = 0; i < 9; i++) statuses.push((await chat(nodes[i % 3], limited, 'gpu', `call ${i}`)).status);
     assert.equal(statuses.filter((s) => s === 200).length, 6, statuses.join(','));
     assert.equal(statuses.filter((s) => s === 429).length, 3, statuses.join(','));

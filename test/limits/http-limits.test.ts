@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { inOneMinute } from '../helpers/clock.ts';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 
@@ -29,6 +30,7 @@ describe('limits, cache and audit through the real server', () => {
 
   it('answers 429 with Retry-After in the OpenAI error shape once a department is over its limit', async () => {
     const key = await yumen.key('限流局');
+    await inOneMinute(10_000);
     assert.equal((await chat(key, 'm')).status, 200);
     assert.equal((await chat(key, 'm')).status, 200);
     const res = await chat(key, 'm');
