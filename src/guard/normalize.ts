@@ -9,7 +9,10 @@
  *   digits ("АKIA…", "раssport"), never inside a word of real Cyrillic or Greek;
  * - format characters (\p{Cf}: zero-width, bidi controls, soft hyphen, tags) and variation selectors are
  *   dropped everywhere, combining marks (\p{M}) after a digit or a Han character ("1̲3̲8̲", keycaps "1️⃣", "机́密");
- * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零").
+ * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零");
+ * - escaped text reads as what it says, as it comes in pasted logs, URLs, JSON, Python bytes, HTML and mail: \u5f20,
+ *   %E5%BC%A0 (and %40, %u5F20), \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0 — each escape is one
+ *   unit of the normalized text that maps back to the whole escape.
  * A fold may change the length (⑩ → "10", 𝟏 → "1", dropped characters), so an offset map is kept whenever
  * it does, and offsets found in the normalized text are mapped back with `toOriginal`.
  */
@@ -53,6 +56,8 @@ const MARK = 7;
 const CONFUSABLE = 8;
 /** High surrogate: the code point it starts is looked up in ASTRAL. */
 const HIGH = 9;
+/** \ % & =: may start an escape (decodeEscape). */
+const ESCAPE = 10;
 
 const CLASS = new Uint8Array(65536);
 const FOLD = new Map<number, string>();
@@ -154,6 +159,96 @@ for (let c = 0; c < 65536; c++) {
   else if (c === 32 || c === 45) CLASS[c] = NEUTRAL;
   else if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) CLASS[c] = WIDE;
   else if (c >= 0xd800 && c <= 0xdbff) CLASS[c] = HIGH;
+  else if (c === 92 || c === 37 || c === 38 || c === 61) CLASS[c] = ESCAPE;
+}
+
+const HEX = new Int8Array(128).fill(-1);
+for (let d = 0; d < 10; d++) HEX[48 + d] = d;
+for (let d = 0; d < 6; d++) HEX[65 + d] = HEX[97 + d] = 10 + d;
+
+/** The value of the `digits` hex digits at text[i], or -1. */
+function hexAt(text: string, i: number, digits: number): number {
+  if (i + digits > text.length) return -1;
+  let v = 0;
+  for (let k = 0; k < digits; k++) {
+    const c = text.charCodeAt(i + k);
+    const h = c < 128 ? HEX[c] : -1;
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+/** What decodeEscape decoded: the code point. */
+let escapedCodePoint = 0;
+
+/**
+ * A character spelled as UTF-8 bytes, each written `prefix` + two hex digits (%E5%BC%A0, \xe5\xbc\xa0, =E5=BC=A0) at
+ * text[i]: its length in text, with the code point in escapedCodePoint, or 0. `ascii`: a single byte below 0x80 counts.
+ */
+function utf8EscapeAt(text: string, i: number, prefix: string, ascii: boolean): number {
+  const step = prefix.length + 2;
+  const lead = hexAt(text, i + prefix.length, 2);
+  if (lead < 0) return 0;
+  if (lead < 0x80) {
+    if (!ascii || lead < 0x20 || lead === 0x7f) return 0;
+    escapedCodePoint = lead;
+    return step;
+  }
+  const more = lead >= 0xf0 && lead <= 0xf4 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc2 && lead < 0xe0 ? 1 : -1;
+  if (more < 0) return 0;
+  let cp = lead & (0x3f >> more);
+  for (let k = 1; k <= more; k++) {
+    const at = i + k * step;
+    if (!text.startsWith(prefix, at)) return 0;
+    const b = hexAt(text, at + prefix.length, 2);
+    if (b < 0x80 || b > 0xbf) return 0;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  // Overlong forms, surrogates and what lies beyond Unicode are no characters.
+  if ((more === 2 && cp < 0x800) || (more === 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  escapedCodePoint = cp;
+  return (more + 1) * step;
+}
+
+/** An escape at text[i] (which is \ % & or =): its length, with the code point in escapedCodePoint, or 0. */
+function decodeEscape(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+  if (c === 92) {
+    if (next === 117 /* u */) {
+      const v = hexAt(text, i + 2, 4);
+      if (v < 0x20) return 0;
+      escapedCodePoint = v;
+      return 6;
+    }
+    return next === 120 /* x */ ? utf8EscapeAt(text, i, '\\x', false) : 0;
+  }
+  if (c === 37) {
+    if (next === 117 || next === 85) {
+      const v = hexAt(text, i + 2, 4);
+      if (v < 0x80) return 0;
+      escapedCodePoint = v;
+      return 6;
+    }
+    return utf8EscapeAt(text, i, '%', true);
+  }
+  if (c === 61) return utf8EscapeAt(text, i, '=', false);
+  // &#24352; &#x5F20;
+  if (next !== 35 /* # */) return 0;
+  const x = i + 2 < text.length && (text.charCodeAt(i + 2) | 32) === 120;
+  let p = i + (x ? 3 : 2);
+  let v = 0;
+  const from = p;
+  for (; p < text.length && p - from < 7; p++) {
+    const d = text.charCodeAt(p);
+    const h = d < 128 ? HEX[d] : -1;
+    if (h < 0 || (!x && h > 9)) break;
+    v = v * (x ? 16 : 10) + h;
+  }
+  if (p === from || text.charCodeAt(p) !== 59 /* ; */ || v < 0x20 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
+  escapedCodePoint = v;
+  return p + 1 - i;
 }
 
 /** Whether a code unit may belong to a word for the look-alike rule (letters, digits, marks of any script). */
@@ -248,6 +343,7 @@ function needsNormalizing(text: string): boolean {
     }
     if (k === NEUTRAL && runDigits > 0) continue;
     if (k === WIDE || k === INVISIBLE || k === FOLDED || k === CONFUSABLE) return true;
+    if (k === ESCAPE && decodeEscape(text, i) > 0) return true;
     if (k === MARK && i > 0 && carriesNoMark(text.charCodeAt(i - 1))) return true;
     if (k === HIGH && ASTRAL.has(astralAt(text, i))) return true;
     if (runDigits > 0) {
@@ -323,6 +419,16 @@ export function normalize(text: string): Normalized {
           changed = true;
         }
         k = ORDINARY;
+      } else if (k === ESCAPE) {
+        const length = decodeEscape(text, i);
+        if (length === 0) k = ORDINARY;
+        else {
+          // What is decoded folds as if it had been written plainly (full-width colons, circled digits).
+          const cp = escapedCodePoint;
+          rep = cp <= 0xffff && CLASS[cp] === WIDE ? String.fromCharCode(cp === 0x3000 ? 32 : cp - 0xfee0)
+            : (cp <= 0xffff && CLASS[cp] === FOLDED ? FOLD.get(cp)! : ASTRAL.get(cp) ?? String.fromCodePoint(cp));
+          span = length;
+        }
       } else {
         // HIGH
         const cp = astralAt(text, i);

@@ -1,7 +1,7 @@
 /**
  * The whole path for what people paste: a table of names, a form laid out with spaces, a pinyin name, an address in
  * English and one on a road named …道, an e-mail written to slip past filters, a database password on a command line,
- * a group-robot webhook. Through the real gateway to an external model (a mock HTTP server): none of these values
+ * a group-robot webhook, and data as developers paste it (escaped JSON, an access log, SQL, English keys). Through the real gateway to an external model (a mock HTTP server): none of these values
  * reaches the model, and the model's answer, which names them by placeholder, comes back to the user whole.
  */
 import { describe, it, before, after } from 'node:test';
@@ -21,10 +21,15 @@ const PASTE = [
   '材料寄到天津市南开区鞍山西道233号，或发邮件 zhangwei艾特qq点com。',
   '数据库：mysql -uroot -pS3cret123 -h db.internal',
   '群通知：https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa',
+  // Data as developers paste it: a log line escaped by json.dumps, an access log, a SQL insert, a record with English keys.
+  'INFO payload={"xm": "\\u8d75\\u654f", "dz": "\\u5317\\u4eac\\u5e02\\u671d\\u9633\\u533a\\u5efa\\u56fd\\u8def88\\u53f7"}',
+  'GET /api/user?name=%E5%91%A8%E8%8A%B7%E8%8B%A5&page=1 HTTP/1.1',
+  "INSERT INTO petition (id, petitioner_name, content) VALUES (17, '宋青书', '反映噪音问题');",
+  '{"customerName": "殷素素", "level": "VIP"}',
 ].join('\n');
 
 const RAW = ['王小二', '欧阳明辉', '李红梅', 'Wang Xiaoming', 'Jianguo Road', '鞍山西道233号', 'zhangwei艾特qq点com', 'S3cret123',
-  '693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa'];
+  '693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa', '\\u8d75\\u654f', '\\u5efa\\u56fd\\u8def88', '%E5%91%A8%E8%8A%B7%E8%8B%A5', '宋青书', '殷素素'];
 
 describe('forms, tables and evasive writing through the gateway to an external model', () => {
   let up: MockUpstream;
@@ -56,7 +61,9 @@ describe('forms, tables and evasive writing through the gateway to an external m
     assert.equal(res.statusCode, 200, text);
     assert.equal(res.headers['x-yumen-route'], 'external');
     assert.ok(Number(res.headers['x-yumen-redactions']) >= RAW.length, String(res.headers['x-yumen-redactions']));
-    const seen = JSON.stringify(up.requests.at(-1)!.body);
+    // The body as sent and its messages as the model reads them (where an escape is one backslash, not two).
+    const body = up.requests.at(-1)!.body;
+    const seen = JSON.stringify(body) + (body.messages as Array<{ content: string }>).map((m) => m.content).join('\n');
     for (const raw of RAW) assert.ok(!seen.includes(raw), `${raw} reached the external model`);
     const answer = JSON.parse(text).choices[0].message.content as string;
     for (const raw of RAW) assert.ok(answer.includes(raw), `${raw} was not restored in the answer: ${answer}`);

@@ -146,7 +146,11 @@ for (const w of TITLE_SUFFIXES) if (!w.startsWith('副')) KIND.set(w, (KIND.get(
 for (const w of NAME_VERBS) KIND.set(w, (KIND.get(w) ?? 0) | VERB);
 export const NAME_KEYWORDS = new KeywordIndex(KIND.keys());
 
-const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(\s*:\s*|\s*为\s*|\s*是\s*|\s*\|\s*|\s*)/y;
+/**
+ * What follows a label before its value: a colon or = (a form, a JSON or dict key, a query string: 姓名：, "姓名": ",
+ * 姓名=), 为 or 是, a table's bar, or spaces. Group 1 is the separator, whose kind tells how strong the label is.
+ */
+const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(?:["']?(\s*[:=]\s*)["']?|(\s*为\s*|\s*是\s*|\s*\|\s*|\s*))/y;
 /** Labels of a form's other fields: a value between a name label and one of these (姓名 王小二 性别 男) is the name field. */
 const FORM_FIELDS = new KeywordIndex(['性别', '出生', '民族', '籍贯', '年龄', '身份证', '证件', '电话', '手机', '联系电话', '联系方式',
   '职务', '职称', '职位', '部门', '单位', '工作单位', '学历', '学位', '政治面貌', '婚姻', '住址', '地址', '现住址', '户籍', '邮箱', '工号',
@@ -265,8 +269,8 @@ function dottedNameEnd(text: string, pos: number): number {
 function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inNameTable: boolean): void {
   CUE_TAIL.lastIndex = cueEnd;
   const tail = CUE_TAIL.exec(text);
-  const sep = tail ? tail[1] : '';
-  const strong = sep.includes(':') || sep.includes('为') || sep.includes('是');
+  const sep = tail ? tail[1] ?? tail[2] : '';
+  const strong = sep.includes(':') || sep.includes('=') || sep.includes('为') || sep.includes('是');
   let pos = cueEnd + (tail ? tail[0].length : 0);
   // A name broken up by spaces or marks after a label is one on purpose, whatever the label (我叫王 建 国, 姓名：王-建-国).
   const spaced = spacedNameEnd(text, pos);
@@ -287,7 +291,7 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inNameTa
     if (end < 0) return;
     // A weak (colon-less) label needs a name that ends cleanly, not one cut out of running text.
     if (!strong && n === 0 && GIVEN.has(codeAt(text, end))) return;
-    const field = sep.includes(':') && dotted < 0 ? fieldEnd(text, pos, end) : end;
+    const field = (sep.includes(':') || sep.includes('=')) && dotted < 0 ? fieldEnd(text, pos, end) : end;
     push(out, pos, field, strong ? 0.9 : 0.75, strong ? 'names.label' : 'names.cue');
     const more = LIST_SEP.exec(text.slice(field, field + 4));
     if (!more) return;
@@ -308,9 +312,9 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
   // The label must be a whole cell: a separator or the line's edge on either side (spaces and a colon aside). Most labels
   // stand in prose (联系人张三), and this tells so without reading the line.
   let b = at;
-  while (b > 0 && text.charCodeAt(b - 1) === 32) b--;
+  while (b > 0 && (text.charCodeAt(b - 1) === 32 || isQuote(text.charCodeAt(b - 1)))) b--;
   let e = at + word.length;
-  while (e < text.length && (text.charCodeAt(e) === 32 || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 42)) e++;
+  while (e < text.length && (text.charCodeAt(e) === 32 || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 42 || isQuote(text.charCodeAt(e)))) e++;
   if (!cellEdge(text, b - 1) || !cellEdge(text, e)) return [at, 0];
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   let lineEnd = text.indexOf('\n', at);
@@ -332,8 +336,8 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
   if (cells.filter((c) => c.trim() !== '').length < 2) return [lineEnd, 0];
   const columns: number[] = [];
   cells.forEach((cell, i) => {
-    const label = cell.trim().replace(/[:*]+$/, '');
-    if (label === word || (KIND.get(label) ?? 0) & CUE) columns.push(i);
+    const label = cell.trim().replace(/^["']|["']?[:*]*$/g, '');
+    if (label === word || (KIND.get(label) ?? 0) & CUE || isNameKey(label)) columns.push(i);
   });
   if (columns.length === 0) return [lineEnd, 0];
   const before = out.length;
@@ -362,10 +366,169 @@ function cellEdge(text: string, i: number): boolean {
 
 /** A table cell text[start, end) that holds one whole name. */
 function nameCell(text: string, out: RawFinding[], start: number, end: number): void {
-  while (start < end && isSpace(text.charCodeAt(start))) start++;
-  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  while (start < end && (isSpace(text.charCodeAt(start)) || isQuote(text.charCodeAt(start)))) start++;
+  while (end > start && (isSpace(text.charCodeAt(end - 1)) || isQuote(text.charCodeAt(end - 1)))) end--;
   const name = parseNameAt(text, start, false);
   if (name > 0 && fieldEnd(text, start, name) === end && !placeWithSuffixAt(text, start)) push(out, start, end, 0.9, 'names.label');
+}
+
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39;
+}
+
+/**
+ * Keys of structured data that hold a person's name: `name` and `…name`/`…Name`/`…_name` (customerName, real_name,
+ * contact_name, displayName) unless what comes before `name` says it names a thing, and the pinyin initials of Chinese
+ * schemas (xm 姓名, lxr 联系人, fzr 负责人, hzxm 患者姓名 …). LDAP's `cn` only with `=` (cn=张三,ou=财务部).
+ */
+const PINYIN_KEY = /^(?:[a-z]{0,4}_?xm|xingming|lxr|fzr|sqr|jbr|frdb|fddbr)$/;
+/** What `…name` keys name when it is no person. */
+const THING_NAMES = new Set(('file path host type class func function method module package pkg project product goods item sku brand ' +
+  'company corp org organization organisation dept department unit team group model app application service server svc domain db ' +
+  'database schema table column col field key bucket queue topic tag label category cat event job task course subject shop store ' +
+  'city province prov country region area district county town street road place location loc site bank branch school college ' +
+  'hospital channel device machine node pod container image dir folder sheet doc document plan policy role rule resource env var ' +
+  'variable param attr attribute property prop nick screen alias en eng english pinyin py short abbr version release build repo ' +
+  'bundle font icon theme layer zone cluster instance index stage step state status process thread cmd command tool plugin component ' +
+  'widget view page route api endpoint metric stat report form template tpl menu button tab dict enum option setting config cfg ' +
+  'mall market hotel building room station airport port line vendor supplier manufacturer factory carrier agency office industry ' +
+  'sector major degree grade level position post title cert certificate sur').split(' '));
+/** Whether the run of letters text[start, end) ends as those keys do (…name, …xm, lxr, xingming, frdb, cn): a cheap first test. */
+function endsLikeKey(text: string, start: number, end: number): boolean {
+  const a = text.charCodeAt(end - 1) | 32;
+  const b = end - start >= 2 ? text.charCodeAt(end - 2) | 32 : 0;
+  switch (a) {
+    case 101 /* e */: return end - start >= 4 && b === 109 && (text.charCodeAt(end - 3) | 32) === 97 && (text.charCodeAt(end - 4) | 32) === 110;
+    case 109 /* m */: return b === 120;
+    case 114 /* r */: return b === 120 || b === 122 || b === 113 || b === 98;
+    case 103 /* g */: return b === 110;
+    case 98 /* b */: return b === 100;
+    case 110 /* n */: return b === 99 && end - start === 2;
+    default: return false;
+  }
+}
+
+/** Whether a key of structured data holds a person's name. */
+export function isNameKey(key: string): boolean {
+  const k = key.toLowerCase();
+  if (PINYIN_KEY.test(k)) return true;
+  if (!k.endsWith('name')) return false;
+  const prefix = k.slice(0, -4).replace(/[_-]+$/, '');
+  return prefix === '' || !THING_NAMES.has(prefix.slice(prefix.search(/[a-z]+$/)));
+}
+
+/** Between a key and its value: a JSON, YAML or dict colon, =, PHP's =>, or an XML tag's end; an opening quote. */
+const KEY_SEP = /(?:["']?\s*(=>|[:=])\s*|(>))["']?/y;
+
+/**
+ * Names as values of structured data, read off the runs of ASCII letters: with English or pinyin keys in JSON and dicts
+ * ("name": "张三", 'realName': '李四'), YAML, query strings and logs (customer_name=王五&…), XML (<xm>赵六</xm>,
+ * name="钱七"), LDAP (cn=孙八,ou=…), the name columns of tables whose header uses such keys, and SQL INSERTs. The value
+ * must be one whole name.
+ */
+function namesInData(text: string, out: RawFinding[], table: { end: number; names: number }, runs: Int32Array, runCount: number): void {
+  let readTo = 0;
+  for (let r = 0; r < 2 * runCount; r += 2) {
+    const end = runs[r + 1];
+    if (runs[r] < readTo) continue;
+    if (end - runs[r] === 6 && (text.charCodeAt(end - 1) | 32) === 116 /* t */ && text.slice(runs[r], end).toLowerCase() === 'insert') {
+      readTo = namesInInsert(text, out, runs[r]);
+      continue;
+    }
+    if (!endsLikeKey(text, runs[r], end) || codeAt(text, end) === 95 /* _ */ || codeAt(text, end) === 45) continue;
+    let start = runs[r];
+    while (start > 0 && isKeyUnit(text.charCodeAt(start - 1))) start--;
+    const key = text.slice(start, end);
+    const ldap = key.toLowerCase() === 'cn';
+    if (!ldap && !isNameKey(key)) continue;
+    if (!ldap && start >= table.end) [table.end, table.names] = namesInColumns(text, out, start, key);
+    KEY_SEP.lastIndex = end;
+    const sep = KEY_SEP.exec(text);
+    if (!sep || (ldap && sep[1] !== '=') || (sep[2] !== undefined && codeAt(text, start - 1) !== 60 /* < */)) continue;
+    const pos = KEY_SEP.lastIndex;
+    const name = wholeNameEnd(text, pos);
+    if (name > 0) push(out, pos, name, 0.9, 'names.label');
+  }
+}
+
+const INSERT = /insert\s+(?:ignore\s+)?into\s+[^\s(;]{1,128}\s*\(([^()]{1,4000})\)\s*values\s*/iy;
+
+/**
+ * SQL that inserts rows with a column list (INSERT INTO t (xm, sfzh) VALUES ('张三', '…'), (…)) at `at`: the values of
+ * the name columns (keys as above, or Chinese labels such as 姓名) when each is one whole name. Returns where it stopped
+ * reading.
+ */
+function namesInInsert(text: string, out: RawFinding[], at: number): number {
+  INSERT.lastIndex = at;
+  const head = INSERT.exec(text);
+  if (!head) return at;
+  const columns: number[] = [];
+  head[1].split(',').forEach((c, i) => {
+    const column = c.trim().replace(/^[`"'[]|[`"'\]]$/g, '');
+    if (isNameKey(column) || (KIND.get(column) ?? 0) & CUE) columns.push(i);
+  });
+  let pos = INSERT.lastIndex;
+  if (columns.length === 0) return pos;
+  // Each row: ( value, value, … ), rows separated by commas; a quoted value's start and end by column.
+  for (let rows = 0; codeAt(text, pos) === 40 /* ( */ && rows < 100_000; rows++) {
+    pos++;
+    let column = 0;
+    for (;;) {
+      while (isSpace(codeAt(text, pos))) pos++;
+      const q = codeAt(text, pos);
+      if (q === 39 || q === 34) {
+        let e = pos + 1;
+        while (e < text.length && (text.charCodeAt(e) !== q || text.charCodeAt(e + 1) === q)) e += text.charCodeAt(e) === 92 || text.charCodeAt(e) === q ? 2 : 1;
+        if (columns.includes(column)) quotedName(text, out, pos + 1, e);
+        pos = e + 1;
+      } else {
+        while (pos < text.length && !',)\n'.includes(text[pos])) pos++;
+      }
+      while (isSpace(codeAt(text, pos))) pos++;
+      if (codeAt(text, pos) !== 44 /* , */) break;
+      pos++;
+      column++;
+    }
+    if (codeAt(text, pos) !== 41 /* ) */) break;
+    pos++;
+    while (isSpace(codeAt(text, pos))) pos++;
+    if (codeAt(text, pos) !== 44) break;
+    pos++;
+    while (isSpace(codeAt(text, pos))) pos++;
+  }
+  return pos;
+}
+
+/** A quoted value text[start, end) that is one whole name. */
+function quotedName(text: string, out: RawFinding[], start: number, end: number): void {
+  if (wholeNameEnd(text, start) === end) push(out, start, end, 0.9, 'names.label');
+}
+
+/**
+ * The end of a value at `pos` that is one whole name, or -1: a surname and one or two characters, whatever they are
+ * (the value's end tells where the name ends: 宋青书), or a name with middle dots; not four characters after one surname
+ * (a key is weaker evidence than 姓名: 高亮颜色), a common word (武汉) or a place with its suffix.
+ */
+function wholeNameEnd(text: string, pos: number): number {
+  const dotted = dottedNameEnd(text, pos);
+  if (dotted > 0) return dotted;
+  const sl = surnameLength(text, pos);
+  let end = pos + sl;
+  while (end < text.length && end - pos - sl < 2 && isIdeograph(text.charCodeAt(end))) end++;
+  if (sl === 0 || end === pos + sl || isIdeograph(codeAt(text, end)) || codeAt(text, end) === 0xb7) return -1;
+  if (sl === 1 && NOT_NAME_KEYS.has(pairKey(text, pos))) return -1;
+  return placeWithSuffixAt(text, pos) ? -1 : end;
+}
+
+/** The maximal runs of ASCII letters and digits, as the tokenizer gives them ([start, end, …], count). */
+function alphanumericRuns(text: string): [Int32Array, number] {
+  const found: number[] = [];
+  for (const m of text.matchAll(/[A-Za-z0-9]+/g)) found.push(m.index, m.index + m[0].length);
+  return [Int32Array.from(found), found.length / 2];
+}
+
+function isKeyUnit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 }
 
 /**
@@ -374,17 +537,16 @@ function nameCell(text: string, out: RawFinding[], start: number, end: number): 
  */
 export function detectNames(
   text: string, out: RawFinding[], anchors: readonly RawFinding[], keywords?: ReadonlyArray<[number, string]>,
-  anchorCount = anchors.length,
+  anchorCount = anchors.length, runs?: Int32Array, runCount = 0,
 ): void {
   // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
   // The table (or header line) read last, and how many names stood in its columns.
-  let tableEnd = -1;
-  let columnNames = 0;
+  const table = { end: -1, names: 0 };
   for (const [at, word] of keywords ?? NAME_KEYWORDS.findAll(text)) {
     const kind = KIND.get(word)!;
     if (kind & CUE) {
-      if (at >= tableEnd) [tableEnd, columnNames] = namesInColumns(text, out, at, word);
-      namesAfterCue(text, out, at + word.length, columnNames > 0);
+      if (at >= table.end) [table.end, table.names] = namesInColumns(text, out, at, word);
+      namesAfterCue(text, out, at + word.length, table.names > 0);
     }
     if (kind & TITLE) {
       const end = at > 0 && text.charCodeAt(at - 1) === 0x526f /* 副 */ ? at - 1 : at;
@@ -395,6 +557,8 @@ export function detectNames(
       if (s >= 0) push(out, s, at, 0.7, 'names.verb');
     }
   }
+  if (!runs) [runs, runCount] = alphanumericRuns(text);
+  namesInData(text, out, table, runs, runCount);
   for (let k = 0; k < anchorCount; k++) {
     const a = anchors[k];
     if (a.type !== 'cn_mobile' && a.type !== 'cn_id_card' && a.type !== 'email' && a.type !== 'cn_landline') continue;

@@ -92,7 +92,7 @@ export const DETECTORS: readonly DetectorRow[] = [
     name: 'names', types: ['person_name'],
     create: (o) => (o.want.has('person_name') ? (t, c) => {
       markRules(c);
-      detectNames(t, c.out, c.out, c.tokens.keywordsB, c.out.length);
+      detectNames(t, c.out, c.out, c.tokens.keywordsB, c.out.length, c.tokens.runs, c.tokens.runCount);
     } : null),
   },
   {

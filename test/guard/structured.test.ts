@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard, Vault } from '../../src/guard/index.ts';
+import type { FindingType } from '../../src/guard/index.ts';
+
+// Personal data as developers and operators paste it: JSON, dicts, query strings, XML, LDAP, CSV and SQL with
+// Chinese, English or pinyin keys, and text escaped by the tool that printed it (\u5f20, %E5%BC%A0, \xe5, &#24352;).
+// The rules alone must find the names here: the tagger is not asked (tagger: false), so a rule that broke would show.
+const rules = createGuard({ scanCacheEntries: 0, tagger: false });
+const guard = createGuard({ scanCacheEntries: 0 });
+
+function found(text: string, type: FindingType = 'person_name', g = rules): string[] {
+  return g.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
+}
+
+test('a Chinese key of JSON, a dict or a query string is a label: "姓名":"张三", \'联系人\': \'王小二\', 姓名=钱七', () => {
+  assert.deepEqual(found('{"姓名":"张三","手机":"13800138000"}'), ['张三']);
+  assert.deepEqual(found("{'联系人': '王小二', '负责人': '李大嘴'}"), ['王小二', '李大嘴']);
+  assert.deepEqual(found('/api/query?姓名=钱七&电话=1'), ['钱七']);
+  assert.deepEqual(found('{"姓名": "欧阳娜娜"}'), ['欧阳娜娜']);
+});
+
+test('English and pinyin keys: name, customerName, real_name, displayName, xm, lxr, hzxm; XML tags and attributes; LDAP cn=', () => {
+  assert.deepEqual(found('{"id": 7, "name": "赵六", "phone": "13800138000"}'), ['赵六']);
+  assert.deepEqual(found('"customerName": "吴十", "real_name": "周九"'), ['吴十', '周九']);
+  assert.deepEqual(found('GET /api/user?realName=郑一&age=30 HTTP/1.1'), ['郑一']);
+  assert.deepEqual(found('displayName: 欧阳修文\nmail: x@example.com'), ['欧阳修文']);
+  assert.deepEqual(found('{"xm":"孙八","sfzh":"x","lxr":"冯三","hzxm":"陈小春"}'), ['孙八', '冯三', '陈小春']);
+  assert.deepEqual(found('<patient><xm>王五</xm><name>马克·吐温</name></patient>'), ['王五', '马克·吐温']);
+  assert.deepEqual(found('<person id="1" name="李小龙"/>'), ['李小龙']);
+  assert.deepEqual(found('$row = ["fzr" => "林小红"];'), ['林小红']);
+  assert.deepEqual(found('dn: cn=张三,ou=财务部,dc=example,dc=com'), ['张三']);
+});
+
+test('hostile: keys that name things, values that are no name, code that only declares a name', () => {
+  for (const text of [
+    '{"city_name": "武汉", "file_name": "张三.docx", "product_name": "李宁", "company_name": "王府井"}',
+    '{"name": "王府井百货"}', '{"name":"高亮颜色","nameEn":"Highlight"}', "var nanhaiName = '南海诸岛';",
+    'interface User { name: string; realName?: string }', '访问 www.example.gov.cn/name=1', 'cn: 中文', '{"name": "北京市"}',
+  ]) assert.deepEqual(found(text), [], text);
+});
+
+test('tables with English keys in the header, quoted CSV included; the header\'s neighbour stays a label', () => {
+  assert.deepEqual(found('| name | phone |\n|---|---|\n| 郑一 | 138 |\n| 何小二 | 139 |'), ['郑一', '何小二']);
+  assert.deepEqual(found('"name","phone"\n"郑二","13800138000"\n"冯三","13900139000"'), ['郑二', '冯三']);
+  assert.deepEqual(found('"姓名","电话"\n"张三丰","1"'), ['张三丰']);
+  assert.deepEqual(found('id,name,dept\n1,曹雪芹,财务部\n2,北京分公司,x'), ['曹雪芹']);
+});
+
+test('SQL: the name columns of INSERT … (columns) VALUES rows, escaped quotes and NULLs included', () => {
+  assert.deepEqual(found("INSERT INTO t (id, xm, sfzh) VALUES (1, '孙八', 'x'), (2, '欧阳娜娜', NULL), (3, 'O''Brien', 'y');"),
+    ['孙八', '欧阳娜娜']);
+  assert.deepEqual(found('insert into `user` (`name`,`phone`) values ("李小龙","13800138000");'), ['李小龙']);
+  assert.deepEqual(found("INSERT INTO users (姓名, 电话) VALUES ('王大锤', '1')"), ['王大锤']);
+  assert.deepEqual(found("UPDATE users SET name = '赵敏' WHERE id = 3"), ['赵敏']);
+  // No name column, a value that is no name, a value with a quote in it.
+  assert.deepEqual(found("INSERT INTO t (id, dept) VALUES (1, '张三')"), []);
+  assert.deepEqual(found("INSERT INTO t (name) VALUES ('北京分公司'), ('张三\\'s')"), []);
+});
+
+test('hostile sizes: 100,000 rows of one INSERT, and 200,000 INSERT heads that never close, stay linear', () => {
+  const rows = Array.from({ length: 100_000 }, (_, i) => `(${i}, '张三')`).join(', ');
+  assert.equal(found(`INSERT INTO t (id, name) VALUES ${rows};`).length, 100_000);
+  assert.deepEqual(found('insert into t ('.repeat(200_000)), []);
+  assert.deepEqual(found(`insert into t (${'name,'.repeat(100_000)}`), []);
+});
+
+test('escaped text is read as what it says, and what leaves is the placeholder in place of the whole escape', () => {
+  const cases: Array<[string, FindingType, string]> = [
+    ['{"name": "\\u5f20\\u4e09", "phone": "13800138000"}', 'person_name', '\\u5f20\\u4e09'],
+    ['GET /api/user?name=%E5%BC%A0%E4%B8%89&x=1', 'person_name', '%E5%BC%A0%E4%B8%89'],
+    ['addr=%E5%8C%97%E4%BA%AC%E5%B8%82%E6%9C%9D%E9%98%B3%E5%8C%BA%E5%BB%BA%E5%9B%BD%E8%B7%AF88%E5%8F%B7', 'address',
+      '%E5%8C%97%E4%BA%AC%E5%B8%82%E6%9C%9D%E9%98%B3%E5%8C%BA%E5%BB%BA%E5%9B%BD%E8%B7%AF88%E5%8F%B7'],
+    // Python bytes: 姓名：张三 (its full-width colon folds as if written plainly).
+    ["b'\\xe5\\xa7\\x93\\xe5\\x90\\x8d\\xef\\xbc\\x9a\\xe5\\xbc\\xa0\\xe4\\xb8\\x89'", 'person_name', '\\xe5\\xbc\\xa0\\xe4\\xb8\\x89'],
+    ['联系人：&#24352;&#19977;', 'person_name', '&#24352;&#19977;'],
+    ['联系人：&#x5F20;&#x4E09;', 'person_name', '&#x5F20;&#x4E09;'],
+    ['邮箱 zhang&#64;example.com', 'email', 'zhang&#64;example.com'],
+    ['email=zhang%40example.com', 'email', 'zhang%40example.com'],
+    ['name=%u5F20%u4E09', 'person_name', '%u5F20%u4E09'],
+    // Quoted-printable, as in a mail's source.
+    ['Content-Transfer-Encoding: quoted-printable\n\n=E5=A7=93=E5=90=8D=EF=BC=9A=E5=BC=A0=E4=B8=89', 'person_name', '=E5=BC=A0=E4=B8=89'],
+    ['手机%EF%BC%9A%E2%91%A0%E2%91%A2800138000', 'cn_mobile', '%E2%91%A0%E2%91%A2800138000'],
+  ];
+  for (const [text, type, value] of cases) {
+    assert.deepEqual(found(text, type), [value], text);
+    const vault = new Vault();
+    const safe = vault.pseudonymize(text, guard.scan(text).findings);
+    assert.ok(!safe.includes(value), safe);
+    assert.equal(vault.restore(safe), text);
+  }
+});
+
+test('hostile: what only looks like an escape is left as it is', () => {
+  for (const text of ['a=1&b=2&c=%zz&d=%', '增长了100%EF', '\\u00', '%C0%80%E5%BC', '&#;&#x;&#99999999;', 'x==E5=BC', 'printf("%2d%%")', '%ED%A0%80']) {
+    assert.deepEqual(rules.scan(text).findings, [], text);
+  }
+});
