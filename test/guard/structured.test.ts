@@ -47,6 +47,30 @@ test('tables with English keys in the header, quoted CSV included; the header\'s
   assert.deepEqual(found('id,name,dept\n1,曹雪芹,财务部\n2,北京分公司,x'), ['曹雪芹']);
 });
 
+test('HTML as copied from a web page\'s source: a label cell and its value cell, a table with a name column, div forms', () => {
+  assert.deepEqual(found('<tr><td>姓名</td><td>张三</td><td>电话</td><td>13800138000</td></tr>'), ['张三']);
+  assert.deepEqual(found('<td>姓名：</td><td><span>王五</span></td>'), ['王五']);
+  assert.deepEqual(found('<div class="label">联系人</div><div class="value">赵六</div>'), ['赵六']);
+  const table = '<table><thead><tr><th>序号</th><th>姓名</th><th>部门</th></tr></thead>\n<tbody><tr><td>1</td><td>李四</td><td>财务处</td></tr>\n' +
+    '<tr><td>2</td><td>欧阳娜娜</td><td>办公室</td></tr><tr><td>3</td><td>北京分公司</td><td>x</td></tr></tbody></table>';
+  assert.deepEqual(found(table), ['李四', '欧阳娜娜']);
+  assert.deepEqual(found('<TABLE><TR><TH>name</TH></TR><TR><TD>王小二</TD></TR></TABLE>'), ['王小二']);
+  // A header's neighbour is a label; prose after a label's element is no name.
+  for (const text of ['<tr><th>姓名</th><th>单位</th><th>职务</th></tr>', '<p>联系人</p><p>请在工作日联系</p>']) assert.deepEqual(found(text), [], text);
+  // Many label cells with no table, or one table end far away, are each read once.
+  assert.deepEqual(found('<td>姓名</td>'.repeat(100_000)), []);
+  assert.deepEqual(found(`${'<td>姓名</td>'.repeat(100_000)}</tr>`), []);
+  const rows = Array.from({ length: 50_000 }, () => '<tr><td>张三</td></tr>').join('');
+  assert.equal(found(`<table><tr><th>姓名</th></tr>${rows}</table>`).length, 50_000);
+});
+
+test('a pinyin name after a Chinese label, a quoted name before an e-mail or a phone', () => {
+  assert.deepEqual(found('持卡人：ZHANG SAN', 'person_name', guard), ['ZHANG SAN']);
+  assert.deepEqual(found('户名: LI NA'), ['LI NA']);
+  assert.deepEqual(found('From: "张伟" <zw@example.com>'), ['张伟']);
+  assert.deepEqual(found("'王芳' 13800138000"), ['王芳']);
+});
+
 test('SQL: the name columns of INSERT … (columns) VALUES rows, escaped quotes and NULLs included', () => {
   assert.deepEqual(found("INSERT INTO t (id, xm, sfzh) VALUES (1, '孙八', 'x'), (2, '欧阳娜娜', NULL), (3, 'O''Brien', 'y');"),
     ['孙八', '欧阳娜娜']);

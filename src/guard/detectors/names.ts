@@ -148,9 +148,10 @@ export const NAME_KEYWORDS = new KeywordIndex(KIND.keys());
 
 /**
  * What follows a label before its value: a colon or = (a form, a JSON or dict key, a query string: 姓名：, "姓名": ",
- * 姓名=), 为 or 是, a table's bar, or spaces. Group 1 is the separator, whose kind tells how strong the label is.
+ * 姓名=), 为 or 是, a table's bar, HTML tags (<td>姓名</td><td>张三</td>, as a table's bar), or spaces. Group 1 or 2 is
+ * the separator, whose kind tells how strong the label is.
  */
-const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(?:["']?(\s*[:=]\s*)["']?|(\s*为\s*|\s*是\s*|\s*\|\s*|\s*))/y;
+const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(?:["']?(\s*[:=]\s*)["']?(?:<\/?[A-Za-z][^<>]{0,200}>\s*)*|((?:\s*<\/?[A-Za-z][^<>]{0,200}>)+\s*|\s*为\s*|\s*是\s*|\s*\|\s*|\s*))/y;
 /** Labels of a form's other fields: a value between a name label and one of these (姓名 王小二 性别 男) is the name field. */
 const FORM_FIELDS = new KeywordIndex(['性别', '出生', '民族', '籍贯', '年龄', '身份证', '证件', '电话', '手机', '联系电话', '联系方式',
   '职务', '职称', '职位', '部门', '单位', '工作单位', '学历', '学位', '政治面貌', '婚姻', '住址', '地址', '现住址', '户籍', '邮箱', '工号',
@@ -159,7 +160,8 @@ const FORM_FIELDS = new KeywordIndex(['性别', '出生', '民族', '籍贯', '�
 const NEAR_PII = new LabelSet('联系电话 手机号码 手机号 电话 手机 身份证号码 身份证号 身份证 证件号码 邮箱 男 女'.split(' '));
 
 function isNearSep(c: number): boolean {
-  return c === 44 || c === 58 || c === 59 || c === 40 || c === 60 /* < */ || c === 91 /* [ */ || c === 124 || c === 0x3001 || isSpace(c);
+  return c === 44 || c === 58 || c === 59 || c === 40 || c === 60 /* < */ || c === 91 /* [ */ || c === 124 || c === 0x3001 || isSpace(c) ||
+    isQuote(c);
 }
 
 /**
@@ -224,7 +226,7 @@ function fieldClosed(text: string, end: number): boolean {
   while (q < text.length && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
   if (q === text.length) return true;
   const c = text.charCodeAt(q);
-  if (c === 10 || c === 13 || c === 124 /* | */) return true;
+  if (c === 10 || c === 13 || c === 124 /* | */ || c === 60 /* <, a tag */) return true;
   return (q > end && text.charCodeAt(q - 1) === 9) || (q > end && FORM_FIELDS.at(text, q) !== undefined);
 }
 
@@ -315,6 +317,7 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
   while (b > 0 && (text.charCodeAt(b - 1) === 32 || isQuote(text.charCodeAt(b - 1)))) b--;
   let e = at + word.length;
   while (e < text.length && (text.charCodeAt(e) === 32 || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 42 || isQuote(text.charCodeAt(e)))) e++;
+  if (codeAt(text, b - 1) === 62 /* > */) return namesInHtmlColumns(text, out, b, e);
   if (!cellEdge(text, b - 1) || !cellEdge(text, e)) return [at, 0];
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   let lineEnd = text.indexOf('\n', at);
@@ -355,6 +358,54 @@ function namesInColumns(text: string, out: RawFinding[], at: number, word: strin
     row = end + 1;
   }
   return [row, out.length - before];
+}
+
+const CELL_OPEN = /<t[dh](?:\s[^<>]{0,200})?>/gi;
+const ROW = /\s*(?:<\/?(?:thead|tbody|tfoot)>\s*)*<tr(?:\s[^<>]{0,200})?>([^]{0,20000}?)<\/tr>/iy;
+
+/**
+ * An HTML table whose header cell text[b, e) is a name label (<th>姓名</th>): the cells of its column in the rows below,
+ * when each holds one whole name. Returns where the table's rows end and how many names they held.
+ */
+function namesInHtmlColumns(text: string, out: RawFinding[], b: number, e: number): [end: number, names: number] {
+  if (!/^<\/t[dh]>/i.test(text.slice(e, e + 5))) return [e, 0];
+  // The header row: its end (without one, no label after this one is in a table either) and its start, in the 1,000
+  // characters before the label (so that many labels cost each a bounded look back).
+  const rowEnd = firstOf(text, '</tr>', '</TR>', e);
+  if (rowEnd < 0) return [text.length, 0];
+  const window = text.slice(Math.max(0, b - 1000), b);
+  const row = Math.max(window.lastIndexOf('<tr'), window.lastIndexOf('<TR'));
+  if (row < 0) return [rowEnd, 0];
+  CELL_OPEN.lastIndex = b - window.length + row;
+  // The column: how many cells open before the label's.
+  let column = -1;
+  for (let m = CELL_OPEN.exec(text); m && m.index < b; m = CELL_OPEN.exec(text)) column++;
+  if (column < 0) return [e, 0];
+  const before = out.length;
+  let pos = rowEnd + 5;
+  for (let rows = 0; rows < 100_000; rows++) {
+    ROW.lastIndex = pos;
+    const r = ROW.exec(text);
+    if (!r) break;
+    const inner = r.index + r[0].length - 5 - r[1].length;
+    CELL_OPEN.lastIndex = inner;
+    for (let k = 0, m = CELL_OPEN.exec(text); m && m.index < inner + r[1].length; k++, m = CELL_OPEN.exec(text)) {
+      if (k < column) continue;
+      const start = m.index + m[0].length;
+      const end = text.indexOf('<', start);
+      if (end > start) nameCell(text, out, start, end);
+      break;
+    }
+    pos = ROW.lastIndex;
+  }
+  return [pos, out.length - before];
+}
+
+/** The first of two spellings of `word` in text from `from`, or -1. */
+function firstOf(text: string, word: string, other: string, from: number): number {
+  const a = text.indexOf(word, from);
+  const b = text.indexOf(other, from);
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
 }
 
 /** Whether text[i] ends a cell: a separator, a line break, or beyond the text. */

@@ -1,4 +1,5 @@
 import type { RawFinding } from '../types.ts';
+import { NAME_CUES } from '../data/names.ts';
 
 /**
  * Chinese names written in pinyin, as English letters, passports and visa forms write them: `Zhang Wei`, `WANG XIAOMING`,
@@ -33,7 +34,9 @@ const SURNAMES = new Set((
   'shen su ni ren lv lyu zhong tao cheng mo ou niu ge xing an chai zhan bao zhuang shang hong tong mu rao geng zuo bi ' +
   'ouyang situ shangguan zhuge sima murong xiahou huangfu dongfang yuwen linghu gongsun zhangsun duanmu').split(' '));
 
-const LABEL_BEFORE = /(?:\b(?:full\s+name|name|dear|mr|mrs|ms|miss|dr|prof|professor|from|to|cc|attn|contact|applicant|passenger|author|signed|by)|姓名|拼音|英文名|联系人|申请人|收件人|发件人)\s*[.:：/]?\s*(?:name\s*[:：]\s*)?$/i;
+// Chinese labels: every name cue of the Chinese rules (持卡人：ZHANG SAN, as bank cards and passports write it).
+const LABEL_BEFORE = new RegExp(`(?:\\b(?:full\\s+name|name|dear|mr|mrs|ms|miss|dr|prof|professor|from|to|cc|attn|contact|applicant|passenger|author|signed|by)|拼音|英文名|${
+  [...NAME_CUES].sort((a, b) => b.length - a.length).join('|')})\\s*[.:：/]?\\s*(?:name\\s*[:：]\\s*)?$`, 'i');
 // Capitalised words only: a name's two words are both capitalised, and the scan skips the rest (most of a text).
 const WORD = /(?<![A-Za-z])[A-Z][A-Za-z]*(?:-[A-Za-z]+)?/g;
 /** Two capitalised words a space apart somewhere in the text: without them there is nothing to look at. */
