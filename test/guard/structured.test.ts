@@ -32,6 +32,15 @@ test('English and pinyin keys: name, customerName, real_name, displayName, xm, l
   assert.deepEqual(found('dn: cn=张三,ou=财务部,dc=example,dc=com'), ['张三']);
 });
 
+test('keys that name a role: user=张三 in a log line, operator:, "applicant":, created_by=, To: and Cc:', () => {
+  assert.deepEqual(found('2026-12-07 10:01:02 INFO user=张三 action=login ip=10.1.2.3'), ['张三']);
+  assert.deepEqual(found('operator: 李四'), ['李四']);
+  assert.deepEqual(found('{"applicant": "王五", "status": "ok"}'), ['王五']);
+  assert.deepEqual(found('created_by=孙八'), ['孙八']);
+  assert.deepEqual(found('To: 赵六; Cc: 钱七'), ['赵六', '钱七']);
+  for (const text of ['user: admin', 'from: 北京 to: 上海', 'from: 2024-01-01', 'owner: 财务部']) assert.deepEqual(found(text), [], text);
+});
+
 test('hostile: keys that name things, values that are no name, code that only declares a name', () => {
   for (const text of [
     '{"city_name": "武汉", "file_name": "张三.docx", "product_name": "李宁", "company_name": "王府井"}',

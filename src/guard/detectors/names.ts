@@ -444,7 +444,23 @@ const THING_NAMES = new Set(('file path host type class func function method mod
   'widget view page route api endpoint metric stat report form template tpl menu button tab dict enum option setting config cfg ' +
   'mall market hotel building room station airport port line vendor supplier manufacturer factory carrier agency office industry ' +
   'sector major degree grade level position post title cert certificate sur').split(' '));
-/** Whether the run of letters text[start, end) ends as those keys do (…name, …xm, lxr, xingming, frdb, cn): a cheap first test. */
+/** Keys that name a person's role (user=张三, operator: 李四, "applicant": "王五", To: 赵六), underscores and dashes dropped. */
+const ROLE_KEYS = new Set(('user operator owner applicant contact creator createdby updatedby modifiedby assignee reporter approver author ' +
+  'sender receiver recipient customer client patient employee staff member manager leader driver student teacher doctor nurse agent ' +
+  'handler person holder cardholder accountholder consignee shipper buyer seller payer payee guest visitor passenger resident ' +
+  'petitioner complainant victim suspect witness lawyer legalperson spouse father mother guardian emergencycontact signer reviewer ' +
+  'auditor inspector chairman director president secretary from to cc bcc attn').split(' '));
+
+/**
+ * Whether the run of letters text[start, end) may be such a key: it ends as the name keys do (…name, …xm, lxr, xingming,
+ * frdb, cn), or a colon, = or quote follows it (a role key). A cheap first test, before the run is read as a string.
+ */
+function mayBeKey(text: string, start: number, end: number): boolean {
+  if (endsLikeKey(text, start, end)) return true;
+  const c = codeAt(text, end) === 32 ? codeAt(text, end + 1) : codeAt(text, end);
+  return end - start >= 2 && end - start <= 20 && (c === 58 || c === 61 || c === 34 || c === 39 || c === 62 || c === 0xff1a);
+}
+
 function endsLikeKey(text: string, start: number, end: number): boolean {
   const a = text.charCodeAt(end - 1) | 32;
   const b = end - start >= 2 ? text.charCodeAt(end - 2) | 32 : 0;
@@ -462,7 +478,7 @@ function endsLikeKey(text: string, start: number, end: number): boolean {
 /** Whether a key of structured data holds a person's name. */
 export function isNameKey(key: string): boolean {
   const k = key.toLowerCase();
-  if (PINYIN_KEY.test(k)) return true;
+  if (PINYIN_KEY.test(k) || ROLE_KEYS.has(k.replace(/[_-]/g, ''))) return true;
   if (!k.endsWith('name')) return false;
   const prefix = k.slice(0, -4).replace(/[_-]+$/, '');
   return prefix === '' || !THING_NAMES.has(prefix.slice(prefix.search(/[a-z]+$/)));
@@ -486,7 +502,7 @@ function namesInData(text: string, out: RawFinding[], table: { end: number; name
       readTo = namesInInsert(text, out, runs[r]);
       continue;
     }
-    if (!endsLikeKey(text, runs[r], end) || codeAt(text, end) === 95 /* _ */ || codeAt(text, end) === 45) continue;
+    if (!mayBeKey(text, runs[r], end) || codeAt(text, end) === 95 /* _ */ || codeAt(text, end) === 45) continue;
     let start = runs[r];
     while (start > 0 && isKeyUnit(text.charCodeAt(start - 1))) start--;
     const key = text.slice(start, end);
