@@ -41,6 +41,23 @@ test('keys that name a role: user=张三 in a log line, operator:, "applicant":,
   for (const text of ['user: admin', 'from: 北京 to: 上海', 'from: 2024-01-01', 'owner: 财务部']) assert.deepEqual(found(text), [], text);
 });
 
+test('addresses after keys: a street-level value is an address even without a house number, as after 住址：', () => {
+  assert.deepEqual(found('{"住址":"保定市竞秀区建设路"}', 'address'), ['保定市竞秀区建设路']);
+  assert.deepEqual(found('{"address":"保定市竞秀区建设路","phone":"1"}', 'address'), ['保定市竞秀区建设路']);
+  assert.deepEqual(found('"homeAddress": "幸福里小区7栋"', 'address'), ['幸福里小区7栋']);
+  assert.deepEqual(found('{"jtzz": "翠苑三区12幢"}', 'address'), ['翠苑三区12幢']);
+  assert.deepEqual(found('<td>家庭住址</td><td>保定市竞秀区建设路</td>', 'address'), ['保定市竞秀区建设路']);
+  assert.deepEqual(found('addr=%E4%BF%9D%E5%AE%9A%E5%B8%82%E7%AB%9E%E7%A7%80%E5%8C%BA%E5%BB%BA%E8%AE%BE%E8%B7%AF', 'address'),
+    ['%E4%BF%9D%E5%AE%9A%E5%B8%82%E7%AB%9E%E7%A7%80%E5%8C%BA%E5%BB%BA%E8%AE%BE%E8%B7%AF']);
+  // The key is what labels it (address.label, trusted without the tagger), not the place name alone (address.place).
+  assert.deepEqual(rules.scan('{"address":"保定市竞秀区建设路"}').findings.map((f) => f.detector), ['address.label']);
+  // Addresses of machines are no label of a person's; a value that is no street is no address.
+  for (const text of ['{"ip_address": "保定市竞秀区建设路"}', 'mac_addr=保定市竞秀区建设路', 'email_address: 保定市竞秀区建设路']) {
+    assert.deepEqual(rules.scan(text).findings.map((f) => f.detector), ['address.place'], text);
+  }
+  assert.deepEqual(found('{"address": "北京市朝阳区"}', 'address'), []);
+});
+
 test('hostile: keys that name things, values that are no name, code that only declares a name', () => {
   for (const text of [
     '{"city_name": "武汉", "file_name": "张三.docx", "product_name": "李宁", "company_name": "王府井"}',
@@ -71,6 +88,12 @@ test('HTML as copied from a web page\'s source: a label cell and its value cell,
   assert.deepEqual(found(`${'<td>姓名</td>'.repeat(100_000)}</tr>`), []);
   const rows = Array.from({ length: 50_000 }, () => '<tr><td>张三</td></tr>').join('');
   assert.equal(found(`<table><tr><th>姓名</th></tr>${rows}</table>`).length, 50_000);
+});
+
+test('a label with 签字 or 签名 after it: 经办人签字：王大力; not a sentence about signing', () => {
+  assert.deepEqual(found('经办人签字：王大力'), ['王大力']);
+  assert.deepEqual(found('申请人签名：刘小红'), ['刘小红']);
+  assert.deepEqual(found('申请人签名确认后生效'), []);
 });
 
 test('a pinyin name after a Chinese label, a quoted name before an e-mail or a phone', () => {

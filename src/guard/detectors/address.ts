@@ -1,6 +1,7 @@
 import type { RawFinding } from '../types.ts';
 import { KeywordIndex } from '../keywords.ts';
 import { CITIES, PROVINCES } from '../data/places.ts';
+import { alphanumericRuns, keyEndingAt, valueAfterKey } from './keys.ts';
 
 /**
  * Street addresses. An address starts at a gazetteer name (province, city, district), after an address
@@ -69,7 +70,8 @@ function isP(text: string, i: number): boolean {
   return (STOP_WORD_CHAR[c] & 1) === 0 || (STOP_WORD_CHAR[text.charCodeAt(i + 1)] & 2) === 0;
 }
 
-const CUE_TAIL = /\s*[:为是]?\s*/y;
+/** After a label: a colon, =, 为 or 是, in quotes or HTML tags as JSON, query strings and pages write it ("住址":", 住址=, 住址</td><td>). */
+const CUE_TAIL = /["']?\s*[:=为是]?\s*["']?(?:<\/?[A-Za-z][^<>]{0,200}>\s*)*/y;
 const ANCHOR = /(?:路|街|道|巷|弄|胡同|里)\d+(?:-\d+)?[号號]/g;
 const ANCHOR_STICKY = new RegExp(ANCHOR.source, 'y');
 
@@ -239,6 +241,53 @@ function mergeAscending(a: number[], b: number[]): number[] {
 }
 
 /**
+ * Keys of structured data that hold a person's address: address, addr and …Address/…_address (homeAddress,
+ * shipping_address; not ip_address, mac_address, email_address or a server's), and pinyin initials (dz 地址, zz 住址,
+ * jtzz 家庭住址, hjdz 户籍地址, xzz 现住址, txdz 通讯地址, shdz 收货地址 …).
+ */
+const PINYIN_ADDRESS_KEY = /^(?:[a-z]{0,3}dz|[a-z]{0,2}zz|hjd)$/;
+const NOT_ADDRESS = /(?:ip|mac|email|mail|server|web|remote|local|host|net|network|bind|listen|proxy|wallet|contract|memory|base|return|ret|virtual|physical|broadcast|gateway|multicast|hw|ether)[_-]?addr(?:ess)?$/;
+
+export function isAddressKey(key: string): boolean {
+  const k = key.toLowerCase();
+  if (PINYIN_ADDRESS_KEY.test(k)) return true;
+  return (k.endsWith('address') || k.endsWith('addr')) && !NOT_ADDRESS.test(k);
+}
+
+/** Whether a run of letters ends as those keys do (…ss, …dr, …dz, …zz, hjd): a cheap first test. */
+function endsLikeAddressKey(text: string, end: number): boolean {
+  const a = text.charCodeAt(end - 1) | 32;
+  const b = text.charCodeAt(end - 2) | 32;
+  return (a === 115 && b === 115) || (a === 114 && b === 100) || (a === 122 && (b === 100 || b === 122)) || (a === 100 && b === 106);
+}
+
+/** Where the values of address keys begin, as label-like starts ([position, '']) in text order. */
+function addressKeyValues(text: string, runs: Int32Array, runCount: number): Array<[number, string]> {
+  const values: Array<[number, string]> = [];
+  for (let r = 0; r < 2 * runCount; r += 2) {
+    if (runs[r + 1] - runs[r] < 2 || !endsLikeAddressKey(text, runs[r + 1])) continue;
+    const found = keyEndingAt(text, runs[r], runs[r + 1]);
+    if (!found || !isAddressKey(found[1])) continue;
+    const at = valueAfterKey(text, found[0], runs[r + 1]);
+    if (at >= 0) values.push([at, '']);
+  }
+  return values;
+}
+
+/** Two lists of starts, each ascending, as one. */
+function mergeStarts(a: ReadonlyArray<[number, string]>, b: Array<[number, string]>): ReadonlyArray<[number, string]> {
+  if (b.length === 0) return a;
+  const all: Array<[number, string]> = [];
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && b[j][0] <= x[0]) all.push(b[j++]);
+    all.push(x);
+  }
+  while (j < b.length) all.push(b[j++]);
+  return all;
+}
+
+/**
  * `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already; `runs`, `runCount`: the
  * alphanumeric runs of the text (tokens.ts), when the caller has them.
  */
@@ -247,8 +296,9 @@ export function detectAddresses(
 ): void {
   const spans: Array<[number, number]> = [];
   let coveredTo = -1;
-  // Labels and gazetteer names, in text order.
-  for (const [at, word] of starts ?? ADDRESS_STARTS.findAll(text)) {
+  if (!runs) [runs, runCount] = alphanumericRuns(text);
+  // Labels, keys of structured data and gazetteer names, in text order.
+  for (const [at, word] of mergeStarts(starts ?? ADDRESS_STARTS.findAll(text), addressKeyValues(text, runs, runCount))) {
     if (at < coveredTo) continue;
     let start: number;
     let admin = 0;
@@ -262,7 +312,7 @@ export function detectAddresses(
     const c = parseChain(text, start, admin);
     if (!streetLevel(c)) continue;
     spans.push([start, c.end]);
-    const detector = c.nums > 0 ? 'address.number' : PERSONAL_CUES.has(word) ? 'address.label' : 'address.place';
+    const detector = c.nums > 0 ? 'address.number' : PERSONAL_CUES.has(word) || word === '' ? 'address.label' : 'address.place';
     out.push({ type: 'address', start, end: c.end, score: admin ? 0.9 : 0.85, detector });
     coveredTo = c.end;
   }

@@ -6,6 +6,7 @@ import {
   COMPOUND_SURNAMES, GIVEN_CHARS, NAME_CUES, NAME_STOP, NAME_VERBS, SINGLE_SURNAMES, TITLE_SUFFIXES,
 } from '../data/names.ts';
 import { placeWithSuffixAt } from './address.ts';
+import { alphanumericRuns, keyEndingAt, valueAfterKey } from './keys.ts';
 
 /**
  * Chinese personal names. A name is a known surname and one or two given-name characters, accepted only in
@@ -151,7 +152,7 @@ export const NAME_KEYWORDS = new KeywordIndex(KIND.keys());
  * 姓名=), 为 or 是, a table's bar, HTML tags (<td>姓名</td><td>张三</td>, as a table's bar), or spaces. Group 1 or 2 is
  * the separator, whose kind tells how strong the label is.
  */
-const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|姓名))?(?:["']?(\s*[:=]\s*)["']?(?:<\/?[A-Za-z][^<>]{0,200}>\s*)*|((?:\s*<\/?[A-Za-z][^<>]{0,200}>)+\s*|\s*为\s*|\s*是\s*|\s*\|\s*|\s*))/y;
+const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|签字|签名|姓名))?(?:["']?(\s*[:=]\s*)["']?(?:<\/?[A-Za-z][^<>]{0,200}>\s*)*|((?:\s*<\/?[A-Za-z][^<>]{0,200}>)+\s*|\s*为\s*|\s*是\s*|\s*\|\s*|\s*))/y;
 /** Labels of a form's other fields: a value between a name label and one of these (姓名 王小二 性别 男) is the name field. */
 const FORM_FIELDS = new KeywordIndex(['性别', '出生', '民族', '籍贯', '年龄', '身份证', '证件', '电话', '手机', '联系电话', '联系方式',
   '职务', '职称', '职位', '部门', '单位', '工作单位', '学历', '学位', '政治面貌', '婚姻', '住址', '地址', '现住址', '户籍', '邮箱', '工号',
@@ -457,9 +458,20 @@ const ROLE_KEYS = new Set(('user operator owner applicant contact creator create
  */
 function mayBeKey(text: string, start: number, end: number): boolean {
   if (endsLikeKey(text, start, end)) return true;
+  if (end - start < 2 || end - start > 20) return false;
   const c = codeAt(text, end) === 32 ? codeAt(text, end + 1) : codeAt(text, end);
-  return end - start >= 2 && end - start <= 20 && (c === 58 || c === 61 || c === 34 || c === 39 || c === 62 || c === 0xff1a);
+  return (c === 58 || c === 61 || c === 34 || c === 39 || c === 62 || c === 0xff1a) && ROLE_LAST_WORDS.has(lowerHash(text, start, end));
 }
+
+/** A hash of text[start, end) in lower case, made without a string (a collision costs one string made). */
+function lowerHash(text: string, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + (text.charCodeAt(i) | 32)) | 0;
+  return h;
+}
+/** The hashes of the role keys' last words (the run of letters a key ends with: by for created_by, contact for emergency_contact). */
+const ROLE_LAST_WORDS = new Set<number>();
+for (const k of 'by person contact holder'.split(' ').concat([...ROLE_KEYS])) ROLE_LAST_WORDS.add(lowerHash(k, 0, k.length));
 
 function endsLikeKey(text: string, start: number, end: number): boolean {
   const a = text.charCodeAt(end - 1) | 32;
@@ -484,9 +496,6 @@ export function isNameKey(key: string): boolean {
   return prefix === '' || !THING_NAMES.has(prefix.slice(prefix.search(/[a-z]+$/)));
 }
 
-/** Between a key and its value: a JSON, YAML or dict colon, =, PHP's =>, or an XML tag's end; an opening quote. */
-const KEY_SEP = /(?:["']?\s*(=>|[:=])\s*|(>))["']?/y;
-
 /**
  * Names as values of structured data, read off the runs of ASCII letters: with English or pinyin keys in JSON and dicts
  * ("name": "张三", 'realName': '李四'), YAML, query strings and logs (customer_name=王五&…), XML (<xm>赵六</xm>,
@@ -502,17 +511,14 @@ function namesInData(text: string, out: RawFinding[], table: { end: number; name
       readTo = namesInInsert(text, out, runs[r]);
       continue;
     }
-    if (!mayBeKey(text, runs[r], end) || codeAt(text, end) === 95 /* _ */ || codeAt(text, end) === 45) continue;
-    let start = runs[r];
-    while (start > 0 && isKeyUnit(text.charCodeAt(start - 1))) start--;
-    const key = text.slice(start, end);
+    const found = mayBeKey(text, runs[r], end) ? keyEndingAt(text, runs[r], end) : null;
+    if (!found) continue;
+    const [start, key] = found;
     const ldap = key.toLowerCase() === 'cn';
     if (!ldap && !isNameKey(key)) continue;
     if (!ldap && start >= table.end) [table.end, table.names] = namesInColumns(text, out, start, key);
-    KEY_SEP.lastIndex = end;
-    const sep = KEY_SEP.exec(text);
-    if (!sep || (ldap && sep[1] !== '=') || (sep[2] !== undefined && codeAt(text, start - 1) !== 60 /* < */)) continue;
-    const pos = KEY_SEP.lastIndex;
+    const pos = valueAfterKey(text, start, end, ldap);
+    if (pos < 0) continue;
     const name = wholeNameEnd(text, pos);
     if (name > 0) push(out, pos, name, 0.9, 'names.label');
   }
@@ -585,17 +591,6 @@ function wholeNameEnd(text: string, pos: number): number {
   if (sl === 0 || end === pos + sl || isIdeograph(codeAt(text, end)) || codeAt(text, end) === 0xb7) return -1;
   if (sl === 1 && NOT_NAME_KEYS.has(pairKey(text, pos))) return -1;
   return placeWithSuffixAt(text, pos) ? -1 : end;
-}
-
-/** The maximal runs of ASCII letters and digits, as the tokenizer gives them ([start, end, …], count). */
-function alphanumericRuns(text: string): [Int32Array, number] {
-  const found: number[] = [];
-  for (const m of text.matchAll(/[A-Za-z0-9]+/g)) found.push(m.index, m.index + m[0].length);
-  return [Int32Array.from(found), found.length / 2];
-}
-
-function isKeyUnit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 }
 
 /**

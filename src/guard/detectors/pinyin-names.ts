@@ -1,5 +1,6 @@
 import type { RawFinding } from '../types.ts';
 import { NAME_CUES } from '../data/names.ts';
+import { LabelSet } from '../labels.ts';
 
 /**
  * Chinese names written in pinyin, as English letters, passports and visa forms write them: `Zhang Wei`, `WANG XIAOMING`,
@@ -34,9 +35,17 @@ const SURNAMES = new Set((
   'shen su ni ren lv lyu zhong tao cheng mo ou niu ge xing an chai zhan bao zhuang shang hong tong mu rao geng zuo bi ' +
   'ouyang situ shangguan zhuge sima murong xiahou huangfu dongfang yuwen linghu gongsun zhangsun duanmu').split(' '));
 
-// Chinese labels: every name cue of the Chinese rules (持卡人：ZHANG SAN, as bank cards and passports write it).
-const LABEL_BEFORE = new RegExp(`(?:\\b(?:full\\s+name|name|dear|mr|mrs|ms|miss|dr|prof|professor|from|to|cc|attn|contact|applicant|passenger|author|signed|by)|拼音|英文名|${
-  [...NAME_CUES].sort((a, b) => b.length - a.length).join('|')})\\s*[.:：/]?\\s*(?:name\\s*[:：]\\s*)?$`, 'i');
+const LABEL_BEFORE = /(?:\b(?:full\s+name|name|dear|mr|mrs|ms|miss|dr|prof|professor|from|to|cc|attn|contact|applicant|passenger|author|signed|by)|拼音|英文名)\s*[.:：/]?\s*(?:name\s*[:：]\s*)?$/i;
+/** Chinese labels: every name cue of the Chinese rules (持卡人：ZHANG SAN, as bank cards and passports write it). */
+const CHINESE_LABELS = new LabelSet(NAME_CUES);
+
+/** Whether a label stands just before `pos`: an English one or a form of address, or a Chinese name label and a colon. */
+function labelledAt(text: string, pos: number): boolean {
+  if (LABEL_BEFORE.test(text.slice(Math.max(0, pos - 24), pos))) return true;
+  let e = pos;
+  while (e > 0 && pos - e < 4 && ' :：/'.includes(text[e - 1])) e--;
+  return CHINESE_LABELS.endsAt(text, e, Math.max(0, e - 8));
+}
 // Capitalised words only: a name's two words are both capitalised, and the scan skips the rest (most of a text).
 const WORD = /(?<![A-Za-z])[A-Z][A-Za-z]*(?:-[A-Za-z]+)?/g;
 /** Two capitalised words a space apart somewhere in the text: without them there is nothing to look at. */
@@ -76,7 +85,7 @@ export function detectPinyinNames(text: string, out: RawFinding[]): void {
     // Letters glued to digits or underscores are identifiers, not words.
     const glued = /[0-9_]/.test(text[cur.start - 1] ?? '') || /[0-9_]/.test(text[cur.end] ?? '');
     if (prev !== null && !glued && cur.start === prev.end + 1 && text[prev.end] === ' ' && nameCase(prev.word) && nameCase(cur.word)) {
-      const labelled = LABEL_BEFORE.test(text.slice(Math.max(0, prev.start - 24), prev.start));
+      const labelled = labelledAt(text, prev.start);
       const surnameFirst = SURNAMES.has(prev.word.toLowerCase()) ? syllables(cur.word) : 0;
       const givenFirst = labelled && SURNAMES.has(cur.word.toLowerCase()) ? syllables(prev.word) : 0;
       if ((surnameFirst > 0 && surnameFirst <= 2 && (labelled || surnameFirst === 2)) || (givenFirst > 0 && givenFirst <= 2)) {
