@@ -58,6 +58,11 @@ test('addresses after keys: a street-level value is an address even without a ho
   assert.deepEqual(found('{"address": "北京市朝阳区"}', 'address'), []);
 });
 
+test('a place the tagger found in quotes is reported without them', () => {
+  assert.deepEqual(found('x: "幸福里小区7栋" y', 'address', guard), ['幸福里小区7栋']);
+  assert.deepEqual(found('见“幸福里小区7栋”', 'address', guard), ['幸福里小区7栋']);
+});
+
 test('hostile: keys that name things, values that are no name, code that only declares a name', () => {
   for (const text of [
     '{"city_name": "武汉", "file_name": "张三.docx", "product_name": "李宁", "company_name": "王府井"}',

@@ -418,7 +418,30 @@ export function addressSpans(text: string, spans: readonly Span[]): Span[] {
  */
 const GENERIC_IN_CHAIN = /(?:(?:贫困|偏远|边远)山区|郊区|办事处|农村|老区|灾区)(?!$)/g;
 
+/** Quotes and brackets, opening to closing: the tagger may take one in at a place's edge ("幸福里小区7栋" → 幸福里小区7栋). */
+const PAIRS = new Map([['"', '"'], ["'", "'"], ['“', '”'], ['‘', '’'], ['「', '」'], ['『', '』'], ['(', ')'], ['（', '）'], ['[', ']'], ['【', '】']]);
+const CLOSING = new Map([...PAIRS].map(([o, c]) => [c, o]));
+
+/**
+ * The span without quotes or brackets at its edges that are not part of its name: a pair around the whole span, or a mark
+ * whose other half is not inside it ("幸福里小区7栋" and 宝岛12号” lose theirs, “朗波拉”大道 keeps its own).
+ */
+function trimMarks(text: string, span: Span): void {
+  while (span.end - span.start >= 2) {
+    const first = text[span.start];
+    const last = text[span.end - 1];
+    const body = text.slice(span.start + 1, span.end - 1);
+    if (PAIRS.get(first) === last && !body.includes(first) && !body.includes(last)) {
+      span.start++;
+      span.end--;
+    } else if (CLOSING.has(last) && !text.slice(span.start, span.end - 1).includes(CLOSING.get(last)!)) span.end--;
+    else if (PAIRS.has(first) && !text.slice(span.start + 1, span.end).includes(PAIRS.get(first)!)) span.start++;
+    else return;
+  }
+}
+
 function pushAddress(text: string, chain: Span, out: Span[]): void {
+  trimMarks(text, chain);
   if (!addressShapeOk(text, chain.start, chain.end)) return;
   chain.start = namedPlaceStart(text, chain.start, chain.end);
   out.push(chain);
