@@ -1,3 +1,5 @@
+import { SIMPLIFIED, TRADITIONAL } from './data/traditional.ts';
+
 /**
  * Normalization against evasion, before any detector runs:
  * - every Unicode decimal digit (\p{Nd}: Arabic-Indic, Devanagari, full-width, mathematical …) becomes its
@@ -9,6 +11,8 @@
  *   digits ("АKIA…", "раssport"), never inside a word of real Cyrillic or Greek;
  * - format characters (\p{Cf}: zero-width, bidi controls, soft hyphen, tags) and variation selectors are
  *   dropped everywhere, combining marks (\p{M}) after a digit or a Han character ("1̲3̲8̲", keycaps "1️⃣", "机́密");
+ * - traditional characters become simplified ones (陳 → 陈, 聯絡人 → 联络人; OpenCC's table, src/guard/data/traditional.ts),
+ *   so that names, labels and addresses written in Hong Kong, Macau or Taiwan read as the detectors know them;
  * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零");
  * - escaped text reads as what it says, as it comes in pasted logs, URLs, JSON, Python bytes, HTML and mail: \u5f20,
  *   %E5%BC%A0 (and %40, %u5F20), \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0 — each escape is one
@@ -119,6 +123,12 @@ for (const [from, to] of [[0xa0, 0x100], [0x2070, 0x21a0], [0x2460, 0x2500], [0x
     const f = compatFold(cp);
     if (f !== null) addFold(cp, f);
   }
+}
+
+// Traditional characters: their simplified forms (all in the BMP); those in U+4E00–U+9FA5 are marked in TRADITIONAL_BITS below.
+{
+  const simplified = [...SIMPLIFIED];
+  [...TRADITIONAL].forEach((ch, i) => addFold(ch.codePointAt(0)!, simplified[i]));
 }
 
 // Numbered series Unicode gives no compatibility form: dingbat circled 1–10 (three styles), double circled
@@ -254,7 +264,7 @@ function decodeEscape(text: string, i: number): number {
 /** Whether a code unit may belong to a word for the look-alike rule (letters, digits, marks of any script). */
 function isWordUnit(c: number): boolean {
   if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  return (c >= 0xc0 && c <= 0x24f) || (c >= 0x370 && c <= 0x52f) || CLASS[c] === CONFUSABLE || CLASS[c] === FOLDED ||
+  return (c >= 0xc0 && c <= 0x24f) || (c >= 0x370 && c <= 0x52f) || CLASS[c] === CONFUSABLE || (CLASS[c] === FOLDED && c < 0x3400) ||
     CLASS[c] === WIDE || CLASS[c] === INVISIBLE || CLASS[c] === MARK;
 }
 
@@ -307,15 +317,17 @@ function astralAt(text: string, i: number): number {
   return ((text.charCodeAt(i) - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
 }
 
-// Chinese numerals among the CJK ideographs U+4E00–U+9FA5, one bit each (2.6 KB, where CLASS spends 42 KB
-// on that range): the common characters of Chinese text are classified without touching CLASS.
-const CJK_NUMERAL_BITS = new Int32Array((0x9fa5 - 0x4e00 + 32) >> 5);
-for (let c = 0x4e00; c <= 0x9fa5; c++) if (CLASS[c] === NUMERAL) CJK_NUMERAL_BITS[(c - 0x4e00) >> 5] |= 1 << ((c - 0x4e00) & 31);
+// Chinese numerals and traditional characters among the CJK ideographs U+4E00–U+9FA5, one bit each (2.6 KB, where CLASS
+// spends 42 KB on that range): the common characters of Chinese text are classified without touching CLASS.
+const CJK_SPECIAL_BITS = new Int32Array((0x9fa5 - 0x4e00 + 32) >> 5);
+for (let c = 0x4e00; c <= 0x9fa5; c++) {
+  if (CLASS[c] === NUMERAL || CLASS[c] === FOLDED) CJK_SPECIAL_BITS[(c - 0x4e00) >> 5] |= 1 << ((c - 0x4e00) & 31);
+}
 
 function classOf(c: number): number {
   if (c >= 0x4e00 && c <= 0x9fa5) {
     const b = c - 0x4e00;
-    return (CJK_NUMERAL_BITS[b >> 5] & (1 << (b & 31))) === 0 ? ORDINARY : NUMERAL;
+    return (CJK_SPECIAL_BITS[b >> 5] & (1 << (b & 31))) === 0 ? ORDINARY : CLASS[c];
   }
   return CLASS[c];
 }

@@ -183,3 +183,21 @@ test('an e-mail address written to slip past filters: (at), [at], #, 艾特, at 
     assert.deepEqual(emails(text), [], text);
   }
 });
+
+test('traditional characters read as simplified ones: names, labels and addresses as Hong Kong, Macau and Taiwan write them', () => {
+  const rules = createGuard({ scanCacheEntries: 0, tagger: false });
+  const names = (text: string) => rules.scan(text).findings.filter((f) => f.type === 'person_name').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(names('姓名：陳大文'), ['陳大文']);
+  assert.deepEqual(names('聯絡人：黃小明'), ['黃小明']);
+  assert.deepEqual(names('申請人：張學友，電話：91234567'), ['張學友']);
+  assert.equal(normalize('聯絡人：黃小明').text, '联络人:黄小明');
+  // One character for one: no offset map, and what leaves and comes back is the traditional text.
+  assert.equal(normalize('陳大文').map, null);
+  const text = '負責人：劉德華，地址：香港九龍旺角彌敦道580號8樓';
+  const vault = new Vault();
+  const safe = vault.pseudonymize(text, guard.scan(text).findings);
+  assert.ok(!safe.includes('劉德華') && !safe.includes('彌敦道580號'), safe);
+  assert.equal(vault.restore(safe), text);
+  // Characters that simplified text uses as they are stay: 乾隆, the surname 於, 麽.
+  assert.equal(normalize('乾隆年间於梨华说什麽').text, '乾隆年间於梨华说什麽');
+});
