@@ -15,8 +15,9 @@ import { SIMPLIFIED, TRADITIONAL } from './data/traditional.ts';
  *   so that names, labels and addresses written in Hong Kong, Macau or Taiwan read as the detectors know them;
  * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零");
  * - escaped text reads as what it says, as it comes in pasted logs, URLs, JSON, Python bytes, HTML and mail: \u5f20,
- *   %E5%BC%A0 (and %40, %u5F20), \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0 — each escape is one
- *   unit of the normalized text that maps back to the whole escape.
+ *   %E5%BC%A0 (and %40, %u5F20, GBK's %D5%C5), \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0, a mail
+ *   header's =?UTF-8?B?5byg5LiJ?= — each escape is one unit of the normalized text (an encoded word, its whole text)
+ *   that maps back to the whole escape.
  * A fold may change the length (⑩ → "10", 𝟏 → "1", dropped characters), so an offset map is kept whenever
  * it does, and offsets found in the normalized text are mapped back with `toOriginal`.
  */
@@ -189,8 +190,60 @@ function hexAt(text: string, i: number, digits: number): number {
   return v;
 }
 
-/** What decodeEscape decoded: the code point. */
+/** What decodeEscape decoded: the code point, or -1 when it decoded a whole text (a mail header's encoded word). */
 let escapedCodePoint = 0;
+let escapedText = '';
+
+const GBK = new TextDecoder('gbk');
+
+/**
+ * A character of GBK written as two %XX bytes (legacy Chinese sites: %D5%C5 = 张) at text[i], where the bytes are no
+ * UTF-8: its length, with the code point in escapedCodePoint, or 0.
+ */
+function gbkEscapeAt(text: string, i: number, lead: number): number {
+  if (lead < 0x81 || lead > 0xfe || text.charCodeAt(i + 3) !== 37 /* % */) return 0;
+  const trail = hexAt(text, i + 4, 2);
+  if (trail < 0x40 || trail > 0xfe || trail === 0x7f) return 0;
+  const ch = GBK.decode(new Uint8Array([lead, trail]));
+  if (ch.length !== 1 || ch === '\ufffd') return 0;
+  escapedCodePoint = ch.charCodeAt(0);
+  return 6;
+}
+
+const ENCODED_WORD = /=\?([A-Za-z0-9_-]{1,24})\?([BbQq])\?([^?\s]{1,1000})\?=/y;
+const DECODERS = new Map<string, TextDecoder | null>();
+
+/**
+ * A mail header's encoded word (=?UTF-8?B?5byg5LiJ?=, =?gb2312?Q?=D5=C5?=) at text[i]: its length, with the text in
+ * escapedText, or 0.
+ */
+function encodedWordAt(text: string, i: number): number {
+  ENCODED_WORD.lastIndex = i;
+  const m = ENCODED_WORD.exec(text);
+  if (!m) return 0;
+  const charset = m[1].toLowerCase();
+  if (!DECODERS.has(charset)) {
+    let d: TextDecoder | null = null;
+    try { d = new TextDecoder(charset); } catch { /* a charset no decoder knows */ }
+    DECODERS.set(charset, d);
+  }
+  const decoder = DECODERS.get(charset);
+  if (!decoder) return 0;
+  let bytes: Uint8Array;
+  if ((m[2].charCodeAt(0) | 32) === 98 /* b */) bytes = Buffer.from(m[3], 'base64');
+  else {
+    const out: number[] = [];
+    const q = m[3];
+    for (let k = 0; k < q.length; k++) {
+      const h = q.charCodeAt(k) === 61 ? hexAt(q, k + 1, 2) : -1;
+      if (h >= 0) { out.push(h); k += 2; } else out.push(q.charCodeAt(k) === 95 ? 32 : q.charCodeAt(k));
+    }
+    bytes = Uint8Array.from(out);
+  }
+  escapedText = decoder.decode(bytes);
+  escapedCodePoint = -1;
+  return escapedText.length > 0 ? m[0].length : 0;
+}
 
 /**
  * A character spelled as UTF-8 bytes, each written `prefix` + two hex digits (%E5%BC%A0, \xe5\xbc\xa0, =E5=BC=A0) at
@@ -200,6 +253,11 @@ function utf8EscapeAt(text: string, i: number, prefix: string, ascii: boolean): 
   const step = prefix.length + 2;
   const lead = hexAt(text, i + prefix.length, 2);
   if (lead < 0) return 0;
+  const length = utf8Length(text, i, prefix, ascii, step, lead);
+  return length > 0 || prefix !== '%' ? length : gbkEscapeAt(text, i, lead);
+}
+
+function utf8Length(text: string, i: number, prefix: string, ascii: boolean, step: number, lead: number): number {
   if (lead < 0x80) {
     if (!ascii || lead < 0x20 || lead === 0x7f) return 0;
     escapedCodePoint = lead;
@@ -243,7 +301,7 @@ function decodeEscape(text: string, i: number): number {
     }
     return utf8EscapeAt(text, i, '%', true);
   }
-  if (c === 61) return utf8EscapeAt(text, i, '=', false);
+  if (c === 61) return next === 63 /* ? */ ? encodedWordAt(text, i) : utf8EscapeAt(text, i, '=', false);
   // &#24352; &#x5F20;
   if (next !== 35 /* # */) return 0;
   const x = i + 2 < text.length && (text.charCodeAt(i + 2) | 32) === 120;
@@ -259,6 +317,13 @@ function decodeEscape(text: string, i: number): number {
   if (p === from || text.charCodeAt(p) !== 59 /* ; */ || v < 0x20 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
   escapedCodePoint = v;
   return p + 1 - i;
+}
+
+/** What a decoded character folds to, as if it had been written plainly (full-width colons, circled digits, 陳). */
+function foldDecoded(cp: number): string {
+  if (cp <= 0xffff && CLASS[cp] === WIDE) return String.fromCharCode(cp === 0x3000 ? 32 : cp - 0xfee0);
+  if (cp <= 0xffff && CLASS[cp] === FOLDED) return FOLD.get(cp)!;
+  return ASTRAL.get(cp) ?? String.fromCodePoint(cp);
 }
 
 /** Whether a code unit may belong to a word for the look-alike rule (letters, digits, marks of any script). */
@@ -435,10 +500,7 @@ export function normalize(text: string): Normalized {
         const length = decodeEscape(text, i);
         if (length === 0) k = ORDINARY;
         else {
-          // What is decoded folds as if it had been written plainly (full-width colons, circled digits).
-          const cp = escapedCodePoint;
-          rep = cp <= 0xffff && CLASS[cp] === WIDE ? String.fromCharCode(cp === 0x3000 ? 32 : cp - 0xfee0)
-            : (cp <= 0xffff && CLASS[cp] === FOLDED ? FOLD.get(cp)! : ASTRAL.get(cp) ?? String.fromCodePoint(cp));
+          rep = escapedCodePoint >= 0 ? foldDecoded(escapedCodePoint) : [...escapedText].map((ch) => foldDecoded(ch.codePointAt(0)!)).join('');
           span = length;
         }
       } else {

@@ -138,7 +138,8 @@ test('property: normalized offsets always map inside the original and never spli
   const rand = mulberry32(10);
   const pool = ['1', '3', '8', '٣', '𝟖', '⑩', '①', '\u200b', '\u0301', 'А', 'K', '一', '零', ' ', '-', '机', '密', '★', '😀', 'x',
     // Pieces of escapes, whole and broken: \u5f20, %E5%BC%A0, \xe5, &#24352;, =E5, an escaped surrogate half.
-    '\\u5f20', '\\ud83d', '\\ude00', '\\u', '%E5', '%BC', '%A0', '%F0%9F%98%80', '%40', '%u5F20', '\\x', 'e5', '\\xbc', '&#', '24352;', '&#x1F600;', '=E5', '=BC', '%', '='];
+    '\\u5f20', '\\ud83d', '\\ude00', '\\u', '%E5', '%BC', '%A0', '%F0%9F%98%80', '%40', '%u5F20', '\\x', 'e5', '\\xbc', '&#', '24352;', '&#x1F600;', '=E5', '=BC', '%', '=',
+    '%D5%C5', '%C8', '=?UTF-8?B?5byg5LiJ?=', '=?gb2312?Q?=D5=C5?=', '=?x?B?', '?='];
   for (let round = 0; round < 2000; round++) {
     let text = '';
     const len = 1 + Math.floor(rand() * 30);

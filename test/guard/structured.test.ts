@@ -142,6 +142,11 @@ test('escaped text is read as what it says, and what leaves is the placeholder i
     // Quoted-printable, as in a mail's source.
     ['Content-Transfer-Encoding: quoted-printable\n\n=E5=A7=93=E5=90=8D=EF=BC=9A=E5=BC=A0=E4=B8=89', 'person_name', '=E5=BC=A0=E4=B8=89'],
     ['手机%EF%BC%9A%E2%91%A0%E2%91%A2800138000', 'cn_mobile', '%E2%91%A0%E2%91%A2800138000'],
+    // GBK in the URLs of legacy sites, and a mail header's encoded words (base64 and Q, UTF-8 and GB2312).
+    ['GET /search?name=%D5%C5%C8%FD&x=1 HTTP/1.1', 'person_name', '%D5%C5%C8%FD'],
+    ['From: =?UTF-8?B?5byg5LiJ?= <zhangsan@example.com>', 'person_name', '=?UTF-8?B?5byg5LiJ?='],
+    ['From: =?gb2312?B?1cXI/Q==?= <zs@example.com>', 'person_name', '=?gb2312?B?1cXI/Q==?='],
+    ['收件人: =?UTF-8?Q?=E6=9D=8E=E5=9B=9B?=', 'person_name', '=?UTF-8?Q?=E6=9D=8E=E5=9B=9B?='],
   ];
   for (const [text, type, value] of cases) {
     assert.deepEqual(found(text, type), [value], text);
@@ -153,7 +158,8 @@ test('escaped text is read as what it says, and what leaves is the placeholder i
 });
 
 test('hostile: what only looks like an escape is left as it is', () => {
-  for (const text of ['a=1&b=2&c=%zz&d=%', '增长了100%EF', '\\u00', '%C0%80%E5%BC', '&#;&#x;&#99999999;', 'x==E5=BC', 'printf("%2d%%")', '%ED%A0%80']) {
+  for (const text of ['a=1&b=2&c=%zz&d=%', '增长了100%EF', '\\u00', '%C0%80%E5%BC', '&#;&#x;&#99999999;', 'x==E5=BC', 'printf("%2d%%")', '%ED%A0%80',
+    '=?nosuchcharset?B?5byg5LiJ?=', '=?UTF-8?B??=', 'a=?b?c']) {
     assert.deepEqual(rules.scan(text).findings, [], text);
   }
 });
