@@ -13,6 +13,7 @@ import { SIMPLIFIED, TRADITIONAL } from './data/traditional.ts';
  *   dropped everywhere, combining marks (\p{M}) after a digit or a Han character ("1̲3̲8̲", keycaps "1️⃣", "机́密");
  * - traditional characters become simplified ones (陳 → 陈, 聯絡人 → 联络人; OpenCC's table, src/guard/data/traditional.ts),
  *   so that names, labels and addresses written in Hong Kong, Macau or Taiwan read as the detectors know them;
+ * - the spaces of text copied from a PDF one character at a time are dropped (联 系 人 ： 张 三);
  * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零");
  * - escaped text reads as what it says, as it comes in pasted logs, URLs, JSON, Python bytes, HTML and mail: \u5f20,
  *   %E5%BC%A0 (and %40, %u5F20, GBK's %D5%C5), \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0, a mail
@@ -326,6 +327,12 @@ function foldDecoded(cp: number): string {
   return ASTRAL.get(cp) ?? String.fromCodePoint(cp);
 }
 
+function foldDecodedText(decoded: string): string {
+  let out = '';
+  for (const ch of decoded) out += foldDecoded(ch.codePointAt(0)!);
+  return out;
+}
+
 /** Whether a code unit may belong to a word for the look-alike rule (letters, digits, marks of any script). */
 function isWordUnit(c: number): boolean {
   if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -418,6 +425,7 @@ function needsNormalizing(text: string): boolean {
       if (k === NUMERAL) runNumeral = true;
       continue;
     }
+    if (k === NEUTRAL && c === 32 && mayBeSpacedRun(text, i)) return true;
     if (k === NEUTRAL && runDigits > 0) continue;
     if (k === WIDE || k === INVISIBLE || k === FOLDED || k === CONFUSABLE) return true;
     if (k === ESCAPE && decodeEscape(text, i) > 0) return true;
@@ -430,6 +438,66 @@ function needsNormalizing(text: string): boolean {
     }
   }
   return runNumeral && runDigits >= 7;
+}
+
+/**
+ * What may stand between the spaces of text copied from a PDF one character at a time: a Han character or a digit
+ * (SPACED_SOLID), or a mark (SPACED_MARK), by code unit.
+ */
+const SPACED = new Uint8Array(65536);
+const SPACED_SOLID = 1;
+const SPACED_MARK = 2;
+for (let c = 0x3400; c <= 0x9fff; c++) SPACED[c] = SPACED_SOLID;
+for (let c = 48; c <= 57; c++) SPACED[c] = SPACED[c + 0xfee0] = SPACED_SOLID;
+for (const ch of '：:，,。；;、（）()') SPACED[ch.charCodeAt(0)] = SPACED_MARK;
+const isSpacedToken = (c: number): boolean => SPACED[c] !== 0;
+const isHan = (c: number): boolean => c >= 0x3400 && c <= 0x9fff;
+const isSpace1 = (c: number): boolean => c === 32 || c === 0x3000;
+
+/** Whether text[i] is a space between two characters that a third follows a space later (the cheap test). */
+function mayBeSpacedRun(text: string, i: number): boolean {
+  return i > 0 && isSpacedToken(text.charCodeAt(i - 1)) && isSpacedToken(text.charCodeAt(i + 1)) && isSpace1(text.charCodeAt(i + 2)) &&
+    isSpacedToken(text.charCodeAt(i + 3));
+}
+
+/**
+ * The spaces to drop in text copied from a PDF with a space after every character (联 系 人 ： 张 三, 申 请 人：王 建 国,
+ * 住 址 ： 北 京 市 …): stretches where no two Han characters or digits touch (a space or a mark stands between each two), no
+ * two spaces touch, with three spaces and three Han characters at least. A form laid out with spaces between words
+ * (姓名 王小二 性别 男) has no such stretch. Null when there is none.
+ */
+function spacedRuns(text: string): Uint8Array | null {
+  let drop: Uint8Array | null = null;
+  const spaces: number[] = [];
+  let han = 0;
+  const flush = (): void => {
+    if (spaces.length >= 3 && han >= 3) {
+      drop ??= new Uint8Array(text.length);
+      for (const p of spaces) drop[p] = 1;
+    }
+    spaces.length = 0;
+    han = 0;
+  };
+  let prev = 0; // 0: nothing of a stretch, 1: a space, 2: a mark, 3: a Han character or digit
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isSpace1(c)) {
+      if (prev === 1 || prev === 0) { flush(); prev = 0; continue; }
+      spaces.push(i);
+      prev = 1;
+    } else if (SPACED[c] === SPACED_MARK) {
+      prev = 2;
+    } else if (SPACED[c] === SPACED_SOLID) {
+      if (prev === 3) flush();
+      if (isHan(c)) han++;
+      prev = 3;
+    } else {
+      flush();
+      prev = 0;
+    }
+  }
+  flush();
+  return drop;
 }
 
 let scratch = new Uint16Array(4096);
@@ -462,8 +530,18 @@ export function normalize(text: string): Normalized {
   // The word whose look-alikes were decided last: [.., foldEnd) and the decision.
   let foldEnd = 0;
   let foldWord = false;
+  // The spaces of a PDF's one-character-at-a-time text, found when the first space that may start such a stretch is met.
+  let spaced: Uint8Array | null | undefined;
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
+    if (c === 32 || c === 0x3000) {
+      if (spaced === undefined && mayBeSpacedRun(text, i)) spaced = spacedRuns(text);
+      if (spaced && spaced[i] === 1) {
+        if (starts === null) [starts, ends] = identityMap(n, j);
+        changed = true;
+        continue;
+      }
+    }
     let k = c < 0x80 ? CLASS[c] : classOf(c);
     // Replacement units for this character and how many original units it spans.
     let rep: string | null = null;
@@ -500,7 +578,7 @@ export function normalize(text: string): Normalized {
         const length = decodeEscape(text, i);
         if (length === 0) k = ORDINARY;
         else {
-          rep = escapedCodePoint >= 0 ? foldDecoded(escapedCodePoint) : [...escapedText].map((ch) => foldDecoded(ch.codePointAt(0)!)).join('');
+          rep = escapedCodePoint >= 0 ? foldDecoded(escapedCodePoint) : foldDecodedText(escapedText);
           span = length;
         }
       } else {

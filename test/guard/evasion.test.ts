@@ -202,3 +202,16 @@ test('traditional characters read as simplified ones: names, labels and addresse
   // Characters that simplified text uses as they are stay: 乾隆, the surname 於, 麽.
   assert.equal(normalize('乾隆年间於梨华说什麽').text, '乾隆年间於梨华说什麽');
 });
+
+test('text copied from a PDF with a space after every character reads as written; a form spaced between words does not change', () => {
+  const rules = createGuard({ scanCacheEntries: 0, tagger: false });
+  const found = (text: string) => rules.scan(text).findings.map((f) => [f.type, text.slice(f.start, f.end)]);
+  assert.deepEqual(found('联 系 人 ： 张 三'), [['person_name', '张 三']]);
+  assert.deepEqual(found('申 请 人：王 建 国'), [['person_name', '王 建 国']]);
+  assert.deepEqual(found('住 址 ： 北 京 市 朝 阳 区 建 国 路 8 8 号'), [['address', '北 京 市 朝 阳 区 建 国 路 8 8 号']]);
+  assert.equal(normalize('姓名 王小二 性别 男').text, '姓名 王小二 性别 男');
+  assert.equal(normalize('我 爱 你').text, '我 爱 你');
+  assert.equal(normalize('a b c d e').text, 'a b c d e');
+  // Linear on a long spaced text.
+  assert.equal(normalize('张 '.repeat(200_000)).text, '张'.repeat(200_000));
+});
