@@ -95,6 +95,23 @@ test('HTML as copied from a web page\'s source: a label cell and its value cell,
   assert.equal(found(`<table><tr><th>姓名</th></tr>${rows}</table>`).length, 50_000);
 });
 
+test('labels as markdown, brackets, notes and glosses write them, and values in emphasis or code', () => {
+  const cases: Array<[string, string]> = [
+    ['**姓名**：张三丰', '张三丰'], ['__联系人__：郭靖', '郭靖'], ['【姓名】李小龙', '李小龙'], ['姓名【王大锤】', '王大锤'],
+    ['姓名（必填）：周芷若', '周芷若'], ['姓名/Name：杨过', '杨过'], ['姓名：**黄蓉**', '黄蓉'], ['联系人：`欧阳锋`', '欧阳锋'],
+  ];
+  for (const [text, name] of cases) assert.deepEqual(found(text), [name], text);
+  // A note that is no note, and a bracket that holds no name.
+  for (const text of ['姓名(张三)的格式', '【姓名】请填写真实姓名']) assert.deepEqual(found(text), [], text);
+});
+
+test('a name in Chinese after an English word: Please contact 张无忌, Dear 王建国, Mr. 李明; not a place or a word', () => {
+  assert.deepEqual(found('Please contact 张无忌 at ext 1234'), ['张无忌']);
+  assert.deepEqual(found('Dear 王建国,'), ['王建国']);
+  assert.deepEqual(found('Mr. 李明 will attend'), ['李明']);
+  for (const text of ['call 北京 office', 'Dear 用户', 'meet 上海 team', 'contact 客服']) assert.deepEqual(found(text), [], text);
+});
+
 test('a label with 签字 or 签名 after it: 经办人签字：王大力; not a sentence about signing', () => {
   assert.deepEqual(found('经办人签字：王大力'), ['王大力']);
   assert.deepEqual(found('申请人签名：刘小红'), ['刘小红']);

@@ -152,7 +152,14 @@ export const NAME_KEYWORDS = new KeywordIndex(KIND.keys());
  * 姓名=), 为 or 是, a table's bar, HTML tags (<td>姓名</td><td>张三</td>, as a table's bar), or spaces. Group 1 or 2 is
  * the separator, whose kind tells how strong the label is.
  */
-const CUE_TAIL = /(?:\s*(?:\(签字\)|\(签名\)|签字|签名|姓名))?(?:["']?(\s*[:=]\s*)["']?(?:<\/?[A-Za-z][^<>]{0,200}>\s*)*|((?:\s*<\/?[A-Za-z][^<>]{0,200}>)+\s*|\s*为\s*|\s*是\s*|\s*\|\s*|\s*))/y;
+const CUE_TAIL = new RegExp(
+  // After the label: 签字 or 姓名 (申请人姓名：), markdown emphasis (**姓名**：), a note (姓名（必填）：), an English gloss (姓名/Name：).
+  '(?:\\s*(?:\\(签字\\)|\\(签名\\)|签字|签名|姓名))?(?:\\*\\*|__|\\*|_|`)?(?:\\s*[(（](?:必填|选填|可选|必须|中文|全称|签字|签名|正楷|本人)[)）])?' +
+  '(?:\\s*\\/?\\s*[(（]?(?:Name|NAME|name)[)）]?(?![A-Za-z]))?' +
+  // The separator: a colon or = (group 1), HTML tags or a bracket closing or opening around the label or the value (group 2,
+  // 【姓名】李小龙, 姓名【王大锤】), 为, 是, a table's bar or spaces; then what opens the value (**黄蓉**, `欧阳锋`).
+  '(?:["\']?(\\s*[:=]\\s*)["\']?(?:<\\/?[A-Za-z][^<>]{0,200}>\\s*)*|((?:\\s*<\\/?[A-Za-z][^<>]{0,200}>)+\\s*|\\s*[】\\]]\\s*|\\s*[【\\[]|\\s*为\\s*|\\s*是\\s*|\\s*\\|\\s*|\\s*))' +
+  '(?:\\*\\*|__|`|「|“)?', 'y');
 /** Labels of a form's other fields: a value between a name label and one of these (姓名 王小二 性别 男) is the name field. */
 const FORM_FIELDS = new KeywordIndex(['性别', '出生', '民族', '籍贯', '年龄', '身份证', '证件', '电话', '手机', '联系电话', '联系方式',
   '职务', '职称', '职位', '部门', '单位', '工作单位', '学历', '学位', '政治面貌', '婚姻', '住址', '地址', '现住址', '户籍', '邮箱', '工号',
@@ -273,7 +280,7 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inNameTa
   CUE_TAIL.lastIndex = cueEnd;
   const tail = CUE_TAIL.exec(text);
   const sep = tail ? tail[1] ?? tail[2] : '';
-  const strong = sep.includes(':') || sep.includes('=') || sep.includes('为') || sep.includes('是');
+  const strong = sep.includes(':') || sep.includes('=') || sep.includes('为') || sep.includes('是') || /[【】[\]]/.test(sep);
   let pos = cueEnd + (tail ? tail[0].length : 0);
   // A name broken up by spaces or marks after a label is one on purpose, whatever the label (我叫王 建 国, 姓名：王-建-国).
   const spaced = spacedNameEnd(text, pos);
@@ -507,6 +514,11 @@ function namesInData(text: string, out: RawFinding[], table: { end: number; name
   for (let r = 0; r < 2 * runCount; r += 2) {
     const end = runs[r + 1];
     if (runs[r] < readTo) continue;
+    const next = codeAt(text, end);
+    if ((next === 32 || next === 46) && ENGLISH_CUES.has(lowerHash(text, runs[r], end))) {
+      nameAfterEnglishCue(text, out, end);
+      continue;
+    }
     if (end - runs[r] === 6 && (text.charCodeAt(end - 1) | 32) === 116 /* t */ && text.slice(runs[r], end).toLowerCase() === 'insert') {
       readTo = namesInInsert(text, out, runs[r]);
       continue;
@@ -522,6 +534,18 @@ function namesInData(text: string, out: RawFinding[], table: { end: number; name
     const name = wholeNameEnd(text, pos);
     if (name > 0) push(out, pos, name, 0.9, 'names.label');
   }
+}
+
+/** English words before a person's name written in Chinese (Please contact 张无忌 at ext 1234, Dear 王建国, Mr. 李明). */
+const ENGLISH_CUES = new Set('dear mr mrs ms miss dr prof professor contact attn call ask tell ping meet cc'.split(' ').map((w) => lowerHash(w, 0, w.length)));
+const AFTER_ENGLISH_CUE = /\.? {1,2}/y;
+
+function nameAfterEnglishCue(text: string, out: RawFinding[], at: number): void {
+  AFTER_ENGLISH_CUE.lastIndex = at;
+  if (!AFTER_ENGLISH_CUE.test(text)) return;
+  const pos = AFTER_ENGLISH_CUE.lastIndex;
+  const name = wholeNameEnd(text, pos);
+  if (name > 0) push(out, pos, name, 0.85, 'names.label');
 }
 
 const INSERT = /insert\s+(?:ignore\s+)?into\s+[^\s(;]{1,128}\s*\(([^()]{1,4000})\)\s*values\s*/iy;
