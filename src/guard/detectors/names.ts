@@ -513,9 +513,11 @@ function namesInData(text: string, out: RawFinding[], table: { end: number; name
   let readTo = 0;
   for (let r = 0; r < 2 * runCount; r += 2) {
     const end = runs[r + 1];
-    if (runs[r] < readTo) continue;
+    // Keys, INSERT and English words start with a letter: runs of digits (phones, dates, numbers) are most runs.
+    if (text.charCodeAt(runs[r]) < 65 || runs[r] < readTo) continue;
     const next = codeAt(text, end);
-    if ((next === 32 || next === 46) && ENGLISH_CUES.has(lowerHash(text, runs[r], end))) {
+    if ((next === 32 || next === 46) && end - runs[r] <= 9 && ENGLISH_CUE_FIRST[text.charCodeAt(runs[r]) | 32] === 1 &&
+      ENGLISH_CUES.has(lowerHash(text, runs[r], end))) {
       nameAfterEnglishCue(text, out, end);
       continue;
     }
@@ -539,6 +541,9 @@ function namesInData(text: string, out: RawFinding[], table: { end: number; name
 /** English words before a person's name written in Chinese (Please contact 张无忌 at ext 1234, Dear 王建国, Mr. 李明). */
 const ENGLISH_CUES = new Set('dear mr mrs ms miss dr prof professor contact attn call ask tell ping meet cc'.split(' ').map((w) => lowerHash(w, 0, w.length)));
 const AFTER_ENGLISH_CUE = /\.? {1,2}/y;
+/** Their first letters, lower case: a cheap first test before a run is hashed. */
+const ENGLISH_CUE_FIRST = new Uint8Array(128);
+for (const c of 'dmpcat') ENGLISH_CUE_FIRST[c.charCodeAt(0)] = 1;
 
 function nameAfterEnglishCue(text: string, out: RawFinding[], at: number): void {
   AFTER_ENGLISH_CUE.lastIndex = at;
