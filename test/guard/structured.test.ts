@@ -95,6 +95,21 @@ test('HTML as copied from a web page\'s source: a label cell and its value cell,
   assert.equal(found(`<table><tr><th>姓名</th></tr>${rows}</table>`).length, 50_000);
 });
 
+test('lists of names in structured data: JSON arrays, YAML block lists, comma-separated values; items that are no name are passed over', () => {
+  assert.deepEqual(found('{"参会人员": ["张三丰", "李小龙", "王大锤"]}'), ['张三丰', '李小龙', '王大锤']);
+  assert.deepEqual(found('"members": ["财务部", "张三丰"]'), ['张三丰']);
+  assert.deepEqual(found('attendees: [赵敏, 周芷若]'), ['赵敏', '周芷若']);
+  assert.deepEqual(found('"names": "张三丰,李小龙"'), ['张三丰', '李小龙']);
+  assert.deepEqual(found('联系人:\n  - 张三丰\n  - 李小龙\nother: 1'), ['张三丰', '李小龙']);
+  // Prose lists after a Chinese label read as before (the last name before 等 included).
+  assert.deepEqual(found('参会人员：张三丰、李小龙、王大锤等'), ['张三丰', '李小龙', '王大锤']);
+  for (const text of ['"tags": ["北京", "上海"]', 'users: []', '"cities": "武汉,北京"']) assert.deepEqual(found(text), [], text);
+  assert.deepEqual(found('"name": "张三丰,"'), ['张三丰']);
+  // Long lists stay linear: 100,000 items, and 100,000 items that are no name.
+  assert.equal(found(`"members": [${Array(100_000).fill('"张三"').join(', ')}]`).length, 100_000);
+  assert.deepEqual(found(`"members": [${Array(100_000).fill('x').join(',')}]`), []);
+});
+
 test('labels as markdown, brackets, notes and glosses write them, and values in emphasis or code', () => {
   const cases: Array<[string, string]> = [
     ['**姓名**：张三丰', '张三丰'], ['__联系人__：郭靖', '郭靖'], ['【姓名】李小龙', '李小龙'], ['姓名【王大锤】', '王大锤'],

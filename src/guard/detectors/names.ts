@@ -282,6 +282,8 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inNameTa
   const sep = tail ? tail[1] ?? tail[2] : '';
   const strong = sep.includes(':') || sep.includes('=') || sep.includes('为') || sep.includes('是') || /[【】[\]]/.test(sep);
   let pos = cueEnd + (tail ? tail[0].length : 0);
+  // A list as structured data writes it: ["张三丰", "李小龙"], or YAML's lines of "- 张三丰".
+  if (strong && namesInList(text, out, pos, false)) return;
   // A name broken up by spaces or marks after a label is one on purpose, whatever the label (我叫王 建 国, 姓名：王-建-国).
   const spaced = spacedNameEnd(text, pos);
   if (spaced > 0) { push(out, pos, spaced, 0.9, 'names.label'); return; }
@@ -457,7 +459,7 @@ const ROLE_KEYS = new Set(('user operator owner applicant contact creator create
   'sender receiver recipient customer client patient employee staff member manager leader driver student teacher doctor nurse agent ' +
   'handler person holder cardholder accountholder consignee shipper buyer seller payer payee guest visitor passenger resident ' +
   'petitioner complainant victim suspect witness lawyer legalperson spouse father mother guardian emergencycontact signer reviewer ' +
-  'auditor inspector chairman director president secretary from to cc bcc attn').split(' '));
+  'auditor inspector chairman director president secretary attendee participant from to cc bcc attn').split(' '));
 
 /**
  * Whether the run of letters text[start, end) may be such a key: it ends as the name keys do (…name, …xm, lxr, xingming,
@@ -478,7 +480,10 @@ function lowerHash(text: string, start: number, end: number): number {
 }
 /** The hashes of the role keys' last words (the run of letters a key ends with: by for created_by, contact for emergency_contact). */
 const ROLE_LAST_WORDS = new Set<number>();
-for (const k of 'by person contact holder'.split(' ').concat([...ROLE_KEYS])) ROLE_LAST_WORDS.add(lowerHash(k, 0, k.length));
+for (const k of 'by person contact holder names'.split(' ').concat([...ROLE_KEYS])) {
+  ROLE_LAST_WORDS.add(lowerHash(k, 0, k.length));
+  ROLE_LAST_WORDS.add(lowerHash(`${k}s`, 0, k.length + 1));
+}
 
 function endsLikeKey(text: string, start: number, end: number): boolean {
   const a = text.charCodeAt(end - 1) | 32;
@@ -497,7 +502,9 @@ function endsLikeKey(text: string, start: number, end: number): boolean {
 /** Whether a key of structured data holds a person's name. */
 export function isNameKey(key: string): boolean {
   const k = key.toLowerCase();
-  if (PINYIN_KEY.test(k) || ROLE_KEYS.has(k.replace(/[_-]/g, ''))) return true;
+  const role = k.replace(/[_-]/g, '');
+  // Plural keys hold lists of names (names, members, attendees, reviewers).
+  if (PINYIN_KEY.test(k) || ROLE_KEYS.has(role) || (role.endsWith('s') && (ROLE_KEYS.has(role.slice(0, -1)) || role === 'names'))) return true;
   if (!k.endsWith('name')) return false;
   const prefix = k.slice(0, -4).replace(/[_-]+$/, '');
   return prefix === '' || !THING_NAMES.has(prefix.slice(prefix.search(/[a-z]+$/)));
@@ -532,10 +539,70 @@ function namesInData(text: string, out: RawFinding[], table: { end: number; name
     if (!ldap && !isNameKey(key)) continue;
     if (!ldap && start >= table.end) [table.end, table.names] = namesInColumns(text, out, start, key);
     const pos = valueAfterKey(text, start, end, ldap);
-    if (pos < 0) continue;
+    if (pos < 0 || namesInList(text, out, pos, true)) continue;
     const name = wholeNameEnd(text, pos);
     if (name > 0) push(out, pos, name, 0.9, 'names.label');
   }
+}
+
+const FLOW_ITEM_END = /[ \t]*["']?[ \t]*(?:,|，|、)[ \t]*["']?[ \t]*/y;
+const BLOCK_ITEM = /\r?\n([ \t]*)- +["']?/y;
+
+/**
+ * The names of a list that starts at `pos`: a flow list ([张三丰, "李小龙"]), YAML's block list (a line break, then lines of
+ * "- 张三丰"), or, with `commas`, a value of names separated by commas or 、 ("张三丰,李小龙"; after a Chinese label the prose
+ * rules read such lists). Each item that is one whole name is reported. Returns whether a list was read.
+ */
+function namesInList(text: string, out: RawFinding[], pos: number, commas: boolean): boolean {
+  let p = pos;
+  const flow = codeAt(text, p) === 91 /* [ */;
+  if (flow) {
+    p++;
+    while (isSpace(codeAt(text, p)) || isQuote(codeAt(text, p))) p++;
+  } else if (codeAt(text, p) === 45 /* - */ || codeAt(text, p) === 10 || codeAt(text, p) === 13) {
+    // YAML's block list: the colon's spaces took the line break; find the first item's line again.
+    let q = p;
+    while (q > 0 && (text.charCodeAt(q - 1) === 32 || text.charCodeAt(q - 1) === 9)) q--;
+    if (codeAt(text, q - 1) === 10) q--;
+    BLOCK_ITEM.lastIndex = q;
+    if (!BLOCK_ITEM.test(text)) return false;
+    let items = 0;
+    for (let at = BLOCK_ITEM.lastIndex; items < 100_000; items++) {
+      const name = wholeNameEnd(text, at);
+      if (name < 0) break;
+      push(out, at, name, 0.9, 'names.label');
+      BLOCK_ITEM.lastIndex = name;
+      // The next item: the rest of this line must be empty or a closing quote.
+      let e = name;
+      while (isQuote(codeAt(text, e)) || codeAt(text, e) === 32) e++;
+      BLOCK_ITEM.lastIndex = e;
+      if (!BLOCK_ITEM.test(text)) break;
+      at = BLOCK_ITEM.lastIndex;
+    }
+    return items > 0;
+  }
+  if (!flow && !commas) return false;
+  const found: number[] = [];
+  for (let n = 0; n < 100_000; n++) {
+    const name = wholeNameEnd(text, p);
+    if (name < 0 && !flow) break;
+    // In brackets an item that is no name (财务部) is passed over to the next comma; elsewhere it ends the list.
+    let end = name;
+    if (name < 0) {
+      end = p;
+      while (end < text.length && end - p < 64 && !',，、]\n'.includes(text[end])) end++;
+      while (end > p && (isQuote(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 32)) end--;
+    }
+    FLOW_ITEM_END.lastIndex = end;
+    const more = FLOW_ITEM_END.test(text);
+    if (name > 0) found.push(p, name);
+    if (!more) break;
+    p = FLOW_ITEM_END.lastIndex;
+  }
+  // Without brackets one name is no list: the caller reads it as a value.
+  if (!flow && found.length < 4) return false;
+  for (let k = 0; k < found.length; k += 2) push(out, found[k], found[k + 1], 0.9, 'names.label');
+  return true;
 }
 
 /** English words before a person's name written in Chinese (Please contact 张无忌 at ext 1234, Dear 王建国, Mr. 李明). */
