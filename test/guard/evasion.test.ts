@@ -212,6 +212,13 @@ test('text copied from a PDF with a space after every character reads as written
   assert.equal(normalize('姓名 王小二 性别 男').text, '姓名 王小二 性别 男');
   assert.equal(normalize('我 爱 你').text, '我 爱 你');
   assert.equal(normalize('a b c d e').text, 'a b c d e');
+  // An ID card number spaced or dashed digit by digit, its check character X included (1 in 11 numbers ends in X).
+  const id = '11010519491231002X';
+  for (const sep of [' ', '-']) {
+    const spaced = `身 份 证 号 ： ${id.split('').join(sep)}`;
+    assert.deepEqual(found(spaced), [['cn_id_card', id.split('').join(sep)]], spaced);
+  }
+  assert.deepEqual(found('1 2 3 X'), []);
   // Linear on a long spaced text.
   assert.equal(normalize('张 '.repeat(200_000)).text, '张'.repeat(200_000));
 });

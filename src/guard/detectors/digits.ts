@@ -73,7 +73,7 @@ function splitGroups(text: string, start: number, end: number): Group[] {
     const ss = i;
     while (i < end) {
       const c = text.charCodeAt(i);
-      if (c >= 48 && c <= 57) break;
+      if ((c >= 48 && c <= 57) || c === 88 || c === 120) break;
       i++;
     }
     sep = text.slice(ss, i);
@@ -179,8 +179,11 @@ function clusterEnd(text: string, start: number): number {
     p += sep;
     while (p < n && isDigit(text.charCodeAt(p))) p++;
   }
-  const x = text.charCodeAt(p);
-  if ((x === 88 || x === 120) && !(p + 1 < n && isAsciiAlnum(text.charCodeAt(p + 1)))) p++;
+  // An ID card's check character X, after its digits or, when they are spaced out, after one more space or dash
+  // (1 1 0 1 … 0 0 2 X, as a PDF copies it).
+  const gap = clusterSeparated && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 45) ? 1 : 0;
+  const x = text.charCodeAt(p + gap);
+  if ((x === 88 || x === 120) && !(p + gap + 1 < n && isAsciiAlnum(text.charCodeAt(p + gap + 1)))) p += gap + 1;
   return p;
 }
 
