@@ -1,7 +1,7 @@
 /**
  * The whole path for what people paste: a table of names, a form laid out with spaces, a pinyin name, an address in
  * English and one on a road named …道, an e-mail written to slip past filters, a database password on a command line,
- * a group-robot webhook, and data as developers paste it (escaped JSON, an access log, SQL, English keys). Through the real gateway to an external model (a mock HTTP server): none of these values
+ * a group-robot webhook, data as developers paste it (escaped JSON, an access log, SQL, English keys), traditional characters, a PDF's spaced text and a JSON list of names. Through the real gateway to an external model (a mock HTTP server): none of these values
  * reaches the model, and the model's answer, which names them by placeholder, comes back to the user whole.
  */
 import { describe, it, before, after } from 'node:test';
@@ -26,10 +26,14 @@ const PASTE = [
   'GET /api/user?name=%E5%91%A8%E8%8A%B7%E8%8B%A5&page=1 HTTP/1.1',
   "INSERT INTO petition (id, petitioner_name, content) VALUES (17, '宋青书', '反映噪音问题');",
   '{"customerName": "殷素素", "level": "VIP"}',
+  // Traditional characters, a PDF's one-space-per-character text, a JSON list of names.
+  '聯絡人：黃小明',
+  '申 请 人 ： 俞 莲 舟',
+  '{"参会人员": ["殷梨亭", "莫声谷"]}',
 ].join('\n');
 
 const RAW = ['王小二', '欧阳明辉', '李红梅', 'Wang Xiaoming', 'Jianguo Road', '鞍山西道233号', 'zhangwei艾特qq点com', 'S3cret123',
-  '693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa', '\\u8d75\\u654f', '\\u5efa\\u56fd\\u8def88', '%E5%91%A8%E8%8A%B7%E8%8B%A5', '宋青书', '殷素素'];
+  '693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa', '\\u8d75\\u654f', '\\u5efa\\u56fd\\u8def88', '%E5%91%A8%E8%8A%B7%E8%8B%A5', '宋青书', '殷素素', '黃小明', '俞 莲 舟', '殷梨亭', '莫声谷'];
 
 describe('forms, tables and evasive writing through the gateway to an external model', () => {
   let up: MockUpstream;
