@@ -1,8 +1,10 @@
 /**
  * The whole path for what people paste: a table of names, a form laid out with spaces, a pinyin name, an address in
  * English and one on a road named …道, an e-mail written to slip past filters, a database password on a command line,
- * a group-robot webhook, data as developers paste it (escaped JSON, an access log, SQL, English keys), traditional characters, a PDF's spaced text and a JSON list of names. Through the real gateway to an external model (a mock HTTP server): none of these values
- * reaches the model, and the model's answer, which names them by placeholder, comes back to the user whole.
+ * a group-robot webhook, data as developers paste it (escaped JSON, an access log, SQL, English keys), traditional
+ * characters, a PDF's spaced text and a JSON list of names. Through the real gateway to an external model (a mock HTTP
+ * server): none of these values reaches the model, and the model's answer, which names them by placeholder, comes back
+ * to the user whole.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
