@@ -188,3 +188,11 @@ test('a sub-number after a house number belongs to the address (12号附3号, 88
   assert.deepEqual(found('住址：台北市中山区民生东路88号之1', 'address'), ['台北市中山区民生东路88号之1']);
   assert.deepEqual(found('住址：北京市海淀区学院路30号附近的小区', 'address'), ['北京市海淀区学院路30号']);
 });
+
+test('labels of petitions, courts, transport, hospitals, tax, HR and an official document\'s header', () => {
+  for (const label of ['信访人', '被执行人', '驾驶人', '乘车人', '就诊人', '纳税人', '受害人', '签发人', '拟稿人', '承办人员', '收款方', '交易对手']) {
+    assert.deepEqual(found(`${label}：刘建明`, 'person_name', rules), ['刘建明'], label);
+  }
+  // A company after such a label is no name.
+  assert.deepEqual(found('收款方：北京市某某科技有限公司', 'person_name', rules), []);
+});
