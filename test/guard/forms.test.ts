@@ -196,3 +196,11 @@ test('labels of petitions, courts, transport, hospitals, tax, HR and an official
   // A company after such a label is no name.
   assert.deepEqual(found('收款方：北京市某某科技有限公司', 'person_name', rules), []);
 });
+
+test('labels of where a person lives, as registers and courts write them, label a street without a house number', () => {
+  const guard = createGuard({ scanCacheEntries: 0 });
+  for (const label of ['户籍地址', '现住址', '居住地', '经常居住地', '住所地', '户口所在地', '现居地', '居住地址', '暂住地址']) {
+    const findings = guard.scan(`${label}：保定市竞秀区建设路`).findings.filter((f) => f.type === 'address');
+    assert.deepEqual(findings.map((f) => f.detector), ['address.label'], label);
+  }
+});

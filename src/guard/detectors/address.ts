@@ -12,7 +12,7 @@ import { alphanumericRuns, keyEndingAt, valueAfterKey } from './keys.ts';
  */
 /** Labels of where a person lives or is reached: what follows, at street level, is an address without the tagger's word. */
 const PERSONAL_CUES = new Set(['地址', '住址', '住所', '家住', '家住在', '家在', '住在', '居住在', '现住', '现居', '户籍地', '户籍所在地', '通讯地址',
-  '联系地址', '收货地址', '送货地址']);
+  '联系地址', '收货地址', '送货地址', '户籍地址', '现住址', '现居地', '居住地', '现居住地', '经常居住地', '住所地', '户口所在地', '暂住地', '居住地址', '暂住地址', '现居住地址']);
 /** Words before where anything lies or goes (an organisation, a sight, 传送到 …): what follows needs the tagger to agree. */
 const PLACE_CUES = ['寄往', '寄至', '寄到', '送至', '送到', '位于', '坐落于', '地点', '注册地', '经营场所', '办公地点', '所在地',
   '现址', '原址', '旧址', '新址', '校址', '厂址', '会址'];
