@@ -248,7 +248,7 @@ function mergeAscending(a: number[], b: number[]): number[] {
 const PINYIN_ADDRESS_KEY = /^(?:[a-z]{0,3}dz|[a-z]{0,2}zz|hjd)$/;
 const NOT_ADDRESS = /(?:ip|mac|email|mail|server|web|remote|local|host|net|network|bind|listen|proxy|wallet|contract|memory|base|return|ret|virtual|physical|broadcast|gateway|multicast|hw|ether)[_-]?addr(?:ess)?$/;
 
-export function isAddressKey(key: string): boolean {
+function isAddressKey(key: string): boolean {
   const k = key.toLowerCase();
   if (PINYIN_ADDRESS_KEY.test(k)) return true;
   return (k.endsWith('address') || k.endsWith('addr')) && !NOT_ADDRESS.test(k);
