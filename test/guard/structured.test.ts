@@ -77,6 +77,11 @@ test('tables with English keys in the header, quoted CSV included; the header\'s
   assert.deepEqual(found('"name","phone"\n"郑二","13800138000"\n"冯三","13900139000"'), ['郑二', '冯三']);
   assert.deepEqual(found('"姓名","电话"\n"张三丰","1"'), ['张三丰']);
   assert.deepEqual(found('id,name,dept\n1,曹雪芹,财务部\n2,北京分公司,x'), ['曹雪芹']);
+  // Headers of English words, as spreadsheets export them.
+  assert.deepEqual(found('Full Name\tPhone\n张三丰\t13800138000\n李小龙\t13900139000'), ['张三丰', '李小龙']);
+  assert.deepEqual(found('No.,Customer Name,City\n1,王大锤,北京\n2,欧阳娜娜,上海'), ['王大锤', '欧阳娜娜']);
+  assert.deepEqual(found('| Employee Name | Dept |\n|---|---|\n| 赵敏 | 财务 |'), ['赵敏']);
+  assert.deepEqual(found('File Name,Size\n张三.docx,12\n李四,3'), []);
 });
 
 test('HTML as copied from a web page\'s source: a label cell and its value cell, a table with a name column, div forms', () => {

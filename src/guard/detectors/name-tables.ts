@@ -20,6 +20,8 @@ export function namesInColumns(text: string, out: RawFinding[], at: number, word
   // The label must be a whole cell: a separator or the line's edge on either side (spaces and a colon aside). Most labels
   // stand in prose (联系人张三), and this tells so without reading the line.
   let b = at;
+  // An English header may be words (Customer Name, Employee Name): the cell starts before them.
+  if (word.charCodeAt(0) < 128) while (b > 0 && b > at - 32 && isHeaderWordUnit(text.charCodeAt(b - 1))) b--;
   while (b > 0 && (text.charCodeAt(b - 1) === 32 || isQuote(text.charCodeAt(b - 1)))) b--;
   let e = at + word.length;
   while (e < text.length && (text.charCodeAt(e) === 32 || text.charCodeAt(e) === 58 || text.charCodeAt(e) === 42 || isQuote(text.charCodeAt(e)))) e++;
@@ -38,7 +40,8 @@ export function namesInColumns(text: string, out: RawFinding[], at: number, word
   for (let i = lineStart; i < lineEnd; i++) {
     const c = text.charCodeAt(i);
     if (c === sep) cellLength = 0;
-    else if (!isSpace(c) && ++cellLength > 10) return [lineEnd, 0];
+    // A Han character counts two, a letter one: 姓名 and Customer Name are labels, a clause is no cell.
+    else if (!isSpace(c) && (cellLength += c < 128 ? 1 : 2) > 24) return [lineEnd, 0];
   }
   const sepChar = String.fromCharCode(sep);
   const cells = text.slice(lineStart, lineEnd).split(sepChar);
@@ -46,7 +49,7 @@ export function namesInColumns(text: string, out: RawFinding[], at: number, word
   const columns: number[] = [];
   cells.forEach((cell, i) => {
     const label = cell.trim().replace(/^["']|["']?[:*]*$/g, '');
-    if (label === word || (KIND.get(label) ?? 0) & CUE || isNameKey(label)) columns.push(i);
+    if (label === word || (KIND.get(label) ?? 0) & CUE || isNameKey(label.replace(/ +/g, '_'))) columns.push(i);
   });
   if (columns.length === 0) return [lineEnd, 0];
   const before = out.length;
@@ -112,6 +115,11 @@ function firstOf(text: string, word: string, other: string, from: number): numbe
   const a = text.indexOf(word, from);
   const b = text.indexOf(other, from);
   return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
+/** A letter, a space or an underscore: what an English header's words are made of. */
+function isHeaderWordUnit(c: number): boolean {
+  return c === 32 || c === 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** Whether text[i] ends a cell: a separator, a line break, or beyond the text. */
