@@ -130,7 +130,16 @@ test('a name in Chinese after an English word: Please contact 张无忌, Dear �
   assert.deepEqual(found('Please contact 张无忌 at ext 1234'), ['张无忌']);
   assert.deepEqual(found('Dear 王建国,'), ['王建国']);
   assert.deepEqual(found('Mr. 李明 will attend'), ['李明']);
-  for (const text of ['call 北京 office', 'Dear 用户', 'meet 上海 team', 'contact 客服']) assert.deepEqual(found(text), [], text);
+  assert.deepEqual(found('Hi 孙悦,'), ['孙悦']);
+  assert.deepEqual(found('Thanks, 刘洋'), ['刘洋']);
+  assert.deepEqual(found('Best regards,\n陈静'), ['陈静']);
+  for (const text of ['call 北京 office', 'Dear 用户', 'meet 上海 team', 'contact 客服', 'hello 北京']) assert.deepEqual(found(text), [], text);
+});
+
+test('a mention in a group chat or a comment: @张伟 明天开会; not an e-mail address or @所有人', () => {
+  assert.deepEqual(found('@张伟 明天开会'), ['张伟']);
+  assert.deepEqual(found('@黄磊 please review'), ['黄磊']);
+  for (const text of ['发邮件到 zw@example.com', '@所有人 注意', '@张伟明天开会']) assert.deepEqual(found(text), [], text);
 });
 
 test('a label with 签字 or 签名 after it: 经办人签字：王大力; not a sentence about signing', () => {

@@ -61,7 +61,7 @@ export function namesInData(text: string, out: RawFinding[], table: { end: numbe
     // Keys, INSERT and English words start with a letter: runs of digits (phones, dates, numbers) are most runs.
     if (text.charCodeAt(runs[r]) < 65 || runs[r] < readTo) continue;
     const next = codeAt(text, end);
-    if ((next === 32 || next === 46) && end - runs[r] <= 9 && ENGLISH_CUE_FIRST[text.charCodeAt(runs[r]) | 32] === 1 &&
+    if ((next === 32 || next === 46 || next === 44) && end - runs[r] <= 9 && ENGLISH_CUE_FIRST[text.charCodeAt(runs[r]) | 32] === 1 &&
       ENGLISH_CUES.has(lowerHash(text, runs[r], end))) {
       nameAfterEnglishCue(text, out, end);
       continue;
@@ -143,12 +143,16 @@ export function namesInList(text: string, out: RawFinding[], pos: number, commas
   return true;
 }
 
-/** English words before a person's name written in Chinese (Please contact 张无忌 at ext 1234, Dear 王建国, Mr. 李明). */
-const ENGLISH_CUES = new Set('dear mr mrs ms miss dr prof professor contact attn call ask tell ping meet cc'.split(' ').map((w) => lowerHash(w, 0, w.length)));
-const AFTER_ENGLISH_CUE = /\.? {1,2}/y;
+/**
+ * English words before a person's name written in Chinese: forms of address and verbs (Please contact 张无忌 at ext 1234,
+ * Dear 王建国, Mr. 李明, Hi 孙悦), and a letter's closing (Thanks, 刘洋; Best regards,⏎陈静).
+ */
+const ENGLISH_CUE_WORDS = 'dear mr mrs ms miss dr prof professor contact attn call ask tell ping meet cc hi hello hey thanks thx regards cheers sincerely'.split(' ');
+const ENGLISH_CUES = new Set(ENGLISH_CUE_WORDS.map((w) => lowerHash(w, 0, w.length)));
+const AFTER_ENGLISH_CUE = /[.,]?(?: {1,2}|\r?\n)/y;
 /** Their first letters, lower case: a cheap first test before a run is hashed. */
 const ENGLISH_CUE_FIRST = new Uint8Array(128);
-for (const c of 'dmpcat') ENGLISH_CUE_FIRST[c.charCodeAt(0)] = 1;
+for (const w of ENGLISH_CUE_WORDS) ENGLISH_CUE_FIRST[w.charCodeAt(0)] = 1;
 
 function nameAfterEnglishCue(text: string, out: RawFinding[], at: number): void {
   AFTER_ENGLISH_CUE.lastIndex = at;

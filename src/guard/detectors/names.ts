@@ -5,7 +5,7 @@ import { placeWithSuffixAt } from './address.ts';
 import { alphanumericRuns } from './keys.ts';
 import {
   CUE, FORM_FIELDS, GIVEN, KIND, NAME_KEYWORDS, SURNAME, TITLE, VERB, codeAt, dottedNameEnd, fieldEnd, isQuote, nameEndingAt,
-  okGiven, parseNameAt, push,
+  okGiven, parseNameAt, push, wholeNameEnd,
 } from './name-shapes.ts';
 import { namesInColumns } from './name-tables.ts';
 import { namesInData, namesInList } from './names-data.ts';
@@ -169,6 +169,11 @@ export function detectNames(
       const s = a.end + pm[0].length - pm[1].length - 1;
       if (parseNameAt(text, s, false) === s + pm[1].length) push(out, s, s + pm[1].length, 0.75, 'names.pii');
     }
+  }
+  // (F) A mention in a group chat or a comment: @张伟 明天开会 (a nickname after @ is no name: it must be one whole name).
+  for (let i = text.indexOf('@'); i >= 0; i = text.indexOf('@', i + 1)) {
+    const end = wholeNameEnd(text, i + 1);
+    if (end > 0) push(out, i + 1, end, 0.85, 'names.label');
   }
   // (E) "张伟，男，" / "| 李娜 | 女 |".
   for (const g of ['男', '女']) {
