@@ -41,7 +41,7 @@ function gbkEscapeAt(text: string, i: number, lead: number): number {
 }
 
 const ENCODED_WORD = /=\?([A-Za-z0-9_-]{1,24})\?([BbQq])\?([^?\s]{1,1000})\?=/y;
-const DECODERS = new Map<string, TextDecoder | null>();
+const DECODERS = new Map<string, TextDecoder>();
 
 /**
  * A mail header's encoded word (=?UTF-8?B?5byg5LiJ?=, =?gb2312?Q?=D5=C5?=) at text[i]: its length, with the text in
@@ -52,13 +52,12 @@ function encodedWordAt(text: string, i: number): number {
   const m = ENCODED_WORD.exec(text);
   if (!m) return 0;
   const charset = m[1].toLowerCase();
-  if (!DECODERS.has(charset)) {
-    let d: TextDecoder | null = null;
-    try { d = new TextDecoder(charset); } catch { /* a charset no decoder knows */ }
-    DECODERS.set(charset, d);
+  // Only the decoders that exist are kept: the labels TextDecoder knows are few, the names a hostile text may make up are not.
+  let decoder = DECODERS.get(charset);
+  if (decoder === undefined) {
+    try { decoder = new TextDecoder(charset); } catch { return 0; }
+    DECODERS.set(charset, decoder);
   }
-  const decoder = DECODERS.get(charset);
-  if (!decoder) return 0;
   let bytes: Uint8Array;
   if ((m[2].charCodeAt(0) | 32) === 98 /* b */) bytes = Buffer.from(m[3], 'base64');
   else {

@@ -1,7 +1,7 @@
 import type { RawFinding } from '../types.ts';
 import { KeywordIndex } from '../keywords.ts';
 import { CITIES, PROVINCES } from '../data/places.ts';
-import { alphanumericRuns, keyEndingAt, valueAfterKey } from './keys.ts';
+import { keyEndingAt, valueAfterKey } from './keys.ts';
 
 /**
  * Street addresses. An address starts at a gazetteer name (province, city, district), after an address
@@ -72,8 +72,7 @@ function isP(text: string, i: number): boolean {
 
 /** After a label: a colon, =, 为 or 是, in quotes or HTML tags as JSON, query strings and pages write it ("住址":", 住址=, 住址</td><td>). */
 const CUE_TAIL = /["']?\s*[:=为是]?\s*["']?(?:<\/?[A-Za-z][^<>]{0,200}>\s*)*/y;
-const ANCHOR = /(?:路|街|道|巷|弄|胡同|里)\d+(?:-\d+)?[号號]/g;
-const ANCHOR_STICKY = new RegExp(ANCHOR.source, 'y');
+const ANCHOR_STICKY = /(?:路|街|道|巷|弄|胡同|里)\d+(?:-\d+)?[号號]/y;
 
 const Kind = { Admin: 0, Road: 1, Num: 2, Place: 3 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
@@ -184,18 +183,11 @@ const ROAD_END = new Uint8Array(65536);
 for (const ch of '路街道巷弄里') ROAD_END[ch.charCodeAt(0)] = 1;
 
 /**
- * Starts of the matches of `global`, as its scan finds them. Every anchor holds digits, which start an alphanumeric run:
- * with the runs, only the starts `startAt(run start)` gives (or -1) are tried with `sticky`. Without runs, the pattern scans.
+ * Starts of the anchors `sticky` matches. Every anchor holds digits, which start an alphanumeric run: only the starts
+ * `startAt(run start)` gives (or -1) are tried.
  */
-function anchorsAt(
-  text: string, global: RegExp, sticky: RegExp, startAt: (p: number) => number, runs?: Int32Array, runCount = 0,
-): number[] {
+function anchorsAt(text: string, sticky: RegExp, startAt: (p: number) => number, runs: Int32Array, runCount: number): number[] {
   const found: number[] = [];
-  if (runs === undefined) {
-    global.lastIndex = 0;
-    for (let m = global.exec(text); m !== null; m = global.exec(text)) found.push(m.index);
-    return found;
-  }
   let next = 0;
   for (let r = 0; r < 2 * runCount; r += 2) {
     const c = text.charCodeAt(runs[r]);
@@ -222,8 +214,7 @@ function roadAnchorAt(text: string, p: number): number {
  * A building and its unit or room (12幢1单元, 7栋502): a home's address even where no city, road or label comes before it
  * (快递放到翠苑三区12幢1单元东门口). Not a year, a sum or a count after the building (3号楼2023年).
  */
-const BUILDING_ANCHOR = /(?<!\d)\d+(?:栋|幢|棟|号楼|號樓)(?:\d+(?:单元|單元)|\d{3,4}(?![\d年月日时元万个人次户套间]))/g;
-const BUILDING_STICKY = new RegExp(BUILDING_ANCHOR.source, 'y');
+const BUILDING_STICKY = /(?<!\d)\d+(?:栋|幢|棟|号楼|號樓)(?:\d+(?:单元|單元)|\d{3,4}(?![\d年月日时元万个人次户套间]))/y;
 const BUILDING_AFTER_DIGITS = new Uint8Array(65536);
 for (const ch of '栋幢棟号號') BUILDING_AFTER_DIGITS[ch.charCodeAt(0)] = 1;
 
@@ -288,15 +279,14 @@ function mergeStarts(a: ReadonlyArray<[number, string]>, b: Array<[number, strin
 }
 
 /**
- * `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already; `runs`, `runCount`: the
- * alphanumeric runs of the text (tokens.ts), when the caller has them.
+ * `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already; `runs`, `runCount`: the alphanumeric runs of
+ * the text, as the tokenizer (tokens.ts) gives them.
  */
 export function detectAddresses(
-  text: string, out: RawFinding[], starts?: ReadonlyArray<[number, string]>, runs?: Int32Array, runCount = 0,
+  text: string, out: RawFinding[], starts: ReadonlyArray<[number, string]> | undefined, runs: Int32Array, runCount: number,
 ): void {
   const spans: Array<[number, number]> = [];
   let coveredTo = -1;
-  if (!runs) [runs, runCount] = alphanumericRuns(text);
   // Labels, keys of structured data and gazetteer names, in text order.
   for (const [at, word] of mergeStarts(starts ?? ADDRESS_STARTS.findAll(text), addressKeyValues(text, runs, runCount))) {
     if (at < coveredTo) continue;
@@ -321,8 +311,8 @@ export function detectAddresses(
   // found here, tell whether an anchor is covered (a text of thousands of addresses must not test every span).
   let p = 0;
   let anchoredTo = -1;
-  const roads = anchorsAt(text, ANCHOR, ANCHOR_STICKY, (p) => roadAnchorAt(text, p), runs, runCount);
-  const buildings = anchorsAt(text, BUILDING_ANCHOR, BUILDING_STICKY, (p) => buildingAnchorAt(text, p), runs, runCount);
+  const roads = anchorsAt(text, ANCHOR_STICKY, (p) => roadAnchorAt(text, p), runs, runCount);
+  const buildings = anchorsAt(text, BUILDING_STICKY, (p) => buildingAnchorAt(text, p), runs, runCount);
   for (const a of mergeAscending(roads, buildings)) {
     while (p < spans.length && spans[p][1] <= a) p++;
     if ((p < spans.length && spans[p][0] <= a) || a < anchoredTo) continue;

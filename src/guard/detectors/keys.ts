@@ -34,10 +34,3 @@ export function valueAfterKey(text: string, start: number, end: number, equalsOn
   if (sep[2] !== undefined && (start === 0 || text.charCodeAt(start - 1) !== 60 /* < */)) return -1;
   return KEY_SEP.lastIndex;
 }
-
-/** The maximal runs of ASCII letters and digits, as the tokenizer gives them ([start, end, …], count), for callers without it. */
-export function alphanumericRuns(text: string): [Int32Array, number] {
-  const found: number[] = [];
-  for (const m of text.matchAll(/[A-Za-z0-9]+/g)) found.push(m.index, m.index + m[0].length);
-  return [Int32Array.from(found), found.length / 2];
-}

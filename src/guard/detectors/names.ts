@@ -2,7 +2,6 @@ import type { RawFinding } from '../types.ts';
 import { LabelSet } from '../labels.ts';
 import { isIdeograph, isSpace } from '../chars.ts';
 import { placeWithSuffixAt } from './address.ts';
-import { alphanumericRuns } from './keys.ts';
 import {
   CUE, FORM_FIELDS, GIVEN, KIND, NAME_KEYWORDS, SURNAME, TITLE, VERB, codeAt, dottedNameEnd, fieldEnd, isQuote, nameEndingAt,
   okGiven, parseNameAt, push, wholeNameEnd,
@@ -129,11 +128,12 @@ function namesAfterCue(text: string, out: RawFinding[], cueEnd: number, inNameTa
 
 /**
  * `keywords`: NAME_KEYWORDS.findAll(text), when the caller has it already. `anchors`: findings of the other
- * detectors; only the first `anchorCount` are read, so `anchors` may be `out` itself.
+ * detectors; only the first `anchorCount` are read, so `anchors` may be `out` itself. `runs`, `runCount`: the
+ * alphanumeric runs of the text, as the tokenizer (tokens.ts) gives them.
  */
 export function detectNames(
-  text: string, out: RawFinding[], anchors: readonly RawFinding[], keywords?: ReadonlyArray<[number, string]>,
-  anchorCount = anchors.length, runs?: Int32Array, runCount = 0,
+  text: string, out: RawFinding[], anchors: readonly RawFinding[], keywords: ReadonlyArray<[number, string]> | undefined,
+  anchorCount: number, runs: Int32Array, runCount: number,
 ): void {
   // (A) labels, (B) titles after the name, (C) speech verbs after the name — one keyword pass.
   // The table (or header line) read last, and how many names stood in its columns.
@@ -153,7 +153,6 @@ export function detectNames(
       if (s >= 0) push(out, s, at, 0.7, 'names.verb');
     }
   }
-  if (!runs) [runs, runCount] = alphanumericRuns(text);
   namesInData(text, out, table, runs, runCount);
   for (let k = 0; k < anchorCount; k++) {
     const a = anchors[k];
