@@ -8,6 +8,7 @@ import { ADDRESS_STARTS } from './detectors/address.ts';
 import { createTokenizer } from './tokens.ts';
 import { DETECTORS, PRIORITY } from './detectors/table.ts';
 import type { Detect, ScanContext } from './detectors/table.ts';
+import { findBlobs } from './blobs.ts';
 
 // Read once: under tsx an imported binding is a getter, and this one is read in the sort comparator.
 const PRIO = PRIORITY;
@@ -55,6 +56,9 @@ export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
   return sorted ? kept : kept.sort(byStartThenLongest);
 }
 
+/** base64 inside base64 is read again once more; deeper nesting is left as it is. */
+const MAX_BLOB_DEPTH = 2;
+
 /** Texts up to this length that scanned clean are remembered (at most CLEAN_SHORT_ENTRIES of them per guard). */
 const CLEAN_SHORT_MAX_LENGTH = 32;
 const CLEAN_SHORT_ENTRIES = 4096;
@@ -98,7 +102,27 @@ export function createGuard(options: GuardOptions = {}): Guard {
     return detect(text);
   }
 
-  function detect(text: string): ScanResult {
+  /**
+   * A blob of base64 that decodes to text holding findings is one finding of the decoded text's gravest one: its
+   * type, so that the blob is refused, routed or pseudonymized whole as that value would be.
+   */
+  function blobFindings(t: string, ctx: ScanContext, depth: number): void {
+    for (const blob of findBlobs(t, ctx.tokens.runs, ctx.tokens.runCount)) {
+      let gravest: Finding | null = null;
+      for (const f of detect(blob.text, depth + 1).findings) {
+        if (f.type === 'source_code') continue;
+        const rank = levelRank(f.level);
+        if (gravest === null || rank > levelRank(gravest.level) || (rank === levelRank(gravest.level) && PRIO[f.type] > PRIO[gravest.type])) {
+          gravest = f;
+        }
+      }
+      if (gravest !== null) {
+        ctx.out.push({ type: gravest.type, start: blob.start, end: blob.end, score: gravest.score, detector: `base64:${gravest.detector ?? gravest.type}` });
+      }
+    }
+  }
+
+  function detect(text: string, depth = 0): ScanResult {
     const norm = normalize(text);
     const t = norm.text;
     const raw: RawFinding[] = [];
@@ -106,6 +130,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
     // the next scan, so everything that reads it runs before then).
     const ctx: ScanContext = { out: raw, tokens: tokenize(t), rulesFrom: -1 };
     for (const d of detectors) d(t, ctx);
+    // Read after the detectors, before anything tokenizes again (the blobs' own scans do).
+    if (depth < MAX_BLOB_DEPTH) blobFindings(t, ctx, depth);
     const findings: Finding[] = [];
     let level: Level = 'public';
     let rank = 0;

@@ -1,0 +1,157 @@
+/**
+ * Text hidden in base64, as API payloads, data: URIs, JWT-like tokens and mail bodies carry it
+ * (`{"content":"5byg5LiJ55qE5omL5py65Y+3…"}`): a run of base64 that decodes to text is read again by the guard,
+ * and when that text holds a finding the whole run is one finding of the same type (guard.ts). What does not
+ * decode to text (hashes, keys, images, identifiers) is left alone.
+ *
+ * A blob is a run of the base64 alphabet (standard or URL-safe) with at most two `=` after it, of at least
+ * MIN_CHARS characters, with digits and letters in it (every word of English letters and every number is base64
+ * too, but decodes to no text), starting at an alphanumeric run of the tokenizer. Lines of a mail body (76
+ * characters each) join into one blob when a full line of base64 is followed by another. Its bytes are UTF-8 text, or else GB18030 text when a
+ * `charset=gb2312|gbk|gb18030` stands before it (old Chinese mail); text means no control characters but tab and
+ * line breaks.
+ */
+export interface Blob {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** 8 base64 characters are 6 bytes: two Chinese characters. */
+const MIN_CHARS = 8;
+/** A line of a mail body ends a blob unless it is at least this long (RFC 2045 writes 76) and whole quads. */
+const MIN_WRAPPED_LINE = 40;
+/** A blob that decodes to more is not read again: the guard's own limits on a string apply to the outer text. */
+const MAX_DECODED = 1 << 20;
+
+const B64 = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) B64[c] = 2;
+for (let c = 65; c <= 90; c++) B64[c] = B64[c + 32] = 1;
+for (const c of '+/-_') B64[c.charCodeAt(0)] = 1;
+
+const isB64 = (c: number): boolean => c < 128 && B64[c] !== 0;
+
+const UTF8 = new TextDecoder('utf-8');
+const GB = new TextDecoder('gb18030', { fatal: true });
+const GB_CHARSET = /charset\s*=\s*["']?(?:gb2312|gbk|gb18030)\b/i;
+
+/** Characters a text may not hold: C0 controls but tab, LF and CR; DEL and the C1 controls. */
+function isText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || (c >= 0x7f && c < 0xa0) || c === 0xfffd) return false;
+  }
+  return true;
+}
+
+/** The 6-bit value of each base64 character (standard and URL-safe alphabets), or -1. */
+const VALUE = new Int8Array(128).fill(-1);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((ch, v) => { VALUE[ch.charCodeAt(0)] = v; });
+VALUE[45] = 62; // -
+VALUE[95] = 63; // _
+
+/**
+ * Whether text[start, end) decodes to UTF-8 text (as isText): decoded and checked byte by byte, stopping at the first
+ * byte that cannot be text — most blobs are not text, and they fail within a few bytes, before anything is allocated.
+ */
+function isUtf8TextBlob(text: string, start: number, end: number): boolean {
+  let bits = 0;
+  let nbits = 0;
+  let need = 0; // continuation bytes still expected
+  let lo = 0x80;
+  let hi = 0xbf;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? VALUE[c] : -1;
+    if (v < 0) continue; // line breaks and padding
+    bits = ((bits << 6) | v) & 0xffffff;
+    nbits += 6;
+    if (nbits < 8) continue;
+    nbits -= 8;
+    const b = (bits >> nbits) & 0xff;
+    if (need > 0) {
+      if (b < lo || b > hi) return false;
+      lo = 0x80;
+      hi = 0xbf;
+      need--;
+    } else if (b < 0x80) {
+      if ((b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) return false;
+    } else {
+      // The second byte's range rules out overlong forms, surrogates, what lies beyond U+10FFFF and the C1 controls.
+      if (b >= 0xc2 && b <= 0xdf) { need = 1; lo = b === 0xc2 ? 0xa0 : 0x80; }
+      else if (b >= 0xe0 && b <= 0xef) { need = 2; lo = b === 0xe0 ? 0xa0 : 0x80; hi = b === 0xed ? 0x9f : 0xbf; }
+      else if (b >= 0xf0 && b <= 0xf4) { need = 3; lo = b === 0xf0 ? 0x90 : 0x80; hi = b === 0xf4 ? 0x8f : 0xbf; }
+      else return false;
+    }
+  }
+  return need === 0;
+}
+
+/**
+ * Where the blob starting at `start` ends (after its `=` padding), its base64 characters, and whether it mixes
+ * digits and letters.
+ */
+function blobEnd(text: string, start: number): { end: number; chars: number; mixed: boolean } {
+  let i = start;
+  let kinds = 0;
+  let chars = 0;
+  let lineStart = start;
+  for (;;) {
+    while (i < text.length && isB64(text.charCodeAt(i))) kinds |= B64[text.charCodeAt(i++)];
+    chars += i - lineStart;
+    // A wrapped body: a long line of whole quads, a line break, more base64.
+    const line = i - lineStart;
+    const brk = text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : text.charCodeAt(i) === 10 ? 1 : 0;
+    if (brk > 0 && line >= MIN_WRAPPED_LINE && line % 4 === 0 && isB64(text.charCodeAt(i + brk))) {
+      i += brk;
+      lineStart = i;
+      continue;
+    }
+    break;
+  }
+  let pad = 0;
+  while (pad < 2 && text.charCodeAt(i) === 61 /* = */) {
+    i++;
+    pad++;
+  }
+  return { end: i, chars, mixed: kinds === 3 };
+}
+
+/** The text of the blob text[start, end), or null. `gb`: the text declares a GB charset before the blob. */
+function decodeBlob(text: string, start: number, end: number, gb: boolean): string | null {
+  if (isUtf8TextBlob(text, start, end)) {
+    const bytes = Buffer.from(text.slice(start, end), 'base64');
+    return bytes.length >= 2 && bytes.length <= MAX_DECODED ? UTF8.decode(bytes) : null;
+  }
+  if (!gb) return null;
+  const bytes = Buffer.from(text.slice(start, end), 'base64');
+  if (bytes.length < 2 || bytes.length > MAX_DECODED) return null;
+  try {
+    const out = GB.decode(bytes);
+    return isText(out) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The blobs of `text` that decode to text. `runs` holds the tokenizer's alphanumeric runs as [start, end] pairs
+ * (tokens.ts); a blob starts at one of them and swallows the runs it spans.
+ */
+export function findBlobs(text: string, runs: Int32Array, runCount: number): Blob[] {
+  const out: Blob[] = [];
+  let done = 0;
+  const gbAt = text.search(GB_CHARSET);
+  for (let r = 0; r < runCount; r++) {
+    const start = runs[2 * r];
+    if (start < done) continue;
+    // A blob never starts inside a word of its alphabet (`-` and `_` join runs that are one token).
+    if (start > 0 && isB64(text.charCodeAt(start - 1))) continue;
+    const { end, chars, mixed } = blobEnd(text, start);
+    done = end;
+    if (!mixed || chars < MIN_CHARS || chars % 4 === 1) continue;
+    const decoded = decodeBlob(text, start, end, gbAt >= 0 && gbAt < start);
+    if (decoded !== null) out.push({ start, end, text: decoded });
+  }
+  return out;
+}
