@@ -652,6 +652,8 @@ export function trimNameSpan(text: string, span: Span): Span | null {
   // A title the span took in before the name (公爵格奥尔格, 主任委员石秀诗): the name is what follows it.
   const title = TITLE_FIRST.at(text, start);
   if (title !== undefined && end - start - title.length >= 2) start += title.length;
+  // A title alone (文豪 of 英国大文豪莎士比亚) names no one.
+  else if (title !== undefined && title.length === end - start) return null;
   if (end - start >= 4) {
     if (VERB_AFTER_NAME.at(text, end - 2)?.length === 2) end -= 2;
     else if (DYNASTY_BEFORE.test(text.slice(start, start + 2))) start += 2;
