@@ -1,6 +1,7 @@
 /**
  * Text hidden in base64, as API payloads, data: URIs, JWT-like tokens and mail bodies carry it
- * (`{"content":"5byg5LiJ55qE5omL5py65Y+3…"}`): a run of base64 that decodes to text is read again by the guard,
+ * (`{"content":"5byg5LiJ55qE5omL5py65Y+3…"}`), or in hex, as databases and scripts print bytes (0xE5BCA0E4B889,
+ * \xe5bca0…, e5bca0e4b889): a run of either that decodes to text is read again by the guard,
  * and when that text holds a finding the whole run is one finding of the same type (guard.ts). What does not
  * decode to text (hashes, keys, images, identifiers) is left alone.
  *
@@ -14,10 +15,11 @@
 export interface Blob {
   start: number;
   end: number;
+  encoding: 'base64' | 'hex';
   text: string;
 }
 
-/** 8 base64 characters are 6 bytes: two Chinese characters. */
+/** 8 base64 characters are 6 bytes: two Chinese characters (12 hex digits). */
 const MIN_CHARS = 8;
 /** A line of a mail body ends a blob unless it is at least this long (RFC 2045 writes 76) and whole quads. */
 const MIN_WRAPPED_LINE = 40;
@@ -45,16 +47,20 @@ function isText(s: string): boolean {
 }
 
 /** The 6-bit value of each base64 character (standard and URL-safe alphabets), or -1. */
-const VALUE = new Int8Array(128).fill(-1);
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((ch, v) => { VALUE[ch.charCodeAt(0)] = v; });
-VALUE[45] = 62; // -
-VALUE[95] = 63; // _
+const BASE64 = new Int8Array(128).fill(-1);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((ch, v) => { BASE64[ch.charCodeAt(0)] = v; });
+BASE64[45] = 62; // -
+BASE64[95] = 63; // _
+/** The 4-bit value of each hex digit, or -1. */
+const HEX = new Int8Array(128).fill(-1);
+'0123456789abcdef'.split('').forEach((ch, v) => { HEX[ch.charCodeAt(0)] = HEX[ch.toUpperCase().charCodeAt(0)] = v; });
 
 /**
- * Whether text[start, end) decodes to UTF-8 text (as isText): decoded and checked byte by byte, stopping at the first
- * byte that cannot be text — most blobs are not text, and they fail within a few bytes, before anything is allocated.
+ * Whether text[start, end), `width` bits a character by `values` (BASE64 or HEX), decodes to UTF-8 text (as isText):
+ * decoded and checked byte by byte, stopping at the first byte that cannot be text — most blobs are not text, and
+ * they fail within a few bytes, before anything is allocated.
  */
-function isUtf8TextBlob(text: string, start: number, end: number): boolean {
+function isUtf8TextBlob(text: string, start: number, end: number, values: Int8Array, width: number): boolean {
   let bits = 0;
   let nbits = 0;
   let need = 0; // continuation bytes still expected
@@ -62,10 +68,10 @@ function isUtf8TextBlob(text: string, start: number, end: number): boolean {
   let hi = 0xbf;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? VALUE[c] : -1;
+    const v = c < 128 ? values[c] : -1;
     if (v < 0) continue; // line breaks and padding
-    bits = ((bits << 6) | v) & 0xffffff;
-    nbits += 6;
+    bits = ((bits << width) | v) & 0xffffff;
+    nbits += width;
     if (nbits < 8) continue;
     nbits -= 8;
     const b = (bits >> nbits) & 0xff;
@@ -117,18 +123,41 @@ function blobEnd(text: string, start: number): { end: number; chars: number; mix
   return { end: i, chars, mixed: kinds === 3 };
 }
 
-/** The text of the blob text[start, end), or null. `gb`: the text declares a GB charset before the blob. */
-function decodeBlob(text: string, start: number, end: number, gb: boolean): string | null {
-  if (isUtf8TextBlob(text, start, end)) {
-    const bytes = Buffer.from(text.slice(start, end), 'base64');
-    return bytes.length >= 2 && bytes.length <= MAX_DECODED ? UTF8.decode(bytes) : null;
+/** Where the hex digits of the blob text[start, end) start (after 0x or \\x), or -1 when it is not all hex. */
+function hexFrom(text: string, start: number, end: number): number {
+  let i = start;
+  if ((text.charCodeAt(i + 1) | 32) === 120 && text.charCodeAt(i) === 48) i += 2; // 0x
+  else if ((text.charCodeAt(i) | 32) === 120 && text.charCodeAt(i - 1) === 92) i += 1; // \x (PostgreSQL's bytea)
+  for (let k = i; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 128 || HEX[c] < 0) return -1;
+  }
+  return i;
+}
+
+/**
+ * The blob text[start, end) with its text, or null: hex digits two a byte (a database's HEX(), Python's .hex()) when
+ * the blob is all hex, base64 otherwise. `gb`: the text declares a GB charset before the blob.
+ */
+function decodeBlob(text: string, start: number, end: number, chars: number, gb: boolean): Blob | null {
+  const hex = hexFrom(text, start, end);
+  const from = hex >= 0 ? hex : start;
+  // Two hex digits a byte; base64 has no quad of one character.
+  if (hex >= 0 ? ((end - hex) & 1) !== 0 : chars % 4 === 1) return null;
+  const encoding = hex >= 0 ? 'hex' : 'base64';
+  // PostgreSQL's \x prefix is part of the blob.
+  const at = hex === start + 1 ? start - 1 : start;
+  const blob = (decoded: string | null): Blob | null => (decoded === null ? null : { start: at, end, encoding, text: decoded });
+  if (isUtf8TextBlob(text, from, end, hex >= 0 ? HEX : BASE64, hex >= 0 ? 4 : 6)) {
+    const bytes = Buffer.from(text.slice(from, end), encoding);
+    return blob(bytes.length >= 2 && bytes.length <= MAX_DECODED ? UTF8.decode(bytes) : null);
   }
   if (!gb) return null;
-  const bytes = Buffer.from(text.slice(start, end), 'base64');
+  const bytes = Buffer.from(text.slice(from, end), encoding);
   if (bytes.length < 2 || bytes.length > MAX_DECODED) return null;
   try {
     const out = GB.decode(bytes);
-    return isText(out) ? out : null;
+    return blob(isText(out) ? out : null);
   } catch {
     return null;
   }
@@ -149,9 +178,9 @@ export function findBlobs(text: string, runs: Int32Array, runCount: number): Blo
     if (start > 0 && isB64(text.charCodeAt(start - 1))) continue;
     const { end, chars, mixed } = blobEnd(text, start);
     done = end;
-    if (!mixed || chars < MIN_CHARS || chars % 4 === 1) continue;
-    const decoded = decodeBlob(text, start, end, gbAt >= 0 && gbAt < start);
-    if (decoded !== null) out.push({ start, end, text: decoded });
+    if (!mixed || chars < MIN_CHARS) continue;
+    const blob = decodeBlob(text, start, end, chars, gbAt >= 0 && gbAt < start);
+    if (blob !== null) out.push(blob);
   }
   return out;
 }

@@ -103,7 +103,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
   }
 
   /**
-   * A blob of base64 that decodes to text holding findings is one finding of the decoded text's gravest one: its
+   * A blob of base64 or hex that decodes to text holding findings is one finding of the decoded text's gravest one: its
    * type, so that the blob is refused, routed or pseudonymized whole as that value would be.
    */
   function blobFindings(t: string, ctx: ScanContext, depth: number): void {
@@ -117,7 +117,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
         }
       }
       if (gravest !== null) {
-        ctx.out.push({ type: gravest.type, start: blob.start, end: blob.end, score: gravest.score, detector: `base64:${gravest.detector ?? gravest.type}` });
+        ctx.out.push({ type: gravest.type, start: blob.start, end: blob.end, score: gravest.score, detector: `${blob.encoding}:${gravest.detector ?? gravest.type}` });
       }
     }
   }

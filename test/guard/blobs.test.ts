@@ -86,3 +86,16 @@ test('hostile: deep nesting stops after two levels; a large blob and many small 
   const junk = Array.from({ length: 5000 }, (_, i) => ['A1==', '+/9z', '-_', '\r\n', '====', 'QUJD'][i % 6]).join('');
   assert.ok(Array.isArray(rules.scan(junk).findings));
 });
+
+test('text in hex, as databases and scripts print bytes: HEX(), 0x…, PostgreSQL\'s \\x…, Python\'s .hex()', () => {
+  const hex = (s: string): string => Buffer.from(s).toString('hex');
+  const plain = hex('姓名：张三丰');
+  assert.deepEqual(blobs(`SELECT HEX(xm) FROM t; -- ${plain}`), [['person_name', plain, 'hex:names.label']]);
+  const upper = `0x${hex('手机13912345678').toUpperCase()}`;
+  assert.deepEqual(blobs(`INSERT INTO t VALUES (${upper});`), [['cn_mobile', upper, 'hex:digits']]);
+  const bytea = `\\x${hex('联系人：李四')}`;
+  assert.deepEqual(blobs(`content | ${bytea}`), [['person_name', bytea, 'hex:names.label']]);
+  // Hashes, UUIDs, colours and odd lengths are no text.
+  assert.deepEqual(blobs('sha1 a94a8fe5ccb19ba61c4c0873d391e987982fbbd3 uuid 550e8400-e29b-41d4-a716-446655440000 #ff00ff 0xdeadbeef'), []);
+  assert.deepEqual(blobs(`${plain}0`), []);
+});
