@@ -1,4 +1,5 @@
 import { SIMPLIFIED, TRADITIONAL } from './data/traditional.ts';
+import { IDEOGRAPHS, RADICALS } from './data/radicals.ts';
 import { decodeEscape, decoded } from './escapes.ts';
 
 /**
@@ -14,6 +15,8 @@ import { decodeEscape, decoded } from './escapes.ts';
  *   dropped everywhere, combining marks (\p{M}) after a digit or a Han character ("1̲3̲8̲", keycaps "1️⃣", "机́密");
  * - traditional characters become simplified ones (陳 → 陈, 聯絡人 → 联络人; OpenCC's table, src/guard/data/traditional.ts),
  *   so that names, labels and addresses written in Hong Kong, Macau or Taiwan read as the detectors know them;
+ * - radicals and strokes become the ideographs they look like (⼤ → 大, ⻓ → 长; the Unicode Character Database's
+ *   table, src/guard/data/radicals.ts), as text copied out of a PDF carries them;
  * - the spaces of text copied from a PDF one character at a time are dropped (联 系 人 ： 张 三);
  * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零");
  * - escaped text reads as what it says, as it comes in pasted logs, URLs, JSON, Python bytes, HTML and mail: \u5f20,
@@ -132,6 +135,13 @@ for (const [from, to] of [[0xa0, 0x100], [0x2070, 0x21a0], [0x2460, 0x2500], [0x
 {
   const simplified = [...SIMPLIFIED];
   [...TRADITIONAL].forEach((ch, i) => addFold(ch.codePointAt(0)!, simplified[i]));
+}
+
+// Radicals and strokes as text copied from a PDF carries them (⼤ → 大, ⻓ → 长): the ideograph, then its simplified
+// form if it is a traditional one (⻑ → 長 → 长). All in the BMP, one for one.
+{
+  const ideographs = [...IDEOGRAPHS];
+  [...RADICALS].forEach((ch, i) => addFold(ch.charCodeAt(0), FOLD.get(ideographs[i].charCodeAt(0)) ?? ideographs[i]));
 }
 
 // Numbered series Unicode gives no compatibility form: dingbat circled 1–10 (three styles), double circled

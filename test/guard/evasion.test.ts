@@ -185,6 +185,21 @@ test('an e-mail address written to slip past filters: (at), [at], #, 艾特, at 
   }
 });
 
+test('radicals and strokes read as the ideographs they look like, as PDF copies carry them: 姓名：⽥⼤⼒, ⻓沙市⻰华路', () => {
+  const rules = createGuard({ scanCacheEntries: 0, tagger: false });
+  const found = (text: string, type: string) => rules.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
+  // Kangxi radicals (U+2F00–U+2FD5) and the radicals supplement (U+2E80–U+2EF3), written with escapes so that they stay visible here.
+  const kangxiName = '\u2F65\u2F24\u2F12'; // ⽥⼤⼒ = 田大力
+  assert.deepEqual(found(`姓名：${kangxiName}`, 'person_name'), [kangxiName]);
+  assert.deepEqual(found('联系\u2F08：王\u2F29明', 'person_name'), ['王\u2F29明']); // 联系⼈：王⼩明
+  const street = '\u2ED3沙市\u2EF0华路88号'; // ⻓沙市⻰华路88号 = 长沙市龙华路88号
+  assert.deepEqual(found(street, 'address'), [street]);
+  assert.equal(normalize(street).text, '长沙市龙华路88号');
+  assert.equal(normalize('\u2ED1').text, '长', 'a traditional form (⻑ → 長) folds on to the simplified one');
+  assert.equal(normalize(street).map, null, 'one for one: no offset map');
+  assert.equal(rules.scan('机密\u2605\u2F00年').level, 'classified'); // 机密★⼀年
+});
+
 test('traditional characters read as simplified ones: names, labels and addresses as Hong Kong, Macau and Taiwan write them', () => {
   const rules = createGuard({ scanCacheEntries: 0, tagger: false });
   const names = (text: string) => rules.scan(text).findings.filter((f) => f.type === 'person_name').map((f) => text.slice(f.start, f.end));
