@@ -79,6 +79,7 @@ const ND = /\p{Nd}/u;
 const CF = /\p{Cf}/u;
 const MARKS = /\p{M}/u;
 const NUMBER_OR_LETTER = /[\p{N}\p{L}\p{So}]/u;
+const HAN = /^\p{Script=Han}$/u;
 
 /**
  * What a number or letter folds to: the digits of its compatibility form with enclosing parentheses and a
@@ -93,6 +94,8 @@ function compatFold(cp: number): string | null {
   const bare = k.replace(/^\((.+)\)$/, '$1').replace(/^(.+)[.,]$/, '$1');
   if (/^[0-9]{1,2}$/.test(bare) || /^[A-Za-z]$/.test(bare)) return bare;
   if (bare.length === 1 && CN_NUMERAL[bare.charCodeAt(0)] !== 0) return bare;
+  // An ideograph in a circle, brackets or a square (㊙ → 秘, ㈱ → 株, 🈲 → 禁).
+  if ([...bare].length === 1 && HAN.test(bare)) return bare;
   return null;
 }
 
@@ -120,10 +123,10 @@ function addDecimalDigits(from: number, to: number): void {
 addDecimalDigits(0, 0x20000);
 
 // Compatibility forms in the blocks that hold them: Latin-1 (ª ¹ ² ³ º), super- and subscripts, letterlike
-// symbols and number forms, enclosed alphanumerics, enclosed CJK, mathematical alphanumerics, enclosed
-// alphanumeric supplement.
+// symbols and number forms, enclosed alphanumerics, enclosed CJK (㊙ ㈱), mathematical alphanumerics, enclosed
+// alphanumeric and ideographic supplements (🈲).
 for (const [from, to] of [[0xa0, 0x100], [0x2070, 0x21a0], [0x2460, 0x2500], [0x3190, 0x31a0], [0x3200, 0x3400],
-  [0x1d400, 0x1d800], [0x1f100, 0x1f200]]) {
+  [0x1d400, 0x1d800], [0x1f100, 0x1f300]]) {
   for (let cp = from; cp < to; cp++) {
     if (FOLD.has(cp) || ASTRAL.has(cp)) continue;
     const f = compatFold(cp);

@@ -185,7 +185,7 @@ test('an e-mail address written to slip past filters: (at), [at], #, 艾特, at 
   }
 });
 
-test('radicals and strokes read as the ideographs they look like, as PDF copies carry them: 姓名：⽥⼤⼒, ⻓沙市⻰华路', () => {
+test('radicals, strokes and enclosed ideographs read as the ideographs they look like, as PDF copies carry them: 姓名：⽥⼤⼒, ⻓沙市⻰华路, ㊙', () => {
   const rules = createGuard({ scanCacheEntries: 0, tagger: false });
   const found = (text: string, type: string) => rules.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
   // Kangxi radicals (U+2F00–U+2FD5) and the radicals supplement (U+2E80–U+2EF3), written with escapes so that they stay visible here.
@@ -198,6 +198,9 @@ test('radicals and strokes read as the ideographs they look like, as PDF copies 
   assert.equal(normalize('\u2ED1').text, '长', 'a traditional form (⻑ → 長) folds on to the simplified one');
   assert.equal(normalize(street).map, null, 'one for one: no offset map');
   assert.equal(rules.scan('机密\u2605\u2F00年').level, 'classified'); // 机密★⼀年
+  // Ideographs in a circle or a square fold the same way (㊙密★一年, 🈲止外传).
+  assert.equal(rules.scan('\u3299密\u2605一年').level, 'classified');
+  assert.equal(normalize('\u{1F232}止外传').text, '禁止外传');
 });
 
 test('traditional characters read as simplified ones: names, labels and addresses as Hong Kong, Macau and Taiwan write them', () => {
