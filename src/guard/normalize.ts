@@ -54,20 +54,22 @@ const DIGIT = 1;
 const NUMERAL = 2;
 /** Space and dash: inside a digit run they neither end it nor count. */
 const NEUTRAL = 3;
+/** O o l I: digits (0 and 1) inside a run of digits that convertRun rewrites (l38OO138OOO), letters elsewhere. */
+const LETTER_DIGIT = 4;
 /** Full-width ASCII and the ideographic space: rewritten to ASCII in place. */
-const WIDE = 4;
+const WIDE = 5;
 /** Format characters and variation selectors: dropped. */
-const INVISIBLE = 5;
+const INVISIBLE = 6;
 /** Replaced by the string in FOLD (digits, ASCII letters, a Chinese numeral). */
-const FOLDED = 6;
+const FOLDED = 7;
 /** Combining mark: dropped after a digit, kept elsewhere. */
-const MARK = 7;
+const MARK = 8;
 /** Cyrillic or Greek look-alike of a Latin letter: folded inside Latin words. */
-const CONFUSABLE = 8;
+const CONFUSABLE = 9;
 /** High surrogate: the code point it starts is looked up in ASTRAL. */
-const HIGH = 9;
+const HIGH = 10;
 /** \ % & =: may start an escape (decodeEscape). */
-const ESCAPE = 10;
+const ESCAPE = 11;
 
 const CLASS = new Uint8Array(65536);
 const FOLD = new Map<number, string>();
@@ -183,6 +185,7 @@ for (let c = 0; c < 65536; c++) {
   if (c >= 48 && c <= 57) CLASS[c] = DIGIT;
   else if (CN_NUMERAL[c] !== 0) CLASS[c] = NUMERAL;
   else if (c === 32 || c === 45) CLASS[c] = NEUTRAL;
+  else if (c === 79 || c === 111 || c === 108 || c === 73) CLASS[c] = LETTER_DIGIT;
   else if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) CLASS[c] = WIDE;
   else if (c >= 0xd800 && c <= 0xdbff) CLASS[c] = HIGH;
   else if (c === 92 || c === 37 || c === 38 || c === 61) CLASS[c] = ESCAPE;
@@ -230,24 +233,63 @@ function foldsWord(text: string, i: number): boolean {
   return latin || !foreign;
 }
 
+/** The digit a letter stands for inside a number (O o → 0, l I → 1), as a character code; 0 for any other. */
+function letterDigit(c: number): number {
+  return c === 79 || c === 111 ? 48 : c === 108 || c === 73 ? 49 : 0;
+}
+
+const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
 /**
- * Rewrite buf[from, to) — a run of digits, numerals, spaces and dashes — as ASCII digits when it holds at
- * least 7 digit characters and at least one Chinese numeral ("一三八零零一三八零零零", "139 一二三四 五六七八").
+ * Rewrite buf[from, to) — a run of digits, Chinese numerals, the letters O o l I, spaces and dashes, ended by the
+ * character `after` (-1 at the end of the text) — as ASCII digits when it holds at least 7 digit characters:
+ * - Chinese numerals, when there is one ("一三八零零一三八零零零", "139 一二三四 五六七八");
+ * - the letters, when they stand in for digits (l38OO138OOO, 138 oo13 8ooo): at least 4 real digits in the run, a
+ *   real digit in every word of it that holds such a letter, and no other letter just before or after the run
+ *   (so that lol, IO and words of English stay as they are).
  */
-function convertRun(buf: Uint16Array, from: number, to: number): boolean {
+function convertRun(buf: Uint16Array, from: number, to: number, after: number): boolean {
   // Trim separators at the ends.
   while (from < to && (buf[from] === 32 || buf[from] === 45)) from++;
   while (to > from && (buf[to - 1] === 32 || buf[to - 1] === 45)) to--;
   let digits = 0;
   let numerals = 0;
-  for (let i = from; i < to; i++) {
-    const c = buf[i];
-    if (c === 32 || c === 45) continue;
+  let letters = 0;
+  let real = 0;
+  // Whether every word holding a letter also holds a real digit.
+  let wordsOk = true;
+  let wordLetter = false;
+  let wordReal = false;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? buf[i] : 32;
+    if (c === 32 || c === 45) {
+      if (wordLetter && !wordReal) wordsOk = false;
+      wordLetter = wordReal = false;
+      continue;
+    }
     digits++;
     if (CN_NUMERAL[c] !== 0) numerals++;
+    else if (letterDigit(c) !== 0) {
+      letters++;
+      wordLetter = true;
+    } else {
+      real++;
+      wordReal = true;
+    }
   }
-  if (digits < 7 || numerals === 0) return false;
-  for (let i = from; i < to; i++) if (CN_NUMERAL[buf[i]] !== 0) buf[i] = 47 + CN_NUMERAL[buf[i]];
+  if (digits < 7) return false;
+  // The run's neighbours past its separators (gpt-4o-2024-05-13 is a word of letters, o1-2024-12-17 too).
+  let before = from - 1;
+  while (before >= 0 && (buf[before] === 32 || buf[before] === 45)) before--;
+  // An ID card number's check character X may follow its 17 digits.
+  const letterAfter = isAsciiLetter(after) && !((after | 32) === 120 && digits === 17);
+  const lettersAsDigits = letters > 0 && real >= 4 && wordsOk && !(before >= 0 && isAsciiLetter(buf[before])) && !letterAfter;
+  if (numerals === 0 && !lettersAsDigits) return false;
+  for (let i = from; i < to; i++) {
+    const c = buf[i];
+    if (CN_NUMERAL[c] !== 0) buf[i] = 47 + CN_NUMERAL[c];
+    else if (lettersAsDigits && letterDigit(c) !== 0) buf[i] = letterDigit(c);
+  }
   return true;
 }
 
@@ -288,9 +330,9 @@ function needsNormalizing(text: string): boolean {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     const k = c < 0x80 ? CLASS[c] : classOf(c);
-    if (k === DIGIT || k === NUMERAL) {
+    if (k === DIGIT || k === NUMERAL || k === LETTER_DIGIT) {
       runDigits++;
-      if (k === NUMERAL) runNumeral = true;
+      if (k !== DIGIT) runNumeral = true;
       continue;
     }
     if (k === NEUTRAL && c === 32 && mayBeSpacedRun(text, i)) return true;
@@ -392,7 +434,7 @@ export function normalize(text: string): Normalized {
   let ends: Int32Array | null = null;
   let changed = false;
   let j = 0;
-  // Current run of digit-like characters in buf: start, and whether it holds a Chinese numeral.
+  // Current run of digit-like characters in buf: start, and whether it holds a Chinese numeral or a letter O o l I.
   let runStart = -1;
   let runHasNumeral = false;
   // The word whose look-alikes were decided last: [.., foldEnd) and the decision.
@@ -468,13 +510,13 @@ export function normalize(text: string): Normalized {
         const uk = CLASS[u];
         if (uk === ORDINARY) {
           if (runStart >= 0) {
-            if (runHasNumeral && convertRun(buf, runStart, j)) changed = true;
+            if (runHasNumeral && convertRun(buf, runStart, j, u)) changed = true;
             runStart = -1;
             runHasNumeral = false;
           }
         } else {
           if (runStart < 0) runStart = j;
-          if (uk === NUMERAL) runHasNumeral = true;
+          if (uk === NUMERAL || uk === LETTER_DIGIT) runHasNumeral = true;
         }
         if (starts !== null) {
           starts[j] = i;
@@ -487,13 +529,13 @@ export function normalize(text: string): Normalized {
     }
     if (k === ORDINARY) {
       if (runStart >= 0) {
-        if (runHasNumeral && convertRun(buf, runStart, j)) changed = true;
+        if (runHasNumeral && convertRun(buf, runStart, j, c)) changed = true;
         runStart = -1;
         runHasNumeral = false;
       }
     } else if (k !== NEUTRAL) {
       if (runStart < 0) runStart = j;
-      if (k === NUMERAL) runHasNumeral = true;
+      if (k === NUMERAL || k === LETTER_DIGIT) runHasNumeral = true;
     }
     if (starts !== null) {
       starts[j] = i;
@@ -501,7 +543,7 @@ export function normalize(text: string): Normalized {
     }
     buf[j++] = c;
   }
-  if (runStart >= 0 && runHasNumeral && convertRun(buf, runStart, j)) changed = true;
+  if (runStart >= 0 && runHasNumeral && convertRun(buf, runStart, j, -1)) changed = true;
   if (!changed) return { text, map: null };
   const out = UTF16.decode(buf.subarray(0, j));
   if (starts === null) return { text: out, map: null };

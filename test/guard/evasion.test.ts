@@ -185,6 +185,19 @@ test('an e-mail address written to slip past filters: (at), [at], #, 艾特, at 
   }
 });
 
+test('letters that stand in for digits inside a number: 手机：l38OO138OOO, 138 oo13 8ooo, an ID card with O for 0', () => {
+  const rules = createGuard({ scanCacheEntries: 0, tagger: false });
+  const found = (text: string) => rules.scan(text).findings.map((f) => `${f.type}:${text.slice(f.start, f.end)}`);
+  assert.deepEqual(found('手机：l38OO138OOO'), ['cn_mobile:l38OO138OOO']);
+  assert.deepEqual(found('电话 138 oo13 8ooo 找我'), ['cn_mobile:138 oo13 8ooo']);
+  assert.deepEqual(found('身份证号 11O1O519491231OO2X'), ['cn_id_card:11O1O519491231OO2X']);
+  assert.equal(normalize('l38OO138OOO').text, '13800138000');
+  // Letters in words stay letters: a model's name, English, a word beside the number, too few real digits.
+  for (const text of ['gpt-4o-2024-05-13', 'lol 1234567 lol', 'Hello World 2024', 'IOI 0l0 1O1', 'abc1380O138OOO', 'O2O']) {
+    assert.equal(normalize(text).text, text, text);
+  }
+});
+
 test('radicals, strokes and enclosed ideographs read as the ideographs they look like, as PDF copies carry them: 姓名：⽥⼤⼒, ⻓沙市⻰华路, ㊙', () => {
   const rules = createGuard({ scanCacheEntries: 0, tagger: false });
   const found = (text: string, type: string) => rules.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
