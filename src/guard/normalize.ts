@@ -12,7 +12,8 @@ import { decodeEscape, decoded } from './escapes.ts';
  * - Cyrillic and Greek look-alikes of Latin letters become Latin inside words written with Latin letters or
  *   digits ("АKIA…", "раssport"), never inside a word of real Cyrillic or Greek;
  * - format characters (\p{Cf}: zero-width, bidi controls, soft hyphen, tags) and variation selectors are
- *   dropped everywhere, combining marks (\p{M}) after a digit or a Han character ("1̲3̲8̲", keycaps "1️⃣", "机́密");
+ *   dropped everywhere, combining marks (\p{M}) after a digit, an ASCII letter or a Han character ("1̲3̲8̲", keycaps
+ *   "1️⃣", "机́密"), and Latin letters with diacritics become ASCII letters (Zhāng Wěi → Zhang Wei);
  * - traditional characters become simplified ones (陳 → 陈, 聯絡人 → 联络人; OpenCC's table, src/guard/data/traditional.ts),
  *   so that names, labels and addresses written in Hong Kong, Macau or Taiwan read as the detectors know them;
  * - radicals and strokes become the ideographs they look like (⼤ → 大, ⻓ → 长; the Unicode Character Database's
@@ -140,6 +141,13 @@ for (const [from, to] of [[0xa0, 0x100], [0x2070, 0x21a0], [0x2460, 0x2500], [0x
 {
   const simplified = [...SIMPLIFIED];
   [...TRADITIONAL].forEach((ch, i) => addFold(ch.codePointAt(0)!, simplified[i]));
+}
+
+// Latin letters with diacritics become their ASCII letter (Zhāng Wěi → Zhang Wei, Lǚ → Lu, José → Jose): names in pinyin
+// with tone marks read as the pinyin detector knows them. Letters without a decomposition (ß, æ, ø) stay.
+for (let cp = 0xc0; cp < 0x250; cp++) {
+  const d = String.fromCharCode(cp).normalize('NFD');
+  if (d.length > 1 && /^[A-Za-z]\p{M}+$/u.test(d) && !FOLD.has(cp)) addFold(cp, d[0]);
 }
 
 // Radicals and strokes as text copied from a PDF carries them (⼤ → 大, ⻓ → 长): the ideograph, then its simplified
@@ -314,9 +322,12 @@ function classOf(c: number): number {
   return CLASS[c];
 }
 
-/** Digits and Han characters never carry a combining mark in honest text: one there hides the character. */
+/**
+ * Digits and Han characters never carry a combining mark in honest text: one there hides the character. On an ASCII
+ * letter it is a diacritic, dropped as the precomposed letters' are (Zha\u0304ng → Zhang).
+ */
 function carriesNoMark(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 0x3400 && c <= 0x9fff);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0x3400 && c <= 0x9fff);
 }
 
 /**

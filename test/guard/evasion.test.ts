@@ -198,6 +198,18 @@ test('letters that stand in for digits inside a number: 手机：l38OO138OOO, 13
   }
 });
 
+test('pinyin with tone marks reads as pinyin: 持卡人：Zhāng Wěi, Lǚ Xiǎomíng, marks written apart (Zha\u0304ng)', () => {
+  const rules = createGuard({ scanCacheEntries: 0, tagger: false });
+  const names = (text: string) => rules.scan(text).findings.filter((f) => f.type === 'person_name').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(names('持卡人：Zhāng Wěi'), ['Zhāng Wěi']);
+  assert.deepEqual(names('联系人：Zha\u0304ng We\u030Ci'), ['Zha\u0304ng We\u030Ci']);
+  assert.deepEqual(names('Contact: Lǚ Xiǎomíng, tel 13800138000'), ['Lǚ Xiǎomíng']);
+  assert.equal(normalize('Ōuyáng Nà').text, 'Ouyang Na');
+  // Letters without a decomposition stay; so does ordinary text with accents, which holds no name.
+  assert.equal(normalize('Straße Ærø').text, 'Straße Ærø');
+  assert.deepEqual(names('café résumé naïve'), []);
+});
+
 test('radicals, strokes and enclosed ideographs read as the ideographs they look like, as PDF copies carry them: 姓名：⽥⼤⼒, ⻓沙市⻰华路, ㊙', () => {
   const rules = createGuard({ scanCacheEntries: 0, tagger: false });
   const found = (text: string, type: string) => rules.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
