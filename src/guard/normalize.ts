@@ -1,6 +1,7 @@
 import { SIMPLIFIED, TRADITIONAL } from './data/traditional.ts';
 import { IDEOGRAPHS, RADICALS } from './data/radicals.ts';
 import { decodeEscape, decoded } from './escapes.ts';
+import { mayBeWrapped, wrappedBreaks } from './wrapped.ts';
 
 /**
  * Normalization against evasion, before any detector runs:
@@ -18,7 +19,8 @@ import { decodeEscape, decoded } from './escapes.ts';
  *   so that names, labels and addresses written in Hong Kong, Macau or Taiwan read as the detectors know them;
  * - radicals and strokes become the ideographs they look like (⼤ → 大, ⻓ → 长; the Unicode Character Database's
  *   table, src/guard/data/radicals.ts), as text copied out of a PDF carries them;
- * - the spaces of text copied from a PDF one character at a time are dropped (联 系 人 ： 张 三);
+ * - the spaces of text copied from a PDF one character at a time are dropped (联 系 人 ： 张 三), and so are the line
+ *   breaks of text wrapped at a fixed width inside a name or a number (联系人：张 / 三丰; wrapped.ts);
  * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零");
  * - escaped text reads as what it says, as it comes in pasted logs, URLs, JSON, Python bytes, HTML and mail: \u5f20,
  *   %E5%BC%A0 (and %40, %u5F20, GBK's %D5%C5), \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0, a mail
@@ -436,7 +438,9 @@ function identityMap(n: number, j: number): [Int32Array, Int32Array] {
 
 /** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
 export function normalize(text: string): Normalized {
-  if (!needsNormalizing(text)) return { text, map: null };
+  // The line breaks of text wrapped at a fixed width (a PDF's lines), to drop.
+  const wrapped = mayBeWrapped(text) ? wrappedBreaks(text) : null;
+  if (wrapped === null && !needsNormalizing(text)) return { text, map: null };
   const n = text.length;
   // The rewrite buffer is reused: decoding copies it into the new string. A fold writes at most two units.
   if (scratch.length < 2 * n) scratch = new Uint16Array(Math.max(2 * n, 2 * scratch.length));
@@ -462,6 +466,10 @@ export function normalize(text: string): Normalized {
         changed = true;
         continue;
       }
+    } else if (wrapped !== null && wrapped[i] === 1) {
+      if (starts === null) [starts, ends] = identityMap(n, j);
+      changed = true;
+      continue;
     }
     let k = c < 0x80 ? CLASS[c] : classOf(c);
     // Replacement units for this character and how many original units it spans.
