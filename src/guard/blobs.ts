@@ -21,6 +21,7 @@ export interface Blob {
 
 /** 8 base64 characters are 6 bytes: two Chinese characters (12 hex digits). */
 const MIN_CHARS = 8;
+const MIN_BYTES = 6;
 /** A line of a mail body ends a blob unless it is at least this long (RFC 2045 writes 76) and whole quads. */
 const MIN_WRAPPED_LINE = 40;
 /** A blob that decodes to more is not read again: the guard's own limits on a string apply to the outer text. */
@@ -93,11 +94,12 @@ function isUtf8TextBlob(text: string, start: number, end: number, values: Int8Ar
   return need === 0;
 }
 
-/**
- * Where the blob starting at `start` ends (after its `=` padding), its base64 characters, and whether it mixes
- * digits and letters.
- */
-function blobEnd(text: string, start: number): { end: number; chars: number; mixed: boolean } {
+/** What blobEnd found besides the end: the blob's base64 characters, and whether it mixes digits and letters. */
+let blobChars = 0;
+let blobMixed = false;
+
+/** Where the blob starting at `start` ends (after its `=` padding); blobChars and blobMixed describe it. */
+function blobEnd(text: string, start: number): number {
   let i = start;
   let kinds = 0;
   let chars = 0;
@@ -120,7 +122,9 @@ function blobEnd(text: string, start: number): { end: number; chars: number; mix
     i++;
     pad++;
   }
-  return { end: i, chars, mixed: kinds === 3 };
+  blobChars = chars;
+  blobMixed = kinds === 3;
+  return i;
 }
 
 /** Where the hex digits of the blob text[start, end) start (after 0x or \\x), or -1 when it is not all hex. */
@@ -135,52 +139,69 @@ function hexFrom(text: string, start: number, end: number): number {
   return i;
 }
 
+/** The text whose GB charset declaration was looked for last (findBlobs clears it), and where it stands (-1: none). */
+let gbText: string | null = null;
+let gbAt = -1;
+
+/** Whether the text declares a GB charset before `at`: looked for once per text, when a blob is not UTF-8. */
+function gbDeclaredBefore(text: string, at: number): boolean {
+  if (gbText !== text) {
+    gbText = text;
+    gbAt = text.search(GB_CHARSET);
+  }
+  return gbAt >= 0 && gbAt < at;
+}
+
 /**
  * The blob text[start, end) with its text, or null: hex digits two a byte (a database's HEX(), Python's .hex()) when
- * the blob is all hex, base64 otherwise. `gb`: the text declares a GB charset before the blob.
+ * the blob is all hex, base64 otherwise; UTF-8, or GB18030 where the text declares a GB charset before the blob.
  */
-function decodeBlob(text: string, start: number, end: number, chars: number, gb: boolean): Blob | null {
+function decodeBlob(text: string, start: number, end: number, chars: number): Blob | null {
   const hex = hexFrom(text, start, end);
   const from = hex >= 0 ? hex : start;
-  // Two hex digits a byte; base64 has no quad of one character.
-  if (hex >= 0 ? ((end - hex) & 1) !== 0 : chars % 4 === 1) return null;
+  // Two hex digits a byte, six bytes at least (two Chinese characters); base64 has no quad of one character.
+  if (hex >= 0 ? ((end - hex) & 1) !== 0 || end - hex < 2 * MIN_BYTES : chars % 4 === 1) return null;
   const encoding = hex >= 0 ? 'hex' : 'base64';
-  // PostgreSQL's \x prefix is part of the blob.
-  const at = hex === start + 1 ? start - 1 : start;
-  const blob = (decoded: string | null): Blob | null => (decoded === null ? null : { start: at, end, encoding, text: decoded });
+  let decoded: string | null = null;
   if (isUtf8TextBlob(text, from, end, hex >= 0 ? HEX : BASE64, hex >= 0 ? 4 : 6)) {
     const bytes = Buffer.from(text.slice(from, end), encoding);
-    return blob(bytes.length >= 2 && bytes.length <= MAX_DECODED ? UTF8.decode(bytes) : null);
+    if (bytes.length >= 2 && bytes.length <= MAX_DECODED) decoded = UTF8.decode(bytes);
+  } else if (gbDeclaredBefore(text, start)) {
+    const bytes = Buffer.from(text.slice(from, end), encoding);
+    try {
+      const gb = bytes.length >= 2 && bytes.length <= MAX_DECODED ? GB.decode(bytes) : '';
+      if (isText(gb) && gb !== '') decoded = gb;
+    } catch {
+      // not GB18030
+    }
   }
-  if (!gb) return null;
-  const bytes = Buffer.from(text.slice(from, end), encoding);
-  if (bytes.length < 2 || bytes.length > MAX_DECODED) return null;
-  try {
-    const out = GB.decode(bytes);
-    return blob(isText(out) ? out : null);
-  } catch {
-    return null;
-  }
+  // PostgreSQL's \x prefix is part of the blob.
+  return decoded === null ? null : { start: hex === start + 1 ? start - 1 : start, end, encoding, text: decoded };
 }
 
 /**
  * The blobs of `text` that decode to text. `runs` holds the tokenizer's alphanumeric runs as [start, end] pairs
  * (tokens.ts); a blob starts at one of them and swallows the runs it spans.
  */
-export function findBlobs(text: string, runs: Int32Array, runCount: number): Blob[] {
-  const out: Blob[] = [];
+export function findBlobs(text: string, runs: Int32Array, runCount: number): readonly Blob[] {
+  let out: Blob[] | null = null;
   let done = 0;
-  const gbAt = text.search(GB_CHARSET);
   for (let r = 0; r < runCount; r++) {
     const start = runs[2 * r];
+    const runEnd = runs[2 * r + 1];
     if (start < done) continue;
+    // Most runs are words and numbers too short to be a blob, with nothing of the alphabet after them.
+    if (runEnd - start < MIN_CHARS && !isB64(text.charCodeAt(runEnd))) continue;
     // A blob never starts inside a word of its alphabet (`-` and `_` join runs that are one token).
     if (start > 0 && isB64(text.charCodeAt(start - 1))) continue;
-    const { end, chars, mixed } = blobEnd(text, start);
+    const end = blobEnd(text, start);
     done = end;
-    if (!mixed || chars < MIN_CHARS) continue;
-    const blob = decodeBlob(text, start, end, chars, gbAt >= 0 && gbAt < start);
-    if (blob !== null) out.push(blob);
+    if (!blobMixed || blobChars < MIN_CHARS) continue;
+    const blob = decodeBlob(text, start, end, blobChars);
+    if (blob !== null) (out ??= []).push(blob);
   }
-  return out;
+  gbText = null;
+  return out ?? NONE;
 }
+
+const NONE: readonly Blob[] = Object.freeze([]);

@@ -106,8 +106,11 @@ export function createGuard(options: GuardOptions = {}): Guard {
    * A blob of base64 or hex that decodes to text holding findings is one finding of the decoded text's gravest one: its
    * type, so that the blob is refused, routed or pseudonymized whole as that value would be.
    */
-  function blobFindings(t: string, ctx: ScanContext, depth: number): void {
-    for (const blob of findBlobs(t, ctx.tokens.runs, ctx.tokens.runCount)) {
+  function blobFindings(t: string, ctx: ScanContext, depth: number): boolean {
+    const blobs = findBlobs(t, ctx.tokens.runs, ctx.tokens.runCount);
+    for (const blob of blobs) {
+      // A short text found clean before (the header of every JWT, {"alg":"HS256"}) is not read again.
+      if (blob.text.length <= CLEAN_SHORT_MAX_LENGTH && cleanShort.has(blob.text)) continue;
       let gravest: Finding | null = null;
       for (const f of detect(blob.text, depth + 1).findings) {
         if (f.type === 'source_code') continue;
@@ -120,6 +123,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
         ctx.out.push({ type: gravest.type, start: blob.start, end: blob.end, score: gravest.score, detector: `${blob.encoding}:${gravest.detector ?? gravest.type}` });
       }
     }
+    return blobs.length > 0;
   }
 
   function detect(text: string, depth = 0): ScanResult {
@@ -131,7 +135,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
     const ctx: ScanContext = { out: raw, tokens: tokenize(t), rulesFrom: -1 };
     for (const d of detectors) d(t, ctx);
     // Read after the detectors, before anything tokenizes again (the blobs' own scans do).
-    if (depth < MAX_BLOB_DEPTH) blobFindings(t, ctx, depth);
+    // nested: the text holds blobs, or may (at the deepest level they are not looked for).
+    const nested = depth < MAX_BLOB_DEPTH ? blobFindings(t, ctx, depth) : true;
     const findings: Finding[] = [];
     let level: Level = 'public';
     let rank = 0;
@@ -152,7 +157,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
       if (f.label) out.label = f.label;
       findings.push(Object.freeze(out));
     }
-    if (findings.length === 0 && text.length <= CLEAN_SHORT_MAX_LENGTH) {
+    // Clean as read at this depth: a short text with blobs read less deeply than at the top is not remembered as clean.
+    if (findings.length === 0 && text.length <= CLEAN_SHORT_MAX_LENGTH && (depth === 0 || !nested)) {
       if (cleanShort.size >= CLEAN_SHORT_ENTRIES) cleanShort.clear();
       cleanShort.add(text);
     }

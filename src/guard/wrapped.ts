@@ -28,45 +28,54 @@ export function mayBeWrapped(text: string): boolean {
   return breaks >= MIN_FULL;
 }
 
+/**
+ * The width of the line that starts at `from`, 0 when a tab or two spaces lay it out in columns (a table's rows are
+ * records however alike their widths); its end is left in `lineEnd`.
+ */
+let lineEnd = 0;
+function lineWidth(text: string, from: number): number {
+  let width = 0;
+  let columns = false;
+  let i = from;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) break;
+    if (c === 9 || ((c === 32 || c === 0x3000) && (text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 0x3000))) columns = true;
+    else if (c !== 13) width += widthOf(c);
+  }
+  lineEnd = i;
+  return columns ? 0 : width;
+}
+
+/** counts[w]: lines of width w … w + SLACK; reused, and cleared after each call. */
+const counts = new Uint16Array(MAX_WIDTH + 1);
+
 /** The positions of the \n (and a \r before it) of the breaks to drop, or null when there is none. */
 export function wrappedBreaks(text: string): Uint8Array | null {
-  // Line ends and widths, in one pass.
-  const ends: number[] = [];
-  const widths: number[] = [];
-  let width = 0;
-  // A tab or two spaces lay out columns, and a table's rows are records however alike their widths: such a line
-  // counts as no width.
-  let columns = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      ends.push(i);
-      widths.push(columns ? 0 : width);
-      width = 0;
-      columns = false;
-    } else if (c === 9 || ((c === 32 || c === 0x3000) && (text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 0x3000))) {
-      columns = true;
-    } else if (c !== 13) width += widthOf(c);
-  }
-  widths.push(columns ? 0 : width);
-  if (ends.length < MIN_FULL) return null;
-  const counts = new Uint16Array(MAX_WIDTH + 1);
+  // First pass: the commonest width of the long lines, with no allocation (most texts with lines are not wrapped).
   let long = 0;
-  for (const w of widths) {
+  for (let from = 0; from <= text.length; from = lineEnd + 1) {
+    const w = lineWidth(text, from);
     if (w < MIN_WIDTH || w > MAX_WIDTH) continue;
     long++;
     // Each width counts for itself and the SLACK widths below it, so that the commonest window wins.
     for (let k = w; k >= Math.max(MIN_WIDTH, w - SLACK); k--) counts[k]++;
   }
+  if (long < MIN_FULL) {
+    if (long > 0) counts.fill(0);
+    return null;
+  }
   let full = 0;
   let at = 0;
   for (let w = MIN_WIDTH; w <= MAX_WIDTH; w++) if (counts[w] >= full) { full = counts[w]; at = w; }
+  counts.fill(0);
   if (full < MIN_FULL || full * 2 < long) return null;
+  // Second pass: the breaks after full lines, between two Han characters or digits.
   let drop: Uint8Array | null = null;
-  for (let l = 0; l < ends.length; l++) {
-    const w = widths[l];
-    if (w < at || w > at + SLACK) continue;
-    const n = ends[l];
+  for (let from = 0; from < text.length; from = lineEnd + 1) {
+    const w = lineWidth(text, from);
+    const n = lineEnd;
+    if (n >= text.length || w < at || w > at + SLACK) continue;
     const before = text.charCodeAt(n > 0 && text.charCodeAt(n - 1) === 13 ? n - 2 : n - 1);
     const after = text.charCodeAt(n + 1);
     // An ID card number's check character X may be what the line break cut off.
