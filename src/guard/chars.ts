@@ -21,3 +21,8 @@ export function isSpace(c: number): boolean {
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f ||
     c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
+
+/** A Han character (U+3400–U+9FFF) or a digit, ASCII or full-width: what a value cut by layout or markup is made of. */
+export function isHanOrDigit(c: number): boolean {
+  return (c >= 0x3400 && c <= 0x9fff) || (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
+}

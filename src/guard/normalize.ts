@@ -2,6 +2,7 @@ import { SIMPLIFIED, TRADITIONAL } from './data/traditional.ts';
 import { IDEOGRAPHS, RADICALS } from './data/radicals.ts';
 import { decodeEscape, decoded } from './escapes.ts';
 import { mayBeWrapped, wrappedBreaks } from './wrapped.ts';
+import { inlineMarkup } from './markup.ts';
 
 /**
  * Normalization against evasion, before any detector runs:
@@ -20,7 +21,8 @@ import { mayBeWrapped, wrappedBreaks } from './wrapped.ts';
  * - radicals and strokes become the ideographs they look like (⼤ → 大, ⻓ → 长; the Unicode Character Database's
  *   table, src/guard/data/radicals.ts), as text copied out of a PDF carries them;
  * - the spaces of text copied from a PDF one character at a time are dropped (联 系 人 ： 张 三), and so are the line
- *   breaks of text wrapped at a fixed width inside a name or a number (联系人：张 / 三丰; wrapped.ts);
+ *   breaks of text wrapped at a fixed width inside a name or a number (联系人：张 / 三丰; wrapped.ts), and the inline
+ *   tags where a rich-text editor split one (张</span><span>三丰; markup.ts);
  * - Chinese numerals inside long digit runs become digits ("一三八零零一三八零零零");
  * - escaped text reads as what it says, as it comes in pasted logs, URLs, JSON, Python bytes, HTML and mail: \u5f20,
  *   %E5%BC%A0 (and %40, %u5F20, GBK's %D5%C5), \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0, a mail
@@ -438,9 +440,10 @@ function identityMap(n: number, j: number): [Int32Array, Int32Array] {
 
 /** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
 export function normalize(text: string): Normalized {
-  // The line breaks of text wrapped at a fixed width (a PDF's lines), to drop.
-  const wrapped = mayBeWrapped(text) ? wrappedBreaks(text) : null;
-  if (wrapped === null && !needsNormalizing(text)) return { text, map: null };
+  // What layout and markup put inside a value, to drop: the line breaks of text wrapped at a fixed width (a PDF's
+  // lines), and the inline tags where a rich-text editor split a run between two Han characters or digits.
+  const dropped = inlineMarkup(text, mayBeWrapped(text) ? wrappedBreaks(text) : null);
+  if (dropped === null && !needsNormalizing(text)) return { text, map: null };
   const n = text.length;
   // The rewrite buffer is reused: decoding copies it into the new string. A fold writes at most two units.
   if (scratch.length < 2 * n) scratch = new Uint16Array(Math.max(2 * n, 2 * scratch.length));
@@ -459,6 +462,11 @@ export function normalize(text: string): Normalized {
   let spaced: Uint8Array | null | undefined;
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i);
+    if (dropped !== null && dropped[i] === 1) {
+      if (starts === null) [starts, ends] = identityMap(n, j);
+      changed = true;
+      continue;
+    }
     if (c === 32 || c === 0x3000) {
       if (spaced === undefined && mayBeSpacedRun(text, i)) spaced = spacedRuns(text);
       if (spaced && spaced[i] === 1) {
@@ -466,10 +474,6 @@ export function normalize(text: string): Normalized {
         changed = true;
         continue;
       }
-    } else if (wrapped !== null && wrapped[i] === 1) {
-      if (starts === null) [starts, ends] = identityMap(n, j);
-      changed = true;
-      continue;
     }
     let k = c < 0x80 ? CLASS[c] : classOf(c);
     // Replacement units for this character and how many original units it spans.

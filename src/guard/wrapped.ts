@@ -11,6 +11,7 @@
  * digit and an ID card number's X): lists,
  * headings and short lines keep theirs, and so do words of English, where the break stands for a space.
  */
+import { isHanOrDigit } from './chars.ts';
 
 const MIN_FULL = 3;
 const MIN_WIDTH = 30;
@@ -18,7 +19,6 @@ const SLACK = 3;
 /** Widths above this are paragraphs of unwrapped text, not wrapped lines. */
 const MAX_WIDTH = 240;
 
-const isHanOrDigit = (c: number): boolean => (c >= 0x3400 && c <= 0x9fff) || (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
 const widthOf = (c: number): number => (c < 0x1100 ? 1 : 2);
 
 /** Whether `text` holds at least MIN_FULL line breaks: the cheap test before wrappedBreaks. */
