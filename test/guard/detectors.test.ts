@@ -167,6 +167,19 @@ test('secrets on a command line and in group-robot webhooks: the password or the
   }
 });
 
+test('the credential of an HTTP Authorization header: Basic user:password in base64, Bearer and Token values', () => {
+  const g = createGuard({ scanCacheEntries: 0 });
+  const secrets = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'secret').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(secrets('GET /api HTTP/1.1\nAuthorization: Basic YWRtaW46cGFzc3dvcmQ=\nHost: x'), ['YWRtaW46cGFzc3dvcmQ=']);
+  assert.deepEqual(secrets('curl -H "Authorization: Bearer 9f8e7d6c5b4a39281706abcdef" https://api.example.com'), ['9f8e7d6c5b4a39281706abcdef']);
+  assert.deepEqual(secrets('Proxy-Authorization: basic dXNlcjpzM2NyM3Q='), ['dXNlcjpzM2NyM3Q=']);
+  // No colon in what Basic decodes to, a short test value, a template, prose.
+  for (const text of ['Authorization: Basic dGVzdA==', "headers: { authorization: 'Bearer token123' }", 'Authorization: Bearer ${TOKEN}',
+    'headers: { Authorization: `Bearer ${token}` }', 'the Authorization header carries a Bearer token']) {
+    assert.deepEqual(secrets(text), [], text);
+  }
+});
+
 test('a grade alone on its line at the head of a document is a classified marking; a grade as a word or an option is not', () => {
   const g = createGuard({ scanCacheEntries: 0 });
   const marks = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'classified_marking').map((f) => text.slice(f.start, f.end));

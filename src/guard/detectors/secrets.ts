@@ -240,6 +240,27 @@ const COMMAND_PASSWORD = new RegExp([
 ].join('|'), 'g');
 const COMMAND_HINT = /mysql|mariadb|sshpass|redis-cli|curl/;
 
+/**
+ * The credential of an HTTP Authorization header, as request dumps, curl commands and API-client exports carry it:
+ * `Authorization: Basic YWRtaW46cGFzc3dvcmQ=` (user:password in base64 — it must decode to text with a colon),
+ * `Bearer …`, `Token …`, `Bot …` (whatever follows the scheme is the credential, when it is 16 characters or more:
+ * tests and docs write `Bearer token123`, `Bearer my-token`). The label rules above read `Basic` as the value and passed
+ * it over.
+ */
+const AUTH_HEADER = /\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(basic|bearer|token|bot)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+const AUTH_HINT = /uthorization|UTHORIZATION/;
+
+function detectAuthHeaders(text: string, out: RawFinding[]): void {
+  AUTH_HEADER.lastIndex = 0;
+  for (let m = AUTH_HEADER.exec(text); m !== null; m = AUTH_HEADER.exec(text)) {
+    const value = m[2];
+    if (PLACEHOLDER_VALUE.test(value)) continue;
+    if (m[1].toLowerCase() === 'basic' ? !Buffer.from(value, 'base64').toString('latin1').includes(':') : value.length < 16) continue;
+    const start = m.index + m[0].length - value.length;
+    out.push({ type: 'secret', start, end: start + value.length, score: 0.95, detector: 'secrets.auth-header' });
+  }
+}
+
 /** Each capture group of `re` that matched, as a secret (quotes around a value are no part of it). */
 function detectGroups(text: string, out: RawFinding[], re: RegExp, score: number, detector: string): void {
   re.lastIndex = 0;
@@ -265,6 +286,7 @@ export function detectSecrets(
   detectConnections(text, out);
   if (text.includes('hook') || text.includes('robot/send')) detectGroups(text, out, WEBHOOK, 0.97, 'secrets.webhook');
   if (COMMAND_HINT.test(text)) detectGroups(text, out, COMMAND_PASSWORD, 0.9, 'secrets.command');
+  if (AUTH_HINT.test(text)) detectAuthHeaders(text, out);
   let next = 0;
   for (const p of labelStarts) {
     if (p < next) continue;
