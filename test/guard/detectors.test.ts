@@ -180,6 +180,19 @@ test('the credential of an HTTP Authorization header: Basic user:password in bas
   }
 });
 
+test('session cookies in a request or response dump are secrets; attributes and short or plain values are not', () => {
+  const g = createGuard({ scanCacheEntries: 0 });
+  const secrets = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'secret').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(secrets('Cookie: JSESSIONID=8F3A2B1C9D0E4F5A6B7C8D9E0F1A2B3C; lang=zh-CN'), ['8F3A2B1C9D0E4F5A6B7C8D9E0F1A2B3C']);
+  assert.deepEqual(secrets('Set-Cookie: token="a1b2c3d4e5f6g7h8i9j0"; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly'),
+    ['a1b2c3d4e5f6g7h8i9j0']);
+  for (const text of ['Cookie: lang=zh-CN; theme=dark', 'document.cookie = "x=1"', 'Set-Cookie: id=abc; Max-Age=31536000123456789']) {
+    assert.deepEqual(secrets(text), [], text);
+  }
+  // One header line of 100,000 pairs stays linear.
+  assert.equal(secrets(`Cookie: ${'k=v; '.repeat(100_000)}`).length, 0);
+});
+
 test('a grade alone on its line at the head of a document is a classified marking; a grade as a word or an option is not', () => {
   const g = createGuard({ scanCacheEntries: 0 });
   const marks = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'classified_marking').map((f) => text.slice(f.start, f.end));

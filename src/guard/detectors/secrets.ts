@@ -261,6 +261,30 @@ function detectAuthHeaders(text: string, out: RawFinding[]): void {
   }
 }
 
+/**
+ * Cookies in a request or response dump (`Cookie: JSESSIONID=8F3A…`, `Set-Cookie: session_id=…`): a session cookie is a
+ * live login. Each value of the header line of 16 characters or more that mixes letters and digits is a secret;
+ * attributes (Path, Domain, Expires, Max-Age, SameSite) are not values.
+ */
+const COOKIE_LINE = /\b(?:set-)?cookie["']?\s*:\s*([^\r\n]{1,16384})/gi;
+const COOKIE_PAIR = /([^=;,\s]{1,128})=([^;,\s]{16,})/g;
+const COOKIE_ATTRIBUTE = /^(?:path|domain|expires|max-age|samesite)$/i;
+const COOKIE_HINT = /ookie|OOKIE/;
+
+function detectCookies(text: string, out: RawFinding[]): void {
+  COOKIE_LINE.lastIndex = 0;
+  for (let line = COOKIE_LINE.exec(text); line !== null; line = COOKIE_LINE.exec(text)) {
+    const at = line.index + line[0].length - line[1].length;
+    COOKIE_PAIR.lastIndex = 0;
+    for (let m = COOKIE_PAIR.exec(line[1]); m !== null; m = COOKIE_PAIR.exec(line[1])) {
+      const value = m[2].replace(/^"|"$/g, '');
+      if (COOKIE_ATTRIBUTE.test(m[1]) || !/[0-9]/.test(value) || !/[A-Za-z]/.test(value) || PLACEHOLDER_VALUE.test(value)) continue;
+      const start = at + m.index + m[0].length - m[2].length + (m[2].startsWith('"') ? 1 : 0);
+      out.push({ type: 'secret', start, end: start + value.length, score: 0.9, detector: 'secrets.cookie' });
+    }
+  }
+}
+
 /** Each capture group of `re` that matched, as a secret (quotes around a value are no part of it). */
 function detectGroups(text: string, out: RawFinding[], re: RegExp, score: number, detector: string): void {
   re.lastIndex = 0;
@@ -287,6 +311,7 @@ export function detectSecrets(
   if (text.includes('hook') || text.includes('robot/send')) detectGroups(text, out, WEBHOOK, 0.97, 'secrets.webhook');
   if (COMMAND_HINT.test(text)) detectGroups(text, out, COMMAND_PASSWORD, 0.9, 'secrets.command');
   if (AUTH_HINT.test(text)) detectAuthHeaders(text, out);
+  if (COOKIE_HINT.test(text)) detectCookies(text, out);
   let next = 0;
   for (const p of labelStarts) {
     if (p < next) continue;
