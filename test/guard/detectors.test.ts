@@ -193,6 +193,22 @@ test('session cookies in a request or response dump are secrets; attributes and 
   assert.equal(secrets(`Cookie: ${'k=v; '.repeat(100_000)}`).length, 0);
 });
 
+test('a local landline of 7 or 8 digits right after a phone label (电话：62751234); an amount or a count is none', () => {
+  const g = createGuard({ scanCacheEntries: 0, tagger: false });
+  const phones = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'cn_landline').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(phones('联系电话：62751234'), ['62751234']);
+  assert.deepEqual(phones('办公电话 6275 1234，传真：6275-1235'), ['6275 1234', '6275-1235']);
+  assert.deepEqual(phones('电话号码为 88886666'), ['88886666']);
+  for (const text of ['电话费：12345678元', '电话：1234567', '共有62751234人', '订单号 62751234', '电话：0123456']) assert.deepEqual(phones(text), [], text);
+});
+
+test('此致 (敬礼) closes a letter: its 致 addresses no one', () => {
+  const g = createGuard({ scanCacheEntries: 0, tagger: false });
+  const names = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'person_name').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(names('特此函告。\n\n此致 敬礼\n\n办公室'), []);
+  assert.deepEqual(names('致 王建国：\n您好'), ['王建国']);
+});
+
 test('a grade alone on its line at the head of a document is a classified marking; a grade as a word or an option is not', () => {
   const g = createGuard({ scanCacheEntries: 0 });
   const marks = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'classified_marking').map((f) => text.slice(f.start, f.end));

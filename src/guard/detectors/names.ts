@@ -140,7 +140,8 @@ export function detectNames(
   const table = { end: -1, names: 0 };
   for (const [at, word] of keywords ?? NAME_KEYWORDS.findAll(text)) {
     const kind = KIND.get(word)!;
-    if (kind & CUE) {
+    // 此致 (敬礼) closes a letter: its 致 addresses no one.
+    if (kind & CUE && !(word === '致' && at > 0 && text.charCodeAt(at - 1) === 0x6b64 /* 此 */)) {
       if (at >= table.end) [table.end, table.names] = namesInColumns(text, out, at, word);
       namesAfterCue(text, out, at + word.length, table.names > 0);
     }
