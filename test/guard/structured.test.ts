@@ -235,3 +235,12 @@ test('property: random mixtures of keys, quotes, brackets, tags, SQL and escapes
     assert.equal(vault.restore(vault.pseudonymize(text, findings)), text, JSON.stringify(text));
   }
 });
+
+test('travel permits under the keys of APIs and database schemas: hkmPermit, twPermit, permit_no, gatxzhm', () => {
+  const permits = (text: string): string[] => rules.scan(text).findings.filter((f) => f.type === 'cn_permit').map((f) => text.slice(f.start, f.end));
+  assert.deepEqual(permits('{"hkmPermit": "C12345678", "twPermit": "T12345678"}'), ['C12345678', 'T12345678']);
+  assert.deepEqual(permits('permit_no=H12345678&x=1'), ['H12345678']);
+  assert.deepEqual(permits("INSERT INTO t (gatxzhm) VALUES ('C98765432');"), ['C98765432']);
+  // A permit key with no permit number beside it, and a number with no key.
+  assert.deepEqual(permits('{"permitCount": 12345678, "orderNo": "C12345678"}'), []);
+});

@@ -145,13 +145,22 @@ const PASSPORT_CUE = /(?:护照|passport|Passport|PASSPORT|旅行证)/;
 
 // 港澳通行证 C/W…, 台湾通行证 L/T…, 回乡证 H/M…, 台胞证 8–10 digits; always labelled.
 const PERMIT = /(?<![0-9A-Za-z])(?:[CWLTHM][0-9A-Z]?\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])/y;
-const PERMIT_HINTS = ['通行证', '回乡证', '台胞证', '居住证', '往来港澳', '往来台湾', '来往内地', '来往大陆', '旅行证件'];
+const PERMIT_HINTS = ['通行证', '回乡证', '台胞证', '居住证', '往来港澳', '往来台湾', '来往内地', '来往大陆', '旅行证件', 'ermit', 'ERMIT',
+  'txz', 'hxz'];
 const PERMIT_CUE = /(?:通行证|回乡证|台胞证|往来港澳|往来台湾|来往内地|来往大陆|居住证|旅行证件)/;
+/**
+ * The keys of APIs and database schemas (hkmPermit, twPermit, permit_no; pinyin initials gatxz 港澳通行证, hxz 回乡证): they
+ * label only the permits that start with a letter — after "permitCount" a number of eight digits is a count.
+ */
+const PERMIT_KEY_CUE = /(?:[Pp]ermit|PERMIT|txz|hxz)/;
 
-/** `gate`: whether the text holds a hint word at all, asked only once a candidate matches. */
+/**
+ * `gate`: whether the text holds a hint word at all, asked only once a candidate matches; `letterCue`: a cue that labels
+ * only values starting with a letter.
+ */
 function detectLabelled(
   text: string, out: RawFinding[], runs: Int32Array, nr: number, re: RegExp, cue: RegExp, type: FindingType, window: number,
-  gate: (text: string) => boolean,
+  gate: (text: string) => boolean, letterCue?: RegExp,
 ): void {
   let gated = false;
   for (let r = 0; r < 2 * nr; r += 2) {
@@ -165,7 +174,7 @@ function detectLabelled(
       gated = true;
     }
     const before = text.slice(Math.max(0, m.index - window), m.index);
-    if (!cue.test(before)) continue;
+    if (!cue.test(before) && !(letterCue !== undefined && text.charCodeAt(m.index) >= 65 && letterCue.test(before))) continue;
     if (/^(?:19|20)\d\d(?:0[1-9]|1[0-2])/.test(m[0])) continue; // a date such as 20300105
     out.push({ type, start: m.index, end: m.index + m[0].length, score: 0.9, detector: 'codes' });
   }
@@ -243,6 +252,6 @@ export function detectCodes(
     detectLabelled(text, out, runs, nr, PASSPORT, PASSPORT_CUE, 'passport', 24, passportHint);
     detectBarePassports(text, out, runs, nr, from);
   }
-  if (want.has('cn_permit')) detectLabelled(text, out, runs, nr, PERMIT, PERMIT_CUE, 'cn_permit', 24, permitHint);
+  if (want.has('cn_permit')) detectLabelled(text, out, runs, nr, PERMIT, PERMIT_CUE, 'cn_permit', 24, permitHint, PERMIT_KEY_CUE);
   if (want.has('license_plate')) detectPlates(text, out, runs, nr);
 }
