@@ -597,6 +597,9 @@ test('于 after a word it ends (用于, 迫于, 关于) is no part of the name a
 test('a dynasty before a three-character name (宋周敦颐) and a writer\'s epithet (大文豪莎士比亚) come off it', () => {
   assert.deepEqual(found('柳宗元的《捕蛇者说》，宋周敦颐的《爱莲说》。', 'person_name').slice(-1), ['周敦颐']);
   assert.deepEqual(found('英国大文豪莎士比亚说过', 'person_name'), ['莎士比亚'], 'a title alone (文豪) is no name either');
+  // A calling or an office the tagger took in (商人西村松兵卫) comes off too: the trimming works on the tagger's span.
+  const merchant = found('之后与商人西村松兵卫再婚', 'person_name');
+  assert.ok(merchant.every((n) => !n.startsWith('商人')), merchant.join());
   assert.ok(found('他以英国大文豪莎士比亚名剧《亨利五世》的台词作答。', 'person_name').every((n) => !n.includes('文豪')));
 });
 

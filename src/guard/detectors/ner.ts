@@ -612,7 +612,9 @@ const VERB_AFTER_NAME = new KeywordIndex([...NAME_VERBS.filter((v) => v.length =
 const DYNASTY_BEFORE = /^(?:[东西南北前后][汉晋魏周齐梁陈宋唐秦燕凉蜀吴]|[唐宋元明清汉秦隋晋]朝)/;
 const ERA_VERB = new Set([...'改建']);
 const DYNASTY = new Set([...'秦汉晋隋唐宋元明清']);
-const TITLE_FIRST = new KeywordIndex([...CUE_BEFORE, '文豪', '大文豪', '公爵', '伯爵', '侯爵', '子爵', '男爵', '大公', '亲王', '国王', '女王']);
+const TITLE_FIRST = new KeywordIndex([...CUE_BEFORE, '文豪', '大文豪', '公爵', '伯爵', '侯爵', '子爵', '男爵', '大公', '亲王', '国王', '女王',
+  // Callings and offices a name follows (商人西村松兵卫, 哲学家黑格尔, 丞相诸葛亮).
+  ...'商人 学者 农民 工人 大臣 丞相 太守 将领 船长 作曲家 哲学家 科学家 数学家 物理学家 化学家 艺术家 音乐家 小说家 剧作家 思想家 政治家 革命家 企业家 发明家 探险家 歌星 影星 球星 名将 画师 词人 僧人 道士 法师'.split(' ')]);
 /** Characters inside none of the training corpora's names: a span holding one has run on into a clause. */
 const NOT_IN_NAME = new Set([...'与了着把被将劝伐饰携率联姓']);
 /** Characters before 于 that make it the preposition of a verb (卒于顺治, 病逝于波扎那, 由于尚恩, 位于西布里奇福德), not the surname. */
