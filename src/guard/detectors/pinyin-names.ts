@@ -49,7 +49,7 @@ function labelledAt(text: string, pos: number): boolean {
 // Capitalised words only: a name's two words are both capitalised, and the scan skips the rest (most of a text).
 const WORD = /(?<![A-Za-z])[A-Z][A-Za-z]*(?:-[A-Za-z]+)?/g;
 /** Two capitalised words a space apart somewhere in the text: without them there is nothing to look at. */
-const PAIR_HINT = /[A-Z][A-Za-z]* [A-Z]/;
+const PAIR_HINT = /(?<![A-Za-z])[A-Z][A-Za-z]* [A-Z]/;
 const NEXT_WORD = / ([A-Za-z]+)(?![A-Za-z0-9_-])/y;
 
 /** Whether a word is capitalised (Zhang) or in capitals (ZHANG): how names are written, not ordinary words. */
