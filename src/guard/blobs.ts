@@ -5,6 +5,11 @@
  * and when that text holds a finding the whole run is one finding of the same type (guard.ts). What does not
  * decode to text (hashes, keys, images, identifiers) is left alone.
  *
+ * Compressed payloads in base64 (gzip, `H4sI…`; zlib, `eJ…`), as logs and message queues carry them, are inflated
+ * first, each to at most INFLATE_RATIO bytes per character of its base64 (and MAX_DECODED): the work stays
+ * proportionate to the text, however many bombs it holds, and no bomb takes another blob's share. A payload that
+ * compresses better than that is not read (docs/guard.md).
+ *
  * A blob is a run of the base64 alphabet (standard or URL-safe) with at most two `=` after it, of at least
  * MIN_CHARS characters, with digits and letters in it (every word of English letters and every number is base64
  * too, but decodes to no text), starting at an alphanumeric run of the tokenizer. Lines of a mail body (76
@@ -12,16 +17,20 @@
  * `charset=gb2312|gbk|gb18030` stands before it (old Chinese mail); text means no control characters but tab and
  * line breaks.
  */
+import { gunzipSync, inflateSync } from 'node:zlib';
+
 export interface Blob {
   start: number;
   end: number;
-  encoding: 'base64' | 'hex';
+  encoding: 'base64' | 'hex' | 'gzip';
   text: string;
 }
 
 /** 8 base64 characters are 6 bytes: two Chinese characters (12 hex digits). */
 const MIN_CHARS = 8;
 const MIN_BYTES = 6;
+/** Inflated bytes allowed per character of a compressed blob's base64. */
+const INFLATE_RATIO = 64;
 /** A line of a mail body ends a blob unless it is at least this long (RFC 2045 writes 76) and whole quads. */
 const MIN_WRAPPED_LINE = 40;
 /** A blob that decodes to more is not read again: the guard's own limits on a string apply to the outer text. */
@@ -163,6 +172,10 @@ function decodeBlob(text: string, start: number, end: number, chars: number): Bl
   if (hex >= 0 ? ((end - hex) & 1) !== 0 || end - hex < 2 * MIN_BYTES : chars % 4 === 1) return null;
   const encoding = hex >= 0 ? 'hex' : 'base64';
   let decoded: string | null = null;
+  if (hex < 0 && (text.startsWith('H4sI', from) || text.startsWith('eJ', from) || text.startsWith('eN', from))) {
+    const inflated = inflate(Buffer.from(text.slice(from, end), 'base64'), Math.min(MAX_DECODED, INFLATE_RATIO * (end - from)));
+    return inflated === null ? null : { start, end, encoding: 'gzip', text: inflated };
+  }
   if (isUtf8TextBlob(text, from, end, hex >= 0 ? HEX : BASE64, hex >= 0 ? 4 : 6)) {
     const bytes = Buffer.from(text.slice(from, end), encoding);
     if (bytes.length >= 2 && bytes.length <= MAX_DECODED) decoded = UTF8.decode(bytes);
@@ -177,6 +190,19 @@ function decodeBlob(text: string, start: number, end: number, chars: number): Bl
   }
   // PostgreSQL's \x prefix is part of the blob.
   return decoded === null ? null : { start: hex === start + 1 ? start - 1 : start, end, encoding, text: decoded };
+}
+
+/** The text a gzip or zlib stream holds, when it inflates to at most `max` bytes of text; otherwise null. */
+function inflate(bytes: Buffer, max: number): string | null {
+  let out: Buffer;
+  try {
+    out = bytes[0] === 0x1f ? gunzipSync(bytes, { maxOutputLength: max }) : inflateSync(bytes, { maxOutputLength: max });
+  } catch {
+    return null; // no stream (a word that starts with eJ), cut short, or more than allowed
+  }
+  if (out.length < 2) return null;
+  const text = UTF8.decode(out);
+  return isText(text) ? text : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, createHash } from 'node:crypto';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { createGuard, Vault } from '../../src/guard/index.ts';
 import { mulberry32 } from '../helpers/random.ts';
 
@@ -98,4 +99,19 @@ test('text in hex, as databases and scripts print bytes: HEX(), 0x…, PostgreSQ
   // Hashes, UUIDs, colours and odd lengths are no text.
   assert.deepEqual(blobs('sha1 a94a8fe5ccb19ba61c4c0873d391e987982fbbd3 uuid 550e8400-e29b-41d4-a716-446655440000 #ff00ff 0xdeadbeef'), []);
   assert.deepEqual(blobs(`${plain}0`), []);
+});
+
+test('compressed payloads in base64 (gzip H4sI…, zlib eJ…) are inflated and read; bombs are cut off at 64 bytes per character', () => {
+  const gz = gzipSync(Buffer.from('客户姓名：张三丰，手机13800138000')).toString('base64');
+  assert.deepEqual(blobs(`{"payload":"${gz}","enc":"gzip"}`), [['cn_mobile', gz, 'gzip:digits']]);
+  const zl = deflateSync(Buffer.from('{"idCard":"11010519491231002X"}')).toString('base64');
+  assert.deepEqual(blobs(`msg=${zl}`).map((x) => x[0]), ['cn_id_card']);
+  assert.deepEqual(blobs(gzipSync(Buffer.from('这是一段普通文字，没有个人信息。')).toString('base64')), []);
+  // 50 MB of one byte in 64 KB of base64: inflated no further than 64 bytes per character of it, and no bomb takes the
+  // share of the payload beside it.
+  const bomb = gzipSync(Buffer.alloc(50_000_000, 0x41)).toString('base64');
+  assert.deepEqual(blobs(`${bomb} ${gz}`).map((x) => x[0]), ['cn_mobile'], 'a bomb beside a payload: the payload is still read');
+  assert.deepEqual(blobs(Array.from({ length: 20 }, () => bomb).join(' ')), []);
+  // Words that start like a zlib stream are no stream.
+  assert.deepEqual(blobs('eJustAWordWithDigits123 eNd0fTheLine42'), []);
 });
