@@ -1,13 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGuard } from '../../src/guard/index.ts';
-import type { FindingType } from '../../src/guard/index.ts';
+import type { FindingType, Guard } from '../../src/guard/index.ts';
 import { HANDWRITTEN, parseMarked } from './fixtures/handwritten.ts';
 
 const guard = createGuard({ customTerms: ['天穹计划', '青鸾系统'] });
 
 function found(text: string): Array<[FindingType, string]> {
   return guard.scan(text).findings.map((f) => [f.type, text.slice(f.start, f.end)]);
+}
+
+/** Guards that scan every text afresh (no cache), with the tagger and with the rules alone. */
+const uncached = createGuard({ scanCacheEntries: 0 });
+const rulesOnly = createGuard({ scanCacheEntries: 0, tagger: false });
+
+/** What guard `g` finds of one type in `text`. */
+function valuesOf(g: Guard, text: string, type: FindingType): string[] {
+  return g.scan(text).findings.filter((f) => f.type === type).map((f) => text.slice(f.start, f.end));
 }
 
 test('hand-written set: every labelled value is found, nothing else', () => {
@@ -150,8 +159,7 @@ test('a private key without its footer (pasted in part, or cut off) is still a s
 });
 
 test('secrets on a command line and in group-robot webhooks: the password or the token, not the command', () => {
-  const g = createGuard({ scanCacheEntries: 0 });
-  const secrets = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'secret').map((f) => text.slice(f.start, f.end));
+  const secrets = (text: string): string[] => valuesOf(uncached, text, 'secret');
   assert.deepEqual(secrets('mysql -uroot -pS3cret123 -h 10.1.2.3'), ['S3cret123']);
   assert.deepEqual(secrets('mysqldump -uroot -p"Pa ss" db > a.sql'), ['Pa ss']);
   assert.deepEqual(secrets('sshpass -p Passw0rd ssh root@10.0.0.1'), ['Passw0rd']);
@@ -168,8 +176,7 @@ test('secrets on a command line and in group-robot webhooks: the password or the
 });
 
 test('the credential of an HTTP Authorization header: Basic user:password in base64, Bearer and Token values', () => {
-  const g = createGuard({ scanCacheEntries: 0 });
-  const secrets = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'secret').map((f) => text.slice(f.start, f.end));
+  const secrets = (text: string): string[] => valuesOf(uncached, text, 'secret');
   assert.deepEqual(secrets('GET /api HTTP/1.1\nAuthorization: Basic YWRtaW46cGFzc3dvcmQ=\nHost: x'), ['YWRtaW46cGFzc3dvcmQ=']);
   assert.deepEqual(secrets('curl -H "Authorization: Bearer 9f8e7d6c5b4a39281706abcdef" https://api.example.com'), ['9f8e7d6c5b4a39281706abcdef']);
   assert.deepEqual(secrets('Proxy-Authorization: basic dXNlcjpzM2NyM3Q='), ['dXNlcjpzM2NyM3Q=']);
@@ -181,8 +188,7 @@ test('the credential of an HTTP Authorization header: Basic user:password in bas
 });
 
 test('session cookies in a request or response dump are secrets; attributes and short or plain values are not', () => {
-  const g = createGuard({ scanCacheEntries: 0 });
-  const secrets = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'secret').map((f) => text.slice(f.start, f.end));
+  const secrets = (text: string): string[] => valuesOf(uncached, text, 'secret');
   assert.deepEqual(secrets('Cookie: JSESSIONID=8F3A2B1C9D0E4F5A6B7C8D9E0F1A2B3C; lang=zh-CN'), ['8F3A2B1C9D0E4F5A6B7C8D9E0F1A2B3C']);
   assert.deepEqual(secrets('Set-Cookie: token="a1b2c3d4e5f6g7h8i9j0"; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly'),
     ['a1b2c3d4e5f6g7h8i9j0']);
@@ -194,8 +200,7 @@ test('session cookies in a request or response dump are secrets; attributes and 
 });
 
 test('a local landline of 7 or 8 digits right after a phone label (电话：62751234); an amount or a count is none', () => {
-  const g = createGuard({ scanCacheEntries: 0, tagger: false });
-  const phones = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'cn_landline').map((f) => text.slice(f.start, f.end));
+  const phones = (text: string): string[] => valuesOf(rulesOnly, text, 'cn_landline');
   assert.deepEqual(phones('联系电话：62751234'), ['62751234']);
   assert.deepEqual(phones('办公电话 6275 1234，传真：6275-1235'), ['6275 1234', '6275-1235']);
   assert.deepEqual(phones('电话号码为 88886666'), ['88886666']);
@@ -203,18 +208,16 @@ test('a local landline of 7 or 8 digits right after a phone label (电话：6275
 });
 
 test('此致 (敬礼) closes a letter: its 致 addresses no one', () => {
-  const g = createGuard({ scanCacheEntries: 0, tagger: false });
-  const names = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'person_name').map((f) => text.slice(f.start, f.end));
+  const names = (text: string): string[] => valuesOf(rulesOnly, text, 'person_name');
   assert.deepEqual(names('特此函告。\n\n此致 敬礼\n\n办公室'), []);
   assert.deepEqual(names('致 王建国：\n您好'), ['王建国']);
 });
 
 test('a grade alone on its line at the head of a document is a classified marking; a grade as a word or an option is not', () => {
-  const g = createGuard({ scanCacheEntries: 0 });
-  const marks = (text: string): string[] => g.scan(text).findings.filter((f) => f.type === 'classified_marking').map((f) => text.slice(f.start, f.end));
+  const marks = (text: string): string[] => valuesOf(uncached, text, 'classified_marking');
   assert.deepEqual(marks('绝密\n关于某某工程的报告\n正文……'), ['绝密']);
   assert.deepEqual(marks('请帮我总结：\n\n  秘 密\n\n关于2026年预算的报告'), ['秘 密']);
-  assert.equal(g.scan('机密\n关于某某工程的报告').level, 'classified');
+  assert.equal(uncached.scan('机密\n关于某某工程的报告').level, 'classified');
   // A word in a sentence, a string that is only a grade (an enum value), a list of levels.
   for (const text of ['这是绝密消息哦', '机密', '密级选项：\n公开\n秘密\n机密\n绝密\n请选择一项', '第三章 秘密\n正文']) {
     assert.deepEqual(marks(text), [], text);
