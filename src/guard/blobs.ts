@@ -13,11 +13,12 @@
  * A blob is a run of the base64 alphabet (standard or URL-safe) with at most two `=` after it, of at least
  * MIN_CHARS characters, with digits and letters in it (every word of English letters and every number is base64
  * too, but decodes to no text), starting at an alphanumeric run of the tokenizer. Lines of a mail body (76
- * characters each) join into one blob when a full line of base64 is followed by another. Its bytes are UTF-8 text, or else GB18030 text when a
- * `charset=gb2312|gbk|gb18030` stands before it (old Chinese mail); text means no control characters but tab and
- * line breaks.
+ * characters each) join into one blob when a full line of base64 is followed by another. Its bytes are UTF-8 text,
+ * or else GB18030 text when a `charset=gb2312|gbk|gb18030` stands before it (old Chinese mail); text means no control
+ * characters but tab and line breaks.
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { HEX } from './escapes.ts';
 
 export interface Blob {
   start: number;
@@ -36,12 +37,6 @@ const MIN_WRAPPED_LINE = 40;
 /** A blob that decodes to more is not read again: the guard's own limits on a string apply to the outer text. */
 const MAX_DECODED = 1 << 20;
 
-const B64 = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) B64[c] = 2;
-for (let c = 65; c <= 90; c++) B64[c] = B64[c + 32] = 1;
-for (const c of '+/-_') B64[c.charCodeAt(0)] = 1;
-
-const isB64 = (c: number): boolean => c < 128 && B64[c] !== 0;
 
 const UTF8 = new TextDecoder('utf-8');
 const GB = new TextDecoder('gb18030', { fatal: true });
@@ -61,9 +56,8 @@ const BASE64 = new Int8Array(128).fill(-1);
 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((ch, v) => { BASE64[ch.charCodeAt(0)] = v; });
 BASE64[45] = 62; // -
 BASE64[95] = 63; // _
-/** The 4-bit value of each hex digit, or -1. */
-const HEX = new Int8Array(128).fill(-1);
-'0123456789abcdef'.split('').forEach((ch, v) => { HEX[ch.charCodeAt(0)] = HEX[ch.toUpperCase().charCodeAt(0)] = v; });
+
+const isB64 = (c: number): boolean => c < 128 && BASE64[c] >= 0;
 
 /**
  * Whether text[start, end), `width` bits a character by `values` (BASE64 or HEX), decodes to UTF-8 text (as isText):
@@ -114,7 +108,7 @@ function blobEnd(text: string, start: number): number {
   let chars = 0;
   let lineStart = start;
   for (;;) {
-    while (i < text.length && isB64(text.charCodeAt(i))) kinds |= B64[text.charCodeAt(i++)];
+    for (let c = text.charCodeAt(i); isB64(c); c = text.charCodeAt(++i)) kinds |= c >= 48 && c <= 57 ? 2 : 1;
     chars += i - lineStart;
     // A wrapped body: a long line of whole quads, a line break, more base64.
     const line = i - lineStart;

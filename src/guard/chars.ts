@@ -7,7 +7,7 @@ export function asciiLower(c: number): number {
 
 /** ASCII digits and letters. */
 export function isAsciiAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return (c >= 48 && c <= 57) || isAsciiLetter(c);
 }
 
 /** A CJK unified ideograph of the basic block (U+4E00–U+9FA5): what names, places and word lists are written in. */
@@ -22,7 +22,17 @@ export function isSpace(c: number): boolean {
     c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
+/** ASCII A–Z and a–z. */
+export function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** A digit, ASCII or full-width. */
+export function isWideOrAsciiDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
+}
+
 /** A Han character (U+3400–U+9FFF) or a digit, ASCII or full-width: what a value cut by layout or markup is made of. */
 export function isHanOrDigit(c: number): boolean {
-  return (c >= 0x3400 && c <= 0x9fff) || (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
+  return (c >= 0x3400 && c <= 0x9fff) || isWideOrAsciiDigit(c);
 }

@@ -4,7 +4,8 @@
  * \xe5\xbc\xa0, &#24352; &#x5F20;, quoted-printable =E5=BC=A0, and a mail header's encoded words (=?UTF-8?B?5byg5LiJ?=).
  * Broken or invalid escapes (%zz, \u00, the overlong %C0%80, a surrogate half) decode to nothing.
  */
-const HEX = new Int8Array(128).fill(-1);
+/** The value of each hex digit (ASCII), or -1; blobs.ts reads hex blobs by it too. */
+export const HEX = new Int8Array(128).fill(-1);
 for (let d = 0; d < 10; d++) HEX[48 + d] = d;
 for (let d = 0; d < 6; d++) HEX[65 + d] = HEX[97 + d] = 10 + d;
 

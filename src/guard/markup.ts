@@ -10,9 +10,7 @@
  * or `</em>` between Han characters bounds a highlighted word (`<em>张三</em>的简历`) and stays, as do block tags (p,
  * div, td, br, li …), which end a value.
  */
-import { isHanOrDigit } from './chars.ts';
-
-const isDigit = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19);
+import { isHanOrDigit, isWideOrAsciiDigit } from './chars.ts';
 
 const MAX_TAG = 500;
 const INLINE_TAG = new RegExp(
@@ -48,7 +46,7 @@ export function inlineMarkup(text: string, drop: Uint8Array | null): Uint8Array 
     // Between two digits any run of inline tags splits a number (1380013</span>8000); between Han characters a lone
     // tag may bound a word.
     const next = end < text.length ? text.charCodeAt(end) : -1;
-    if ((split || (isDigit(next) && isDigit(text.charCodeAt(i - 1)))) && isHanOrDigit(next)) {
+    if ((split || (isWideOrAsciiDigit(next) && isWideOrAsciiDigit(text.charCodeAt(i - 1)))) && isHanOrDigit(next)) {
       drop ??= new Uint8Array(text.length);
       drop.fill(1, i, end);
     }

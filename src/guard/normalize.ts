@@ -1,8 +1,9 @@
 import { SIMPLIFIED, TRADITIONAL } from './data/traditional.ts';
 import { IDEOGRAPHS, RADICALS } from './data/radicals.ts';
 import { decodeEscape, decoded } from './escapes.ts';
-import { mayBeWrapped, wrappedBreaks } from './wrapped.ts';
+import { wrappedBreaks } from './wrapped.ts';
 import { inlineMarkup } from './markup.ts';
+import { isAsciiLetter } from './chars.ts';
 
 /**
  * Normalization against evasion, before any detector runs:
@@ -250,8 +251,6 @@ function letterDigit(c: number): number {
   return c === 79 || c === 111 ? 48 : c === 108 || c === 73 ? 49 : 0;
 }
 
-const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-
 /**
  * Rewrite buf[from, to) — a run of digits, Chinese numerals, the letters O o l I, spaces and dashes, ended by the
  * character `after` (-1 at the end of the text) — as ASCII digits when it holds at least 7 digit characters:
@@ -331,7 +330,7 @@ function classOf(c: number): number {
  * letter it is a diacritic, dropped as the precomposed letters' are (Zha\u0304ng → Zhang).
  */
 function carriesNoMark(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0x3400 && c <= 0x9fff);
+  return (c >= 48 && c <= 57) || isAsciiLetter(c) || (c >= 0x3400 && c <= 0x9fff);
 }
 
 /**
@@ -442,7 +441,7 @@ function identityMap(n: number, j: number): [Int32Array, Int32Array] {
 export function normalize(text: string): Normalized {
   // What layout and markup put inside a value, to drop: the line breaks of text wrapped at a fixed width (a PDF's
   // lines), and the inline tags where a rich-text editor split a run between two Han characters or digits.
-  const dropped = inlineMarkup(text, mayBeWrapped(text) ? wrappedBreaks(text) : null);
+  const dropped = inlineMarkup(text, wrappedBreaks(text));
   if (dropped === null && !needsNormalizing(text)) return { text, map: null };
   const n = text.length;
   // The rewrite buffer is reused: decoding copies it into the new string. A fold writes at most two units.

@@ -4,12 +4,11 @@
  * break says nothing and hides what runs across it; normalize.ts drops it so that the detectors read the value whole.
  *
  * A text is wrapped when at least MIN_FULL lines, and at least half of its lines of MIN_WIDTH (15 Han characters) or
- * more, are full: as
- * wide as the commonest width of its long lines, less SLACK (a line of Chinese holds a character less where it ends
- * in a wide punctuation mark, or more where it holds half-width digits). Width counts a Han or other wide character as
- * 2 and ASCII as 1. A break is dropped only after a full line, and only between two Han characters or digits (or a
- * digit and an ID card number's X): lists,
- * headings and short lines keep theirs, and so do words of English, where the break stands for a space.
+ * more, are full: as wide as the commonest width of its long lines, less SLACK (a line of Chinese holds a character
+ * less where it ends in a wide punctuation mark, or more where it holds half-width digits). Width counts a Han or
+ * other wide character as 2 and ASCII as 1. A break is dropped only after a full line, and only between two Han
+ * characters or digits (or a digit and an ID card number's X): lists, headings and short lines keep theirs, and so
+ * do words of English, where the break stands for a space.
  */
 import { isHanOrDigit } from './chars.ts';
 
@@ -21,8 +20,8 @@ const MAX_WIDTH = 240;
 
 const widthOf = (c: number): number => (c < 0x1100 ? 1 : 2);
 
-/** Whether `text` holds at least MIN_FULL line breaks: the cheap test before wrappedBreaks. */
-export function mayBeWrapped(text: string): boolean {
+/** Whether `text` holds at least MIN_FULL line breaks: the cheap test before the lines are measured. */
+function mayBeWrapped(text: string): boolean {
   let breaks = 0;
   for (let i = text.indexOf('\n'); i >= 0 && breaks < MIN_FULL; i = text.indexOf('\n', i + 1)) breaks++;
   return breaks >= MIN_FULL;
@@ -52,6 +51,7 @@ const counts = new Uint16Array(MAX_WIDTH + 1);
 
 /** The positions of the \n (and a \r before it) of the breaks to drop, or null when there is none. */
 export function wrappedBreaks(text: string): Uint8Array | null {
+  if (!mayBeWrapped(text)) return null;
   // First pass: the commonest width of the long lines, with no allocation (most texts with lines are not wrapped).
   let long = 0;
   for (let from = 0; from <= text.length; from = lineEnd + 1) {

@@ -32,12 +32,13 @@ const ID_LABEL = new LabelSet(['身份证', '证件号', '公民身份', '身份
  * number of 7 or 8 digits without its area code is a landline there (电话费：12345678 is an amount, and stays one).
  */
 const PHONE_LABEL = /(?:电话|座机|固话|联系方式|传真|[Tt]el|TEL|[Pp]hone|PHONE)(?:号码?)?\s*(?:[:：]|是|为)?\s*$/;
-const LOCAL_LANDLINE_HIT: Hit = { type: 'cn_landline', score: 0.8, prefix: 0 };
 
-/** Whether text[start, end), of `digits` digits, is a local landline number after a phone label. */
-function localLandline(text: string, start: number, digits: number): boolean {
+/** When text[start, end), of `digits` digits, is a local landline number after a phone label: reports it, true. */
+function localLandline(text: string, out: RawFinding[], start: number, end: number, digits: number): boolean {
   const c0 = text.charCodeAt(start);
-  return (digits === 7 || digits === 8) && c0 >= 50 && c0 <= 57 && PHONE_LABEL.test(text.slice(Math.max(0, start - 12), start));
+  if ((digits !== 7 && digits !== 8) || c0 < 50 || c0 > 57 || !PHONE_LABEL.test(text.slice(Math.max(0, start - 12), start))) return false;
+  out.push({ type: 'cn_landline', start, end, score: 0.8, detector: 'digits' });
+  return true;
 }
 const VERSION_LABEL = /(?:版本|version|Version|ver|Ver|v|V)\s*[:：]?\s*$/;
 
@@ -228,10 +229,7 @@ export function detectDigits(
     if ((nc === 45 || nc === 47 || nc === 95) && ce + 1 < text.length && isAsciiAlnum(text.charCodeAt(ce + 1))) continue;
     if (!clusterSeparated) {
       // One unbroken run of digits: the common case, no grouping needed.
-      if (ce - cs < 10 && want.has('cn_landline') && localLandline(text, cs, ce - cs)) {
-        out.push({ type: 'cn_landline', start: cs, end: ce, score: LOCAL_LANDLINE_HIT.score, detector: 'digits' });
-        continue;
-      }
+      if (ce - cs < 10 && want.has('cn_landline') && localLandline(text, out, cs, ce, ce - cs)) continue;
       if (ce - cs < 10 || ce - cs > 21) continue;
       const hit = classify(upperSlice(text, cs, ce), text, cs);
       if (hit && want.has(hit.type)) {
@@ -251,10 +249,8 @@ export function detectDigits(
     if (want.has('ip_address') && dot) used = detectIPv4(groups, text.slice(Math.max(0, cs - 20), cs), out);
     if (ce - cs < 7) continue;
     // A local number in two groups (6275 1234, 6275-1234) after a phone label.
-    if (groups.length === 2 && want.has('cn_landline') && !used && localLandline(text, cs, groups[0].digits.length + groups[1].digits.length)) {
-      out.push({ type: 'cn_landline', start: cs, end: ce, score: LOCAL_LANDLINE_HIT.score, detector: 'digits' });
-      continue;
-    }
+    if (groups.length === 2 && want.has('cn_landline') && !used
+      && localLandline(text, out, cs, ce, groups[0].digits.length + groups[1].digits.length)) continue;
     let i = 0;
     while (i < groups.length) {
       if (used && used[i]) {
