@@ -225,10 +225,18 @@ function buildingAnchorAt(text: string, p: number): number {
   return BUILDING_AFTER_DIGITS[text.charCodeAt(e)] === 1 ? p : -1;
 }
 
-function mergeAscending(a: number[], b: number[]): number[] {
+/** Two lists, each ascending by `at`, as one (at one position, b's items first). */
+function mergeAscending<T>(a: readonly T[], b: readonly T[], at: (x: T) => number): readonly T[] {
   if (b.length === 0) return a;
   if (a.length === 0) return b;
-  return [...a, ...b].sort((x, y) => x - y);
+  const all: T[] = [];
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && at(b[j]) <= at(x)) all.push(b[j++]);
+    all.push(x);
+  }
+  while (j < b.length) all.push(b[j++]);
+  return all;
 }
 
 /**
@@ -265,19 +273,6 @@ function addressKeyValues(text: string, runs: Int32Array, runCount: number): Arr
   return values;
 }
 
-/** Two lists of starts, each ascending, as one. */
-function mergeStarts(a: ReadonlyArray<[number, string]>, b: Array<[number, string]>): ReadonlyArray<[number, string]> {
-  if (b.length === 0) return a;
-  const all: Array<[number, string]> = [];
-  let j = 0;
-  for (const x of a) {
-    while (j < b.length && b[j][0] <= x[0]) all.push(b[j++]);
-    all.push(x);
-  }
-  while (j < b.length) all.push(b[j++]);
-  return all;
-}
-
 /**
  * `starts`: ADDRESS_STARTS.findAll(text), when the caller has it already; `runs`, `runCount`: the alphanumeric runs of
  * the text, as the tokenizer (tokens.ts) gives them.
@@ -288,7 +283,8 @@ export function detectAddresses(
   const spans: Array<[number, number]> = [];
   let coveredTo = -1;
   // Labels, keys of structured data and gazetteer names, in text order.
-  for (const [at, word] of mergeStarts(starts ?? ADDRESS_STARTS.findAll(text), addressKeyValues(text, runs, runCount))) {
+  const labels = mergeAscending(starts ?? ADDRESS_STARTS.findAll(text), addressKeyValues(text, runs, runCount), (x) => x[0]);
+  for (const [at, word] of labels) {
     if (at < coveredTo) continue;
     let start: number;
     let admin = 0;
@@ -313,7 +309,7 @@ export function detectAddresses(
   let anchoredTo = -1;
   const roads = anchorsAt(text, ANCHOR_STICKY, (p) => roadAnchorAt(text, p), runs, runCount);
   const buildings = anchorsAt(text, BUILDING_STICKY, (p) => buildingAnchorAt(text, p), runs, runCount);
-  for (const a of mergeAscending(roads, buildings)) {
+  for (const a of mergeAscending(roads, buildings, (x) => x)) {
     while (p < spans.length && spans[p][1] <= a) p++;
     if ((p < spans.length && spans[p][0] <= a) || a < anchoredTo) continue;
     let s = a;

@@ -3,9 +3,10 @@
  * strings, XML tags and attributes, PHP arrays — read off the tokenizer's runs of ASCII letters and digits, so that no
  * detector scans the text for them again.
  */
+import { isAsciiAlnum } from '../chars.ts';
 
 function isKeyUnit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+  return isAsciiAlnum(c) || c === 95 /* _ */ || c === 45 /* - */;
 }
 
 /**
