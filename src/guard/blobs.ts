@@ -6,13 +6,16 @@
  * decode to text (hashes, keys, images, identifiers) is left alone.
  *
  * Compressed payloads in base64 (gzip, `H4sI…`; zlib, `eJ…`), as logs and message queues carry them, are inflated
- * first, each to at most INFLATE_RATIO bytes per character of its base64 (and MAX_DECODED): the work stays
- * proportionate to the text, however many bombs it holds, and no bomb takes another blob's share. A payload that
- * compresses better than that is not read (docs/guard.md).
+ * first, each to at most `ratio` bytes per character of its base64 (INFLATE_RATIO at the top, and MAX_DECODED): the
+ * work stays proportionate to the text, however many bombs it holds, and no bomb takes another blob's share. A
+ * payload that compresses better than that is not read (docs/guard.md). Nested blobs share their parent's allowance
+ * (nestedRatio), so that a bomb inside a payload inside a payload cannot multiply it.
  *
  * A blob is a run of the base64 alphabet (standard or URL-safe) with at most two `=` after it, of at least
  * MIN_CHARS characters, with digits and letters in it (every word of English letters and every number is base64
- * too, but decodes to no text), starting at an alphanumeric run of the tokenizer. Lines of a mail body (76
+ * too, but decodes to no text), starting at an alphanumeric run of the tokenizer. A run of digits alone is hex when
+ * every byte of it is a digit or punctuation of ASCII (`3133383030…`, what HEX() prints for a phone number): a number
+ * of 12 digits or more has that shape by chance once in 15,000. Lines of a mail body (76
  * characters each) join into one blob when a full line of base64 is followed by another. Its bytes are UTF-8 text,
  * or else GB18030 text when a `charset=gb2312|gbk|gb18030` stands before it (old Chinese mail); text means no control
  * characters but tab and line breaks.
@@ -30,8 +33,8 @@ export interface Blob {
 /** 8 base64 characters are 6 bytes: two Chinese characters (12 hex digits). */
 const MIN_CHARS = 8;
 const MIN_BYTES = 6;
-/** Inflated bytes allowed per character of a compressed blob's base64. */
-const INFLATE_RATIO = 64;
+/** Decoded bytes allowed per character of a blob at the top: all that its nested blobs decode counts against it. */
+export const INFLATE_RATIO = 64;
 /** A line of a mail body ends a blob unless it is at least this long (RFC 2045 writes 76) and whole quads. */
 const MIN_WRAPPED_LINE = 40;
 /** A blob that decodes to more is not read again: the guard's own limits on a string apply to the outer text. */
@@ -97,11 +100,22 @@ function isUtf8TextBlob(text: string, start: number, end: number, values: Int8Ar
   return need === 0;
 }
 
-/** What blobEnd found besides the end: the blob's base64 characters, and whether it mixes digits and letters. */
+/** What blobEnd found besides the end: the blob's base64 characters, and which kinds it holds (1 letters, 2 digits). */
 let blobChars = 0;
-let blobMixed = false;
+let blobKinds = 0;
 
-/** Where the blob starting at `start` ends (after its `=` padding); blobChars and blobMixed describe it. */
+/** Whether text[start, end) is digits two a byte, each byte ASCII punctuation or a digit (0x20–0x39): hex of a number. */
+function isDigitHex(text: string, start: number, end: number): boolean {
+  if (((end - start) & 1) !== 0) return false;
+  for (let i = start; i < end; i += 2) {
+    const hi = text.charCodeAt(i);
+    const lo = text.charCodeAt(i + 1);
+    if ((hi !== 50 && hi !== 51) || lo < 48 || lo > 57) return false;
+  }
+  return true;
+}
+
+/** Where the blob starting at `start` ends (after its `=` padding); blobChars and blobKinds describe it. */
 function blobEnd(text: string, start: number): number {
   let i = start;
   let kinds = 0;
@@ -126,7 +140,7 @@ function blobEnd(text: string, start: number): number {
     pad++;
   }
   blobChars = chars;
-  blobMixed = kinds === 3;
+  blobKinds = kinds;
   return i;
 }
 
@@ -159,24 +173,25 @@ function gbDeclaredBefore(text: string, at: number): boolean {
  * The blob text[start, end) with its text, or null: hex digits two a byte (a database's HEX(), Python's .hex()) when
  * the blob is all hex, base64 otherwise; UTF-8, or GB18030 where the text declares a GB charset before the blob.
  */
-function decodeBlob(text: string, start: number, end: number, chars: number): Blob | null {
+function decodeBlob(text: string, start: number, end: number, chars: number, ratio: number): Blob | null {
   const hex = hexFrom(text, start, end);
   const from = hex >= 0 ? hex : start;
   // Two hex digits a byte, six bytes at least (two Chinese characters); base64 has no quad of one character.
   if (hex >= 0 ? ((end - hex) & 1) !== 0 || end - hex < 2 * MIN_BYTES : chars % 4 === 1) return null;
   const encoding = hex >= 0 ? 'hex' : 'base64';
   let decoded: string | null = null;
+  const max = Math.min(MAX_DECODED, Math.floor(ratio * (end - from)));
   if (hex < 0 && (text.startsWith('H4sI', from) || text.startsWith('eJ', from) || text.startsWith('eN', from))) {
-    const inflated = inflate(Buffer.from(text.slice(from, end), 'base64'), Math.min(MAX_DECODED, INFLATE_RATIO * (end - from)));
+    const inflated = inflate(Buffer.from(text.slice(from, end), 'base64'), max);
     return inflated === null ? null : { start, end, encoding: 'gzip', text: inflated };
   }
   if (isUtf8TextBlob(text, from, end, hex >= 0 ? HEX : BASE64, hex >= 0 ? 4 : 6)) {
     const bytes = Buffer.from(text.slice(from, end), encoding);
-    if (bytes.length >= 2 && bytes.length <= MAX_DECODED) decoded = UTF8.decode(bytes);
+    if (bytes.length >= 2 && bytes.length <= max) decoded = UTF8.decode(bytes);
   } else if (gbDeclaredBefore(text, start)) {
     const bytes = Buffer.from(text.slice(from, end), encoding);
     try {
-      const gb = bytes.length >= 2 && bytes.length <= MAX_DECODED ? GB.decode(bytes) : '';
+      const gb = bytes.length >= 2 && bytes.length <= max ? GB.decode(bytes) : '';
       if (isText(gb) && gb !== '') decoded = gb;
     } catch {
       // not GB18030
@@ -184,6 +199,17 @@ function decodeBlob(text: string, start: number, end: number, chars: number): Bl
   }
   // PostgreSQL's \x prefix is part of the blob.
   return decoded === null ? null : { start: hex === start + 1 ? start - 1 : start, end, encoding, text: decoded };
+}
+
+/**
+ * The allowance per character of a blob's decoded text for the blobs inside it: what is left of the blob's own
+ * allowance once its text is decoded, spread over that text. What a blob and everything nested in it decode stays
+ * within `ratio` times the blob, however deep (a stream that inflated 50-fold leaves its inner blobs 0.28 a character,
+ * which base64 of plain text, 0.75 a character, does not fit).
+ */
+export function nestedRatio(blob: Blob, ratio: number): number {
+  const decoded = blob.text.length;
+  return Math.max(0, (ratio * (blob.end - blob.start) - decoded) / decoded);
 }
 
 /** The text a gzip or zlib stream holds, when it inflates to at most `max` bytes of text; otherwise null. */
@@ -201,9 +227,10 @@ function inflate(bytes: Buffer, max: number): string | null {
 
 /**
  * The blobs of `text` that decode to text. `runs` holds the tokenizer's alphanumeric runs as [start, end] pairs
- * (tokens.ts); a blob starts at one of them and swallows the runs it spans.
+ * (tokens.ts); a blob starts at one of them and swallows the runs it spans. A blob decodes to at most `ratio` bytes
+ * per character of it.
  */
-export function findBlobs(text: string, runs: Int32Array, runCount: number): readonly Blob[] {
+export function findBlobs(text: string, runs: Int32Array, runCount: number, ratio = INFLATE_RATIO): readonly Blob[] {
   let out: Blob[] | null = null;
   let done = 0;
   for (let r = 0; r < runCount; r++) {
@@ -216,8 +243,8 @@ export function findBlobs(text: string, runs: Int32Array, runCount: number): rea
     if (start > 0 && isB64(text.charCodeAt(start - 1))) continue;
     const end = blobEnd(text, start);
     done = end;
-    if (!blobMixed || blobChars < MIN_CHARS) continue;
-    const blob = decodeBlob(text, start, end, blobChars);
+    if (blobChars < MIN_CHARS || (blobKinds !== 3 && !(blobKinds === 2 && isDigitHex(text, start, end)))) continue;
+    const blob = decodeBlob(text, start, end, blobChars, ratio);
     if (blob !== null) (out ??= []).push(blob);
   }
   gbText = null;

@@ -8,7 +8,7 @@ import { ADDRESS_STARTS } from './detectors/address.ts';
 import { createTokenizer } from './tokens.ts';
 import { DETECTORS, PRIORITY } from './detectors/table.ts';
 import type { Detect, ScanContext } from './detectors/table.ts';
-import { findBlobs } from './blobs.ts';
+import { findBlobs, INFLATE_RATIO, nestedRatio } from './blobs.ts';
 
 // Read once: under tsx an imported binding is a getter, and this one is read in the sort comparator.
 const PRIO = PRIORITY;
@@ -56,8 +56,11 @@ export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
   return sorted ? kept : kept.sort(byStartThenLongest);
 }
 
-/** base64 inside base64 is read again once more; deeper nesting is left as it is. */
-const MAX_BLOB_DEPTH = 2;
+/**
+ * Blobs inside blobs are read down to this depth (base64 in base64 in base64 …); what they decode is bounded by the
+ * allowance they share with the outermost one (blobs.ts), so depth adds no work a flat text could not cause.
+ */
+const MAX_BLOB_DEPTH = 4;
 
 /** Texts up to this length that scanned clean are remembered (at most CLEAN_SHORT_ENTRIES of them per guard). */
 const CLEAN_SHORT_MAX_LENGTH = 32;
@@ -106,13 +109,13 @@ export function createGuard(options: GuardOptions = {}): Guard {
    * A blob of base64 or hex that decodes to text holding findings is one finding of the decoded text's gravest one: its
    * type, so that the blob is refused, routed or pseudonymized whole as that value would be.
    */
-  function blobFindings(t: string, ctx: ScanContext, depth: number): boolean {
-    const blobs = findBlobs(t, ctx.tokens.runs, ctx.tokens.runCount);
+  function blobFindings(t: string, ctx: ScanContext, depth: number, ratio: number): boolean {
+    const blobs = findBlobs(t, ctx.tokens.runs, ctx.tokens.runCount, ratio);
     for (const blob of blobs) {
       // A short text found clean before (the header of every JWT, {"alg":"HS256"}) is not read again.
       if (blob.text.length <= CLEAN_SHORT_MAX_LENGTH && cleanShort.has(blob.text)) continue;
       let gravest: Finding | null = null;
-      for (const f of detect(blob.text, depth + 1).findings) {
+      for (const f of detect(blob.text, depth + 1, nestedRatio(blob, ratio)).findings) {
         if (f.type === 'source_code') continue;
         const rank = levelRank(f.level);
         if (gravest === null || rank > levelRank(gravest.level) || (rank === levelRank(gravest.level) && PRIO[f.type] > PRIO[gravest.type])) {
@@ -126,7 +129,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
     return blobs.length > 0;
   }
 
-  function detect(text: string, depth = 0): ScanResult {
+  /** `ratio`: the decoded bytes allowed per character of the text's blobs (blobs.ts). */
+  function detect(text: string, depth = 0, ratio = INFLATE_RATIO): ScanResult {
     const norm = normalize(text);
     const t = norm.text;
     const raw: RawFinding[] = [];
@@ -136,7 +140,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     for (const d of detectors) d(t, ctx);
     // Read after the detectors, before anything tokenizes again (the blobs' own scans do).
     // nested: the text holds blobs, or may (at the deepest level they are not looked for).
-    const nested = depth < MAX_BLOB_DEPTH ? blobFindings(t, ctx, depth) : true;
+    const nested = depth < MAX_BLOB_DEPTH ? blobFindings(t, ctx, depth, ratio) : true;
     const findings: Finding[] = [];
     let level: Level = 'public';
     let rank = 0;

@@ -9,8 +9,10 @@
  * closing tag and after it an opening one (`</span><span style=…>`); between two digits, any run of them. A lone `<em>`
  * or `</em>` between Han characters bounds a highlighted word (`<em>张三</em>的简历`) and stays, as do block tags (p,
  * div, td, br, li …), which end a value.
+ *
+ * Markdown does the same with emphasis inside a word (`张**三丰**`, `~~张~~三丰`, `1380013**8000**`): see inlineEmphasis.
  */
-import { isHanOrDigit, isWideOrAsciiDigit } from './chars.ts';
+import { isAsciiAlnum, isHanOrDigit, isWideOrAsciiDigit } from './chars.ts';
 
 const MAX_TAG = 500;
 const INLINE_TAG = new RegExp(
@@ -51,6 +53,65 @@ export function inlineMarkup(text: string, drop: Uint8Array | null): Uint8Array 
       drop.fill(1, i, end);
     }
     i = end - 1;
+  }
+  return drop;
+}
+
+/** Longest text between two emphasis markers that is read as an emphasized word. */
+const MAX_EMPHASIZED = 40;
+// Underscores are left alone: CommonMark reads no emphasis from them inside a word, and they join file names and lists.
+const EMPHASIS_RUN = /\*{1,3}|~{1,2}/g;
+
+/** Whether text[from, to) is one emphasized word: 1 to MAX_EMPHASIZED Han characters, digits and ASCII letters. */
+function isEmphasizedWord(text: string, from: number, to: number): boolean {
+  if (to <= from || to - from > MAX_EMPHASIZED) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!isHanOrDigit(c) && !isAsciiAlnum(c)) return false;
+  }
+  return true;
+}
+
+/** Whether the marker run text[start, end) stands between two Han characters or digits (only `**` or `~~` between digits). */
+function splitsValue(text: string, start: number, end: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  const after = text.charCodeAt(end);
+  if (!isHanOrDigit(before) || !isHanOrDigit(after)) return false;
+  // A single `*` between digits is a product (3*4), three or more mask a number (138****8000).
+  return end - start === 2 || !(isWideOrAsciiDigit(before) && isWideOrAsciiDigit(after));
+}
+
+/**
+ * Marks in `drop` (allocated when null) the markdown emphasis markers inside a word: of a pair of equal marker runs
+ * (`**`…`**`, `*`…`*`, `~~`…`~~`) around one word without spaces or punctuation, each run that stands between
+ * two Han characters or digits. A masked value (`张*丰、李*明`, `138****8000`) pairs no such word and stays.
+ */
+export function inlineEmphasis(text: string, drop: Uint8Array | null): Uint8Array | null {
+  if (text.indexOf('*') < 0 && text.indexOf('~') < 0) return drop;
+  let openStart = -1;
+  let openEnd = -1;
+  EMPHASIS_RUN.lastIndex = 0;
+  for (let m = EMPHASIS_RUN.exec(text); m !== null; m = EMPHASIS_RUN.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    // A longer run of one marker is no emphasis: skip the whole of it.
+    const c = text.charCodeAt(start);
+    if (text.charCodeAt(end) === c || text.charCodeAt(start - 1) === c) {
+      while (text.charCodeAt(EMPHASIS_RUN.lastIndex) === c) EMPHASIS_RUN.lastIndex++;
+      openStart = -1;
+      continue;
+    }
+    const paired = openStart >= 0 && openEnd - openStart === end - start && text.charCodeAt(openStart) === c &&
+      isEmphasizedWord(text, openEnd, start);
+    if (!paired) {
+      openStart = start;
+      openEnd = end;
+      continue;
+    }
+    for (const [from, to] of [[openStart, openEnd], [start, end]]) {
+      if (splitsValue(text, from, to)) (drop ??= new Uint8Array(text.length)).fill(1, from, to);
+    }
+    openStart = -1;
   }
   return drop;
 }

@@ -75,10 +75,11 @@ test('not text, not flagged: hashes, keys, random bytes, hex, identifiers, clean
   assert.deepEqual(blobs(`random ${randomBytes(3000).toString('base64')}`).filter((x) => x[2].startsWith('base64')), []);
 });
 
-test('hostile: deep nesting stops after two levels; a large blob and many small ones stay linear and never throw', () => {
+test('hostile: nesting is read four levels deep, not five; a large blob and many small ones stay linear and never throw', () => {
   let deep = '手机13912345678';
-  for (let i = 0; i < 3; i++) deep = b64(deep);
-  assert.deepEqual(blobs(deep), []); // three levels: read twice, the third is left as it is (documented)
+  for (let i = 0; i < 4; i++) deep = b64(deep);
+  assert.deepEqual(blobs(deep).map((x) => x[2]), ['base64:base64:base64:base64:digits']);
+  assert.deepEqual(blobs(b64(deep)), []); // five levels: the fifth is left as it is (documented)
   const big = b64(`${'普通文字'.repeat(60_000)}手机13912345678`);
   assert.deepEqual(blobs(big).map((x) => x[0]), ['cn_mobile']);
   const many = Array.from({ length: 20_000 }, (_, i) => b64(`第${i}条`)).join(' ');
@@ -96,6 +97,12 @@ test('text in hex, as databases and scripts print bytes: HEX(), 0x…, PostgreSQ
   assert.deepEqual(blobs(`INSERT INTO t VALUES (${upper});`), [['cn_mobile', upper, 'hex:digits']]);
   const bytea = `\\x${hex('联系人：李四')}`;
   assert.deepEqual(blobs(`content | ${bytea}`), [['person_name', bytea, 'hex:names.label']]);
+  // A number in hex is digits only (what HEX() prints for a phone or a card number): read when every byte of it is ASCII.
+  const digitsOnly = hex('13912345678');
+  assert.equal(/^[0-9]+$/.test(digitsOnly), true);
+  assert.deepEqual(blobs(`SELECT HEX(sjhm) FROM kh; -- ${digitsOnly}`), [['cn_mobile', digitsOnly, 'hex:digits']]);
+  // Ordinary long numbers are not bytes of ASCII, or decode to nothing of note.
+  assert.deepEqual(blobs('订单号 202312011234567890123，流水 3031323334353637，卡号 6222021234567890123'), []);
   // Hashes, UUIDs, colours and odd lengths are no text.
   assert.deepEqual(blobs('sha1 a94a8fe5ccb19ba61c4c0873d391e987982fbbd3 uuid 550e8400-e29b-41d4-a716-446655440000 #ff00ff 0xdeadbeef'), []);
   assert.deepEqual(blobs(`${plain}0`), []);
@@ -114,4 +121,23 @@ test('compressed payloads in base64 (gzip H4sI…, zlib eJ…) are inflated and 
   assert.deepEqual(blobs(Array.from({ length: 20 }, () => bomb).join(' ')), []);
   // Words that start like a zlib stream are no stream.
   assert.deepEqual(blobs('eJustAWordWithDigits123 eNd0fTheLine42'), []);
+});
+
+test('hostile: nested payloads share the outer one\'s allowance, so a bomb inside a payload cannot multiply it', () => {
+  const phone = '客户手机13800138000，'.repeat(100);
+  const inner = gzipSync(Buffer.from(phone)).toString('base64'); // inflates ≈ 30 bytes a character
+  assert.deepEqual(blobs(inner).map((x) => x[0]), ['cn_mobile']);
+  // Plain base64 inside gzip fits what the outer stream leaves, and is read.
+  const plainInside = gzipSync(Buffer.from(`备注 ${b64('手机13912345678')}`)).toString('base64');
+  assert.deepEqual(blobs(plainInside).map((x) => x[2]), ['gzip:base64:digits']);
+  // An outer stream that inflates ≈ 40-fold leaves 64/40 - 1 a character for what it holds: the inner stream, which
+  // needs 30, is not inflated (read, it would be 1,200 times the outer text's size).
+  const padding = Array.from({ length: 2000 }, (_, i) => `日志${i % 97}行。`).join('');
+  const outer = gzipSync(Buffer.from(`${padding} ${inner}`), { level: 9 }).toString('base64');
+  const outerRatio = Buffer.byteLength(`${padding} ${inner}`) / outer.length;
+  assert.ok(outerRatio > 32 && outerRatio < 64, `the outer stream inflates ${outerRatio}-fold, within its own allowance`);
+  assert.deepEqual(blobs(outer), []);
+  // With room left (an outer stream of little compression), the same inner stream is read.
+  const roomy = gzipSync(Buffer.from(`${randomBytes(3000).toString('base64')} ${inner}`)).toString('base64');
+  assert.deepEqual(blobs(roomy).map((x) => x[2]), ['gzip:gzip:digits']);
 });

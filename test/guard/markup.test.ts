@@ -40,3 +40,28 @@ test('hostile: 100,000 splits, unclosed angle brackets, a tag longer than 500 ch
   const long = `张</span><span title="${'x'.repeat(600)}">三丰`;
   assert.equal(normalize(long).text, long);
 });
+
+test('markdown emphasis inside a word is read through: bold, italic, strikethrough, in names and numbers', () => {
+  assert.deepEqual(found('联系人：张**三丰**，请尽快回电'), ['person_name:张**三丰']);
+  assert.deepEqual(found('手机1380013**8000**'), ['cn_mobile:1380013**8000']);
+  assert.deepEqual(found('身份证 110105**19491231**002X'), ['cn_id_card:110105**19491231**002X']);
+  assert.deepEqual(found('联系人：张~~三~~丰'), ['person_name:张~~三~~丰']);
+  assert.equal(normalize('申请人:王*小明*').text, '申请人:王小明*');
+  // Read as it renders: emphasis between Han characters is no boundary.
+  assert.equal(normalize('这是**重点**内容').text, '这是重点内容');
+  assert.equal(normalize('张***三丰***').text, '张三丰***');
+});
+
+test('hostile: what only looks like emphasis stays — masked values, products, identifiers, unpaired and long runs', () => {
+  for (const text of [
+    '张*丰、李*明', '手机 138****8000', '138***8000, 139***9000', '姓名:欧阳**', '面积 3*4*5 平方米', 'user_name_id', '报告_张三_2024.docx', '周日_周一_周二',
+    '张*三丰', '**注意**: 明天开会', '标题\n**张**\n三丰',
+  ]) {
+    assert.equal(normalize(text).text, text, text);
+  }
+  // Linear however many markers: 100,000 pairs, and a list of 200,000 masked names.
+  const pairs = '张**三丰**\n'.repeat(100_000);
+  assert.ok(normalize(pairs).text === '张三丰**\n'.repeat(100_000));
+  const masked = '张*丰、'.repeat(200_000);
+  assert.ok(normalize(masked).text === masked);
+});
