@@ -10,6 +10,7 @@ import type { UsageRecord } from '../store/index.ts';
 import { YumenError, withHeaders, yumenError } from '../util/errors.ts';
 import { mayUseModel, type Principal } from '../governance/index.ts';
 import { inspectBody, pseudonymizeBody, type Inspection } from './inspect.ts';
+import { withAttachmentFindings, type AttachmentFinding } from './attachments.ts';
 import { composeOutbound } from './outbound.ts';
 import { CHAT_REQUEST_SHAPE, EMBEDDINGS_REQUEST_SHAPE } from './request-shape.ts';
 import { blocked } from './refusal.ts';
@@ -55,6 +56,8 @@ export interface GatewayDeps {
   knowledge?: KnowledgePort;
   conversations?: ConversationSink;
   apps?: AppCatalog;
+  /** Reads the files and images a request carries inline (attachments.ts); without it they are not read. */
+  attachments?: { scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentFinding[]> };
   /** Models whose replies may be cached (`cache: true` in their config). */
   cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
@@ -109,7 +112,9 @@ export class Gateway {
       const { policy, guard, output } = await this.#deps.guards.for(principal);
       // Steps 2–3 before any model of any kind (chat, embedding, rerank) sees the question.
       let body = stripYumenFields(request);
-      let inspection = this.#inspect(call, guard, body);
+      // What attachments hold is read once; retrieval adds text, never files.
+      const attached = await this.#deps.attachments?.scan(principal.tenantId, guard, body) ?? [];
+      let inspection = this.#inspect(call, guard, body, attached);
       const requested = this.#resolve(principal, request.model === 'auto' ? chooseAutoModel(policy, inspection) ?? 'auto' : request.model, 'chat');
       const privateTarget = policy.privateModel ? this.#deps.registry.get(policy.privateModel) : undefined;
       let decision = decide(policy, requested, inspection, privateTarget);
@@ -118,7 +123,7 @@ export class Gateway {
       const sources = await this.#retrieve(principal, request, policy, guard, ctx);
       if (sources) {
         body = { ...body, messages: this.#deps.knowledge!.ground(body.messages, sources) };
-        inspection = this.#inspect(call, guard, body);
+        inspection = this.#inspect(call, guard, body, attached);
         decision = decide(policy, requested, inspection, privateTarget);
         if (decision.action === 'block') throw this.#refuse(call, decision, inspection);
       }
@@ -204,8 +209,8 @@ export class Gateway {
     }
   }
 
-  #inspect(call: CallState, guard: Guard, body: unknown): Inspection {
-    const inspection = inspectBody(guard, body);
+  #inspect(call: CallState, guard: Guard, body: unknown, attached: readonly AttachmentFinding[] = []): Inspection {
+    const inspection = withAttachmentFindings(inspectBody(guard, body), attached);
     call.meta.level = inspection.level;
     call.findings = inspection.counts;
     return inspection;

@@ -7,5 +7,6 @@ export { MAX_BODY_DEPTH, exceedsDepth, mapStrings } from './walk.ts';
 export { CHAT_REQUEST_SHAPE, EMBEDDINGS_REQUEST_SHAPE, type Shape } from './request-shape.ts';
 export { inspectBody, pseudonymizeBody, type Inspection } from './inspect.ts';
 export { composeOutbound } from './outbound.ts';
+export { AttachmentScanner, attachmentsOf, decodeDataUrl, type AttachmentFinding, type ReadAttachment } from './attachments.ts';
 export { mayUseModel, type Principal } from '../governance/index.ts';
 export type { Limiter, Permit, LimitRequest, AuditSink, AuditEvent, ResponseCache } from './ports.ts';

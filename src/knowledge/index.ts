@@ -25,6 +25,7 @@ export { reciprocalRankFusion, fuseRankings, DEFAULT_FUSION, type FusionSettings
 export { rescore, DEFAULT_RESCORE_WEIGHTS, type RescoreWeights, type RescoreQuery } from './rescore.ts';
 export { validateKnowledgeConfig, knowledgeSettings, impliedKnowledgeModels, DEFAULT_KNOWLEDGE_SETTINGS, type KnowledgeSettings } from './settings.ts';
 export { createOcr, type OcrEngine } from './ocr.ts';
+export { createFileTextReader, type FileTextReader } from './file-text.ts';
 export { startJobWorker, type JobWorker } from './jobs.ts';
 export { knowledgeFromConfig } from './from-config.ts';
 export type { Block, Chunk, Citation, DocumentFormat, DocumentStatus, KbAction, ParsedDocument, SearchResult, Source } from './types.ts';

@@ -3,14 +3,17 @@ import type { Action, Decision, Policy, ScanSummary, TargetModel, Zone } from '.
 
 const SEVERITY: Record<Action, number> = { allow: 0, pseudonymize: 1, reroute: 2, block: 3 };
 
+/** What the policy asks for one finding; a value that cannot be replaced (inside an image or a PDF) is rerouted instead. */
 function actionFor(policy: Policy, finding: ScanSummary['findings'][number], zone: Zone): Action {
-  return policy.types[finding.type]?.[zone] ?? policy.levels[finding.level][zone];
+  const action = policy.types[finding.type]?.[zone] ?? policy.levels[finding.level][zone];
+  return action === 'pseudonymize' && finding.opaque === true ? 'reroute' : action;
 }
 
 /**
  * The policy decision for one request: pure, no I/O. The strictest action any finding asks for wins
  * (block > reroute > pseudonymize > allow). A reroute re-decides against the tenant's private model,
- * and is a refusal when the tenant has no private model (`privateTarget`).
+ * and is a refusal when the tenant has no private model (`privateTarget`). Pseudonymizing a finding inside an
+ * attachment is a reroute: the file would leave with the value in it.
  */
 export function decide(policy: Policy, target: TargetModel, scan: ScanSummary, privateTarget?: TargetModel): Decision {
   const first = evaluate(policy, target.zone, scan);
@@ -41,7 +44,8 @@ function block(scan: ScanSummary, blockers: ReadonlySet<FindingType>): Decision 
   const reasons: Record<string, number> = {};
   for (const f of scan.findings) if (blockers.has(f.type)) reasons[f.type] = (reasons[f.type] ?? 0) + 1;
   const classified = scan.findings.some((f) => f.level === 'classified' && blockers.has(f.type));
-  return { action: 'block', code: classified ? 'classified_content' : 'policy_blocked', reasons };
+  const inAttachment = scan.findings.some((f) => f.opaque === true && blockers.has(f.type));
+  return { action: 'block', code: classified ? 'classified_content' : 'policy_blocked', reasons, ...(inAttachment ? { inAttachment } : {}) };
 }
 
 /** `model: "auto"`: sensitive (or source code) goes to the private model, the rest to the general one. */

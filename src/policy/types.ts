@@ -35,8 +35,11 @@ export interface TargetModel { name: string; zone: Zone }
 
 export interface ScanSummary {
   level: Level;
-  /** Types found, with their levels (one entry per finding). */
-  findings: ReadonlyArray<{ type: FindingType; level: Level }>;
+  /**
+   * Types found, with their levels (one entry per finding). `opaque`: found inside an attachment (an image, a PDF),
+   * where no placeholder can replace it.
+   */
+  findings: ReadonlyArray<{ type: FindingType; level: Level; opaque?: boolean }>;
 }
 
 /** The outcome of `decide`. */
@@ -55,4 +58,6 @@ export type Decision =
       code: 'classified_content' | 'policy_blocked';
       /** Finding types that caused the refusal, with counts — never values. */
       reasons: Readonly<Record<string, number>>;
+      /** Some of them are inside an attached file or image. */
+      inAttachment?: true;
     };

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { YumenConfig } from '../config/index.ts';
-import { Gateway, TenantGuards, UsageWriter, createGatewayMetrics } from '../gateway/index.ts';
+import { AttachmentScanner, Gateway, TenantGuards, UsageWriter, createGatewayMetrics } from '../gateway/index.ts';
 import { buildPolicySet, parsePolicy } from '../policy/index.ts';
 import { createKeyAuthenticator, getTenantPolicyChain, listDictionaryTerms, governanceSettings, lazySecretBox, loadMasterKey, withStoredModels } from '../governance/index.ts';
 import { createModelRegistry } from '../providers/index.ts';
@@ -16,7 +16,7 @@ import { responseCacheFromConfig } from '../governance/cache/index.ts';
 import { buildServer, type YumenServer } from './app.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { kbRoutes } from './routes/kb.ts';
-import { extractCitations, groundMessages, impliedKnowledgeModels, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
+import { createFileTextReader, extractCitations, groundMessages, impliedKnowledgeModels, knowledgeFromConfig, retrieveForChat, startJobWorker } from '../knowledge/index.ts';
 import { clusterFromConfig, createReloadableRegistry, modelReloader, type ChangeBus } from '../cluster/index.ts';
 import { createFirstRunSetup, setupLink } from './routes/console/index.ts';
 import { consoleStatic } from './static.ts';
@@ -97,7 +97,10 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const feedbackRepo = createFeedbackRepository(store.db);
   const guardFor = async (t: { tenantId: string; tenantName: string }) => (await guards.for(t)).guard;
   const feedback = createFeedbackService({ repo: feedbackRepo, conversations, guardFor, linkKey });
-  const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations, apps,
+  // Files and images inside requests are read (text layers, OCR) and their text guarded like the rest of the body.
+  const fileText = await createFileTextReader();
+  const attachments = new AttachmentScanner(fileText.read);
+  const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations, apps, attachments,
     knowledge: {
       retrieve: async (principal, names, query, opts) => (await retrieveForChat(knowledge, principal, names, query, opts)).sources,
       ground: (messages, sources) => groundMessages(messages, sources),
@@ -150,6 +153,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
         await cluster.close();
         await kbWorker.stop();
         await knowledge.close();
+        await fileText.close();
         await usage.close();
         stopAuditMaintenance();
         clearInterval(pruneConversations);

@@ -36,6 +36,23 @@ describe('policy decisions (defaults of DESIGN.md)', () => {
     }
   });
 
+  it('a value inside an attachment cannot be pseudonymized: rerouted to the private model, refused without one', () => {
+    const s = scan({ type: 'cn_mobile', level: 'sensitive', opaque: true }, { type: 'person_name', level: 'sensitive' });
+    const d = decide(DEFAULT_POLICY, external, s, priv);
+    assert.ok(d.action === 'allow' && d.rerouted && d.target === 'inhouse', JSON.stringify(d));
+    const refused = decide(DEFAULT_POLICY, external, s);
+    assert.ok(refused.action === 'block' && refused.code === 'policy_blocked' && refused.inAttachment === true && refused.reasons.cn_mobile === 1);
+    // The same value as text is pseudonymized as before; toward a private model the attachment goes as it is.
+    assert.equal(decide(DEFAULT_POLICY, external, scan({ type: 'cn_mobile', level: 'sensitive' }), priv).action, 'pseudonymize');
+    assert.equal(decide(DEFAULT_POLICY, priv, s).action, 'allow');
+    // What the policy lets out unchanged stays unchanged; a secret, pseudonymized even toward private models, is refused.
+    const lenient = parsePolicy({ types: { ip_address: { private: 'allow', external: 'allow' } } }).policy;
+    const ip = decide(lenient, external, scan({ type: 'ip_address', level: 'internal', opaque: true }), priv);
+    assert.ok(ip.action === 'allow' && !ip.rerouted);
+    const secret = decide(DEFAULT_POLICY, priv, scan({ type: 'secret', level: 'sensitive', opaque: true }), priv);
+    assert.ok(secret.action === 'block' && secret.inAttachment === true);
+  });
+
   it('reroutes source code to the private model, and refuses it when there is none', () => {
     const s = scan({ type: 'source_code', level: 'sensitive' }, { type: 'secret', level: 'sensitive' });
     const d = decide(DEFAULT_POLICY, external, s, priv);

@@ -1,0 +1,150 @@
+/**
+ * Files and images a chat request carries inline — `image_url` with a `data:` URL, `file.file_data` — leave the
+ * domain as bytes that no text scan reads: a photographed ID card, a PDF of meeting minutes, a screenshot of a
+ * spreadsheet. Each is read (the text layer of a PDF, Office and OFD files, text files; OCR for images and scans, by
+ * the knowledge bases' parsers) and its text goes through the department's guard. A finding there is *opaque*: a
+ * value inside an image or a PDF cannot be replaced by a placeholder, so where the policy would pseudonymize it the
+ * request is rerouted to the private model instead, or refused (policy/decide.ts).
+ *
+ * Remote URLs are not fetched (the gateway never sees those bytes; the URL itself is scanned as text), and what cannot
+ * be read — audio, an unknown or broken file — is sent as before (docs/policies.md).
+ */
+import { createHash } from 'node:crypto';
+import type { FindingType, Guard, Level } from '../guard/index.ts';
+
+/** Reads the text of one file; null when it holds none that can be read. */
+export type ReadAttachment = (name: string, bytes: Uint8Array) => Promise<string | null>;
+
+/** One attachment of a request body: where it is, a file name that says its format, and its bytes. */
+export interface Attachment {
+  path: string;
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** A finding inside an attachment: its type and level, for the policy; never a value. */
+export interface AttachmentFinding {
+  type: FindingType;
+  level: Level;
+  opaque: true;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/png': '.png', 'image/jpeg': '.jpg', 'image/jpg': '.jpg', 'image/webp': '.webp', 'image/bmp': '.bmp', 'image/tiff': '.tiff',
+  'application/pdf': '.pdf', 'text/plain': '.txt', 'text/markdown': '.md', 'text/csv': '.csv', 'text/html': '.html',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': '.xlsx',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': '.pptx',
+  'application/ofd': '.ofd',
+};
+
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?((?:;[\w.+-]+=[^;,]*)*)(;base64)?,/i;
+
+/** The bytes and media type of a `data:` URL, or of bare base64 (what some clients put in `file_data`); null otherwise. */
+export function decodeDataUrl(value: string): { mime: string; bytes: Uint8Array } | null {
+  const m = DATA_URL.exec(value);
+  if (m === null) {
+    // Bare base64: the alphabet only, whole quads.
+    if (value.length < 8 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
+    return { mime: '', bytes: Buffer.from(value, 'base64') };
+  }
+  const data = value.slice(m[0].length);
+  const mime = (m[1] ?? 'text/plain').toLowerCase();
+  if (m[3] !== undefined) return { mime, bytes: Buffer.from(data, 'base64') };
+  try {
+    return { mime, bytes: Buffer.from(decodeURIComponent(data), 'utf8') };
+  } catch {
+    return null; // a broken percent escape: the URL is scanned as text anyway
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The inline files and images of a chat body's messages (content parts `image_url` and `file`). */
+export function attachmentsOf(body: unknown): Attachment[] {
+  const out: Attachment[] = [];
+  const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : [];
+  messages.forEach((message, m) => {
+    const content = isRecord(message) ? message.content : undefined;
+    if (!Array.isArray(content)) return;
+    content.forEach((part, p) => {
+      if (!isRecord(part)) return;
+      const image = isRecord(part.image_url) ? part.image_url.url : undefined;
+      const file = isRecord(part.file) ? part.file : undefined;
+      const value = typeof image === 'string' ? image : typeof file?.file_data === 'string' ? file.file_data : undefined;
+      if (value === undefined || (typeof image === 'string' && !image.startsWith('data:'))) return;
+      const decoded = decodeDataUrl(value);
+      if (decoded === null || decoded.bytes.length === 0) return;
+      const field = typeof image === 'string' ? 'image_url/url' : 'file/file_data';
+      const filename = typeof file?.filename === 'string' && file.filename.includes('.') ? file.filename : null;
+      out.push({ path: `/messages/${m}/content/${p}/${field}`, name: filename ?? `attachment${EXTENSIONS[decoded.mime] ?? ''}`, bytes: decoded.bytes });
+    });
+  });
+  return out;
+}
+
+const RANK: Record<Level, number> = { public: 0, internal: 1, sensitive: 2, classified: 3 };
+
+/** Longer texts are read again when sent again, so that the memory of recent files stays small (64 × 256 K characters at most). */
+const MAX_REMEMBERED_TEXT = 256 * 1024;
+
+/**
+ * Reads attachments and scans their text with the department's guard, remembering what each file held (by its
+ * digest, per department) so that a conversation that sends the same image on every turn reads it once.
+ */
+export class AttachmentScanner {
+  readonly #read: ReadAttachment;
+  readonly #texts = new Map<string, string | null>();
+  readonly #capacity: number;
+
+  constructor(read: ReadAttachment, opts: { capacity?: number } = {}) {
+    this.#read = read;
+    this.#capacity = opts.capacity ?? 64;
+  }
+
+  /** The findings of every attachment of `body`, one entry per finding. */
+  async scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentFinding[]> {
+    const out: AttachmentFinding[] = [];
+    for (const a of attachmentsOf(body)) {
+      const text = await this.#text(tenantId, a);
+      if (text === null) continue;
+      for (const f of guard.scan(text).findings) out.push({ type: f.type, level: f.level, opaque: true });
+    }
+    return out;
+  }
+
+  async #text(tenantId: string, a: Attachment): Promise<string | null> {
+    const key = `${tenantId}\u0000${createHash('sha256').update(a.name).update('\u0000').update(a.bytes).digest('hex')}`;
+    if (this.#texts.has(key)) {
+      const text = this.#texts.get(key)!;
+      this.#texts.delete(key);
+      this.#texts.set(key, text);
+      return text;
+    }
+    let text: string | null;
+    try {
+      text = await this.#read(a.name, a.bytes);
+    } catch {
+      text = null; // not what its name says, broken, or over a parsing limit: sent as before (documented)
+    }
+    if (text !== null && text.length > MAX_REMEMBERED_TEXT) return text;
+    if (this.#texts.size >= this.#capacity) this.#texts.delete(this.#texts.keys().next().value!);
+    this.#texts.set(key, text);
+    return text;
+  }
+}
+
+/** The inspection's findings, counts and level with those of the attachments added. */
+export function withAttachmentFindings<T extends { level: Level; findings: Array<{ type: FindingType; level: Level; opaque?: true }>; counts: Record<string, number> }>(
+  inspection: T, found: readonly AttachmentFinding[],
+): T {
+  if (found.length === 0) return inspection;
+  const findings = [...inspection.findings, ...found];
+  const counts = { ...inspection.counts };
+  let level = inspection.level;
+  for (const f of found) {
+    counts[f.type] = (counts[f.type] ?? 0) + 1;
+    if (RANK[f.level] > RANK[level]) level = f.level;
+  }
+  return { ...inspection, findings, counts, level };
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard } from '../../src/guard/index.ts';
+import { AttachmentScanner, attachmentsOf, decodeDataUrl } from '../../src/gateway/attachments.ts';
+
+const guard = createGuard({ scanCacheEntries: 0, tagger: false });
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const body = (...parts: unknown[]) => ({ model: 'm', messages: [{ role: 'system', content: '你好' }, { role: 'user', content: parts }] });
+
+test('the inline files and images of a body, with a name that says their format', () => {
+  const found = attachmentsOf(body(
+    { type: 'text', text: '看看附件' },
+    { type: 'image_url', image_url: { url: `data:image/png;base64,${b64('png bytes')}` } },
+    { type: 'file', file: { filename: '纪要.docx', file_data: `data:application/octet-stream;base64,${b64('docx bytes')}` } },
+    { type: 'file', file: { file_data: `data:application/pdf;base64,${b64('%PDF')}` } },
+    { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+  ));
+  assert.deepEqual(found.map((a) => [a.path, a.name, Buffer.from(a.bytes).toString()]), [
+    ['/messages/1/content/1/image_url/url', 'attachment.png', 'png bytes'],
+    ['/messages/1/content/2/file/file_data', '纪要.docx', 'docx bytes'],
+    ['/messages/1/content/3/file/file_data', 'attachment.pdf', '%PDF'],
+  ]);
+});
+
+test('data URLs: base64, percent-encoded, bare base64; what is none is no attachment', () => {
+  assert.equal(Buffer.from(decodeDataUrl(`data:text/plain;charset=utf-8;base64,${b64('张三')}`)!.bytes).toString(), '张三');
+  assert.equal(Buffer.from(decodeDataUrl(`data:,${encodeURIComponent('手机')}`)!.bytes).toString(), '手机');
+  assert.equal(decodeDataUrl(`data:,${encodeURIComponent('手机')}`)!.mime, 'text/plain');
+  assert.equal(Buffer.from(decodeDataUrl(b64('联系电话 13800138000'))!.bytes).toString(), '联系电话 13800138000');
+  for (const v of ['https://x/y.png', 'data:text/plain,%E5%BC', 'not base64 at all', 'abc']) assert.equal(decodeDataUrl(v), null, v);
+});
+
+test('hostile: malformed bodies and parts are no attachments, never an exception', () => {
+  for (const b of [null, 'text', 42, { messages: 'x' }, { messages: [null, 1, { content: 'text' }, { content: [null, 7, { image_url: 5 }, { file: { file_data: 9 } }] }] }]) {
+    assert.deepEqual(attachmentsOf(b), []);
+  }
+});
+
+test('the scanner reads each attachment once per department, and a file it cannot read is no finding', async () => {
+  const reads: string[] = [];
+  const scanner = new AttachmentScanner(async (name, bytes) => {
+    reads.push(name);
+    if (name.endsWith('.bin')) throw new Error('not a file of a known kind');
+    return Buffer.from(bytes).toString();
+  });
+  const request = body(
+    { type: 'file', file: { filename: '名单.txt', file_data: `data:text/plain;base64,${b64('联系电话：13800138000')}` } },
+    { type: 'file', file: { filename: 'x.bin', file_data: `data:application/octet-stream;base64,${b64('机密★')}` } },
+  );
+  assert.deepEqual(await scanner.scan('d1', guard, request), [{ type: 'cn_mobile', level: 'sensitive', opaque: true }]);
+  assert.deepEqual(await scanner.scan('d1', guard, request), [{ type: 'cn_mobile', level: 'sensitive', opaque: true }]);
+  assert.deepEqual(reads, ['名单.txt', 'x.bin'], 'the second turn reads nothing again');
+  // Another department's request reads the file itself: what one department sent does not answer another's.
+  await scanner.scan('d2', guard, request);
+  assert.deepEqual(reads, ['名单.txt', 'x.bin', '名单.txt', 'x.bin']);
+});

@@ -1,0 +1,120 @@
+/**
+ * Files and images inside a chat request (an `image_url` data URL, a `file` part) are read — the text layer of a
+ * PDF, a text file, OCR for an image — and guarded like the rest of the body, through the real gateway with an
+ * external and a private model (mock HTTP servers). A value inside an attachment cannot be pseudonymized, so toward
+ * an external model such a request goes to the private model, untouched, or is refused.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
+import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { digitsBitmap, pdf } from '../knowledge/fixtures.ts';
+
+const PHONE = '13800138000';
+/** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
+const PHONE_AS_WRITTEN = '138 0013 8000';
+const b64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString('base64');
+const image = (url: string) => ({ type: 'image_url', image_url: { url } });
+const file = (filename: string, dataUrl: string) => ({ type: 'file', file: { filename, file_data: dataUrl } });
+
+describe('attachments: files and images inside a request are read and guarded', () => {
+  let external: MockUpstream;
+  let inhouse: MockUpstream;
+  let y: TestYumen;
+  let office: string; // a department with a private model
+  let liaison: string; // a department without one
+
+  before(async () => {
+    external = await startMockUpstream();
+    inhouse = await startMockUpstream();
+    external.setDefault(() => ({ content: '好的' }));
+    inhouse.setDefault(() => ({ content: '好的' }));
+    y = await startTestYumen({
+      models: [
+        { name: 'cloud', provider: 'openai-compatible', base_url: external.baseUrl, zone: 'external' },
+        { name: 'inhouse', provider: 'openai-compatible', base_url: inhouse.baseUrl, zone: 'private' },
+      ],
+      policy: { private_model: 'inhouse', tenants: { 外联处: { private_model: null } } },
+    });
+    office = await y.key('办公厅');
+    liaison = await y.key('外联处');
+  });
+  after(async () => {
+    await y.stop();
+    await external.close();
+    await inhouse.close();
+  });
+
+  async function chat(key: string, model: string, parts: unknown[]) {
+    const res = await request(`${y.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: [{ type: 'text', text: '请整理附件内容' }, ...parts] }] }),
+    });
+    return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as Record<string, any> };
+  }
+
+  it('an image of a phone number bound for an external model goes to the private model, image untouched', async () => {
+    const url = `data:image/png;base64,${b64(encodePng(digitsBitmap(PHONE_AS_WRITTEN)))}`;
+    const before = [external.requests.length, inhouse.requests.length];
+    const res = await chat(office, 'cloud', [image(url)]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.headers['x-yumen-route'], 'private');
+    assert.equal(res.headers['x-yumen-level'], 'sensitive');
+    assert.equal(external.requests.length, before[0], 'nothing reached the external model');
+    assert.equal(inhouse.requests.length, before[1] + 1);
+    assert.ok(JSON.stringify(inhouse.requests.at(-1)!.body).includes(url), 'the private model gets the image as sent');
+  });
+
+  it('without a private model it is refused, and the error says the value is in an attachment', async () => {
+    const url = `data:image/png;base64,${b64(encodePng(digitsBitmap(PHONE_AS_WRITTEN)))}`;
+    const before = external.requests.length;
+    const res = await chat(liaison, 'cloud', [image(url)]);
+    assert.equal(res.status, 403);
+    assert.equal(res.body.error.code, 'policy_blocked');
+    assert.match(res.body.error.message, /附件或图片/);
+    assert.match(res.body.error.message, /cn_mobile/);
+    assert.equal(external.requests.length, before);
+  });
+
+  it('a PDF\'s text layer and a text file are read: an ID card goes private, a classified marking is refused everywhere', async () => {
+    const idCard = pdf(['Staff list', 'ID 11010519491231002X']);
+    const res = await chat(office, 'cloud', [file('名单.pdf', `data:application/pdf;base64,${b64(idCard)}`)]);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-yumen-route'], 'private');
+    const counts = [external.requests.length, inhouse.requests.length];
+    for (const model of ['cloud', 'inhouse']) {
+      const refused = await chat(office, model, [file('纪要.txt', `data:text/plain;base64,${b64('机密★一年\n关于某工程的会议纪要')}`)]);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.error.code, 'classified_content');
+      assert.doesNotMatch(refused.body.error.message, /工程/);
+    }
+    assert.deepEqual([external.requests.length, inhouse.requests.length], counts, 'no model was called');
+  });
+
+  it('an attachment with nothing personal in it goes to the external model as it is', async () => {
+    const notice = `data:text/plain;base64,${b64('会议改在三楼会议室举行。')}`;
+    const res = await chat(office, 'cloud', [file('通知.txt', notice)]);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-yumen-route'], 'external');
+    assert.ok(JSON.stringify(external.requests.at(-1)!.body).includes(notice));
+  });
+
+  it('hostile: a broken PDF, a file that lies about its type, bare base64, a remote URL, a percent-encoded data URL', async () => {
+    // Read what can be read: bare base64 in file_data, and a data URL without ;base64.
+    const bare = await chat(office, 'cloud', [file('a.txt', b64(`联系电话 ${PHONE}`))]);
+    assert.equal(bare.headers['x-yumen-route'], 'private');
+    const percent = await chat(office, 'cloud', [file('b.txt', `data:text/plain;charset=utf-8,${encodeURIComponent(`手机${PHONE}`)}`)]);
+    assert.equal(percent.headers['x-yumen-route'], 'private');
+    // What cannot be read is sent as before, and never crashes the request.
+    const broken = await chat(office, 'cloud', [file('x.pdf', `data:application/pdf;base64,${b64('%PDF-1.7 not really a pdf')}`)]);
+    assert.equal(broken.status, 200);
+    const liar = await chat(office, 'cloud', [file('y.docx', `data:application/octet-stream;base64,${b64('plain text, not a zip')}`)]);
+    assert.equal(liar.status, 200);
+    const remote = await chat(office, 'cloud', [image('https://example.invalid/a.png')]);
+    assert.equal(remote.status, 200);
+    assert.equal(remote.headers['x-yumen-route'], 'external');
+  });
+});
