@@ -174,6 +174,8 @@ const HOSTILE: Array<[string, string]> = [
   // One run of capitals (a base64 blob of a compressed run looks so): an unanchored search for two capitalised words
   // once backtracked over the whole run from each of its letters (80,000 capitals took 4.2 s).
   ['capitals', 'A'], ['base64', 'QUJD'], ['hex', 'e5bca0'],
+  // Emphasis pairs, padded names, and hex made of digits (each read through since the session of 2026-12-07, afternoon).
+  ['emphasis', '张**三丰**，'], ['padded names', '张　伟、李建国、'], ['digit hex', '3133383030313338303030 '],
 ];
 const hostileGuard = createGuard({ scanCacheEntries: 0 });
 const hostileRows: string[] = [];

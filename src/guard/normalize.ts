@@ -3,6 +3,7 @@ import { IDEOGRAPHS, RADICALS } from './data/radicals.ts';
 import { decodeEscape, decoded } from './escapes.ts';
 import { wrappedBreaks } from './wrapped.ts';
 import { inlineEmphasis, inlineMarkup } from './markup.ts';
+import { paddedNames } from './padded.ts';
 import { isAsciiLetter } from './chars.ts';
 
 /**
@@ -440,8 +441,9 @@ function identityMap(n: number, j: number): [Int32Array, Int32Array] {
 /** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
 export function normalize(text: string): Normalized {
   // What layout and markup put inside a value, to drop: the line breaks of text wrapped at a fixed width (a PDF's
-  // lines), and the inline tags or markdown emphasis where an editor split a run between two Han characters or digits.
-  const dropped = inlineEmphasis(text, inlineMarkup(text, wrappedBreaks(text)));
+  // lines), the inline tags or markdown emphasis where an editor split a run between two Han characters or digits, and
+  // the space that pads a two-character name to the width of three.
+  const dropped = paddedNames(text, inlineEmphasis(text, inlineMarkup(text, wrappedBreaks(text))));
   if (dropped === null && !needsNormalizing(text)) return { text, map: null };
   const n = text.length;
   // The rewrite buffer is reused: decoding copies it into the new string. A fold writes at most two units.

@@ -2,9 +2,9 @@
  * The whole path for what people paste: a table of names, a form laid out with spaces, a pinyin name, an address in
  * English and one on a road named …道, an e-mail written to slip past filters, a database password on a command line,
  * a group-robot webhook, data as developers paste it (escaped JSON, an access log, SQL, English keys), traditional
- * characters, a PDF's spaced text, a JSON list of names and a base64 field. Through the real gateway to an external model (a mock HTTP
- * server): none of these values reaches the model, and the model's answer, which names them by placeholder, comes back
- * to the user whole.
+ * characters, a PDF's spaced text, a JSON list of names, a padded name in a list of attendees and a base64 field.
+ * Through the real gateway to an external model (a mock HTTP server): none of these values reaches the model, and the
+ * model's answer, which names them by placeholder, comes back to the user whole.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,13 +32,15 @@ const PASTE = [
   '聯絡人：黃小明',
   '申 请 人 ： 俞 莲 舟',
   '{"参会人员": ["殷梨亭", "莫声谷"]}',
+  // A list of attendees with a two-character name padded to the width of three.
+  '出席：宋远桥、张　松、俞岱岩',
   // An API payload's base64 field: 客户张无忌，手机13912345678.
   '{"msgtype":"file","content":"5a6i5oi35byg5peg5b+M77yM5omL5py6MTM5MTIzNDU2Nzg="}',
 ].join('\n');
 
 const RAW = ['王小二', '欧阳明辉', '李红梅', 'Wang Xiaoming', 'Jianguo Road', '鞍山西道233号', 'zhangwei艾特qq点com', 'S3cret123',
   '693a91f6-7a1b-4bc4-97a0-0ec2f1fa5aaa', '\\u8d75\\u654f', '\\u5efa\\u56fd\\u8def88', '%E5%91%A8%E8%8A%B7%E8%8B%A5', '宋青书', '殷素素', '黃小明', '俞 莲 舟', '殷梨亭', '莫声谷',
-  '5a6i5oi35byg5peg5b+M77yM5omL5py6MTM5MTIzNDU2Nzg='];
+  '5a6i5oi35byg5peg5b+M77yM5omL5py6MTM5MTIzNDU2Nzg=', '张　松', '宋远桥', '俞岱岩'];
 
 describe('forms, tables and evasive writing through the gateway to an external model', () => {
   let up: MockUpstream;

@@ -1,0 +1,64 @@
+/**
+ * Two-character names padded to the width of three: official documents, name lists and sign-in sheets align names so,
+ * with an ideographic space (or one or two ASCII spaces) between surname and given name — `出席：王小明、张　伟、李建国`,
+ * `参会人员：王小明　张　伟　李　娜`. Read as written, `张` and `伟` are two lone characters and neither is a name. The
+ * padding is dropped for the detectors (normalize.ts) where it joins two single characters, the first of them a
+ * surname, that stand alone between punctuation, spaces or the ends of the text.
+ *
+ * Single characters spaced one after another form a chain (`张　伟　李　娜`); a chain is read as padded names when it
+ * has an even length and every first of a pair is a surname (张伟, 李娜). An odd chain (`我 爱 你`, a PDF's spaced text,
+ * which normalize.ts reads otherwise) and a chain of common surnames alone (`赵 钱 孙 李`) are left as they are.
+ */
+import { isIdeograph } from './chars.ts';
+import { SINGLE_SURNAMES } from './data/names.ts';
+
+const SURNAME = new Set<number>();
+for (let i = 0; i < SINGLE_SURNAMES.length; i++) SURNAME.add(SINGLE_SURNAMES.charCodeAt(i));
+/** The hundred commonest surnames: a chain of nothing else is a list of surnames (`赵 钱 孙 李`), not of names. */
+const COMMON_SURNAME = new Set<number>();
+for (let i = 0; i < 100; i++) COMMON_SURNAME.add(SINGLE_SURNAMES.charCodeAt(i));
+
+const isPad = (c: number): boolean => c === 32 || c === 0xa0;
+
+/** The length of the padding starting at i: one ideographic space, or one or two ASCII or no-break spaces; 0 when none. */
+function paddingAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 0x3000) return isPad(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 0x3000 ? 0 : 1;
+  if (!isPad(c)) return 0;
+  if (!isPad(text.charCodeAt(i + 1))) return text.charCodeAt(i + 1) === 0x3000 ? 0 : 1;
+  const third = text.charCodeAt(i + 2);
+  return isPad(third) || third === 0x3000 ? 0 : 2;
+}
+
+/** Whether text[j] is an ideograph with no ideograph on either side. */
+function isLone(text: string, j: number): boolean {
+  return isIdeograph(text.charCodeAt(j)) && !isIdeograph(text.charCodeAt(j - 1)) && !isIdeograph(text.charCodeAt(j + 1));
+}
+
+/** Marks in `drop` (allocated when null) the padding inside two-character names; returns `drop`. */
+export function paddedNames(text: string, drop: Uint8Array | null): Uint8Array | null {
+  const chars: number[] = [];
+  const pads: number[] = [];
+  for (let i = 1; i < text.length; i++) {
+    let len = paddingAt(text, i);
+    if (len === 0 || !isLone(text, i - 1)) continue;
+    chars.length = 0;
+    pads.length = 0;
+    chars.push(i - 1);
+    let p = i;
+    while (len > 0 && isLone(text, p + len)) {
+      pads.push(p, len);
+      chars.push(p + len);
+      p += len + 1;
+      len = paddingAt(text, p);
+    }
+    i = p;
+    if (chars.length < 2 || chars.length % 2 !== 0) continue;
+    let surnames = true;
+    for (let k = 0; k < chars.length && surnames; k += 2) surnames = SURNAME.has(text.charCodeAt(chars[k]));
+    if (!surnames || chars.every((j) => COMMON_SURNAME.has(text.charCodeAt(j)))) continue;
+    drop ??= new Uint8Array(text.length);
+    for (let k = 0; k < pads.length; k += 4) drop.fill(1, pads[k], pads[k] + pads[k + 1]);
+  }
+  return drop;
+}

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createGuard, Vault } from '../../src/guard/index.ts';
+import { normalize } from '../../src/guard/normalize.ts';
+
+// Official documents and name lists pad two-character names to the width of three (张　伟); the padding is dropped for
+// the detectors, so that the name reads whole.
+const guard = createGuard({ scanCacheEntries: 0 });
+const names = (text: string): string[] =>
+  guard.scan(text).findings.filter((f) => f.type === 'person_name').map((f) => text.slice(f.start, f.end));
+
+test('padded two-character names in lists of attendees are found whole, with their padding', () => {
+  assert.deepEqual(names('出席：王小明、张　伟、李建国、刘　洋'), ['王小明', '张　伟', '李建国', '刘　洋']);
+  assert.deepEqual(names('参会人员：王小明　张　伟　李　娜　刘建国'), ['王小明', '张　伟', '李　娜', '刘建国']);
+  assert.deepEqual(names('组长：李  强\n副组长：王　芳'), ['李  强', '王　芳']);
+});
+
+test('the padded name is pseudonymized whole and comes back as written', () => {
+  const text = '签到表：王小明　张　伟　李建国';
+  const vault = new Vault();
+  const safe = vault.pseudonymize(text, guard.scan(text).findings);
+  assert.ok(!safe.includes('伟') && !safe.includes('王小明'), safe);
+  assert.equal(vault.restore(safe), text);
+});
+
+test('hostile: spaces that pad no name stay — odd chains, words spaced apart, lists of surnames, wider gaps', () => {
+  // Exactly as written: nothing dropped.
+  for (const text of ['我 爱 你', '张　伟　李', '张   伟', '张　　伟', '王小明　张', '的 是', '张 3', 'A 张 B', '今天 天气 很好']) {
+    assert.equal(normalize(text).text.length, text.length, text);
+  }
+  // The result of a merge is read by the detectors like any text: a word is no name.
+  assert.deepEqual(names('心情：高 兴'), []);
+  // Linear: 100,000 padded names among full ones, and a chain of 100,001 lone characters padded with two spaces.
+  const many = '张　伟、李建国、'.repeat(100_000);
+  assert.equal(normalize(many).text.length, many.length - 100_000);
+  const chain = `${'张  '.repeat(100_000)}张`;
+  assert.equal(normalize(chain).text.length, chain.length);
+});
