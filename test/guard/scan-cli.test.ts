@@ -2,8 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runScan } from '../../src/cli/commands/scan.ts';
 import type { ScanIo, ScanOptions } from '../../src/cli/commands/scan.ts';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { digitsBitmap, pdf } from '../knowledge/fixtures.ts';
+
+/** Test-only entry that runs the real command in a process of its own. */
+const entry = fileURLToPath(new URL('./fixtures/scan-cli.ts', import.meta.url));
 
 function fakeIo(stdin: string, files: Record<string, string> = {}): ScanIo & { out: string; err: string } {
   const io = {
@@ -66,7 +74,6 @@ test('custom dictionary file', async () => {
 });
 
 test('the real process: stdin in, findings out, exit 1 at the fail level', () => {
-  const entry = fileURLToPath(new URL('./fixtures/scan-cli.ts', import.meta.url));
   const r = spawnSync(process.execPath, ['--import', 'tsx', entry, 'scan', '-', '--format', 'jsonl', '--fail-level', 'sensitive'], {
     input: '{"id":1,"text":"身份证11010519491231002X"}\n',
     encoding: 'utf8',
@@ -122,4 +129,24 @@ test('--jobs: worker threads write the same bytes as one thread, in input order,
   // --fail-level sees the highest level across all workers.
   assert.equal((await scan({ format: 'jsonl', jobs: 2, failLevel: 'classified' }, input)).code, 1);
   for (const jobs of ['0', 'two', '1.5', '65']) assert.equal((await scan({ format: 'jsonl', jobs }, input)).code, 2, jobs);
+});
+
+test('documents are scanned by their text: a PDF\'s text layer, an image by OCR, a text file as it is; no text is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yumen-scan-'));
+  try {
+    writeFileSync(join(dir, '名单.pdf'), pdf(['Staff list', 'ID 11010519491231002X']));
+    writeFileSync(join(dir, 'shot.png'), encodePng(digitsBitmap('138 0013 8000')));
+    writeFileSync(join(dir, 'note.txt'), '手机13800138000');
+    writeFileSync(join(dir, 'photo.png'), encodePng({ width: 40, height: 40, channels: 1, data: new Uint8Array(1600).fill(255) }));
+    const run = (file: string) => spawnSync(process.execPath, ['--import', 'tsx', entry, 'scan', join(dir, file), '--format', 'json'], { encoding: 'utf8' });
+    const types = (file: string) => JSON.parse(run(file).stdout).findings.map((f: { type: string }) => f.type);
+    assert.deepEqual(types('名单.pdf'), ['cn_id_card']);
+    assert.deepEqual(types('shot.png'), ['cn_mobile']);
+    assert.deepEqual(types('note.txt'), ['cn_mobile']);
+    const blank = run('photo.png');
+    assert.equal(blank.status, 2);
+    assert.match(blank.stderr, /no text could be read/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

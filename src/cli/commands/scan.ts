@@ -34,6 +34,8 @@ const MAX_JOBS = 64;
 export interface ScanIo {
   readStdin(): Promise<string>;
   readFile(path: string): Promise<string>;
+  /** The text of the file to scan: a document's (PDF, Office, OFD, an image by OCR) or the file's own; readFile when absent. */
+  readInput?(path: string): Promise<string>;
   stdout(s: string): void;
   stderr(s: string): void;
 }
@@ -110,7 +112,8 @@ export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
     const customTerms = opts.terms ? parseTerms(await io.readFile(opts.terms)) : undefined;
     const explain = opts.explain === true;
     const setup: ScanSetup = { customTerms, disabled: disabled as FindingType[], explain };
-    const input = !opts.file || opts.file === '-' ? await io.readStdin() : await io.readFile(opts.file);
+    const fromFile = format === 'jsonl' ? io.readFile : io.readInput ?? io.readFile;
+    const input = !opts.file || opts.file === '-' ? await io.readStdin() : await fromFile(opts.file);
 
     let overall: Level = 'public';
     if (format === 'jsonl') {
@@ -166,8 +169,29 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Files whose text is not their bytes: read as the knowledge bases read them (text layers, OCR). */
+const DOCUMENT_EXTENSION = /\.(?:pdf|docx|xlsx|pptx|ofd|png|jpe?g|tiff?|bmp|webp)$/i;
+const DOCUMENT_MAGIC = ['%PDF-', 'PK\x03\x04', '\x89PNG', '\xff\xd8\xff'];
+
+/** The text of a document (PDF, Office, OFD, an image), or of a text file as UTF-8. */
+async function readInput(path: string): Promise<string> {
+  const bytes = await readFile(path);
+  const head = bytes.subarray(0, 8).toString('latin1');
+  if (!DOCUMENT_EXTENSION.test(path) && !DOCUMENT_MAGIC.some((m) => head.startsWith(m))) return bytes.toString('utf8');
+  const { createFileTextReader } = await import('../../knowledge/index.ts');
+  const reader = await createFileTextReader();
+  try {
+    const text = await reader.read(path, bytes);
+    if (text === null) throw new Error(`${path}: no text could be read from this file (a photo, or a scan OCR could not read) / 未能从该文件读出文字`);
+    return text;
+  } finally {
+    await reader.close();
+  }
+}
+
 export const processIo: ScanIo = {
   readStdin,
+  readInput,
   readFile: (path) => readFile(path, 'utf8'),
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),
@@ -177,7 +201,7 @@ export function registerScanCommand(program: Command): void {
   program
     .command('scan')
     .description('scan a document for personal data, secrets and classified marks / 扫描文档中的个人信息、密钥与密级标识')
-    .argument('[file]', 'file to scan, or - for stdin (default)')
+    .argument('[file]', 'file to scan (text; PDF, Office and OFD files by their text; images by OCR), or - for stdin (default) / 待扫描文件（PDF、Office、OFD 读文字层，图片用 OCR）')
     .option('--format <format>', 'text, json, or jsonl (input lines {"id","text"})', 'text')
     .option('--fail-level <level>', 'exit 1 when a finding reaches this level (public|internal|sensitive|classified)')
     .option('--terms <file>', 'custom dictionary: one term per line, optionally "term<TAB>label"')
