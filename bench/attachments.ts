@@ -1,0 +1,57 @@
+/**
+ * What reading a request's attachments adds to the inspection of its body (src/gateway/attachments.ts), side by side
+ * in one run: the same chat body with no attachment, with a text file, a PDF's text layer, an image read by OCR, and
+ * the same image again (a conversation resends it on every turn: read once per department). Each attachment but the
+ * repeated one is new in every request (its digits differ), so nothing is answered from memory.
+ * Wall milliseconds per request (the OCR and parsing run on worker threads), p50 and p90.
+ * Run: npm run bench:attachments [-- --rounds N]
+ */
+import { parseArgs } from 'node:util';
+import { AttachmentScanner } from '../src/gateway/attachments.ts';
+import { inspectBody } from '../src/gateway/inspect.ts';
+import { createGuard } from '../src/guard/index.ts';
+import { createFileTextReader } from '../src/knowledge/index.ts';
+import { encodePng } from '../src/knowledge/ingest/png.ts';
+import { digitsBitmap, pdf } from '../test/knowledge/fixtures.ts';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
+const rounds = Number(values.rounds);
+const guard = createGuard();
+const reader = await createFileTextReader();
+const scanner = new AttachmentScanner(reader.read);
+const b64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString('base64');
+const body = (part?: unknown) => ({
+  model: 'm',
+  messages: [{ role: 'user', content: [{ type: 'text', text: '请把附件整理成要点，联系人张伟。' }, ...(part ? [part] : [])] }],
+});
+const file = (name: string, mime: string, bytes: Uint8Array | string) => ({ type: 'file', file: { filename: name, file_data: `data:${mime};base64,${b64(bytes)}` } });
+const image = (bytes: Uint8Array) => ({ type: 'image_url', image_url: { url: `data:image/png;base64,${b64(bytes)}` } });
+const number = (i: number): string => `138 ${String(1000 + i).padStart(4, '0')} ${String(8000 + i)}`;
+const sameImage = encodePng(digitsBitmap(number(0)));
+
+const cases: Array<[string, (i: number) => unknown]> = [
+  ['no attachment', () => body()],
+  ['text file (1 KB)', (i) => body(file('纪要.txt', 'text/plain', `会议纪要，联系电话 ${number(i)}。`.repeat(20)))],
+  ['PDF, text layer (1 page)', (i) => body(file('名单.pdf', 'application/pdf', pdf(['Staff list', `Tel ${number(i)}`])))],
+  ['image by OCR (520×82 px)', (i) => body(image(encodePng(digitsBitmap(number(i)))))],
+  ['image by OCR (3,320×124 px)', (i) => body(image(encodePng(digitsBitmap(`${number(i)} ${number(i + 1)} ${number(i + 2)}`, 4, 4))))],
+  ['the same image again', () => body(image(sameImage))],
+];
+
+async function inspect(b: unknown): Promise<number> {
+  const t0 = performance.now();
+  inspectBody(guard, b);
+  await scanner.scan('bench', guard, b);
+  return performance.now() - t0;
+}
+
+const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+// Warm up: the parsing worker and the OCR thread start on their first file.
+for (const [, make] of cases) await inspect(make(-1));
+const times = new Map<string, number[]>(cases.map(([label]) => [label, []]));
+for (let r = 0; r < rounds; r++) {
+  for (const [label, make] of cases) times.get(label)!.push(await inspect(make(r)));
+}
+await reader.close();
+console.log(`attachments: wall ms per request inspection, ${rounds} requests each (p50 / p90)`);
+for (const [label, xs] of times) console.log(`  ${label.padEnd(28)} ${q(xs, 0.5).toFixed(2).padStart(8)} / ${q(xs, 0.9).toFixed(2).padStart(8)}`);
