@@ -102,7 +102,7 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.ok(JSON.stringify(external.requests.at(-1)!.body).includes(notice));
   });
 
-  it('hostile: a broken PDF, a file that lies about its type, bare base64, a remote URL, a percent-encoded data URL', async () => {
+  it('hostile: a broken PDF, a file that lies about its type, a pixel bomb, bare base64, a remote URL, a percent-encoded data URL', async () => {
     // Read what can be read: bare base64 in file_data, and a data URL without ;base64.
     const bare = await chat(office, 'cloud', [file('a.txt', b64(`联系电话 ${PHONE}`))]);
     assert.equal(bare.headers['x-yumen-route'], 'private');
@@ -113,6 +113,10 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(broken.status, 200);
     const liar = await chat(office, 'cloud', [file('y.docx', `data:application/octet-stream;base64,${b64('plain text, not a zip')}`)]);
     assert.equal(liar.status, 200);
+    // A few bytes that declare 30,000 × 30,000 pixels are not decoded: over the limit, unread, sent as before.
+    const bomb = Buffer.concat([Buffer.from([0x89]), Buffer.from('PNG\r\n\x1a\n', 'latin1'), Buffer.from([0, 0, 0, 13]), Buffer.from('IHDR'),
+      Buffer.from([0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 0, 0, 0, 0])]);
+    assert.equal((await chat(office, 'cloud', [image(`data:image/png;base64,${b64(bomb)}`)])).status, 200);
     const remote = await chat(office, 'cloud', [image('https://example.invalid/a.png')]);
     assert.equal(remote.status, 200);
     assert.equal(remote.headers['x-yumen-route'], 'external');

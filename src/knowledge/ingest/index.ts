@@ -5,6 +5,8 @@ import { parseHtml } from './html.ts';
 import { parseDocx, parseOfd, parsePptx, parseXlsx } from './office.ts';
 import { parsePdf } from './pdf.ts';
 import { parseMarkdown, parseTxt } from './text.ts';
+import { checkImagePixels, imageSize } from './image-size.ts';
+import { DEFAULT_INGEST_LIMITS } from './limits.ts';
 
 const BY_EXTENSION: Record<string, DocumentFormat> = {
   '.pdf': 'pdf', '.docx': 'docx', '.xlsx': 'xlsx', '.csv': 'csv', '.tsv': 'csv', '.pptx': 'pptx',
@@ -53,6 +55,7 @@ export async function parseDocument(name: string, bytes: Uint8Array, opts: { ocr
     case 'pdf': return parsePdf(bytes, opts.ocr);
     case 'image': {
       if (!opts.ocr) return { format: 'image', blocks: [], status: 'no_text_layer', metadata: {}, note: 'an image has no text layer and OCR is not enabled / 图片无文本层，未启用 OCR' };
+      checkImagePixels(imageSize(bytes), DEFAULT_INGEST_LIMITS);
       const text = await opts.ocr(bytes);
       return text.trim()
         ? { format: 'image', blocks: [{ kind: 'text', text: text.trim(), page: 1 }], status: 'ready', pages: 1, metadata: { ocr: 'tesseract chi_sim' } }

@@ -13,6 +13,8 @@ export interface IngestLimits {
   /** Decoded bytes of one PDF stream, and of all of a PDF's streams together. */
   maxPdfStreamBytes: number;
   maxPdfDecodedBytes: number;
+  /** Pixels of one image given to OCR (as its header declares them, before anything is decoded). */
+  maxImagePixels: number;
 }
 
 export const DEFAULT_INGEST_LIMITS: IngestLimits = {
@@ -23,6 +25,8 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxPdfPages: 5_000,
   maxPdfStreamBytes: 64 * 1024 * 1024,
   maxPdfDecodedBytes: 256 * 1024 * 1024,
+  // A 12-megapixel photo, an A4 page scanned at 600 dpi (35 MP) fit; a declared 30,000 × 30,000 does not.
+  maxImagePixels: 40_000_000,
 };
 
 /** A document that exceeds a limit: the job fails with this message and nothing is indexed. */

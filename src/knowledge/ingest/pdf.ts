@@ -1,6 +1,7 @@
 import { extractImages, extractText, getDocumentProxy, getMeta } from 'unpdf';
 import type { Block, ParsedDocument } from '../types.ts';
 import type { OcrFunction } from './index.ts';
+import { checkImagePixels } from './image-size.ts';
 import { encodePng } from './png.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
 import { checkPdfStreams } from './pdf-limits.ts';
@@ -32,7 +33,7 @@ export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limi
     } catch { /* metadata is optional */ }
     const chars = blocks.reduce((n, b) => n + b.text.replace(/\s/g, '').length, 0);
     if (chars === 0 && ocr) {
-      const scanned = await ocrPages(pdf, totalPages, ocr);
+      const scanned = await ocrPages(pdf, totalPages, ocr, limits);
       if (scanned.length) return { format: 'pdf', blocks: scanned, status: 'ready', pages: totalPages, metadata: { ...metadata, ocr: 'tesseract chi_sim' } };
       return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
     }
@@ -46,11 +47,12 @@ export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limi
 /** Images smaller than this (pixels) are logos and rules, not scanned text. */
 const MIN_SCAN_PIXELS = 2_000;
 
-async function ocrPages(pdf: Awaited<ReturnType<typeof getDocumentProxy>>, totalPages: number, ocr: OcrFunction): Promise<Block[]> {
+async function ocrPages(pdf: Awaited<ReturnType<typeof getDocumentProxy>>, totalPages: number, ocr: OcrFunction, limits: IngestLimits): Promise<Block[]> {
   const blocks: Block[] = [];
   for (let page = 1; page <= totalPages; page++) {
     const images = (await extractImages(pdf, page)).filter((i) => i.width * i.height >= MIN_SCAN_PIXELS);
     for (const img of images) {
+      checkImagePixels(img, limits);
       const text = (await ocr(encodePng(img))).trim();
       if (text) blocks.push(...paragraphs(text, page));
     }
