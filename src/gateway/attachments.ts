@@ -6,20 +6,21 @@
  * value inside an image or a PDF cannot be replaced by a placeholder, so where the policy would pseudonymize it the
  * request is rerouted to the private model instead, or refused (policy/decide.ts).
  *
- * Remote URLs are not fetched (the gateway never sees those bytes; the URL itself is scanned as text), and what cannot
- * be read — audio, an unknown or broken file — is sent as before (docs/policies.md).
+ * Remote URLs are not fetched (the gateway never sees those bytes; the URL itself is scanned as text). What cannot be
+ * read — audio, an unknown or broken file, an image over the pixel limit — is counted, and the policy's
+ * `unreadable_attachments` decides (docs/policies.md).
  */
 import { createHash } from 'node:crypto';
 import type { FindingType, Guard, Level } from '../guard/index.ts';
 
-/** Reads the text of one file; null when it holds none that can be read. */
-export type ReadAttachment = (name: string, bytes: Uint8Array) => Promise<string | null>;
+/** Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read. */
+export type ReadAttachment = (name: string, bytes: Uint8Array) => Promise<string>;
 
-/** One attachment of a request body: where it is, a file name that says its format, and its bytes. */
+/** One attachment of a request body: where it is, a file name that says its format, and its bytes (null: a sound, unread). */
 export interface Attachment {
   path: string;
   name: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array | null;
 }
 
 /** A finding inside an attachment: its type and level, for the policy; never a value. */
@@ -27,6 +28,12 @@ export interface AttachmentFinding {
   type: FindingType;
   level: Level;
   opaque: true;
+}
+
+/** What the attachments of one body hold, and how many of them could not be read. */
+export interface AttachmentScan {
+  findings: AttachmentFinding[];
+  unread: number;
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -60,7 +67,7 @@ export function decodeDataUrl(value: string): { mime: string; bytes: Uint8Array 
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The inline files and images of a chat body's messages (content parts `image_url` and `file`). */
+/** The inline files, images and sounds of a chat body's messages (content parts `image_url`, `file` and `input_audio`). */
 export function attachmentsOf(body: unknown): Attachment[] {
   const out: Attachment[] = [];
   const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : [];
@@ -69,6 +76,12 @@ export function attachmentsOf(body: unknown): Attachment[] {
     if (!Array.isArray(content)) return;
     content.forEach((part, p) => {
       if (!isRecord(part)) return;
+      if (isRecord(part.input_audio) && typeof part.input_audio.data === 'string') {
+        // No speech is read: an audio part is an attachment that cannot be read (the policy decides).
+        const format = typeof part.input_audio.format === 'string' ? part.input_audio.format.replace(/\W/g, '') : 'audio';
+        out.push({ path: `/messages/${m}/content/${p}/input_audio/data`, name: `audio.${format}`, bytes: null });
+        return;
+      }
       const image = isRecord(part.image_url) ? part.image_url.url : undefined;
       const file = isRecord(part.file) ? part.file : undefined;
       const value = typeof image === 'string' ? image : typeof file?.file_data === 'string' ? file.file_data : undefined;
@@ -102,18 +115,20 @@ export class AttachmentScanner {
     this.#capacity = opts.capacity ?? 64;
   }
 
-  /** The findings of every attachment of `body`, one entry per finding. */
-  async scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentFinding[]> {
-    const out: AttachmentFinding[] = [];
+  /** The findings of every attachment of `body` (one entry per finding), and the count of those that could not be read. */
+  async scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentScan> {
+    const findings: AttachmentFinding[] = [];
+    let unread = 0;
     for (const a of attachmentsOf(body)) {
       const text = await this.#text(tenantId, a);
-      if (text === null) continue;
-      for (const f of guard.scan(text).findings) out.push({ type: f.type, level: f.level, opaque: true });
+      if (text === null) unread++;
+      else for (const f of guard.scan(text).findings) findings.push({ type: f.type, level: f.level, opaque: true });
     }
-    return out;
+    return { findings, unread };
   }
 
   async #text(tenantId: string, a: Attachment): Promise<string | null> {
+    if (a.bytes === null) return null;
     const key = `${tenantId}\u0000${createHash('sha256').update(a.name).update('\u0000').update(a.bytes).digest('hex')}`;
     if (this.#texts.has(key)) {
       const text = this.#texts.get(key)!;
@@ -125,7 +140,7 @@ export class AttachmentScanner {
     try {
       text = await this.#read(a.name, a.bytes);
     } catch {
-      text = null; // not what its name says, broken, or over a parsing limit: sent as before (documented)
+      text = null; // audio, not what its name says, broken, or over a parsing limit
     }
     if (text !== null && text.length > MAX_REMEMBERED_TEXT) return text;
     if (this.#texts.size >= this.#capacity) this.#texts.delete(this.#texts.keys().next().value!);
@@ -134,17 +149,21 @@ export class AttachmentScanner {
   }
 }
 
+/** Counted with the findings (audit, metrics) under this name: an attachment that could not be read. */
+export const UNREADABLE_ATTACHMENT = 'unreadable_attachment';
+
 /** The inspection's findings, counts and level with those of the attachments added. */
-export function withAttachmentFindings<T extends { level: Level; findings: Array<{ type: FindingType; level: Level; opaque?: true }>; counts: Record<string, number> }>(
-  inspection: T, found: readonly AttachmentFinding[],
-): T {
-  if (found.length === 0) return inspection;
-  const findings = [...inspection.findings, ...found];
+export function withAttachmentFindings<T extends {
+  level: Level; findings: Array<{ type: FindingType; level: Level; opaque?: true }>; counts: Record<string, number>; unreadAttachments?: number;
+}>(inspection: T, found: AttachmentScan): T {
+  if (found.findings.length === 0 && found.unread === 0) return inspection;
+  const findings = [...inspection.findings, ...found.findings];
   const counts = { ...inspection.counts };
   let level = inspection.level;
-  for (const f of found) {
+  for (const f of found.findings) {
     counts[f.type] = (counts[f.type] ?? 0) + 1;
     if (RANK[f.level] > RANK[level]) level = f.level;
   }
-  return { ...inspection, findings, counts, level };
+  if (found.unread > 0) counts[UNREADABLE_ATTACHMENT] = found.unread;
+  return { ...inspection, findings, counts, level, unreadAttachments: found.unread };
 }

@@ -10,7 +10,7 @@ import type { UsageRecord } from '../store/index.ts';
 import { YumenError, withHeaders, yumenError } from '../util/errors.ts';
 import { mayUseModel, type Principal } from '../governance/index.ts';
 import { inspectBody, pseudonymizeBody, type Inspection } from './inspect.ts';
-import { withAttachmentFindings, type AttachmentFinding } from './attachments.ts';
+import { withAttachmentFindings, type AttachmentScan } from './attachments.ts';
 import { composeOutbound } from './outbound.ts';
 import { CHAT_REQUEST_SHAPE, EMBEDDINGS_REQUEST_SHAPE } from './request-shape.ts';
 import { blocked } from './refusal.ts';
@@ -57,11 +57,13 @@ export interface GatewayDeps {
   conversations?: ConversationSink;
   apps?: AppCatalog;
   /** Reads the files and images a request carries inline (attachments.ts); without it they are not read. */
-  attachments?: { scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentFinding[]> };
+  attachments?: { scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentScan> };
   /** Models whose replies may be cached (`cache: true` in their config). */
   cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
 }
+
+const NO_ATTACHMENTS: AttachmentScan = Object.freeze({ findings: [], unread: 0 });
 
 /** Fields of a chat body that are Yumen's own and never go upstream. */
 const YUMEN_FIELDS = ['knowledge_bases'] as const;
@@ -113,7 +115,7 @@ export class Gateway {
       // Steps 2–3 before any model of any kind (chat, embedding, rerank) sees the question.
       let body = stripYumenFields(request);
       // What attachments hold is read once; retrieval adds text, never files.
-      const attached = await this.#deps.attachments?.scan(principal.tenantId, guard, body) ?? [];
+      const attached = await this.#deps.attachments?.scan(principal.tenantId, guard, body) ?? NO_ATTACHMENTS;
       let inspection = this.#inspect(call, guard, body, attached);
       const requested = this.#resolve(principal, request.model === 'auto' ? chooseAutoModel(policy, inspection) ?? 'auto' : request.model, 'chat');
       const privateTarget = policy.privateModel ? this.#deps.registry.get(policy.privateModel) : undefined;
@@ -209,7 +211,7 @@ export class Gateway {
     }
   }
 
-  #inspect(call: CallState, guard: Guard, body: unknown, attached: readonly AttachmentFinding[] = []): Inspection {
+  #inspect(call: CallState, guard: Guard, body: unknown, attached: AttachmentScan = NO_ATTACHMENTS): Inspection {
     const inspection = withAttachmentFindings(inspectBody(guard, body), attached);
     call.meta.level = inspection.level;
     call.findings = inspection.counts;

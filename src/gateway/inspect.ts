@@ -16,6 +16,8 @@ export interface Inspection {
   level: Level;
   /** One entry per finding, for the policy decision and metrics (no values); `opaque` inside an attachment. */
   findings: Array<{ type: FindingType; level: Level; opaque?: true }>;
+  /** Attachments that could not be read (attachments.ts). */
+  unreadAttachments?: number;
   counts: Record<string, number>;
   /** Strings with findings, by path; a path is only meaningful for the body that was inspected. */
   slots: Map<string, TextSlot>;

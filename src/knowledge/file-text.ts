@@ -1,9 +1,9 @@
 import { createOcr } from './ocr.ts';
 import { createWorkerParser } from './ingest/worker-parser.ts';
 
-/** Reads the text of one file, as the knowledge bases parse it; null when it has none. */
+/** Reads the text of one file, as the knowledge bases parse it: '' when it has none (a photo); throws when it cannot be read. */
 export interface FileTextReader {
-  read(name: string, bytes: Uint8Array): Promise<string | null>;
+  read(name: string, bytes: Uint8Array): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -11,7 +11,7 @@ export interface FileTextReader {
  * The text of files and images as the knowledge bases read them — text layers of PDF, Office and OFD files, text
  * files, OCR for images and scans — parsed in a worker thread with a heap limit, so that a hostile file fails alone.
  * The gateway reads the attachments of a request with it (gateway/attachments.ts). Without the OCR packages,
- * images have no text.
+ * images and scans cannot be read.
  */
 export async function createFileTextReader(): Promise<FileTextReader> {
   const parser = createWorkerParser();
@@ -19,8 +19,9 @@ export async function createFileTextReader(): Promise<FileTextReader> {
   return {
     async read(name, bytes) {
       const doc = await parser.parse(name, bytes, { ocr });
-      const text = doc.blocks.map((b) => b.text).join('\n');
-      return text.trim() === '' ? null : text;
+      // Without OCR an image or a scan is unread, not empty.
+      if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
+      return doc.blocks.map((b) => b.text).join('\n');
     },
     async close() {
       await parser.close();

@@ -28,23 +28,32 @@ export function decide(policy: Policy, target: TargetModel, scan: ScanSummary, p
 }
 
 function evaluate(policy: Policy, zone: Zone, scan: ScanSummary) {
-  let action: Action = 'allow';
+  let action = 'allow' as Action;
   const pseudonymize = new Set<FindingType>();
-  const blockers = new Set<FindingType>();
-  for (const f of scan.findings) {
-    const a = actionFor(policy, f, zone);
-    if (a === 'pseudonymize') pseudonymize.add(f.type);
-    if (a === 'block' || a === 'reroute') blockers.add(f.type);
+  const blockers = new Set<FindingType | typeof UNREADABLE>();
+  const note = (a: Action, what: FindingType | typeof UNREADABLE): void => {
+    if (a === 'pseudonymize' && what !== UNREADABLE) pseudonymize.add(what);
+    if (a === 'block' || a === 'reroute') blockers.add(what);
     if (SEVERITY[a] > SEVERITY[action]) action = a;
+  };
+  for (const f of scan.findings) note(actionFor(policy, f, zone), f.type);
+  if ((scan.unreadAttachments ?? 0) > 0) {
+    // Nothing of an unread attachment can be replaced: pseudonymizing it is a reroute, as for values inside one.
+    const a = policy.unreadableAttachments[zone];
+    note(a === 'pseudonymize' ? 'reroute' : a, UNREADABLE);
   }
   return { action, pseudonymize, blockers };
 }
 
-function block(scan: ScanSummary, blockers: ReadonlySet<FindingType>): Decision {
+/** The reason a refusal names for attachments that could not be read. */
+const UNREADABLE = 'unreadable_attachment';
+
+function block(scan: ScanSummary, blockers: ReadonlySet<string>): Decision {
   const reasons: Record<string, number> = {};
   for (const f of scan.findings) if (blockers.has(f.type)) reasons[f.type] = (reasons[f.type] ?? 0) + 1;
+  if (blockers.has(UNREADABLE)) reasons[UNREADABLE] = scan.unreadAttachments ?? 0;
   const classified = scan.findings.some((f) => f.level === 'classified' && blockers.has(f.type));
-  const inAttachment = scan.findings.some((f) => f.opaque === true && blockers.has(f.type));
+  const inAttachment = blockers.has(UNREADABLE) || scan.findings.some((f) => f.opaque === true && blockers.has(f.type));
   return { action: 'block', code: classified ? 'classified_content' : 'policy_blocked', reasons, ...(inAttachment ? { inAttachment } : {}) };
 }
 

@@ -7,7 +7,8 @@ const za = (privateAction: ZoneActions['private'], externalAction: ZoneActions['
  * DESIGN.md's defaults: classified content is refused outright (涉密不上网); internal and sensitive content
  * ("not for outside the organisation": landlines, USCC, IP addresses included) goes to private models as is
  * and to external ones only pseudonymized — only public content passes unchanged; secrets are pseudonymized even toward
- * private models; source code stays inside (rerouted to the private model, refused when there is none).
+ * private models; source code stays inside (rerouted to the private model, refused when there is none), and so do
+ * attachments that cannot be read.
  */
 export const DEFAULT_POLICY: Policy = Object.freeze({
   levels: Object.freeze({
@@ -20,6 +21,8 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
     secret: za('pseudonymize', 'pseudonymize'),
     source_code: za('allow', 'reroute'),
   }),
+  // What Yumen cannot read does not leave unread: to the private model, or refused without one.
+  unreadableAttachments: za('allow', 'reroute'),
   privateModel: null,
   generalModel: null,
   findingLevels: Object.freeze({}),

@@ -9,7 +9,7 @@ const FINDING_TYPES: readonly string[] = [
   'cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'cn_uscc', 'email', 'ip_address', 'passport', 'cn_permit',
   'license_plate', 'person_name', 'address', 'secret', 'classified_marking', 'custom_term', 'source_code',
 ];
-const KEYS = new Set(['private_model', 'general_model', 'levels', 'types', 'finding_levels', 'custom_terms', 'output']);
+const KEYS = new Set(['private_model', 'general_model', 'levels', 'types', 'finding_levels', 'custom_terms', 'output', 'unreadable_attachments']);
 
 /**
  * Reads one policy block (the `policy:` defaults or a tenant's overrides) over a base policy.
@@ -50,6 +50,9 @@ export function parsePolicy(raw: unknown, base: Policy = DEFAULT_POLICY, path = 
   const policy: Policy = Object.freeze({
     levels: Object.freeze(levels),
     types: Object.freeze(types),
+    unreadableAttachments: r.unreadable_attachments === undefined
+      ? base.unreadableAttachments
+      : zoneActions(r.unreadable_attachments, base.unreadableAttachments, `${path}.unreadable_attachments`, problems),
     privateModel: optionalName(r.private_model, base.privateModel, `${path}.private_model`, problems),
     generalModel: optionalName(r.general_model, base.generalModel, `${path}.general_model`, problems),
     findingLevels: Object.freeze(findingLevels),

@@ -17,6 +17,8 @@ export interface Policy {
   readonly privateModel: string | null;
   /** What `model: "auto"` uses for requests with nothing sensitive. */
   readonly generalModel: string | null;
+  /** What to do with a request holding an attachment that cannot be read (audio, an unknown or broken file). */
+  readonly unreadableAttachments: ZoneActions;
   /** Guard level overrides per finding type (per tenant). */
   readonly findingLevels: Readonly<Partial<Record<FindingType, Level>>>;
   /** Tenant dictionary for the custom_term detector. */
@@ -40,6 +42,8 @@ export interface ScanSummary {
    * where no placeholder can replace it.
    */
   findings: ReadonlyArray<{ type: FindingType; level: Level; opaque?: boolean }>;
+  /** Attachments that could not be read. */
+  unreadAttachments?: number;
 }
 
 /** The outcome of `decide`. */

@@ -15,7 +15,7 @@ test('the inline files and images of a body, with a name that says their format'
     { type: 'file', file: { file_data: `data:application/pdf;base64,${b64('%PDF')}` } },
     { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
   ));
-  assert.deepEqual(found.map((a) => [a.path, a.name, Buffer.from(a.bytes).toString()]), [
+  assert.deepEqual(found.map((a) => [a.path, a.name, Buffer.from(a.bytes!).toString()]), [
     ['/messages/1/content/1/image_url/url', 'attachment.png', 'png bytes'],
     ['/messages/1/content/2/file/file_data', '纪要.docx', 'docx bytes'],
     ['/messages/1/content/3/file/file_data', 'attachment.pdf', '%PDF'],
@@ -30,13 +30,20 @@ test('data URLs: base64, percent-encoded, bare base64; what is none is no attach
   for (const v of ['https://x/y.png', 'data:text/plain,%E5%BC', 'not base64 at all', 'abc']) assert.equal(decodeDataUrl(v), null, v);
 });
 
+test('a sound is an attachment too: no speech is read, so it is one that cannot be read', async () => {
+  const request = body({ type: 'input_audio', input_audio: { data: b64('RIFF....WAVE'), format: 'wav' } });
+  assert.deepEqual(attachmentsOf(request).map((a) => [a.path, a.name]), [['/messages/1/content/0/input_audio/data', 'audio.wav']]);
+  const scanner = new AttachmentScanner(async (name) => { throw new Error(`${name}: unsupported`); });
+  assert.deepEqual(await scanner.scan('d1', guard, request), { findings: [], unread: 1 });
+});
+
 test('hostile: malformed bodies and parts are no attachments, never an exception', () => {
   for (const b of [null, 'text', 42, { messages: 'x' }, { messages: [null, 1, { content: 'text' }, { content: [null, 7, { image_url: 5 }, { file: { file_data: 9 } }] }] }]) {
     assert.deepEqual(attachmentsOf(b), []);
   }
 });
 
-test('the scanner reads each attachment once per department, and a file it cannot read is no finding', async () => {
+test('the scanner reads each attachment once per department, and counts the files it cannot read', async () => {
   const reads: string[] = [];
   const scanner = new AttachmentScanner(async (name, bytes) => {
     reads.push(name);
@@ -47,8 +54,9 @@ test('the scanner reads each attachment once per department, and a file it canno
     { type: 'file', file: { filename: '名单.txt', file_data: `data:text/plain;base64,${b64('联系电话：13800138000')}` } },
     { type: 'file', file: { filename: 'x.bin', file_data: `data:application/octet-stream;base64,${b64('机密★')}` } },
   );
-  assert.deepEqual(await scanner.scan('d1', guard, request), [{ type: 'cn_mobile', level: 'sensitive', opaque: true }]);
-  assert.deepEqual(await scanner.scan('d1', guard, request), [{ type: 'cn_mobile', level: 'sensitive', opaque: true }]);
+  const expected = { findings: [{ type: 'cn_mobile', level: 'sensitive', opaque: true }], unread: 1 };
+  assert.deepEqual(await scanner.scan('d1', guard, request), expected);
+  assert.deepEqual(await scanner.scan('d1', guard, request), expected);
   assert.deepEqual(reads, ['名单.txt', 'x.bin'], 'the second turn reads nothing again');
   // Another department's request reads the file itself: what one department sent does not answer another's.
   await scanner.scan('d2', guard, request);

@@ -25,6 +25,7 @@ describe('attachments: files and images inside a request are read and guarded', 
   let y: TestYumen;
   let office: string; // a department with a private model
   let liaison: string; // a department without one
+  let press: string; // a department that lets attachments it cannot read go out
 
   before(async () => {
     external = await startMockUpstream();
@@ -36,10 +37,11 @@ describe('attachments: files and images inside a request are read and guarded', 
         { name: 'cloud', provider: 'openai-compatible', base_url: external.baseUrl, zone: 'external' },
         { name: 'inhouse', provider: 'openai-compatible', base_url: inhouse.baseUrl, zone: 'private' },
       ],
-      policy: { private_model: 'inhouse', tenants: { 外联处: { private_model: null } } },
+      policy: { private_model: 'inhouse', tenants: { 外联处: { private_model: null }, 宣传处: { unreadable_attachments: 'allow' } } },
     });
     office = await y.key('办公厅');
     liaison = await y.key('外联处');
+    press = await y.key('宣传处');
   });
   after(async () => {
     await y.stop();
@@ -102,21 +104,45 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.ok(JSON.stringify(external.requests.at(-1)!.body).includes(notice));
   });
 
-  it('hostile: a broken PDF, a file that lies about its type, a pixel bomb, bare base64, a remote URL, a percent-encoded data URL', async () => {
-    // Read what can be read: bare base64 in file_data, and a data URL without ;base64.
+  it('a photo with no text in it is read, and goes out as it is', async () => {
+    const blank = encodePng({ width: 64, height: 64, channels: 1, data: new Uint8Array(64 * 64).fill(255) });
+    const res = await chat(office, 'cloud', [image(`data:image/png;base64,${b64(blank)}`)]);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-yumen-route'], 'external');
+  });
+
+  it('hostile: what cannot be read — a broken PDF, a file that lies about its type, a pixel bomb, a sound — does not leave unread', async () => {
+    // A few bytes that declare 30,000 × 30,000 pixels are not decoded (over the limit).
+    const bomb = Buffer.concat([Buffer.from([0x89]), Buffer.from('PNG\r\n\x1a\n', 'latin1'), Buffer.from([0, 0, 0, 13]), Buffer.from('IHDR'),
+      Buffer.from([0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 0, 0, 0, 0])]);
+    const unreadable = [
+      file('x.pdf', `data:application/pdf;base64,${b64('%PDF-1.7 not really a pdf')}`),
+      file('y.docx', `data:application/octet-stream;base64,${b64('plain text, not a zip')}`),
+      image(`data:image/png;base64,${b64(bomb)}`),
+      { type: 'input_audio', input_audio: { data: b64('RIFF....WAVEfmt '), format: 'wav' } },
+    ];
+    const before = external.requests.length;
+    for (const part of unreadable) {
+      const res = await chat(office, 'cloud', [part]);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.headers['x-yumen-route'], 'private', 'by default: to the private model');
+      const refused = await chat(liaison, 'cloud', [part]);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.error.code, 'policy_blocked');
+      assert.match(refused.body.error.message, /unreadable_attachment×1/);
+    }
+    assert.equal(external.requests.length, before, 'nothing unread reached the external model');
+    // A department that allows it sends them out as before.
+    const allowed = await chat(press, 'cloud', [unreadable[0]]);
+    assert.equal(allowed.headers['x-yumen-route'], 'external');
+  });
+
+  it('hostile: bare base64, a percent-encoded data URL and a remote URL', async () => {
     const bare = await chat(office, 'cloud', [file('a.txt', b64(`联系电话 ${PHONE}`))]);
     assert.equal(bare.headers['x-yumen-route'], 'private');
     const percent = await chat(office, 'cloud', [file('b.txt', `data:text/plain;charset=utf-8,${encodeURIComponent(`手机${PHONE}`)}`)]);
     assert.equal(percent.headers['x-yumen-route'], 'private');
-    // What cannot be read is sent as before, and never crashes the request.
-    const broken = await chat(office, 'cloud', [file('x.pdf', `data:application/pdf;base64,${b64('%PDF-1.7 not really a pdf')}`)]);
-    assert.equal(broken.status, 200);
-    const liar = await chat(office, 'cloud', [file('y.docx', `data:application/octet-stream;base64,${b64('plain text, not a zip')}`)]);
-    assert.equal(liar.status, 200);
-    // A few bytes that declare 30,000 × 30,000 pixels are not decoded: over the limit, unread, sent as before.
-    const bomb = Buffer.concat([Buffer.from([0x89]), Buffer.from('PNG\r\n\x1a\n', 'latin1'), Buffer.from([0, 0, 0, 13]), Buffer.from('IHDR'),
-      Buffer.from([0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 0, 0, 0, 0])]);
-    assert.equal((await chat(office, 'cloud', [image(`data:image/png;base64,${b64(bomb)}`)])).status, 200);
+    // A remote image is not fetched: the gateway never sees its bytes, and its URL is text like any other.
     const remote = await chat(office, 'cloud', [image('https://example.invalid/a.png')]);
     assert.equal(remote.status, 200);
     assert.equal(remote.headers['x-yumen-route'], 'external');

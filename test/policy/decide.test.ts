@@ -53,6 +53,23 @@ describe('policy decisions (defaults of DESIGN.md)', () => {
     assert.ok(secret.action === 'block' && secret.inAttachment === true);
   });
 
+  it('an attachment that cannot be read goes to the private model by default, is refused without one, and a policy may let it out', () => {
+    const s: ScanSummary = { level: 'public', findings: [], unreadAttachments: 2 };
+    const d = decide(DEFAULT_POLICY, external, s, priv);
+    assert.ok(d.action === 'allow' && d.rerouted && d.target === 'inhouse');
+    const refused = decide(DEFAULT_POLICY, external, s);
+    assert.ok(refused.action === 'block' && refused.code === 'policy_blocked' && refused.inAttachment === true);
+    assert.deepEqual(refused.action === 'block' && refused.reasons, { unreadable_attachment: 2 });
+    assert.equal(decide(DEFAULT_POLICY, priv, s).action, 'allow');
+    const open = parsePolicy({ unreadable_attachments: 'allow' });
+    assert.deepEqual(open.problems, []);
+    assert.ok(decide(open.policy, external, s).action === 'allow');
+    // Pseudonymizing what was not read is impossible: it is a reroute.
+    const pseudo = parsePolicy({ unreadable_attachments: { external: 'pseudonymize' } }).policy;
+    assert.equal(decide(pseudo, external, s).action, 'block');
+    assert.deepEqual(parsePolicy({ unreadable_attachments: 'maybe' }).problems, ['policy.unreadable_attachments: expected one of allow, pseudonymize, reroute, block or { private: …, external: … }']);
+  });
+
   it('reroutes source code to the private model, and refuses it when there is none', () => {
     const s = scan({ type: 'source_code', level: 'sensitive' }, { type: 'secret', level: 'sensitive' });
     const d = decide(DEFAULT_POLICY, external, s, priv);

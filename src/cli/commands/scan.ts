@@ -182,7 +182,7 @@ async function readInput(path: string): Promise<string> {
   const reader = await createFileTextReader();
   try {
     const text = await reader.read(path, bytes);
-    if (text === null) throw new Error(`${path}: no text could be read from this file (a photo, or a scan OCR could not read) / 未能从该文件读出文字`);
+    if (text.trim() === '') throw new Error(`${path}: no text could be read from this file (a photo, or a scan OCR could not read) / 未能从该文件读出文字`);
     return text;
   } finally {
     await reader.close();
