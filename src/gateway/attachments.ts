@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FindingType, Guard, Level } from '../guard/index.ts';
+import { UNREADABLE_ATTACHMENT } from '../policy/index.ts';
 
 /** Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read. */
 export type ReadAttachment = (name: string, bytes: Uint8Array) => Promise<string>;
@@ -98,6 +99,9 @@ export function attachmentsOf(body: unknown): Attachment[] {
 
 const RANK: Record<Level, number> = { public: 0, internal: 1, sensitive: 2, classified: 3 };
 
+/** Attachments read per request; the rest count as unread (each read may take OCR a second: a thousand tiny images must not). */
+export const MAX_ATTACHMENTS_READ = 32;
+
 /** Longer texts are read again when sent again, so that the memory of recent files stays small (64 × 256 K characters at most). */
 const MAX_REMEMBERED_TEXT = 256 * 1024;
 
@@ -119,8 +123,8 @@ export class AttachmentScanner {
   async scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentScan> {
     const findings: AttachmentFinding[] = [];
     let unread = 0;
-    for (const a of attachmentsOf(body)) {
-      const text = await this.#text(tenantId, a);
+    for (const [k, a] of attachmentsOf(body).entries()) {
+      const text = k < MAX_ATTACHMENTS_READ ? await this.#text(tenantId, a) : null;
       if (text === null) unread++;
       else for (const f of guard.scan(text).findings) findings.push({ type: f.type, level: f.level, opaque: true });
     }
@@ -148,9 +152,6 @@ export class AttachmentScanner {
     return text;
   }
 }
-
-/** Counted with the findings (audit, metrics) under this name: an attachment that could not be read. */
-export const UNREADABLE_ATTACHMENT = 'unreadable_attachment';
 
 /** The inspection's findings, counts and level with those of the attachments added. */
 export function withAttachmentFindings<T extends {

@@ -3,6 +3,10 @@ import type { Action, Decision, Policy, ScanSummary, TargetModel, Zone } from '.
 
 const SEVERITY: Record<Action, number> = { allow: 0, pseudonymize: 1, reroute: 2, block: 3 };
 
+/** The reason a refusal names (and audit records and metrics count) for attachments that could not be read. */
+export const UNREADABLE_ATTACHMENT = 'unreadable_attachment';
+const UNREADABLE = UNREADABLE_ATTACHMENT;
+
 /** What the policy asks for one finding; a value that cannot be replaced (inside an image or a PDF) is rerouted instead. */
 function actionFor(policy: Policy, finding: ScanSummary['findings'][number], zone: Zone): Action {
   const action = policy.types[finding.type]?.[zone] ?? policy.levels[finding.level][zone];
@@ -44,9 +48,6 @@ function evaluate(policy: Policy, zone: Zone, scan: ScanSummary) {
   }
   return { action, pseudonymize, blockers };
 }
-
-/** The reason a refusal names for attachments that could not be read. */
-const UNREADABLE = 'unreadable_attachment';
 
 function block(scan: ScanSummary, blockers: ReadonlySet<string>): Decision {
   const reasons: Record<string, number> = {};

@@ -41,6 +41,7 @@ export function policyToConfig(p: Policy): Record<string, unknown> {
   return {
     levels: p.levels,
     types: p.types,
+    unreadable_attachments: p.unreadableAttachments,
     private_model: p.privateModel,
     general_model: p.generalModel,
     finding_levels: p.findingLevels,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGuard } from '../../src/guard/index.ts';
-import { AttachmentScanner, attachmentsOf, decodeDataUrl } from '../../src/gateway/attachments.ts';
+import { AttachmentScanner, MAX_ATTACHMENTS_READ, attachmentsOf, decodeDataUrl } from '../../src/gateway/attachments.ts';
 
 const guard = createGuard({ scanCacheEntries: 0, tagger: false });
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -61,4 +61,12 @@ test('the scanner reads each attachment once per department, and counts the file
   // Another department's request reads the file itself: what one department sent does not answer another's.
   await scanner.scan('d2', guard, request);
   assert.deepEqual(reads, ['名单.txt', 'x.bin', '名单.txt', 'x.bin']);
+});
+
+test('hostile: a body of many attachments has the first MAX_ATTACHMENTS_READ read; the rest count as unread', async () => {
+  let reads = 0;
+  const scanner = new AttachmentScanner(async (_name, bytes) => { reads++; return Buffer.from(bytes).toString(); });
+  const parts = Array.from({ length: MAX_ATTACHMENTS_READ + 8 }, (_, i) => ({ type: 'file', file: { filename: `${i}.txt`, file_data: `data:text/plain;base64,${b64(`第${i}页`)}` } }));
+  assert.deepEqual(await scanner.scan('d1', guard, body(...parts)), { findings: [], unread: 8 });
+  assert.equal(reads, MAX_ATTACHMENTS_READ);
 });

@@ -34,6 +34,7 @@ describe('the policy shown is the policy enforced', () => {
     assert.deepEqual(eff.types.cn_mobile, { private: 'reroute', external: 'reroute' });
     assert.equal(eff.levels.internal.external, 'block', 'from policy.tenants');
     assert.equal(eff.output.keyword_action, 'refuse', 'from the configuration');
+    assert.deepEqual(eff.unreadable_attachments, { private: 'allow', external: 'reroute' }, 'the default, shown');
     assert.equal(body.effective.source_department_id, f.dept.A1);
   });
 
