@@ -14,8 +14,11 @@ import { createHash } from 'node:crypto';
 import type { FindingType, Guard, Level } from '../guard/index.ts';
 import { UNREADABLE_ATTACHMENT } from '../policy/index.ts';
 
-/** Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read. */
-export type ReadAttachment = (name: string, bytes: Uint8Array) => Promise<string>;
+/**
+ * Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read, or when `deadline` (a
+ * performance.now() time) passes before it is done.
+ */
+export type ReadAttachment = (name: string, bytes: Uint8Array, deadline: number) => Promise<string>;
 
 /** One attachment of a request body: where it is, a file name that says its format, and its bytes (null: a sound, unread). */
 export interface Attachment {
@@ -101,6 +104,8 @@ const RANK: Record<Level, number> = { public: 0, internal: 1, sensitive: 2, clas
 
 /** Attachments read per request; the rest count as unread (each read may take OCR a second: a thousand tiny images must not). */
 export const MAX_ATTACHMENTS_READ = 32;
+/** Time to read one request's attachments (ms); what is not read by then counts as unread (a scanned book must not hold a request). */
+export const READ_TIME_MS = 20_000;
 
 /** Longer texts are read again when sent again, so that the memory of recent files stays small (64 × 256 K characters at most). */
 const MAX_REMEMBERED_TEXT = 256 * 1024;
@@ -111,27 +116,31 @@ const MAX_REMEMBERED_TEXT = 256 * 1024;
  */
 export class AttachmentScanner {
   readonly #read: ReadAttachment;
-  readonly #texts = new Map<string, string | null>();
+  readonly #texts = new Map<string, string>();
   readonly #capacity: number;
 
-  constructor(read: ReadAttachment, opts: { capacity?: number } = {}) {
+  readonly #timeMs: number;
+
+  constructor(read: ReadAttachment, opts: { capacity?: number; timeMs?: number } = {}) {
     this.#read = read;
     this.#capacity = opts.capacity ?? 64;
+    this.#timeMs = opts.timeMs ?? READ_TIME_MS;
   }
 
   /** The findings of every attachment of `body` (one entry per finding), and the count of those that could not be read. */
   async scan(tenantId: string, guard: Guard, body: unknown): Promise<AttachmentScan> {
     const findings: AttachmentFinding[] = [];
     let unread = 0;
+    const deadline = performance.now() + this.#timeMs;
     for (const [k, a] of attachmentsOf(body).entries()) {
-      const text = k < MAX_ATTACHMENTS_READ ? await this.#text(tenantId, a) : null;
+      const text = k < MAX_ATTACHMENTS_READ && performance.now() < deadline ? await this.#text(tenantId, a, deadline) : null;
       if (text === null) unread++;
       else for (const f of guard.scan(text).findings) findings.push({ type: f.type, level: f.level, opaque: true });
     }
     return { findings, unread };
   }
 
-  async #text(tenantId: string, a: Attachment): Promise<string | null> {
+  async #text(tenantId: string, a: Attachment, deadline: number): Promise<string | null> {
     if (a.bytes === null) return null;
     const key = `${tenantId}\u0000${createHash('sha256').update(a.name).update('\u0000').update(a.bytes).digest('hex')}`;
     if (this.#texts.has(key)) {
@@ -142,11 +151,13 @@ export class AttachmentScanner {
     }
     let text: string | null;
     try {
-      text = await this.#read(a.name, a.bytes);
+      text = await this.#read(a.name, a.bytes, deadline);
     } catch {
-      text = null; // audio, not what its name says, broken, or over a parsing limit
+      // Not what its name says, broken, over a parsing limit, or out of time: unread, and not remembered as such (the
+      // next turn may have the time).
+      return null;
     }
-    if (text !== null && text.length > MAX_REMEMBERED_TEXT) return text;
+    if (text.length > MAX_REMEMBERED_TEXT) return text;
     if (this.#texts.size >= this.#capacity) this.#texts.delete(this.#texts.keys().next().value!);
     this.#texts.set(key, text);
     return text;

@@ -1,9 +1,13 @@
 import { createOcr } from './ocr.ts';
+import { IngestLimitError } from './ingest/limits.ts';
 import { createWorkerParser } from './ingest/worker-parser.ts';
 
-/** Reads the text of one file, as the knowledge bases parse it: '' when it has none (a photo); throws when it cannot be read. */
+/**
+ * Reads the text of one file, as the knowledge bases parse it: '' when it has none (a photo); throws when it cannot be
+ * read, or when `deadline` (a performance.now() time) passes before the next image to OCR.
+ */
 export interface FileTextReader {
-  read(name: string, bytes: Uint8Array): Promise<string>;
+  read(name: string, bytes: Uint8Array, deadline?: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -17,8 +21,15 @@ export async function createFileTextReader(): Promise<FileTextReader> {
   const parser = createWorkerParser();
   const ocr = await createOcr();
   return {
-    async read(name, bytes) {
-      const doc = await parser.parse(name, bytes, { ocr });
+    async read(name, bytes, deadline) {
+      // A scanned PDF of a hundred pages is a hundred OCR runs: stop between two when the caller's time is up.
+      const timed = ocr && deadline !== undefined
+        ? (image: Uint8Array) => {
+          if (performance.now() > deadline) return Promise.reject(new IngestLimitError('no time left to read the images of this file'));
+          return ocr(image);
+        }
+        : ocr;
+      const doc = await parser.parse(name, bytes, { ocr: timed });
       // Without OCR an image or a scan is unread, not empty.
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
       return doc.blocks.map((b) => b.text).join('\n');

@@ -57,10 +57,10 @@ test('the scanner reads each attachment once per department, and counts the file
   const expected = { findings: [{ type: 'cn_mobile', level: 'sensitive', opaque: true }], unread: 1 };
   assert.deepEqual(await scanner.scan('d1', guard, request), expected);
   assert.deepEqual(await scanner.scan('d1', guard, request), expected);
-  assert.deepEqual(reads, ['名单.txt', 'x.bin'], 'the second turn reads nothing again');
+  assert.deepEqual(reads, ['名单.txt', 'x.bin', 'x.bin'], 'the second turn reads again only what it could not read');
   // Another department's request reads the file itself: what one department sent does not answer another's.
   await scanner.scan('d2', guard, request);
-  assert.deepEqual(reads, ['名单.txt', 'x.bin', '名单.txt', 'x.bin']);
+  assert.deepEqual(reads, ['名单.txt', 'x.bin', 'x.bin', '名单.txt', 'x.bin']);
 });
 
 test('hostile: a body of many attachments has the first MAX_ATTACHMENTS_READ read; the rest count as unread', async () => {
@@ -69,4 +69,19 @@ test('hostile: a body of many attachments has the first MAX_ATTACHMENTS_READ rea
   const parts = Array.from({ length: MAX_ATTACHMENTS_READ + 8 }, (_, i) => ({ type: 'file', file: { filename: `${i}.txt`, file_data: `data:text/plain;base64,${b64(`第${i}页`)}` } }));
   assert.deepEqual(await scanner.scan('d1', guard, body(...parts)), { findings: [], unread: 8 });
   assert.equal(reads, MAX_ATTACHMENTS_READ);
+});
+
+test('hostile: reading stops when the request\'s time is up; what is left counts as unread, and is tried again next turn', async () => {
+  const deadlines: number[] = [];
+  const scanner = new AttachmentScanner(async (_name, bytes, deadline) => {
+    deadlines.push(deadline);
+    await new Promise((r) => setTimeout(r, 60));
+    return Buffer.from(bytes).toString();
+  }, { timeMs: 30 });
+  const parts = ['一', '二', '三'].map((t, i) => ({ type: 'file', file: { filename: `${i}.txt`, file_data: `data:text/plain;base64,${b64(t)}` } }));
+  assert.deepEqual(await scanner.scan('d1', guard, body(...parts)), { findings: [], unread: 2 });
+  assert.equal(deadlines.length, 1, 'the reader was given the deadline, and nothing was started after it');
+  // The next turn: the first is remembered, the second read now.
+  assert.deepEqual(await scanner.scan('d1', guard, body(...parts)), { findings: [], unread: 1 });
+  assert.equal(deadlines.length, 2);
 });

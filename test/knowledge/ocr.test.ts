@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createKnowledgeService, createOcr, parseDocument, type OcrEngine } from '../../src/knowledge/index.ts';
+import { createFileTextReader, createKnowledgeService, createOcr, parseDocument, type OcrEngine } from '../../src/knowledge/index.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
@@ -35,6 +35,18 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
     assert.equal(read.metadata.ocr, 'tesseract chi_sim');
     assert.ok(digits(read.blocks.map((b) => b.text).join('')).includes('20261129'));
     assert.equal(read.blocks[0].page, 1);
+  });
+
+  it('the file-text reader (what the gateway reads attachments with) reads a scan, and stops at its deadline', async () => {
+    const reader = await createFileTextReader();
+    try {
+      const pdf = scannedPdf(digitsBitmap(DIGITS));
+      assert.ok(digits(await reader.read('scan.pdf', pdf)).includes('20261129'));
+      await assert.rejects(reader.read('scan.pdf', pdf, performance.now() - 1), /no time left/);
+      assert.equal(await reader.read('blank.png', encodePng({ width: 40, height: 40, channels: 1, data: new Uint8Array(1600).fill(255) })), '');
+    } finally {
+      await reader.close();
+    }
   });
 
   it('makes an ingested image searchable when knowledge.ocr is on', async () => {
