@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { assertNoErrors, browserSkipReason, chooseOption, openPage, screenshot, signIn } from './browser.ts';
 import { PASSWORD, sessionCookie, useSeededConsole } from './fixture.ts';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { digitsBitmap } from '../knowledge/fixtures.ts';
 
 const skip = browserSkipReason();
 const MOBILE = '13912345678';
@@ -51,6 +53,35 @@ describe('console chat shows what left the domain', { skip: skip ?? false }, () 
     await w.page.getByTestId('chat-send').click();
     await w.page.getByTestId('chat-error').getByText('涉密').waitFor();
     assert.equal(fx.external.requests.length, before);
+    assertNoErrors(w);
+    await w.close();
+  });
+
+  test('an attached image of a phone number: refused toward the external model, naming the attachment; a private model gets it', async () => {
+    const { fx, browser } = suite;
+    const png = Buffer.from(encodePng(digitsBitmap('138 0013 8000')));
+    const before = fx.external.requests.length;
+    const w = await openPage(browser);
+    const { page } = w;
+    await signIn(page, fx.url, 'member-a', PASSWORD);
+    await page.getByTestId('nav-chat').click();
+    await chooseOption(page, page.getByTestId('chat-model'), 'cloud-chat');
+    await page.getByTestId('chat-attach-input').setInputFiles({ name: '名片.png', mimeType: 'image/png', buffer: png });
+    await page.getByTestId('chat-pending').getByText('名片.png').waitFor();
+    await page.getByTestId('chat-input').fill('请识别附件中的号码');
+    await page.getByTestId('chat-send').click();
+    await page.getByTestId('chat-error').getByText('附件').waitFor();
+    assert.equal(await page.getByTestId('chat-attachment').first().innerText(), '名片.png');
+    assert.equal(fx.external.requests.length, before, 'the external model received nothing');
+    await screenshot(page, 'chat-attachment');
+    // The same image to the department's private model goes as it is; the panel says nothing left the domain.
+    await chooseOption(page, page.getByTestId('chat-model'), 'local-chat');
+    await page.getByTestId('chat-attach-input').setInputFiles({ name: '名片.png', mimeType: 'image/png', buffer: png });
+    await page.getByTestId('chat-input').fill('再试一次');
+    await page.getByTestId('chat-send').click();
+    await page.getByTestId('panel').waitFor();
+    assert.equal(await page.getByTestId('panel-route').innerText(), '域内');
+    assert.ok(JSON.stringify(fx.internal.requests.at(-1)!.body).includes(png.toString('base64')), 'the private model got the image');
     assertNoErrors(w);
     await w.close();
   });

@@ -10,7 +10,37 @@ interface Panel { request_id: string; route: 'private' | 'external'; level: stri
 interface Citation { n: number; document: string; page?: number | null; kb: string }
 /** An app (业务场景应用) appears among the models as `app:<slug>` with its name, welcome text and suggested questions. */
 interface ChatModel { id: string; zone: string; app?: { name: string; welcome: string | null; suggested_questions: string[]; variables: string[] } }
-interface Turn { role: 'user' | 'assistant'; content: string; panel?: Panel; error?: string; citations?: Citation[] }
+/** An image or a file attached to a question, as a data: URL (the gateway reads and guards it like the text). */
+interface Attachment { name: string; url: string; image: boolean }
+interface Turn { role: 'user' | 'assistant'; content: string; attachments?: Attachment[]; panel?: Panel; error?: string; citations?: Citation[] }
+
+/** Larger files are refused here, before they are read into the page. */
+const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/** A turn as the API takes it: text, or text and its attachments as content parts. */
+function apiContent(turn: Turn): string | unknown[] {
+  if (!turn.attachments?.length) return turn.content;
+  return [
+    { type: 'text', text: turn.content },
+    ...turn.attachments.map((a) => (a.image ? { type: 'image_url', image_url: { url: a.url } } : { type: 'file', file: { filename: a.name, file_data: a.url } })),
+  ];
+}
+
+/** What the model received, readable: the text of the parts, an attachment by its name (never its bytes). */
+function outboundText(content: unknown, attachment: string): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return JSON.stringify(content);
+  return content.map((p: any) => (p?.type === 'text' ? p.text : `[${attachment}${p?.file?.filename ? ` ${p.file.filename}` : ''}]`)).join('\n');
+}
+
+function readAsDataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
 
 /** Reads the console chat's event stream: OpenAI chunks, then the panel, then [DONE]. */
 async function* events(res: Response): AsyncGenerator<any> {
@@ -48,7 +78,7 @@ function LeftTheDomain({ panel }: { panel: Panel }) {
       {panel.route === 'external' && outbound ? (
         <>
           <Typography.Text type="secondary">{t('panel.outbound')}</Typography.Text>
-          <div className="outbound" data-testid="panel-outbound">{typeof outbound.content === 'string' ? outbound.content : JSON.stringify(outbound.content)}</div>
+          <div className="outbound" data-testid="panel-outbound">{outboundText(outbound.content, t('chat.attachment'))}</div>
         </>
       ) : <Typography.Text type="success">{t('panel.stayed')}</Typography.Text>}
     </Card>
@@ -68,6 +98,8 @@ export default function Chat({ me }: PageProps) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState('');
+  const [pending, setPending] = useState<Attachment[]>([]);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
@@ -96,19 +128,33 @@ export default function Chat({ me }: PageProps) {
     return Object.keys(filled).length ? filled : null;
   }
 
+  async function attach(files: FileList | null) {
+    for (const file of Array.from(files ?? [])) {
+      if (file.size > MAX_ATTACHMENT_BYTES) {
+        setError(`${t('chat.attachTooLarge')}${file.name}`);
+        continue;
+      }
+      const url = await readAsDataUrl(file);
+      setPending((all) => [...all, { name: file.name, url, image: file.type.startsWith('image/') }]);
+    }
+    if (fileInput.current) fileInput.current.value = '';
+  }
+
   async function send() {
     const text = input.trim();
-    if (!text || !department || busy) return;
-    const history = [...turns.filter((x) => !x.error), { role: 'user' as const, content: text }];
+    if ((!text && !pending.length) || !department || busy) return;
+    const asked: Turn = { role: 'user', content: text, ...(pending.length ? { attachments: pending } : {}) };
+    const history = [...turns.filter((x) => !x.error), asked];
     setTurns([...history, { role: 'assistant', content: '' }]);
     setInput('');
+    setPending([]);
     setBusy(true);
     setError(null);
     const update = (patch: Partial<Turn>) => setTurns((all) => [...all.slice(0, -1), { ...all[all.length - 1], ...patch }]);
     try {
       const res = await fetch('/api/console/chat', {
         method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ department_id: department, model, messages: history.map(({ role, content }) => ({ role, content })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}), ...(appValues() ? { variables: appValues() } : {}) }),
+        body: JSON.stringify({ department_id: department, model, messages: history.map((turn) => ({ role: turn.role, content: apiContent(turn) })), ...(chosenBases.length ? { knowledge_bases: chosenBases } : {}), ...(appValues() ? { variables: appValues() } : {}) }),
       });
       if (!res.ok) {
         const e = (await res.json().catch(() => null))?.error;
@@ -163,6 +209,7 @@ export default function Chat({ me }: PageProps) {
           <Col span={turn.role === 'assistant' ? 15 : 24}>
             <Card size="small" style={{ background: turn.role === 'user' ? '#eef6f3' : '#fff' }} data-testid={`turn-${turn.role}`}>
               <div className="chat-msg">{turn.content || (busy && i === turns.length - 1 ? '…' : '')}</div>
+              {turn.attachments && <Space wrap>{turn.attachments.map((a, k) => <Tag key={k} data-testid="chat-attachment">{a.name}</Tag>)}</Space>}
               {turn.citations && turn.citations.length > 0 && (
                 <Space wrap data-testid="chat-citations">{turn.citations.map((c) => <Tag key={c.n}>[{c.n}] {c.document}{c.page ? ` p.${c.page}` : ''}</Tag>)}</Space>
               )}
@@ -173,7 +220,14 @@ export default function Chat({ me }: PageProps) {
         </Row>
       ))}
       <div ref={bottom} />
+      {pending.length > 0 && (
+        <Space wrap data-testid="chat-pending">
+          {pending.map((a, k) => <Tag key={k} closable onClose={() => setPending((all) => all.filter((_, j) => j !== k))}>{a.name}</Tag>)}
+        </Space>
+      )}
+      <input ref={fileInput} type="file" multiple hidden data-testid="chat-attach-input" onChange={(e) => void attach(e.target.files)} />
       <Space.Compact style={{ width: '100%' }}>
+        <Button onClick={() => fileInput.current?.click()} data-testid="chat-attach" title={t('chat.attachHint')} style={{ height: 'auto' }}>{t('chat.attach')}</Button>
         <Input.TextArea autoSize={{ minRows: 2, maxRows: 8 }} value={input} placeholder={t('chat.placeholder')} data-testid="chat-input"
           onChange={(e) => setInput(e.target.value)}
           onKeyDown={(e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); void send(); } }} />

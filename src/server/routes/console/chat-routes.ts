@@ -6,7 +6,19 @@ import { toYumenError } from '../../plugins/errors.ts';
 import type { AdminContext } from '../admin/context.ts';
 import type { ConsoleDeps } from './index.ts';
 
-const Message = Type.Object({ role: Type.Union([Type.Literal('system'), Type.Literal('user'), Type.Literal('assistant')]), content: Type.String({ maxLength: 200_000 }) }, { additionalProperties: false });
+/** An attachment of 10 MB is ≈ 13.4 million characters of base64 in a data: URL; the server's body limit applies on top. */
+const MAX_ATTACHMENT_CHARS = 14_000_000;
+const Part = Type.Union([
+  Type.Object({ type: Type.Literal('text'), text: Type.String({ maxLength: 200_000 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('image_url'), image_url: Type.Object({ url: Type.String({ maxLength: MAX_ATTACHMENT_CHARS }) }, { additionalProperties: false }) }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('file'),
+    file: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }), file_data: Type.String({ maxLength: MAX_ATTACHMENT_CHARS }) }, { additionalProperties: false }),
+  }, { additionalProperties: false }),
+]);
+/** A message's content: text, or text with the images and files attached to it (read and guarded by the gateway). */
+const Content = Type.Union([Type.String({ maxLength: 200_000 }), Type.Array(Part, { minItems: 1, maxItems: 17 })]);
+const Message = Type.Object({ role: Type.Union([Type.Literal('system'), Type.Literal('user'), Type.Literal('assistant')]), content: Content }, { additionalProperties: false });
 const Body = Type.Object({
   department_id: Type.String({ minLength: 1, maxLength: 64 }),
   model: Type.String({ minLength: 1, maxLength: 200 }),
