@@ -100,4 +100,24 @@ describe('console chat shows what left the domain', { skip: skip ?? false }, () 
     assert.equal(anon.status, 401);
     assert.equal((await chat(depts.A, await sessionCookie(fx.url, 'sysadmin'))).status, 403);
   });
+
+  test('hostile: content parts the console does not take are a 400 in the OpenAI shape, before any model', async () => {
+    const { fx, depts } = suite;
+    const cookie = await sessionCookie(fx.url, 'member-a');
+    const before = fx.external.requests.length + fx.internal.requests.length;
+    for (const content of [
+      [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }],
+      [{ type: 'file', file: { file_data: 'data:text/plain;base64,AAAA' } }],
+      [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' }, extra: 1 }],
+      [],
+    ]) {
+      const res = await fetch(`${fx.url}/api/console/chat`, {
+        method: 'POST', headers: { 'content-type': 'application/json', cookie, origin: fx.url },
+        body: JSON.stringify({ department_id: depts.A, model: 'cloud-chat', messages: [{ role: 'user', content }] }),
+      });
+      assert.equal(res.status, 400, JSON.stringify(content));
+      assert.equal((await res.json()).error.type, 'invalid_request_error');
+    }
+    assert.equal(fx.external.requests.length + fx.internal.requests.length, before);
+  });
 });
