@@ -44,7 +44,7 @@ function str(v: unknown, param: string): string {
   return v;
 }
 
-/** Content of an input message: a string, or input_text / output_text / input_image parts. */
+/** Content of an input message: a string, or input_text / output_text / input_image / input_file parts. */
 function contentOf(content: unknown, param: string): string | ContentPart[] {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) throw invalid(`${param} must be a string or an array of content parts.`, param);
@@ -61,8 +61,14 @@ function contentOf(content: unknown, param: string): string | ContentPart[] {
         if (typeof url !== 'string') throw invalid(`${p}.image_url must be a URL string (file_id images are not supported).`, `${p}.image_url`);
         return { type: 'image_url', image_url: { url, ...(typeof part.detail === 'string' ? { detail: part.detail } : {}) } };
       }
+      case 'input_file': {
+        // Inline files only: the gateway reads and guards what it is given, and a file_id names bytes it never sees.
+        if (typeof part.file_data !== 'string') throw invalid(`${p}.file_data must be a data: URL or base64 (file_id files are not supported).`, `${p}.file_data`);
+        const filename = typeof part.filename === 'string' && part.filename.length > 0 ? part.filename : 'attachment';
+        return { type: 'file', file: { filename, file_data: part.file_data } };
+      }
       default:
-        throw invalid(`${p}.type "${String(part.type)}" is not supported (input_text, output_text and input_image are).`, `${p}.type`);
+        throw invalid(`${p}.type "${String(part.type)}" is not supported (input_text, output_text, input_image and input_file are).`, `${p}.type`);
     }
   });
 }

@@ -15,7 +15,8 @@ test('responsesToChat: instructions first, items in order, a function call joins
   const chat = responsesToChat({
     model: 'm', instructions: '简洁',
     input: [
-      { role: 'user', content: [{ type: 'input_text', text: '看图' }, { type: 'input_image', image_url: 'data:image/png;base64,AA', detail: 'low' }] },
+      { role: 'user', content: [{ type: 'input_text', text: '看图' }, { type: 'input_image', image_url: 'data:image/png;base64,AA', detail: 'low' },
+        { type: 'input_file', filename: '纪要.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' }] },
       { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: '我查一下' }] },
       { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
       { type: 'function_call', call_id: 'c2', name: 'g', arguments: '{"a":1}' },
@@ -26,7 +27,8 @@ test('responsesToChat: instructions first, items in order, a function call joins
   });
   assert.deepEqual(chat.messages, [
     { role: 'system', content: '简洁' },
-    { role: 'user', content: [{ type: 'text', text: '看图' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AA', detail: 'low' } }] },
+    { role: 'user', content: [{ type: 'text', text: '看图' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AA', detail: 'low' } },
+      { type: 'file', file: { filename: '纪要.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' } }] },
     { role: 'assistant', content: [{ type: 'text', text: '我查一下' }], tool_calls: [
       { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } },
       { id: 'c2', type: 'function', function: { name: 'g', arguments: '{"a":1}' } },
@@ -69,6 +71,8 @@ test('responsesToChat refuses what it cannot serve, naming the field', () => {
     [{ input: [{ role: 'user', content: 5 }] }, 'input[0].content'],
     [{ tool_choice: { type: 'file_search' } }, 'tool_choice'],
     [{ text: { format: { type: 'yaml' } } }, 'text.format.type'],
+    // A file by id names bytes the gateway never sees, so it could not be read and guarded.
+    [{ input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-abc' }] }] }, 'input[0].content[0].file_data'],
   ];
   for (const [patch, param] of cases) {
     assert.throws(() => responsesToChat({ model: 'm', input: 'x', ...patch } as ResponsesRequest), (err: unknown) =>
