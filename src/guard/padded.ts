@@ -3,7 +3,8 @@
  * with an ideographic space (or one or two ASCII spaces) between surname and given name — `出席：王小明、张　伟、李建国`,
  * `参会人员：王小明　张　伟　李　娜`. Read as written, `张` and `伟` are two lone characters and neither is a name. The
  * padding is dropped for the detectors (normalize.ts) where it joins two single characters, the first of them a
- * surname, that stand alone between punctuation, spaces or the ends of the text.
+ * surname, that stand alone between separators (list and field punctuation, spaces) or the ends of the text; a joiner
+ * (`张 三-丰`, `王.建`) is no separator.
  *
  * Single characters spaced one after another form a chain (`张　伟　李　娜`); a chain is read as padded names when it
  * has an even length and every first of a pair is a surname (张伟, 李娜). An odd chain (`我 爱 你`, a PDF's spaced text,
@@ -30,9 +31,15 @@ function paddingAt(text: string, i: number): number {
   return isPad(third) || third === 0x3000 ? 0 : 2;
 }
 
-/** Whether text[j] is an ideograph with no ideograph on either side. */
+/** What may stand beside a padded name: separators of lists, tables and fields (not joiners such as - . · _ /). */
+const SEPARATOR = new Set([...'、，,；;：:。！!？?（）()【】[]「」『』“”"‘’\'《》<>|\t\n\r \u3000\u00a0'].map((c) => c.charCodeAt(0)));
+
+/** Whether text[j] stands outside the text or is a separator. */
+const isBound = (text: string, j: number): boolean => j < 0 || j >= text.length || SEPARATOR.has(text.charCodeAt(j));
+
+/** Whether text[j] is an ideograph between two separators (or the ends of the text). */
 function isLone(text: string, j: number): boolean {
-  return isIdeograph(text.charCodeAt(j)) && !isIdeograph(text.charCodeAt(j - 1)) && !isIdeograph(text.charCodeAt(j + 1));
+  return isIdeograph(text.charCodeAt(j)) && isBound(text, j - 1) && isBound(text, j + 1);
 }
 
 /** Marks in `drop` (allocated when null) the padding inside two-character names; returns `drop`. */

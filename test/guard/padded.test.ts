@@ -23,9 +23,9 @@ test('the padded name is pseudonymized whole and comes back as written', () => {
   assert.equal(vault.restore(safe), text);
 });
 
-test('hostile: spaces that pad no name stay — odd chains, words spaced apart, lists of surnames, wider gaps', () => {
+test('hostile: spaces that pad no name stay — odd chains, words spaced apart, lists of surnames, wider gaps, joiners', () => {
   // Exactly as written: nothing dropped.
-  for (const text of ['我 爱 你', '张　伟　李', '张   伟', '张　　伟', '王小明　张', '的 是', '张 3', 'A 张 B', '今天 天气 很好']) {
+  for (const text of ['我 爱 你', '张　伟　李', '张   伟', '张　　伟', '王小明　张', '的 是', '张 3', 'A 张 B', '今天 天气 很好', '张 三-丰', '王.建 国']) {
     assert.equal(normalize(text).text.length, text.length, text);
   }
   // The result of a merge is read by the detectors like any text: a word is no name.
