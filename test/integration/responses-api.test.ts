@@ -185,7 +185,9 @@ describe('the Responses API and legacy Completions through the openai SDK', () =
       [{ model: 'inhouse', input: 'x', previous_response_id: 'resp_1' }, 'previous_response_id'],
       [{ model: 'inhouse', input: 'x', tools: [{ type: 'web_search' }] }, 'tools[0].type'],
       [{ model: 'inhouse', input: [{ type: 'file_search_call', id: 'x' }] }, 'input[0].type'],
-      [{ model: 'inhouse', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }, 'input[0].content[0].type'],
+      // Inline files are read and guarded; a file by id names bytes the gateway never sees.
+      [{ model: 'inhouse', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }, 'input[0].content[0].file_data'],
+      [{ model: 'inhouse', input: [{ role: 'user', content: [{ type: 'input_video', url: 'x' }] }] }, 'input[0].content[0].type'],
       [{ model: 'inhouse', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role'],
       [{ model: 'inhouse', input: 'x', text: { format: { type: 'json_schema', name: 'a' } } }, 'text.format.schema'],
       [{ model: 'inhouse', input: [] }, 'input'],
