@@ -88,7 +88,7 @@ export const messages = {
   'chat.send': ['发送', 'Send'],
   'chat.attach': ['附件', 'Attach'],
   'chat.attachHint': ['图片与文件（PDF、Word、Excel、文本…）：玉门读出其中的文字并检查，内含敏感信息时只发往域内模型', 'Images and files (PDF, Word, Excel, text…): Yumen reads and checks their text; with sensitive content inside they go to a private model only'],
-  'chat.attachTooLarge': ['文件超过 10 MB，未附上：', 'Over 10 MB, not attached: '],
+  'chat.attachTooLarge': ['文件超过 5 MB，未附上：', 'Over 5 MB, not attached: '],
   'chat.attachment': ['附件', 'attachment'],
   'chat.knowledge': ['知识库', 'Knowledge bases'],
   'chat.noDepartment': ['您的账号不属于任何部门，无法对话。', 'Your account belongs to no department, so it cannot chat.'],

@@ -14,8 +14,11 @@ interface ChatModel { id: string; zone: string; app?: { name: string; welcome: s
 interface Attachment { name: string; url: string; image: boolean }
 interface Turn { role: 'user' | 'assistant'; content: string; attachments?: Attachment[]; panel?: Panel; error?: string; citations?: Citation[] }
 
-/** Larger files are refused here, before they are read into the page. */
-const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/**
+ * Larger files are refused here, before they are read into the page: a conversation resends its attachments on every
+ * turn, and the server takes 8 MB a request by default (server.body_limit_bytes), base64 a third larger than the file.
+ */
+const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
 /** A turn as the API takes it: text, or text and its attachments as content parts. */
 function apiContent(turn: Turn): string | unknown[] {
