@@ -17,7 +17,7 @@ import { digitsBitmap, pdf } from '../test/knowledge/fixtures.ts';
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const rounds = Number(values.rounds);
 const guard = createGuard();
-const reader = await createFileTextReader();
+const reader = createFileTextReader();
 const scanner = new AttachmentScanner(reader.read);
 const b64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString('base64');
 const body = (part?: unknown) => ({

@@ -12,7 +12,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { FindingType, Guard, Level } from '../guard/index.ts';
-import { UNREADABLE_ATTACHMENT } from '../policy/index.ts';
 
 /**
  * Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read, or when `deadline` (a
@@ -36,9 +35,12 @@ export interface AttachmentFinding {
 
 /** What the attachments of one body hold, and how many of them could not be read. */
 export interface AttachmentScan {
-  findings: AttachmentFinding[];
-  unread: number;
+  readonly findings: readonly AttachmentFinding[];
+  readonly unread: number;
 }
+
+/** A body without attachments. */
+export const NO_ATTACHMENTS: AttachmentScan = Object.freeze({ findings: Object.freeze([]), unread: 0 });
 
 const EXTENSIONS: Record<string, string> = {
   'image/png': '.png', 'image/jpeg': '.jpg', 'image/jpg': '.jpg', 'image/webp': '.webp', 'image/bmp': '.bmp', 'image/tiff': '.tiff',
@@ -100,7 +102,6 @@ export function attachmentsOf(body: unknown): Attachment[] {
   return out;
 }
 
-const RANK: Record<Level, number> = { public: 0, internal: 1, sensitive: 2, classified: 3 };
 
 /** Attachments read per request; the rest count as unread (each read may take OCR a second: a thousand tiny images must not). */
 export const MAX_ATTACHMENTS_READ = 32;
@@ -162,20 +163,4 @@ export class AttachmentScanner {
     this.#texts.set(key, text);
     return text;
   }
-}
-
-/** The inspection's findings, counts and level with those of the attachments added. */
-export function withAttachmentFindings<T extends {
-  level: Level; findings: Array<{ type: FindingType; level: Level; opaque?: true }>; counts: Record<string, number>; unreadAttachments?: number;
-}>(inspection: T, found: AttachmentScan): T {
-  if (found.findings.length === 0 && found.unread === 0) return inspection;
-  const findings = [...inspection.findings, ...found.findings];
-  const counts = { ...inspection.counts };
-  let level = inspection.level;
-  for (const f of found.findings) {
-    counts[f.type] = (counts[f.type] ?? 0) + 1;
-    if (RANK[f.level] > RANK[level]) level = f.level;
-  }
-  if (found.unread > 0) counts[UNREADABLE_ATTACHMENT] = found.unread;
-  return { ...inspection, findings, counts, level, unreadAttachments: found.unread };
 }

@@ -10,7 +10,7 @@ import type { UsageRecord } from '../store/index.ts';
 import { YumenError, withHeaders, yumenError } from '../util/errors.ts';
 import { mayUseModel, type Principal } from '../governance/index.ts';
 import { inspectBody, pseudonymizeBody, type Inspection } from './inspect.ts';
-import { withAttachmentFindings, type AttachmentScan } from './attachments.ts';
+import { NO_ATTACHMENTS, type AttachmentScan } from './attachments.ts';
 import { composeOutbound } from './outbound.ts';
 import { CHAT_REQUEST_SHAPE, EMBEDDINGS_REQUEST_SHAPE } from './request-shape.ts';
 import { blocked } from './refusal.ts';
@@ -62,8 +62,6 @@ export interface GatewayDeps {
   cacheableModels?: ReadonlySet<string>;
   startedAt?: number;
 }
-
-const NO_ATTACHMENTS: AttachmentScan = Object.freeze({ findings: [], unread: 0 });
 
 /** Fields of a chat body that are Yumen's own and never go upstream. */
 const YUMEN_FIELDS = ['knowledge_bases'] as const;
@@ -212,7 +210,7 @@ export class Gateway {
   }
 
   #inspect(call: CallState, guard: Guard, body: unknown, attached: AttachmentScan = NO_ATTACHMENTS): Inspection {
-    const inspection = withAttachmentFindings(inspectBody(guard, body), attached);
+    const inspection = inspectBody(guard, body, attached);
     call.meta.level = inspection.level;
     call.findings = inspection.counts;
     return inspection;

@@ -3,6 +3,8 @@ import { isAsciiAlnum } from '../guard/chars.ts';
 import { AhoCorasick } from '../guard/aho-corasick.ts';
 import { SpanSet } from '../guard/span-set.ts';
 import { KEY_MARK, mapStrings } from './walk.ts';
+import { UNREADABLE_ATTACHMENT } from '../policy/index.ts';
+import { NO_ATTACHMENTS, type AttachmentScan } from './attachments.ts';
 
 /** One string of the body that holds findings, by its JSON pointer. */
 interface TextSlot {
@@ -34,9 +36,10 @@ const MESSAGE_TEXT = /^\/messages\/\d+\/content(?:\/\d+\/text)?$/;
  * Step 2 of the pipeline: every string of the body goes through the guard — every field, known or not,
  * and every object key that is not API structure (JSON-schema property names, metadata keys). The texts
  * of consecutive messages and content parts are also scanned joined, so a value split across them (the
- * first half of a mobile number in one message, the rest in the next) is found too.
+ * first half of a mobile number in one message, the rest in the next) is found too. `attached`: what the body's
+ * attachments hold, read beforehand (attachments.ts).
  */
-export function inspectBody(guard: Guard, body: unknown): Inspection {
+export function inspectBody(guard: Guard, body: unknown, attached: AttachmentScan = NO_ATTACHMENTS): Inspection {
   const slots = new Map<string, TextSlot>();
   let fragments: Array<{ path: string; text: string }> | null = null;
   let first: { path: string; text: string } | null = null;
@@ -58,13 +61,16 @@ export function inspectBody(guard: Guard, body: unknown): Inspection {
     }
   }
   if (fragments) joinedFindings(guard, fragments, slots, findings, values);
+  // What the attachments hold counts like the rest (attachments.ts), marked opaque for the policy.
+  for (const f of attached.findings) findings.push(f);
   let level: Level = 'public';
   const counts: Record<string, number> = {};
   for (const f of findings) {
     counts[f.type] = (counts[f.type] ?? 0) + 1;
     if (RANK[f.level] > RANK[level]) level = f.level;
   }
-  return { level, findings, counts, slots, values };
+  if (attached.unread > 0) counts[UNREADABLE_ATTACHMENT] = attached.unread;
+  return { level, findings, counts, slots, values, unreadAttachments: attached.unread };
 }
 
 /**

@@ -11,24 +11,23 @@
  * which normalize.ts reads otherwise) and a chain of common surnames alone (`赵 钱 孙 李`) are left as they are.
  */
 import { isIdeograph } from './chars.ts';
-import { SINGLE_SURNAMES } from './data/names.ts';
+import { LEX_SURNAME, LEX_TOP_SURNAME, lexBits } from './ner/features.ts';
 
-const SURNAME = new Set<number>();
-for (let i = 0; i < SINGLE_SURNAMES.length; i++) SURNAME.add(SINGLE_SURNAMES.charCodeAt(i));
+const isSurname = (c: number): boolean => (lexBits(c) & LEX_SURNAME) !== 0;
 /** The hundred commonest surnames: a chain of nothing else is a list of surnames (`赵 钱 孙 李`), not of names. */
-const COMMON_SURNAME = new Set<number>();
-for (let i = 0; i < 100; i++) COMMON_SURNAME.add(SINGLE_SURNAMES.charCodeAt(i));
+const isCommonSurname = (c: number): boolean => (lexBits(c) & LEX_TOP_SURNAME) !== 0;
 
 const isPad = (c: number): boolean => c === 32 || c === 0xa0;
+const isBlank = (c: number): boolean => isPad(c) || c === 0x3000;
 
 /** The length of the padding starting at i: one ideographic space, or one or two ASCII or no-break spaces; 0 when none. */
 function paddingAt(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  if (c === 0x3000) return isPad(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 0x3000 ? 0 : 1;
+  if (c === 0x3000) return isBlank(text.charCodeAt(i + 1)) ? 0 : 1;
   if (!isPad(c)) return 0;
-  if (!isPad(text.charCodeAt(i + 1))) return text.charCodeAt(i + 1) === 0x3000 ? 0 : 1;
-  const third = text.charCodeAt(i + 2);
-  return isPad(third) || third === 0x3000 ? 0 : 2;
+  const second = text.charCodeAt(i + 1);
+  if (!isBlank(second)) return 1;
+  return isPad(second) && !isBlank(text.charCodeAt(i + 2)) ? 2 : 0;
 }
 
 /** What may stand beside a padded name: separators of lists, tables and fields (not joiners such as - . · _ /). */
@@ -62,8 +61,8 @@ export function paddedNames(text: string, drop: Uint8Array | null): Uint8Array |
     i = p;
     if (chars.length < 2 || chars.length % 2 !== 0) continue;
     let surnames = true;
-    for (let k = 0; k < chars.length && surnames; k += 2) surnames = SURNAME.has(text.charCodeAt(chars[k]));
-    if (!surnames || chars.every((j) => COMMON_SURNAME.has(text.charCodeAt(j)))) continue;
+    for (let k = 0; k < chars.length && surnames; k += 2) surnames = isSurname(text.charCodeAt(chars[k]));
+    if (!surnames || chars.every((j) => isCommonSurname(text.charCodeAt(j)))) continue;
     drop ??= new Uint8Array(text.length);
     for (let k = 0; k < pads.length; k += 4) drop.fill(1, pads[k], pads[k] + pads[k + 1]);
   }

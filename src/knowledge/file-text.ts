@@ -1,4 +1,4 @@
-import { createOcr } from './ocr.ts';
+import { createOcr, type OcrEngine } from './ocr.ts';
 import { IngestLimitError } from './ingest/limits.ts';
 import { createWorkerParser } from './ingest/worker-parser.ts';
 
@@ -17,11 +17,13 @@ export interface FileTextReader {
  * The gateway reads the attachments of a request with it (gateway/attachments.ts). Without the OCR packages,
  * images and scans cannot be read.
  */
-export async function createFileTextReader(): Promise<FileTextReader> {
+export function createFileTextReader(): FileTextReader {
+  // Both start on the first file: a server that is never sent one pays nothing for them.
   const parser = createWorkerParser();
-  const ocr = await createOcr();
+  let engine: Promise<OcrEngine | null> | undefined;
   return {
     async read(name, bytes, deadline) {
+      const ocr = await (engine ??= createOcr());
       // A scanned PDF of a hundred pages is a hundred OCR runs: stop between two when the caller's time is up.
       const timed = ocr && deadline !== undefined
         ? (image: Uint8Array) => {
@@ -36,7 +38,7 @@ export async function createFileTextReader(): Promise<FileTextReader> {
     },
     async close() {
       await parser.close();
-      await ocr?.close();
+      await (await engine)?.close();
     },
   };
 }

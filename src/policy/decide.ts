@@ -5,7 +5,6 @@ const SEVERITY: Record<Action, number> = { allow: 0, pseudonymize: 1, reroute: 2
 
 /** The reason a refusal names (and audit records and metrics count) for attachments that could not be read. */
 export const UNREADABLE_ATTACHMENT = 'unreadable_attachment';
-const UNREADABLE = UNREADABLE_ATTACHMENT;
 
 /** What the policy asks for one finding; a value that cannot be replaced (inside an image or a PDF) is rerouted instead. */
 function actionFor(policy: Policy, finding: ScanSummary['findings'][number], zone: Zone): Action {
@@ -34,9 +33,9 @@ export function decide(policy: Policy, target: TargetModel, scan: ScanSummary, p
 function evaluate(policy: Policy, zone: Zone, scan: ScanSummary) {
   let action = 'allow' as Action;
   const pseudonymize = new Set<FindingType>();
-  const blockers = new Set<FindingType | typeof UNREADABLE>();
-  const note = (a: Action, what: FindingType | typeof UNREADABLE): void => {
-    if (a === 'pseudonymize' && what !== UNREADABLE) pseudonymize.add(what);
+  const blockers = new Set<FindingType | typeof UNREADABLE_ATTACHMENT>();
+  const note = (a: Action, what: FindingType | typeof UNREADABLE_ATTACHMENT): void => {
+    if (a === 'pseudonymize' && what !== UNREADABLE_ATTACHMENT) pseudonymize.add(what);
     if (a === 'block' || a === 'reroute') blockers.add(what);
     if (SEVERITY[a] > SEVERITY[action]) action = a;
   };
@@ -44,7 +43,7 @@ function evaluate(policy: Policy, zone: Zone, scan: ScanSummary) {
   if ((scan.unreadAttachments ?? 0) > 0) {
     // Nothing of an unread attachment can be replaced: pseudonymizing it is a reroute, as for values inside one.
     const a = policy.unreadableAttachments[zone];
-    note(a === 'pseudonymize' ? 'reroute' : a, UNREADABLE);
+    note(a === 'pseudonymize' ? 'reroute' : a, UNREADABLE_ATTACHMENT);
   }
   return { action, pseudonymize, blockers };
 }
@@ -52,9 +51,9 @@ function evaluate(policy: Policy, zone: Zone, scan: ScanSummary) {
 function block(scan: ScanSummary, blockers: ReadonlySet<string>): Decision {
   const reasons: Record<string, number> = {};
   for (const f of scan.findings) if (blockers.has(f.type)) reasons[f.type] = (reasons[f.type] ?? 0) + 1;
-  if (blockers.has(UNREADABLE)) reasons[UNREADABLE] = scan.unreadAttachments ?? 0;
+  if (blockers.has(UNREADABLE_ATTACHMENT)) reasons[UNREADABLE_ATTACHMENT] = scan.unreadAttachments ?? 0;
   const classified = scan.findings.some((f) => f.level === 'classified' && blockers.has(f.type));
-  const inAttachment = blockers.has(UNREADABLE) || scan.findings.some((f) => f.opaque === true && blockers.has(f.type));
+  const inAttachment = blockers.has(UNREADABLE_ATTACHMENT) || scan.findings.some((f) => f.opaque === true && blockers.has(f.type));
   return { action: 'block', code: classified ? 'classified_content' : 'policy_blocked', reasons, ...(inAttachment ? { inAttachment } : {}) };
 }
 

@@ -98,7 +98,7 @@ export async function startYumen(config: YumenConfig, opts: StartOptions = {}): 
   const guardFor = async (t: { tenantId: string; tenantName: string }) => (await guards.for(t)).guard;
   const feedback = createFeedbackService({ repo: feedbackRepo, conversations, guardFor, linkKey });
   // Files and images inside requests are read (text layers, OCR) and their text guarded like the rest of the body.
-  const fileText = await createFileTextReader();
+  const fileText = createFileTextReader();
   const attachments = new AttachmentScanner(fileText.read);
   const gateway = new Gateway({ registry, metrics, usage, guards, limiter, audit, cache, cacheableModels, conversations, apps, attachments,
     knowledge: {

@@ -38,7 +38,7 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
   });
 
   it('the file-text reader (what the gateway reads attachments with) reads a scan, and stops at its deadline', async () => {
-    const reader = await createFileTextReader();
+    const reader = createFileTextReader();
     try {
       const pdf = scannedPdf(digitsBitmap(DIGITS));
       assert.ok(digits(await reader.read('scan.pdf', pdf)).includes('20261129'));

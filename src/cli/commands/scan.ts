@@ -179,7 +179,7 @@ async function readInput(path: string): Promise<string> {
   const head = bytes.subarray(0, 8).toString('latin1');
   if (!DOCUMENT_EXTENSION.test(path) && !DOCUMENT_MAGIC.some((m) => head.startsWith(m))) return bytes.toString('utf8');
   const { createFileTextReader } = await import('../../knowledge/index.ts');
-  const reader = await createFileTextReader();
+  const reader = createFileTextReader();
   try {
     const text = await reader.read(path, bytes);
     if (text.trim() === '') throw new Error(`${path}: no text could be read from this file (a photo, or a scan OCR could not read) / 未能从该文件读出文字`);
