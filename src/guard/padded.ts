@@ -47,7 +47,11 @@ export function paddedNames(text: string, drop: Uint8Array | null): Uint8Array |
   const pads: number[] = [];
   for (let i = 1; i < text.length; i++) {
     let len = paddingAt(text, i);
-    if (len === 0 || !isLone(text, i - 1)) continue;
+    if (len === 0) continue;
+    if (!isLone(text, i - 1)) {
+      drop = paddedInProse(text, i - 1, drop);
+      continue;
+    }
     chars.length = 0;
     pads.length = 0;
     chars.push(i - 1);
@@ -59,12 +63,49 @@ export function paddedNames(text: string, drop: Uint8Array | null): Uint8Array |
       len = paddingAt(text, p);
     }
     i = p;
-    if (chars.length < 2 || chars.length % 2 !== 0) continue;
+    if (chars.length === 1) {
+      drop = paddedInProse(text, chars[0], drop);
+      continue;
+    }
+    if (chars.length % 2 !== 0) continue;
     let surnames = true;
     for (let k = 0; k < chars.length && surnames; k += 2) surnames = isSurname(text.charCodeAt(chars[k]));
     if (!surnames || chars.every((j) => isCommonSurname(text.charCodeAt(j)))) continue;
     drop ??= new Uint8Array(text.length);
     for (let k = 0; k < pads.length; k += 4) drop.fill(1, pads[k], pads[k] + pads[k + 1]);
   }
+  return drop;
+}
+
+/** Whether text[j] is running text beside a padded name: an ideograph or a separator other than a blank (a blank there
+ * means spaced-out text), or outside the text; not a joiner (`张 三-丰`). */
+function isProse(text: string, j: number): boolean {
+  const c = text.charCodeAt(j);
+  return j < 0 || j >= text.length || (!isBlank(c) && (isIdeograph(c) || SEPARATOR.has(c)));
+}
+
+/** How far from a padded name a blank marks a list separated by spaces rather than a field in running text. */
+const LIST_REACH = 4;
+
+function blankWithin(text: string, from: number, to: number): boolean {
+  for (let j = Math.max(0, from); j < Math.min(to, text.length); j++) if (isBlank(text.charCodeAt(j))) return true;
+  return false;
+}
+
+/**
+ * A padded name in running text, filled into a template's fixed-width field: `兹证明张　伟同志系我单位职工`,
+ * `会议由张　伟主持`. The padding after the surname at `s` is dropped when one ideograph follows it and neither side
+ * continues as spaced-out text; whether the two characters then read as a name is for the detectors to say.
+ */
+function paddedInProse(text: string, s: number, drop: Uint8Array | null): Uint8Array | null {
+  const len = paddingAt(text, s + 1);
+  const g = s + 1 + len;
+  if (len === 0 || !isSurname(text.charCodeAt(s)) || !isIdeograph(text.charCodeAt(g))) return drop;
+  if (!isProse(text, s - 1) || !isProse(text, g + 1)) return drop;
+  // Blanks close by on either side make a list separated by spaces (`于全 吴岳良 郑永飞`, `东三环南路 农光路 农光里`),
+  // whose items the space keeps apart.
+  if (blankWithin(text, s - LIST_REACH, s) || blankWithin(text, g + 1, g + 1 + LIST_REACH)) return drop;
+  drop ??= new Uint8Array(text.length);
+  drop.fill(1, s + 1, g);
   return drop;
 }
