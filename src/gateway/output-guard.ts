@@ -29,7 +29,7 @@ export class OutputGuard {
     const tenantTerms: CustomTerm[] = (tenant.customTerms ?? []).map((t) => (typeof t === 'string' ? { term: t } : t));
     const recall = policy.output.newSensitiveAction === 'mask';
     this.#scanner = keywords.length || recall
-      ? createGuard({ levels: tenant.levels, customTerms: [...tenantTerms, ...keywords], disabled: recall ? [] : ALL_BUT_CUSTOM })
+      ? createGuard({ levels: tenant.levels, customTerms: [...tenantTerms, ...keywords], publicTerms: policy.publicTerms, disabled: recall ? [] : ALL_BUT_CUSTOM })
       : null;
     this.#policy = policy;
   }

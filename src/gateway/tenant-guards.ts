@@ -79,6 +79,7 @@ export class TenantGuards {
       return previous; // the configuration's policies do not change while the server runs
     }
     const options = { levels: policy.findingLevels, customTerms: terms.map((t) => (typeof t === 'string' ? { term: t } : t)) };
-    return { guards: { policy, guard: createGuard(options), output: new OutputGuard(policy, options) }, inputs };
+    const guard = createGuard({ ...options, publicTerms: policy.publicTerms });
+    return { guards: { policy, guard, output: new OutputGuard(policy, options) }, inputs };
   }
 }

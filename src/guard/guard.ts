@@ -9,6 +9,7 @@ import { createTokenizer } from './tokens.ts';
 import { DETECTORS, PRIORITY } from './detectors/table.ts';
 import type { Detect, ScanContext } from './detectors/table.ts';
 import { findBlobs, INFLATE_RATIO, nestedRatio } from './blobs.ts';
+import { compilePublicTerms } from './public-terms.ts';
 
 // Read once: under tsx an imported binding is a getter, and this one is read in the sort comparator.
 const PRIO = PRIORITY;
@@ -83,6 +84,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     const d = row.create({ want, customTerms: options.customTerms, tagger: options.tagger !== false });
     if (d) detectors.push(d);
   }
+  const isPublic = compilePublicTerms(options.publicTerms);
   const wantAddress = want.has('address');
   const wantName = want.has('person_name');
   const tokenize = createTokenizer(wantAddress ? ADDRESS_STARTS : null, wantName ? NAME_KEYWORDS : null);
@@ -145,8 +147,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
     let level: Level = 'public';
     let rank = 0;
     const map = norm.map;
-    // Detectors only report the types they were asked for; the filter is a safety net for the others.
-    for (const f of resolveOverlaps(disabled.size === 0 ? raw : raw.filter((f) => want.has(f.type)))) {
+    // Detectors only report the types they were asked for; the filter is a safety net for the others. A public term
+    // leaves before overlaps are resolved, so that what it overlapped (an address holding it) may stand.
+    const reported = disabled.size === 0 && isPublic === null ? raw : raw.filter((f) => want.has(f.type) && !isPublic?.(t, f));
+    for (const f of resolveOverlaps(reported)) {
       let start = f.start;
       let end = f.end;
       if (map !== null) [start, end] = toOriginal(map, start, end);

@@ -23,6 +23,7 @@ export { PLACEHOLDER_LABELS } from './placeholder.ts';
 export { normalize } from './normalize.ts';
 export type { Normalized, OffsetMap } from './normalize.ts';
 export { maskValue } from './mask.ts';
+export { PUBLIC_TERM_TYPES, PUBLIC_TERMS_MAX, publicTermProblem } from './public-terms.ts';
 export {
   idCardCheckChar, isValidIdCard15, isValidIdCard18, isValidUscc, luhnValid, usccCheckChar,
 } from './validators.ts';

@@ -61,6 +61,11 @@ export interface GuardOptions {
   /** Types not to detect at all. */
   disabled?: readonly FindingType[];
   /**
+   * Public terms (公开词): strings the department's texts use that are no person's name or address (a club, a product,
+   * a landmark). A person_name or address finding that is exactly one of them is not reported (public-terms.ts).
+   */
+  publicTerms?: readonly string[];
+  /**
    * Combine the trained name/address tagger with the rules (default true); false leaves the rule
    * detectors alone, as before the tagger (for comparisons and for --explain).
    */

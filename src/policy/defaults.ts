@@ -27,5 +27,6 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   generalModel: null,
   findingLevels: Object.freeze({}),
   customTerms: Object.freeze([]),
+  publicTerms: Object.freeze([]),
   output: Object.freeze({ keywords: Object.freeze([]), useBuiltinKeywords: true, keywordAction: 'mask', newSensitiveAction: 'mask' }),
 });

@@ -46,6 +46,7 @@ export function policyToConfig(p: Policy): Record<string, unknown> {
     general_model: p.generalModel,
     finding_levels: p.findingLevels,
     custom_terms: p.customTerms,
+    public_terms: p.publicTerms,
     output: { keywords: p.output.keywords, builtin_keywords: p.output.useBuiltinKeywords, keyword_action: p.output.keywordAction, new_sensitive: p.output.newSensitiveAction },
   };
 }

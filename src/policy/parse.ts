@@ -1,4 +1,4 @@
-import type { FindingType, Level } from '../guard/index.ts';
+import { publicTermProblem, PUBLIC_TERMS_MAX, type FindingType, type Level } from '../guard/index.ts';
 import { DEFAULT_POLICY } from './defaults.ts';
 import type { Action, Policy, ZoneActions } from './types.ts';
 import { isMapping } from '../util/mapping.ts';
@@ -9,7 +9,7 @@ const FINDING_TYPES: readonly string[] = [
   'cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'cn_uscc', 'email', 'ip_address', 'passport', 'cn_permit',
   'license_plate', 'person_name', 'address', 'secret', 'classified_marking', 'custom_term', 'source_code',
 ];
-const KEYS = new Set(['private_model', 'general_model', 'levels', 'types', 'finding_levels', 'custom_terms', 'output', 'unreadable_attachments']);
+const KEYS = new Set(['private_model', 'general_model', 'levels', 'types', 'finding_levels', 'custom_terms', 'public_terms', 'output', 'unreadable_attachments']);
 
 /**
  * Reads one policy block (the `policy:` defaults or a tenant's overrides) over a base policy.
@@ -39,6 +39,7 @@ export function parsePolicy(raw: unknown, base: Policy = DEFAULT_POLICY, path = 
     else findingLevels[type as FindingType] = v as Level;
   }
   const customTerms = r.custom_terms === undefined ? base.customTerms : stringList(r.custom_terms, `${path}.custom_terms`, problems);
+  const publicTerms = r.public_terms === undefined ? base.publicTerms : publicTermList(r.public_terms, `${path}.public_terms`, problems);
   const output = { ...base.output };
   for (const [k, v] of entries(r.output, `${path}.output`, problems)) {
     if (k === 'keywords') output.keywords = stringList(v, `${path}.output.keywords`, problems);
@@ -57,6 +58,7 @@ export function parsePolicy(raw: unknown, base: Policy = DEFAULT_POLICY, path = 
     generalModel: optionalName(r.general_model, base.generalModel, `${path}.general_model`, problems),
     findingLevels: Object.freeze(findingLevels),
     customTerms: Object.freeze([...customTerms]),
+    publicTerms: Object.freeze([...publicTerms]),
     output: Object.freeze({ ...output, keywords: Object.freeze([...output.keywords]) }),
   });
   return { policy, problems };
@@ -92,6 +94,21 @@ function stringList(v: unknown, path: string, problems: string[]): string[] {
     return [];
   }
   return v as string[];
+}
+
+/** Public terms: strings that are no person's name or address in the department (guard/public-terms.ts). */
+function publicTermList(v: unknown, path: string, problems: string[]): string[] {
+  if (!Array.isArray(v)) {
+    problems.push(`${path}: expected a list of strings`);
+    return [];
+  }
+  if (v.length > PUBLIC_TERMS_MAX) {
+    problems.push(`${path}: at most ${PUBLIC_TERMS_MAX} terms, got ${v.length}`);
+    return [];
+  }
+  const bad = v.map((t, i) => [i, publicTermProblem(t)] as const).filter(([, p]) => p !== null);
+  for (const [i, p] of bad.slice(0, 5)) problems.push(`${path}[${i}]: ${p}`);
+  return bad.length === 0 ? (v as string[]) : [];
 }
 
 function optionalName(v: unknown, base: string | null, path: string, problems: string[]): string | null {

@@ -23,6 +23,8 @@ export interface Policy {
   readonly findingLevels: Readonly<Partial<Record<FindingType, Level>>>;
   /** Tenant dictionary for the custom_term detector. */
   readonly customTerms: readonly string[];
+  /** Strings that are no person's name or address in this department: such findings are not reported (公开词). */
+  readonly publicTerms: readonly string[];
   readonly output: {
     /** Content-safety keywords of the tenant, added to the built-in list. */
     readonly keywords: readonly string[];

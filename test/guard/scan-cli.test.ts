@@ -103,6 +103,27 @@ test('--explain names the rule or the model behind each finding, and the rule fi
   assert.deepEqual(Object.keys(plain.findings[0]), ['type', 'start', 'end', 'level', 'score']);
 });
 
+test('--public-terms: listed names and addresses are not reported, --explain says which and why; a bad file is a usage error', async () => {
+  const text = '请用高德地图查一下去比斯特购物村的路线，联系人李建国';
+  const files = { 'public.txt': '# 公开词\n高德\n\n比斯特购物村\n' };
+  const before = JSON.parse((await scan({ format: 'json' }, text)).out);
+  assert.equal(before.findings.length, 3);
+  const r = JSON.parse((await scan({ format: 'json', publicTerms: 'public.txt', explain: true }, text, files)).out);
+  assert.deepEqual(r.findings.map((f: { start: number; end: number }) => text.slice(f.start, f.end)), ['李建国']);
+  assert.deepEqual(r.dropped.filter((d: { why: string }) => d.why === 'public_term').map((d: { start: number; end: number }) => text.slice(d.start, d.end)), ['高德', '比斯特购物村']);
+  const t = await scan({ publicTerms: 'public.txt', explain: true }, text, files);
+  assert.match(t.out, /^1:3\tperson_name\tnot reported\t高\*\tmodel:ner\t[\d.]+\t\(a public term \/ 公开词\)$/m);
+  // JSONL records, on worker threads too, get the same list.
+  const jsonl = `${JSON.stringify({ id: 1, text })}\n`;
+  for (const jobs of [1, 2]) {
+    const rec = JSON.parse((await scan({ format: 'jsonl', publicTerms: 'public.txt', jobs }, jsonl, { ...files, '-': jsonl })).out);
+    assert.equal(rec.findings.length, 1, `--jobs ${jobs}`);
+  }
+  const bad = await scan({ publicTerms: 'bad.txt' }, text, { 'bad.txt': '高德\n张\n' });
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--public-terms bad\.txt: term 2 "张": expected 2–64 characters/);
+});
+
 test('--jobs: worker threads write the same bytes as one thread, in input order, and stop at the same bad line', async () => {
   // More than one chunk (256 K characters) of records, so several workers take part and finish out of order.
   const texts = ['联系人：张伟，电话13800138000。', '今天天气很好，适合出游。', '机密★5年 项目代号天穹计划', '身份证11010519491231002X，住址北京市朝阳区建国路88号3单元502室', '林采宜表示，深圳发展银行副行长出席。'];

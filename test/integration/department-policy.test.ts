@@ -61,4 +61,31 @@ describe('department policies and dictionaries stored through governance reach t
     const err = await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: '发给 li.na@example.gov.cn' }] }).then(() => null, (e: unknown) => e);
     assert.ok(err instanceof OpenAI.PermissionDeniedError);
   });
+
+  it('public terms set by a security admin reach that department\'s requests only; a bad list is refused with the entry named', async () => {
+    const text = '请用高德地图查一下去比斯特购物村的路线，联系人李建国';
+    const client = new OpenAI({ apiKey: await yumen.key('交通局'), baseURL: yumen.baseURL, maxRetries: 0 });
+    const other = new OpenAI({ apiKey: await yumen.key('统计局'), baseURL: yumen.baseURL, maxRetries: 0 });
+    const { id } = (await createTenantRepository(yumen.store.db).findByName('交通局'))!;
+    await makeUser(yumen, 'sec-public', [{ role: 'secadmin', tenantId: null }]);
+    const sec = new Client(yumen.url);
+    assert.equal((await sec.login('sec-public')).status, 200);
+
+    const bad = await sec.req('PUT', `/api/departments/${id}/policy`, { policy: { public_terms: ['高德', '张'] } });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /public_terms\[1\]: expected 2–64 characters/);
+
+    assert.equal((await sec.req('PUT', `/api/departments/${id}/policy`, { policy: { public_terms: ['高德', '比斯特购物村'] } })).status, 200);
+    await client.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: text }] });
+    const sent = JSON.stringify(up.requests.at(-1)!.body);
+    assert.match(sent, /高德地图/);
+    assert.match(sent, /比斯特购物村/);
+    assert.doesNotMatch(sent, /李建国/, 'a name that is not listed is still pseudonymized');
+
+    // Another department's list is not this one's.
+    await other.chat.completions.create({ model: 'cloud', messages: [{ role: 'user', content: text }] });
+    const elsewhere = JSON.stringify(up.requests.at(-1)!.body);
+    assert.doesNotMatch(elsewhere, /高德/);
+    assert.doesNotMatch(elsewhere, /比斯特购物村/);
+  });
 });

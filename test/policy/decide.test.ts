@@ -106,3 +106,25 @@ describe('policy decisions (defaults of DESIGN.md)', () => {
     assert.match(problems.join('\n'), /"cloud" is zone external, but policy\.air_gapped is true/);
   });
 });
+
+describe('public terms in a policy', () => {
+  it('are read, and a department\'s list replaces the one above it', () => {
+    const org = parsePolicy({ public_terms: ['高德', '比斯特购物村'] });
+    assert.deepEqual(org.problems, []);
+    assert.deepEqual(org.policy.publicTerms, ['高德', '比斯特购物村']);
+    assert.deepEqual(parsePolicy({ custom_terms: ['天穹计划'] }, org.policy).policy.publicTerms, ['高德', '比斯特购物村'], 'inherited');
+    assert.deepEqual(parsePolicy({ public_terms: [] }, org.policy).policy.publicTerms, [], 'replaced');
+    assert.deepEqual(DEFAULT_POLICY.publicTerms, []);
+  });
+
+  it('hostile: what is not a list of terms is a problem naming the entry, and nothing of it is kept', () => {
+    assert.deepEqual(parsePolicy({ public_terms: '高德' }).problems, ['policy.public_terms: expected a list of strings']);
+    const bad = parsePolicy({ public_terms: ['高德', '张', 7] });
+    assert.deepEqual(bad.problems, [
+      'policy.public_terms[1]: expected 2–64 characters besides blanks, got 1',
+      'policy.public_terms[2]: expected a string',
+    ]);
+    assert.deepEqual(bad.policy.publicTerms, []);
+    assert.match(parsePolicy({ public_terms: Array.from({ length: 10_001 }, (_, i) => `词${i}`) }).problems[0], /at most 10000 terms/);
+  });
+});

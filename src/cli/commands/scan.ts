@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { isLevel, levelRank, LEVELS, maskValue, maxLevel } from '../../guard/index.ts';
+import { isLevel, levelRank, LEVELS, maskValue, maxLevel, publicTermProblem, PUBLIC_TERMS_MAX } from '../../guard/index.ts';
 import type { CustomTerm, Finding, FindingType, Level, ScanResult } from '../../guard/index.ts';
 import { FINDING_TYPES } from '../../guard/index.ts';
 import { createScanGuards, dropped, droppedJson, findingsJson, jsonlChunks, scanJsonlChunk, type ScanSetup } from '../scan/jsonl.ts';
@@ -16,6 +16,8 @@ export interface ScanOptions {
   failLevel?: string;
   /** Dictionary file: one term per line, optionally "term<TAB>label". */
   terms?: string;
+  /** Public terms file: one term per line (# starts a comment): strings that are no person's name or address. */
+  publicTerms?: string;
   /** Comma-separated finding types not to detect. */
   disable?: string;
   /** Say for each finding which rule or model found it and with what score, and which rule finds were dropped. */
@@ -79,14 +81,25 @@ function parseJobs(v: string | number | undefined): number | null {
   return n;
 }
 
+/** The lines of a term file, trimmed, without blank lines and # comments. */
+function termLines(text: string): string[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
 function parseTerms(text: string): CustomTerm[] {
-  const terms: CustomTerm[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
+  return termLines(text).map((line) => {
     const [term, label] = line.split('\t');
-    terms.push(label ? { term: term.trim(), label: label.trim() } : { term: term.trim() });
-  }
+    return label ? { term: term.trim(), label: label.trim() } : { term: term.trim() };
+  });
+}
+
+function parsePublicTerms(text: string, path: string): string[] {
+  const terms = termLines(text);
+  if (terms.length > PUBLIC_TERMS_MAX) throw new UsageError(`--public-terms ${path}: at most ${PUBLIC_TERMS_MAX} terms, got ${terms.length}`);
+  terms.forEach((term, i) => {
+    const problem = publicTermProblem(term);
+    if (problem !== null) throw new UsageError(`--public-terms ${path}: term ${i + 1} ${JSON.stringify(term)}: ${problem}`);
+  });
   return terms;
 }
 
@@ -110,8 +123,9 @@ export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
     }
     const jobs = parseJobs(opts.jobs);
     const customTerms = opts.terms ? parseTerms(await io.readFile(opts.terms)) : undefined;
+    const publicTerms = opts.publicTerms ? parsePublicTerms(await io.readFile(opts.publicTerms), opts.publicTerms) : undefined;
     const explain = opts.explain === true;
-    const setup: ScanSetup = { customTerms, disabled: disabled as FindingType[], explain };
+    const setup: ScanSetup = { customTerms, publicTerms, disabled: disabled as FindingType[], explain };
     const fromFile = format === 'jsonl' ? io.readFile : io.readInput ?? io.readFile;
     const input = !opts.file || opts.file === '-' ? await io.readStdin() : await fromFile(opts.file);
 
@@ -133,12 +147,12 @@ export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
       overall = r.level;
       if (r.error !== null) throw new UsageError(r.error);
     } else {
-      const { guard, rules } = createScanGuards(setup);
-      const r: ScanResult = guard.scan(input);
+      const guards = createScanGuards(setup);
+      const r: ScanResult = guards.guard.scan(input);
       overall = r.level;
-      const gone = rules ? dropped(rules, input, r.findings) : [];
+      const gone = explain ? dropped(guards, input, r.findings) : [];
       if (format === 'json') {
-        out.push(`{"level":"${r.level}","findings":${findingsJson(r.findings, explain)}${rules ? `,"dropped":${droppedJson(gone)}` : ''}}\n`);
+        out.push(`{"level":"${r.level}","findings":${findingsJson(r.findings, explain)}${explain ? `,"dropped":${droppedJson(gone)}` : ''}}\n`);
       } else {
         const name = opts.file && opts.file !== '-' ? `${opts.file}:` : '';
         const by = (f: Finding): string => (explain ? `\t${f.detector === 'ner' ? 'model' : 'rule'}:${f.detector}\t${f.score}` : '');
@@ -146,9 +160,10 @@ export async function runScan(opts: ScanOptions, io: ScanIo): Promise<number> {
           const [line, col] = lineCol(input, f.start);
           out.push(`${name}${line}:${col}\t${f.type}\t${f.level}\t${maskValue(f.type, input.slice(f.start, f.end))}${by(f)}\n`);
         }
-        for (const f of gone) {
+        for (const { finding: f, why } of gone) {
           const [line, col] = lineCol(input, f.start);
-          out.push(`${name}${line}:${col}\t${f.type}\tnot reported\t${maskValue(f.type, input.slice(f.start, f.end))}\trule:${f.detector}\t${f.score}\t(the tagger did not agree)\n`);
+          const by = why === 'tagger' ? `rule:${f.detector}\t${f.score}\t(the tagger did not agree)` : `${f.detector === 'ner' ? 'model' : 'rule'}:${f.detector}\t${f.score}\t(a public term / 公开词)`;
+          out.push(`${name}${line}:${col}\t${f.type}\tnot reported\t${maskValue(f.type, input.slice(f.start, f.end))}\t${by}\n`);
         }
         out.push(`level: ${r.level} (${r.findings.length} finding${r.findings.length === 1 ? '' : 's'})\n`);
       }
@@ -205,6 +220,7 @@ export function registerScanCommand(program: Command): void {
     .option('--format <format>', 'text, json, or jsonl (input lines {"id","text"})', 'text')
     .option('--fail-level <level>', 'exit 1 when a finding reaches this level (public|internal|sensitive|classified)')
     .option('--terms <file>', 'custom dictionary: one term per line, optionally "term<TAB>label"')
+    .option('--public-terms <file>', 'public terms: one per line; a name or address finding that is exactly one is not reported / 公开词：每行一个，恰为公开词的人名、地址不报告')
     .option('--disable <types>', 'comma-separated finding types not to detect')
     .option('--jobs <n>', 'worker threads for jsonl input (default: one per core from 6 million characters, ≈ 16 MB of Chinese) / jsonl 输入的并行线程数')
     .option('--explain', 'for each finding, the rule or the model that found it and its score; also the rule finds not reported / 每项结果注明来自规则还是模型及其分数，并列出未采纳的规则结果')

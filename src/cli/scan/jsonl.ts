@@ -4,23 +4,31 @@ import type { CustomTerm, Finding, FindingType, Guard, Level } from '../../guard
 /** What a scan needs to build its guards: plain data, so that a worker thread can get it too. */
 export interface ScanSetup {
   customTerms?: CustomTerm[];
+  /** Strings that are no person's name or address here (public-terms.ts). */
+  publicTerms?: string[];
   disabled: FindingType[];
   explain: boolean;
 }
 
-/** The guards of one scan: the guard, and for --explain the rules alone (what the tagger dropped). */
+/**
+ * The guards of one scan: the guard, and for --explain the rules alone (what the tagger dropped) and, with public
+ * terms, the guard without them (what they lifted).
+ */
 export interface ScanGuards {
   guard: Guard;
   rules: Guard | null;
+  unlisted: Guard | null;
   explain: boolean;
 }
 
 export function createScanGuards(setup: ScanSetup): ScanGuards {
-  const { customTerms, disabled, explain } = setup;
+  const { customTerms, publicTerms, disabled, explain } = setup;
+  // The records of a file are new texts: a cache of recent results would only cost (≈ 4 % of a run, bench:scan-cli).
+  const options = { customTerms, disabled, scanCacheEntries: 0 };
   return {
-    // The records of a file are new texts: a cache of recent results would only cost (≈ 4 % of a run, bench:scan-cli).
-    guard: createGuard({ customTerms, disabled, scanCacheEntries: 0 }),
-    rules: explain ? createGuard({ customTerms, disabled, tagger: false, scanCacheEntries: 0 }) : null,
+    guard: createGuard({ ...options, publicTerms }),
+    rules: explain ? createGuard({ ...options, publicTerms, tagger: false }) : null,
+    unlisted: explain && publicTerms?.length ? createGuard(options) : null,
     explain,
   };
 }
@@ -76,7 +84,7 @@ export function scanJsonlChunk(s: ScanGuards, text: string, firstLine: number): 
     }
     const r = s.guard.scan(record.text);
     level = maxLevel(level, r.level);
-    const why = s.rules ? `,"dropped":${droppedJson(dropped(s.rules, record.text, r.findings))}` : '';
+    const why = s.explain ? `,"dropped":${droppedJson(dropped(s, record.text, r.findings))}` : '';
     out += `{"id":${JSON.stringify(record.id ?? null)},"level":"${r.level}","findings":${findingsJson(r.findings, s.explain)}${why}}\n`;
   }
   return { out, level, error: null };
@@ -94,15 +102,21 @@ export function findingsJson(findings: readonly Finding[], explain: boolean): st
   return `${s}]`;
 }
 
-/**
- * For --explain: name and address finds of the rules alone that the combined guard does not report (the
- * tagger disagreed, or a stronger finding took the place).
- */
-export function dropped(rules: Guard, text: string, kept: readonly Finding[]): Finding[] {
-  return rules.scan(text).findings.filter((f) => (f.type === 'person_name' || f.type === 'address') &&
-    !kept.some((k) => k.type === f.type && k.start === f.start && k.end === f.end));
+/** A name or address find not reported, and why: a public term lifted it, or the tagger did not agree (or a stronger find took the place). */
+export interface DroppedFinding { finding: Finding; why: 'public_term' | 'tagger' }
+
+/** For --explain: the name and address finds of the rules alone, and of the guard without public terms, not reported. */
+export function dropped(s: ScanGuards, text: string, kept: readonly Finding[]): DroppedFinding[] {
+  const missing = (g: Guard | null): Finding[] => (g === null ? [] : g.scan(text).findings.filter((f) =>
+    (f.type === 'person_name' || f.type === 'address') && !kept.some((k) => k.type === f.type && k.start === f.start && k.end === f.end)));
+  const lifted = missing(s.unlisted);
+  const out: DroppedFinding[] = lifted.map((finding) => ({ finding, why: 'public_term' }));
+  for (const finding of missing(s.rules)) {
+    if (!lifted.some((l) => l.start === finding.start && l.end === finding.end)) out.push({ finding, why: 'tagger' });
+  }
+  return out.sort((a, b) => a.finding.start - b.finding.start);
 }
 
-export function droppedJson(d: readonly Finding[]): string {
-  return `[${d.map((f) => `{"type":"${f.type}","start":${f.start},"end":${f.end},"detector":${JSON.stringify(f.detector)},"score":${f.score}}`).join(',')}]`;
+export function droppedJson(d: readonly DroppedFinding[]): string {
+  return `[${d.map(({ finding: f, why }) => `{"type":"${f.type}","start":${f.start},"end":${f.end},"detector":${JSON.stringify(f.detector)},"score":${f.score},"why":"${why}"}`).join(',')}]`;
 }
