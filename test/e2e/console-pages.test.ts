@@ -167,6 +167,36 @@ describe('console pages: overview, keys, models, departments, policies, audit', 
     assert.equal(scan.status, 403);
   });
 
+  test('policies: a false name in the try-it box is marked "not personal data" — the department\'s public terms hold it, an external model then reads it; an auditor cannot add to it', async () => {
+    const { page } = await open('secadmin');
+    await page.getByTestId('nav-policies').click();
+    const text = '请用高德地图查一下去市政府的路线，联系人李建国';
+    await page.getByTestId('tryit-text').fill(text);
+    await page.getByTestId('tryit-scan').click();
+    await page.getByTestId('tryit-findings').getByText('李建国').waitFor();
+    assert.doesNotMatch(await page.getByTestId('tryit-external').innerText(), /高德/);
+    await page.getByTestId(`tryit-public-${text.indexOf('高德')}`).click();
+    await page.getByTestId('tryit-public-ok').click();
+    await page.getByTestId('tryit-external').getByText(/高德地图/).waitFor();
+    const external = await page.getByTestId('tryit-external').innerText();
+    assert.doesNotMatch(external, /李建国/, 'the real name is still replaced');
+    assert.equal(await page.getByTestId(`tryit-public-${text.indexOf('高德')}`).count(), 0);
+    assert.match(await page.getByTestId('policy-own').inputValue(), /"public_terms": \[\s*"高德"\s*\]/);
+    await screenshot(page, 'policies-public-term');
+
+    // Hostile: only the security administrator writes the list; the auditor, who reads policies, cannot add to it.
+    const auditorCookie = await cookieFor(fx.url, 'auditor');
+    const list = await (await fetch(`${fx.url}/api/departments`, { headers: { cookie: auditorCookie } })).json();
+    const policies = await Promise.all((list.data ?? list).map(async (d: { id: string }) => [d.id, await (await fetch(`${fx.url}/api/departments/${d.id}/policy`, { headers: { cookie: auditorCookie } })).json()] as const));
+    const marked = policies.filter(([, p]) => p.own?.public_terms);
+    assert.equal(marked.length, 1, 'the list was set on the department chosen, and on no other');
+    const policyUrl = `${fx.url}/api/departments/${marked[0][0]}/policy`;
+    const put = await fetch(policyUrl, { method: 'PUT', headers: { 'content-type': 'application/json', origin: fx.url, cookie: auditorCookie }, body: JSON.stringify({ policy: { public_terms: ['李建国'] } }) });
+    assert.equal(put.status, 403);
+    const stored = await (await fetch(policyUrl, { headers: { cookie: auditorCookie } })).json();
+    assert.deepEqual(stored.own.public_terms, ['高德']);
+  });
+
   test('audit: the auditor sees records and the chain status, or a notice while the audit API is missing', async () => {
     const { page } = await open('auditor');
     await page.getByTestId('nav-audit').click();

@@ -167,6 +167,8 @@ export const messages = {
   'policy.invalidJson': ['不是有效的 JSON', 'Not valid JSON'],
   'policy.tryIt': ['试一试：粘贴文本查看检测结果', 'Try it: paste text to see what the guard finds'],
   'policy.scan': ['检测', 'Scan'],
+  'policy.markPublic': ['不是个人信息', 'Not personal data'],
+  'policy.markPublicConfirm': ['把"{term}"加入本部门的公开词？此后本部门请求中恰为该词的人名、地址不再替换，原样发往外部模型。', 'Add "{term}" to this department\'s public terms? Its requests will then send this word as written, also to external models.'],
   'policy.findings': ['发现', 'Findings'],
   'policy.receives': ['{zone}模型收到', 'A {zone} model receives'],
   'policy.action.allow': ['原样放行', 'passed as is'],

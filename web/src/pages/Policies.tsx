@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Col, Collapse, Form, Input, Modal, Row, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import { Alert, Button, Card, Col, Collapse, Form, Input, Modal, Popconfirm, Row, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import { api, get, post, type Department } from '../api.ts';
 import { useErrorText } from '../errors.ts';
 import { useI18n } from '../i18n.tsx';
@@ -35,7 +35,14 @@ export function parseTerms(text: string, defaultLabel: string): Array<{ term: st
 
 const pretty = (v: unknown) => (v == null ? '' : JSON.stringify(v, null, 2));
 
-function TryIt({ department }: { department: string }) {
+/** Finding types a public term can lift (guard/public-terms.ts). */
+const LIFTABLE = new Set(['person_name', 'address']);
+
+/**
+ * The try-it box. `markPublic` (for a security admin): adds a name or address the guard found to the department's public
+ * terms (a false find: a product, a place that is no one's address), after which the text is scanned again.
+ */
+function TryIt({ department, markPublic }: { department: string; markPublic?: (term: string) => Promise<void> }) {
   const { t } = useI18n();
   const errorText = useErrorText();
   const [text, setText] = useState('');
@@ -45,6 +52,20 @@ function TryIt({ department }: { department: string }) {
     setError(null);
     try { setResult(await post<ScanResult>('/api/console/scan', { department_id: department, text })); } catch (err) { setError(errorText(err)); }
   }
+  async function mark(term: string) {
+    setError(null);
+    try {
+      await markPublic!(term);
+      await scan();
+    } catch (err) { setError(errorText(err)); }
+  }
+  const actions = markPublic ? [{
+    title: '', key: 'public', render: (_: unknown, f: ScanResult['findings'][number]) => LIFTABLE.has(f.type) && (
+      <Popconfirm title={t('policy.markPublicConfirm', { term: f.text })} onConfirm={() => mark(f.text)} okButtonProps={{ 'data-testid': 'tryit-public-ok' } as never}>
+        <Button size="small" data-testid={`tryit-public-${f.start}`}>{t('policy.markPublic')}</Button>
+      </Popconfirm>
+    ),
+  }] : [];
   return (
     <Card title={t('policy.tryIt')} data-testid="tryit">
       <Input.TextArea rows={4} value={text} onChange={(e) => setText(e.target.value)} data-testid="tryit-text" />
@@ -55,6 +76,7 @@ function TryIt({ department }: { department: string }) {
           <Space><span>{t('panel.level')}:</span><Tag color={result.level === 'public' ? 'green' : result.level === 'classified' ? 'red' : 'orange'} data-testid="tryit-level">{t(`level.${result.level}` as never)}</Tag></Space>
           <Table size="small" rowKey={(f) => `${f.start}-${f.type}`} pagination={false} dataSource={result.findings} style={{ marginTop: 8 }} data-testid="tryit-findings" columns={[
             { title: t('policy.findings'), dataIndex: 'type' }, { title: t('panel.level'), dataIndex: 'level', render: (l) => t(`level.${l}` as never) }, { title: '', dataIndex: 'text', render: (v) => <span className="mark">{v}</span> },
+            ...actions,
           ]} />
           {(['private', 'external'] as const).map((zone) => (
             <div key={zone} style={{ marginTop: 8 }} data-testid={`tryit-${zone}`}>
@@ -134,6 +156,20 @@ export default function Policies({ me }: PageProps) {
   }
   useEffect(() => { if (department) void load(department); }, [department]);
 
+  /**
+   * Adds a term to the department's own public terms. A department without a list of its own inherits the one above
+   * it, and a list of its own replaces that one: so the new list starts from the inherited terms.
+   */
+  async function markPublic(term: string) {
+    const v = readPolicy(await get(`/api/departments/${department}/policy`));
+    const own = { ...((v.own ?? {}) as Record<string, unknown>) };
+    const effective = (v.effective ?? {}) as { public_terms?: string[] };
+    const terms = Array.isArray(own.public_terms) ? (own.public_terms as string[]) : (effective.public_terms ?? []);
+    own.public_terms = terms.includes(term) ? terms : [...terms, term];
+    await api('PUT', `/api/departments/${department}/policy`, { policy: own });
+    await load(department!);
+  }
+
   async function save() {
     setError(null);
     setSaved(false);
@@ -168,7 +204,7 @@ export default function Policies({ me }: PageProps) {
               ]} />
             </Card>
           </Col>
-          <Col span={12}><TryIt department={department} /></Col>
+          <Col span={12}><TryIt department={department} markPublic={canWrite ? markPublic : undefined} /></Col>
           <Col span={24}><Dictionaries department={department} /></Col>
         </Row>
       )}
