@@ -168,8 +168,10 @@ describe('console pages: overview, keys, models, departments, policies, audit', 
   });
 
   test('policies: a false name in the try-it box is marked "not personal data" — the department\'s public terms hold it, an external model then reads it; an auditor cannot add to it', async () => {
+    const child = await fx.addDepartment('预算二处', depts.A);
     const { page } = await open('secadmin');
     await page.getByTestId('nav-policies').click();
+    await chooseOption(page, page.getByTestId('policy-department'), '财政局');
     const text = '请用高德地图查一下去市政府的路线，联系人李建国';
     await page.getByTestId('tryit-text').fill(text);
     await page.getByTestId('tryit-scan').click();
@@ -184,13 +186,25 @@ describe('console pages: overview, keys, models, departments, policies, audit', 
     assert.match(await page.getByTestId('policy-own').inputValue(), /"public_terms": \[\s*"高德"\s*\]/);
     await screenshot(page, 'policies-public-term');
 
+    // A department below, with no list of its own, inherits 高德; marking another word gives it a list of its own that
+    // keeps the inherited term.
+    await chooseOption(page, page.getByTestId('policy-department'), '预算二处');
+    await page.getByTestId('tryit-text').fill('请用高德地图查一下去比斯特购物村的路线');
+    await page.getByTestId('tryit-scan').click();
+    await page.getByTestId('tryit-findings').getByText('比斯特购物村').waitFor();
+    await page.getByTestId('tryit-public-10').click();
+    await page.locator('.ant-popover:not(.ant-popover-hidden) [data-testid=tryit-public-ok]').click();
+    await page.getByTestId('tryit-external').getByText(/比斯特购物村/).waitFor();
+    const own = await (await fetch(`${fx.url}/api/departments/${child}/policy`, { headers: { cookie: await cookieFor(fx.url, 'auditor') } })).json();
+    assert.deepEqual(own.own.public_terms, ['高德', '比斯特购物村']);
+
     // Hostile: only the security administrator writes the list; the auditor, who reads policies, cannot add to it.
     const auditorCookie = await cookieFor(fx.url, 'auditor');
     const list = await (await fetch(`${fx.url}/api/departments`, { headers: { cookie: auditorCookie } })).json();
     const policies = await Promise.all((list.data ?? list).map(async (d: { id: string }) => [d.id, await (await fetch(`${fx.url}/api/departments/${d.id}/policy`, { headers: { cookie: auditorCookie } })).json()] as const));
-    const marked = policies.filter(([, p]) => p.own?.public_terms);
-    assert.equal(marked.length, 1, 'the list was set on the department chosen, and on no other');
-    const policyUrl = `${fx.url}/api/departments/${marked[0][0]}/policy`;
+    const marked = policies.filter(([, p]) => p.own?.public_terms).map(([id]) => id).sort();
+    assert.deepEqual(marked, [depts.A, child].sort(), 'the lists were set on the departments chosen, and on no other');
+    const policyUrl = `${fx.url}/api/departments/${depts.A}/policy`;
     const put = await fetch(policyUrl, { method: 'PUT', headers: { 'content-type': 'application/json', origin: fx.url, cookie: auditorCookie }, body: JSON.stringify({ policy: { public_terms: ['李建国'] } }) });
     assert.equal(put.status, 403);
     const stored = await (await fetch(policyUrl, { headers: { cookie: auditorCookie } })).json();

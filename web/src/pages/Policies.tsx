@@ -163,8 +163,10 @@ export default function Policies({ me }: PageProps) {
   async function markPublic(term: string) {
     const v = readPolicy(await get(`/api/departments/${department}/policy`));
     const own = { ...((v.own ?? {}) as Record<string, unknown>) };
-    const effective = (v.effective ?? {}) as { public_terms?: string[] };
-    const terms = Array.isArray(own.public_terms) ? (own.public_terms as string[]) : (effective.public_terms ?? []);
+    // The effective view is { policy, source_department_id } (readPolicy's older shape gives the policy itself).
+    const effective = v.effective as { policy?: { public_terms?: string[] }; public_terms?: string[] } | null;
+    const inherited = effective?.policy?.public_terms ?? effective?.public_terms ?? [];
+    const terms = Array.isArray(own.public_terms) ? (own.public_terms as string[]) : inherited;
     own.public_terms = terms.includes(term) ? terms : [...terms, term];
     await api('PUT', `/api/departments/${department}/policy`, { policy: own });
     await load(department!);
