@@ -46,6 +46,8 @@ export function paddedNames(text: string, drop: Uint8Array | null): Uint8Array |
   const chars: number[] = [];
   const pads: number[] = [];
   for (let i = 1; i < text.length; i++) {
+    // Most characters are no blank after an ideograph: the cheapest tests first (this loop reads every character).
+    if (!isBlank(text.charCodeAt(i)) || !isIdeograph(text.charCodeAt(i - 1))) continue;
     let len = paddingAt(text, i);
     if (len === 0) continue;
     if (!isLone(text, i - 1)) {
