@@ -48,8 +48,9 @@ export function compilePublicTerms(terms: readonly string[] | undefined): Public
     keys.add(k);
     longest = Math.max(longest, k.length);
   }
+  const liftable = new Set(PUBLIC_TERM_TYPES);
   return (text, f) => {
-    if (f.type !== 'person_name' && f.type !== 'address') return false;
+    if (!liftable.has(f.type)) return false;
     // A finding much longer than any term (blanks aside) cannot be one: no string is built for it.
     if (f.end - f.start > 4 * longest) return false;
     return keys.has(text.slice(f.start, f.end).replace(BLANKS, ''));
