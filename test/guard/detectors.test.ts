@@ -213,6 +213,22 @@ test('此致 (敬礼) closes a letter: its 致 addresses no one', () => {
   assert.deepEqual(names('致 王建国：\n您好'), ['王建国']);
 });
 
+test('a mark whose star OCR misread (绝密妇长期) or someone typed as another symbol, alone on its line, is a classified marking', () => {
+  const marks = (text: string): string[] => valuesOf(uncached, text, 'classified_marking');
+  // As tesseract read pages rendered from the generated corpus (bench:attachments-ocr).
+  assert.deepEqual(marks('绝密妇长期\n\n关于进一步加强应急值守工作的通知'), ['绝密妇长期']);
+  assert.deepEqual(marks('机密友5年\n关于涉密人员管理工作的通知'), ['机密友5年']);
+  assert.deepEqual(marks('  秘密▲1年  \n正文'), ['秘密▲1年']);
+  assert.deepEqual(marks('机密 ● 10 年\n正文'), ['机密 ● 10 年']);
+  assert.equal(uncached.scan('绝密雪长期\n通知').level, 'classified');
+  // Hostile: a numeral where the star stands (a title), two characters, or the same words in running text.
+  for (const text of ['绝密十五年\n第一章', '秘密档案长期\n正文', '他保守秘密的5年里', '这是机密友5年的约定', '机密之5年\n正文']) {
+    assert.deepEqual(marks(text), [], text);
+  }
+  // A long line of such marks is no line of one mark, and costs one look per grade.
+  assert.deepEqual(marks('机密友5年'.repeat(20_000)), []);
+});
+
 test('a grade alone on its line at the head of a document is a classified marking; a grade as a word or an option is not', () => {
   const marks = (text: string): string[] => valuesOf(uncached, text, 'classified_marking');
   assert.deepEqual(marks('绝密\n关于某某工程的报告\n正文……'), ['绝密']);

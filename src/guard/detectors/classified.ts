@@ -46,6 +46,11 @@ function skipBack(text: string, p: number): number {
 }
 
 const GRADE_LINE = new RegExp(`^[ \\t\\u00a0]*(${GRADE})[ \\t\\u00a0\\r]*$`);
+/**
+ * A grade and a period with one other character where the star stands, alone on its line: what OCR makes of a page's
+ * "绝密★长期" (绝密妇长期, 机密友5年), and how some type it (机密▲5年). Not a numeral (绝密十五年 may be a title), 的 or 之.
+ */
+const STAR_MISREAD_LINE = new RegExp(`^[ \\t\\u00a0]*(${GRADE}${SP}[^\\s\\d一二三四五六七八九十百的之]${SP}${PERIOD})[ \\t\\u00a0\\r]*$`, 'u');
 const LEVEL_LINE = /^[ \t\u00a0]*(?:公开|公開|内部|內部|秘密|机密|機密|绝密|絕密|非密|普通|受控)[ \t\u00a0]*$/;
 
 /** The line around position p: [start, end). */
@@ -91,6 +96,20 @@ function gradeAloneAtHead(text: string, g: number): number {
   return g + m[1].length;
 }
 
+/** A mark whose star is misread, alone on its line (STAR_MISREAD_LINE) and starting at grade g: its end, or -1. */
+function misreadStarLine(text: string, g: number): number {
+  // The line is short: look no further than that for its ends (a long line of marks is read once per grade, not whole).
+  const max = 24;
+  let s = g;
+  while (s > 0 && g - s < max && text.charCodeAt(s - 1) !== 10) s--;
+  let e = g;
+  while (e < text.length && e - g < max && text.charCodeAt(e) !== 10) e++;
+  if ((s > 0 && text.charCodeAt(s - 1) !== 10) || (e < text.length && text.charCodeAt(e) !== 10)) return -1;
+  const m = STAR_MISREAD_LINE.exec(text.slice(s, e));
+  if (m === null || s + m[0].indexOf(m[1]) !== g) return -1;
+  return g + m[1].length;
+}
+
 /**
  * Every match holds a grade (绝密, 机密, 秘密) or "密 级": patterns 1, 4 and 5 start at a grade, pattern 2 at
  * a 密, pattern 3 at the bracket before a grade (spaces between). Trying the sticky pattern at these
@@ -127,7 +146,7 @@ export function detectClassified(text: string, out: RawFinding[]): void {
     }
   }
   for (const g of grades) {
-    const end = gradeAloneAtHead(text, g);
+    const end = Math.max(gradeAloneAtHead(text, g), misreadStarLine(text, g));
     if (end > 0) found.push([g, end]);
   }
   // Marks found by several patterns overlap: one finding for each run of overlapping marks. Sorted once, so
