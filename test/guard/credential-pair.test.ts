@@ -29,6 +29,15 @@ test('a secret a few lines after its key id, in an assignment without a secret-l
   assert.deepEqual(secrets(code), [ALI_ID, ALI_SECRET]);
 });
 
+test('key ids as OCR reads them off a screenshot (LTAl…, AK1D…: I, l and 1 look alike), and the secret beside them', () => {
+  const misread = ALI_ID.replace('LTAI', 'LTAl');
+  assert.deepEqual(secrets(`auth = oss2.Auth('${misread}', '${ALI_SECRET}')`), [misread, ALI_SECRET]);
+  assert.deepEqual(secrets('AK1Dz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA'), ['AK1Dz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA']);
+  assert.deepEqual(secrets('AKlAQ3EGRZLN4XKTM2PB'), ['AKlAQ3EGRZLN4XKTM2PB']);
+  // Hostile: the misread prefix is no secret by itself, nor with too short a body.
+  for (const text of ['LTAl is not a key', 'LTA1 2024 report', 'AKlD12345']) assert.deepEqual(secrets(text), [], text);
+});
+
 test('hostile: hashes, UUIDs and base64 data beside a key id or alone are not secrets', () => {
   const md5 = 'd41d8cd98f00b204e9800998ecf8427e';
   const uuid = '123e4567-e89b-12d3-a456-426614174000';

@@ -13,7 +13,7 @@ import { shannonEntropy } from '../validators.ts';
  * Labelled secrets (`SecretKey: …`) are found by secrets.ts already; this adds the unlabelled ones.
  * Huawei Cloud keys have no prefix at all (a 20-character AK, a 40-character SK): see detectHuaweiPairs.
  */
-const KEY_ID = /^(?:LTAI|AKID|ALTAK|AKIA|ASIA)/;
+const KEY_ID = /^(?:LTA[Il1]|AK[Il1]D|ALTAK|AK[Il1]A|ASIA)/;
 const NEXT_ARG = /^["'`]?\s*,\s*(?:[A-Za-z_][A-Za-z0-9_]*\s*=\s*)?["'`]([A-Za-z0-9/+=_-]{16,100})["'`]/;
 const NEARBY = /["'`]([A-Za-z0-9/+=_-]{24,64})["'`]|[=:]\s*([A-Za-z0-9/+=_-]{24,64})(?![A-Za-z0-9/+=_-])/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

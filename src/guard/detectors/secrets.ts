@@ -11,6 +11,8 @@ interface Pattern {
   prefix: string;
   re: RegExp;
   score: number;
+  /** How OCR reads the prefix off a screenshot (LTAl, LTA1 for LTAI: I, l and 1 look alike); `re` accepts them. */
+  misread?: readonly string[];
 }
 
 /** A pattern that starts with a letter after a non-alphanumeric: tried only at starts of alphanumeric runs. */
@@ -20,13 +22,14 @@ interface RunPattern {
   sticky: RegExp;
   /** The run may start with this instead of `prefix` ("rk_live_" for "sk_live_"). */
   alt?: string;
+  misread?: readonly string[];
 }
 
 const PATTERNS: Pattern[] = [
-  { prefix: 'LTAI', re: /(?<![A-Za-z0-9])LTAI[0-9A-Za-z]{12,28}(?![A-Za-z0-9])/g, score: 0.98 },
-  { prefix: 'AKID', re: /(?<![A-Za-z0-9])AKID[0-9A-Za-z]{13,40}(?![A-Za-z0-9])/g, score: 0.98 },
+  { prefix: 'LTAI', re: /(?<![A-Za-z0-9])LTA[Il1][0-9A-Za-z]{12,28}(?![A-Za-z0-9])/g, score: 0.98, misread: ['LTAl', 'LTA1'] },
+  { prefix: 'AKID', re: /(?<![A-Za-z0-9])AK[Il1]D[0-9A-Za-z]{13,40}(?![A-Za-z0-9])/g, score: 0.98, misread: ['AKlD', 'AK1D'] },
   { prefix: 'ALTAK', re: /(?<![A-Za-z0-9])ALTAK[0-9A-Za-z]{15,40}(?![A-Za-z0-9])/g, score: 0.97 },
-  { prefix: 'AKIA', re: /(?<![A-Za-z0-9])AKIA[0-9A-Z]{16}(?![A-Za-z0-9])/g, score: 0.98 },
+  { prefix: 'AKIA', re: /(?<![A-Za-z0-9])AK[Il1]A[0-9A-Z]{16}(?![A-Za-z0-9])/g, score: 0.98, misread: ['AKlA', 'AK1A'] },
   { prefix: 'ASIA', re: /(?<![A-Za-z0-9])ASIA[0-9A-Z]{16}(?![A-Za-z0-9])/g, score: 0.9 },
   { prefix: 'sk-', re: /(?<![A-Za-z0-9_-])sk-(?:ant-[a-z]+\d*-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}(?![A-Za-z0-9_-])/g, score: 0.97 },
   { prefix: 'sk_live_', re: /(?<![A-Za-z0-9])[sr]k_live_[0-9A-Za-z]{20,99}/g, score: 0.97 },
@@ -48,7 +51,7 @@ const PEM_MIN_BODY = 16;
 // By first character of the run: the patterns whose prefix starts with it.
 const BY_FIRST = new Map<number, RunPattern[]>();
 PATTERNS.forEach((p, index) => {
-  const rp: RunPattern = { index, prefix: p.prefix, sticky: new RegExp(p.re.source, 'y') };
+  const rp: RunPattern = { index, prefix: p.prefix, sticky: new RegExp(p.re.source, 'y'), misread: p.misread };
   if (p.prefix === 'sk_live_') rp.alt = 'rk_live_';
   for (const w of rp.alt ? [p.prefix, rp.alt] : [p.prefix]) {
     const c = w.charCodeAt(0);
@@ -72,13 +75,13 @@ function detectPrefixed(text: string, out: RawFinding[], runs: Int32Array, nr: n
     const c = text.charCodeAt(p);
     if (c >= 128 || RUN_FIRST[c] === 0) continue;
     for (const rp of BY_FIRST.get(c)!) {
-      if (!text.startsWith(rp.prefix, p) && !(rp.alt !== undefined && text.startsWith(rp.alt, p))) continue;
+      if (!text.startsWith(rp.prefix, p) && !(rp.alt !== undefined && text.startsWith(rp.alt, p)) && !rp.misread?.some((w) => text.startsWith(w, p))) continue;
       if (lastEnd !== null && p < lastEnd[rp.index]) continue;
       rp.sticky.lastIndex = p;
       const m = rp.sticky.exec(text);
       if (m === null) continue;
       // "rk_live_…" is found only when the text holds "sk_live_" somewhere (the gate of the global scan).
-      if (!text.startsWith(rp.prefix, p) && !text.includes(rp.prefix)) continue;
+      if (rp.alt !== undefined && text.startsWith(rp.alt, p) && !text.includes(rp.prefix)) continue;
       hits ??= [];
       lastEnd ??= new Array<number>(PATTERNS.length).fill(0);
       hits.push([rp.index, p, p + m[0].length]);
