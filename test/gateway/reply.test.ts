@@ -66,6 +66,16 @@ describe('reply restoration and the output guard', () => {
     assert.throws(() => streamText(new StreamReplyTransformer(vault, strict, inputValues), ['见〔玉门绝密', '工程_1〕。']), (err: unknown) => (err as { code?: string }).code === 'content_refused');
   });
 
+  it('does not mask a department\'s public terms in a reply, and masks a new name beside them', () => {
+    const text = '可以用高德地图查一下去市政府的路线，到了联系李建国。';
+    const plain = finishCompletion(completion(text), null, output, new Set()).completion.choices[0].message.content!;
+    assert.doesNotMatch(plain, /高德/, 'without the list, 高德 is read as a new name');
+    const listed = new OutputGuard(parsePolicy({ public_terms: ['高德'] }).policy);
+    const out = finishCompletion(completion(text), null, listed, new Set()).completion.choices[0].message.content!;
+    assert.match(out, /高德地图/);
+    assert.doesNotMatch(out, /李建国/);
+  });
+
   it('refuses a streamed reply mid-way when the keyword action is refuse', () => {
     const { policy } = parsePolicy({ output: { keyword_action: 'refuse' } });
     const strict = new OutputGuard(policy);
