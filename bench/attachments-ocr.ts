@@ -9,7 +9,8 @@
  * - pages of real news sentences with labelled names (MSRA, the development sentences held out of training — never
  *   the test split): name recall against the labels, read from the text and from the image.
  * Rendered by Debian's Chromium in WenQuanYi Zen Hei at several sizes (CSS px; a phone screenshot of body text is
- * ≈ 14–18 px, a scan at 150 dpi of 10.5 pt text ≈ 22 px). Needs `apt-get install chromium fonts-wqy-zenhei`.
+ * ≈ 14–18 px, a scan at 150 dpi of 10.5 pt text ≈ 22 px), and at 18 px turned a quarter and a half (a page photographed
+ * sideways or upside down). Needs `apt-get install chromium fonts-wqy-zenhei`.
  * Run: npm run bench:attachments-ocr [-- --docs N --pages N --sizes 14,18,24]
  */
 import { execFileSync } from 'node:child_process';
@@ -42,6 +43,15 @@ const compact = (s: string): string => s.replace(/\s+/g, '');
 async function render(p: Page, text: string, px: number): Promise<Buffer> {
   await p.setContent(`<html><body style="font: ${px}px '${FONT}'; margin: 24px; white-space: pre-wrap; background: #fff; color: #111">${escapeHtml(text)}</body></html>`);
   return p.screenshot({ fullPage: true });
+}
+
+/** The page turned by `deg` (a photo taken sideways or upside down), on a square canvas that holds it whole. */
+async function renderTurned(p: Page, text: string, px: number, deg: number): Promise<Buffer> {
+  await p.setViewportSize({ width: 1100, height: 1100 });
+  await p.setContent(`<html><body style="margin: 0; background: #fff"><div style="position: absolute; left: 550px; top: 550px; width: 950px; transform: translate(-50%, -50%) rotate(${deg}deg); font: ${px}px '${FONT}'; white-space: pre-wrap; color: #111">${escapeHtml(text)}</div></body></html>`);
+  const png = await p.screenshot();
+  await p.setViewportSize({ width: 1000, height: 600 });
+  return png;
 }
 
 /** Reads the image as the gateway does (a request with it attached): the attachment findings, and the text OCR read. */
@@ -104,6 +114,19 @@ for (const px of sizes) {
     }
   }
 }
+// The same documents photographed turned, at 18 px: still flagged at their level?
+const turned = new Map<number, [number, number]>();
+for (const deg of [90, 180]) {
+  const f: [number, number] = [0, 0];
+  for (const text of docs) {
+    const want = guard.scan(text);
+    if (want.level === 'public') continue;
+    const img = await readImage(await renderTurned(page, text, 18, deg), reads++);
+    f[1]++;
+    if (levelRank(img.level) >= levelRank(want.level)) f[0]++;
+  }
+  turned.set(deg, f);
+}
 const pct = ([k, n]: [number, number]): string => (n === 0 ? '–' : `${k}/${n} = ${(k / n).toFixed(3)}`);
 console.log(`| | ${sizes.map((s) => `${s} px`).join(' | ')} |`);
 console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
@@ -111,6 +134,7 @@ console.log(`| documents still flagged at the text's level | ${sizes.map((s) => 
 console.log(`| OCR ms per image, p50 | ${sizes.map((s) => median(times.get(s)!).toFixed(0)).join(' | ')} |`);
 for (const [type, byPx] of [...perType].sort()) console.log(`| ${type}: same value found | ${sizes.map((s) => pct(byPx.get(s) ?? [0, 0])).join(' | ')} |`);
 for (const [type, byPx] of [...present].sort()) console.log(`| ${type}: still in the document (any value) | ${sizes.map((s) => pct(byPx.get(s) ?? [0, 0])).join(' | ')} |`);
+console.log(`\nPhotographed turned (18 px): still flagged at the text's level, a quarter turned ${pct(turned.get(90)!)}, a half turned ${pct(turned.get(180)!)}.`);
 
 // 2. Real news with labelled names: the development sentences held out of training.
 const dir = datasetsDir();

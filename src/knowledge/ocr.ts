@@ -2,11 +2,26 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { OcrFunction } from './ingest/index.ts';
+import { withOrientation, type Orientation } from './orientation.ts';
 
 /** An OCR function that also owns a worker thread: close it when done. */
 export type OcrEngine = OcrFunction & { close(): Promise<void> };
 
-interface TesseractWorker { recognize(img: Uint8Array): Promise<{ data: { text: string } }>; terminate(): Promise<void> }
+interface TesseractWorker {
+  recognize(img: Uint8Array): Promise<{ data: { text: string; confidence: number } }>;
+  terminate(): Promise<void>;
+}
+
+/**
+ * A reading below this mean confidence (0–100) that still found some characters is tried again with the image turned
+ * a quarter, a half and three quarters, and the most confident reading kept: a phone photographs a page sideways
+ * or upside down (and the JPEG's orientation tag is not applied), and read as it lies, an ID number comes out as
+ * noise that no detector can find. Upright text reads at ≈ 85–90, the same text turned at 8–32, a photo without text
+ * at ≈ 0–35 with a character or two (bench:attachments-ocr, test/knowledge/ocr.test.ts).
+ */
+export const TURN_BELOW_CONFIDENCE = 60;
+const TURN_MIN_CHARACTERS = 4;
+const TURNS: readonly Orientation[] = [6, 3, 8];
 
 /**
  * OCR with tesseract.js (WebAssembly core from the npm package tesseract.js-core) and the chi_sim traineddata
@@ -32,7 +47,16 @@ export async function createOcr(): Promise<OcrEngine | null> {
   let worker: Promise<TesseractWorker> | undefined;
   const ocr = async (image: Uint8Array) => {
     worker ??= tesseract.createWorker('chi_sim', 1, { langPath, cacheMethod: 'none', gzip: true, errorHandler: () => {} });
-    const { data } = await (await worker).recognize(image);
+    const w = await worker;
+    let { data } = await w.recognize(image);
+    if (data.confidence < TURN_BELOW_CONFIDENCE && data.text.replace(/\s+/g, '').length >= TURN_MIN_CHARACTERS) {
+      for (const o of TURNS) {
+        const turned = withOrientation(image, o);
+        if (turned === null) break;
+        const reading = (await w.recognize(turned)).data;
+        if (reading.confidence > data.confidence) data = reading;
+      }
+    }
     // tesseract puts spaces between Chinese characters; remove them between CJK.
     return data.text.replace(/(?<=[\u3400-\u9fff，。、；：？！])[ \t]+|[ \t]+(?=[\u3400-\u9fff，。、；：？！])/g, '');
   };

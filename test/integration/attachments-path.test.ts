@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, pdf } from '../knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, pdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -68,6 +68,16 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(external.requests.length, before[0], 'nothing reached the external model');
     assert.equal(inhouse.requests.length, before[1] + 1);
     assert.ok(JSON.stringify(inhouse.requests.at(-1)!.body).includes(url), 'the private model gets the image as sent');
+  });
+
+  it('hostile: the page photographed sideways is read turned, and goes to the private model too', async () => {
+    const sideways = turnQuarter(digitsPage(['13800138000', '2026 1129', '3721 0815']));
+    const url = `data:image/png;base64,${b64(encodePng(sideways))}`;
+    const before = external.requests.length;
+    const res = await chat(office, 'cloud', [image(url)]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.headers['x-yumen-route'], 'private');
+    assert.equal(external.requests.length, before, 'nothing reached the external model');
   });
 
   it('without a private model it is refused, and the error says the value is in an attachment', async () => {

@@ -122,6 +122,29 @@ export function digitsBitmap(text: string, scale = 2, pen = 2.2): { width: numbe
   return { width, height, channels: 1, data };
 }
 
+type Gray = ReturnType<typeof digitsBitmap>;
+
+/** Lines of drawn digits one under another: a small page. */
+export function digitsPage(lines: string[]): Gray {
+  const bitmaps = lines.map((l) => digitsBitmap(l));
+  const width = Math.max(...bitmaps.map((b) => b.width));
+  const height = bitmaps.reduce((n, b) => n + b.height, 0);
+  const data = new Uint8Array(width * height).fill(255);
+  let top = 0;
+  for (const b of bitmaps) {
+    for (let y = 0; y < b.height; y++) data.set(b.data.subarray(y * b.width, (y + 1) * b.width), (top + y) * width);
+    top += b.height;
+  }
+  return { width, height, channels: 1, data };
+}
+
+/** The image turned a quarter clockwise (a page photographed sideways). */
+export function turnQuarter(g: Gray): Gray {
+  const data = new Uint8Array(g.width * g.height);
+  for (let y = 0; y < g.height; y++) for (let x = 0; x < g.width; x++) data[x * g.height + (g.height - 1 - y)] = g.data[y * g.width + x];
+  return { width: g.height, height: g.width, channels: 1, data };
+}
+
 /** A one-page PDF with no text layer: the page is one gray image (what a scanner produces). */
 export function scannedPdf(img: { width: number; height: number; data: Uint8Array }): Uint8Array {
   const stream = deflateSync(img.data);

@@ -4,7 +4,8 @@ import { createFileTextReader, createKnowledgeService, createOcr, parseDocument,
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
-import { digitsBitmap, scannedPdf } from './fixtures.ts';
+import { withOrientation } from '../../src/knowledge/orientation.ts';
+import { digitsBitmap, digitsPage, scannedPdf, turnQuarter } from './fixtures.ts';
 
 // tesseract.js + @tesseract.js-data/chi_sim are dependencies: the wasm core and the traineddata come from
 // node_modules (langPath is a local folder, cacheMethod 'none'), so this runs with no network.
@@ -24,6 +25,34 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
   it('reads a PNG', async () => {
     const text = await ocr(encodePng(digitsBitmap(DIGITS)));
     assert.ok(digits(text).includes(digits(DIGITS)), `OCR read ${JSON.stringify(text)}`);
+  });
+
+  it('reads a page photographed sideways or upside down: a reading of little confidence is tried turned, the most confident kept', async () => {
+    const lines = ['13800138000', '11010519491231', '20261129 3721'];
+    let img = turnQuarter(digitsPage(lines));
+    for (const turn of ['a quarter', 'a half', 'three quarters']) {
+      const text = digits(await ocr(encodePng(img)));
+      // As it lies, each of these reads as noise (confidence 23–48 against 66 upright): no number survives it.
+      assert.ok(text.includes('13800138000') && text.includes('202611293721'), `${turn}: OCR read ${JSON.stringify(text)}`);
+      img = turnQuarter(img);
+    }
+  });
+
+  it('marks an image with an EXIF orientation before any other, for PNG and JPEG; other formats are not turned', () => {
+    const png = encodePng(digitsBitmap('12'));
+    const turned = withOrientation(png, 6)!;
+    // After the signature and IHDR, an eXIf chunk whose entry is Orientation = 6; the rest as it was.
+    const ihdrEnd = 8 + 25;
+    assert.equal(turned.toString('latin1', ihdrEnd + 4, ihdrEnd + 8), 'eXIf');
+    assert.ok(turned.includes(Buffer.from([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6])));
+    assert.deepEqual(turned.subarray(turned.length - (png.length - ihdrEnd)), png.subarray(ihdrEnd));
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xd9]);
+    const j = withOrientation(jpeg, 8)!;
+    assert.deepEqual([...j.subarray(0, 4)], [0xff, 0xd8, 0xff, 0xe1]);
+    assert.equal(j.toString('latin1', 6, 12), 'Exif\0\0');
+    assert.ok(j.includes(Buffer.from([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 8])));
+    assert.equal(withOrientation(Buffer.from('BM not a png'), 3), null);
+    assert.equal(withOrientation(Buffer.from('GIF89a'), 3), null);
   });
 
   it('reads a PDF with no text layer through its page image; without OCR the PDF stays no_text_layer', async () => {
