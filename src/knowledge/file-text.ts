@@ -1,6 +1,7 @@
 import { createOcr, type OcrEngine } from './ocr.ts';
 import { IngestLimitError } from './ingest/limits.ts';
 import { createWorkerParser } from './ingest/worker-parser.ts';
+import { embeddedPictures } from './ingest/embedded-images.ts';
 
 /**
  * Reads the text of one file, as the knowledge bases parse it: '' when it has none (a photo); throws when it cannot be
@@ -34,7 +35,16 @@ export function createFileTextReader(): FileTextReader {
       const doc = await parser.parse(name, bytes, { ocr: timed });
       // Without OCR an image or a scan is unread, not empty.
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
-      return doc.blocks.map((b) => b.text).join('\n');
+      const text = doc.blocks.map((b) => b.text).join('\n');
+      // A document with a text layer may hold pictures that say more (a pasted ID card, a screenshot): read them too.
+      // A scan was read by OCR already; without OCR they cannot be read, and the file counts as unread.
+      if (doc.metadata.ocr !== undefined || doc.status !== 'ready') return text;
+      const pictures = await embeddedPictures(doc.format, bytes);
+      if (pictures.length === 0) return text;
+      if (timed === null) throw new Error(`${name}: holds pictures, and OCR is not installed`);
+      const read = [text];
+      for (const picture of pictures) read.push(await timed(picture));
+      return read.join('\n');
     },
     async close() {
       await parser.close();

@@ -14,12 +14,15 @@ interface TesseractWorker {
 
 /**
  * A reading below this mean confidence (0–100) that still found some characters is tried again with the image turned
- * a quarter, a half and three quarters, and the most confident reading kept: a phone photographs a page sideways
- * or upside down (and the JPEG's orientation tag is not applied), and read as it lies, an ID number comes out as
- * noise that no detector can find. Upright text reads at ≈ 85–90, the same text turned at 8–32, a photo without text
- * at ≈ 0–35 with a character or two (bench:attachments-ocr, test/knowledge/ocr.test.ts).
+ * a quarter, a half and three quarters: a phone photographs a page sideways or upside down (and the JPEG's
+ * orientation tag is not applied), and read as it lies, an ID number comes out as noise that no detector can find.
+ * A turned reading replaces it only when it is confident itself (as confident as an upright one that is not retried)
+ * and clearly more so (TURN_MARGIN): upright text reads at ≈ 85–90, the same text turned at 8–32, a photo without
+ * text at ≈ 0–35 with a character or two — but one thin line of drawn digits reads right at 11, and turned, as
+ * noise, at 59 (bench:attachments-ocr, test/knowledge/ocr.test.ts).
  */
 export const TURN_BELOW_CONFIDENCE = 60;
+const TURN_MARGIN = 15;
 const TURN_MIN_CHARACTERS = 4;
 const TURNS: readonly Orientation[] = [6, 3, 8];
 
@@ -50,12 +53,14 @@ export async function createOcr(): Promise<OcrEngine | null> {
     const w = await worker;
     let { data } = await w.recognize(image);
     if (data.confidence < TURN_BELOW_CONFIDENCE && data.text.replace(/\s+/g, '').length >= TURN_MIN_CHARACTERS) {
+      let best = data;
       for (const o of TURNS) {
         const turned = withOrientation(image, o);
         if (turned === null) break;
         const reading = (await w.recognize(turned)).data;
-        if (reading.confidence > data.confidence) data = reading;
+        if (reading.confidence > best.confidence) best = reading;
       }
+      if (best.confidence >= TURN_BELOW_CONFIDENCE && best.confidence >= data.confidence + TURN_MARGIN) data = best;
     }
     // tesseract puts spaces between Chinese characters; remove them between CJK.
     return data.text.replace(/(?<=[\u3400-\u9fff，。、；：？！])[ \t]+|[ \t]+(?=[\u3400-\u9fff，。、；：？！])/g, '');

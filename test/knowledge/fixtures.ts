@@ -18,6 +18,16 @@ export function docx(): Uint8Array {
   });
 }
 
+/** A Word file whose text says little and whose pasted picture (word/media) says the rest. */
+export function docxWithPicture(png: Uint8Array): Uint8Array {
+  const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+  return zipSync({
+    '[Content_Types].xml': xml('<Types/>'),
+    'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>联系方式见下图</w:t></w:r></w:p></w:body></w:document>`),
+    'word/media/image1.png': png,
+  });
+}
+
 export function xlsx(): Uint8Array {
   return zipSync({
     'xl/workbook.xml': xml('<workbook xmlns:r="r"><sheets><sheet name="人员" sheetId="1" r:id="rId1"/></sheets></workbook>'),
@@ -146,15 +156,18 @@ export function turnQuarter(g: Gray): Gray {
 }
 
 /** A one-page PDF with no text layer: the page is one gray image (what a scanner produces). */
-export function scannedPdf(img: { width: number; height: number; data: Uint8Array }): Uint8Array {
+export function scannedPdf(img: { width: number; height: number; data: Uint8Array }, caption?: string): Uint8Array {
   const stream = deflateSync(img.data);
-  const content = `q ${img.width} 0 0 ${img.height} 36 400 cm /Im0 Do Q`;
+  // With a caption the page has a text layer too: a report with a picture pasted in.
+  const text = caption ? `BT /F1 12 Tf 72 720 Td (${caption.replace(/[()\\]/g, '\\$&')}) Tj ET ` : '';
+  const content = `${text}q ${img.width} 0 0 ${img.height} 36 400 cm /Im0 Do Q`;
   const objects: Array<Array<string | Buffer>> = [
     ['<< /Type /Catalog /Pages 2 0 R >>'],
     ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
-    ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>'],
+    ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> /Contents 4 0 R >>'],
     [`<< /Length ${content.length} >>\nstream\n${content}\nendstream`],
     [`<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`, stream, '\nendstream'],
+    ['<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'],
   ];
   const parts: Buffer[] = [];
   let len = 0;

@@ -5,7 +5,7 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, scannedPdf, turnQuarter } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithPicture, pdf, scannedPdf, turnQuarter } from './fixtures.ts';
 
 // tesseract.js + @tesseract.js-data/chi_sim are dependencies: the wasm core and the traineddata come from
 // node_modules (langPath is a local folder, cacheMethod 'none'), so this runs with no network.
@@ -73,6 +73,26 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       assert.ok(digits(await reader.read('scan.pdf', pdf)).includes('20261129'));
       await assert.rejects(reader.read('scan.pdf', pdf, performance.now() - 1), /no time left/);
       assert.equal(await reader.read('blank.png', encodePng({ width: 40, height: 40, channels: 1, data: new Uint8Array(1600).fill(255) })), '');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('the file-text reader also reads the pictures inside a document with a text layer: a PDF page\'s image, a Word file\'s media', async () => {
+    const reader = createFileTextReader();
+    try {
+      const report = await reader.read('report.pdf', scannedPdf(digitsBitmap(DIGITS), 'Contact'));
+      assert.match(report, /Contact/);
+      assert.ok(digits(report).includes('202611293721'), `read ${JSON.stringify(report)}`);
+      const word = await reader.read('contact.docx', docxWithPicture(encodePng(digitsBitmap(DIGITS))));
+      assert.match(word, /联系方式见下图/);
+      assert.ok(digits(word).includes('202611293721'), `read ${JSON.stringify(word)}`);
+      // A document without pictures is read as before; a logo-sized picture is not read.
+      assert.equal(await reader.read('plain.pdf', pdf(['Hello'])), 'Hello');
+      const logo = encodePng({ width: 40, height: 40, channels: 1, data: new Uint8Array(1600).fill(0) });
+      assert.equal(await reader.read('logo.docx', docxWithPicture(logo)), '联系方式见下图');
+      // Out of time before the pictures: the file is not passed as read.
+      await assert.rejects(reader.read('late.docx', docxWithPicture(encodePng(digitsBitmap(DIGITS))), performance.now() - 1), /no time left/);
     } finally {
       await reader.close();
     }

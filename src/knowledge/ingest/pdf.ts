@@ -1,3 +1,4 @@
+import './pdf-runtime.ts';
 import { extractImages, extractText, getDocumentProxy, getMeta } from 'unpdf';
 import type { Block, ParsedDocument } from '../types.ts';
 import type { OcrFunction } from './index.ts';
