@@ -2,6 +2,7 @@ import { createOcr, type OcrEngine } from './ocr.ts';
 import { IngestLimitError } from './ingest/limits.ts';
 import { createWorkerParser } from './ingest/worker-parser.ts';
 import { embeddedPictures } from './ingest/embedded-images.ts';
+import { hiddenText } from './ingest/hidden-text.ts';
 
 /**
  * Reads the text of one file, as the knowledge bases parse it: '' when it has none (a photo); throws when it cannot be
@@ -35,7 +36,10 @@ export function createFileTextReader(): FileTextReader {
       const doc = await parser.parse(name, bytes, { ocr: timed });
       // Without OCR an image or a scan is unread, not empty.
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
-      const text = doc.blocks.map((b) => b.text).join('\n');
+      // Headers, comments, deleted revisions and properties leave with the file too (hidden-text.ts), and so do a PDF's
+      // title and author.
+      const hidden = doc.status === 'ready' ? hiddenText(doc.format, bytes) : '';
+      const text = [doc.blocks.map((b) => b.text).join('\n'), hidden, doc.metadata.title, doc.metadata.author].filter(Boolean).join('\n');
       // A document with a text layer may hold pictures that say more (a pasted ID card, a screenshot): read them too.
       // A scan was read by OCR already; without OCR they cannot be read, and the file counts as unread.
       if (doc.metadata.ocr !== undefined || doc.status !== 'ready') return text;

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, digitsPage, docxWithPicture, pdf, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, pdf, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -91,6 +91,15 @@ describe('attachments: files and images inside a request are read and guarded', 
       assert.equal(res.headers['x-yumen-route'], 'private', name);
       assert.equal(external.requests.length, before, `${name}: nothing reached the external model`);
     }
+  });
+
+  it('hostile: a Word file whose body is harmless and whose footer, comments, deleted revision and properties are not goes private', async () => {
+    const before = external.requests.length;
+    const mime = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const res = await chat(office, 'cloud', [file('纪要.docx', `data:${mime};base64,${b64(docxWithHiddenParts())}`)]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.headers['x-yumen-route'], 'private');
+    assert.equal(external.requests.length, before, 'nothing reached the external model');
   });
 
   it('without a private model it is refused, and the error says the value is in an attachment', async () => {

@@ -28,6 +28,22 @@ export function docxWithPicture(png: Uint8Array): Uint8Array {
   });
 }
 
+/**
+ * A Word file whose body is harmless and whose other parts are not: a footer, a comment and its author, text deleted
+ * under tracked changes, and the document's properties.
+ */
+export function docxWithHiddenParts(): Uint8Array {
+  const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+  return zipSync({
+    '[Content_Types].xml': xml('<Types/>'),
+    'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>会议纪要（定稿）</w:t></w:r>` +
+      '<w:del w:id="1" w:author="王建国"><w:r><w:delText>请联系身份证11010519491231002X的同志</w:delText></w:r></w:del></w:p></w:body></w:document>'),
+    'word/footer1.xml': xml(`<w:ftr ${W}><w:p><w:r><w:t>经办人电话 13800138000</w:t></w:r></w:p></w:ftr>`),
+    'word/comments.xml': xml(`<w:comments ${W}><w:comment w:id="0" w:author="李秀英" w:initials="LXY"><w:p><w:r><w:t>邮箱改为 li.xiuying@example.gov.cn</w:t></w:r></w:p></w:comment></w:comments>`),
+    'docProps/core.xml': xml('<cp:coreProperties xmlns:cp="x" xmlns:dc="y"><dc:creator>张伟</dc:creator><cp:lastModifiedBy>赵敏</cp:lastModifiedBy></cp:coreProperties>'),
+  });
+}
+
 export function xlsx(): Uint8Array {
   return zipSync({
     'xl/workbook.xml': xml('<workbook xmlns:r="r"><sheets><sheet name="人员" sheetId="1" r:id="rId1"/></sheets></workbook>'),

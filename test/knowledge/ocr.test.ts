@@ -5,7 +5,7 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, docxWithPicture, pdf, scannedPdf, turnQuarter } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, pdf, scannedPdf, turnQuarter } from './fixtures.ts';
 
 // tesseract.js + @tesseract.js-data/chi_sim are dependencies: the wasm core and the traineddata come from
 // node_modules (langPath is a local folder, cacheMethod 'none'), so this runs with no network.
@@ -93,6 +93,22 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       assert.equal(await reader.read('logo.docx', docxWithPicture(logo)), '联系方式见下图');
       // Out of time before the pictures: the file is not passed as read.
       await assert.rejects(reader.read('late.docx', docxWithPicture(encodePng(digitsBitmap(DIGITS))), performance.now() - 1), /no time left/);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('the file-text reader reads what leaves with an Office file besides its body: footers, comments and authors, deleted revisions, properties', async () => {
+    const reader = createFileTextReader();
+    try {
+      const file = docxWithHiddenParts();
+      const text = await reader.read('纪要.docx', file);
+      for (const part of ['会议纪要（定稿）', '13800138000', '李秀英', 'li.xiuying@example.gov.cn', '11010519491231002X', '王建国', '张伟', '赵敏']) {
+        assert.ok(text.includes(part), `${part} in ${JSON.stringify(text)}`);
+      }
+      // A knowledge base indexes the body alone: no deleted text, no comment.
+      const indexed = (await parseDocument('纪要.docx', file)).blocks.map((b) => b.text).join('\n');
+      assert.equal(indexed, '会议纪要（定稿）');
     } finally {
       await reader.close();
     }
