@@ -36,9 +36,9 @@ export function createFileTextReader(): FileTextReader {
       const doc = await parser.parse(name, bytes, { ocr: timed });
       // Without OCR an image or a scan is unread, not empty.
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
-      // Headers, comments, deleted revisions and properties leave with the file too (hidden-text.ts), and so do a PDF's
-      // title and author.
-      const hidden = doc.status === 'ready' ? hiddenText(doc.format, bytes) : '';
+      // Headers, comments, deleted revisions and properties leave with the file too, and so do a PDF's form fields,
+      // comments, title and author (hidden-text.ts).
+      const hidden = doc.status === 'ready' ? await hiddenText(doc.format, bytes) : '';
       const text = [doc.blocks.map((b) => b.text).join('\n'), hidden, doc.metadata.title, doc.metadata.author].filter(Boolean).join('\n');
       // A document with a text layer may hold pictures that say more (a pasted ID card, a screenshot): read them too.
       // A scan was read by OCR already; without OCR they cannot be read, and the file counts as unread.

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, pdf, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, filledFormPdf, pdf, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -93,12 +93,14 @@ describe('attachments: files and images inside a request are read and guarded', 
     }
   });
 
-  it('hostile: a Word file whose body is harmless and whose footer, comments, deleted revision and properties are not goes private', async () => {
+  it('hostile: a Word file whose footer, comments, deleted revision and properties hold what its body does not, and a filled-in PDF form, go private', async () => {
     const before = external.requests.length;
     const mime = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    const res = await chat(office, 'cloud', [file('纪要.docx', `data:${mime};base64,${b64(docxWithHiddenParts())}`)]);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.headers['x-yumen-route'], 'private');
+    for (const part of [file('纪要.docx', `data:${mime};base64,${b64(docxWithHiddenParts())}`), file('申请表.pdf', `data:application/pdf;base64,${b64(filledFormPdf())}`)]) {
+      const res = await chat(office, 'cloud', [part]);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.headers['x-yumen-route'], 'private', part.file.filename);
+    }
     assert.equal(external.requests.length, before, 'nothing reached the external model');
   });
 

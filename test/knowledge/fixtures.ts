@@ -44,6 +44,32 @@ export function docxWithHiddenParts(): Uint8Array {
   });
 }
 
+/**
+ * A filled-in PDF form: its text layer says only "Application form"; the name and phone are the values of its fields
+ * (AcroForm widgets) and an ID number is in a comment (a Text annotation) by 李娜.
+ */
+export function filledFormPdf(): Uint8Array {
+  const utf16 = (s: string) => `<FEFF${[...s].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('').toUpperCase()}>`;
+  const content = 'BT /F1 12 Tf 72 720 Td (Application form) Tj ET';
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R 6 0 R] >> >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R >> >> /Contents 4 0 R /Annots [5 0 R 6 0 R 8 0 R] >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    `<< /Type /Annot /Subtype /Widget /FT /Tx /T ${utf16('姓名')} /V ${utf16('张伟')} /Rect [72 600 300 620] /P 3 0 R >>`,
+    `<< /Type /Annot /Subtype /Widget /FT /Tx /T (phone) /V (13800138000) /Rect [72 560 300 580] /P 3 0 R >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    `<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /Contents ${utf16('请核对身份证11010519491231002X')} /T ${utf16('李娜')} >>`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(out, 'latin1'));
+}
+
 export function xlsx(): Uint8Array {
   return zipSync({
     'xl/workbook.xml': xml('<workbook xmlns:r="r"><sheets><sheet name="人员" sheetId="1" r:id="rId1"/></sheets></workbook>'),

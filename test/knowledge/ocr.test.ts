@@ -5,7 +5,7 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, pdf, scannedPdf, turnQuarter } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, filledFormPdf, pdf, scannedPdf, turnQuarter } from './fixtures.ts';
 
 // tesseract.js + @tesseract.js-data/chi_sim are dependencies: the wasm core and the traineddata come from
 // node_modules (langPath is a local folder, cacheMethod 'none'), so this runs with no network.
@@ -98,7 +98,7 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
     }
   });
 
-  it('the file-text reader reads what leaves with an Office file besides its body: footers, comments and authors, deleted revisions, properties', async () => {
+  it('the file-text reader reads what leaves with a document besides its body: footers, comments and authors, deleted revisions, properties, form fields', async () => {
     const reader = createFileTextReader();
     try {
       const file = docxWithHiddenParts();
@@ -109,6 +109,12 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       // A knowledge base indexes the body alone: no deleted text, no comment.
       const indexed = (await parseDocument('纪要.docx', file)).blocks.map((b) => b.text).join('\n');
       assert.equal(indexed, '会议纪要（定稿）');
+      // A filled-in PDF form: the fields' values with their names as labels, a comment and its author.
+      const form = await reader.read('申请表.pdf', filledFormPdf());
+      for (const part of ['Application form', '姓名：张伟', 'phone：13800138000', '11010519491231002X', '李娜']) {
+        assert.ok(form.includes(part), `${part} in ${JSON.stringify(form)}`);
+      }
+      assert.equal((await parseDocument('申请表.pdf', filledFormPdf())).blocks.map((b) => b.text).join('\n'), 'Application form');
     } finally {
       await reader.close();
     }
