@@ -12,7 +12,7 @@ import { inspectBody } from '../src/gateway/inspect.ts';
 import { createGuard } from '../src/guard/index.ts';
 import { createFileTextReader } from '../src/knowledge/index.ts';
 import { encodePng } from '../src/knowledge/ingest/png.ts';
-import { digitsBitmap, pdf } from '../test/knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, pdf } from '../test/knowledge/fixtures.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const rounds = Number(values.rounds);
@@ -31,16 +31,7 @@ const sameImage = encodePng(digitsBitmap(number(0)));
 
 /** A page: 14 lines of digits, 1,480×1,442 px (what a screenshot of a short document looks like to OCR). */
 function page(i: number): Uint8Array {
-  const lines = Array.from({ length: 14 }, (_, k) => digitsBitmap(`${number(i + k)} 2026 1129`.slice(0, 24), 3, 3));
-  const width = Math.max(...lines.map((l) => l.width));
-  const height = lines.reduce((n, l) => n + l.height, 0);
-  const data = new Uint8Array(width * height).fill(255);
-  let top = 0;
-  for (const l of lines) {
-    for (let y = 0; y < l.height; y++) data.set(l.data.subarray(y * l.width, (y + 1) * l.width), (top + y) * width);
-    top += l.height;
-  }
-  return encodePng({ width, height, channels: 1, data });
+  return encodePng(digitsPage(Array.from({ length: 14 }, (_, k) => `${number(i + k)} 2026 1129`.slice(0, 24)), 3, 3));
 }
 
 const cases: Array<[string, (i: number) => unknown]> = [

@@ -1,8 +1,7 @@
 import { createOcr, type OcrEngine } from './ocr.ts';
 import { IngestLimitError } from './ingest/limits.ts';
 import { createWorkerParser } from './ingest/worker-parser.ts';
-import { embeddedPictures } from './ingest/embedded-images.ts';
-import { hiddenText } from './ingest/hidden-text.ts';
+import { documentExtras } from './ingest/document-extras.ts';
 
 /**
  * Reads the text of one file, as the knowledge bases parse it: '' when it has none (a photo); throws when it cannot be
@@ -36,19 +35,15 @@ export function createFileTextReader(): FileTextReader {
       const doc = await parser.parse(name, bytes, { ocr: timed });
       // Without OCR an image or a scan is unread, not empty.
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
-      // Headers, comments, deleted revisions and properties leave with the file too, and so do a PDF's form fields,
-      // comments, title and author (hidden-text.ts).
-      const hidden = doc.status === 'ready' ? await hiddenText(doc.format, bytes) : '';
-      const text = [doc.blocks.map((b) => b.text).join('\n'), hidden, doc.metadata.title, doc.metadata.author].filter(Boolean).join('\n');
-      // A document with a text layer may hold pictures that say more (a pasted ID card, a screenshot): read them too.
-      // A scan was read by OCR already; without OCR they cannot be read, and the file counts as unread.
-      if (doc.metadata.ocr !== undefined || doc.status !== 'ready') return text;
-      const pictures = await embeddedPictures(doc.format, bytes);
-      if (pictures.length === 0) return text;
-      if (timed === null) throw new Error(`${name}: holds pictures, and OCR is not installed`);
-      const read = [text];
-      for (const picture of pictures) read.push(await timed(picture));
-      return read.join('\n');
+      const body = [doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title, doc.metadata.author];
+      if (doc.status !== 'ready') return body.filter(Boolean).join('\n');
+      // What leaves with the file besides its body: headers, comments, deleted revisions, properties, a PDF's form fields
+      // and comments, and the pictures pasted into it (a scan's pages were read by OCR already).
+      const extras = await documentExtras(doc.format, bytes, { pictures: doc.metadata.ocr === undefined });
+      const read = [...body, extras.text];
+      if (extras.pictures.length > 0 && timed === null) throw new Error(`${name}: holds pictures, and OCR is not installed`);
+      for (const picture of extras.pictures) read.push(await timed!(picture));
+      return read.filter(Boolean).join('\n');
     },
     async close() {
       await parser.close();

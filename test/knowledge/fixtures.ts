@@ -177,8 +177,8 @@ export function digitsBitmap(text: string, scale = 2, pen = 2.2): { width: numbe
 type Gray = ReturnType<typeof digitsBitmap>;
 
 /** Lines of drawn digits one under another: a small page. */
-export function digitsPage(lines: string[]): Gray {
-  const bitmaps = lines.map((l) => digitsBitmap(l));
+export function digitsPage(lines: string[], scale?: number, pen?: number): Gray {
+  const bitmaps = lines.map((l) => digitsBitmap(l, scale, pen));
   const width = Math.max(...bitmaps.map((b) => b.width));
   const height = bitmaps.reduce((n, b) => n + b.height, 0);
   const data = new Uint8Array(width * height).fill(255);
