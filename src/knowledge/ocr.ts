@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { OcrFunction } from './ingest/index.ts';
 import { withOrientation, type Orientation } from './orientation.ts';
+import { imageSize } from './ingest/image-size.ts';
 
 /** An OCR function that also owns a worker thread: close it when done. */
 export type OcrEngine = OcrFunction & { close(): Promise<void> };
@@ -25,6 +26,17 @@ export const TURN_BELOW_CONFIDENCE = 60;
 const TURN_MARGIN = 15;
 const TURN_MIN_CHARACTERS = 4;
 const TURNS: readonly Orientation[] = [6, 3, 8];
+
+/**
+ * The turns worth trying for an image of this size: a line of text lying wide (a strip 4 times wider than tall) can only
+ * be upside down, one standing tall only sideways; a page may be either (each try is a full OCR run).
+ */
+function turnsFor(size: { width: number; height: number } | null): readonly Orientation[] {
+  if (size === null) return TURNS;
+  if (size.width > 4 * size.height) return [3];
+  if (size.height > 4 * size.width) return [6, 8];
+  return TURNS;
+}
 
 /**
  * OCR with tesseract.js (WebAssembly core from the npm package tesseract.js-core) and the chi_sim traineddata
@@ -54,7 +66,7 @@ export async function createOcr(): Promise<OcrEngine | null> {
     let { data } = await w.recognize(image);
     if (data.confidence < TURN_BELOW_CONFIDENCE && data.text.replace(/\s+/g, '').length >= TURN_MIN_CHARACTERS) {
       let best = data;
-      for (const o of TURNS) {
+      for (const o of turnsFor(imageSize(image))) {
         const turned = withOrientation(image, o);
         if (turned === null) break;
         const reading = (await w.recognize(turned)).data;
