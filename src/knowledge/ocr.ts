@@ -15,8 +15,9 @@ interface TesseractWorker {
 
 /**
  * A reading below this mean confidence (0–100) that still found some characters is tried again with the image turned
- * a quarter, a half and three quarters: a phone photographs a page sideways or upside down (and the JPEG's
- * orientation tag is not applied), and read as it lies, an ID number comes out as noise that no detector can find.
+ * a quarter, a half and three quarters: a page lies turned on the desk when a phone photographs it (the photo's
+ * orientation tag, which tesseract.js applies, says how the phone was held, not how the page lay), and read as it lies,
+ * an ID number comes out as noise that no detector can find.
  * A turned reading replaces it only when it is confident itself (as confident as an upright one that is not retried)
  * and clearly more so (TURN_MARGIN): upright text reads at ≈ 85–90, the same text turned at 8–32, a photo without
  * text at ≈ 0–35 with a character or two — but one thin line of drawn digits reads right at 11, and turned, as
