@@ -1,7 +1,6 @@
 import { createOcr, type OcrEngine } from './ocr.ts';
 import { IngestLimitError } from './ingest/limits.ts';
 import { createWorkerParser } from './ingest/worker-parser.ts';
-import { documentExtras } from './ingest/document-extras.ts';
 
 /**
  * Reads the text of one file, as the knowledge bases parse it: '' when it has none (a photo); throws when it cannot be
@@ -32,14 +31,13 @@ export function createFileTextReader(): FileTextReader {
           return ocr(image);
         }
         : ocr;
-      const doc = await parser.parse(name, bytes, { ocr: timed });
+      const { doc, extras } = await parser.parseWithExtras(name, bytes, { ocr: timed });
       // Without OCR an image or a scan is unread, not empty.
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
       const body = [doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title, doc.metadata.author];
       if (doc.status !== 'ready') return body.filter(Boolean).join('\n');
       // What leaves with the file besides its body: headers, comments, deleted revisions, properties, a PDF's form fields
-      // and comments, and the pictures pasted into it (a scan's pages were read by OCR already).
-      const extras = await documentExtras(doc.format, bytes, { pictures: doc.metadata.ocr === undefined });
+      // and comments, and the pictures pasted into it (read in the parsing worker: document-extras.ts).
       const read = [...body, extras.text];
       if (extras.pictures.length > 0 && timed === null) throw new Error(`${name}: holds pictures, and OCR is not installed`);
       for (const picture of extras.pictures) read.push(await timed!(picture));

@@ -1,10 +1,10 @@
 import './pdf-runtime.ts';
-import { extractImages, getDocumentProxy } from 'unpdf';
+import { getDocumentProxy } from 'unpdf';
 import { decodeEntities } from './html.ts';
 import { checkImagePixels, imageSize } from './image-size.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
+import { MIN_PICTURE_PIXELS, pagePictures } from './pdf.ts';
 import { checkPdfStreams } from './pdf-limits.ts';
-import { encodePng } from './png.ts';
 import { readZip } from './zip.ts';
 
 /**
@@ -21,8 +21,6 @@ import { readZip } from './zip.ts';
  */
 export interface DocumentExtras { text: string; pictures: Uint8Array[] }
 
-/** Images smaller than this (pixels) are logos, bullets and rules, not a photographed or pasted page. */
-export const MIN_PICTURE_PIXELS = 2_000;
 /** Pictures read from one document at most: a report with a thousand icons must not hold the reader. */
 export const MAX_PICTURES = 32;
 
@@ -64,13 +62,7 @@ async function pdfExtras(bytes: Uint8Array, max: number, limits: IngestLimits): 
         for (const v of values) text.push(a.fieldName ? `${a.fieldName}：${v}` : v);
         for (const t of [a.titleObj?.str, a.contentsObj?.str]) if (t?.trim()) text.push(t.trim());
       }
-      if (pictures.length >= max) continue;
-      for (const img of await extractImages(pdf, n)) {
-        if (img.width * img.height < MIN_PICTURE_PIXELS) continue;
-        checkImagePixels(img, limits);
-        pictures.push(encodePng(img));
-        if (pictures.length === max) break;
-      }
+      if (pictures.length < max) pictures.push(...await pagePictures(pdf, n, limits, max - pictures.length));
     }
   } finally {
     await pdf.destroy();

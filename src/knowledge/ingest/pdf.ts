@@ -45,16 +45,28 @@ export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limi
   }
 }
 
-/** Images smaller than this (pixels) are logos and rules, not scanned text. */
-const MIN_SCAN_PIXELS = 2_000;
+/** Images smaller than this (pixels) are logos, bullets and rules, not a scanned or pasted page. */
+export const MIN_PICTURE_PIXELS = 2_000;
 
-async function ocrPages(pdf: Awaited<ReturnType<typeof getDocumentProxy>>, totalPages: number, ocr: OcrFunction, limits: IngestLimits): Promise<Block[]> {
+export type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
+
+/** The images of one page worth reading (at most `max`), each size checked, encoded as PNG for OCR. */
+export async function pagePictures(pdf: PdfDocument, page: number, limits: IngestLimits, max = Infinity): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const img of await extractImages(pdf, page)) {
+    if (out.length >= max) break;
+    if (img.width * img.height < MIN_PICTURE_PIXELS) continue;
+    checkImagePixels(img, limits);
+    out.push(encodePng(img));
+  }
+  return out;
+}
+
+async function ocrPages(pdf: PdfDocument, totalPages: number, ocr: OcrFunction, limits: IngestLimits): Promise<Block[]> {
   const blocks: Block[] = [];
   for (let page = 1; page <= totalPages; page++) {
-    const images = (await extractImages(pdf, page)).filter((i) => i.width * i.height >= MIN_SCAN_PIXELS);
-    for (const img of images) {
-      checkImagePixels(img, limits);
-      const text = (await ocr(encodePng(img))).trim();
+    for (const picture of await pagePictures(pdf, page, limits)) {
+      const text = (await ocr(picture)).trim();
       if (text) blocks.push(...paragraphs(text, page));
     }
   }

@@ -2,13 +2,17 @@ import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../../util/ts-worker.ts';
 import type { ParsedDocument } from '../types.ts';
 import { parseDocument, type OcrFunction } from './index.ts';
+import type { DocumentExtras } from './document-extras.ts';
 
 export interface WorkerParserOptions {
   /** V8 heap of the parsing worker, MiB (default 256): a document that needs more fails alone. */
   maxHeapMb?: number;
 }
 
-interface Pending { resolve: (doc: ParsedDocument) => void; reject: (err: Error) => void }
+interface Parsed { doc: ParsedDocument; extras?: DocumentExtras }
+interface Pending { resolve: (parsed: Parsed) => void; reject: (err: Error) => void }
+
+const NO_EXTRAS: DocumentExtras = Object.freeze({ text: '', pictures: [] });
 
 /**
  * Parses documents in a worker thread with a heap limit, one at a time, so that a hostile file (a zip or
@@ -27,12 +31,12 @@ export function createWorkerParser(opts: WorkerParserOptions = {}) {
       resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 256, maxYoungGenerationSizeMb: 32 },
     });
     w.unref();
-    w.on('message', (m: { id: number; doc?: ParsedDocument; error?: string }) => {
+    w.on('message', (m: { id: number; doc?: ParsedDocument; extras?: DocumentExtras; error?: string }) => {
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (pending.size === 0) w.unref(); // an idle worker does not keep the process alive
       if (m.error !== undefined) p?.reject(new Error(m.error));
-      else p?.resolve(m.doc!);
+      else p?.resolve({ doc: m.doc!, extras: m.extras });
     });
     const fail = (err: Error) => {
       if (worker === w) worker = null;
@@ -47,27 +51,40 @@ export function createWorkerParser(opts: WorkerParserOptions = {}) {
     return w;
   }
 
-  function inWorker(name: string, bytes: Uint8Array): Promise<ParsedDocument> {
+  function inWorker(name: string, bytes: Uint8Array, extras: boolean): Promise<Parsed> {
     worker ??= spawn();
     const id = ++nextId;
     const w = worker;
-    return new Promise<ParsedDocument>((resolve, reject) => {
+    return new Promise<Parsed>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, name, bytes });
+      w.postMessage({ id, name, bytes, extras });
     });
   }
 
+  /** One document at a time; a scan or an image is read by OCR on this thread when `ocr` is given. */
+  function run(name: string, bytes: Uint8Array, o: { ocr?: OcrFunction | null }, extras: boolean): Promise<Parsed> {
+    const done = queue.then(async () => {
+      const parsed = await inWorker(name, bytes, extras);
+      if (parsed.doc.status === 'no_text_layer' && o.ocr) return { ...parsed, doc: await parseDocument(name, bytes, o) };
+      return parsed;
+    });
+    queue = done.catch(() => {});
+    return done;
+  }
+
   return {
-    /** Same contract as parseDocument; one document at a time. */
-    parse(name: string, bytes: Uint8Array, o: { ocr?: OcrFunction | null } = {}): Promise<ParsedDocument> {
-      const run = queue.then(async () => {
-        const doc = await inWorker(name, bytes);
-        if (doc.status === 'no_text_layer' && o.ocr) return parseDocument(name, bytes, o);
-        return doc;
-      });
-      queue = run.catch(() => {});
-      return run;
+    /** Same contract as parseDocument. */
+    async parse(name: string, bytes: Uint8Array, o: { ocr?: OcrFunction | null } = {}): Promise<ParsedDocument> {
+      return (await run(name, bytes, o, false)).doc;
+    },
+    /**
+     * The document and what leaves with it besides its body (document-extras.ts), both read in the worker: a scan's
+     * pictures are not among the extras (OCR read its pages already).
+     */
+    async parseWithExtras(name: string, bytes: Uint8Array, o: { ocr?: OcrFunction | null } = {}): Promise<Required<Parsed>> {
+      const parsed = await run(name, bytes, o, true);
+      return { doc: parsed.doc, extras: parsed.extras ?? NO_EXTRAS };
     },
     async close(): Promise<void> {
       const w = worker;
