@@ -91,6 +91,11 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       assert.equal(await reader.read('plain.pdf', pdf(['Hello'])), 'Hello');
       const logo = encodePng({ width: 40, height: 40, channels: 1, data: new Uint8Array(1600).fill(0) });
       assert.equal(await reader.read('logo.docx', docxWithPicture(logo)), '联系方式见下图');
+      // Hostile: a pasted picture whose header declares 30,000 × 30,000 pixels is not decoded; the file is unread.
+      const bomb = encodePng(digitsBitmap(DIGITS));
+      bomb.writeUInt32BE(30_000, 16);
+      bomb.writeUInt32BE(30_000, 20);
+      await assert.rejects(reader.read('bomb.docx', docxWithPicture(bomb)), /30000 × 30000 pixels/);
       // Out of time before the pictures: the file is not passed as read.
       await assert.rejects(reader.read('late.docx', docxWithPicture(encodePng(digitsBitmap(DIGITS))), performance.now() - 1), /no time left/);
     } finally {
