@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, filledFormPdf, pdf, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, gifImage, pdf, pdfWithAttachment, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -102,6 +102,24 @@ describe('attachments: files and images inside a request are read and guarded', 
       assert.equal(res.headers['x-yumen-route'], 'private', part.file.filename);
     }
     assert.equal(external.requests.length, before, 'nothing reached the external model');
+  });
+
+  it('hostile: a GIF, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF — each read, each goes private', async () => {
+    // The department that lets what it cannot read go out: only reading these files keeps them in.
+    const docxMime = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const parts = [
+      image(`data:image/gif;base64,${b64(gifImage(digitsBitmap(PHONE_AS_WRITTEN)))}`),
+      file('table.docx', `data:${docxMime};base64,${b64(docxWithPicture(emf([{ text: '身份证号' }, { text: '11010519491231002X' }]), 'image1.emf'))}`),
+      file('object.docx', `data:${docxMime};base64,${b64(docxWithEmbedded(docxWithHiddenParts(), 'Microsoft_Word_Document.docx'))}`),
+      file('report.pdf', `data:application/pdf;base64,${b64(pdfWithAttachment('minutes.docx', docxWithHiddenParts()))}`),
+    ];
+    for (const part of parts) {
+      const before = external.requests.length;
+      const res = await chat(press, 'cloud', [part]);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.headers['x-yumen-route'], 'private', JSON.stringify(part).slice(0, 60));
+      assert.equal(external.requests.length, before, 'nothing reached the external model');
+    }
   });
 
   it('without a private model it is refused, and the error says the value is in an attachment', async () => {

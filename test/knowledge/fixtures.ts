@@ -18,13 +18,23 @@ export function docx(): Uint8Array {
   });
 }
 
-/** A Word file whose text says little and whose pasted picture (word/media) says the rest. */
-export function docxWithPicture(png: Uint8Array): Uint8Array {
+/** A Word file whose text says little and whose pasted picture (word/media, PNG unless named otherwise) says the rest. */
+export function docxWithPicture(png: Uint8Array, media = 'image1.png'): Uint8Array {
   const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
   return zipSync({
     '[Content_Types].xml': xml('<Types/>'),
     'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>联系方式见下图</w:t></w:r></w:p></w:body></w:document>`),
-    'word/media/image1.png': png,
+    [`word/media/${media}`]: png,
+  });
+}
+
+/** A Word file with a harmless body and a spreadsheet pasted into it as an object (word/embeddings). */
+export function docxWithEmbedded(inner: Uint8Array, name = 'Microsoft_Excel_Worksheet.xlsx'): Uint8Array {
+  const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+  return zipSync({
+    '[Content_Types].xml': xml('<Types/>'),
+    'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>人员名单见附表</w:t></w:r></w:p></w:body></w:document>`),
+    [`word/embeddings/${name}`]: inner,
   });
 }
 
@@ -61,13 +71,35 @@ export function filledFormPdf(): Uint8Array {
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
     `<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /Contents ${utf16('请核对身份证11010519491231002X')} /T ${utf16('李娜')} >>`,
   ];
-  let out = '%PDF-1.4\n';
+  return pdfFile(objects);
+}
+
+/** A PDF file from its objects (object n is `objects[n - 1]`; Buffers are written as they are), xref offsets right. */
+export function pdfFile(objects: ReadonlyArray<string | ReadonlyArray<string | Uint8Array>>): Uint8Array {
+  const parts: Buffer[] = [];
+  let len = 0;
+  const add = (x: string | Uint8Array) => { const b = typeof x === 'string' ? Buffer.from(x, 'latin1') : Buffer.from(x); parts.push(b); len += b.length; };
+  add('%PDF-1.4\n');
   const offsets: number[] = [];
-  objects.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
+  objects.forEach((o, i) => { offsets.push(len); add(`${i + 1} 0 obj\n`); (typeof o === 'string' ? [o] : o).forEach(add); add('\nendobj\n'); });
+  const xref = len;
+  add(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
+  add(`trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** A one-page PDF whose page says `caption` and which carries `bytes` as an attached file named `name`. */
+export function pdfWithAttachment(name: string, bytes: Uint8Array, caption = 'Report'): Uint8Array {
+  const content = `BT /F1 12 Tf 72 720 Td (${caption}) Tj ET`;
+  return pdfFile([
+    `<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(${name}) 5 0 R] >> >> >>`,
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    `<< /Type /Filespec /F (${name}) /UF (${name}) /EF << /F 6 0 R >> >>`,
+    [`<< /Type /EmbeddedFile /Length ${bytes.length} >>\nstream\n`, bytes, '\nendstream'],
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]);
 }
 
 export function xlsx(): Uint8Array {
@@ -119,16 +151,7 @@ export function pdf(pages: readonly string[]): Uint8Array {
     pageIds.push(pageId);
   }
   objects[2] = `<< /Type /Pages /Kids [${pageIds.map((i) => `${i} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  for (let i = 1; i < objects.length; i++) {
-    offsets[i] = out.length;
-    out += `${i} 0 obj\n${objects[i]}\nendobj\n`;
-  }
-  const xref = out.length;
-  out += `xref\n0 ${objects.length}\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return strToU8(out);
+  return pdfFile(objects.slice(1));
 }
 
 /** "你好，中文世界。" in GBK, written byte by byte (Node has no GBK encoder). */
@@ -211,14 +234,99 @@ export function scannedPdf(img: { width: number; height: number; data: Uint8Arra
     [`<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`, stream, '\nendstream'],
     ['<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'],
   ];
-  const parts: Buffer[] = [];
-  let len = 0;
-  const add = (x: string | Buffer) => { const b = typeof x === 'string' ? Buffer.from(x, 'latin1') : x; parts.push(b); len += b.length; };
-  add('%PDF-1.4\n');
-  const offsets: number[] = [];
-  objects.forEach((o, i) => { offsets.push(len); add(`${i + 1} 0 obj\n`); o.forEach(add); add('\nendobj\n'); });
-  const xref = len;
-  add(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
-  add(`trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
-  return new Uint8Array(Buffer.concat(parts));
+  return pdfFile(objects);
+}
+
+/**
+ * A gray image as a GIF: a 256-gray palette, LZW codes kept at 9 bits by a clear code before every 254 pixels (the
+ * simplest valid stream; no compression).
+ */
+export function gifImage(g: Gray): Uint8Array {
+  const out: number[] = [];
+  const u16 = (n: number) => out.push(n & 255, n >> 8);
+  out.push(...Buffer.from('GIF89a'));
+  u16(g.width); u16(g.height); out.push(0xf7, 0, 0);
+  for (let i = 0; i < 256; i++) out.push(i, i, i);
+  out.push(0x2c); u16(0); u16(0); u16(g.width); u16(g.height); out.push(0, 8);
+  const bytes: number[] = [];
+  let acc = 0, bits = 0;
+  const code = (c: number) => { acc |= c << bits; bits += 9; while (bits >= 8) { bytes.push(acc & 255); acc >>>= 8; bits -= 8; } };
+  g.data.forEach((v, i) => { if (i % 254 === 0) code(256); code(v); });
+  code(257);
+  if (bits > 0) bytes.push(acc & 255);
+  for (let i = 0; i < bytes.length; i += 255) { const run = bytes.slice(i, i + 255); out.push(run.length, ...run); }
+  out.push(0, 0x3b);
+  return new Uint8Array(out);
+}
+
+/** A gray image as a device-independent bitmap: BITMAPINFOHEADER (24-bit, bottom-up) and its rows, each padded to 4 bytes. */
+export function dibOf(g: Gray): { info: Buffer; bits: Buffer } {
+  const row = Math.ceil((g.width * 3) / 4) * 4;
+  const info = Buffer.alloc(40);
+  info.writeUInt32LE(40, 0); info.writeInt32LE(g.width, 4); info.writeInt32LE(g.height, 8);
+  info.writeUInt16LE(1, 12); info.writeUInt16LE(24, 14); info.writeUInt32LE(row * g.height, 20);
+  const bits = Buffer.alloc(row * g.height);
+  for (let y = 0; y < g.height; y++) for (let x = 0; x < g.width; x++) bits.fill(g.data[(g.height - 1 - y) * g.width + x], y * row + 3 * x, y * row + 3 * x + 3);
+  return { info, bits };
+}
+
+const pad4 = (b: Buffer) => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
+const record = (type: number, body: Buffer) => { const head = Buffer.alloc(8); head.writeUInt32LE(type, 0); head.writeUInt32LE(8 + body.length, 4); return Buffer.concat([head, body]); };
+
+/** One EMF record for each piece of a drawing: Unicode text, text drawn as glyph indices, EMF+ text, or a bitmap. */
+export type EmfPart = { text: string } | { glyphs: number[] } | { emfPlusText: string } | { picture: Gray };
+
+/** An EMF file (what Office keeps for a chart or a range of cells pasted as a picture), written record by record. */
+export function emf(parts: readonly EmfPart[]): Uint8Array {
+  const records: Buffer[] = [];
+  for (const part of parts) {
+    if ('text' in part || 'glyphs' in part) {
+      const glyphs = 'glyphs' in part;
+      const chars = glyphs ? Buffer.from(Uint16Array.from(part.glyphs).buffer) : Buffer.from(part.text, 'utf16le');
+      const body = Buffer.alloc(68); // Bounds, graphics mode, scales; EmrText: reference, chars, offString, options, rectangle, offDx
+      body.writeUInt32LE(chars.length / 2, 36);
+      body.writeUInt32LE(76, 40);
+      body.writeUInt32LE(glyphs ? 0x10 : 0, 44);
+      records.push(record(84, Buffer.concat([body, pad4(chars)])));
+    } else if ('emfPlusText' in part) {
+      const text = pad4(Buffer.from(part.emfPlusText, 'utf16le'));
+      const draw = Buffer.alloc(40);
+      draw.writeUInt16LE(0x401c, 0); draw.writeUInt32LE(40 + text.length, 4); draw.writeUInt32LE(28 + text.length, 8);
+      draw.writeUInt32LE(part.emfPlusText.length, 20);
+      const data = Buffer.concat([Buffer.from('EMF+', 'latin1'), draw, text]);
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(data.length);
+      records.push(record(70, Buffer.concat([size, data])));
+    } else {
+      const { info, bits } = dibOf(part.picture);
+      const body = Buffer.alloc(72); // up to cyDest; offsets count from the record's start
+      body.writeUInt32LE(80, 40); body.writeUInt32LE(info.length, 44);
+      body.writeUInt32LE(80 + info.length, 48); body.writeUInt32LE(bits.length, 52);
+      records.push(record(81, Buffer.concat([body, info, bits])));
+    }
+  }
+  const header = Buffer.alloc(80);
+  header.writeUInt32LE(0x464d4520, 32); // " EMF"
+  header.writeUInt32LE(0x10000, 36);
+  const eof = record(14, Buffer.alloc(12));
+  const all = [record(1, header), ...records, eof];
+  const file = Buffer.concat(all);
+  file.writeUInt32LE(file.length, 48);
+  file.writeUInt32LE(all.length, 52);
+  return new Uint8Array(file);
+}
+
+/** A placeable WMF whose one text record holds `text` as the bytes of an ANSI code page (GBK on a Chinese system). */
+export function wmf(text: Uint8Array): Uint8Array {
+  const placeable = Buffer.alloc(22);
+  placeable.writeUInt32LE(0x9ac6cdd7, 0);
+  const header = Buffer.alloc(18);
+  header.writeUInt16LE(1, 0); header.writeUInt16LE(9, 2); header.writeUInt16LE(0x300, 4);
+  const string = text.length % 2 ? Buffer.concat([Buffer.from(text), Buffer.alloc(1)]) : Buffer.from(text);
+  const textOut = Buffer.alloc(14 + string.length);
+  textOut.writeUInt32LE(textOut.length / 2, 0); textOut.writeUInt16LE(0x0a32, 4);
+  textOut.writeInt16LE(text.length, 10);
+  string.copy(textOut, 14);
+  const eof = Buffer.from([3, 0, 0, 0, 0, 0]);
+  return new Uint8Array(Buffer.concat([placeable, header, textOut, eof]));
 }

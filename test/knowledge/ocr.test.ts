@@ -5,7 +5,9 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, docxWithHiddenParts, docxWithPicture, filledFormPdf, pdf, scannedPdf, turnQuarter } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, gifImage, pdf, pdfWithAttachment, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
+import { MAX_EMBEDDED, MAX_PICTURES } from '../../src/knowledge/ingest/document-extras.ts';
+import { zipSync } from 'fflate';
 
 // tesseract.js + @tesseract.js-data/chi_sim are dependencies: the wasm core and the traineddata come from
 // node_modules (langPath is a local folder, cacheMethod 'none'), so this runs with no network.
@@ -120,6 +122,50 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
         assert.ok(form.includes(part), `${part} in ${JSON.stringify(form)}`);
       }
       assert.equal((await parseDocument('申请表.pdf', filledFormPdf())).blocks.map((b) => b.text).join('\n'), 'Application form');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('the file-text reader reads pictures in every format OCR reads, metafiles, and files embedded in Office files and PDFs', async () => {
+    const reader = createFileTextReader();
+    try {
+      // A GIF pasted into a Word file (before 2026-12-07 only PNG and JPEG were read), and a GIF sent alone.
+      const gif = gifImage(digitsBitmap(DIGITS));
+      assert.ok(digits(await reader.read('gif.docx', docxWithPicture(gif, 'image1.gif'))).includes('202611293721'));
+      assert.ok(digits(await reader.read('photo.gif', gif)).includes('202611293721'));
+      // A range of cells pasted as a picture (EMF): its text records, and the screenshot inside it.
+      const drawn = await reader.read('emf.docx', docxWithPicture(emf([{ text: '身份证号 11010519491231002X' }, { picture: digitsBitmap(DIGITS) }]), 'image2.emf'));
+      assert.match(drawn, /身份证号 11010519491231002X/);
+      assert.ok(digits(drawn).includes('202611293721'), `read ${JSON.stringify(drawn)}`);
+      // A WMF from a Chinese system: its text in GBK.
+      const gbk = new Uint8Array([0xd5, 0xc5, 0xce, 0xb0, ...Buffer.from(' 13800138000', 'latin1')]);
+      assert.match(await reader.read('wmf.docx', docxWithPicture(wmf(gbk), 'image3.wmf')), /张伟 13800138000/);
+      // A spreadsheet pasted into a Word file as an object, and attached to a PDF: its cells are read.
+      assert.match(await reader.read('embedded.docx', docxWithEmbedded(xlsx())), /王小明/);
+      const report = await reader.read('report.pdf', pdfWithAttachment('staff.xlsx', xlsx()));
+      assert.match(report, /Report/);
+      assert.match(report, /王小明/);
+      // A knowledge base still indexes the body alone.
+      assert.equal((await parseDocument('embedded.docx', docxWithEmbedded(xlsx()))).blocks.map((b) => b.text).join('\n'), '人员名单见附表');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('hostile: what the reader would leave unread makes the whole file unread — a file embedded two deep, too many embedded files, too many pictures', async () => {
+    const reader = createFileTextReader();
+    try {
+      await assert.rejects(reader.read('nested.docx', docxWithEmbedded(docxWithEmbedded(xlsx()), 'inner.docx')), /embedded in an embedded file/);
+      const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+      const body = new TextEncoder().encode(`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>附表</w:t></w:r></w:p></w:body></w:document>`);
+      const many: Record<string, Uint8Array> = { 'word/document.xml': body };
+      for (let k = 0; k <= MAX_EMBEDDED; k++) many[`word/embeddings/sheet${k}.xlsx`] = xlsx();
+      await assert.rejects(reader.read('many.docx', zipSync(many)), new RegExp(`more than ${MAX_EMBEDDED} embedded files`));
+      const pictures: Record<string, Uint8Array> = { 'word/document.xml': body };
+      const picture = encodePng(digitsBitmap('1'));
+      for (let k = 0; k <= MAX_PICTURES; k++) pictures[`word/media/image${k}.png`] = picture;
+      await assert.rejects(reader.read('album.docx', zipSync(pictures)), new RegExp(`more than ${MAX_PICTURES} pictures`));
     } finally {
       await reader.close();
     }

@@ -2,7 +2,9 @@ import './pdf-runtime.ts';
 import { getDocumentProxy } from 'unpdf';
 import { decodeEntities } from './html.ts';
 import { checkImagePixels, imageSize } from './image-size.ts';
-import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.ts';
+import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
+import { readMetafile } from './metafile.ts';
+import { parseDocument } from './index.ts';
 import { MIN_PICTURE_PIXELS, pagePictures } from './pdf.ts';
 import { checkPdfStreams } from './pdf-limits.ts';
 import { readZip } from './zip.ts';
@@ -15,13 +17,20 @@ import { readZip } from './zip.ts';
  *   modified by, company); a PDF's annotations — the values of a filled-in form's fields, with the field's name as
  *   their label (姓名：张伟), comments and their authors;
  * - pictures: a PDF page's images and the media of docx, pptx, xlsx and OFD files (a pasted photo of an ID card, a
- *   screenshot), encoded for OCR; at most MAX_PICTURES, logos under MIN_PICTURE_PIXELS skipped, each picture's size
- *   checked before it is read (image-size.ts).
+ *   screenshot) in any format OCR reads (PNG, JPEG, GIF, BMP, TIFF, WebP), encoded for OCR; logos under
+ *   MIN_PICTURE_PIXELS skipped, each picture's size checked before it is read (image-size.ts);
+ * - metafiles among the media (EMF, WMF: a chart, a drawing or a range of cells pasted as a picture, the preview of an
+ *   embedded object): their text records as text, their bitmaps as pictures (metafile.ts);
+ * - Office files embedded in an Office file (`word/embeddings/Microsoft_Excel_Worksheet.xlsx`: a spreadsheet pasted
+ *   into a report as an object, whose cells are in no part of the outer file) and files attached to a PDF: each one's
+ *   body and extras.
+ * A document that holds more than this reads — over MAX_PICTURES pictures, over MAX_EMBEDDED embedded files, a file
+ * embedded in an embedded file — is refused as a whole (IngestLimitError): what is not read must not pass as read.
  * Zip parts are read under the ingest limits (zip.ts), a PDF's streams checked before pdf.js sees them (pdf-limits.ts).
  */
 export interface DocumentExtras { text: string; pictures: Uint8Array[] }
 
-/** Pictures read from one document at most: a report with a thousand icons must not hold the reader. */
+/** Pictures read from one document at most (each is an OCR run of about a second): a thousand icons must not hold the reader. */
 export const MAX_PICTURES = 32;
 
 const NONE: DocumentExtras = Object.freeze({ text: '', pictures: [] });
@@ -36,62 +45,100 @@ const PARTS: Record<string, RegExp> = {
 };
 const PROPERTIES = /^docProps\/(?:core|app|custom)\.xml$/;
 /** Where an Office or OFD file keeps the pictures pasted into it. */
-const MEDIA = /^(?:word|ppt|xl)\/media\/[^/]+\.(?:png|jpe?g)$|(?:^|\/)Res\/[^/]+\.(?:png|jpe?g)$/i;
+const MEDIA = /^(?:(?:word|ppt|xl)\/media|(?:.*\/)?Res)\/[^/]+\.(?:png|jpe?g|gif|bmp|tiff?|webp|emf|wmf)$/i;
+const METAFILE = /\.(?:emf|wmf)$/i;
+/** Office files embedded as objects (OLE objects of other programs, `oleObject1.bin`, are not read). */
+const EMBEDDED = /^(?:word|ppt|xl)\/embeddings\/[^/]+\.(?:docx|xlsx|pptx)$/i;
+/** Files embedded in one document read at most (Office objects, a PDF's attached files); they are read one level deep. */
+export const MAX_EMBEDDED = 8;
 /** Attributes that name a person: comment and revision authors, their initials, the people of a workbook's threads. */
 const PERSON_ATTRIBUTE = /\b(?:w:author|w:initials|w15:author|w15:userId|author|initials|displayName|userId)="([^"]*)"/g;
 
+interface Reading { text: string[]; pictures: Uint8Array[]; limits: IngestLimits; depth: number; embedded: number }
+
 /** `pictures: false` when they were read already (a scan's pages, by OCR). */
 export async function documentExtras(format: string, bytes: Uint8Array, opts: { pictures?: boolean; limits?: IngestLimits } = {}): Promise<DocumentExtras> {
-  const limits = opts.limits ?? DEFAULT_INGEST_LIMITS;
-  const pictures = opts.pictures === false ? 0 : MAX_PICTURES;
-  if (format === 'pdf') return pdfExtras(bytes, pictures, limits);
-  return PARTS[format] === undefined ? NONE : officeExtras(format, bytes, pictures, limits);
+  const r: Reading = { text: [], pictures: [], limits: opts.limits ?? DEFAULT_INGEST_LIMITS, depth: 1, embedded: 0 };
+  await readExtras(format, bytes, opts.pictures !== false, r);
+  return r.text.length === 0 && r.pictures.length === 0 ? NONE : { text: r.text.filter(Boolean).join('\n'), pictures: r.pictures };
+}
+
+/** `pictures`: whether to take the document's own pictures (false: OCR read them as its pages). */
+async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
+  if (format === 'pdf') await pdfExtras(bytes, pictures, r);
+  else if (PARTS[format] !== undefined) await officeExtras(format, bytes, pictures, r);
+}
+
+/** A picture for OCR: known format and size, not a logo, within the pixel limit and the count. */
+function addPicture(data: Uint8Array, r: Reading): void {
+  const size = imageSize(data);
+  if (size === null || size.width * size.height < MIN_PICTURE_PIXELS) return;
+  if (r.pictures.length >= MAX_PICTURES) throw new IngestLimitError(`the document holds more than ${MAX_PICTURES} pictures`);
+  checkImagePixels(size, r.limits);
+  r.pictures.push(data);
+}
+
+/** A file inside the document: its body as the knowledge bases parse it, and, one level down, its own extras. */
+async function embeddedFile(name: string, bytes: Uint8Array, r: Reading): Promise<void> {
+  if (r.depth === 0) throw new IngestLimitError(`${name} is a file embedded in an embedded file`);
+  if (++r.embedded > MAX_EMBEDDED) throw new IngestLimitError(`the document holds more than ${MAX_EMBEDDED} embedded files`);
+  const doc = await parseDocument(name, bytes, { ocr: null });
+  r.text.push(doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title ?? '', doc.metadata.author ?? '');
+  if (doc.format === 'image') { addPicture(bytes, r); return; }
+  r.depth--;
+  try {
+    await readExtras(doc.format, bytes, true, r);
+  } finally {
+    r.depth++;
+  }
 }
 
 interface Annotation { fieldName?: string; fieldValue?: unknown; contentsObj?: { str?: string }; titleObj?: { str?: string } }
 
-async function pdfExtras(bytes: Uint8Array, max: number, limits: IngestLimits): Promise<DocumentExtras> {
-  checkPdfStreams(bytes, limits);
+async function pdfExtras(bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
+  checkPdfStreams(bytes, r.limits);
   const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 } as never);
-  const text: string[] = [];
-  const pictures: Uint8Array[] = [];
   try {
-    for (let n = 1; n <= Math.min(pdf.numPages, limits.maxPdfPages); n++) {
+    for (let n = 1; n <= Math.min(pdf.numPages, r.limits.maxPdfPages); n++) {
       for (const a of (await (await pdf.getPage(n)).getAnnotations()) as Annotation[]) {
         const values = (Array.isArray(a.fieldValue) ? a.fieldValue : [a.fieldValue]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
-        for (const v of values) text.push(a.fieldName ? `${a.fieldName}：${v}` : v);
-        for (const t of [a.titleObj?.str, a.contentsObj?.str]) if (t?.trim()) text.push(t.trim());
+        for (const v of values) r.text.push(a.fieldName ? `${a.fieldName}：${v}` : v);
+        for (const t of [a.titleObj?.str, a.contentsObj?.str]) if (t?.trim()) r.text.push(t.trim());
       }
-      if (pictures.length < max) pictures.push(...await pagePictures(pdf, n, limits, max - pictures.length));
+      // One more than there is room for, so that a document with too many is told apart from one that just fits.
+      if (pictures) for (const p of await pagePictures(pdf, n, r.limits, MAX_PICTURES - r.pictures.length + 1)) addPicture(p, r);
+    }
+    // Files attached to the PDF (a spreadsheet behind a report): read like the document itself.
+    const attached = (await pdf.getAttachments()) as Record<string, { filename?: string; content?: Uint8Array }> | null;
+    for (const [key, file] of Object.entries(attached ?? {})) {
+      if (file.content && file.content.length > 0) await embeddedFile(file.filename || key, file.content, r);
     }
   } finally {
     await pdf.destroy();
   }
-  return { text: text.join('\n'), pictures };
 }
 
-function officeExtras(format: string, bytes: Uint8Array, max: number, limits: IngestLimits): DocumentExtras {
+async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
   const parts = PARTS[format];
   const body = format === 'docx' ? 'word/document.xml' : null;
-  const zip = readZip(bytes, (name) => parts.test(name) || PROPERTIES.test(name) || name === body || (max > 0 && MEDIA.test(name)), limits);
-  const text: string[] = [];
-  const pictures: Uint8Array[] = [];
+  const zip = readZip(bytes, (name) => parts.test(name) || PROPERTIES.test(name) || name === body ||
+    (pictures && MEDIA.test(name)) || EMBEDDED.test(name), r.limits);
   for (const [name, data] of zip) {
     if (MEDIA.test(name)) {
-      const size = imageSize(data);
-      if (size === null || size.width * size.height < MIN_PICTURE_PIXELS || pictures.length >= max) continue;
-      checkImagePixels(size, limits);
-      pictures.push(data);
+      if (!METAFILE.test(name)) { addPicture(data, r); continue; }
+      const drawn = readMetafile(data);
+      r.text.push(drawn.text);
+      for (const p of drawn.pictures) addPicture(p, r);
       continue;
     }
+    if (EMBEDDED.test(name)) { await embeddedFile(name, data, r); continue; }
     const xml = Buffer.from(data).toString('utf8');
-    for (const m of xml.matchAll(PERSON_ATTRIBUTE)) if (m[1].trim()) text.push(decodeEntities(m[1]).trim());
+    for (const m of xml.matchAll(PERSON_ATTRIBUTE)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim());
     if (name === body) {
       // The body's own text is read by its parser; what it leaves out is the deleted text.
-      for (const m of xml.matchAll(/<w:delText(?:\s[^>]*)?>([^<]*)<\/w:delText>/g)) text.push(decodeEntities(m[1]));
+      for (const m of xml.matchAll(/<w:delText(?:\s[^>]*)?>([^<]*)<\/w:delText>/g)) r.text.push(decodeEntities(m[1]));
       continue;
     }
-    for (const m of xml.matchAll(/>([^<]+)</g)) if (m[1].trim()) text.push(decodeEntities(m[1]).trim());
+    for (const m of xml.matchAll(/>([^<]+)</g)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim());
   }
-  return { text: text.join('\n'), pictures };
 }

@@ -2,7 +2,7 @@ import { IngestLimitError, type IngestLimits } from './limits.ts';
 
 /** Before OCR: an image must say how large it is, and be no larger than the limit (a few bytes can declare gigapixels). */
 export function checkImagePixels(size: { width: number; height: number } | null, limits: IngestLimits): void {
-  if (size === null) throw new IngestLimitError('the image\'s header does not say its size (PNG, JPEG, BMP, WebP and TIFF are read)');
+  if (size === null) throw new IngestLimitError('the image\'s header does not say its size (PNG, JPEG, GIF, BMP, WebP and TIFF are read)');
   if (size.width * size.height > limits.maxImagePixels) {
     throw new IngestLimitError(`the image has ${size.width} × ${size.height} pixels (at most ${limits.maxImagePixels.toLocaleString('en')})`);
   }
@@ -10,7 +10,7 @@ export function checkImagePixels(size: { width: number; height: number } | null,
 
 /**
  * The pixel size an image file declares, read from its header alone: a PNG of a few kilobytes may declare
- * 30,000 × 30,000 pixels, which OCR would decode into gigabytes. Known: PNG, JPEG, BMP, WebP and TIFF — the image
+ * 30,000 × 30,000 pixels, which OCR would decode into gigabytes. Known: PNG, JPEG, GIF, BMP, WebP and TIFF — the image
  * formats the ingest reads (index.ts). Null when the header is not one of them or is cut short.
  */
 export function imageSize(b: Uint8Array): { width: number; height: number } | null {
@@ -19,6 +19,7 @@ export function imageSize(b: Uint8Array): { width: number; height: number } | nu
   try {
     if (ascii(1, 'PNG') && b[0] === 0x89) return { width: view.getUint32(16), height: view.getUint32(20) };
     if (b[0] === 0xff && b[1] === 0xd8) return jpegSize(b, view);
+    if (ascii(0, 'GIF8')) return gifSize(b, view);
     if (ascii(0, 'BM')) return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
     if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return webpSize(b, view, ascii);
     if (ascii(0, 'II') || ascii(0, 'MM')) return tiffSize(view, b[0] === 0x49);
@@ -42,6 +43,25 @@ function jpegSize(b: Uint8Array, view: DataView): { width: number; height: numbe
     i += 2 + view.getUint16(i + 2);
   }
   return null;
+}
+
+/**
+ * GIF: the larger of the logical screen and the first frame (a decoder allocates the frame as its descriptor declares it,
+ * whatever the screen says). Extension blocks before the frame are skipped.
+ */
+function gifSize(b: Uint8Array, view: DataView): { width: number; height: number } | null {
+  let width = view.getUint16(6, true);
+  let height = view.getUint16(8, true);
+  let i = 13 + (b[10] & 0x80 ? 3 << ((b[10] & 7) + 1) : 0);
+  while (i < b.length && b[i] === 0x21) { // extension: label, then sub-blocks up to a zero length
+    i += 2;
+    while (i < b.length && b[i] !== 0) i += b[i] + 1;
+    i++;
+  }
+  if (b[i] !== 0x2c) return null;
+  width = Math.max(width, view.getUint16(i + 5, true));
+  height = Math.max(height, view.getUint16(i + 7, true));
+  return { width, height };
 }
 
 function webpSize(b: Uint8Array, view: DataView, ascii: (at: number, s: string) => boolean): { width: number; height: number } | null {

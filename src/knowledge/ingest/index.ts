@@ -11,7 +11,7 @@ import { DEFAULT_INGEST_LIMITS } from './limits.ts';
 const BY_EXTENSION: Record<string, DocumentFormat> = {
   '.pdf': 'pdf', '.docx': 'docx', '.xlsx': 'xlsx', '.csv': 'csv', '.tsv': 'csv', '.pptx': 'pptx',
   '.html': 'html', '.htm': 'html', '.xhtml': 'html', '.md': 'md', '.markdown': 'md', '.txt': 'txt', '.text': 'txt', '.log': 'txt',
-  '.ofd': 'ofd', '.png': 'image', '.jpg': 'image', '.jpeg': 'image', '.tif': 'image', '.tiff': 'image', '.bmp': 'image', '.webp': 'image',
+  '.ofd': 'ofd', '.png': 'image', '.jpg': 'image', '.jpeg': 'image', '.tif': 'image', '.tiff': 'image', '.bmp': 'image', '.webp': 'image', '.gif': 'image',
 };
 
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION);

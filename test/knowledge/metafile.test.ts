@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { metafileKind, readMetafile } from '../../src/knowledge/ingest/metafile.ts';
+import { imageSize } from '../../src/knowledge/ingest/image-size.ts';
+import { digitsBitmap, emf, gifImage, wmf } from './fixtures.ts';
+
+/** "张伟 13800138000" in GBK, byte by byte. */
+const GBK_NAME_PHONE = new Uint8Array([0xd5, 0xc5, 0xce, 0xb0, ...Buffer.from(' 13800138000', 'latin1')]);
+
+describe('metafiles (EMF, EMF+, WMF): the text and pictures of a drawing pasted into an Office file', () => {
+  it('reads EMF text records, EMF+ strings and bitmaps; glyph-indexed text is counted, not read', () => {
+    const picture = digitsBitmap('1380');
+    const drawn = readMetafile(emf([{ text: '身份证号' }, { text: '11010519491231002X' }, { emfPlusText: '联系人 王建国' }, { glyphs: [36, 37, 38] }, { picture }]));
+    assert.equal(drawn.text, '身份证号\n11010519491231002X\n联系人 王建国');
+    assert.equal(drawn.glyphRuns, 1);
+    assert.equal(drawn.pictures.length, 1);
+    const bmp = drawn.pictures[0];
+    assert.equal(Buffer.from(bmp.subarray(0, 2)).toString('latin1'), 'BM');
+    assert.deepEqual(imageSize(bmp), { width: picture.width, height: picture.height });
+  });
+
+  it('reads WMF text in the ANSI code page of a Chinese system (GBK)', () => {
+    const file = wmf(GBK_NAME_PHONE);
+    assert.equal(metafileKind(file), 'wmf');
+    assert.equal(readMetafile(file).text, '张伟 13800138000');
+  });
+
+  it('hostile: a record of size 0 or past the end ends the reading; a string pointing past the file skips its record only — no loop, no throw', () => {
+    const good = Buffer.from(emf([{ text: '13800138000' }, { text: '第二行' }]));
+    const firstText = 88; // after the 88-byte header record
+    const zero = Buffer.from(good);
+    zero.writeUInt32LE(0, firstText + 4 + 76 + 24); // the second text record's size
+    assert.equal(readMetafile(zero).text, '13800138000');
+    const past = Buffer.from(good);
+    past.writeUInt32LE(0x7ffffff0, firstText + 4);
+    assert.equal(readMetafile(past).text, '');
+    const farString = Buffer.from(good);
+    farString.writeUInt32LE(0x7ffffff0, firstText + 48);
+    // A renderer draws the records after a broken one: so are they read (text hidden behind a bad record is found).
+    assert.equal(readMetafile(farString).text, '第二行');
+    const manyChars = Buffer.from(good);
+    manyChars.writeUInt32LE(0xffffffff, firstText + 44);
+    assert.equal(readMetafile(manyChars).text, '第二行');
+    // Not a metafile at all: nothing, no error.
+    assert.deepEqual(readMetafile(new Uint8Array(100)), { text: '', pictures: [], glyphRuns: 0 });
+    assert.equal(metafileKind(gifImage(digitsBitmap('1'))), null);
+  });
+});
+
+describe('image sizes read from headers', () => {
+  it('GIF: the larger of the screen and the first frame, so a small screen cannot hide a huge frame', () => {
+    const g = digitsBitmap('12');
+    const gif = Buffer.from(gifImage(g));
+    assert.deepEqual(imageSize(gif), { width: g.width, height: g.height });
+    const frame = 13 + 768; // after the header and the global palette
+    gif.writeUInt16LE(30_000, frame + 5);
+    gif.writeUInt16LE(30_000, frame + 7);
+    assert.deepEqual(imageSize(gif), { width: 30_000, height: 30_000 });
+    assert.equal(imageSize(gif.subarray(0, 20)), null);
+  });
+});
