@@ -75,11 +75,16 @@ test('not text, not flagged: hashes, keys, random bytes, hex, identifiers, clean
   assert.deepEqual(blobs(`random ${randomBytes(3000).toString('base64')}`).filter((x) => x[2].startsWith('base64')), []);
 });
 
-test('hostile: nesting is read four levels deep, not five; a large blob and many small ones stay linear and never throw', () => {
+test('hostile: nesting is read 32 levels deep, not 33; a large blob and many small ones stay linear and never throw', () => {
   let deep = '手机13912345678';
-  for (let i = 0; i < 4; i++) deep = b64(deep);
-  assert.deepEqual(blobs(deep).map((x) => x[2]), ['base64:base64:base64:base64:digits']);
-  assert.deepEqual(blobs(b64(deep)), []); // five levels: the fifth is left as it is (documented)
+  for (let i = 0; i < 5; i++) deep = b64(deep);
+  assert.deepEqual(blobs(deep).map((x) => x[2]), [`${'base64:'.repeat(5)}digits`]); // five: missed before 2026-12-08
+  for (let i = 5; i < 32; i++) deep = gzipSync(Buffer.from(deep)).toString('base64'); // gzip-then-base64 grows slowest
+  assert.deepEqual(blobs(deep).map((x) => x[0]), ['cn_mobile'], `32 levels, ${deep.length} characters`);
+  assert.deepEqual(blobs(b64(deep)), []); // 33 levels: the last is left as it is (documented)
+  // Four hundred levels in 20 KB: the stack is safe, nothing throws.
+  for (let i = 32; i < 400; i++) deep = gzipSync(Buffer.from(deep)).toString('base64');
+  assert.deepEqual(blobs(deep), []);
   const big = b64(`${'普通文字'.repeat(60_000)}手机13912345678`);
   assert.deepEqual(blobs(big).map((x) => x[0]), ['cn_mobile']);
   const many = Array.from({ length: 20_000 }, (_, i) => b64(`第${i}条`)).join(' ');
