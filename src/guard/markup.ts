@@ -59,8 +59,10 @@ export function inlineMarkup(text: string, drop: Uint8Array | null): Uint8Array 
 
 /** Longest text between two emphasis markers that is read as an emphasized word. */
 const MAX_EMPHASIZED = 40;
-// Underscores are left alone: CommonMark reads no emphasis from them inside a word, and they join file names and lists.
-const EMPHASIS_RUN = /\*{1,3}|~{1,2}/g;
+// Single underscores are left alone: CommonMark reads no emphasis from them inside a word, and they join file names and
+// lists (`报告_张三_2024.docx`). A double one is bold written the other way (`张__三丰__`): CommonMark does not render it
+// inside a word either, but a reader, and a model, reads the name straight through it.
+const EMPHASIS_RUN = /\*{1,3}|~{1,2}|_{2}/g;
 
 /** Whether text[from, to) is one emphasized word: 1 to MAX_EMPHASIZED Han characters, digits and ASCII letters. */
 function isEmphasizedWord(text: string, from: number, to: number): boolean {
@@ -81,13 +83,26 @@ function splitsValue(text: string, start: number, end: number): boolean {
   return end - start === 2 || !(isWideOrAsciiDigit(before) && isWideOrAsciiDigit(after));
 }
 
+const UNDERSCORE = 0x5f;
+const isWordChar = (c: number): boolean => isAsciiAlnum(c) || c === UNDERSCORE;
+
+/**
+ * Whether a `__` run stands at a value's edge: a Han character or digit on one side, no word character on the other
+ * (`1380013__8000__`: the closing run would otherwise glue the number to a word character, where no detector reads it).
+ */
+function edgeOfValue(text: string, start: number, end: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  const after = text.charCodeAt(end);
+  return (isHanOrDigit(before) && !isWordChar(after)) || (isHanOrDigit(after) && !isWordChar(before));
+}
+
 /**
  * Marks in `drop` (allocated when null) the markdown emphasis markers inside a word: of a pair of equal marker runs
- * (`**`…`**`, `*`…`*`, `~~`…`~~`) around one word without spaces or punctuation, each run that stands between
+ * (`**`…`**`, `*`…`*`, `~~`…`~~`, `__`…`__`) around one word without spaces or punctuation, each run that stands between
  * two Han characters or digits. A masked value (`张*丰、李*明`, `138****8000`) pairs no such word and stays.
  */
 export function inlineEmphasis(text: string, drop: Uint8Array | null): Uint8Array | null {
-  if (text.indexOf('*') < 0 && text.indexOf('~') < 0) return drop;
+  if (text.indexOf('*') < 0 && text.indexOf('~') < 0 && text.indexOf('__') < 0) return drop;
   let openStart = -1;
   let openEnd = -1;
   EMPHASIS_RUN.lastIndex = 0;
@@ -109,7 +124,7 @@ export function inlineEmphasis(text: string, drop: Uint8Array | null): Uint8Arra
       continue;
     }
     for (const [from, to] of [[openStart, openEnd], [start, end]]) {
-      if (splitsValue(text, from, to)) (drop ??= new Uint8Array(text.length)).fill(1, from, to);
+      if (splitsValue(text, from, to) || (c === UNDERSCORE && edgeOfValue(text, from, to))) (drop ??= new Uint8Array(text.length)).fill(1, from, to);
     }
     openStart = -1;
   }

@@ -46,6 +46,9 @@ test('markdown emphasis inside a word is read through: bold, italic, strikethrou
   assert.deepEqual(found('手机1380013**8000**'), ['cn_mobile:1380013**8000']);
   assert.deepEqual(found('身份证 110105**19491231**002X'), ['cn_id_card:110105**19491231**002X']);
   assert.deepEqual(found('联系人：张~~三~~丰'), ['person_name:张~~三~~丰']);
+  // Bold with underscores (2026-12-08): not rendered inside a word, read through all the same.
+  assert.deepEqual(found('联系人：张__三丰__，请尽快回电'), ['person_name:张__三丰']);
+  assert.deepEqual(found('手机1380013__8000__'), ['cn_mobile:1380013__8000']);
   assert.equal(normalize('申请人:王*小明*').text, '申请人:王小明*');
   // Read as it renders: emphasis between Han characters is no boundary.
   assert.equal(normalize('这是**重点**内容').text, '这是重点内容');
@@ -54,7 +57,7 @@ test('markdown emphasis inside a word is read through: bold, italic, strikethrou
 
 test('hostile: what only looks like emphasis stays — masked values, products, identifiers, unpaired and long runs', () => {
   for (const text of [
-    '张*丰、李*明', '手机 138****8000', '138***8000, 139***9000', '姓名:欧阳**', '面积 3*4*5 平方米', 'user_name_id', '报告_张三_2024.docx', '周日_周一_周二',
+    '张*丰、李*明', '手机 138****8000', '138***8000, 139***9000', '姓名:欧阳**', '面积 3*4*5 平方米', 'user_name_id', '报告_张三_2024.docx', '周日_周一_周二', '__init__', 'a__b__c', 'README__张三__v2', 'x__1380013__y',
     '张*三丰', '**注意**: 明天开会', '标题\n**张**\n三丰',
   ]) {
     assert.equal(normalize(text).text, text, text);
