@@ -103,10 +103,13 @@ function paddedInProse(text: string, s: number, drop: Uint8Array | null): Uint8A
   const len = paddingAt(text, s + 1);
   const g = s + 1 + len;
   if (len === 0 || !isSurname(text.charCodeAt(s)) || !isIdeograph(text.charCodeAt(g))) return drop;
-  if (!isProse(text, s - 1) || !isProse(text, g + 1)) return drop;
+  // The surname alone after a list separated by spaces (`王小明 张　伟同志`): the blank before it ends a word of two or more
+  // ideographs, so the text is not spaced out character by character, and the name's right side is running text.
+  const afterList = isBlank(text.charCodeAt(s - 1)) && isIdeograph(text.charCodeAt(s - 2)) && isIdeograph(text.charCodeAt(s - 3));
+  if (!(afterList || isProse(text, s - 1)) || !isProse(text, g + 1)) return drop;
   // Blanks close by on either side make a list separated by spaces (`于全 吴岳良 郑永飞`, `东三环南路 农光路 农光里`),
   // whose items the space keeps apart.
-  if (blankWithin(text, s - LIST_REACH, s) || blankWithin(text, g + 1, g + 1 + LIST_REACH)) return drop;
+  if ((!afterList && blankWithin(text, s - LIST_REACH, s)) || blankWithin(text, g + 1, g + 1 + LIST_REACH)) return drop;
   drop ??= new Uint8Array(text.length);
   drop.fill(1, s + 1, g);
   return drop;

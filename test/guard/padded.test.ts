@@ -43,6 +43,9 @@ test('a padded name filled into running text (a template\'s fixed-width field) i
   assert.deepEqual(names('兹证明张　伟同志系我单位职工。'), ['张　伟']);
   assert.deepEqual(names('会议由王　芳主持，李建国作报告。'), ['王　芳', '李建国']);
   assert.deepEqual(names('这件事请告诉张 伟'), ['张 伟']);
+  // After a list separated by spaces (2026-12-08): the surname stands alone after a word of two or more characters.
+  assert.deepEqual(names('表彰名单：王小明 张 伟同志'), ['王小明', '张 伟']);
+  assert.deepEqual(names('吴岳良 郑永飞 李　娜同志'), ['吴岳良', '郑永飞', '李　娜']);
   const text = '兹证明张　伟同志系我单位职工。';
   const vault = new Vault();
   const safe = vault.pseudonymize(text, guard.scan(text).findings);
@@ -54,7 +57,7 @@ test('hostile: a space in running text that pads no name stays, and spaced-out t
   for (const text of ['第一章 总则', '使用 张量 计算', '通　知', '附　件']) assert.deepEqual(names(text), [], text);
   // A joiner or a blank beside it, or a gap wider than a character, is not a filled-in field: nothing is dropped.
   // Nor is a list separated by spaces, whose items a merge would run together.
-  for (const text of ['王.张 伟同志', '由张 伟-丰', '由张　　伟同志', '由张 伟 同志', '田刚 于全 吴岳良 郑永飞', '东三环南路 农光路 农光里']) {
+  for (const text of ['王.张 伟同志', '由张 伟-丰', '由张　　伟同志', '由张 伟 同志', '田刚 于全 吴岳良 郑永飞', '东三环南路 农光路 农光里', '我 王 芳']) {
     assert.equal(normalize(text).text.length, text.length, text);
   }
 });
