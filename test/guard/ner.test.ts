@@ -444,6 +444,21 @@ test('a span running on into a clause ends before the word no name holds (刘备
   assert.deepEqual(found('传说其曾被狼与乌鸦所救。', 'person_name'), []);
 });
 
+test('the son of a name is named by it (司马觐之子 → 司马觐); a book in title marks, a company or a city by its predicate is no name', () => {
+  assert.deepEqual(found('司马繇兄司马觐之子司马浑继嗣。', 'person_name').includes('司马觐'), true);
+  assert.deepEqual(found('吴应熊之子被杀。', 'person_name'), ['吴应熊']);
+  assert.deepEqual(found('王之子是一位诗人。', 'person_name').includes('王之'), false, 'three characters: nothing is cut to a surname and 之');
+  assert.deepEqual(found('《南齐书·列传第三十四 良政》即提到。', 'person_name'), []);
+  assert.deepEqual(found('他读过《张伟传》。', 'person_name'), ['张伟'], 'a biography is a book, the name in it a name');
+  assert.deepEqual(found('陶氏是美国一个跨国公司，是一家多元化的企业。', 'person_name'), []);
+  assert.deepEqual(found('摩亨佐-达罗是青铜器时代古印度的一座名城，', 'person_name'), []);
+  // A person is no company because a company follows in the sentence, nor is a book's author a book.
+  assert.deepEqual(found('张伟是阿里巴巴公司的员工，王芳是一名教师。', 'person_name'), ['张伟', '王芳']);
+  assert.deepEqual(found('这本书收录在《鲁迅全集》中，作者鲁迅。', 'person_name').includes('鲁迅'), true);
+  // A novel named after its hero (MSRA labels 《赵尚志》 a name): 志 ends many names, so it ends no book.
+  assert.deepEqual(found('这是继《赵尚志》之后的又一部力作。', 'person_name'), ['赵尚志']);
+});
+
 test('punctuation is cut off a span (▪葛尔丹); a rare character spelt in brackets and a dash inside a name are kept', () => {
   assert.deepEqual(found('▪葛尔丹(李洪涛饰)▪索额图(薛中锐饰)', 'person_name'), ['葛尔丹', '李洪涛', '索额图', '薛中锐']);
   assert.deepEqual(found('本报讯记者袁（日希）报道：今天开幕。', 'person_name'), ['袁（日希）']);

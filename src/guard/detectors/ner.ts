@@ -232,6 +232,8 @@ export function tagWindows(text: string, model: NerModel, rules: readonly RawFin
 const NOT_NAME_END = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼邨']);
 const NOT_NAME_END_SHORT = new Set([...'朝庙街路诗县省市州岛寺郡语族湖鱼邨国王帝君城代姓']);
 /** Endings of a dialect or of a deity's title (吴方言, 灵昭真君, 太白星君), not of a person's name. */
+/** Last characters of a book's title (not 志: 《赵尚志》 is a novel named after its hero, and many names end in 志). */
+const BOOK_END = new Set([...'书史记传经集录']);
 const NOT_NAME_END_WORDS = /(?:方言|真君|星君|元君|帝君|天尊|菩萨)$/;
 /** A river, mountain or lake after a transliteration (艾芬河, 伏尔加河): the span is its name. */
 const FEATURE_END = new Set([...'河江山湖']);
@@ -276,6 +278,8 @@ export function nameShape(text: string, start: number, end: number): number {
     if (!(last === '诗' && end - start === 3 && topSurname)) return SHAPE_NOT;
   }
   if (end - start >= 3 && NOT_NAME_END_WORDS.test(text.slice(end - 2, end))) return SHAPE_NOT;
+  // A book named in title marks (《南齐书·列传》, 《三国志》): the marks open it, its last character says it is a book.
+  if (end - start >= 3 && start > 0 && text[start - 1] === '《' && BOOK_END.has(last) && (text[end] === '》' || text[end] === '·')) return SHAPE_NOT;
   if (end - start >= 3 && FEATURE_END.has(last) && transliterated(text, start, end - 1)) return SHAPE_PLACE;
   // A transliteration right after two more transliteration characters is the tail of a longer word the tagger cut
   // (乌姆盖萨尔 → 盖萨尔, 摩尔达维亚 → 达维亚): whatever the whole is, this span is not a name. One character before is
@@ -328,6 +332,8 @@ export function nameShape(text: string, start: number, end: number): number {
   if (PLACE_VERB_AFTER.test(text.slice(end, end + 2)) || CATALOGUE_NEXT.test(text.slice(end, end + 8))) return SHAPE_PLACE;
   // "… is a town / the second city / a country" (韦尔斯则是另一城市；, 斯塔福德是第4大镇（): the predicate says place.
   if (COPULA_PLACE.test(text.slice(end, end + 20))) return SHAPE_PLACE;
+  // "… is a multinational company / a band / a newspaper" (陶氏是美国一个跨国公司，): the predicate says organisation.
+  if (COPULA_ORG.test(text.slice(end, end + 24))) return SHAPE_NOT;
   const after = text.slice(end, end + 5);
   if (TITLE_NEXT.test(after)) return SHAPE_OK;
   if (PLACE_NEXT.has(text[end]) && transliterated(text, start, end)) return SHAPE_PLACE;
@@ -352,7 +358,8 @@ function transliterated(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if ((lexBits(text.charCodeAt(i)) & LEX_TRANS) === 0) return false;
   return true;
 }
-const COPULA_PLACE = /^(?:则|也|就|乃)?是[^，。；！？、,;]{0,8}?(?:城市|城镇|市镇|小镇|国家|首都|省会|首府|州府|郡治|镇|城|村|岛|港口|港)(?:[，。；（(、,;]|之一|$)/;
+const COPULA_PLACE = /^(?:则|也|就|乃)?是[^，。；！？、,;]{0,14}?(?:城市|城镇|市镇|小镇|国家|首都|省会|首府|州府|郡治|镇|城|村|岛|港口|港)(?:[，。；（(、,;]|之一|$)/;
+const COPULA_ORG = /^(?:则|也|就|乃)?是[^，。；！？、,;]{0,16}?(?:公司|企业|集团|品牌|厂商|制造商|银行|大学|学院|球队|俱乐部|报纸|杂志|网站|电视台|出版社)(?:[，。；（(、,;]|之一|$)/;
 
 /**
  * Whether a tagged place (or a rule address without a house number) is a street address: at least three
@@ -603,6 +610,7 @@ const NOT_NAME_FIRST = new Set([...'与跟当饰在被把对将从自给即及�
  */
 const TITLE_GIVEN = /^(?:追?谥|(?:追|受|晋|改)?封.+[王侯公君伯])/;
 const NOT_NAME_LAST = new Set([...'与跟当饰被把对将从自给即及等便已说率称杀乃在也则字名曰是拜追读盟']);
+const KIN_AFTER_ZHI = new Set([...'子女孙妻父母兄弟妹姊侄婿']);
 /** 英 of 英文 / 英语 after a name (福原爱英文名): the name ends before it. */
 const ENGLISH_NEXT = /^英[文语]$/;
 /** Verbs a span sometimes runs into (赵鹏加盟, 文宗知道): the speech and action verbs after names, and a few more. */
@@ -673,6 +681,8 @@ export function trimNameSpan(text: string, span: Span): Span | null {
       || (first === '于' && start > 0 && VERB_BEFORE_YU.has(text[start - 1]))) start++;
     else break;
   }
+  // The son or wife of a name (司马觐之子, 吴应熊之子) is named by it, not it: the name ends before 之.
+  if (end - start >= 4 && text[end - 2] === '之' && KIN_AFTER_ZHI.has(text[end - 1])) end -= 2;
   if (end - start >= 3 && (NOT_NAME_LAST.has(text[end - 1]) || ENGLISH_NEXT.test(text.slice(end - 1, end + 1)))) end--;
   // A span running on into a clause (刘备伐吴, 狼与乌鸦): the name ends before the word no name holds.
   for (let i = start + 1; i < end; i++) {
