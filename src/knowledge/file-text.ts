@@ -34,6 +34,8 @@ export function createFileTextReader(): FileTextReader {
       const { doc, extras } = await parser.parseWithExtras(name, bytes, { ocr: timed });
       // Without OCR an image or a scan is unread, not empty.
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
+      // A PDF whose text could not be decoded, or that is drawn with shapes: what a model shown it reads was not read.
+      if (doc.metadata.unreadable) throw new Error(`${name}: ${doc.metadata.unreadable}`);
       const body = [doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title, doc.metadata.author];
       if (doc.status !== 'ready') return body.filter(Boolean).join('\n');
       // What leaves with the file besides its body: headers, comments, deleted revisions, properties, a PDF's form fields

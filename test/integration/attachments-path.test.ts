@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, gifImage, pdf, pdfWithAttachment, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, outlinedPdf, pdf, pdfWithAttachment, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -163,7 +163,7 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(res.headers['x-yumen-route'], 'external');
   });
 
-  it('hostile: what cannot be read — a broken PDF, a file that lies about its type, a pixel bomb, a sound — does not leave unread', async () => {
+  it('hostile: what cannot be read — a broken PDF, a file that lies about its type, a pixel bomb, a sound, a PDF whose text decodes to nothing or is drawn as shapes — does not leave unread', async () => {
     // A few bytes that declare 30,000 × 30,000 pixels are not decoded (over the limit).
     const bomb = Buffer.concat([Buffer.from([0x89]), Buffer.from('PNG\r\n\x1a\n', 'latin1'), Buffer.from([0, 0, 0, 13]), Buffer.from('IHDR'),
       Buffer.from([0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 0, 0, 0, 0])]);
@@ -172,6 +172,9 @@ describe('attachments: files and images inside a request are read and guarded', 
       file('y.docx', `data:application/octet-stream;base64,${b64('plain text, not a zip')}`),
       image(`data:image/png;base64,${b64(bomb)}`),
       { type: 'input_audio', input_audio: { data: b64('RIFF....WAVEfmt '), format: 'wav' } },
+      // Read as text, these said nothing (before 2026-12-08 they went out as read); a model shown their pages reads them.
+      file('garbled.pdf', `data:application/pdf;base64,${b64(garbledPdf())}`),
+      file('outlined.pdf', `data:application/pdf;base64,${b64(outlinedPdf())}`),
     ];
     const before = external.requests.length;
     for (const part of unreadable) {

@@ -330,3 +330,33 @@ export function wmf(text: Uint8Array): Uint8Array {
   const eof = Buffer.from([3, 0, 0, 0, 0, 0]);
   return new Uint8Array(Buffer.concat([placeable, header, textOut, eof]));
 }
+
+/**
+ * A one-page PDF whose text is drawn with a Type 3 font of made-up glyph names and no Unicode map: the page shows
+ * glyphs, its text layer reads as control characters (what a subset font without ToUnicode gives too).
+ */
+export function garbledPdf(): Uint8Array {
+  const glyph = '1000 0 0 0 750 750 d1 0 0 750 750 re f';
+  const content = 'BT /F1 24 Tf 72 700 Td <0102030102030102> Tj ET';
+  const proc = `<< /Length ${glyph.length} >>\nstream\n${glyph}\nendstream`;
+  return pdfFile([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type3 /FontBBox [0 0 750 750] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /g1 6 0 R /g2 7 0 R /g3 8 0 R >> ' +
+      '/Encoding << /Type /Encoding /Differences [1 /g1 /g2 /g3] >> /FirstChar 1 /LastChar 3 /Widths [1000 1000 1000] /Resources << >> >>',
+    proc, proc, proc,
+  ]);
+}
+
+/** A one-page PDF drawn with shapes alone (text turned into outlines looks like this): no text layer, no picture. */
+export function outlinedPdf(): Uint8Array {
+  const content = '0 0 0 rg 72 700 m 90 740 l 108 700 l f 120 700 20 40 re f';
+  return pdfFile([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ]);
+}

@@ -5,7 +5,7 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, gifImage, pdf, pdfWithAttachment, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, outlinedPdf, pdf, pdfWithAttachment, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
 import { MAX_EMBEDDED, MAX_PICTURES } from '../../src/knowledge/ingest/document-extras.ts';
 import { zipSync } from 'fflate';
 
@@ -166,6 +166,23 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       const picture = encodePng(digitsBitmap('1'));
       for (let k = 0; k <= MAX_PICTURES; k++) pictures[`word/media/image${k}.png`] = picture;
       await assert.rejects(reader.read('album.docx', zipSync(pictures)), new RegExp(`more than ${MAX_PICTURES} pictures`));
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('hostile: a PDF whose text layer decodes to no characters, or that is drawn with shapes, is unread — not read as empty', async () => {
+    const reader = createFileTextReader();
+    try {
+      await assert.rejects(reader.read('garbled.pdf', garbledPdf()), /page 1 maps its glyphs to no characters/);
+      await assert.rejects(reader.read('outlined.pdf', outlinedPdf()), /no text layer and no pictures/);
+      // A knowledge base indexes no control characters, and says why.
+      const doc = await parseDocument('garbled.pdf', garbledPdf());
+      assert.equal(doc.blocks.map((b) => b.text).join('').length, 0);
+      assert.match(doc.metadata.unreadable ?? '', /page 1/);
+      // A scan whose picture holds no text was read all the same (a photo), and a plain PDF has nothing to say.
+      assert.equal(await reader.read('blank-scan.pdf', scannedPdf({ width: 100, height: 100, data: new Uint8Array(10_000).fill(255) })), '');
+      assert.equal((await parseDocument('plain.pdf', pdf(['Hello \uE000 world']))).metadata.unreadable, undefined, 'one character in private use is no garbled page');
     } finally {
       await reader.close();
     }

@@ -20,12 +20,20 @@ export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limi
     if (pdf.numPages > limits.maxPdfPages) throw new IngestLimitError(`the PDF has ${pdf.numPages} pages (at most ${limits.maxPdfPages})`);
     const { totalPages, text } = await extractText(pdf, { mergePages: false });
     const blocks: Block[] = [];
+    const garbledPages: number[] = [];
     text.forEach((pageText, i) => {
+      if (isGarbled(pageText)) {
+        garbledPages.push(i + 1);
+        pageText = pageText.replace(UNDECODED, '');
+      }
       // pdf.js puts line breaks between text lines; join lines that end mid-sentence in Chinese.
       const cleaned = pageText.replace(/([\u4e00-\u9fff，、])\n(?=[\u4e00-\u9fff])/g, '$1');
       blocks.push(...paragraphs(cleaned, i + 1));
     });
     const metadata: Record<string, string> = {};
+    if (garbledPages.length > 0) {
+      metadata.unreadable = `the text layer of page ${garbledPages.slice(0, 10).join(', ')} maps its glyphs to no characters (a font without a Unicode map) / 文字层无法解码`;
+    }
     try {
       const meta = await getMeta(pdf);
       const info = meta.info as Record<string, unknown>;
@@ -34,7 +42,9 @@ export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limi
     } catch { /* metadata is optional */ }
     const chars = blocks.reduce((n, b) => n + b.text.replace(/\s/g, '').length, 0);
     if (chars === 0 && ocr) {
-      const scanned = await ocrPages(pdf, totalPages, ocr, limits);
+      const { blocks: scanned, pictures } = await ocrPages(pdf, totalPages, ocr, limits);
+      // Nothing to read at all: the pages are drawn with shapes (text turned into outlines), which a model shown them reads.
+      if (pictures === 0) metadata.unreadable ??= 'no text layer and no pictures: its text may be drawn as shapes / 无文字层也无图片（文字可能转成了曲线）';
       if (scanned.length) return { format: 'pdf', blocks: scanned, status: 'ready', pages: totalPages, metadata: { ...metadata, ocr: 'tesseract chi_sim' } };
       return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
     }
@@ -62,13 +72,29 @@ export async function pagePictures(pdf: PdfDocument, page: number, limits: Inges
   return out;
 }
 
-async function ocrPages(pdf: PdfDocument, totalPages: number, ocr: OcrFunction, limits: IngestLimits): Promise<Block[]> {
+async function ocrPages(pdf: PdfDocument, totalPages: number, ocr: OcrFunction, limits: IngestLimits): Promise<{ blocks: Block[]; pictures: number }> {
   const blocks: Block[] = [];
+  let pictures = 0;
   for (let page = 1; page <= totalPages; page++) {
     for (const picture of await pagePictures(pdf, page, limits)) {
+      pictures++;
       const text = (await ocr(picture)).trim();
       if (text) blocks.push(...paragraphs(text, page));
     }
   }
-  return blocks;
+  return { blocks, pictures };
+}
+
+/**
+ * Code points a text layer yields when its font maps glyphs to no character (a Type 3 font with made-up glyph names, a
+ * subset font without a ToUnicode map): C0 and C1 controls, private use, U+FFFD. Read as text, such a page says
+ * nothing, while a model shown the page reads it.
+ */
+const UNDECODED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ue000-\uf8ff\ufffd]/g;
+/** Share of a page's characters that makes its text layer garbled; a rare character in private use now and then does not. */
+const GARBLED_SHARE = 0.3;
+
+function isGarbled(text: string): boolean {
+  const bad = text.match(UNDECODED)?.length ?? 0;
+  return bad >= 4 && bad >= GARBLED_SHARE * text.replace(/\s/g, '').length;
 }
