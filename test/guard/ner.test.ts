@@ -447,6 +447,8 @@ test('a span running on into a clause ends before the word no name holds (刘备
 test('the son of a name is named by it (司马觐之子 → 司马觐); a book in title marks, a company or a city by its predicate is no name', () => {
   assert.deepEqual(found('司马繇兄司马觐之子司马浑继嗣。', 'person_name').includes('司马觐'), true);
   assert.deepEqual(found('吴应熊之子被杀。', 'person_name'), ['吴应熊']);
+  assert.deepEqual(found('吴废帝孙亮之妻，曾被册立为皇后。', 'person_name').includes('孙亮'), true);
+  assert.deepEqual(found('郑连昌是明朝郑成功部将郑建之孙儿。', 'person_name').includes('孙儿'), false, 'a grandson is no name');
   assert.deepEqual(found('王之子是一位诗人。', 'person_name').includes('王之'), false, 'three characters: nothing is cut to a surname and 之');
   assert.deepEqual(found('《南齐书·列传第三十四 良政》即提到。', 'person_name'), []);
   assert.deepEqual(found('他读过《张伟传》。', 'person_name'), ['张伟'], 'a biography is a book, the name in it a name');

@@ -595,7 +595,7 @@ function inPlaceList(text: string, s: Span, tagged: TaggedByStart): boolean {
 /** Kinship words the tagger sometimes reads into the name after them (伯父钟一理 → 钟一理). */
 const KINSHIP = new KeywordIndex(['伯父', '叔父', '父亲', '母亲', '伯母', '叔叔', '婶婶', '舅舅', '舅父', '姑姑', '姑父', '姨妈', '哥哥', '姐姐',
   '弟弟', '妹妹', '爷爷', '奶奶', '祖父', '祖母', '外公', '外婆', '儿子', '女儿', '妻子', '丈夫', '长子', '次子', '长女', '次女', '堂兄',
-  '表兄', '堂弟', '表弟', '胞弟', '胞兄', '小儿子', '大儿子', '小女儿', '大女儿']);
+  '表兄', '堂弟', '表弟', '胞弟', '胞兄', '小儿子', '大儿子', '小女儿', '大女儿', '孙儿', '外孙', '侄子', '侄女', '女婿']);
 
 /**
  * Characters that start (first) or end (last) at most one of the 18,253 names of the training corpora's train splits
@@ -681,8 +681,9 @@ export function trimNameSpan(text: string, span: Span): Span | null {
       || (first === '于' && start > 0 && VERB_BEFORE_YU.has(text[start - 1]))) start++;
     else break;
   }
-  // The son or wife of a name (司马觐之子, 吴应熊之子) is named by it, not it: the name ends before 之.
+  // The son or wife of a name (司马觐之子, 吴应熊之子, 孙亮之妻) is named by it, not it: the name ends before 之.
   if (end - start >= 4 && text[end - 2] === '之' && KIN_AFTER_ZHI.has(text[end - 1])) end -= 2;
+  else if (end - start >= 3 && text[end - 1] === '之' && KIN_AFTER_ZHI.has(text[end])) end -= 1;
   if (end - start >= 3 && (NOT_NAME_LAST.has(text[end - 1]) || ENGLISH_NEXT.test(text.slice(end - 1, end + 1)))) end--;
   // A span running on into a clause (刘备伐吴, 狼与乌鸦): the name ends before the word no name holds.
   for (let i = start + 1; i < end; i++) {
