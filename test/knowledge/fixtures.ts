@@ -360,3 +360,36 @@ export function outlinedPdf(): Uint8Array {
     `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
   ]);
 }
+
+/**
+ * Office files whose bodies are harmless and whose other parts are not, one per part a reader might forget: a chart's
+ * cached labels, SmartArt, a slide master's footer, a pivot cache that outlived its data sheet, a document variable, a
+ * field code, an external link to a path on someone's disk.
+ */
+export function officeWithHiddenParts(): Record<string, Uint8Array> {
+  const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+  const docx = zipSync({
+    '[Content_Types].xml': xml('<Types/>'),
+    'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>见图表</w:t></w:r>` +
+      '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "mailto:wang.jianguo@example.gov.cn" </w:instrText></w:r></w:p></w:body></w:document>'),
+    'word/charts/chart1.xml': xml('<c:chartSpace xmlns:c="c"><c:cat><c:strCache><c:pt idx="0"><c:v>身份证11010519491231002X</c:v></c:pt></c:strCache></c:cat></c:chartSpace>'),
+    'word/diagrams/data1.xml': xml('<dgm:dataModel xmlns:dgm="d" xmlns:a="a"><dgm:ptLst><dgm:pt><dgm:t><a:p><a:r><a:t>办公室主任 电话13800138000</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>'),
+    'word/settings.xml': xml(`<w:settings ${W}><w:docVars><w:docVar w:name="承办人手机" w:val="13912345678"/></w:docVars></w:settings>`),
+    'word/_rels/document.xml.rels': xml('<Relationships><Relationship Id="r9" Type="hyperlink" Target="file:///C:/Users/zhangwei/Desktop/13700137000.xlsx" TargetMode="External"/></Relationships>'),
+    'word/styles.xml': xml(`<w:styles ${W}><w:style><w:name w:val="Normal"/></w:style></w:styles>`),
+  });
+  const xlsxFile = zipSync({
+    'xl/workbook.xml': xml('<workbook xmlns:r="r"><sheets><sheet name="汇总" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    'xl/_rels/workbook.xml.rels': xml('<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'),
+    'xl/worksheets/sheet1.xml': xml('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>部门</t></is></c></row></sheetData></worksheet>'),
+    'xl/pivotCache/pivotCacheDefinition1.xml': xml('<pivotCacheDefinition><cacheFields><cacheField name="姓名"><sharedItems><s v="李秀英"/></sharedItems></cacheField></cacheFields></pivotCacheDefinition>'),
+    'xl/pivotCache/pivotCacheRecords1.xml': xml('<pivotCacheRecords><r><x v="0"/><n v="13600136000"/><s v="11010519491231002X"/></r></pivotCacheRecords>'),
+  });
+  const slide = (text: string) => xml(`<p:sld xmlns:p="p" xmlns:a="a"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>`);
+  const pptxFile = zipSync({
+    'ppt/presentation.xml': xml('<p:presentation xmlns:p="p"/>'),
+    'ppt/slides/slide1.xml': slide('年度总结'),
+    'ppt/slideMasters/slideMaster1.xml': xml('<p:sldMaster xmlns:p="p" xmlns:a="a"><a:t>内部资料 联系人李娜 13500135000</a:t></p:sldMaster>'),
+  });
+  return { 'report.docx': docx, 'pivot.xlsx': xlsxFile, 'deck.pptx': pptxFile };
+}

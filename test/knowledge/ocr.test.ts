@@ -5,7 +5,7 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, outlinedPdf, pdf, pdfWithAttachment, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
 import { MAX_EMBEDDED, MAX_PICTURES } from '../../src/knowledge/ingest/document-extras.ts';
 import { zipSync } from 'fflate';
 
@@ -166,6 +166,28 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       const picture = encodePng(digitsBitmap('1'));
       for (let k = 0; k <= MAX_PICTURES; k++) pictures[`word/media/image${k}.png`] = picture;
       await assert.rejects(reader.read('album.docx', zipSync(pictures)), new RegExp(`more than ${MAX_PICTURES} pictures`));
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('the file-text reader reads every part of an Office file, not only those someone listed: charts, SmartArt, masters, pivot caches, fields, variables, links', async () => {
+    const reader = createFileTextReader();
+    try {
+      const files = officeWithHiddenParts();
+      const expected: Record<string, string[]> = {
+        'report.docx': ['见图表', 'wang.jianguo@example.gov.cn', '11010519491231002X', '13800138000', '13912345678', '13700137000'],
+        'pivot.xlsx': ['部门', '李秀英', '13600136000', '11010519491231002X'],
+        'deck.pptx': ['年度总结', '13500135000'],
+      };
+      for (const [name, parts] of Object.entries(expected)) {
+        const text = await reader.read(name, files[name]);
+        for (const part of parts) assert.ok(text.includes(part), `${name}: ${part} in ${JSON.stringify(text)}`);
+        // A knowledge base indexes the body alone.
+        const body = (await parseDocument(name, files[name])).blocks.map((b) => b.text).join('\n');
+        assert.ok(!body.includes(parts.at(-1)!), `${name}: the body is as before`);
+      }
+      assert.ok(!(await reader.read('report.docx', files['report.docx'])).includes('Normal'), 'styles are not read');
     } finally {
       await reader.close();
     }

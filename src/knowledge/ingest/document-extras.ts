@@ -35,15 +35,29 @@ export const MAX_PICTURES = 32;
 
 const NONE: DocumentExtras = Object.freeze({ text: '', pictures: [] });
 
-/** The parts of an Office file that its body's parser (office.ts) does not read, by format. */
-const PARTS: Record<string, RegExp> = {
-  docx: /^word\/(?:(?:header|footer)\d*|footnotes|endnotes|comments\w*|people)\.xml$/,
-  xlsx: /^xl\/(?:comments\d*|threadedComments\/[^/]+|persons\/[^/]+)\.xml$/,
-  pptx: /^ppt\/(?:comments\/[^/]+|commentAuthors)\.xml$/,
-  // OFD: its pictures only (its text, properties included, is what its parser reads).
-  ofd: /^$/,
+/**
+ * The parts whose text the body's parser (office.ts) reads, by format. Every other XML part of the package is read here —
+ * headers and footers, notes, comments, charts' cached labels and values, SmartArt, text boxes of drawings, slide
+ * masters, pivot caches (the rows of a deleted data sheet live on in them), external links' cached cells, custom XML,
+ * properties — so that a part no one thought of is read rather than passed: only NOISE is left out.
+ */
+const BODY: Record<string, RegExp> = {
+  docx: /^$/, // word/document.xml is read here too, for what its parser leaves out (BODY_EXTRAS)
+  xlsx: /^xl\/(?:worksheets\/[^/]+|sharedStrings)\.xml$/,
+  pptx: /^ppt\/(?:slides|notesSlides)\/[^/]+\.xml$/,
+  ofd: /(?:^|\/)Content\.xml$/,
 };
-const PROPERTIES = /^docProps\/(?:core|app|custom)\.xml$/;
+/** Parts that hold formatting and plumbing, no text of the document. */
+const NOISE = /(?:^|\/)(?:styles|stylesWithEffects|fontTable|webSettings|numbering|tableStyles|presProps|viewProps|calcChain|\[Content_Types\])\.xml$|(?:^|\/)theme\/[^/]+\.xml$/;
+const XML_PART = /\.(?:xml|rels)$/i;
+/** What Word's body holds that its parser does not read: text deleted under tracked changes, field codes (HYPERLINK mailto:…). */
+const BODY_EXTRAS = /<w:(?:delText|instrText)(?:\s[^>]*)?>([^<]*)<\/w:(?:delText|instrText)>/g;
+/** A pivot cache's items and records keep their values in attributes (<s v="张伟"/>, <n v="13800138000"/>). */
+const PIVOT_VALUE = /<[sn]\s[^>]*?\bv="([^"]*)"/g;
+/** Document variables (w:docVar), set by templates and macros. */
+const DOC_VAR = /<w:docVar\s[^>]*?\bw:val="([^"]*)"/g;
+/** Links out of the package: a mail address, a path on someone's disk (file:///C:/Users/张伟/…). */
+const EXTERNAL_TARGET = /<Relationship\s(?=[^>]*TargetMode="External")[^>]*?\bTarget="([^"]*)"/g;
 /** Where an Office or OFD file keeps the pictures pasted into it. */
 const MEDIA = /^(?:(?:word|ppt|xl)\/media|(?:.*\/)?Res)\/[^/]+\.(?:png|jpe?g|gif|bmp|tiff?|webp|emf|wmf)$/i;
 const METAFILE = /\.(?:emf|wmf)$/i;
@@ -66,7 +80,7 @@ export async function documentExtras(format: string, bytes: Uint8Array, opts: { 
 /** `pictures`: whether to take the document's own pictures (false: OCR read them as its pages). */
 async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
   if (format === 'pdf') await pdfExtras(bytes, pictures, r);
-  else if (PARTS[format] !== undefined) await officeExtras(format, bytes, pictures, r);
+  else if (BODY[format] !== undefined) await officeExtras(format, bytes, pictures, r);
 }
 
 /** A picture for OCR: known format and size, not a logo, within the pixel limit and the count. */
@@ -119,9 +133,8 @@ async function pdfExtras(bytes: Uint8Array, pictures: boolean, r: Reading): Prom
 }
 
 async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
-  const parts = PARTS[format];
-  const body = format === 'docx' ? 'word/document.xml' : null;
-  const zip = readZip(bytes, (name) => parts.test(name) || PROPERTIES.test(name) || name === body ||
+  const body = BODY[format];
+  const zip = readZip(bytes, (name) => (XML_PART.test(name) && !NOISE.test(name) && !body.test(name)) ||
     (pictures && MEDIA.test(name)) || EMBEDDED.test(name), r.limits);
   for (const [name, data] of zip) {
     if (MEDIA.test(name)) {
@@ -133,12 +146,14 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
     }
     if (EMBEDDED.test(name)) { await embeddedFile(name, data, r); continue; }
     const xml = Buffer.from(data).toString('utf8');
-    for (const m of xml.matchAll(PERSON_ATTRIBUTE)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim());
-    if (name === body) {
-      // The body's own text is read by its parser; what it leaves out is the deleted text.
-      for (const m of xml.matchAll(/<w:delText(?:\s[^>]*)?>([^<]*)<\/w:delText>/g)) r.text.push(decodeEntities(m[1]));
-      continue;
-    }
-    for (const m of xml.matchAll(/>([^<]+)</g)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim());
+    const attributes = (re: RegExp) => { for (const m of xml.matchAll(re)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim()); };
+    attributes(PERSON_ATTRIBUTE);
+    if (name.endsWith('.rels')) { attributes(EXTERNAL_TARGET); continue; }
+    if (name === 'word/document.xml') { attributes(BODY_EXTRAS); continue; } // the rest of the body is its parser's
+    if (name.includes('pivotCache')) attributes(PIVOT_VALUE);
+    if (name === 'word/settings.xml') attributes(DOC_VAR);
+    attributes(TEXT_NODE);
   }
 }
+
+const TEXT_NODE = />([^<]+)</g;
