@@ -391,5 +391,16 @@ export function officeWithHiddenParts(): Record<string, Uint8Array> {
     'ppt/slides/slide1.xml': slide('年度总结'),
     'ppt/slideMasters/slideMaster1.xml': xml('<p:sldMaster xmlns:p="p" xmlns:a="a"><a:t>内部资料 联系人李娜 13500135000</a:t></p:sldMaster>'),
   });
-  return { 'report.docx': docx, 'pivot.xlsx': xlsxFile, 'deck.pptx': pptxFile };
+  // A "Word" file as web systems write it: the body imports a web page (altChunk) kept as MHT, quoted-printable.
+  const qp = [...Buffer.from('<html><body><p>申请人电话 13300133000</p></body></html>')].map((c) => (c < 128 && c !== 61 ? String.fromCharCode(c) : `=${c.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  const mht = `MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="B"\r\n\r\n--B\r\nContent-Type: text/html; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${qp.replace(/(.{70})/g, '$1=\r\n')}\r\n--B--\r\n`;
+  const imported = zipSync({
+    '[Content_Types].xml': xml('<Types/>'),
+    'word/document.xml': xml(`<w:document ${W}><w:body><w:altChunk r:id="htmlChunk" xmlns:r="r"/></w:body></w:document>`),
+    'word/afchunk.mht': strToU8(mht),
+  });
+  // A web page whose visible text is harmless: a comment, a hidden field and the author's meta tag are not.
+  const page = strToU8('<html><head><meta name="author" content="联系人 13200132000"></head><body><p>通知</p><!-- 经办 13100131000 -->' +
+    '<input type="hidden" name="id" value="11010519491231002X"></body></html>');
+  return { 'report.docx': docx, 'pivot.xlsx': xlsxFile, 'deck.pptx': pptxFile, 'imported.docx': imported, 'page.html': page };
 }

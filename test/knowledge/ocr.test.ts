@@ -171,7 +171,7 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
     }
   });
 
-  it('the file-text reader reads every part of an Office file, not only those someone listed: charts, SmartArt, masters, pivot caches, fields, variables, links', async () => {
+  it('the file-text reader reads every part of an Office file, not only those someone listed (charts, SmartArt, masters, pivot caches, fields, variables, links, an imported web page), and a web page\'s whole source', async () => {
     const reader = createFileTextReader();
     try {
       const files = officeWithHiddenParts();
@@ -179,6 +179,8 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
         'report.docx': ['见图表', 'wang.jianguo@example.gov.cn', '11010519491231002X', '13800138000', '13912345678', '13700137000'],
         'pivot.xlsx': ['部门', '李秀英', '13600136000', '11010519491231002X'],
         'deck.pptx': ['年度总结', '13500135000'],
+        'imported.docx': ['13300133000'],
+        'page.html': ['通知', '13200132000', '13100131000', '11010519491231002X'],
       };
       for (const [name, parts] of Object.entries(expected)) {
         const text = await reader.read(name, files[name]);

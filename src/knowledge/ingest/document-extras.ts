@@ -1,6 +1,6 @@
 import './pdf-runtime.ts';
 import { getDocumentProxy } from 'unpdf';
-import { decodeEntities } from './html.ts';
+import { decodeEntities, decodeHtml } from './html.ts';
 import { checkImagePixels, imageSize } from './image-size.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
 import { readMetafile } from './metafile.ts';
@@ -49,7 +49,8 @@ const BODY: Record<string, RegExp> = {
 };
 /** Parts that hold formatting and plumbing, no text of the document. */
 const NOISE = /(?:^|\/)(?:styles|stylesWithEffects|fontTable|webSettings|numbering|tableStyles|presProps|viewProps|calcChain|\[Content_Types\])\.xml$|(?:^|\/)theme\/[^/]+\.xml$/;
-const XML_PART = /\.(?:xml|rels)$/i;
+/** Parts of text: XML, and the HTML, MHT and VML some writers put in a package (`word/afchunk.mht`, an imported web page). */
+const TEXT_PART = /\.(?:xml|rels|vml|html?|mht|txt|csv)$/i;
 /** What Word's body holds that its parser does not read: text deleted under tracked changes, field codes (HYPERLINK mailto:…). */
 const BODY_EXTRAS = /<w:(?:delText|instrText)(?:\s[^>]*)?>([^<]*)<\/w:(?:delText|instrText)>/g;
 /** A pivot cache's items and records keep their values in attributes (<s v="张伟"/>, <n v="13800138000"/>). */
@@ -79,7 +80,9 @@ export async function documentExtras(format: string, bytes: Uint8Array, opts: { 
 
 /** `pictures`: whether to take the document's own pictures (false: OCR read them as its pages). */
 async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
-  if (format === 'pdf') await pdfExtras(bytes, pictures, r);
+  // A web page's body is what a reader sees; comments, scripts, hidden fields and attributes leave with it: its source is read whole.
+  if (format === 'html') r.text.push(decodeHtml(bytes).text);
+  else if (format === 'pdf') await pdfExtras(bytes, pictures, r);
   else if (BODY[format] !== undefined) await officeExtras(format, bytes, pictures, r);
 }
 
@@ -134,7 +137,7 @@ async function pdfExtras(bytes: Uint8Array, pictures: boolean, r: Reading): Prom
 
 async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
   const body = BODY[format];
-  const zip = readZip(bytes, (name) => (XML_PART.test(name) && !NOISE.test(name) && !body.test(name)) ||
+  const zip = readZip(bytes, (name) => (TEXT_PART.test(name) && !NOISE.test(name) && !body.test(name)) ||
     (pictures && MEDIA.test(name)) || EMBEDDED.test(name), r.limits);
   for (const [name, data] of zip) {
     if (MEDIA.test(name)) {
@@ -145,7 +148,7 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
       continue;
     }
     if (EMBEDDED.test(name)) { await embeddedFile(name, data, r); continue; }
-    const xml = Buffer.from(data).toString('utf8');
+    const xml = /\.mht$/i.test(name) ? mhtText(data) : Buffer.from(data).toString('utf8');
     const attributes = (re: RegExp) => { for (const m of xml.matchAll(re)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim()); };
     attributes(PERSON_ATTRIBUTE);
     if (name.endsWith('.rels')) { attributes(EXTERNAL_TARGET); continue; }
@@ -157,3 +160,32 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
 }
 
 const TEXT_NODE = />([^<]+)</g;
+
+/**
+ * The text of a MIME web archive (MHT: what Word imports as `afchunk.mht`, what OA systems export as a "Word" file): its
+ * parts, each decoded from quoted-printable or base64 by its own header, as one string for TEXT_NODE to read.
+ */
+function mhtText(data: Uint8Array): string {
+  const raw = Buffer.from(data).toString('latin1');
+  const out: string[] = [];
+  for (const part of raw.split(/\r?\n--[^\r\n]*\r?\n/)) {
+    const split = /\r?\n\r?\n/.exec(part);
+    if (split === null) continue;
+    const header = part.slice(0, split.index);
+    const body = part.slice(split.index + split[0].length);
+    if (!/content-type:\s*text\//i.test(header) && !/^\s*<|^\s*$/.test(body.slice(0, 100))) continue;
+    const charset = /charset="?([\w-]+)/i.exec(header)?.[1] ?? 'utf-8';
+    let bytes: Buffer;
+    if (/content-transfer-encoding:\s*base64/i.test(header)) bytes = Buffer.from(body, 'base64');
+    else if (/content-transfer-encoding:\s*quoted-printable/i.test(header)) {
+      bytes = Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+    } else bytes = Buffer.from(body, 'latin1');
+    try {
+      out.push(new TextDecoder(charset.toLowerCase()).decode(bytes));
+    } catch {
+      out.push(bytes.toString('utf8'));
+    }
+  }
+  // A tag around each part, so that TEXT_NODE reads the first and last text of each.
+  return `<mht>${out.join('</part><part>')}</mht>`;
+}

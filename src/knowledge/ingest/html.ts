@@ -16,7 +16,7 @@ export function decodeEntities(s: string): string {
 const clean = (s: string) => decodeEntities(s.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
 
 /** A charset declared in a meta tag wins over detection (GBK pages often declare it). */
-function decodeHtml(bytes: Uint8Array): { text: string; encoding: string } {
+export function decodeHtml(bytes: Uint8Array): { text: string; encoding: string } {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 2048));
   const m = /<meta[^>]+charset=["']?\s*([\w-]+)/i.exec(head);
   if (m) {
