@@ -461,6 +461,18 @@ test('the son of a name is named by it (司马觐之子 → 司马觐); a book i
   assert.deepEqual(found('这是继《赵尚志》之后的又一部力作。', 'person_name'), ['赵尚志']);
 });
 
+test('an office or a marquisate is no name (吴丞相, 门下侍郎, 永嘉侯); a foreign name cut at its dot or hyphen is taken whole', () => {
+  assert.deepEqual(found('吴丞相朱据与朱公主之女', 'person_name').includes('吴丞相'), false);
+  assert.deepEqual(found('冲突。洪武十三年（1380年）永嘉侯朱亮祖镇广州城，亮祖为人骄矜，', 'person_name').includes('永嘉侯'), false);
+  assert.deepEqual(found('n (1716 -1783)、约翰．凡布鲁 John Vanbrugh', 'person_name'), ['约翰．凡布鲁']);
+  // Parts the tagger found apart join into the one name (else 琼斯 lost the overlap and went out).
+  assert.deepEqual(found('薇玛·姬利（凯瑟琳·泽塔-琼斯 饰）是一个夜总会舞女。', 'person_name').includes('凯瑟琳·泽塔-琼斯'), true);
+  // A run that does not end where the ideographs do is no whole part: both names stay as they were.
+  assert.deepEqual(found('HAT-P-2b的罗斯特-麦克劳克林效应进行的最新的估计', 'person_name'), ['罗斯特', '麦克劳克林']);
+  // A name with a title after it is still one (王伟将军), and a marquis of three characters starting with a common surname.
+  assert.deepEqual(found('张将军来了，王伟将军也来了。', 'person_name').includes('王伟'), true);
+});
+
 test('punctuation is cut off a span (▪葛尔丹); a rare character spelt in brackets and a dash inside a name are kept', () => {
   assert.deepEqual(found('▪葛尔丹(李洪涛饰)▪索额图(薛中锐饰)', 'person_name'), ['葛尔丹', '李洪涛', '索额图', '薛中锐']);
   assert.deepEqual(found('本报讯记者袁（日希）报道：今天开幕。', 'person_name'), ['袁（日希）']);
