@@ -75,7 +75,7 @@ export function filledFormPdf(): Uint8Array {
 }
 
 /** A PDF file from its objects (object n is `objects[n - 1]`; Buffers are written as they are), xref offsets right. */
-export function pdfFile(objects: ReadonlyArray<string | ReadonlyArray<string | Uint8Array>>): Uint8Array {
+export function pdfFile(objects: ReadonlyArray<string | ReadonlyArray<string | Uint8Array>>, trailer = ''): Uint8Array {
   const parts: Buffer[] = [];
   let len = 0;
   const add = (x: string | Uint8Array) => { const b = typeof x === 'string' ? Buffer.from(x, 'latin1') : Buffer.from(x); parts.push(b); len += b.length; };
@@ -84,8 +84,26 @@ export function pdfFile(objects: ReadonlyArray<string | ReadonlyArray<string | U
   objects.forEach((o, i) => { offsets.push(len); add(`${i + 1} 0 obj\n`); (typeof o === 'string' ? [o] : o).forEach(add); add('\nendobj\n'); });
   const xref = len;
   add(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
-  add(`trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  add(`trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailer}>>\nstartxref\n${xref}\n%%EOF\n`);
   return new Uint8Array(Buffer.concat(parts));
+}
+
+/** PDF text as UTF-16 in hex, the way writers put Chinese into strings. */
+const pdfUtf16 = (s: string) => `<FEFF${Buffer.from(s, 'utf16le').swap16().toString('hex').toUpperCase()}>`;
+
+/** A PDF whose page says "Report" and whose bookmark, subject and a custom entry of its information say the rest. */
+export function pdfWithOutline(): Uint8Array {
+  const content = 'BT /F1 12 Tf 72 720 Td (Report) Tj ET';
+  return pdfFile([
+    '<< /Type /Catalog /Pages 2 0 R /Outlines 5 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 8 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Outlines /First 6 0 R /Last 6 0 R /Count 1 >>',
+    `<< /Title ${pdfUtf16('附件：王建军 13800138000')} /Parent 5 0 R /Dest [3 0 R /Fit] >>`,
+    `<< /Subject ${pdfUtf16('关于李秀英的处理意见')} /Reviewer (11010519491231002X) >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ], '/Info 7 0 R ');
 }
 
 /** A one-page PDF whose page says `caption` and which carries `bytes` as an attached file named `name`. */
@@ -402,5 +420,15 @@ export function officeWithHiddenParts(): Record<string, Uint8Array> {
   // A web page whose visible text is harmless: a comment, a hidden field and the author's meta tag are not.
   const page = strToU8('<html><head><meta name="author" content="联系人 13200132000"></head><body><p>通知</p><!-- 经办 13100131000 -->' +
     '<input type="hidden" name="id" value="11010519491231002X"></body></html>');
-  return { 'report.docx': docx, 'pivot.xlsx': xlsxFile, 'deck.pptx': pptxFile, 'imported.docx': imported, 'page.html': page };
+  // A worksheet whose cells are harmless: its printed footer, a formula, a data validation list and a picture's alt text are not.
+  const sheet = zipSync({
+    'xl/workbook.xml': xml('<workbook xmlns:r="r"><sheets><sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    'xl/_rels/workbook.xml.rels': xml('<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'),
+    'xl/worksheets/sheet1.xml': xml('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>合计</t></is></c>' +
+      '<c r="B1" t="str"><f>"联系"&amp;"13000130000"</f><v>联系</v></c></row></sheetData>' +
+      '<dataValidations><dataValidation type="list"><formula1>"李建国,王秀兰"</formula1></dataValidation></dataValidations>' +
+      '<headerFooter><oddFooter>&amp;L制表人 13900139000</oddFooter></headerFooter></worksheet>'),
+    'xl/drawings/drawing1.xml': xml('<xdr:wsDr xmlns:xdr="x"><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="2" name="图片 1" descr="张建华身份证 11010519491231002X"/></xdr:nvPicPr></xdr:pic></xdr:wsDr>'),
+  });
+  return { 'report.docx': docx, 'pivot.xlsx': xlsxFile, 'deck.pptx': pptxFile, 'imported.docx': imported, 'page.html': page, 'sheet.xlsx': sheet };
 }

@@ -5,7 +5,7 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pdfWithOutline, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
 import { MAX_EMBEDDED, MAX_PICTURES } from '../../src/knowledge/ingest/document-extras.ts';
 import { zipSync } from 'fflate';
 
@@ -122,6 +122,11 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
         assert.ok(form.includes(part), `${part} in ${JSON.stringify(form)}`);
       }
       assert.equal((await parseDocument('申请表.pdf', filledFormPdf())).blocks.map((b) => b.text).join('\n'), 'Application form');
+      // A PDF's bookmarks and every entry of its information, custom ones included.
+      const outlined = await reader.read('report.pdf', pdfWithOutline());
+      for (const part of ['Report', '王建军 13800138000', '关于李秀英的处理意见', '11010519491231002X']) {
+        assert.ok(outlined.includes(part), `${part} in ${JSON.stringify(outlined)}`);
+      }
     } finally {
       await reader.close();
     }
@@ -181,6 +186,7 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
         'deck.pptx': ['年度总结', '13500135000'],
         'imported.docx': ['13300133000'],
         'page.html': ['通知', '13200132000', '13100131000', '11010519491231002X'],
+        'sheet.xlsx': ['合计', '13000130000', '王秀兰', '11010519491231002X', '13900139000'],
       };
       for (const [name, parts] of Object.entries(expected)) {
         const text = await reader.read(name, files[name]);

@@ -36,23 +36,30 @@ export const MAX_PICTURES = 32;
 const NONE: DocumentExtras = Object.freeze({ text: '', pictures: [] });
 
 /**
- * The parts whose text the body's parser (office.ts) reads, by format. Every other XML part of the package is read here —
- * headers and footers, notes, comments, charts' cached labels and values, SmartArt, text boxes of drawings, slide
- * masters, pivot caches (the rows of a deleted data sheet live on in them), external links' cached cells, custom XML,
- * properties — so that a part no one thought of is read rather than passed: only NOISE is left out.
+ * The parts whose text the body's parser (office.ts) reads, by format; of these only what the parser leaves out is read
+ * here (BODY_EXTRAS). Every other XML part of the package is read whole — headers and footers, notes, comments, charts'
+ * cached labels and values, SmartArt, text boxes of drawings, slide masters, pivot caches (the rows of a deleted data
+ * sheet live on in them), external links' cached cells, custom XML, properties — so that a part no one thought of is
+ * read rather than passed: only NOISE is left out.
  */
 const BODY: Record<string, RegExp> = {
-  docx: /^$/, // word/document.xml is read here too, for what its parser leaves out (BODY_EXTRAS)
+  docx: /^word\/document\.xml$/,
   xlsx: /^xl\/(?:worksheets\/[^/]+|sharedStrings)\.xml$/,
   pptx: /^ppt\/(?:slides|notesSlides)\/[^/]+\.xml$/,
   ofd: /(?:^|\/)Content\.xml$/,
 };
+/**
+ * What a body part holds besides the text its parser reads: text deleted under tracked changes and field codes
+ * (HYPERLINK mailto:…) in Word, and in a worksheet its formulas (="张伟"), the header and footer printed on every page,
+ * and the lists of its data validations.
+ */
+const BODY_EXTRAS = /<w:(?:delText|instrText)(?:\s[^>]*)?>([^<]*)<|<(?:f|oddHeader|oddFooter|evenHeader|evenFooter|firstHeader|firstFooter|formula1|formula2|formula)(?:\s[^>]*)?>([^<]*)</g;
+/** A picture's or shape's alternative text (descr, title), in any part: "张伟的身份证照片". */
+const ALT_TEXT = /\b(?:descr|title)="([^"]+)"/g;
 /** Parts that hold formatting and plumbing, no text of the document. */
 const NOISE = /(?:^|\/)(?:styles|stylesWithEffects|fontTable|webSettings|numbering|tableStyles|presProps|viewProps|calcChain|\[Content_Types\])\.xml$|(?:^|\/)theme\/[^/]+\.xml$/;
 /** Parts of text: XML, and the HTML, MHT and VML some writers put in a package (`word/afchunk.mht`, an imported web page). */
 const TEXT_PART = /\.(?:xml|rels|vml|html?|mht|txt|csv)$/i;
-/** What Word's body holds that its parser does not read: text deleted under tracked changes, field codes (HYPERLINK mailto:…). */
-const BODY_EXTRAS = /<w:(?:delText|instrText)(?:\s[^>]*)?>([^<]*)<\/w:(?:delText|instrText)>/g;
 /** A pivot cache's items and records keep their values in attributes (<s v="张伟"/>, <n v="13800138000"/>). */
 const PIVOT_VALUE = /<[sn]\s[^>]*?\bv="([^"]*)"/g;
 /** Document variables (w:docVar), set by templates and macros. */
@@ -125,6 +132,20 @@ async function pdfExtras(bytes: Uint8Array, pictures: boolean, r: Reading): Prom
       // One more than there is room for, so that a document with too many is told apart from one that just fits.
       if (pictures) for (const p of await pagePictures(pdf, n, r.limits, MAX_PICTURES - r.pictures.length + 1)) addPicture(p, r);
     }
+    // Bookmarks, every entry of the document's information (subject, keywords, custom keys) and its XMP metadata.
+    const outline: Array<{ title?: string; items?: unknown[] }> = [...((await pdf.getOutline()) ?? [])];
+    for (let k = 0; k < outline.length && k < 10_000; k++) {
+      if (outline[k].title) r.text.push(outline[k].title!);
+      outline.push(...((outline[k].items ?? []) as typeof outline));
+    }
+    const meta = (await pdf.getMetadata().catch(() => null)) as { info?: Record<string, unknown>; metadata?: { getAll(): Record<string, unknown> } | null } | null;
+    const strings = (o: unknown): void => {
+      if (typeof o === 'string') r.text.push(o);
+      else if (o !== null && typeof o === 'object') for (const v of Object.values(o)) strings(v);
+    };
+    // Not what pdf.js itself adds (the format's version, the encryption's name).
+    strings({ ...meta?.info, PDFFormatVersion: null, EncryptFilterName: null });
+    strings(meta?.metadata?.getAll());
     // Files attached to the PDF (a spreadsheet behind a report): read like the document itself.
     const attached = (await pdf.getAttachments()) as Record<string, { filename?: string; content?: Uint8Array }> | null;
     for (const [key, file] of Object.entries(attached ?? {})) {
@@ -137,7 +158,7 @@ async function pdfExtras(bytes: Uint8Array, pictures: boolean, r: Reading): Prom
 
 async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
   const body = BODY[format];
-  const zip = readZip(bytes, (name) => (TEXT_PART.test(name) && !NOISE.test(name) && !body.test(name)) ||
+  const zip = readZip(bytes, (name) => (TEXT_PART.test(name) && !NOISE.test(name)) ||
     (pictures && MEDIA.test(name)) || EMBEDDED.test(name), r.limits);
   for (const [name, data] of zip) {
     if (MEDIA.test(name)) {
@@ -151,8 +172,16 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
     const xml = /\.mht$/i.test(name) ? mhtText(data) : Buffer.from(data).toString('utf8');
     const attributes = (re: RegExp) => { for (const m of xml.matchAll(re)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim()); };
     attributes(PERSON_ATTRIBUTE);
+    attributes(ALT_TEXT);
     if (name.endsWith('.rels')) { attributes(EXTERNAL_TARGET); continue; }
-    if (name === 'word/document.xml') { attributes(BODY_EXTRAS); continue; } // the rest of the body is its parser's
+    if (body.test(name)) {
+      // The rest of the body is its parser's.
+      for (const m of xml.matchAll(BODY_EXTRAS)) {
+        const v = m[1] ?? m[2];
+        if (v?.trim()) r.text.push(decodeEntities(v).trim());
+      }
+      continue;
+    }
     if (name.includes('pivotCache')) attributes(PIVOT_VALUE);
     if (name === 'word/settings.xml') attributes(DOC_VAR);
     attributes(TEXT_NODE);
