@@ -61,7 +61,7 @@ export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
  * Blobs inside blobs are read down to this depth (base64 in base64 in base64 …); what they decode is bounded by the
  * allowance they share with the outermost one (blobs.ts), so depth adds no work a flat text could not cause. The bound
  * is for the stack: each level of gzip-then-base64 costs an attacker only some 30 characters, so a 1 MB text could nest
- * thousands deep. Before 2026-12-08 it was 4, and a phone number in base64 five times over went out.
+ * thousands deep. Until the evening of 2026-12-07 it was 4, and a phone number in base64 five times over went out.
  */
 const MAX_BLOB_DEPTH = 32;
 

@@ -46,7 +46,7 @@ test('markdown emphasis inside a word is read through: bold, italic, strikethrou
   assert.deepEqual(found('手机1380013**8000**'), ['cn_mobile:1380013**8000']);
   assert.deepEqual(found('身份证 110105**19491231**002X'), ['cn_id_card:110105**19491231**002X']);
   assert.deepEqual(found('联系人：张~~三~~丰'), ['person_name:张~~三~~丰']);
-  // Bold with underscores (2026-12-08): not rendered inside a word, read through all the same.
+  // Bold with underscores (2026-12-07 evening): not rendered inside a word, read through all the same.
   assert.deepEqual(found('联系人：张__三丰__，请尽快回电'), ['person_name:张__三丰']);
   assert.deepEqual(found('手机1380013__8000__'), ['cn_mobile:1380013__8000']);
   assert.equal(normalize('申请人:王*小明*').text, '申请人:王小明*');

@@ -43,7 +43,7 @@ test('a padded name filled into running text (a template\'s fixed-width field) i
   assert.deepEqual(names('兹证明张　伟同志系我单位职工。'), ['张　伟']);
   assert.deepEqual(names('会议由王　芳主持，李建国作报告。'), ['王　芳', '李建国']);
   assert.deepEqual(names('这件事请告诉张 伟'), ['张 伟']);
-  // After a list separated by spaces (2026-12-08): the surname stands alone after a word of two or more characters.
+  // After a list separated by spaces (2026-12-07 evening): the surname stands alone after a word of two or more characters.
   assert.deepEqual(names('表彰名单：王小明 张 伟同志'), ['王小明', '张 伟']);
   assert.deepEqual(names('吴岳良 郑永飞 李　娜同志'), ['吴岳良', '郑永飞', '李　娜']);
   const text = '兹证明张　伟同志系我单位职工。';

@@ -174,7 +174,7 @@ describe('attachments: files and images inside a request are read and guarded', 
       file('y.docx', `data:application/octet-stream;base64,${b64('plain text, not a zip')}`),
       image(`data:image/png;base64,${b64(bomb)}`),
       { type: 'input_audio', input_audio: { data: b64('RIFF....WAVEfmt '), format: 'wav' } },
-      // Read as text, these said nothing (before 2026-12-08 they went out as read); a model shown their pages reads them.
+      // Read as text, these said nothing (until 2026-12-07 evening they went out as read); a model shown their pages reads them.
       file('garbled.pdf', `data:application/pdf;base64,${b64(garbledPdf())}`),
       file('outlined.pdf', `data:application/pdf;base64,${b64(outlinedPdf())}`),
     ];
