@@ -12,7 +12,7 @@ import { inspectBody } from '../src/gateway/inspect.ts';
 import { createGuard } from '../src/guard/index.ts';
 import { createFileTextReader } from '../src/knowledge/index.ts';
 import { encodePng } from '../src/knowledge/ingest/png.ts';
-import { digitsBitmap, digitsPage, pdf } from '../test/knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, pdf, wordFile, xml } from '../test/knowledge/fixtures.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const rounds = Number(values.rounds);
@@ -38,6 +38,9 @@ const cases: Array<[string, (i: number) => unknown]> = [
   ['no attachment', () => body()],
   ['text file (1 KB)', (i) => body(file('纪要.txt', 'text/plain', `会议纪要，联系电话 ${number(i)}。`.repeat(20)))],
   ['PDF, text layer (1 page)', (i) => body(file('名单.pdf', 'application/pdf', pdf(['Staff list', `Tel ${number(i)}`])))],
+  // Read whole: the body, and every other part (footer, comment, deleted revision, properties, styles skipped).
+  ['Word file, text and hidden parts', (i) => body(file('纪要.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    wordFile(`会议纪要，联系电话 ${number(i)}。`.repeat(20), { 'word/footer1.xml': xml(`<w:ftr><w:p><w:r><w:t>经办人 ${number(i)}</w:t></w:r></w:p></w:ftr>`) })))],
   ['image by OCR (520×82 px)', (i) => body(image(encodePng(digitsBitmap(number(i)))))],
   ['image by OCR (3,320×124 px)', (i) => body(image(encodePng(digitsBitmap(`${number(i)} ${number(i + 1)} ${number(i + 2)}`, 4, 4))))],
   ['image by OCR (a page, 14 lines)', (i) => body(image(page(i)))],

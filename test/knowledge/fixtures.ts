@@ -18,24 +18,24 @@ export function docx(): Uint8Array {
   });
 }
 
-/** A Word file whose text says little and whose pasted picture (word/media, PNG unless named otherwise) says the rest. */
-export function docxWithPicture(png: Uint8Array, media = 'image1.png'): Uint8Array {
+/** A Word file of one paragraph, with more parts beside its body. */
+export function wordFile(paragraph: string, parts: Record<string, Uint8Array> = {}): Uint8Array {
   const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
   return zipSync({
     '[Content_Types].xml': xml('<Types/>'),
-    'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>联系方式见下图</w:t></w:r></w:p></w:body></w:document>`),
-    [`word/media/${media}`]: png,
+    'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>${paragraph}</w:t></w:r></w:p></w:body></w:document>`),
+    ...parts,
   });
+}
+
+/** A Word file whose text says little and whose pasted picture (word/media, PNG unless named otherwise) says the rest. */
+export function docxWithPicture(png: Uint8Array, media = 'image1.png'): Uint8Array {
+  return wordFile('联系方式见下图', { [`word/media/${media}`]: png });
 }
 
 /** A Word file with a harmless body and a spreadsheet pasted into it as an object (word/embeddings). */
 export function docxWithEmbedded(inner: Uint8Array, name = 'Microsoft_Excel_Worksheet.xlsx'): Uint8Array {
-  const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
-  return zipSync({
-    '[Content_Types].xml': xml('<Types/>'),
-    'word/document.xml': xml(`<w:document ${W}><w:body><w:p><w:r><w:t>人员名单见附表</w:t></w:r></w:p></w:body></w:document>`),
-    [`word/embeddings/${name}`]: inner,
-  });
+  return wordFile('人员名单见附表', { [`word/embeddings/${name}`]: inner });
 }
 
 /**

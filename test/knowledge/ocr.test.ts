@@ -5,9 +5,8 @@ import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
-import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pdfWithOutline, scannedPdf, turnQuarter, wmf, xlsx } from './fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pdfWithOutline, scannedPdf, turnQuarter, wmf, wordFile, xlsx } from './fixtures.ts';
 import { MAX_EMBEDDED, MAX_PICTURES } from '../../src/knowledge/ingest/document-extras.ts';
-import { zipSync } from 'fflate';
 
 // tesseract.js + @tesseract.js-data/chi_sim are dependencies: the wasm core and the traineddata come from
 // node_modules (langPath is a local folder, cacheMethod 'none'), so this runs with no network.
@@ -162,15 +161,13 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
     const reader = createFileTextReader();
     try {
       await assert.rejects(reader.read('nested.docx', docxWithEmbedded(docxWithEmbedded(xlsx()), 'inner.docx')), /embedded in an embedded file/);
-      const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
-      const body = new TextEncoder().encode(`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>附表</w:t></w:r></w:p></w:body></w:document>`);
-      const many: Record<string, Uint8Array> = { 'word/document.xml': body };
+      const many: Record<string, Uint8Array> = {};
       for (let k = 0; k <= MAX_EMBEDDED; k++) many[`word/embeddings/sheet${k}.xlsx`] = xlsx();
-      await assert.rejects(reader.read('many.docx', zipSync(many)), new RegExp(`more than ${MAX_EMBEDDED} embedded files`));
-      const pictures: Record<string, Uint8Array> = { 'word/document.xml': body };
+      await assert.rejects(reader.read('many.docx', wordFile('附表', many)), new RegExp(`more than ${MAX_EMBEDDED} embedded files`));
+      const pictures: Record<string, Uint8Array> = {};
       const picture = encodePng(digitsBitmap('1'));
       for (let k = 0; k <= MAX_PICTURES; k++) pictures[`word/media/image${k}.png`] = picture;
-      await assert.rejects(reader.read('album.docx', zipSync(pictures)), new RegExp(`more than ${MAX_PICTURES} pictures`));
+      await assert.rejects(reader.read('album.docx', wordFile('附表', pictures)), new RegExp(`more than ${MAX_PICTURES} pictures`));
     } finally {
       await reader.close();
     }
