@@ -65,6 +65,9 @@ export function resolveOverlaps(found: RawFinding[]): RawFinding[] {
  */
 const MAX_BLOB_DEPTH = 32;
 
+/** Every tag character (U+E0000–U+E007F) is written with this high surrogate. */
+const TAG_HIGH_SURROGATE = '\udb40';
+
 /** Texts up to this length that scanned clean are remembered (at most CLEAN_SHORT_ENTRIES of them per guard). */
 const CLEAN_SHORT_MAX_LENGTH = 32;
 const CLEAN_SHORT_ENTRIES = 4096;
@@ -133,9 +136,32 @@ export function createGuard(options: GuardOptions = {}): Guard {
     return blobs.length > 0;
   }
 
-  /** `ratio`: the decoded bytes allowed per character of the text's blobs (blobs.ts). */
+  /**
+   * `ratio`: the decoded bytes allowed per character of the text's blobs (blobs.ts). A text with tag characters is read
+   * twice: as a model reads it, each tag as the ASCII it spells (a number smuggled in them), and as a person sees it,
+   * without them (a number with a tag or two put between its digits); whatever either reading finds is reported.
+   */
   function detect(text: string, depth = 0, ratio = INFLATE_RATIO): ScanResult {
-    const norm = normalize(text);
+    const read = detectView(text, depth, ratio, 'read');
+    let { level, findings } = read;
+    if (text.includes(TAG_HIGH_SURROGATE)) {
+      const seen = detectView(text, depth, ratio, 'drop');
+      const more = seen.findings.filter((f) => !findings.some((g) => g.start < f.end && f.start < g.end));
+      if (more.length > 0) {
+        findings = [...findings, ...more].sort((a, b) => a.start - b.start || b.end - a.end);
+        if (levelRank(seen.level) > levelRank(level)) level = seen.level;
+      }
+    }
+    // Clean as read at this depth: a short text with blobs read less deeply than at the top is not remembered as clean.
+    if (findings.length === 0 && text.length <= CLEAN_SHORT_MAX_LENGTH && (depth === 0 || !read.nested)) {
+      if (cleanShort.size >= CLEAN_SHORT_ENTRIES) cleanShort.clear();
+      cleanShort.add(text);
+    }
+    return { level, findings };
+  }
+
+  function detectView(text: string, depth: number, ratio: number, tags: 'read' | 'drop'): ScanResult & { nested: boolean } {
+    const norm = normalize(text, tags);
     const t = norm.text;
     const raw: RawFinding[] = [];
     // One pass for alphanumeric runs, keyword hits and secret-label starts (the runs buffer is reused by
@@ -167,12 +193,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       if (f.label) out.label = f.label;
       findings.push(Object.freeze(out));
     }
-    // Clean as read at this depth: a short text with blobs read less deeply than at the top is not remembered as clean.
-    if (findings.length === 0 && text.length <= CLEAN_SHORT_MAX_LENGTH && (depth === 0 || !nested)) {
-      if (cleanShort.size >= CLEAN_SHORT_ENTRIES) cleanShort.clear();
-      cleanShort.add(text);
-    }
-    return { level, findings };
+    return { level, findings, nested };
   }
   return { scan };
 }

@@ -15,8 +15,9 @@ import { isAsciiLetter } from './chars.ts';
  *   space become ASCII;
  * - Cyrillic and Greek look-alikes of Latin letters become Latin inside words written with Latin letters or
  *   digits ("АKIA…", "раssport"), never inside a word of real Cyrillic or Greek;
- * - format characters (\p{Cf}: zero-width, bidi controls, soft hyphen, tags) and variation selectors are
- *   dropped everywhere, combining marks (\p{M}) after a digit, an ASCII letter or a Han character ("1̲3̲8̲", keycaps
+ * - format characters (\p{Cf}: zero-width, bidi controls, soft hyphen) and variation selectors are dropped everywhere —
+ *   but tag characters read as the ASCII they spell (or are dropped: `tags`), and a run of variation selectors that
+ *   carries UTF-8 bytes reads as that text (variationRun) — combining marks (\p{M}) after a digit, an ASCII letter or a Han character ("1̲3̲8̲", keycaps
  *   "1️⃣", "机́密"), and Latin letters with diacritics become ASCII letters (Zhāng Wěi → Zhang Wei);
  * - traditional characters become simplified ones (陳 → 陈, 聯絡人 → 联络人; OpenCC's table, src/guard/data/traditional.ts),
  *   so that names, labels and addresses written in Hong Kong, Macau or Taiwan read as the detectors know them;
@@ -177,7 +178,9 @@ for (let cp = 0xa0; cp < 0x10000; cp++) {
   if (CF.test(s) || (cp >= 0xfe00 && cp <= 0xfe0f)) CLASS[cp] = INVISIBLE;
   else if (CLASS[cp] === ORDINARY && MARKS.test(s)) CLASS[cp] = MARK;
 }
-for (let cp = 0xe0000; cp < 0xe0080; cp++) ASTRAL.set(cp, '');
+// Tag characters are invisible, and spell ASCII to a model that reads them ("ASCII smuggling": a phone number written in
+// U+E0031 U+E0033 …): they read as the ASCII they spell. The language tag and the cancel tag are dropped.
+for (let cp = 0xe0000; cp < 0xe0080; cp++) ASTRAL.set(cp, cp >= 0xe0020 && cp <= 0xe007e ? String.fromCharCode(cp - 0xe0000) : '');
 for (let cp = 0xe0100; cp < 0xe01f0; cp++) ASTRAL.set(cp, '');
 ASTRAL.set(0x1bca0, '').set(0x1bca1, '').set(0x1bca2, '').set(0x1bca3, '');
 
@@ -203,6 +206,34 @@ for (let c = 0; c < 65536; c++) {
   else if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) CLASS[c] = WIDE;
   else if (c >= 0xd800 && c <= 0xdbff) CLASS[c] = HIGH;
   else if (c === 92 || c === 37 || c === 38 || c === 61) CLASS[c] = ESCAPE;
+}
+
+/**
+ * Variation selectors as bytes (VS1–VS16 are 0–15, VS17–VS256 are 16–255): a run of them after one character is
+ * invisible, and carries any text, UTF-8 encoded, to a model told how to read it ("emoji smuggling"). A single selector
+ * picks a glyph (❤️, an ideograph's variant); a run of MIN_SMUGGLED or more that decodes to UTF-8 is read as that text.
+ * Returns the run's length in code units (0 when it is no such run) and leaves the text in `smuggled`.
+ */
+const MIN_SMUGGLED = 4;
+let smuggled = '';
+const SMUGGLED_UTF8 = new TextDecoder('utf-8', { fatal: true });
+function variationRun(text: string, i: number): number {
+  const bytes: number[] = [];
+  let at = i;
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c >= 0xfe00 && c <= 0xfe0f) { bytes.push(c - 0xfe00); at++; continue; }
+    const cp = c >= 0xd800 && c <= 0xdbff ? astralAt(text, at) : -1;
+    if (cp >= 0xe0100 && cp <= 0xe01ef) { bytes.push(cp - 0xe0100 + 16); at += 2; continue; }
+    break;
+  }
+  if (bytes.length < MIN_SMUGGLED) return 0;
+  try {
+    smuggled = SMUGGLED_UTF8.decode(Uint8Array.from(bytes));
+  } catch {
+    return 0;
+  }
+  return at - i;
 }
 
 /** What a decoded character folds to, as if it had been written plainly (full-width colons, circled digits, 陳). */
@@ -439,7 +470,11 @@ function identityMap(n: number, j: number): [Int32Array, Int32Array] {
 }
 
 /** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
-export function normalize(text: string): Normalized {
+/**
+ * `tags`: tag characters read as the ASCII they spell, as a model reads them ('read', the default), or dropped, as a
+ * person sees them ('drop'). The guard reads a text with tags both ways (guard.ts).
+ */
+export function normalize(text: string, tags: 'read' | 'drop' = 'read'): Normalized {
   // What layout and markup put inside a value, to drop: the line breaks of text wrapped at a fixed width (a PDF's
   // lines), the inline tags or markdown emphasis where an editor split a run between two Han characters or digits, and
   // the space that pads a two-character name to the width of three.
@@ -485,7 +520,10 @@ export function normalize(text: string): Normalized {
         c = c === 0x3000 ? 32 : c - 0xfee0;
         k = CLASS[c];
         changed = true;
+      } else if (k === INVISIBLE && (span = variationRun(text, i)) > 0) {
+        rep = foldDecodedText(smuggled);
       } else if (k === INVISIBLE) {
+        span = 1;
         if (starts === null) [starts, ends] = identityMap(n, j);
         changed = true;
         continue;
@@ -518,8 +556,9 @@ export function normalize(text: string): Normalized {
       } else {
         // HIGH
         const cp = astralAt(text, i);
-        const f = cp < 0 ? undefined : ASTRAL.get(cp);
+        const f = cp < 0 ? undefined : tags === 'drop' && cp >= 0xe0020 && cp <= 0xe007e ? '' : ASTRAL.get(cp);
         if (f === undefined) k = ORDINARY;
+        else if (cp >= 0xe0100 && (span = variationRun(text, i)) > 0) rep = foldDecodedText(smuggled);
         else {
           rep = f;
           span = 2;

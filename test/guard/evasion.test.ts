@@ -77,6 +77,30 @@ test('combining marks and format characters inside digit runs are stripped', () 
   }
 });
 
+/** Text in tag characters: invisible, and read as ASCII by a model ("ASCII smuggling"). */
+const tags = (s: string): string => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+/** Bytes in variation selectors after a visible character ("emoji smuggling"). */
+const selectors = (s: string): string => [...Buffer.from(s)].map((b) => String.fromCodePoint(b < 16 ? 0xfe00 + b : 0xe0100 + b - 16)).join('');
+
+test('hostile: text smuggled in invisible characters — tag characters, variation selectors — is read as what it carries, pseudonymized whole, restored', () => {
+  const hidden = [`请看😀${tags('13800138000')}`, `联系${tags('id 11010519491231002X')}`, `好的😀${selectors('手机13800138000')}`, `👍${selectors('身份证号11010519491231002X')}`];
+  for (const text of hidden) {
+    const scan = guard.scan(text);
+    assert.ok(scan.findings.some((f) => f.type === 'cn_mobile' || f.type === 'cn_id_card'), JSON.stringify(text));
+    const vault = new Vault();
+    const safe = vault.pseudonymize(text, scan.findings);
+    // No digit is left in either smuggling alphabet (tags U+E0030–9, selectors U+E0120–9).
+    assert.ok(!/[\u{e0030}-\u{e0039}\u{e0120}-\u{e0129}]/u.test(safe), `no smuggled digit is left: ${JSON.stringify(safe)}`);
+    assert.equal(vault.restore(safe), text);
+  }
+  // Read both ways: a tag or two put between the digits of a visible number hides nothing.
+  assert.deepEqual(found(`手机138${tags('1')}0013${tags(' ')}8000`).map(([t]) => t), ['cn_mobile']);
+  // What they carry legitimately stays: a flag's tag sequence, one selector after an emoji or an ideograph.
+  for (const text of ['🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} 苏格兰', '❤\ufe0f 谢谢', '葛\u{e0100}城']) {
+    assert.deepEqual(found(text), [], JSON.stringify(text));
+  }
+});
+
 test('an ID card number in Arabic-Indic digits with a mark in it is pseudonymized and restored', () => {
   const id = spell('11010519491231002', 0x660) + 'X';
   const text = `身份证号${id.slice(0, 5)}\u0301${id.slice(5)}，请核对`;
