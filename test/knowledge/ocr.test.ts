@@ -147,6 +147,7 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       assert.match(await reader.read('wmf.docx', docxWithPicture(wmf(gbk), 'image3.wmf')), /张伟 13800138000/);
       // A spreadsheet pasted into a Word file as an object, and attached to a PDF: its cells are read.
       assert.match(await reader.read('embedded.docx', docxWithEmbedded(xlsx())), /王小明/);
+      assert.match(await reader.read('macro.docx', docxWithEmbedded(xlsx(), 'Microsoft_Excel_Macro-Enabled_Worksheet.xlsm')), /王小明/);
       const report = await reader.read('report.pdf', pdfWithAttachment('staff.xlsx', xlsx()));
       assert.match(report, /Report/);
       assert.match(report, /王小明/);

@@ -70,7 +70,7 @@ const EXTERNAL_TARGET = /<Relationship\s(?=[^>]*TargetMode="External")[^>]*?\bTa
 const MEDIA = /^(?:(?:word|ppt|xl)\/media|(?:.*\/)?Res)\/[^/]+\.(?:png|jpe?g|gif|bmp|tiff?|webp|emf|wmf)$/i;
 const METAFILE = /\.(?:emf|wmf)$/i;
 /** Office files embedded as objects (OLE objects of other programs, `oleObject1.bin`, are not read). */
-const EMBEDDED = /^(?:word|ppt|xl)\/embeddings\/[^/]+\.(?:docx|xlsx|pptx)$/i;
+const EMBEDDED = /^(?:word|ppt|xl)\/embeddings\/[^/]+\.(?:doc|xls|ppt)[xm]$/i;
 /** Files embedded in one document read at most (Office objects, a PDF's attached files); they are read one level deep. */
 export const MAX_EMBEDDED = 8;
 /** Attributes that name a person: comment and revision authors, their initials, the people of a workbook's threads. */
@@ -168,7 +168,8 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
       for (const p of drawn.pictures) addPicture(p, r);
       continue;
     }
-    if (EMBEDDED.test(name)) { await embeddedFile(name, data, r); continue; }
+    // A macro-enabled file (.xlsm) is read as the format it is a variant of.
+    if (EMBEDDED.test(name)) { await embeddedFile(name.replace(/m$/i, 'x'), data, r); continue; }
     const xml = /\.mht$/i.test(name) ? mhtText(data) : Buffer.from(data).toString('utf8');
     const attributes = (re: RegExp) => { for (const m of xml.matchAll(re)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim()); };
     attributes(PERSON_ATTRIBUTE);
