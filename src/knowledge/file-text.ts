@@ -37,7 +37,8 @@ export function createFileTextReader(): FileTextReader {
       // A PDF whose text could not be decoded, or that is drawn with shapes: what a model shown it reads was not read.
       if (doc.metadata.unreadable) throw new Error(`${name}: ${doc.metadata.unreadable}`);
       const body = [doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title, doc.metadata.author];
-      if (doc.status !== 'ready') return body.filter(Boolean).join('\n');
+      // A photo OCR found no text in still carries its metadata (image-text.ts).
+      if (doc.status !== 'ready') return [...body, extras.text].filter(Boolean).join('\n');
       // What leaves with the file besides its body: headers, comments, deleted revisions, properties, a PDF's form fields
       // and comments, and the pictures pasted into it (read in the parsing worker: document-extras.ts).
       const read = [...body, extras.text];

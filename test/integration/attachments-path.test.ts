@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pngWithText, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -104,7 +104,7 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(external.requests.length, before, 'nothing reached the external model');
   });
 
-  it('hostile: a GIF, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache — each read, each goes private', async () => {
+  it('hostile: a GIF, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache, a photo\'s metadata — each read, each goes private', async () => {
     // The department that lets what it cannot read go out: only reading these files keeps them in.
     const docxMime = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
     const parts = [
@@ -112,6 +112,8 @@ describe('attachments: files and images inside a request are read and guarded', 
       file('table.docx', `data:${docxMime};base64,${b64(docxWithPicture(emf([{ text: '身份证号' }, { text: '11010519491231002X' }]), 'image1.emf'))}`),
       file('object.docx', `data:${docxMime};base64,${b64(docxWithEmbedded(docxWithHiddenParts(), 'Microsoft_Word_Document.docx'))}`),
       file('report.pdf', `data:application/pdf;base64,${b64(pdfWithAttachment('minutes.docx', docxWithHiddenParts()))}`),
+      // A photo with nothing to read in its pixels, and a phone number in its metadata.
+      image(`data:image/png;base64,${b64(pngWithText(encodePng({ width: 80, height: 80, channels: 1, data: new Uint8Array(6400).fill(255) }), { iTXt: '拍摄人 13800138000' }))}`),
       // A pivot table whose data sheet was deleted: the rows live on in its cache.
       file('pivot.xlsx', `data:application/octet-stream;base64,${b64(officeWithHiddenParts()['pivot.xlsx'])}`),
     ];

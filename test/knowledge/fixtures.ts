@@ -1,5 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import { deflateSync } from 'node:zlib';
+import { pngChunk } from '../../src/knowledge/ingest/png.ts';
 
 /** Tiny documents of every format, built in code (no files shipped, nothing from ../shared). */
 export const xml = (s: string) => strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${s}`);
@@ -431,4 +432,47 @@ export function officeWithHiddenParts(): Record<string, Uint8Array> {
     'xl/drawings/drawing1.xml': xml('<xdr:wsDr xmlns:xdr="x"><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="2" name="图片 1" descr="张建华身份证 11010519491231002X"/></xdr:nvPicPr></xdr:pic></xdr:wsDr>'),
   });
   return { 'report.docx': docx, 'pivot.xlsx': xlsxFile, 'deck.pptx': pptxFile, 'imported.docx': imported, 'page.html': page, 'sheet.xlsx': sheet };
+}
+
+/** A PNG with text chunks after its header: tEXt (Latin-1), iTXt (UTF-8), and an eXIf chunk (EXIF in PNG). */
+export function pngWithText(png: Uint8Array, chunks: { tEXt?: string; iTXt?: string; exif?: Uint8Array }): Uint8Array {
+  const b = Buffer.from(png);
+  const ihdrEnd = 8 + 12 + 13;
+  const extra: Buffer[] = [];
+  if (chunks.tEXt !== undefined) extra.push(pngChunk('tEXt', Buffer.from(`Comment\0${chunks.tEXt}`, 'latin1')));
+  if (chunks.iTXt !== undefined) extra.push(pngChunk('iTXt', Buffer.concat([Buffer.from('Description\0\0\0\0\0', 'latin1'), Buffer.from(chunks.iTXt)])));
+  if (chunks.exif !== undefined) extra.push(pngChunk('eXIf', Buffer.from(chunks.exif)));
+  return new Uint8Array(Buffer.concat([b.subarray(0, ihdrEnd), ...extra, b.subarray(ihdrEnd)]));
+}
+
+/**
+ * EXIF as a TIFF structure (little-endian): IFD0 with an Artist (UTF-8, as Chinese software writes it) and an XPComment
+ * (UTF-16, as Windows Explorer writes it).
+ */
+export function exifTiff(artist: string, xpComment: string): Uint8Array {
+  const a = Buffer.concat([Buffer.from(artist), Buffer.alloc(1)]);
+  const x = Buffer.concat([Buffer.from(xpComment, 'utf16le'), Buffer.alloc(2)]);
+  const ifd = 8;
+  const data = ifd + 2 + 2 * 12 + 4;
+  const t = Buffer.alloc(data + a.length + x.length);
+  t.write('II', 0, 'latin1');
+  t.writeUInt16LE(42, 2);
+  t.writeUInt32LE(ifd, 4);
+  t.writeUInt16LE(2, ifd);
+  const entry = (k: number, tag: number, type: number, count: number, offset: number) => {
+    const at = ifd + 2 + 12 * k;
+    t.writeUInt16LE(tag, at); t.writeUInt16LE(type, at + 2); t.writeUInt32LE(count, at + 4); t.writeUInt32LE(offset, at + 8);
+  };
+  entry(0, 0x013b, 2, a.length, data);
+  entry(1, 0x9c9c, 1, x.length, data + a.length);
+  a.copy(t, data);
+  x.copy(t, data + a.length);
+  return new Uint8Array(t);
+}
+
+/** The header of a JPEG (not its pixels): an APP1 segment of EXIF, a comment, and the start of the scan. */
+export function jpegHeader(exif: Uint8Array, comment: string): Uint8Array {
+  const segment = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
+  return new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xd8]), segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), Buffer.from(exif)])),
+    segment(0xfe, Buffer.from(comment)), Buffer.from([0xff, 0xda, 0, 2])]));
 }

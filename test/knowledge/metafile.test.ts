@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { metafileKind, readMetafile } from '../../src/knowledge/ingest/metafile.ts';
 import { imageSize } from '../../src/knowledge/ingest/image-size.ts';
-import { digitsBitmap, emf, gifImage, wmf } from './fixtures.ts';
+import { digitsBitmap, emf, exifTiff, gifImage, jpegHeader, pngWithText, wmf } from './fixtures.ts';
+import { imageText } from '../../src/knowledge/ingest/image-text.ts';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
 
 /** "张伟 13800138000" in GBK, byte by byte. */
 const GBK_NAME_PHONE = new Uint8Array([0xd5, 0xc5, 0xce, 0xb0, ...Buffer.from(' 13800138000', 'latin1')]);
@@ -57,5 +59,27 @@ describe('image sizes read from headers', () => {
     gif.writeUInt16LE(30_000, frame + 7);
     assert.deepEqual(imageSize(gif), { width: 30_000, height: 30_000 });
     assert.equal(imageSize(gif.subarray(0, 20)), null);
+  });
+});
+
+describe('the text an image carries besides its pixels', () => {
+  it('reads EXIF (artist, Windows comment), a JPEG comment, PNG text chunks and EXIF in PNG; GPS and pixels are not read', () => {
+    const exif = exifTiff('张伟 13800138000', '身份证11010519491231002X');
+    assert.equal(imageText(jpegHeader(exif, '经办人李娜')), '张伟 13800138000\n身份证11010519491231002X\n经办人李娜');
+    const png = encodePng(digitsBitmap('1'));
+    assert.equal(imageText(pngWithText(png, { tEXt: 'Author Zhang Wei 13900139000', iTXt: '备注：王芳', exif })),
+      'Author Zhang Wei 13900139000\n备注：王芳\n张伟 13800138000\n身份证11010519491231002X');
+    assert.equal(imageText(png), '');
+  });
+
+  it('hostile: an offset past the end, a count of four billion, a chunk longer than the file — no throw, what came before stands', () => {
+    const exif = Buffer.from(exifTiff('张伟', '备注'));
+    exif.writeUInt32LE(0xfffffff0, 8 + 2 + 8); // the Artist's offset
+    exif.writeUInt32LE(0xffffffff, 8 + 2 + 12 + 4); // the comment's count
+    assert.equal(typeof imageText(jpegHeader(exif, '')), 'string');
+    const png = Buffer.from(pngWithText(encodePng(digitsBitmap('1')), { tEXt: '13900139000' }));
+    png.writeUInt32BE(0x7ffffff0, 33); // the tEXt chunk's length
+    assert.equal(typeof imageText(png), 'string');
+    assert.equal(imageText(new Uint8Array([0xff, 0xd8, 0xff])), '');
   });
 });

@@ -3,6 +3,7 @@ import { getDocumentProxy } from 'unpdf';
 import { decodeEntities, decodeHtml } from './html.ts';
 import { checkImagePixels, imageSize } from './image-size.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
+import { imageText } from './image-text.ts';
 import { readMetafile } from './metafile.ts';
 import { parseDocument } from './index.ts';
 import { MIN_PICTURE_PIXELS, pagePictures } from './pdf.ts';
@@ -89,6 +90,7 @@ export async function documentExtras(format: string, bytes: Uint8Array, opts: { 
 async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
   // A web page's body is what a reader sees; comments, scripts, hidden fields and attributes leave with it: its source is read whole.
   if (format === 'html') r.text.push(decodeHtml(bytes).text);
+  else if (format === 'image') r.text.push(imageText(bytes));
   else if (format === 'pdf') await pdfExtras(bytes, pictures, r);
   else if (BODY[format] !== undefined) await officeExtras(format, bytes, pictures, r);
 }
@@ -100,6 +102,7 @@ function addPicture(data: Uint8Array, r: Reading): void {
   if (r.pictures.length >= MAX_PICTURES) throw new IngestLimitError(`the document holds more than ${MAX_PICTURES} pictures`);
   checkImagePixels(size, r.limits);
   r.pictures.push(data);
+  r.text.push(imageText(data));
 }
 
 /** A file inside the document: its body as the knowledge bases parse it, and, one level down, its own extras. */
