@@ -212,7 +212,8 @@ for (let c = 0; c < 65536; c++) {
  * Variation selectors as bytes (VS1–VS16 are 0–15, VS17–VS256 are 16–255): a run of them after one character is
  * invisible, and carries any text, UTF-8 encoded, to a model told how to read it ("emoji smuggling"). A single selector
  * picks a glyph (❤️, an ideograph's variant); a run of MIN_SMUGGLED or more that decodes to UTF-8 is read as that text.
- * Returns the run's length in code units (0 when it is no such run) and leaves the text in `smuggled`.
+ * Returns the run's length in code units, the whole of which is read at once (a long run that is no text is dropped in
+ * one step, not re-read from each of its selectors), and leaves its text in `smuggled` ('' to drop it).
  */
 const MIN_SMUGGLED = 4;
 let smuggled = '';
@@ -227,11 +228,13 @@ function variationRun(text: string, i: number): number {
     if (cp >= 0xe0100 && cp <= 0xe01ef) { bytes.push(cp - 0xe0100 + 16); at += 2; continue; }
     break;
   }
-  if (bytes.length < MIN_SMUGGLED) return 0;
-  try {
-    smuggled = SMUGGLED_UTF8.decode(Uint8Array.from(bytes));
-  } catch {
-    return 0;
+  smuggled = '';
+  if (bytes.length >= MIN_SMUGGLED) {
+    try {
+      smuggled = SMUGGLED_UTF8.decode(Uint8Array.from(bytes));
+    } catch {
+      // no text: dropped like any selector
+    }
   }
   return at - i;
 }
@@ -469,8 +472,8 @@ function identityMap(n: number, j: number): [Int32Array, Int32Array] {
   return [starts, ends];
 }
 
-/** Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do. */
 /**
+ * Normalize `text` for detection. Returns the same string (and no map) when there is nothing to do.
  * `tags`: tag characters read as the ASCII they spell, as a model reads them ('read', the default), or dropped, as a
  * person sees them ('drop'). The guard reads a text with tags both ways (guard.ts).
  */
@@ -520,10 +523,10 @@ export function normalize(text: string, tags: 'read' | 'drop' = 'read'): Normali
         c = c === 0x3000 ? 32 : c - 0xfee0;
         k = CLASS[c];
         changed = true;
-      } else if (k === INVISIBLE && (span = variationRun(text, i)) > 0) {
-        rep = foldDecodedText(smuggled);
+      } else if (k === INVISIBLE && c >= 0xfe00 && c <= 0xfe0f) {
+        span = variationRun(text, i);
+        rep = smuggled === '' ? '' : foldDecodedText(smuggled);
       } else if (k === INVISIBLE) {
-        span = 1;
         if (starts === null) [starts, ends] = identityMap(n, j);
         changed = true;
         continue;
@@ -558,7 +561,10 @@ export function normalize(text: string, tags: 'read' | 'drop' = 'read'): Normali
         const cp = astralAt(text, i);
         const f = cp < 0 ? undefined : tags === 'drop' && cp >= 0xe0020 && cp <= 0xe007e ? '' : ASTRAL.get(cp);
         if (f === undefined) k = ORDINARY;
-        else if (cp >= 0xe0100 && (span = variationRun(text, i)) > 0) rep = foldDecodedText(smuggled);
+        else if (cp >= 0xe0100 && cp <= 0xe01ef) {
+          span = variationRun(text, i);
+          rep = smuggled === '' ? '' : foldDecodedText(smuggled);
+        }
         else {
           rep = f;
           span = 2;

@@ -95,6 +95,9 @@ test('hostile: text smuggled in invisible characters — tag characters, variati
   }
   // Read both ways: a tag or two put between the digits of a visible number hides nothing.
   assert.deepEqual(found(`手机138${tags('1')}0013${tags(' ')}8000`).map(([t]) => t), ['cn_mobile']);
+  // Linear: 200,000 selectors that are no text (byte 255) are dropped in one step, not re-read from each of them.
+  const junk = `手机13800138000${String.fromCodePoint(0xe01ef).repeat(200_000)}`;
+  assert.equal(normalize(junk).text, '手机13800138000');
   // What they carry legitimately stays: a flag's tag sequence, one selector after an emoji or an ideograph.
   for (const text of ['🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} 苏格兰', '❤\ufe0f 谢谢', '葛\u{e0100}城']) {
     assert.deepEqual(found(text), [], JSON.stringify(text));
