@@ -94,27 +94,33 @@ const pdfUtf16 = (s: string) => `<FEFF${Buffer.from(s, 'utf16le').swap16().toStr
 
 /** A PDF whose page says "Report" and whose bookmark, subject and a custom entry of its information say the rest. */
 export function pdfWithOutline(): Uint8Array {
-  const content = 'BT /F1 12 Tf 72 720 Td (Report) Tj ET';
-  return pdfFile([
-    '<< /Type /Catalog /Pages 2 0 R /Outlines 5 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 8 0 R >> >> /Contents 4 0 R >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  return onePagePdf('BT /F1 12 Tf 72 720 Td (Report) Tj ET', { catalog: '/Outlines 5 0 R ', resources: '/Font << /F1 8 0 R >>', trailer: '/Info 7 0 R ' }, [
     '<< /Type /Outlines /First 6 0 R /Last 6 0 R /Count 1 >>',
     `<< /Title ${pdfUtf16('附件：王建军 13800138000')} /Parent 5 0 R /Dest [3 0 R /Fit] >>`,
     `<< /Subject ${pdfUtf16('关于李秀英的处理意见')} /Reviewer (11010519491231002X) >>`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ], '/Info 7 0 R ');
+  ]);
+}
+
+/**
+ * A one-page PDF: catalog (1, with `catalog` added), pages (2), the page (3, with `resources`) and its content stream (4);
+ * `more` are objects 5, 6, … .
+ */
+export function onePagePdf(content: string, opts: { catalog?: string; resources?: string; trailer?: string } = {}, more: ReadonlyArray<string | ReadonlyArray<string | Uint8Array>> = []): Uint8Array {
+  return pdfFile([
+    `<< /Type /Catalog /Pages 2 0 R ${opts.catalog ?? ''}>>`,
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ${opts.resources ? `/Resources << ${opts.resources} >> ` : ''}/Contents 4 0 R >>`,
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    ...more,
+  ], opts.trailer);
 }
 
 /** A one-page PDF whose page says `caption` and which carries `bytes` as an attached file named `name`. */
 export function pdfWithAttachment(name: string, bytes: Uint8Array, caption = 'Report'): Uint8Array {
-  const content = `BT /F1 12 Tf 72 720 Td (${caption}) Tj ET`;
-  return pdfFile([
-    `<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(${name}) 5 0 R] >> >> >>`,
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R >> >> /Contents 4 0 R >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  return onePagePdf(`BT /F1 12 Tf 72 720 Td (${caption}) Tj ET`, {
+    catalog: `/Names << /EmbeddedFiles << /Names [(${name}) 5 0 R] >> >> `, resources: '/Font << /F1 7 0 R >>',
+  }, [
     `<< /Type /Filespec /F (${name}) /UF (${name}) /EF << /F 6 0 R >> >>`,
     [`<< /Type /EmbeddedFile /Length ${bytes.length} >>\nstream\n`, bytes, '\nendstream'],
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
@@ -356,13 +362,8 @@ export function wmf(text: Uint8Array): Uint8Array {
  */
 export function garbledPdf(): Uint8Array {
   const glyph = '1000 0 0 0 750 750 d1 0 0 750 750 re f';
-  const content = 'BT /F1 24 Tf 72 700 Td <0102030102030102> Tj ET';
   const proc = `<< /Length ${glyph.length} >>\nstream\n${glyph}\nendstream`;
-  return pdfFile([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  return onePagePdf('BT /F1 24 Tf 72 700 Td <0102030102030102> Tj ET', { resources: '/Font << /F1 5 0 R >>' }, [
     '<< /Type /Font /Subtype /Type3 /FontBBox [0 0 750 750] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /g1 6 0 R /g2 7 0 R /g3 8 0 R >> ' +
       '/Encoding << /Type /Encoding /Differences [1 /g1 /g2 /g3] >> /FirstChar 1 /LastChar 3 /Widths [1000 1000 1000] /Resources << >> >>',
     proc, proc, proc,
@@ -371,13 +372,7 @@ export function garbledPdf(): Uint8Array {
 
 /** A one-page PDF drawn with shapes alone (text turned into outlines looks like this): no text layer, no picture. */
 export function outlinedPdf(): Uint8Array {
-  const content = '0 0 0 rg 72 700 m 90 740 l 108 700 l f 120 700 20 40 re f';
-  return pdfFile([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-  ]);
+  return onePagePdf('0 0 0 rg 72 700 m 90 740 l 108 700 l f 120 700 20 40 re f');
 }
 
 /**
