@@ -5,10 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, isAbsolute } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import type { Command } from 'commander';
 import { Document, isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
@@ -113,14 +112,17 @@ async function downloadOnce(url: string, part: string, dispatcher: Dispatcher, h
   const total = Number.isFinite(len) ? start + len : undefined;
   let received = start;
   hooks.onProgress?.(received, total);
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
+  const file = createWriteStream(part, { flags: resume ? 'a' : 'w' });
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       received += chunk.length;
       hooks.onProgress?.(received, total);
-      cb(null, chunk);
-    },
-  });
-  await pipeline(body, counter, createWriteStream(part, { flags: resume ? 'a' : 'w' }));
+      if (!file.write(chunk)) await once(file, 'drain');
+    }
+  } finally {
+    // What arrived before an interruption is flushed, not discarded with the stream: the next attempt resumes after it.
+    await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
   if (total !== undefined && received < total) throw new Error(`download interrupted at ${received} of ${total} bytes`);
 }
 
