@@ -36,12 +36,11 @@ export function createFileTextReader(): FileTextReader {
       if (doc.status === 'no_text_layer' && ocr === null) throw new Error(`${name}: an image or a scan, and OCR is not installed`);
       // A PDF whose text could not be decoded, or that is drawn with shapes: what a model shown it reads was not read.
       if (doc.metadata.unreadable) throw new Error(`${name}: ${doc.metadata.unreadable}`);
-      const body = [doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title, doc.metadata.author];
-      // A photo OCR found no text in still carries its metadata (image-text.ts).
-      if (doc.status !== 'ready') return [...body, extras.text].filter(Boolean).join('\n');
-      // What leaves with the file besides its body: headers, comments, deleted revisions, properties, a PDF's form fields
-      // and comments, and the pictures pasted into it (read in the parsing worker: document-extras.ts).
-      const read = [...body, extras.text];
+      // The body and what leaves with the file besides it: headers, comments, deleted revisions, properties, a PDF's form
+      // fields and comments, a photo's metadata (read in the parsing worker: document-extras.ts) …
+      const read = [doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title, doc.metadata.author, extras.text];
+      if (doc.status !== 'ready') return read.filter(Boolean).join('\n');
+      // … and the pictures pasted into it.
       if (extras.pictures.length > 0 && timed === null) throw new Error(`${name}: holds pictures, and OCR is not installed`);
       for (const picture of extras.pictures) read.push(await timed!(picture));
       return read.filter(Boolean).join('\n');

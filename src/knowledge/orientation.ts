@@ -1,4 +1,4 @@
-import { pngChunk } from './ingest/png.ts';
+import { pngChunk, withChunksAfterHeader } from './ingest/png.ts';
 
 /** EXIF orientations: 3 turns an image half round, 6 a quarter clockwise, 8 three quarters (a quarter anticlockwise). */
 export type Orientation = 3 | 6 | 8;
@@ -13,18 +13,14 @@ function exifOrientation(o: Orientation): Buffer {
   return Buffer.from([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, o, 0, 0, 0, 0, 0, 0]);
 }
 
-const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-
 /**
  * The same image with an EXIF orientation placed before any other (PNG: an eXIf chunk after IHDR; JPEG: an APP1 Exif
  * segment after SOI), so that OCR reads it turned; null for another format. The pixels are not touched.
  */
 export function withOrientation(image: Uint8Array, o: Orientation): Buffer | null {
+  const png = withChunksAfterHeader(image, [pngChunk('eXIf', exifOrientation(o))]);
+  if (png !== null) return png;
   const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
-  if (bytes.length > 33 && bytes.subarray(0, 8).equals(PNG_SIGNATURE) && bytes.toString('latin1', 12, 16) === 'IHDR') {
-    const ihdrEnd = 8 + 8 + bytes.readUInt32BE(8) + 4;
-    return Buffer.concat([bytes.subarray(0, ihdrEnd), pngChunk('eXIf', exifOrientation(o)), bytes.subarray(ihdrEnd)]);
-  }
   if (bytes.length > 2 && bytes[0] === 0xff && bytes[1] === 0xd8) {
     const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exifOrientation(o)]);
     const header = Buffer.from([0xff, 0xe1, 0, 0]);

@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import { deflateSync } from 'node:zlib';
-import { pngChunk } from '../../src/knowledge/ingest/png.ts';
+import { pngChunk, withChunksAfterHeader } from '../../src/knowledge/ingest/png.ts';
 
 /** Tiny documents of every format, built in code (no files shipped, nothing from ../shared). */
 export const xml = (s: string) => strToU8(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${s}`);
@@ -431,13 +431,11 @@ export function officeWithHiddenParts(): Record<string, Uint8Array> {
 
 /** A PNG with text chunks after its header: tEXt (Latin-1), iTXt (UTF-8), and an eXIf chunk (EXIF in PNG). */
 export function pngWithText(png: Uint8Array, chunks: { tEXt?: string; iTXt?: string; exif?: Uint8Array }): Uint8Array {
-  const b = Buffer.from(png);
-  const ihdrEnd = 8 + 12 + 13;
   const extra: Buffer[] = [];
   if (chunks.tEXt !== undefined) extra.push(pngChunk('tEXt', Buffer.from(`Comment\0${chunks.tEXt}`, 'latin1')));
   if (chunks.iTXt !== undefined) extra.push(pngChunk('iTXt', Buffer.concat([Buffer.from('Description\0\0\0\0\0', 'latin1'), Buffer.from(chunks.iTXt)])));
   if (chunks.exif !== undefined) extra.push(pngChunk('eXIf', Buffer.from(chunks.exif)));
-  return new Uint8Array(Buffer.concat([b.subarray(0, ihdrEnd), ...extra, b.subarray(ihdrEnd)]));
+  return new Uint8Array(withChunksAfterHeader(png, extra)!);
 }
 
 /**

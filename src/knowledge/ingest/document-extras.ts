@@ -102,7 +102,6 @@ function addPicture(data: Uint8Array, r: Reading): void {
   if (r.pictures.length >= MAX_PICTURES) throw new IngestLimitError(`the document holds more than ${MAX_PICTURES} pictures`);
   checkImagePixels(size, r.limits);
   r.pictures.push(data);
-  r.text.push(imageText(data));
 }
 
 /** A file inside the document: its body as the knowledge bases parse it, and, one level down, its own extras. */
@@ -111,7 +110,7 @@ async function embeddedFile(name: string, bytes: Uint8Array, r: Reading): Promis
   if (++r.embedded > MAX_EMBEDDED) throw new IngestLimitError(`the document holds more than ${MAX_EMBEDDED} embedded files`);
   const doc = await parseDocument(name, bytes, { ocr: null });
   r.text.push(doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title ?? '', doc.metadata.author ?? '');
-  if (doc.format === 'image') { addPicture(bytes, r); return; }
+  if (doc.format === 'image') addPicture(bytes, r);
   r.depth--;
   try {
     await readExtras(doc.format, bytes, true, r);
@@ -165,7 +164,11 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
     (pictures && MEDIA.test(name)) || EMBEDDED.test(name), r.limits);
   for (const [name, data] of zip) {
     if (MEDIA.test(name)) {
-      if (!METAFILE.test(name)) { addPicture(data, r); continue; }
+      if (!METAFILE.test(name)) {
+        addPicture(data, r);
+        r.text.push(imageText(data));
+        continue;
+      }
       const drawn = readMetafile(data);
       r.text.push(drawn.text);
       for (const p of drawn.pictures) addPicture(p, r);
