@@ -1,13 +1,10 @@
-import './pdf-runtime.ts';
-import { getDocumentProxy } from 'unpdf';
 import { decodeEntities, decodeHtml } from './html.ts';
 import { checkImagePixels, imageSize } from './image-size.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
 import { imageText } from './image-text.ts';
 import { readMetafile } from './metafile.ts';
 import { parseDocument } from './index.ts';
-import { MIN_PICTURE_PIXELS, pagePictures } from './pdf.ts';
-import { checkPdfStreams } from './pdf-limits.ts';
+import { MIN_PICTURE_PIXELS, pagePictures, withPdf, type PdfDocument } from './pdf.ts';
 import { readZip } from './zip.ts';
 
 /**
@@ -79,19 +76,19 @@ const PERSON_ATTRIBUTE = /\b(?:w:author|w:initials|w15:author|w15:userId|author|
 
 interface Reading { text: string[]; pictures: Uint8Array[]; limits: IngestLimits; depth: number; embedded: number }
 
-/** `pictures: false` when they were read already (a scan's pages, by OCR). */
-export async function documentExtras(format: string, bytes: Uint8Array, opts: { pictures?: boolean; limits?: IngestLimits } = {}): Promise<DocumentExtras> {
+/** `pictures: false` when they were read already (a scan's pages, by OCR); `pdf`: the PDF already open, not opened again. */
+export async function documentExtras(format: string, bytes: Uint8Array, opts: { pictures?: boolean; limits?: IngestLimits; pdf?: PdfDocument } = {}): Promise<DocumentExtras> {
   const r: Reading = { text: [], pictures: [], limits: opts.limits ?? DEFAULT_INGEST_LIMITS, depth: 1, embedded: 0 };
-  await readExtras(format, bytes, opts.pictures !== false, r);
+  await readExtras(format, bytes, opts.pictures !== false, r, opts.pdf);
   return r.text.length === 0 && r.pictures.length === 0 ? NONE : { text: r.text.filter(Boolean).join('\n'), pictures: r.pictures };
 }
 
 /** `pictures`: whether to take the document's own pictures (false: OCR read them as its pages). */
-async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
+async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading, pdf?: PdfDocument): Promise<void> {
   // A web page's body is what a reader sees; comments, scripts, hidden fields and attributes leave with it: its source is read whole.
   if (format === 'html') r.text.push(decodeHtml(bytes).text);
   else if (format === 'image') r.text.push(imageText(bytes));
-  else if (format === 'pdf') await pdfExtras(bytes, pictures, r);
+  else if (format === 'pdf') await (pdf ? pdfExtras(pdf, pictures, r) : withPdf(bytes, r.limits, (open) => pdfExtras(open, pictures, r)));
   else if (BODY[format] !== undefined) await officeExtras(format, bytes, pictures, r);
 }
 
@@ -121,40 +118,34 @@ async function embeddedFile(name: string, bytes: Uint8Array, r: Reading): Promis
 
 interface Annotation { fieldName?: string; fieldValue?: unknown; contentsObj?: { str?: string }; titleObj?: { str?: string } }
 
-async function pdfExtras(bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
-  checkPdfStreams(bytes, r.limits);
-  const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 } as never);
-  try {
-    for (let n = 1; n <= Math.min(pdf.numPages, r.limits.maxPdfPages); n++) {
-      for (const a of (await (await pdf.getPage(n)).getAnnotations()) as Annotation[]) {
-        const values = (Array.isArray(a.fieldValue) ? a.fieldValue : [a.fieldValue]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
-        for (const v of values) r.text.push(a.fieldName ? `${a.fieldName}：${v}` : v);
-        for (const t of [a.titleObj?.str, a.contentsObj?.str]) if (t?.trim()) r.text.push(t.trim());
-      }
-      // One more than there is room for, so that a document with too many is told apart from one that just fits.
-      if (pictures) for (const p of await pagePictures(pdf, n, r.limits, MAX_PICTURES - r.pictures.length + 1)) addPicture(p, r);
+async function pdfExtras(pdf: PdfDocument, pictures: boolean, r: Reading): Promise<void> {
+  for (let n = 1; n <= Math.min(pdf.numPages, r.limits.maxPdfPages); n++) {
+    for (const a of (await (await pdf.getPage(n)).getAnnotations()) as Annotation[]) {
+      const values = (Array.isArray(a.fieldValue) ? a.fieldValue : [a.fieldValue]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+      for (const v of values) r.text.push(a.fieldName ? `${a.fieldName}：${v}` : v);
+      for (const t of [a.titleObj?.str, a.contentsObj?.str]) if (t?.trim()) r.text.push(t.trim());
     }
-    // Bookmarks, every entry of the document's information (subject, keywords, custom keys) and its XMP metadata.
-    const outline: Array<{ title?: string; items?: unknown[] }> = [...((await pdf.getOutline()) ?? [])];
-    for (let k = 0; k < outline.length && k < 10_000; k++) {
-      if (outline[k].title) r.text.push(outline[k].title!);
-      outline.push(...((outline[k].items ?? []) as typeof outline));
-    }
-    const meta = (await pdf.getMetadata().catch(() => null)) as { info?: Record<string, unknown>; metadata?: { getAll(): Record<string, unknown> } | null } | null;
-    const strings = (o: unknown): void => {
-      if (typeof o === 'string') r.text.push(o);
-      else if (o !== null && typeof o === 'object') for (const v of Object.values(o)) strings(v);
-    };
-    // Not what pdf.js itself adds (the format's version, the encryption's name).
-    strings({ ...meta?.info, PDFFormatVersion: null, EncryptFilterName: null });
-    strings(meta?.metadata?.getAll());
-    // Files attached to the PDF (a spreadsheet behind a report): read like the document itself.
-    const attached = (await pdf.getAttachments()) as Record<string, { filename?: string; content?: Uint8Array }> | null;
-    for (const [key, file] of Object.entries(attached ?? {})) {
-      if (file.content && file.content.length > 0) await embeddedFile(file.filename || key, file.content, r);
-    }
-  } finally {
-    await pdf.destroy();
+    // One more than there is room for, so that a document with too many is told apart from one that just fits.
+    if (pictures) for (const p of await pagePictures(pdf, n, r.limits, MAX_PICTURES - r.pictures.length + 1)) addPicture(p, r);
+  }
+  // Bookmarks, every entry of the document's information (subject, keywords, custom keys) and its XMP metadata.
+  const outline: Array<{ title?: string; items?: unknown[] }> = [...((await pdf.getOutline()) ?? [])];
+  for (let k = 0; k < outline.length && k < 10_000; k++) {
+    if (outline[k].title) r.text.push(outline[k].title!);
+    outline.push(...((outline[k].items ?? []) as typeof outline));
+  }
+  const meta = (await pdf.getMetadata().catch(() => null)) as { info?: Record<string, unknown>; metadata?: { getAll(): Record<string, unknown> } | null } | null;
+  const strings = (o: unknown): void => {
+    if (typeof o === 'string') r.text.push(o);
+    else if (o !== null && typeof o === 'object') for (const v of Object.values(o)) strings(v);
+  };
+  // Not what pdf.js itself adds (the format's version, the encryption's name).
+  strings({ ...meta?.info, PDFFormatVersion: null, EncryptFilterName: null });
+  strings(meta?.metadata?.getAll());
+  // Files attached to the PDF (a spreadsheet behind a report): read like the document itself.
+  const attached = (await pdf.getAttachments()) as Record<string, { filename?: string; content?: Uint8Array }> | null;
+  for (const [key, file] of Object.entries(attached ?? {})) {
+    if (file.content && file.content.length > 0) await embeddedFile(file.filename || key, file.content, r);
   }
 }
 

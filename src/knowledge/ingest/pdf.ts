@@ -13,46 +13,56 @@ import { paragraphs } from './text.ts';
  * no text (a scan) comes back with status `no_text_layer` — unless `ocr` is given: then the images of each
  * page (a scan is one image per page) are extracted and read by OCR.
  */
-export async function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limits: IngestLimits = DEFAULT_INGEST_LIMITS): Promise<ParsedDocument> {
+export function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limits: IngestLimits = DEFAULT_INGEST_LIMITS): Promise<ParsedDocument> {
+  return withPdf(bytes, limits, (pdf) => readPdf(pdf, ocr, limits));
+}
+
+/** Runs `read` on the PDF, its streams checked before pdf.js sees them, and releases it after. */
+export async function withPdf<T>(bytes: Uint8Array, limits: IngestLimits, read: (pdf: PdfDocument) => Promise<T>): Promise<T> {
   checkPdfStreams(bytes, limits);
   const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 } as never);
   try {
-    if (pdf.numPages > limits.maxPdfPages) throw new IngestLimitError(`the PDF has ${pdf.numPages} pages (at most ${limits.maxPdfPages})`);
-    const { totalPages, text } = await extractText(pdf, { mergePages: false });
-    const blocks: Block[] = [];
-    const garbledPages: number[] = [];
-    text.forEach((pageText, i) => {
-      if (isGarbled(pageText)) {
-        garbledPages.push(i + 1);
-        pageText = pageText.replace(UNDECODED, '');
-      }
-      // pdf.js puts line breaks between text lines; join lines that end mid-sentence in Chinese.
-      const cleaned = pageText.replace(/([\u4e00-\u9fff，、])\n(?=[\u4e00-\u9fff])/g, '$1');
-      blocks.push(...paragraphs(cleaned, i + 1));
-    });
-    const metadata: Record<string, string> = {};
-    if (garbledPages.length > 0) {
-      metadata.unreadable = `the text layer of page ${garbledPages.slice(0, 10).join(', ')} maps its glyphs to no characters (a font without a Unicode map) / 文字层无法解码`;
-    }
-    try {
-      const meta = await getMeta(pdf);
-      const info = meta.info as Record<string, unknown>;
-      if (typeof info?.Title === 'string' && info.Title.trim()) metadata.title = info.Title.trim();
-      if (typeof info?.Author === 'string' && info.Author.trim()) metadata.author = info.Author.trim();
-    } catch { /* metadata is optional */ }
-    const chars = blocks.reduce((n, b) => n + b.text.replace(/\s/g, '').length, 0);
-    if (chars === 0 && ocr) {
-      const { blocks: scanned, pictures } = await ocrPages(pdf, totalPages, ocr, limits);
-      // Nothing to read at all: the pages are drawn with shapes (text turned into outlines), which a model shown them reads.
-      if (pictures === 0) metadata.unreadable ??= 'no text layer and no pictures: its text may be drawn as shapes / 无文字层也无图片（文字可能转成了曲线）';
-      if (scanned.length) return { format: 'pdf', blocks: scanned, status: 'ready', pages: totalPages, metadata: { ...metadata, ocr: 'tesseract chi_sim' } };
-      return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
-    }
-    if (chars === 0) return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer (a scan?) / PDF 无文本层（可能是扫描件）' };
-    return { format: 'pdf', blocks, status: 'ready', pages: totalPages, metadata };
+    return await read(pdf);
   } finally {
     await pdf.destroy();
   }
+}
+
+/** parsePdf on a PDF already open (the parsing worker reads its extras from the same one: document-extras.ts). */
+export async function readPdf(pdf: PdfDocument, ocr?: OcrFunction | null, limits: IngestLimits = DEFAULT_INGEST_LIMITS): Promise<ParsedDocument> {
+  if (pdf.numPages > limits.maxPdfPages) throw new IngestLimitError(`the PDF has ${pdf.numPages} pages (at most ${limits.maxPdfPages})`);
+  const { totalPages, text } = await extractText(pdf, { mergePages: false });
+  const blocks: Block[] = [];
+  const garbledPages: number[] = [];
+  text.forEach((pageText, i) => {
+    if (isGarbled(pageText)) {
+      garbledPages.push(i + 1);
+      pageText = pageText.replace(UNDECODED, '');
+    }
+    // pdf.js puts line breaks between text lines; join lines that end mid-sentence in Chinese.
+    const cleaned = pageText.replace(/([\u4e00-\u9fff，、])\n(?=[\u4e00-\u9fff])/g, '$1');
+    blocks.push(...paragraphs(cleaned, i + 1));
+  });
+  const metadata: Record<string, string> = {};
+  if (garbledPages.length > 0) {
+    metadata.unreadable = `the text layer of page ${garbledPages.slice(0, 10).join(', ')} maps its glyphs to no characters (a font without a Unicode map) / 文字层无法解码`;
+  }
+  try {
+    const meta = await getMeta(pdf);
+    const info = meta.info as Record<string, unknown>;
+    if (typeof info?.Title === 'string' && info.Title.trim()) metadata.title = info.Title.trim();
+    if (typeof info?.Author === 'string' && info.Author.trim()) metadata.author = info.Author.trim();
+  } catch { /* metadata is optional */ }
+  const chars = blocks.reduce((n, b) => n + b.text.replace(/\s/g, '').length, 0);
+  if (chars === 0 && ocr) {
+    const { blocks: scanned, pictures } = await ocrPages(pdf, totalPages, ocr, limits);
+    // Nothing to read at all: the pages are drawn with shapes (text turned into outlines), which a model shown them reads.
+    if (pictures === 0) metadata.unreadable ??= 'no text layer and no pictures: its text may be drawn as shapes / 无文字层也无图片（文字可能转成了曲线）';
+    if (scanned.length) return { format: 'pdf', blocks: scanned, status: 'ready', pages: totalPages, metadata: { ...metadata, ocr: 'tesseract chi_sim' } };
+    return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
+  }
+  if (chars === 0) return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer (a scan?) / PDF 无文本层（可能是扫描件）' };
+  return { format: 'pdf', blocks, status: 'ready', pages: totalPages, metadata };
 }
 
 /** Images smaller than this (pixels) are logos, bullets and rules, not a scanned or pasted page. */
