@@ -245,20 +245,27 @@ export function turnQuarter(g: Gray): Gray {
   return { width: g.height, height: g.width, channels: 1, data };
 }
 
-/** A one-page PDF with no text layer: the page is one gray image (what a scanner produces). */
-export function scannedPdf(img: { width: number; height: number; data: Uint8Array }, caption?: string): Uint8Array {
-  const stream = deflateSync(img.data);
-  // With a caption the page has a text layer too: a report with a picture pasted in.
+/** A PDF with no text layer: each page is one gray image (what a scanner produces). */
+type GrayImage = Pick<Gray, 'width' | 'height' | 'data'>;
+export function scannedPdf(pages: GrayImage | readonly GrayImage[], caption?: string): Uint8Array {
+  const images: readonly GrayImage[] = Array.isArray(pages) ? pages : [pages];
+  // With a caption the first page has a text layer too: a report with a picture pasted in.
   const text = caption ? `BT /F1 12 Tf 72 720 Td (${caption.replace(/[()\\]/g, '\\$&')}) Tj ET ` : '';
-  const content = `${text}q ${img.width} 0 0 ${img.height} 36 400 cm /Im0 Do Q`;
+  const page = (i: number) => 4 + 3 * i; // a page, its contents and its image are objects n, n + 1, n + 2
   const objects: Array<Array<string | Buffer>> = [
     ['<< /Type /Catalog /Pages 2 0 R >>'],
-    ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
-    ['<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> /Contents 4 0 R >>'],
-    [`<< /Length ${content.length} >>\nstream\n${content}\nendstream`],
-    [`<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`, stream, '\nendstream'],
+    [`<< /Type /Pages /Kids [${images.map((_, i) => `${page(i)} 0 R`).join(' ')}] /Count ${images.length} >>`],
     ['<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'],
   ];
+  images.forEach((img, i) => {
+    const stream = deflateSync(img.data);
+    const content = `${i === 0 ? text : ''}q ${img.width} 0 0 ${img.height} 36 400 cm /Im0 Do Q`;
+    objects.push(
+      [`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 ${page(i) + 2} 0 R >> /Font << /F1 3 0 R >> >> /Contents ${page(i) + 1} 0 R >>`],
+      [`<< /Length ${content.length} >>\nstream\n${content}\nendstream`],
+      [`<< /Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`, stream, '\nendstream'],
+    );
+  });
   return pdfFile(objects);
 }
 

@@ -54,15 +54,30 @@ export async function readPdf(pdf: PdfDocument, ocr?: OcrFunction | null, limits
     if (typeof info?.Author === 'string' && info.Author.trim()) metadata.author = info.Author.trim();
   } catch { /* metadata is optional */ }
   const chars = blocks.reduce((n, b) => n + b.text.replace(/\s/g, '').length, 0);
-  if (chars === 0 && ocr) {
-    const { blocks: scanned, pictures } = await ocrPages(pdf, totalPages, ocr, limits);
-    // Nothing to read at all: the pages are drawn with shapes (text turned into outlines), which a model shown them reads.
-    if (pictures === 0) metadata.unreadable ??= 'no text layer and no pictures: its text may be drawn as shapes / 无文字层也无图片（文字可能转成了曲线）';
-    if (scanned.length) return { format: 'pdf', blocks: scanned, status: 'ready', pages: totalPages, metadata: { ...metadata, ocr: 'tesseract chi_sim' } };
-    return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
+  if (chars > 0) return { format: 'pdf', blocks, status: 'ready', pages: totalPages, metadata };
+  const scan: ParsedDocument = { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer (a scan?) / PDF 无文本层（可能是扫描件）' };
+  return ocr ? readScan(scan, (page) => pagePictures(pdf, page, limits), ocr) : scan;
+}
+
+/**
+ * A PDF without a text layer (`scan`, as readPdf gives it) read by OCR: the images of each page in turn, from
+ * `picturesOf` (pagePictures here; the parsing worker's, over its messages, for the gateway and the knowledge bases).
+ */
+export async function readScan(scan: ParsedDocument, picturesOf: (page: number) => Promise<Uint8Array[]>, ocr: OcrFunction): Promise<ParsedDocument> {
+  const blocks: Block[] = [];
+  let pictures = 0;
+  for (let page = 1; page <= (scan.pages ?? 0); page++) {
+    for (const picture of await picturesOf(page)) {
+      pictures++;
+      const text = (await ocr(picture)).trim();
+      if (text) blocks.push(...paragraphs(text, page));
+    }
   }
-  if (chars === 0) return { format: 'pdf', blocks: [], status: 'no_text_layer', pages: totalPages, metadata, note: 'the PDF has no text layer (a scan?) / PDF 无文本层（可能是扫描件）' };
-  return { format: 'pdf', blocks, status: 'ready', pages: totalPages, metadata };
+  const metadata = { ...scan.metadata };
+  // Nothing to read at all: the pages are drawn with shapes (text turned into outlines), which a model shown them reads.
+  if (pictures === 0) metadata.unreadable ??= 'no text layer and no pictures: its text may be drawn as shapes / 无文字层也无图片（文字可能转成了曲线）';
+  if (blocks.length) return { format: 'pdf', blocks, status: 'ready', pages: scan.pages, metadata: { ...metadata, ocr: 'tesseract chi_sim' } };
+  return { ...scan, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
 }
 
 /** Images smaller than this (pixels) are logos, bullets and rules, not a scanned or pasted page. */
@@ -80,19 +95,6 @@ export async function pagePictures(pdf: PdfDocument, page: number, limits: Inges
     out.push(encodePng(img));
   }
   return out;
-}
-
-async function ocrPages(pdf: PdfDocument, totalPages: number, ocr: OcrFunction, limits: IngestLimits): Promise<{ blocks: Block[]; pictures: number }> {
-  const blocks: Block[] = [];
-  let pictures = 0;
-  for (let page = 1; page <= totalPages; page++) {
-    for (const picture of await pagePictures(pdf, page, limits)) {
-      pictures++;
-      const text = (await ocr(picture)).trim();
-      if (text) blocks.push(...paragraphs(text, page));
-    }
-  }
-  return { blocks, pictures };
 }
 
 /**
