@@ -438,6 +438,15 @@ test('words that never start or end a name are cut off a span (杨蓉饰, 对于
   assert.deepEqual(found('和万春花了七八万元修路。', 'person_name'), ['和万春'], 'and 和 one when three characters are left');
 });
 
+test('an old place named with its name today (熊津（今…）) or a landmass (潘诺西亚大陆) is no name; a person from a place today is', () => {
+  assert.deepEqual(found('徐夫人，吴郡富春（今浙江省杭州市富阳区）人。', 'person_name'), ['徐夫人']);
+  assert.deepEqual(found('百济王子被拥立为国王，建都熊津（今忠清南道公州市）。', 'person_name'), []);
+  assert.deepEqual(found('他出生于帝国阿非利加行省大莱普提斯（今利比亚），家境富裕。', 'person_name'), []);
+  assert.deepEqual(found('潘诺西亚大陆分裂成冈瓦那大陆、劳伦大陆和波罗地大陆。', 'person_name'), []);
+  assert.deepEqual(found('东晋史学家干宝（今新蔡县人）著有《搜神记》。', 'person_name'), ['干宝'], '（今…人） says where a person came from');
+  assert.deepEqual(found('记者王小明（今河北省石家庄市人）报道。', 'person_name'), ['王小明']);
+});
+
 test('a span running on into a clause ends before the word no name holds (刘备伐吴, 秦将章邯, 狼与乌鸦)', () => {
   assert.deepEqual(found('夷陵之战时，向宠跟随刘备伐吴。', 'person_name'), ['刘备']);
   assert.deepEqual(found('秦将章邯率军投降。', 'person_name'), ['章邯']);

@@ -333,6 +333,9 @@ export function nameShape(text: string, start: number, end: number): number {
   // A place lies somewhere (谢尔位于罗纳河畔); a catalogue designation has a number and a letter right after
   // (格利泽581b, 开普勒22b), a date does not (克林顿１２日).
   if (PLACE_VERB_AFTER.test(text.slice(end, end + 2)) || CATALOGUE_NEXT.test(text.slice(end, end + 8))) return SHAPE_PLACE;
+  // Of the training corpora's 19,345 names, none is followed by （今 or by 大陆.
+  if (PRESENT_DAY_NEXT.test(text.slice(end, end + 20))) return SHAPE_PLACE;
+  if (LANDMASS_NEXT.test(text.slice(end, end + 2)) && (end - start >= 4 || transliterated(text, start, end))) return SHAPE_PLACE;
   // "… is a town / the second city / a country" (韦尔斯则是另一城市；, 斯塔福德是第4大镇（): the predicate says place.
   if (COPULA_PLACE.test(text.slice(end, end + 20))) return SHAPE_PLACE;
   // "… is a multinational company / a band / a newspaper" (陶氏是美国一个跨国公司，): the predicate says organisation.
@@ -351,6 +354,10 @@ function repeated(text: string, start: number, end: number): boolean {
 const PEERAGE_END = /^(?:亭侯|乡侯|县侯|郡侯|郡公|县公|国公|郡王|亲王|皇后|太后|世子)$/;
 const PERSON_LOCATIVE = /^(?:的|家|身边|那里|那儿|这里|这儿|处|手[中里上]|怀[里中]|住[处所地])/;
 const PLACE_VERB_AFTER = /^(?:位于|地处|坐落|境内|一带|沿岸|流域)/;
+/** A place's name today in brackets after its old one (钱塘（今浙江省杭州市）); not a person's home (干宝（今新蔡县人）). */
+const PRESENT_DAY_NEXT = /^[（(]今(?![^）)]{0,16}人[）)])/;
+/** A landmass or an ocean of the earth's past (潘诺西亚大陆, 原劳亚大陆), after a long span or a transliteration. */
+const LANDMASS_NEXT = /^(?:大陆|古陆|陆块|大洋)/;
 const ERA_NEXT = /^(?:(?:元|[二三四五六七八九]|[二三四五六七八九]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?)年(?![前后来多里内中间余代])|年间)/;
 const ADMIN_BEFORE = new Set([...'州省郡县']);
 const RULER_END = new Set([...'王皇帝宗祖公侯后']);
