@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pngWithText, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { digitsBitmap, digitsPage, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, filledFormPdf, garbledPdf, gifImage, ole10Native, oleObject, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pngWithText, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -112,6 +112,8 @@ describe('attachments: files and images inside a request are read and guarded', 
       file('table.docx', `data:${docxMime};base64,${b64(docxWithPicture(emf([{ text: '身份证号' }, { text: '11010519491231002X' }]), 'image1.emf'))}`),
       file('object.docx', `data:${docxMime};base64,${b64(docxWithEmbedded(docxWithHiddenParts(), 'Microsoft_Word_Document.docx'))}`),
       file('report.pdf', `data:application/pdf;base64,${b64(pdfWithAttachment('minutes.docx', docxWithHiddenParts()))}`),
+      // A text file inserted into a Word file as an icon (an OLE Package: read since 2026-12-07).
+      file('notice.docx', `data:${docxMime};base64,${b64(docxWithEmbedded(oleObject({ '\u0001Ole10Native': ole10Native('名单.txt', Buffer.from('联系人电话13800138000')) }), 'oleObject1.bin'))}`),
       // A photo with nothing to read in its pixels, and a phone number in its metadata.
       image(`data:image/png;base64,${b64(pngWithText(encodePng({ width: 80, height: 80, channels: 1, data: new Uint8Array(6400).fill(255) }), { iTXt: '拍摄人 13800138000' }))}`),
       // A pivot table whose data sheet was deleted: the rows live on in its cache.
@@ -167,7 +169,7 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(res.headers['x-yumen-route'], 'external');
   });
 
-  it('hostile: what cannot be read — a broken PDF, a file that lies about its type, a pixel bomb, a sound, a PDF whose text decodes to nothing or is drawn as shapes — does not leave unread', async () => {
+  it('hostile: what cannot be read — a broken PDF, a file that lies about its type, a pixel bomb, a sound, a PDF whose text decodes to nothing or is drawn as shapes, an embedded object it cannot read — does not leave unread', async () => {
     // A few bytes that declare 30,000 × 30,000 pixels are not decoded (over the limit).
     const bomb = Buffer.concat([Buffer.from([0x89]), Buffer.from('PNG\r\n\x1a\n', 'latin1'), Buffer.from([0, 0, 0, 13]), Buffer.from('IHDR'),
       Buffer.from([0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 0, 0, 0, 0])]);
@@ -179,6 +181,8 @@ describe('attachments: files and images inside a request are read and guarded', 
       // Read as text, these said nothing (until 2026-12-07 evening they went out as read); a model shown their pages reads them.
       file('garbled.pdf', `data:application/pdf;base64,${b64(garbledPdf())}`),
       file('outlined.pdf', `data:application/pdf;base64,${b64(outlinedPdf())}`),
+      // A Word 97–2003 document embedded in a Word file: its text cannot be read here (until 2026-12-07 it was skipped).
+      file('legacy.docx', `data:application/octet-stream;base64,${b64(docxWithEmbedded(oleObject({ WordDocument: Buffer.from('13800138000') }), 'oleObject1.bin'))}`),
     ];
     const before = external.requests.length;
     for (const part of unreadable) {

@@ -1,3 +1,4 @@
+import CFB from 'cfb';
 import { strToU8, zipSync } from 'fflate';
 import { deflateSync } from 'node:zlib';
 import { pngChunk, withChunksAfterHeader } from '../../src/knowledge/ingest/png.ts';
@@ -37,6 +38,22 @@ export function docxWithPicture(png: Uint8Array, media = 'image1.png'): Uint8Arr
 /** A Word file with a harmless body and a spreadsheet pasted into it as an object (word/embeddings). */
 export function docxWithEmbedded(inner: Uint8Array, name = 'Microsoft_Excel_Worksheet.xlsx'): Uint8Array {
   return wordFile('人员名单见附表', { [`word/embeddings/${name}`]: inner });
+}
+
+/** An OLE object as Office stores one in `embeddings/oleObject1.bin`: a compound file of the given streams. */
+export function oleObject(streams: Record<string, Uint8Array>): Uint8Array {
+  const container = CFB.utils.cfb_new();
+  for (const [name, bytes] of Object.entries(streams)) CFB.utils.cfb_add(container, name, Buffer.from(bytes));
+  return new Uint8Array(CFB.write(container, { type: 'buffer' }) as Buffer);
+}
+
+/** The `\x01Ole10Native` stream of a file inserted as an object (a Package): label, source path, temporary path, bytes. */
+export function ole10Native(label: string, bytes: Uint8Array): Uint8Array {
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
+  const temp = Buffer.from(`C:\\Users\\zw\\AppData\\Local\\Temp\\${label}\0`, 'latin1');
+  const body = Buffer.concat([Buffer.from([2, 0]), Buffer.from(`${label}\0C:\\Users\\zw\\${label}\0`, 'latin1'), Buffer.from([0, 0, 3, 0]),
+    u32(temp.length), temp, u32(bytes.length), bytes]);
+  return Buffer.concat([u32(body.length), body]);
 }
 
 /**

@@ -3,6 +3,7 @@ import { checkImagePixels, imageSize } from './image-size.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
 import { imageText } from './image-text.ts';
 import { readMetafile } from './metafile.ts';
+import { oleObjectFile } from './ole.ts';
 import { parseDocument } from './index.ts';
 import { MIN_PICTURE_PIXELS, pagePictures, withPdf, type PdfDocument } from './pdf.ts';
 import { readZip } from './zip.ts';
@@ -19,9 +20,10 @@ import { readZip } from './zip.ts';
  *   MIN_PICTURE_PIXELS skipped, each picture's size checked before it is read (image-size.ts);
  * - metafiles among the media (EMF, WMF: a chart, a drawing or a range of cells pasted as a picture, the preview of an
  *   embedded object): their text records as text, their bitmaps as pictures (metafile.ts);
- * - Office files embedded in an Office file (`word/embeddings/Microsoft_Excel_Worksheet.xlsx`: a spreadsheet pasted
- *   into a report as an object, whose cells are in no part of the outer file) and files attached to a PDF: each one's
- *   body and extras.
+ * - files embedded in an Office file (`word/embeddings/Microsoft_Excel_Worksheet.xlsx`: a spreadsheet pasted into a
+ *   report as an object, whose cells are in no part of the outer file; `oleObject1.bin`: a file inserted as an object
+ *   or an icon, ole.ts) and files attached to a PDF: each one's body and extras. An embedded file of a kind that cannot
+ *   be read (a Word 97–2003 document, a Visio drawing) makes the document unread.
  * A document that holds more than this reads — over MAX_PICTURES pictures, over MAX_EMBEDDED embedded files, a file
  * embedded in an embedded file — is refused as a whole (IngestLimitError): what is not read must not pass as read.
  * Zip parts are read under the ingest limits (zip.ts), a PDF's streams checked before pdf.js sees them (pdf-limits.ts).
@@ -67,8 +69,11 @@ const EXTERNAL_TARGET = /<Relationship\s(?=[^>]*TargetMode="External")[^>]*?\bTa
 /** Where an Office or OFD file keeps the pictures pasted into it. */
 const MEDIA = /^(?:(?:word|ppt|xl)\/media|(?:.*\/)?Res)\/[^/]+\.(?:png|jpe?g|gif|bmp|tiff?|webp|emf|wmf)$/i;
 const METAFILE = /\.(?:emf|wmf)$/i;
-/** Office files embedded as objects (OLE objects of other programs, `oleObject1.bin`, are not read). */
-const EMBEDDED = /^(?:word|ppt|xl)\/embeddings\/[^/]+\.(?:doc|xls|ppt)[xm]$/i;
+/** Files embedded as objects: Office files as they are, any other file or object as an OLE compound file (`.bin`). */
+const EMBEDDED = /^(?:word|ppt|xl)\/embeddings\/[^/]+$/i;
+const OLE_OBJECT = /\.bin$/i;
+/** A macro-enabled Office file (.xlsm) is read as the format it is a variant of. */
+const MACRO_VARIANT = /(\.(?:doc|xls|ppt))m$/i;
 /** Files embedded in one document read at most (Office objects, a PDF's attached files); they are read one level deep. */
 export const MAX_EMBEDDED = 8;
 /** Attributes that name a person: comment and revision authors, their initials, the people of a workbook's threads. */
@@ -165,8 +170,11 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
       for (const p of drawn.pictures) addPicture(p, r);
       continue;
     }
-    // A macro-enabled file (.xlsm) is read as the format it is a variant of.
-    if (EMBEDDED.test(name)) { await embeddedFile(name.replace(/m$/i, 'x'), data, r); continue; }
+    if (EMBEDDED.test(name)) {
+      const file = OLE_OBJECT.test(name) ? oleObjectFile(data) : { name: name.replace(MACRO_VARIANT, '$1x'), bytes: data };
+      if (file !== null) await embeddedFile(file.name, file.bytes, r);
+      continue;
+    }
     const xml = /\.mht$/i.test(name) ? mhtText(data) : Buffer.from(data).toString('utf8');
     const attributes = (re: RegExp) => { for (const m of xml.matchAll(re)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim()); };
     attributes(PERSON_ATTRIBUTE);

@@ -1,0 +1,52 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { documentExtras, MAX_EMBEDDED } from '../../src/knowledge/ingest/document-extras.ts';
+import { parseDocument } from '../../src/knowledge/index.ts';
+import { docxWithEmbedded, ole10Native, oleObject, pdf, wordFile } from './fixtures.ts';
+
+const NATIVE = '\u0001Ole10Native';
+const note = Buffer.from('附件：联系人张伟，电话13800138000。');
+const withObject = (object: Uint8Array, name = 'oleObject1.bin') => docxWithEmbedded(object, name);
+const extrasOf = async (docx: Uint8Array) => (await documentExtras('docx', docx)).text;
+
+describe('OLE objects embedded in Office files (ole.ts)', () => {
+  it('reads a file inserted as an object or an icon (a Package), whatever it is: text, PDF, spreadsheet', async () => {
+    assert.match(await extrasOf(withObject(oleObject({ [NATIVE]: ole10Native('名单.txt', note) }))), /13800138000/);
+    const report = pdf(['Contact: Zhang Wei, tel 13800138000']);
+    assert.match(await extrasOf(withObject(oleObject({ [NATIVE]: ole10Native('report.pdf', report) }))), /13800138000/);
+    // Without an extension the bytes say what it is.
+    assert.match(await extrasOf(withObject(oleObject({ [NATIVE]: ole10Native('note', note) }))), /张伟/);
+    // The body of the outer file does not change: only what leaves with it is read.
+    const outer = withObject(oleObject({ [NATIVE]: ole10Native('名单.txt', note) }));
+    assert.equal((await parseDocument('a.docx', outer)).blocks.map((b) => b.text).join(), '人员名单见附表');
+  });
+
+  it('reads a PDF an Acrobat object keeps in its CONTENTS stream; an equation is its preview', async () => {
+    const acrobat = oleObject({ CONTENTS: pdf(['ID 11010519491231002X']), '\u0001CompObj': Buffer.from('AcroExch.Document.DC') });
+    assert.match(await extrasOf(withObject(acrobat)), /11010519491231002X/);
+    const equation = oleObject({ 'Equation Native': Buffer.from([0x1c, 0, 0, 0, 2, 0]), '\u0001CompObj': Buffer.from('Equation.3') });
+    assert.equal(await extrasOf(withObject(equation)), '');
+  });
+
+  it('an object whose content cannot be read makes the file unread, not read and empty', async () => {
+    // A Word 97–2003 document, embedded as itself or in an OLE object, and an object of some other program.
+    await assert.rejects(extrasOf(withObject(oleObject({ WordDocument: note }), 'Microsoft_Word_97_-_2003_Document.doc')), /unsupported file type/);
+    await assert.rejects(extrasOf(withObject(oleObject({ WordDocument: note, '\u0001CompObj': Buffer.from('Word.Document.8') }))),
+      /embedded object of a kind that cannot be read \(WordDocument\)/);
+    await assert.rejects(extrasOf(withObject(oleObject({ [NATIVE]: ole10Native('tools.zip', Buffer.from('PK\u0003\u0004....')) }))), /unsupported file type/);
+  });
+
+  it('hostile objects: not a compound file, a package that lies about its sizes, nested packages, too many', async () => {
+    await assert.rejects(extrasOf(withObject(Buffer.from('not an OLE object at all'))), /no valid compound file/);
+    const lying = Buffer.from(ole10Native('名单.txt', note));
+    lying.writeUInt32LE(0xffffff00, lying.length - note.length - 4); // the file's size, far beyond the stream
+    await assert.rejects(extrasOf(withObject(oleObject({ [NATIVE]: lying }))), /embedded package is malformed/);
+    await assert.rejects(extrasOf(withObject(oleObject({ [NATIVE]: Buffer.from([200, 0, 0, 0, 2, 0, 0x41]) }))), /malformed/);
+    // A Word file in a package in a Word file is a file embedded in an embedded file: unread, as for Office objects.
+    const inner = withObject(oleObject({ [NATIVE]: ole10Native('名单.txt', note) }));
+    await assert.rejects(extrasOf(withObject(oleObject({ [NATIVE]: ole10Native('inner.docx', inner) }))), /embedded in an embedded file/);
+    const many: Record<string, Uint8Array> = {};
+    for (let i = 0; i <= MAX_EMBEDDED; i++) many[`word/embeddings/oleObject${i}.bin`] = oleObject({ [NATIVE]: ole10Native(`${i}.txt`, note) });
+    await assert.rejects(documentExtras('docx', wordFile('见附件', many)), /more than 8 embedded files/);
+  });
+});
