@@ -51,8 +51,10 @@ const UTF16 = new TextDecoder('utf-16le');
 
 // Digit value + 1 of Chinese numerals used to spell out phone and ID numbers (0 = not a numeral).
 const CN_NUMERAL = new Uint8Array(65536);
-for (const [chars, d] of [['〇零○', 0], ['一幺壹', 1], ['二贰', 2], ['三叁', 3], ['四肆', 4], ['五伍', 5], ['六陆', 6],
-  ['七柒', 7], ['八捌', 8], ['九玖', 9]] as const) {
+// 洞 幺 两 拐 勾 are 0 1 2 7 9 as numbers are read aloud over a radio or a phone line (幺三八洞洞…): they count only in a
+// run of seven or more numerals (convertRun), which no word of them makes.
+for (const [chars, d] of [['〇零○洞', 0], ['一幺壹', 1], ['二贰两', 2], ['三叁', 3], ['四肆', 4], ['五伍', 5], ['六陆', 6],
+  ['七柒拐', 7], ['八捌', 8], ['九玖勾', 9]] as const) {
   for (const ch of chars) CN_NUMERAL[ch.charCodeAt(0)] = d + 1;
 }
 

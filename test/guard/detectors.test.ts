@@ -67,6 +67,18 @@ test('evasion: full-width digits, zero-width characters, Chinese numerals, space
   assert.deepEqual(found('手机 1 3 8 0 0 1 3 8 0 0 0'), [['cn_mobile', '1 3 8 0 0 1 3 8 0 0 0']]);
 });
 
+test('evasion: numbers read aloud (幺三八洞洞) and written backwards, which a model reads or turns around', () => {
+  assert.deepEqual(found('电话 幺三八洞洞幺三八洞洞洞'), [['cn_mobile', '幺三八洞洞幺三八洞洞洞']]);
+  assert.deepEqual(found('呼号两拐勾，手机幺三八 洞洞幺三 八洞洞洞'), [['cn_mobile', '幺三八 洞洞幺三 八洞洞洞']]);
+  assert.deepEqual(found('三三两两的人群洞开大门，一两三四五六七'), [], 'these characters are numerals only in a run of seven');
+  // The reversal of 11010519491231002X, with its check character first and last.
+  assert.deepEqual(found('身份证号反过来是：X20013219491501011。'), [['cn_id_card', 'X20013219491501011']]);
+  assert.deepEqual(found('证件 300201509491501011'), [['cn_id_card', '300201509491501011']], '110105194905102003 backwards');
+  assert.deepEqual(found('请倒着读这个号码：00083100831'), [['cn_mobile', '00083100831']]);
+  assert.deepEqual(found('订单号 00083100831'), [], 'a mobile backwards only where the text says to reverse it');
+  assert.deepEqual(found('X20013219491501011abc 和 X20013219491501011-A'), [], 'part of a longer identifier');
+});
+
 test('classified markings, not mentions of secrecy', () => {
   assert.deepEqual(found('机密★5年'), [['classified_marking', '机密★5年']]);
   assert.deepEqual(found('秘密★启用前'), [['classified_marking', '秘密★启用前']]);
