@@ -24,8 +24,11 @@ import { readZip } from './zip.ts';
  *   report as an object, whose cells are in no part of the outer file; `oleObject1.bin`: a file inserted as an object
  *   or an icon, ole.ts) and files attached to a PDF: each one's body and extras. An embedded file of a kind that cannot
  *   be read (a Word 97–2003 document, a Visio drawing) makes the document unread.
+ * - an OFD file's attachments (附件, `Doc_0/Attachs/…`), read as the files they are.
  * A document that holds more than this reads — over MAX_PICTURES pictures, over MAX_EMBEDDED embedded files, a file
- * embedded in an embedded file — is refused as a whole (IngestLimitError): what is not read must not pass as read.
+ * embedded in an embedded file (IngestLimitError), a part of an Office or OFD package that is neither read nor free of
+ * content (a macro project, an ActiveX control's state, a sound or a video, a picture in a format OCR does not read) —
+ * is refused as a whole: what is not read must not pass as read.
  * Zip parts are read under the ingest limits (zip.ts), a PDF's streams checked before pdf.js sees them (pdf-limits.ts).
  */
 export interface DocumentExtras { text: string; pictures: Uint8Array[] }
@@ -58,16 +61,23 @@ const BODY_EXTRAS = /<w:(?:delText|instrText)(?:\s[^>]*)?>([^<]*)<|<(?:f|oddHead
 const ALT_TEXT = /\b(?:descr|title)="([^"]+)"/g;
 /** Parts that hold formatting and plumbing, no text of the document. */
 const NOISE = /(?:^|\/)(?:styles|stylesWithEffects|fontTable|webSettings|numbering|tableStyles|presProps|viewProps|calcChain|\[Content_Types\])\.xml$|(?:^|\/)theme\/[^/]+\.xml$/;
-/** Parts of text: XML, and the HTML, MHT and VML some writers put in a package (`word/afchunk.mht`, an imported web page). */
-const TEXT_PART = /\.(?:xml|rels|vml|html?|mht|txt|csv)$/i;
+/**
+ * Parts of text: XML, and the HTML, MHT, VML and SVG some writers put in a package (`word/afchunk.mht`, an imported web
+ * page; `word/media/image1.svg`, a drawing whose PNG stand-in is read as a picture).
+ */
+const TEXT_PART = /\.(?:xml|rels|vml|svg|html?|mht|txt|csv)$/i;
 /** A pivot cache's items and records keep their values in attributes (<s v="张伟"/>, <n v="13800138000"/>). */
 const PIVOT_VALUE = /<[sn]\s[^>]*?\bv="([^"]*)"/g;
 /** Document variables (w:docVar), set by templates and macros. */
 const DOC_VAR = /<w:docVar\s[^>]*?\bw:val="([^"]*)"/g;
 /** Links out of the package: a mail address, a path on someone's disk (file:///C:/Users/张伟/…). */
 const EXTERNAL_TARGET = /<Relationship\s(?=[^>]*TargetMode="External")[^>]*?\bTarget="([^"]*)"/g;
-/** Where an Office or OFD file keeps the pictures pasted into it. */
-const MEDIA = /^(?:(?:word|ppt|xl)\/media|(?:.*\/)?Res)\/[^/]+\.(?:png|jpe?g|gif|bmp|tiff?|webp|emf|wmf)$/i;
+/** Where an Office or OFD file keeps the pictures pasted into it, and the picture of its first page it is saved with. */
+const MEDIA = /^(?:(?:(?:word|ppt|xl)\/media|(?:.*\/)?Res)\/[^/]+|(?:docProps|Thumbnails)\/thumbnail)\.(?:png|jpe?g|gif|bmp|tiff?|webp|emf|wmf)$/i;
+/** An OFD file's attachments (附件: `Doc_0/Attachs/…`, listed in Attachments.xml), read as the files they are. */
+const ATTACHED = /(?:^|\/)Attachs\/(?!Attachments\.xml$)[^/]+$/i;
+/** Parts that hold nothing of the document's content: fonts, printer settings, the bytes of an OFD signature. */
+const NO_CONTENT = /\.(?:ttf|otf|ttc|odttf|fntdata|eot|woff2?)$|(?:^|\/)printerSettings\/[^/]+\.bin$|(?:^|\/)SignedValue\.dat$/i;
 const METAFILE = /\.(?:emf|wmf)$/i;
 /** Files embedded as objects: Office files as they are, any other file or object as an OLE compound file (`.bin`). */
 const EMBEDDED = /^(?:word|ppt|xl)\/embeddings\/[^/]+$/i;
@@ -156,8 +166,21 @@ async function pdfExtras(pdf: PdfDocument, pictures: boolean, r: Reading): Promi
 
 async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading): Promise<void> {
   const body = BODY[format];
-  const zip = readZip(bytes, (name) => (TEXT_PART.test(name) && !NOISE.test(name)) ||
-    (pictures && MEDIA.test(name)) || EMBEDDED.test(name), r.limits);
+  // Every part is read, or holds no content, or makes the file unread: a part no one thought of (a macro project, a
+  // control's saved state, a sound, a picture in a format OCR does not read) leaves with the file just the same.
+  const unread: string[] = [];
+  const zip = readZip(bytes, (name) => {
+    if (name.endsWith('/')) return false;
+    if (MEDIA.test(name)) return pictures;
+    if (EMBEDDED.test(name) || ATTACHED.test(name)) return true;
+    if (NOISE.test(name) || NO_CONTENT.test(name)) return false;
+    if (TEXT_PART.test(name)) return true;
+    unread.push(name);
+    return false;
+  }, r.limits);
+  if (unread.length > 0) {
+    throw new Error(`the file holds parts that cannot be read: ${unread.slice(0, 3).join(', ')}${unread.length > 3 ? ', …' : ''} / 含无法读取的部分`);
+  }
   for (const [name, data] of zip) {
     if (MEDIA.test(name)) {
       if (!METAFILE.test(name)) {
@@ -170,7 +193,7 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
       for (const p of drawn.pictures) addPicture(p, r);
       continue;
     }
-    if (EMBEDDED.test(name)) {
+    if (EMBEDDED.test(name) || ATTACHED.test(name)) {
       const file = OLE_OBJECT.test(name) ? oleObjectFile(data) : { name: name.replace(MACRO_VARIANT, '$1x'), bytes: data };
       if (file !== null) await embeddedFile(file.name, file.bytes, r);
       continue;

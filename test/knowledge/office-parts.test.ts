@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { documentExtras, MAX_EMBEDDED } from '../../src/knowledge/ingest/document-extras.ts';
 import { parseDocument } from '../../src/knowledge/index.ts';
-import { docxWithEmbedded, ole10Native, oleObject, pdf, wordFile } from './fixtures.ts';
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { digitsBitmap, docxWithEmbedded, ofd, ole10Native, oleObject, pdf, wordFile } from './fixtures.ts';
 
 const NATIVE = '\u0001Ole10Native';
 const note = Buffer.from('附件：联系人张伟，电话13800138000。');
@@ -48,5 +50,38 @@ describe('OLE objects embedded in Office files (ole.ts)', () => {
     const many: Record<string, Uint8Array> = {};
     for (let i = 0; i <= MAX_EMBEDDED; i++) many[`word/embeddings/oleObject${i}.bin`] = oleObject({ [NATIVE]: ole10Native(`${i}.txt`, note) });
     await assert.rejects(documentExtras('docx', wordFile('见附件', many)), /more than 8 embedded files/);
+  });
+});
+
+describe('every part of an Office or OFD package is read, holds no content, or makes the file unread', () => {
+  it('a macro project, a control\'s saved state, a video, a picture OCR cannot read: unread', async () => {
+    for (const part of ['word/vbaProject.bin', 'word/activeX/activeX1.bin', 'ppt/media/media1.mp4', 'word/media/hdphoto1.wdp', 'word/custom/data.bin']) {
+      await assert.rejects(documentExtras('docx', wordFile('会议纪要', { [part]: strToU8('13800138000') })), /parts that cannot be read: .*\//, part);
+    }
+  });
+
+  it('fonts, printer settings, folders and the first-page picture are fine; the picture is read', async () => {
+    const thumbnail = encodePng(digitsBitmap('13800138000'));
+    const file = wordFile('会议纪要', {
+      'word/fonts/font1.odttf': new Uint8Array(64), 'xl/printerSettings/printerSettings1.bin': new Uint8Array(64),
+      'docProps/thumbnail.png': thumbnail, 'word/media/image1.svg': strToU8('<svg><text>联系人 张伟</text></svg>'),
+    });
+    const extras = await documentExtras('docx', file);
+    assert.deepEqual(extras.pictures, [thumbnail], 'an attacker\'s picture in place of the thumbnail is read by OCR');
+    assert.match(extras.text, /张伟/, 'an SVG drawing\'s text');
+    // Folder entries, as some zip writers add them.
+    const withFolders = zipSync({ 'word/': new Uint8Array(0), ...unzipSync(wordFile('会议纪要')) });
+    assert.equal((await documentExtras('docx', withFolders)).text, '');
+  });
+
+  it('an OFD file\'s attachments (附件) are read as the files they are; one that cannot be read makes it unread', async () => {
+    const withAttachment = (name: string, bytes: Uint8Array) => zipSync({
+      ...unzipSync(ofd()),
+      'Doc_0/Attachs/Attachments.xml': strToU8(`<ofd:Attachments xmlns:ofd="o"><ofd:Attachment ID="1" Name="名单" Format="pdf"><ofd:FileLoc>${name}</ofd:FileLoc></ofd:Attachment></ofd:Attachments>`),
+      [`Doc_0/Attachs/${name}`]: bytes,
+    });
+    assert.match((await documentExtras('ofd', withAttachment('list.pdf', pdf(['tel 13800138000'])))).text, /13800138000/);
+    assert.match((await documentExtras('ofd', withAttachment('list.txt', note))).text, /张伟/);
+    await assert.rejects(documentExtras('ofd', withAttachment('list.doc', new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0, 0]))), /unsupported file type/);
   });
 });
