@@ -79,6 +79,20 @@ test('evasion: numbers read aloud (幺三八洞洞) and written backwards, which
   assert.deepEqual(found('X20013219491501011abc 和 X20013219491501011-A'), [], 'part of a longer identifier');
 });
 
+test('evasion: numbers spelled out in English words, as dictation writes them', () => {
+  assert.deepEqual(found('电话 one three eight zero zero one three eight zero zero zero'), [['cn_mobile', 'one three eight zero zero one three eight zero zero zero']]);
+  assert.deepEqual(found('Call me on One-Three-Eight, double oh one, three eight triple oh.'),
+    [['cn_mobile', 'One-Three-Eight, double oh one, three eight triple oh']]);
+  assert.deepEqual(found('My ID is one one zero one zero five one nine four nine one two three one zero zero two x.'),
+    [['cn_id_card', 'one one zero one zero five one nine four nine one two three one zero zero two x']]);
+  assert.deepEqual(found('mobile 138 zero zero one three 8000'), [['cn_mobile', '138 zero zero one three 8000']]);
+  // Counting, an order number and words that only look like numbers stay as they are.
+  for (const s of ['one two three four five six seven eight nine', 'Order number one three eight zero zero one three eight zero zero zero',
+    'I have one two three, four five six', 'one of the three eight-hour shifts, zero one three eight zero zero zero']) {
+    assert.deepEqual(found(s), [], s);
+  }
+});
+
 test('classified markings, not mentions of secrecy', () => {
   assert.deepEqual(found('机密★5年'), [['classified_marking', '机密★5年']]);
   assert.deepEqual(found('秘密★启用前'), [['classified_marking', '秘密★启用前']]);

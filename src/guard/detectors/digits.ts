@@ -165,6 +165,11 @@ function classify(d: string, text: string, pos: number): Hit | null {
   return null;
 }
 
+/** What the digits `d`, found at `pos` in `text`, are (for numbers written otherwise than in digits: spelled-digits.ts). */
+export function numberHit(d: string, text: string, pos: number): { type: FindingType; score: number } | null {
+  return classify(d, text, pos);
+}
+
 const EXT = /^(?:\s?-\s?|\s?转\s?|\s?ext\.?\s?|\s?分机\s?)(\d{1,5})(?!\d)/;
 
 function isDigit(c: number): boolean {
