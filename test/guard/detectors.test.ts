@@ -93,6 +93,18 @@ test('evasion: numbers spelled out in English words, as dictation writes them', 
   }
 });
 
+test('identity numbers of Hong Kong, Macao and Taiwan residents are ID card numbers; their checks and labels decide', () => {
+  assert.deepEqual(found('Ms. Cheung (HKID A123456(3)) will attend.'), [['cn_id_card', 'A123456(3)']], 'bracketed as on the card');
+  assert.deepEqual(found('香港身份证：A123456（3）'), [['cn_id_card', 'A123456（3）']], 'full-width brackets');
+  assert.deepEqual(found('香港身份證號碼 A1234563'), [['cn_id_card', 'A1234563']], 'run on, after a label');
+  assert.deepEqual(found('身分證字號 A123456789'), [['cn_id_card', 'A123456789']], 'Taiwan, after a label');
+  assert.deepEqual(found('澳門居民身份證 1234567(8)'), [['cn_id_card', '1234567(8)']]);
+  // A wrong check character, no label where one is needed, a longer identifier.
+  for (const s of ['A123456(4) 是编号', 'code A1234563 here', 'serial A123456789', 'version 1234567(8)', 'ref XA123456(3)0', 'id_A123456(3)']) {
+    assert.deepEqual(found(s), [], s);
+  }
+});
+
 test('classified markings, not mentions of secrecy', () => {
   assert.deepEqual(found('机密★5年'), [['classified_marking', '机密★5年']]);
   assert.deepEqual(found('秘密★启用前'), [['classified_marking', '秘密★启用前']]);

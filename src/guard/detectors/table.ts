@@ -2,6 +2,7 @@ import type { CustomTerm, FindingType, RawFinding } from '../types.ts';
 import type { Tokens } from '../tokens.ts';
 import { detectDigits } from './digits.ts';
 import { detectSpelledDigits } from './spelled-digits.ts';
+import { detectRegionalIds } from './regional-ids.ts';
 import { detectCodes } from './codes.ts';
 import { detectSecrets } from './secrets.ts';
 import { detectCredentialPairs, detectHuaweiPairs } from './credential-pair.ts';
@@ -61,6 +62,10 @@ export const DETECTORS: readonly DetectorRow[] = [
   {
     name: 'spelled-digits', types: ['cn_id_card', 'cn_mobile', 'cn_landline', 'bank_card', 'cn_permit'],
     create: (o) => (wants(o, DIGIT_TYPES) ? (t, c) => detectSpelledDigits(t, c.out, o.want, c.tokens.runs, c.tokens.runCount) : null),
+  },
+  {
+    name: 'regional-ids', types: ['cn_id_card'],
+    create: (o) => (o.want.has('cn_id_card') ? (t, c) => detectRegionalIds(t, c.out, o.want, c.tokens.runs, c.tokens.runCount) : null),
   },
   {
     name: 'codes', types: ['cn_uscc', 'email', 'passport', 'license_plate', 'ip_address', 'cn_permit'],
