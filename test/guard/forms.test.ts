@@ -130,6 +130,24 @@ test('hostile: English words, brands, places and identifiers are no pinyin names
   }
 });
 
+test('names in the Cantonese romanization of Hong Kong and Macao: after a label, or with a two-syllable given name', () => {
+  assert.deepEqual(found('Contact: Chan Tai Man, tel 2345 6789', 'person_name'), ['Chan Tai Man']);
+  assert.deepEqual(found('Applicant: WONG Ka Kui', 'person_name'), ['WONG Ka Kui']);
+  assert.deepEqual(found('Name: CHAN, Tai Man', 'person_name'), ['CHAN, Tai Man'], 'a form\'s comma after the surname');
+  assert.deepEqual(found('Mr. Lee Siu-lung will attend.', 'person_name'), ['Lee Siu-lung']);
+  assert.deepEqual(found('Peter Pang Ho Fung, a Hong Kong actor', 'person_name'), ['Pang Ho Fung']);
+  assert.deepEqual(found('Mr Ho Man will call back.', 'person_name'), ['Ho Man'], 'one syllable after a form of address');
+  assert.equal(guard.scan('Signed by Ho Wai Kit').findings[0]?.detector, 'names.cantonese');
+});
+
+test('hostile: Hong Kong places, firms and English words in the same syllables are no names', () => {
+  for (const text of ['Take the MTR to Wong Tai Sin or Ho Man Tin.', 'Lai Chi Kok Road', 'Lee Kum Kee Group', 'Ho Ho Ho, merry Christmas',
+    'Tai Chi and Wing Chun Kung Fu', 'So Long Ago', 'Ode To King Tut', 'Man Mo Temple', 'located at Tsim Sha Tsui', 'Chan Tai Man Estate',
+    'const Chan_Tai_Man = 1; Chan2 Tai Man']) {
+    assert.deepEqual(found(text, 'person_name'), [], text);
+  }
+});
+
 test('after a label, a name of parts joined by a middle dot is taken whole, whatever its characters', () => {
   assert.deepEqual(found('负责人：阿卜杜拉·买买提', 'person_name'), ['阿卜杜拉·买买提']);
   assert.deepEqual(found('参会人员：阿卜杜拉·买买提、热依拉·阿不都、王建国', 'person_name', rules), ['阿卜杜拉·买买提', '热依拉·阿不都', '王建国']);

@@ -40,7 +40,7 @@ const LABEL_BEFORE = /(?:\b(?:full\s+name|name|dear|mr|mrs|ms|miss|dr|prof|profe
 const CHINESE_LABELS = new LabelSet(NAME_CUES);
 
 /** Whether a label stands just before `pos`: an English one or a form of address, or a Chinese name label and a colon. */
-function labelledAt(text: string, pos: number): boolean {
+export function labelledAt(text: string, pos: number): boolean {
   if (LABEL_BEFORE.test(text.slice(Math.max(0, pos - 24), pos))) return true;
   let e = pos;
   while (e > 0 && pos - e < 4 && ' :：/'.includes(text[e - 1])) e--;
@@ -53,7 +53,7 @@ const PAIR_HINT = /(?<![A-Za-z])[A-Z][A-Za-z]* [A-Z]/;
 const NEXT_WORD = / ([A-Za-z]+)(?![A-Za-z0-9_-])/y;
 
 /** Whether a word is capitalised (Zhang) or in capitals (ZHANG): how names are written, not ordinary words. */
-function nameCase(w: string): boolean {
+export function nameCase(w: string): boolean {
   const c = w.charCodeAt(0);
   if (c < 65 || c > 90) return false;
   const rest = w.slice(1).replace('-', '');

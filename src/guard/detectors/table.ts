@@ -13,6 +13,7 @@ import { detectNames } from './names.ts';
 import { combineWithTagger, defaultNerModel } from './ner.ts';
 import { detectSourceCode } from './source-code.ts';
 import { detectPinyinNames } from './pinyin-names.ts';
+import { detectCantoneseNames } from './cantonese-names.ts';
 import { detectEnglishAddresses } from './address-en.ts';
 
 /**
@@ -116,9 +117,13 @@ export const DETECTORS: readonly DetectorRow[] = [
     },
   },
   {
-    // This row and the next run after the tagger, which reads no Latin letters: its combination leaves them alone.
+    // These rows run after the tagger, which reads no Latin letters: its combination leaves them alone.
     name: 'pinyin-names', types: ['person_name'],
     create: (o) => (o.want.has('person_name') ? (t, c) => detectPinyinNames(t, c.out) : null),
+  },
+  {
+    name: 'cantonese-names', types: ['person_name'],
+    create: (o) => (o.want.has('person_name') ? (t, c) => detectCantoneseNames(t, c.out) : null),
   },
   {
     name: 'address-en', types: ['address'],
