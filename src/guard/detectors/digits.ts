@@ -122,8 +122,8 @@ function reversed(d: string): string {
 
 /**
  * A number written backwards, which a model turns around when asked: a resident ID whose reversal validates (its
- * region, birth date and check character agree: about one random number in 3,000 passes), a mobile number only where
- * the text says to reverse it (one 11-digit number in 14 is a mobile backwards).
+ * region, birth date and check character must all agree, which a number seldom does by chance), a mobile number only
+ * where the text says to reverse it (about one 11-digit number in 14 is a mobile backwards).
  */
 function reversedHit(d: string, text: string, pos: number): Hit | null {
   if (d.length === 18 && isValidIdCard18(reversed(d))) return ID_HIT;

@@ -20,7 +20,9 @@ export function oleObjectFile(bytes: Uint8Array): { name: string; bytes: Uint8Ar
   }
   const streams = new Map<string, Uint8Array>();
   for (const entry of container.FileIndex) {
-    if (entry.type === 2) streams.set(entry.name, Uint8Array.from(entry.content as ArrayLike<number>));
+    if (entry.type !== 2) continue;
+    const content = entry.content as Uint8Array | ArrayLike<number>;
+    streams.set(entry.name, content instanceof Uint8Array ? content : Uint8Array.from(content));
   }
   const native = streams.get('\u0001Ole10Native');
   if (native !== undefined) return nativeFile(native);

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { detectFormat, parseDocument } from './index.ts';
 import { documentExtras } from './document-extras.ts';
 import { DEFAULT_INGEST_LIMITS } from './limits.ts';
-import { pagePictures, readPdf, withPdf } from './pdf.ts';
+import { pagePictures, readPdf, withPdf, type PdfDocument } from './pdf.ts';
 import type { ParseReply, ParseRequest, ScanRequest } from './worker-parser.ts';
 
 const post = (reply: ParseReply): void => parentPort!.postMessage(reply);
@@ -23,7 +23,7 @@ function nextScanRequest(): Promise<ScanRequest> {
  * time (the page images are decoded and encoded here, under this worker's heap limit, not on the caller's thread), and
  * ends the scan when it is done or gives up.
  */
-async function serveScan(pdf: Parameters<Parameters<typeof withPdf>[2]>[0]): Promise<void> {
+async function serveScan(pdf: PdfDocument): Promise<void> {
   scanOpen = true;
   try {
     for (;;) {
