@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FindingType, Guard, Level } from '../guard/index.ts';
+import { JUNCTION_REACH, junctionWindow } from './junction.ts';
 
 /**
  * Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read, or when `deadline` (a
@@ -133,11 +134,14 @@ export class AttachmentScanner {
     const findings: AttachmentFinding[] = [];
     let unread = 0;
     const deadline = performance.now() + this.#timeMs;
+    const texts = new Map<string, string | null>();
     for (const [k, a] of attachmentsOf(body).entries()) {
       const text = k < MAX_ATTACHMENTS_READ && performance.now() < deadline ? await this.#text(tenantId, a, deadline) : null;
+      texts.set(a.path.split('/').slice(0, 5).join('/'), text);
       if (text === null) unread++;
       else for (const f of guard.scan(text).findings) findings.push({ type: f.type, level: f.level, opaque: true });
     }
+    if (texts.size > 0) for (const f of junctionFindings(guard, body, texts)) findings.push({ type: f.type, level: f.level, opaque: true });
     return { findings, unread };
   }
 
@@ -163,4 +167,40 @@ export class AttachmentScanner {
     this.#texts.set(key, text);
     return text;
   }
+}
+
+/**
+ * What a model reads across the seam between an attachment and the text or attachment next to it, in the order it reads
+ * them: a value split there (身份证号 11010519491231 in the message, 002X opening the attached file; a number's halves in
+ * two files) is in neither alone. The windows around each seam that touches an attachment are scanned (the seams between
+ * two texts are inspect.ts's); a finding that crosses the seam counts. `texts`: the text of each attachment read, by
+ * `/messages/m/content/p` (null: unread, which no value crosses).
+ */
+function junctionFindings(guard: Guard, body: unknown, texts: ReadonlyMap<string, string | null>): Array<{ type: FindingType; level: Level }> {
+  const out: Array<{ type: FindingType; level: Level }> = [];
+  let prev: { text: string; attachment: boolean } | null = null;
+  const next = (text: string | null, attachment: boolean): void => {
+    if (text !== null && prev !== null && (attachment || prev.attachment) && prev.text.length > 0 && text.length > 0) {
+      // Enough of each side for the window and for widening it over a run of letters and digits.
+      const left = prev.text.slice(-3 * JUNCTION_REACH);
+      const joined = left + text.slice(0, 3 * JUNCTION_REACH);
+      const [from, to] = junctionWindow(joined, left.length);
+      for (const f of guard.scan(joined.slice(from, to)).findings) {
+        if (f.start + from < left.length && f.end + from > left.length) out.push({ type: f.type, level: f.level });
+      }
+    }
+    prev = text === null ? null : { text, attachment };
+  };
+  const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : [];
+  messages.forEach((message, m) => {
+    const content = isRecord(message) ? message.content : undefined;
+    if (typeof content === 'string') next(content, false);
+    if (!Array.isArray(content)) return;
+    content.forEach((part, p) => {
+      const key = `/messages/${m}/content/${p}`;
+      if (texts.has(key)) next(texts.get(key)!, true);
+      else if (isRecord(part) && typeof part.text === 'string') next(part.text, false);
+    });
+  });
+  return out;
 }

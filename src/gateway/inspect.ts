@@ -1,10 +1,10 @@
 import type { Finding, FindingType, Guard, Level, Vault } from '../guard/index.ts';
-import { isAsciiAlnum } from '../guard/chars.ts';
 import { AhoCorasick } from '../guard/aho-corasick.ts';
 import { SpanSet } from '../guard/span-set.ts';
 import { KEY_MARK, mapStrings } from './walk.ts';
 import { UNREADABLE_ATTACHMENT } from '../policy/index.ts';
 import { NO_ATTACHMENTS, type AttachmentScan } from './attachments.ts';
+import { junctionWindow } from './junction.ts';
 
 /** One string of the body that holds findings, by its JSON pointer. */
 interface TextSlot {
@@ -74,12 +74,6 @@ export function inspectBody(guard: Guard, body: unknown, attached: AttachmentSca
 }
 
 /**
- * Characters read on each side of a junction between two message texts: well beyond the longest value a
- * detector finds together with its label (a 19-digit card with separators and 卡号：, a street address).
- */
-export const JUNCTION_REACH = 64;
-
-/**
  * Scans the message texts joined, around each junction between two texts (JUNCTION_REACH characters on
  * each side): a value split across texts, or a value whose cue sits in the neighbour, lies there. The rest
  * of each text was scanned on its own. Each junction's window is scanned by itself, so a long conversation
@@ -132,22 +126,6 @@ function joinedFindings(guard: Guard, fragments: Array<{ path: string; text: str
     findings.push({ type: f.type, level: f.level });
     values.add(joined.slice(f.start, f.end));
   }
-}
-
-/** [from, to) of the joined text around a junction, never cutting a run of ASCII letters and digits (up to JUNCTION_REACH more). */
-function junctionWindow(joined: string, at: number): [number, number] {
-  let from = Math.max(0, at - JUNCTION_REACH);
-  let to = Math.min(joined.length, at + JUNCTION_REACH);
-  for (let n = 0; from > 0 && n < JUNCTION_REACH && continues(joined, from); n++) from--;
-  for (let n = 0; to < joined.length && n < JUNCTION_REACH && continues(joined, to); n++) to++;
-  return [from, to];
-}
-
-/** Whether a cut at `at` would split a run of ASCII letters and digits (a number, a key) or a surrogate pair. */
-function continues(text: string, at: number): boolean {
-  const c = text.charCodeAt(at);
-  if (c >= 0xdc00 && c <= 0xdfff) return true;
-  return isAsciiAlnum(c) && isAsciiAlnum(text.charCodeAt(at - 1));
 }
 
 /**

@@ -85,3 +85,19 @@ test('hostile: reading stops when the request\'s time is up; what is left counts
   assert.deepEqual(await scanner.scan('d1', guard, body(...parts)), { findings: [], unread: 1 });
   assert.equal(deadlines.length, 2);
 });
+
+test('hostile: a value split across an attachment and the text or file beside it is read across the seam', async () => {
+  const scanner = new AttachmentScanner(async (_name, bytes) => Buffer.from(bytes).toString());
+  const txt = (name: string, text: string) => ({ type: 'file', file: { filename: name, file_data: `data:text/plain;base64,${b64(text)}` } });
+  const types = async (b: unknown) => (await scanner.scan('d1', guard, b)).findings.map((f) => f.type);
+  // The ID number's first digits in the message, the rest opening the file; a phone number's halves in two files.
+  assert.deepEqual(await types(body({ type: 'text', text: '身份证号 11010519491231' }, txt('a.txt', '002X 见附件'))), ['cn_id_card']);
+  assert.deepEqual(await types(body(txt('a.txt', '联系人电话 138 0013'), txt('b.txt', '8000，请回电'))), ['cn_mobile']);
+  // The file read last, the text after it: the seam is read the other way too.
+  assert.deepEqual(await types(body(txt('a.txt', '手机 138001'), { type: 'text', text: '38000 是我的号码' })), ['cn_mobile']);
+  // Values inside one part are found once, not again at the seam; an unread file joins nothing; two texts are inspect.ts's.
+  assert.deepEqual(await types(body({ type: 'text', text: '附件如下' }, txt('a.txt', '电话 13800138000'))), ['cn_mobile']);
+  const unread = new AttachmentScanner(async () => { throw new Error('broken'); });
+  assert.deepEqual((await unread.scan('d1', guard, body({ type: 'text', text: '身份证号 11010519491231' }, txt('a.bin', '002X')))).findings, []);
+  assert.deepEqual(await types(body({ type: 'text', text: '手机 138001' }, { type: 'text', text: '38000' })), []);
+});

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGuard, Vault } from '../../src/guard/index.ts';
 import { CHAT_REQUEST_SHAPE, composeOutbound, inspectBody, mapStrings, pseudonymizeBody } from '../../src/gateway/index.ts';
-import { JUNCTION_REACH } from '../../src/gateway/inspect.ts';
+import { JUNCTION_REACH } from '../../src/gateway/junction.ts';
 import { restoreStrings, StreamReplyTransformer } from '../../src/gateway/reply.ts';
 import { OutputGuard } from '../../src/gateway/output-guard.ts';
 import { DEFAULT_POLICY } from '../../src/policy/index.ts';
