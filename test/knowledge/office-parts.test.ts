@@ -4,7 +4,9 @@ import { documentExtras, MAX_EMBEDDED } from '../../src/knowledge/ingest/documen
 import { parseDocument } from '../../src/knowledge/index.ts';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, docxWithEmbedded, ofd, ole10Native, oleObject, pdf, wordFile } from './fixtures.ts';
+import { digitsBitmap, docxWithEmbedded, emf, ofd, ole10Native, oleObject, pdf, wordFile } from './fixtures.ts';
+import { gzipSync } from 'node:zlib';
+import { DEFAULT_INGEST_LIMITS } from '../../src/knowledge/ingest/limits.ts';
 
 const NATIVE = '\u0001Ole10Native';
 const note = Buffer.from('附件：联系人张伟，电话13800138000。');
@@ -72,6 +74,16 @@ describe('every part of an Office or OFD package is read, holds no content, or m
     // Folder entries, as some zip writers add them.
     const withFolders = zipSync({ 'word/': new Uint8Array(0), ...unzipSync(wordFile('会议纪要')) });
     assert.equal((await documentExtras('docx', withFolders)).text, '');
+  });
+
+  it('pictures in any media folder (a glossary\'s), JFIF, and metafiles compressed as EMZ are read; an EMZ bomb is not', async () => {
+    const picture = encodePng(digitsBitmap('13800138000'));
+    const glossary = await documentExtras('docx', wordFile('模板', { 'word/glossary/media/image1.png': picture, 'word/media/photo.jfif': picture }));
+    assert.equal(glossary.pictures.length, 2);
+    const drawing = gzipSync(emf([{ text: '身份证号' }, { text: '11010519491231002X' }]));
+    assert.match((await documentExtras('docx', wordFile('见下图', { 'word/media/image1.emz': drawing }))).text, /11010519491231002X/);
+    const bomb = gzipSync(new Uint8Array(4 * 1024 * 1024));
+    await assert.rejects(documentExtras('docx', wordFile('见下图', { 'word/media/image1.emz': bomb }), { limits: { ...DEFAULT_INGEST_LIMITS, maxEntryBytes: 1024 * 1024 } }), /ingest limit: word\/media\/image1.emz inflates to more than/);
   });
 
   it('an OFD file\'s attachments (附件) are read as the files they are; one that cannot be read makes it unread', async () => {

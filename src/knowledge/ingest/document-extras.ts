@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { decodeEntities, decodeHtml } from './html.ts';
 import { checkImagePixels, imageSize } from './image-size.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
@@ -72,13 +73,17 @@ const PIVOT_VALUE = /<[sn]\s[^>]*?\bv="([^"]*)"/g;
 const DOC_VAR = /<w:docVar\s[^>]*?\bw:val="([^"]*)"/g;
 /** Links out of the package: a mail address, a path on someone's disk (file:///C:/Users/张伟/…). */
 const EXTERNAL_TARGET = /<Relationship\s(?=[^>]*TargetMode="External")[^>]*?\bTarget="([^"]*)"/g;
-/** Where an Office or OFD file keeps the pictures pasted into it, and the picture of its first page it is saved with. */
-const MEDIA = /^(?:(?:(?:word|ppt|xl)\/media|(?:.*\/)?Res)\/[^/]+|(?:docProps|Thumbnails)\/thumbnail)\.(?:png|jpe?g|gif|bmp|tiff?|webp|emf|wmf)$/i;
+/**
+ * Where an Office or OFD file keeps the pictures pasted into it (any `media` folder: a glossary's or a chart's too), and
+ * the picture of its first page it is saved with; EMZ and WMZ are metafiles compressed with gzip.
+ */
+const MEDIA = /^(?:(?:.*\/)?(?:media|Res)\/[^/]+|(?:docProps|Thumbnails)\/thumbnail)\.(?:png|jpe?g|jfif|gif|bmp|tiff?|webp|[ew]m[fz])$/i;
 /** An OFD file's attachments (附件: `Doc_0/Attachs/…`, listed in Attachments.xml), read as the files they are. */
 const ATTACHED = /(?:^|\/)Attachs\/(?!Attachments\.xml$)[^/]+$/i;
 /** Parts that hold nothing of the document's content: fonts, printer settings, the bytes of an OFD signature. */
 const NO_CONTENT = /\.(?:ttf|otf|ttc|odttf|fntdata|eot|woff2?)$|(?:^|\/)printerSettings\/[^/]+\.bin$|(?:^|\/)SignedValue\.dat$/i;
-const METAFILE = /\.(?:emf|wmf)$/i;
+const METAFILE = /\.[ew]m[fz]$/i;
+const COMPRESSED_METAFILE = /\.[ew]mz$/i;
 /** Files embedded as objects: Office files as they are, any other file or object as an OLE compound file (`.bin`). */
 const EMBEDDED = /^(?:word|ppt|xl)\/embeddings\/[^/]+$/i;
 const OLE_OBJECT = /\.bin$/i;
@@ -188,7 +193,7 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
         r.text.push(imageText(data));
         continue;
       }
-      const drawn = readMetafile(data);
+      const drawn = readMetafile(COMPRESSED_METAFILE.test(name) ? inflateMetafile(name, data, r.limits) : data);
       r.text.push(drawn.text);
       for (const p of drawn.pictures) addPicture(p, r);
       continue;
@@ -218,6 +223,16 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
 }
 
 const TEXT_NODE = />([^<]+)</g;
+
+/** An EMZ or WMZ drawing, inflated within the limit of one zip entry (a few bytes of gzip can declare gigabytes). */
+function inflateMetafile(name: string, data: Uint8Array, limits: IngestLimits): Uint8Array {
+  try {
+    return gunzipSync(data, { maxOutputLength: limits.maxEntryBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new IngestLimitError(`${name} inflates to more than ${limits.maxEntryBytes} bytes`);
+    throw err;
+  }
+}
 
 /**
  * The text of a MIME web archive (MHT: what Word imports as `afchunk.mht`, what OA systems export as a "Word" file): its
