@@ -80,8 +80,11 @@ const EXTERNAL_TARGET = /<Relationship\s(?=[^>]*TargetMode="External")[^>]*?\bTa
 const MEDIA = /^(?:(?:.*\/)?(?:media|Res)\/[^/]+|(?:docProps|Thumbnails)\/thumbnail)\.(?:png|jpe?g|jfif|gif|bmp|tiff?|webp|[ew]m[fz])$/i;
 /** An OFD file's attachments (附件: `Doc_0/Attachs/…`, listed in Attachments.xml), read as the files they are. */
 const ATTACHED = /(?:^|\/)Attachs\/(?!Attachments\.xml$)[^/]+$/i;
-/** Parts that hold nothing of the document's content: fonts, printer settings, the bytes of an OFD signature. */
-const NO_CONTENT = /\.(?:ttf|otf|ttc|odttf|fntdata|eot|woff2?)$|(?:^|\/)printerSettings\/[^/]+\.bin$|(?:^|\/)SignedValue\.dat$/i;
+/**
+ * Parts that hold nothing of the document's content: fonts, printer settings, an OFD signature's bytes and its
+ * electronic seal (the issuing organisation's stamp and certificate, on every e-invoice).
+ */
+const NO_CONTENT = /\.(?:ttf|otf|ttc|odttf|fntdata|eot|woff2?)$|(?:^|\/)printerSettings\/[^/]+\.bin$|(?:^|\/)(?:SignedValue\.dat|[^/]+\.esl)$/i;
 const METAFILE = /\.[ew]m[fz]$/i;
 const COMPRESSED_METAFILE = /\.[ew]mz$/i;
 /** Files embedded as objects: Office files as they are, any other file or object as an OLE compound file (`.bin`). */
