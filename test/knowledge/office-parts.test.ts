@@ -96,7 +96,7 @@ describe('every part of an Office or OFD package is read, holds no content, or m
     assert.match((await documentExtras('ofd', withAttachment('list.txt', note))).text, /张伟/);
     // An e-invoice's signature and electronic seal hold no content of the document.
     const signed = zipSync({ ...unzipSync(ofd()), 'Doc_0/Signs/Sign_0/SignedValue.dat': new Uint8Array(32), 'Doc_0/Signs/Sign_0/Seal.esl': new Uint8Array(32) });
-    assert.equal((await documentExtras('ofd', signed)).text.includes('cannot'), false);
+    await assert.doesNotReject(documentExtras('ofd', signed));
     await assert.rejects(documentExtras('ofd', withAttachment('list.doc', new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0, 0]))), /unsupported file type/);
   });
 });
