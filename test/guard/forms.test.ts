@@ -140,6 +140,15 @@ test('names in the Cantonese romanization of Hong Kong and Macao: after a label,
   assert.equal(guard.scan('Signed by Ho Wai Kit').findings[0]?.detector, 'names.cantonese');
 });
 
+test('a romanized Chinese surname alone after an English form of address, as 张先生 is read', () => {
+  assert.deepEqual(found('Dear Mr. Tsang,', 'person_name'), ['Tsang']);
+  assert.deepEqual(found('Prof. Li will chair the session; MS. WONG and Mrs Chan attend.', 'person_name'), ['Li', 'WONG', 'Chan']);
+  assert.equal(guard.scan('Ms. He').findings[0]?.detector, 'names.titled');
+  for (const text of ['Make the codebase MSAN clean.', 'Dr. Who and Mr. Smith', 'Mr. Wong Says Hello', 'DrLi', 'Mr. Li2']) {
+    assert.deepEqual(found(text, 'person_name'), [], text);
+  }
+});
+
 test('hostile: Hong Kong places, firms and English words in the same syllables are no names', () => {
   for (const text of ['Take the MTR to Wong Tai Sin or Ho Man Tin.', 'Lai Chi Kok Road', 'Lee Kum Kee Group', 'Ho Ho Ho, merry Christmas',
     'Tai Chi and Wing Chun Kung Fu', 'So Long Ago', 'Ode To King Tut', 'Man Mo Temple', 'located at Tsim Sha Tsui', 'Chan Tai Man Estate',

@@ -1,5 +1,5 @@
 import type { RawFinding } from '../types.ts';
-import { labelledAt, nameCase } from './pinyin-names.ts';
+import { labelledAt, nameCase, SURNAMES as PINYIN_SURNAMES } from './pinyin-names.ts';
 
 /**
  * Chinese names in the Cantonese romanization of Hong Kong and Macao identity cards, bank records and English letters:
@@ -104,5 +104,23 @@ export function detectCantoneseNames(text: string, out: RawFinding[]): void {
     if (!labelled && !two) continue;
     out.push({ type: 'person_name', start: surname.start, end, score: labelled ? 0.9 : 0.75, detector: 'names.cantonese' });
     while (i + 1 < words.length && words[i + 1].start < end) i++;
+  }
+}
+
+/**
+ * A romanized Chinese surname alone after an English form of address (`Dear Mr. Tsang`, `Prof. Li`, `MS. WONG`), as
+ * 张先生 is read in Chinese: the surname is reported. A capitalised word after it leaves the name to the two detectors
+ * of given names.
+ */
+const TITLED = /(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Madam|Mme|MR|MRS|MS|DR|PROF)(?:\. ?| )([A-Z][a-z]+|[A-Z]{2,})(?![A-Za-z0-9_])(?! [A-Z])/g;
+
+export function detectTitledSurnames(text: string, out: RawFinding[]): void {
+  if (!/\b(?:M[RrSsXx]|Mrs|MRS|Miss|Madam|Mme|D[Rr]|P[Rr][Oo][Ff])/.test(text)) return;
+  TITLED.lastIndex = 0;
+  for (let m = TITLED.exec(text); m !== null; m = TITLED.exec(text)) {
+    const surname = m[1].toLowerCase();
+    if (!SURNAMES.has(surname) && !PINYIN_SURNAMES.has(surname)) continue;
+    const start = m.index + m[0].length - m[1].length;
+    out.push({ type: 'person_name', start, end: start + m[1].length, score: 0.8, detector: 'names.titled' });
   }
 }

@@ -28,7 +28,7 @@ const SYLLABLES = new Set((
   'zong zou zu zuan zui zun zuo').split(' '));
 
 /** Romanized surnames: the common single ones (with lyu/lv for 吕) and the compound ones. */
-const SURNAMES = new Set((
+export const SURNAMES = new Set((
   'wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang han feng deng ' +
   'cao peng zeng xiao tian dong yuan pan yu jiang cai jia ding wei xue ye yan lu du dai fu fan fang shi yao tan liao zou ' +
   'xiong jin hao kong bai cui kang mao qiu qin gu hou shao meng long wan duan lei qian yin yi chang qiao lai gong wen pang lan ' +

@@ -13,7 +13,7 @@ import { detectNames } from './names.ts';
 import { combineWithTagger, defaultNerModel } from './ner.ts';
 import { detectSourceCode } from './source-code.ts';
 import { detectPinyinNames } from './pinyin-names.ts';
-import { detectCantoneseNames } from './cantonese-names.ts';
+import { detectCantoneseNames, detectTitledSurnames } from './cantonese-names.ts';
 import { detectEnglishAddresses } from './address-en.ts';
 
 /**
@@ -123,7 +123,10 @@ export const DETECTORS: readonly DetectorRow[] = [
   },
   {
     name: 'cantonese-names', types: ['person_name'],
-    create: (o) => (o.want.has('person_name') ? (t, c) => detectCantoneseNames(t, c.out) : null),
+    create: (o) => (o.want.has('person_name') ? (t, c) => {
+      detectCantoneseNames(t, c.out);
+      detectTitledSurnames(t, c.out);
+    } : null),
   },
   {
     name: 'address-en', types: ['address'],
