@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runScan } from '../../src/cli/commands/scan.ts';
 import type { ScanIo, ScanOptions } from '../../src/cli/commands/scan.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, pdf } from '../knowledge/fixtures.ts';
+import { digitsBitmap, gifImage, pdf } from '../knowledge/fixtures.ts';
 
 /** Test-only entry that runs the real command in a process of its own. */
 const entry = fileURLToPath(new URL('./fixtures/scan-cli.ts', import.meta.url));
@@ -158,12 +158,15 @@ test('documents are scanned by their text: a PDF\'s text layer, an image by OCR,
     writeFileSync(join(dir, '名单.pdf'), pdf(['Staff list', 'ID 11010519491231002X']));
     writeFileSync(join(dir, 'shot.png'), encodePng(digitsBitmap('138 0013 8000')));
     writeFileSync(join(dir, 'note.txt'), '手机13800138000');
+    // A GIF with no telling name (read as an image since 2026-12-07 night; before, as UTF-8 bytes).
+    writeFileSync(join(dir, 'shot'), gifImage(digitsBitmap('138 0013 8000')));
     writeFileSync(join(dir, 'photo.png'), encodePng({ width: 40, height: 40, channels: 1, data: new Uint8Array(1600).fill(255) }));
     const run = (file: string) => spawnSync(process.execPath, ['--import', 'tsx', entry, 'scan', join(dir, file), '--format', 'json'], { encoding: 'utf8' });
     const types = (file: string) => JSON.parse(run(file).stdout).findings.map((f: { type: string }) => f.type);
     assert.deepEqual(types('名单.pdf'), ['cn_id_card']);
     assert.deepEqual(types('shot.png'), ['cn_mobile']);
     assert.deepEqual(types('note.txt'), ['cn_mobile']);
+    assert.deepEqual(types('shot'), ['cn_mobile']);
     const blank = run('photo.png');
     assert.equal(blank.status, 2);
     assert.match(blank.stderr, /no text could be read/);

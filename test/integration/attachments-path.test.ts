@@ -205,6 +205,10 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(bare.headers['x-yumen-route'], 'private');
     const percent = await chat(office, 'cloud', [file('b.txt', `data:text/plain;charset=utf-8,${encodeURIComponent(`手机${PHONE}`)}`)]);
     assert.equal(percent.headers['x-yumen-route'], 'private');
+    // An image as bare base64 with no file name: its first bytes say it is one (before 2026-12-07 night it was unread,
+    // and the department that lets unread files out sent it out).
+    const nameless = await chat(press, 'cloud', [{ type: 'file', file: { file_data: b64(encodePng(digitsBitmap(PHONE_AS_WRITTEN))) } }]);
+    assert.equal(nameless.headers['x-yumen-route'], 'private');
     // A remote image is not fetched: the gateway never sees its bytes, and its URL is text like any other.
     const remote = await chat(office, 'cloud', [image('https://example.invalid/a.png')]);
     assert.equal(remote.status, 200);

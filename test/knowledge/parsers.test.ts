@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chunkBlocks, decodeText, detectFormat, parseDocument } from '../../src/knowledge/index.ts';
-import { GBK_HELLO, docx, ofd, pdf, pptx, xlsx } from './fixtures.ts';
+import { GBK_HELLO, dibOf, digitsBitmap, docx, gifImage, ofd, pdf, pptx, xlsx } from './fixtures.ts';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const allText = (d: { blocks: Array<{ text: string }> }) => d.blocks.map((b) => b.text).join('\n');
@@ -92,6 +93,13 @@ describe('document parsers', () => {
     assert.equal(detectFormat('noext', pdf(['x'])), 'pdf');
     assert.equal(detectFormat('noext', docx()), 'docx');
     assert.equal(detectFormat('noext', enc('<!DOCTYPE html><p>x')), 'html');
+    // Images by their first bytes (an attachment sent as bare base64 has no name that says it is one).
+    const g = digitsBitmap('12');
+    const { info, bits } = dibOf(g);
+    const bmp = Buffer.concat([Buffer.from('BM'), Buffer.alloc(8), Buffer.from([54, 0, 0, 0]), info, bits]);
+    for (const image of [encodePng(g), gifImage(g), bmp]) assert.equal(detectFormat('attachment', image), 'image');
+    // Text that starts like one is still text.
+    for (const t of ['BMW cars are expensive, call 13800138000.', 'GIF89a is a format', 'II* is roman']) assert.equal(detectFormat('attachment', enc(t)), 'txt', t);
     await assert.rejects(parseDocument('blob.bin', new Uint8Array([1, 0, 2, 0])), /unsupported/);
     await assert.rejects(parseDocument('broken.docx', enc('not a zip')));
   });

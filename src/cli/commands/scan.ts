@@ -185,8 +185,8 @@ async function readStdin(): Promise<string> {
 }
 
 /** Files whose text is not their bytes: read as the knowledge bases read them (text layers, OCR). */
-const DOCUMENT_EXTENSION = /\.(?:pdf|docx|xlsx|pptx|ofd|png|jpe?g|tiff?|bmp|webp)$/i;
-const DOCUMENT_MAGIC = ['%PDF-', 'PK\x03\x04', '\x89PNG', '\xff\xd8\xff'];
+const DOCUMENT_EXTENSION = /\.(?:pdf|docx|xlsx|pptx|ofd|png|jpe?g|tiff?|bmp|webp|gif)$/i;
+const DOCUMENT_MAGIC = ['%PDF-', 'PK\x03\x04', '\x89PNG', '\xff\xd8\xff', 'GIF87a', 'GIF89a'];
 
 /** The text of a document (PDF, Office, OFD, an image), or of a text file as UTF-8. */
 async function readInput(path: string): Promise<string> {

@@ -16,12 +16,19 @@ const BY_EXTENSION: Record<string, DocumentFormat> = {
 
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION);
 
-/** The format from the file name, else from the first bytes (PDF, zip-based office/OFD, HTML), else text. */
+/**
+ * The first bytes of the image formats OCR reads: PNG, JPEG, GIF, BMP (its reserved zeros and a known header size too:
+ * a text may start with "BM"), TIFF (either byte order), WebP.
+ */
+const IMAGE_MAGIC = /^(?:\x89PNG|\xff\xd8\xff|GIF8[79]a|BM[\s\S]{4}\x00{4}[\s\S]{4}[\x0c\x28\x34\x38\x6c\x7c]\x00{3}|II\*\x00|MM\x00\*|RIFF[\s\S]{4}WEBP)/;
+
+/** The format from the file name, else from the first bytes (PDF, zip-based office/OFD, an image, HTML), else text. */
 export function detectFormat(name: string, bytes: Uint8Array): DocumentFormat | null {
   const byExt = BY_EXTENSION[extname(name).toLowerCase()];
   if (byExt) return byExt;
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 512));
   if (head.startsWith('%PDF-')) return 'pdf';
+  if (IMAGE_MAGIC.test(head) && imageSize(bytes) !== null) return 'image';
   if (head.startsWith('PK\x03\x04')) {
     if (head.includes('word/')) return 'docx';
     if (head.includes('xl/')) return 'xlsx';
