@@ -4,7 +4,7 @@ import { documentExtras, MAX_EMBEDDED } from '../../src/knowledge/ingest/documen
 import { parseDocument } from '../../src/knowledge/index.ts';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, docxWithEmbedded, emf, ofd, ole10Native, oleObject, pdf, wordFile } from './fixtures.ts';
+import { digitsBitmap, docxWithEmbedded, emf, ofd, ole10Native, oleObject, pdf, wordFile, xlsx } from './fixtures.ts';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_INGEST_LIMITS } from '../../src/knowledge/ingest/limits.ts';
 
@@ -84,6 +84,13 @@ describe('every part of an Office or OFD package is read, holds no content, or m
     assert.match((await documentExtras('docx', wordFile('见下图', { 'word/media/image1.emz': drawing }))).text, /11010519491231002X/);
     const bomb = gzipSync(new Uint8Array(4 * 1024 * 1024));
     await assert.rejects(documentExtras('docx', wordFile('见下图', { 'word/media/image1.emz': bomb }), { limits: { ...DEFAULT_INGEST_LIMITS, maxEntryBytes: 1024 * 1024 } }), /ingest limit: word\/media\/image1.emz inflates to more than/);
+  });
+
+  it('a workbook\'s data connection and query are read from their attributes (a password, a server, the query)', async () => {
+    const connections = strToU8('<connections><connection id="1" name="CRM"><dbPr connection="Provider=SQLOLEDB.1;Password=S3cr3t!pw;User ID=sa;Data Source=10.1.2.3" ' +
+      `command="SELECT * FROM 客户 WHERE 手机='13800138000'"/></connection></connections>`);
+    const text = (await documentExtras('xlsx', zipSync({ ...unzipSync(xlsx()), 'xl/connections.xml': connections }))).text;
+    for (const v of ['S3cr3t!pw', '10.1.2.3', '13800138000']) assert.ok(text.includes(v), v);
   });
 
   it('an OFD file\'s attachments (附件) are read as the files they are; one that cannot be read makes it unread', async () => {

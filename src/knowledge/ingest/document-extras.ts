@@ -69,6 +69,12 @@ const NOISE = /(?:^|\/)(?:styles|stylesWithEffects|fontTable|webSettings|numberi
 const TEXT_PART = /\.(?:xml|rels|vml|svg|html?|mht|txt|csv)$/i;
 /** A pivot cache's items and records keep their values in attributes (<s v="张伟"/>, <n v="13800138000"/>). */
 const PIVOT_VALUE = /<[sn]\s[^>]*?\bv="([^"]*)"/g;
+/**
+ * A workbook's data connections and query tables keep what matters in attributes: the connection string (a database
+ * password, a server's address) and the query (SELECT … WHERE 手机='…').
+ */
+const SETTINGS_IN_ATTRIBUTES = /(?:^|\/)(?:connections|queryTables\/[^/]+)\.xml$/;
+const ANY_ATTRIBUTE = /\s[\w:.-]+="([^"]*)"/g;
 /** Document variables (w:docVar), set by templates and macros. */
 const DOC_VAR = /<w:docVar\s[^>]*?\bw:val="([^"]*)"/g;
 /** Links out of the package: a mail address, a path on someone's disk (file:///C:/Users/张伟/…). */
@@ -220,6 +226,7 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
       continue;
     }
     if (name.includes('pivotCache')) attributes(PIVOT_VALUE);
+    if (SETTINGS_IN_ATTRIBUTES.test(name)) attributes(ANY_ATTRIBUTE);
     if (name === 'word/settings.xml') attributes(DOC_VAR);
     attributes(TEXT_NODE);
   }
