@@ -93,6 +93,18 @@ describe('every part of an Office or OFD package is read, holds no content, or m
     for (const v of ['S3cr3t!pw', '10.1.2.3', '13800138000']) assert.ok(text.includes(v), v);
   });
 
+  it('text kept in attributes: a simple field\'s code, a link\'s tooltip, a validation\'s input message', async () => {
+    const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+    const word = zipSync({ '[Content_Types].xml': strToU8('<Types/>'), 'word/document.xml': strToU8(`<w:document ${W}><w:body><w:p>` +
+      '<w:fldSimple w:instr=" HYPERLINK mailto:zhang.wei@example.gov.cn "><w:r><w:t>联系我们</w:t></w:r></w:fldSimple>' +
+      '<w:hyperlink w:tooltip="张伟 13800138000"><w:r><w:t>详情</w:t></w:r></w:hyperlink></w:p></w:body></w:document>') });
+    const wordText = (await documentExtras('docx', word)).text;
+    assert.match(wordText, /zhang\.wei@example\.gov\.cn/);
+    assert.match(wordText, /13800138000/);
+    const sheet = strToU8('<worksheet><sheetData/><dataValidations count="1"><dataValidation type="list" prompt="请填写经办人张伟的身份证号11010519491231002X" sqref="A1"/></dataValidations></worksheet>');
+    assert.match((await documentExtras('xlsx', zipSync({ ...unzipSync(xlsx()), 'xl/worksheets/sheet9.xml': sheet }))).text, /11010519491231002X/);
+  });
+
   it('an OFD file\'s attachments (附件) are read as the files they are; one that cannot be read makes it unread', async () => {
     const withAttachment = (name: string, bytes: Uint8Array) => zipSync({
       ...unzipSync(ofd()),

@@ -58,8 +58,12 @@ const BODY: Record<string, RegExp> = {
  * and the lists of its data validations.
  */
 const BODY_EXTRAS = /<w:(?:delText|instrText)(?:\s[^>]*)?>([^<]*)<|<(?:f|oddHeader|oddFooter|evenHeader|evenFooter|firstHeader|firstFooter|formula1|formula2|formula)(?:\s[^>]*)?>([^<]*)</g;
-/** A picture's or shape's alternative text (descr, title), in any part: "张伟的身份证照片". */
-const ALT_TEXT = /\b(?:descr|title)="([^"]+)"/g;
+/**
+ * Text kept in attributes, in any part: a picture's or shape's alternative text (descr, title: "张伟的身份证照片"), a
+ * simple field's code (w:instr="HYPERLINK mailto:…"), a link's tooltip and shown text, the input and error messages of
+ * a cell's data validation (prompt="请填写张伟的手机号").
+ */
+const ALT_TEXT = /\b(?:descr|title|w:instr|w:tooltip|tooltip|display|prompt|promptTitle|error|errorTitle)="([^"]+)"/g;
 /** Parts that hold formatting and plumbing, no text of the document. */
 const NOISE = /(?:^|\/)(?:styles|stylesWithEffects|fontTable|webSettings|numbering|tableStyles|presProps|viewProps|calcChain|\[Content_Types\])\.xml$|(?:^|\/)theme\/[^/]+\.xml$/;
 /**
