@@ -4,7 +4,7 @@ import { documentExtras, MAX_EMBEDDED } from '../../src/knowledge/ingest/documen
 import { parseDocument } from '../../src/knowledge/index.ts';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, docxWithEmbedded, emf, ofd, ole10Native, oleObject, pdf, wordFile, xlsx } from './fixtures.ts';
+import { digitsBitmap, docxWithEmbedded, emf, ofd, ole10Native, oleObject, pdf, pptx, wordFile, xlsx } from './fixtures.ts';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_INGEST_LIMITS } from '../../src/knowledge/ingest/limits.ts';
 
@@ -103,6 +103,9 @@ describe('every part of an Office or OFD package is read, holds no content, or m
     assert.match(wordText, /13800138000/);
     const sheet = strToU8('<worksheet><sheetData/><dataValidations count="1"><dataValidation type="list" prompt="请填写经办人张伟的身份证号11010519491231002X" sqref="A1"/></dataValidations></worksheet>');
     assert.match((await documentExtras('xlsx', zipSync({ ...unzipSync(xlsx()), 'xl/worksheets/sheet9.xml': sheet }))).text, /11010519491231002X/);
+    // A presentation names the authors of its comments in a list of their own.
+    const authors = strToU8('<p:cmAuthorLst><p:cmAuthor id="0" name="王建国" initials="WJG" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>');
+    assert.match((await documentExtras('pptx', zipSync({ ...unzipSync(pptx()), 'ppt/commentAuthors.xml': authors }))).text, /王建国/);
   });
 
   it('an OFD file\'s attachments (附件) are read as the files they are; one that cannot be read makes it unread', async () => {

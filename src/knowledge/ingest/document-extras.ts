@@ -79,6 +79,9 @@ const PIVOT_VALUE = /<[sn]\s[^>]*?\bv="([^"]*)"/g;
  */
 const SETTINGS_IN_ATTRIBUTES = /(?:^|\/)(?:connections|queryTables\/[^/]+)\.xml$/;
 const ANY_ATTRIBUTE = /\s[\w:.-]+="([^"]*)"/g;
+/** A presentation's list of comment authors (`ppt/commentAuthors.xml`, `ppt/authors.xml`): each by `name`. */
+const AUTHORS_PART = /(?:^|\/)(?:commentAuthors|authors)\.xml$/;
+const AUTHOR_NAME = /\bname="([^"]*)"/g;
 /** Document variables (w:docVar), set by templates and macros. */
 const DOC_VAR = /<w:docVar\s[^>]*?\bw:val="([^"]*)"/g;
 /** Links out of the package: a mail address, a path on someone's disk (file:///C:/Users/张伟/…). */
@@ -231,6 +234,7 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
     }
     if (name.includes('pivotCache')) attributes(PIVOT_VALUE);
     if (SETTINGS_IN_ATTRIBUTES.test(name)) attributes(ANY_ATTRIBUTE);
+    if (AUTHORS_PART.test(name)) attributes(AUTHOR_NAME);
     if (name === 'word/settings.xml') attributes(DOC_VAR);
     attributes(TEXT_NODE);
   }
