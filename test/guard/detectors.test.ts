@@ -94,7 +94,7 @@ test('evasion: numbers spelled out in English words, as dictation writes them', 
 });
 
 test('identity numbers of Hong Kong, Macao and Taiwan residents are ID card numbers; their checks and labels decide', () => {
-  assert.deepEqual(found('Ms. Cheung (HKID A123456(3)) will attend.'), [['cn_id_card', 'A123456(3)']], 'bracketed as on the card');
+  assert.deepEqual(found('The applicant (HKID A123456(3)) will attend.'), [['cn_id_card', 'A123456(3)']], 'bracketed as on the card');
   assert.deepEqual(found('香港身份证：A123456（3）'), [['cn_id_card', 'A123456（3）']], 'full-width brackets');
   assert.deepEqual(found('香港身份證號碼 A1234563'), [['cn_id_card', 'A1234563']], 'run on, after a label');
   assert.deepEqual(found('身分證字號 A123456789'), [['cn_id_card', 'A123456789']], 'Taiwan, after a label');
