@@ -20,9 +20,13 @@ import { JUNCTION_REACH, junctionWindow } from './junction.ts';
  */
 export type ReadAttachment = (name: string, bytes: Uint8Array, deadline: number) => Promise<string>;
 
-/** One attachment of a request body: where it is, a file name that says its format, and its bytes (null: a sound, unread). */
+/**
+ * One attachment of a request body: where it is (the field, and the content part that holds it), a file name that says
+ * its format, and its bytes (null: a sound, unread).
+ */
 export interface Attachment {
   path: string;
+  part: string;
   name: string;
   bytes: Uint8Array | null;
 }
@@ -74,35 +78,42 @@ export function decodeDataUrl(value: string): { mime: string; bytes: Uint8Array 
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The inline files, images and sounds of a chat body's messages (content parts `image_url`, `file` and `input_audio`). */
-export function attachmentsOf(body: unknown): Attachment[] {
-  const out: Attachment[] = [];
+/**
+ * Each message's content in the order a model reads it: its content string, or each of its content parts, with
+ * its JSON pointer (`/messages/m/content`, `/messages/m/content/p`).
+ */
+function forEachContent(body: unknown, visit: (at: string, content: unknown) => void): void {
   const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : [];
   messages.forEach((message, m) => {
     const content = isRecord(message) ? message.content : undefined;
-    if (!Array.isArray(content)) return;
-    content.forEach((part, p) => {
-      if (!isRecord(part)) return;
-      if (isRecord(part.input_audio) && typeof part.input_audio.data === 'string') {
-        // No speech is read: an audio part is an attachment that cannot be read (the policy decides).
-        const format = typeof part.input_audio.format === 'string' ? part.input_audio.format.replace(/\W/g, '') : 'audio';
-        out.push({ path: `/messages/${m}/content/${p}/input_audio/data`, name: `audio.${format}`, bytes: null });
-        return;
-      }
-      const image = isRecord(part.image_url) ? part.image_url.url : undefined;
-      const file = isRecord(part.file) ? part.file : undefined;
-      const value = typeof image === 'string' ? image : typeof file?.file_data === 'string' ? file.file_data : undefined;
-      if (value === undefined || (typeof image === 'string' && !image.startsWith('data:'))) return;
-      const decoded = decodeDataUrl(value);
-      if (decoded === null || decoded.bytes.length === 0) return;
-      const field = typeof image === 'string' ? 'image_url/url' : 'file/file_data';
-      const filename = typeof file?.filename === 'string' && file.filename.includes('.') ? file.filename : null;
-      out.push({ path: `/messages/${m}/content/${p}/${field}`, name: filename ?? `attachment${EXTENSIONS[decoded.mime] ?? ''}`, bytes: decoded.bytes });
-    });
+    if (Array.isArray(content)) content.forEach((part, p) => visit(`/messages/${m}/content/${p}`, part));
+    else if (typeof content === 'string') visit(`/messages/${m}/content`, content);
+  });
+}
+
+/** The inline files, images and sounds of a chat body's messages (content parts `image_url`, `file` and `input_audio`). */
+export function attachmentsOf(body: unknown): Attachment[] {
+  const out: Attachment[] = [];
+  forEachContent(body, (at, part) => {
+    if (!isRecord(part)) return;
+    if (isRecord(part.input_audio) && typeof part.input_audio.data === 'string') {
+      // No speech is read: an audio part is an attachment that cannot be read (the policy decides).
+      const format = typeof part.input_audio.format === 'string' ? part.input_audio.format.replace(/\W/g, '') : 'audio';
+      out.push({ path: `${at}/input_audio/data`, part: at, name: `audio.${format}`, bytes: null });
+      return;
+    }
+    const image = isRecord(part.image_url) ? part.image_url.url : undefined;
+    const file = isRecord(part.file) ? part.file : undefined;
+    const value = typeof image === 'string' ? image : typeof file?.file_data === 'string' ? file.file_data : undefined;
+    if (value === undefined || (typeof image === 'string' && !image.startsWith('data:'))) return;
+    const decoded = decodeDataUrl(value);
+    if (decoded === null || decoded.bytes.length === 0) return;
+    const field = typeof image === 'string' ? 'image_url/url' : 'file/file_data';
+    const filename = typeof file?.filename === 'string' && file.filename.includes('.') ? file.filename : null;
+    out.push({ path: `${at}/${field}`, part: at, name: filename ?? `attachment${EXTENSIONS[decoded.mime] ?? ''}`, bytes: decoded.bytes });
   });
   return out;
 }
-
 
 /** Attachments read per request; the rest count as unread (each read may take OCR a second: a thousand tiny images must not). */
 export const MAX_ATTACHMENTS_READ = 32;
@@ -137,7 +148,7 @@ export class AttachmentScanner {
     const texts = new Map<string, string | null>();
     for (const [k, a] of attachmentsOf(body).entries()) {
       const text = k < MAX_ATTACHMENTS_READ && performance.now() < deadline ? await this.#text(tenantId, a, deadline) : null;
-      texts.set(a.path.split('/').slice(0, 5).join('/'), text);
+      texts.set(a.part, text);
       if (text === null) unread++;
       else for (const f of guard.scan(text).findings) findings.push({ type: f.type, level: f.level, opaque: true });
     }
@@ -174,7 +185,7 @@ export class AttachmentScanner {
  * them: a value split there (身份证号 11010519491231 in the message, 002X opening the attached file; a number's halves in
  * two files) is in neither alone. The windows around each seam that touches an attachment are scanned (the seams between
  * two texts are inspect.ts's); a finding that crosses the seam counts. `texts`: the text of each attachment read, by
- * `/messages/m/content/p` (null: unread, which no value crosses).
+ * its content part (null: unread, which no value crosses).
  */
 function junctionFindings(guard: Guard, body: unknown, texts: ReadonlyMap<string, string | null>): Array<{ type: FindingType; level: Level }> {
   const out: Array<{ type: FindingType; level: Level }> = [];
@@ -191,16 +202,10 @@ function junctionFindings(guard: Guard, body: unknown, texts: ReadonlyMap<string
     }
     prev = text === null ? null : { text, attachment };
   };
-  const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : [];
-  messages.forEach((message, m) => {
-    const content = isRecord(message) ? message.content : undefined;
-    if (typeof content === 'string') next(content, false);
-    if (!Array.isArray(content)) return;
-    content.forEach((part, p) => {
-      const key = `/messages/${m}/content/${p}`;
-      if (texts.has(key)) next(texts.get(key)!, true);
-      else if (isRecord(part) && typeof part.text === 'string') next(part.text, false);
-    });
+  forEachContent(body, (at, content) => {
+    if (texts.has(at)) next(texts.get(at)!, true);
+    else if (typeof content === 'string') next(content, false);
+    else if (isRecord(content) && typeof content.text === 'string') next(content.text, false);
   });
   return out;
 }
