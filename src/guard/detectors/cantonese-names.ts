@@ -41,9 +41,9 @@ const PLACE_LIST = [
   'shek o', 'tai tam', 'wong nai chung', 'so kon po', 'tai kok tsui', 'sham tseng', 'tai lam', 'lau fau shan', 'ha tsuen',
   'kam tin', 'pat heung', 'ta kwu ling', 'sha tau kok', 'tai mei tuk', 'shek kong', 'ma liu shui', 'kwai chung',
   'ting kau', 'yau yat chuen', 'kowloon tsai', 'sai ying pun', 'kennedy town', 'shek tong tsui', 'tai hang tung',
-  'kwai tsing', 'yau tsim mong', 'wong tai sin', 'lung cheung', 'shun lee', 'on ting', 'yau oi', 'tin ping', 'wah fu',
+  'kwai tsing', 'yau tsim mong', 'lung cheung', 'shun lee', 'on ting', 'yau oi', 'tin ping', 'wah fu',
   'lei cheng uk', 'so uk', 'pak tin', 'cheung hong', 'cheung wah', 'kwong tin', 'tai hing', 'tsui ping', 'lok wah',
-  'hing wah', 'fu shin', 'wo che', 'sun chui', 'mei lam', 'chun yeung', 'kwai chung', 'hang seng', 'lee kum kee',
+  'hing wah', 'fu shin', 'wo che', 'sun chui', 'mei lam', 'chun yeung', 'hang seng', 'lee kum kee',
 ];
 /** The places by their first word. */
 const PLACES = new Map<string, string[]>();

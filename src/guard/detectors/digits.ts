@@ -131,8 +131,11 @@ function reversedHit(d: string, text: string, pos: number): Hit | null {
   return null;
 }
 
-/** `pos`: where the number starts in `text`; the label tests run only for candidates that need them. */
-function classify(d: string, text: string, pos: number): Hit | null {
+/**
+ * What the digits `d` are; `pos`: where the number starts in `text`, and the label tests run only for candidates that need
+ * them. Also for numbers written otherwise than in digits (spelled-digits.ts).
+ */
+export function classify(d: string, text: string, pos: number): Hit | null {
   const n = d.length;
   const hasX = d.endsWith('X');
   if (hasX && n !== 18) return null;
@@ -163,11 +166,6 @@ function classify(d: string, text: string, pos: number): Hit | null {
   }
   if (n >= 13 && accountLabel(text, pos)) return ACCOUNT_HIT;
   return null;
-}
-
-/** What the digits `d`, found at `pos` in `text`, are (for numbers written otherwise than in digits: spelled-digits.ts). */
-export function numberHit(d: string, text: string, pos: number): { type: FindingType; score: number } | null {
-  return classify(d, text, pos);
 }
 
 const EXT = /^(?:\s?-\s?|\s?转\s?|\s?ext\.?\s?|\s?分机\s?)(\d{1,5})(?!\d)/;

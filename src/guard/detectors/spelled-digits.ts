@@ -1,5 +1,5 @@
 import type { FindingType, RawFinding } from '../types.ts';
-import { numberHit } from './digits.ts';
+import { classify } from './digits.ts';
 
 /**
  * Numbers spelled out in English words, as dictation and speech recognition write them and as a model reads them
@@ -58,7 +58,7 @@ export function detectSpelledDigits(
   let repeat = 1;
   const flush = (): void => {
     if (words >= 3 && digits.length >= 7) {
-      const hit = numberHit(digits, text, start);
+      const hit = classify(digits, text, start);
       if (hit !== null && want.has(hit.type)) out.push({ type: hit.type, start, end, score: hit.score, detector: 'spelled-digits' });
     }
     digits = '';

@@ -63,7 +63,7 @@ const BODY_EXTRAS = /<w:(?:delText|instrText)(?:\s[^>]*)?>([^<]*)<|<(?:f|oddHead
  * simple field's code (w:instr="HYPERLINK mailto:…"), a link's tooltip and shown text, the input and error messages of
  * a cell's data validation (prompt="请填写张伟的手机号").
  */
-const ALT_TEXT = /\b(?:descr|title|w:instr|w:tooltip|tooltip|display|prompt|promptTitle|error|errorTitle)="([^"]+)"/g;
+const TEXT_ATTRIBUTE = /\b(?:descr|title|w:instr|w:tooltip|tooltip|display|prompt|promptTitle|error|errorTitle)="([^"]+)"/g;
 /** Parts that hold formatting and plumbing, no text of the document. */
 const NOISE = /(?:^|\/)(?:styles|stylesWithEffects|fontTable|webSettings|numbering|tableStyles|presProps|viewProps|calcChain|\[Content_Types\])\.xml$|(?:^|\/)theme\/[^/]+\.xml$/;
 /**
@@ -222,7 +222,7 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
     const xml = /\.mht$/i.test(name) ? mhtText(data) : Buffer.from(data).toString('utf8');
     const attributes = (re: RegExp) => { for (const m of xml.matchAll(re)) if (m[1].trim()) r.text.push(decodeEntities(m[1]).trim()); };
     attributes(PERSON_ATTRIBUTE);
-    attributes(ALT_TEXT);
+    attributes(TEXT_ATTRIBUTE);
     if (name.endsWith('.rels')) { attributes(EXTERNAL_TARGET); continue; }
     if (body.test(name)) {
       // The rest of the body is its parser's.

@@ -1,5 +1,7 @@
 import { crc32, deflateSync } from 'node:zlib';
 
+const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+
 /**
  * Raw pixels (8-bit gray, RGB or RGBA, row-major) as a PNG file: how an image extracted from a scanned PDF
  * page is handed to OCR, which reads encoded images only.
@@ -14,7 +16,7 @@ export function encodePng(img: { width: number; height: number; channels: 1 | 3 
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6; // gray, RGB, RGBA
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** One PNG chunk: length, type, data and the CRC of type and data. */
@@ -27,7 +29,6 @@ export function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([len, body, crc]);
 }
 
-const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
 /** A PNG with `chunks` placed right after its header chunk (IHDR), where readers look for metadata; null for anything else. */
 export function withChunksAfterHeader(png: Uint8Array, chunks: readonly Buffer[]): Buffer | null {
