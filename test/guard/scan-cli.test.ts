@@ -167,6 +167,10 @@ test('documents are scanned by their text: a PDF\'s text layer, an image by OCR,
     assert.deepEqual(types('shot.png'), ['cn_mobile']);
     assert.deepEqual(types('note.txt'), ['cn_mobile']);
     assert.deepEqual(types('shot'), ['cn_mobile']);
+    // A binary of no known format is refused, not scanned as garbled text.
+    writeFileSync(join(dir, 'blob.dat'), Buffer.from([1, 2, 0, 3, 0, 4]));
+    assert.equal(run('blob.dat').status, 2);
+    assert.match(run('blob.dat').stderr, /unsupported file type/);
     const blank = run('photo.png');
     assert.equal(blank.status, 2);
     assert.match(blank.stderr, /no text could be read/);

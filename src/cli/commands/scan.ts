@@ -6,6 +6,7 @@ import type { CustomTerm, Finding, FindingType, Level, ScanResult } from '../../
 import { FINDING_TYPES } from '../../guard/index.ts';
 import { createScanGuards, dropped, droppedJson, findingsJson, jsonlChunks, scanJsonlChunk, type ScanSetup } from '../scan/jsonl.ts';
 import { scanJsonlParallel } from '../scan/parallel.ts';
+import { detectFormat } from '../../knowledge/ingest/format.ts';
 
 export type ScanFormat = 'text' | 'json' | 'jsonl';
 
@@ -184,15 +185,14 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Files whose text is not their bytes: read as the knowledge bases read them (text layers, OCR). */
-const DOCUMENT_EXTENSION = /\.(?:pdf|docx|xlsx|pptx|ofd|png|jpe?g|tiff?|bmp|webp|gif)$/i;
-const DOCUMENT_MAGIC = ['%PDF-', 'PK\x03\x04', '\x89PNG', '\xff\xd8\xff', 'GIF87a', 'GIF89a'];
+/** Formats whose text is their bytes; any other file is read as the knowledge bases read it (text layers, OCR). */
+const TEXT_FORMATS = new Set(['txt', 'md', 'csv', 'html']);
 
 /** The text of a document (PDF, Office, OFD, an image), or of a text file as UTF-8. */
 async function readInput(path: string): Promise<string> {
   const bytes = await readFile(path);
-  const head = bytes.subarray(0, 8).toString('latin1');
-  if (!DOCUMENT_EXTENSION.test(path) && !DOCUMENT_MAGIC.some((m) => head.startsWith(m))) return bytes.toString('utf8');
+  const format = detectFormat(path, bytes);
+  if (format !== null && TEXT_FORMATS.has(format)) return bytes.toString('utf8');
   const { createFileTextReader } = await import('../../knowledge/index.ts');
   const reader = createFileTextReader();
   try {
