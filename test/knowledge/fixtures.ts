@@ -487,6 +487,43 @@ export function exifTiff(artist: string, xpComment: string): Uint8Array {
   return new Uint8Array(t);
 }
 
+/**
+ * EXIF as a TIFF structure whose IFD0 points to a GPS IFD: latitude and longitude (decimal degrees, negative for S
+ * and W) written as phones write them, degrees, minutes and seconds as rationals (seconds in hundredths). `MM` is
+ * big-endian, as iPhones write it.
+ */
+export function exifGps(lat: number, lon: number, order: 'II' | 'MM' = 'II'): Uint8Array {
+  const t = Buffer.alloc(8 + 6 + 12 + 2 + 4 * 12 + 4 + 48);
+  const u16 = (v: number, at: number) => (order === 'II' ? t.writeUInt16LE(v, at) : t.writeUInt16BE(v, at));
+  const u32 = (v: number, at: number) => (order === 'II' ? t.writeUInt32LE(v, at) : t.writeUInt32BE(v, at));
+  t.write(order, 0, 'latin1');
+  u16(42, 2);
+  u32(8, 4);
+  u16(1, 8); // IFD0: one entry, the GPS IFD's offset
+  u16(0x8825, 10); u16(4, 12); u32(1, 14); u32(26, 18);
+  const gps = 26;
+  u16(4, gps);
+  const values = gps + 2 + 4 * 12 + 4;
+  const entry = (k: number, tag: number, type: number, count: number, value: (at: number) => void) => {
+    const at = gps + 2 + 12 * k;
+    u16(tag, at); u16(type, at + 2); u32(count, at + 4); value(at + 8);
+  };
+  const dms = (deg: number, at: number) => {
+    const a = Math.abs(deg);
+    const d = Math.floor(a);
+    const m = Math.floor((a - d) * 60);
+    const s = Math.round(((a - d) * 60 - m) * 60 * 100);
+    [d, 1, m, 1, s, 100].forEach((v, i) => u32(v, at + 4 * i));
+  };
+  entry(0, 1, 2, 2, (at) => t.write(lat < 0 ? 'S' : 'N', at, 'latin1'));
+  entry(1, 2, 5, 3, (at) => u32(values, at));
+  entry(2, 3, 2, 2, (at) => t.write(lon < 0 ? 'W' : 'E', at, 'latin1'));
+  entry(3, 4, 5, 3, (at) => u32(values + 24, at));
+  dms(lat, values);
+  dms(lon, values + 24);
+  return new Uint8Array(t);
+}
+
 /** The header of a JPEG (not its pixels): an APP1 segment of EXIF, a comment, and the start of the scan. */
 export function jpegHeader(exif: Uint8Array, comment: string): Uint8Array {
   const segment = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);

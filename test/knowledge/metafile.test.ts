@@ -2,8 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { metafileKind, readMetafile } from '../../src/knowledge/ingest/metafile.ts';
 import { imageSize } from '../../src/knowledge/ingest/image-size.ts';
-import { digitsBitmap, emf, exifTiff, gifImage, jpegHeader, pngWithText, wmf } from './fixtures.ts';
+import { digitsBitmap, emf, exifGps, exifTiff, gifImage, jpegHeader, pngWithText, wmf } from './fixtures.ts';
 import { imageText } from '../../src/knowledge/ingest/image-text.ts';
+import { createGuard } from '../../src/guard/index.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
 
 /** "张伟 13800138000" in GBK, byte by byte. */
@@ -63,13 +64,41 @@ describe('image sizes read from headers', () => {
 });
 
 describe('the text an image carries besides its pixels', () => {
-  it('reads EXIF (artist, Windows comment), a JPEG comment, PNG text chunks and EXIF in PNG; GPS and pixels are not read', () => {
+  it('reads EXIF (artist, Windows comment), a JPEG comment, PNG text chunks and EXIF in PNG; pixels are not read', () => {
     const exif = exifTiff('张伟 13800138000', '身份证11010519491231002X');
     assert.equal(imageText(jpegHeader(exif, '经办人李娜')), '张伟 13800138000\n身份证11010519491231002X\n经办人李娜');
     const png = encodePng(digitsBitmap('1'));
     assert.equal(imageText(pngWithText(png, { tEXt: 'Author Zhang Wei 13900139000', iTXt: '备注：王芳', exif })),
       'Author Zhang Wei 13900139000\n备注：王芳\n张伟 13800138000\n身份证11010519491231002X');
     assert.equal(imageText(png), '');
+  });
+
+  it('says where a photo was taken: EXIF GPS in JPEG and PNG, either byte order, any hemisphere; XMP\'s GPS', () => {
+    assert.equal(imageText(jpegHeader(exifGps(39.916345, 116.397155), '')), 'GPS 39.916344, 116.397156');
+    const png = encodePng(digitsBitmap('1'));
+    assert.equal(imageText(pngWithText(png, { exif: exifGps(-33.856784, -70.648273, 'MM') })), 'GPS -33.856783, -70.648272');
+    const xmp = '<x:xmpmeta><rdf:Description exif:GPSLatitude="39,54.9807N" exif:GPSLongitude="116,23.8293E"/></x:xmpmeta>';
+    const withXmp = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from([0, 0]), Buffer.from(`http://ns.adobe.com/xap/1.0/\0${xmp}`), Buffer.from([0xff, 0xda, 0, 2])]);
+    withXmp.writeUInt16BE(withXmp.length - 4 - 4 + 2, 4);
+    assert.equal(imageText(withXmp), 'GPS 39.916345, 116.397155');
+    // The line is one the guard reads as an address.
+    const guard = createGuard({ scanCacheEntries: 0 });
+    assert.deepEqual(guard.scan(imageText(withXmp)).findings.map((f) => [f.type, f.detector]), [['address', 'coordinates']]);
+  });
+
+  it('hostile: GPS with a zero denominator, a latitude past 90°, one half missing — no line, no throw', () => {
+    const zero = Buffer.from(exifGps(39.9, 116.4));
+    zero.writeUInt32LE(0, 80 + 4); // the latitude's degrees over 0
+    assert.equal(imageText(jpegHeader(zero, '')), '');
+    const past = Buffer.from(exifGps(39.9, 116.4));
+    past.writeUInt32LE(95, 80); // 95° north
+    assert.equal(imageText(jpegHeader(past, '')), '');
+    const half = Buffer.from(exifGps(39.9, 116.4));
+    half.writeUInt16LE(2, 26); // only the latitude's two entries
+    assert.equal(imageText(jpegHeader(half, '')), '');
+    const outside = Buffer.from(exifGps(39.9, 116.4));
+    outside.writeUInt32LE(0xfffffff0, 26 + 2 + 12 + 8); // the latitude's offset past the end
+    assert.equal(typeof imageText(jpegHeader(outside, '')), 'string');
   });
 
   it('hostile: an offset past the end, a count of four billion, a chunk longer than the file — no throw, what came before stands', () => {

@@ -4,6 +4,7 @@ import { detectDigits } from './digits.ts';
 import { detectSpelledDigits } from './spelled-digits.ts';
 import { detectRegionalIds } from './regional-ids.ts';
 import { detectCodes } from './codes.ts';
+import { detectCoordinates } from './coordinates.ts';
 import { detectSecrets } from './secrets.ts';
 import { detectCredentialPairs, detectHuaweiPairs } from './credential-pair.ts';
 import { detectClassified } from './classified.ts';
@@ -71,6 +72,10 @@ export const DETECTORS: readonly DetectorRow[] = [
   {
     name: 'codes', types: ['cn_uscc', 'email', 'passport', 'license_plate', 'ip_address', 'cn_permit'],
     create: (o) => (t, c) => detectCodes(t, c.out, o.want, c.tokens.runs, c.tokens.runCount),
+  },
+  {
+    name: 'coordinates', types: ['address'],
+    create: (o) => (o.want.has('address') ? (t, c) => detectCoordinates(t, c.out) : null),
   },
   {
     name: 'secrets', types: ['secret'],
