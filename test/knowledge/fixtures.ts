@@ -308,6 +308,71 @@ export function gifImage(g: Gray): Uint8Array {
   return new Uint8Array(out);
 }
 
+/** One frame of an animated GIF: a gray picture at (x, y), with its disposal (0–3), a transparent gray level, interlacing. */
+export interface GifFrame { picture: GrayImage; x?: number; y?: number; disposal?: number; transparent?: number; interlaced?: boolean }
+
+/**
+ * An animated GIF of gray frames on a `width` × `height` screen (256-gray palette), each frame LZW-compressed the way
+ * encoders do it (a growing dictionary, codes from 9 to 12 bits, a clear code when it is full), so that a decoder's
+ * dictionary is exercised; a graphic control extension before each frame gives its disposal and transparency.
+ */
+export function animatedGif(width: number, height: number, frames: readonly GifFrame[]): Uint8Array {
+  const out: number[] = [];
+  const u16 = (n: number) => out.push(n & 255, n >> 8);
+  out.push(...Buffer.from('GIF89a'));
+  u16(width); u16(height); out.push(0xf7, 0, 0);
+  for (let i = 0; i < 256; i++) out.push(i, i, i);
+  out.push(0x21, 0xff, 11, ...Buffer.from('NETSCAPE2.0'), 3, 1, 0, 0, 0); // loop forever, as animations say
+  for (const f of frames) {
+    const t = f.transparent;
+    out.push(0x21, 0xf9, 4, ((f.disposal ?? 0) << 2) | (t === undefined ? 0 : 1), 10, 0, t ?? 0, 0);
+    out.push(0x2c); u16(f.x ?? 0); u16(f.y ?? 0); u16(f.picture.width); u16(f.picture.height); out.push(f.interlaced ? 0x40 : 0);
+    const { width: w, height: h, data } = f.picture;
+    let pixels = data;
+    if (f.interlaced) {
+      const rows: number[] = [];
+      for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]]) for (let r = start; r < h; r += step) rows.push(r);
+      pixels = new Uint8Array(w * h);
+      rows.forEach((r, k) => pixels.set(data.subarray(r * w, (r + 1) * w), k * w));
+    }
+    const bytes = lzwEncode(pixels, 8);
+    out.push(8);
+    for (let i = 0; i < bytes.length; i += 255) { const run = bytes.slice(i, i + 255); out.push(run.length, ...run); }
+    out.push(0);
+  }
+  out.push(0x3b);
+  return new Uint8Array(out);
+}
+
+/** GIF's variable-width LZW, as an encoder writes it. */
+function lzwEncode(pixels: Uint8Array, minCodeSize: number): number[] {
+  const clear = 1 << minCodeSize;
+  const bytes: number[] = [];
+  let acc = 0, bits = 0, size = minCodeSize + 1, next = clear + 2;
+  const dict = new Map<number, number>();
+  const emit = (code: number) => { acc |= code << bits; bits += size; while (bits >= 8) { bytes.push(acc & 255); acc >>>= 8; bits -= 8; } };
+  emit(clear);
+  let prefix = pixels[0];
+  for (let i = 1; i < pixels.length; i++) {
+    const c = pixels[i];
+    const known = dict.get(prefix * 256 + c);
+    if (known !== undefined) { prefix = known; continue; }
+    emit(prefix);
+    if (next < 4095) {
+      dict.set(prefix * 256 + c, next++);
+      if (next > 1 << size && size < 12) size++;
+    } else {
+      emit(clear);
+      dict.clear(); size = minCodeSize + 1; next = clear + 2;
+    }
+    prefix = c;
+  }
+  emit(prefix);
+  emit(clear + 1);
+  if (bits > 0) bytes.push(acc & 255);
+  return bytes;
+}
+
 /** A gray image as a device-independent bitmap: BITMAPINFOHEADER (24-bit, bottom-up) and its rows, each padded to 4 bytes. */
 export function dibOf(g: Gray): { info: Buffer; bits: Buffer } {
   const row = Math.ceil((g.width * 3) / 4) * 4;
