@@ -373,6 +373,37 @@ function lzwEncode(pixels: Uint8Array, minCodeSize: number): number[] {
   return bytes;
 }
 
+/**
+ * A multi-page TIFF of gray pages (uncompressed, one strip each, little-endian), as a scanner writes a document: each
+ * page's pixels, then its directory, which links to the next page's.
+ */
+export function multiPageTiff(pages: readonly GrayImage[]): Uint8Array {
+  const parts: Buffer[] = [Buffer.from([0x49, 0x49, 42, 0, 0, 0, 0, 0])];
+  let offset = 8;
+  const directories: number[] = [];
+  for (const p of pages) {
+    const pixels = Buffer.from(p.data);
+    const at = offset;
+    parts.push(pixels, Buffer.alloc(pixels.length % 2));
+    offset += pixels.length + (pixels.length % 2);
+    // width, height, 8 bits, no compression, black is zero, the strip, 1 sample, rows per strip, the strip's bytes
+    const entries = [[256, 4, p.width], [257, 4, p.height], [258, 3, 8], [259, 3, 1], [262, 3, 1], [273, 4, at], [277, 3, 1], [278, 4, p.height], [279, 4, pixels.length]];
+    const ifd = Buffer.alloc(2 + 12 * entries.length + 4);
+    ifd.writeUInt16LE(entries.length, 0);
+    entries.forEach(([tag, type, value], k) => {
+      ifd.writeUInt16LE(tag, 2 + 12 * k); ifd.writeUInt16LE(type, 4 + 12 * k); ifd.writeUInt32LE(1, 6 + 12 * k);
+      if (type === 3) ifd.writeUInt16LE(value, 10 + 12 * k); else ifd.writeUInt32LE(value, 10 + 12 * k);
+    });
+    directories.push(offset);
+    parts.push(ifd);
+    offset += ifd.length;
+  }
+  const out = Buffer.concat(parts);
+  out.writeUInt32LE(directories[0], 4);
+  directories.slice(1).forEach((next, k) => out.writeUInt32LE(next, directories[k] + 2 + 12 * 9));
+  return new Uint8Array(out);
+}
+
 /** A gray image as a device-independent bitmap: BITMAPINFOHEADER (24-bit, bottom-up) and its rows, each padded to 4 bytes. */
 export function dibOf(g: Gray): { info: Buffer; bits: Buffer } {
   const row = Math.ceil((g.width * 3) / 4) * 4;

@@ -4,6 +4,7 @@ import { checkImagePixels, imageSize } from './image-size.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
 import { imageText } from './image-text.ts';
 import { laterGifFrames } from './gif.ts';
+import { laterTiffPages } from './tiff.ts';
 import { readMetafile } from './metafile.ts';
 import { oleObjectFile } from './ole.ts';
 import { parseDocument } from './index.ts';
@@ -27,7 +28,8 @@ import { readZip } from './zip.ts';
  *   or an icon, ole.ts) and files attached to a PDF: each one's body and extras. An embedded file of a kind that cannot
  *   be read (a Word 97–2003 document, a Visio drawing) makes the document unread.
  * - an OFD file's attachments (附件, `Doc_0/Attachs/…`), read as the files they are;
- * - an animated GIF's frames after the first (the file itself or a picture in a document), as pictures (gif.ts).
+ * - an animated GIF's frames and a multi-page TIFF's pages after the first (the file itself or a picture in a document),
+ *   as pictures (gif.ts, tiff.ts).
  * A document that holds more than this reads — over MAX_PICTURES pictures, over MAX_EMBEDDED embedded files, a file
  * embedded in an embedded file (IngestLimitError), a part of an Office or OFD package that is neither read nor free of
  * content (a macro project, an ActiveX control's state, a sound or a video, a picture in a format OCR does not read) —
@@ -127,8 +129,8 @@ async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, 
   if (format === 'html') r.text.push(decodeHtml(bytes).text);
   else if (format === 'image') {
     r.text.push(imageText(bytes));
-    // Not a document's own pictures, which `pictures` is about: OCR reads only the first frame of the file itself.
-    addLaterFrames(bytes, r);
+    // Not a document's own pictures, which `pictures` is about: OCR reads only the first frame or page of the file itself.
+    addLaterPages(bytes, r);
   }
   else if (format === 'pdf') await (pdf ? pdfExtras(pdf, pictures, r) : withPdf(bytes, r.limits, (open) => pdfExtras(open, pictures, r)));
   else if (BODY[format] !== undefined) await officeExtras(format, bytes, pictures, r);
@@ -141,13 +143,14 @@ function addPicture(data: Uint8Array, r: Reading): void {
   if (r.pictures.length >= MAX_PICTURES) throw new IngestLimitError(`the document holds more than ${MAX_PICTURES} pictures`);
   checkImagePixels(size, r.limits);
   r.pictures.push(data);
-  addLaterFrames(data, r);
+  addLaterPages(data, r);
 }
 
-/** An animated GIF's frames after the first, which OCR does not read from the file (gif.ts). */
-function addLaterFrames(data: Uint8Array, r: Reading): void {
-  if (data[0] !== 0x47 || data[1] !== 0x49 || data[2] !== 0x46) return; // GIF
-  r.pictures.push(...laterGifFrames(data, r.limits, MAX_PICTURES - r.pictures.length));
+/** An animated GIF's frames and a TIFF's pages after the first, which OCR does not read from the file (gif.ts, tiff.ts). */
+function addLaterPages(data: Uint8Array, r: Reading): void {
+  const room = MAX_PICTURES - r.pictures.length;
+  if (data[0] === 0x47 && data[1] === 0x49 && data[2] === 0x46) r.pictures.push(...laterGifFrames(data, r.limits, room));
+  else if ((data[0] === 0x49 && data[1] === 0x49) || (data[0] === 0x4d && data[1] === 0x4d)) r.pictures.push(...laterTiffPages(data, r.limits, room));
 }
 
 /** A file inside the document: its body as the knowledge bases parse it, and, one level down, its own extras. */
