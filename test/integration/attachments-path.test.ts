@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { animatedGif, digitsBitmap, digitsPage, multiPageTiff, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, exifGps, filledFormPdf, garbledPdf, gifImage, ole10Native, oleObject, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pngWithText, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { animatedGif, animatedPng, digitsBitmap, digitsPage, multiPageTiff, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, exifGps, filledFormPdf, garbledPdf, gifImage, ole10Native, oleObject, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pngWithText, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -104,7 +104,7 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(external.requests.length, before, 'nothing reached the external model');
   });
 
-  it('hostile: a GIF, an animated GIF and a scanned TIFF whose first frame or page is blank, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache, a photo\'s metadata and where it was taken — each read, each goes private', async () => {
+  it('hostile: a GIF, an animated GIF or PNG and a scanned TIFF whose first frame or page is blank, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache, a photo\'s metadata and where it was taken — each read, each goes private', async () => {
     // The department that lets what it cannot read go out: only reading these files keeps them in.
     const phoneDigits = digitsBitmap(PHONE_AS_WRITTEN);
     const docxMime = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -119,6 +119,8 @@ describe('attachments: files and images inside a request are read and guarded', 
       image(`data:image/png;base64,${b64(pngWithText(encodePng({ width: 80, height: 80, channels: 1, data: new Uint8Array(6400).fill(255) }), { iTXt: '拍摄人 13800138000' }))}`),
       // A screen recording: its first frame blank, the phone number on the next (OCR reads a GIF's first frame only).
       image(`data:image/gif;base64,${b64(animatedGif(phoneDigits.width, phoneDigits.height, [{ picture: { ...phoneDigits, data: new Uint8Array(phoneDigits.data.length).fill(255) } }, { picture: phoneDigits }]))}`),
+      // An animated PNG: its still image blank, the phone number on its next frame.
+      image(`data:image/png;base64,${b64(animatedPng(phoneDigits.width, phoneDigits.height, [{ picture: { ...phoneDigits, data: new Uint8Array(phoneDigits.data.length).fill(255) } }, { picture: phoneDigits }]))}`),
       // A document scanned to a multi-page TIFF: its first page blank (OCR reads a TIFF's first page only).
       file('扫描件.tif', `data:image/tiff;base64,${b64(multiPageTiff([{ ...phoneDigits, data: new Uint8Array(phoneDigits.data.length).fill(255) }, phoneDigits]))}`),
       // A photo taken at home: where, to a few metres, is in its EXIF (GPS, as phones write it; big-endian, as iPhones do).

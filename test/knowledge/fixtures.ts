@@ -344,6 +344,46 @@ export function animatedGif(width: number, height: number, frames: readonly GifF
   return new Uint8Array(out);
 }
 
+/** One frame of an animated PNG: gray pixels (and their alpha) at (x, y), with its dispose (0–2) and blend (0: replace, 1: over) ops. */
+export interface PngFrame { picture: GrayImage; alpha?: Uint8Array; x?: number; y?: number; dispose?: number; blend?: number }
+
+/**
+ * An animated PNG (APNG) of gray frames with alpha (colour type 4) on a `width` × `height` screen, as animation tools
+ * write it: the first frame is the still image (fcTL before IDAT), the others fdAT chunks, each frame's rows filtered
+ * with Paeth (the filter a decoder most often gets wrong) and deflated.
+ */
+export function animatedPng(width: number, height: number, frames: readonly PngFrame[]): Uint8Array {
+  const u32 = (...values: number[]) => { const b = Buffer.alloc(4 * values.length); values.forEach((v, i) => b.writeUInt32BE(v, 4 * i)); return b; };
+  const header = Buffer.concat([u32(width, height), Buffer.from([8, 4, 0, 0, 0])]);
+  const parts = [Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk('IHDR', header), pngChunk('acTL', u32(frames.length, 0))];
+  let sequence = 0;
+  frames.forEach((f, k) => {
+    const { width: w, height: h, data } = f.picture;
+    const control = Buffer.concat([u32(sequence++, w, h, f.x ?? 0, f.y ?? 0), Buffer.from([0, 1, 0, 10, f.dispose ?? 0, f.blend ?? 0])]);
+    parts.push(pngChunk('fcTL', control));
+    // Rows of gray and alpha, each filtered with Paeth against the row above.
+    const row = 2 * w;
+    const pixels = new Uint8Array(row * h);
+    for (let i = 0; i < w * h; i++) { pixels[2 * i] = data[i]; pixels[2 * i + 1] = f.alpha?.[i] ?? 255; }
+    const raw = Buffer.alloc((row + 1) * h);
+    for (let y = 0; y < h; y++) {
+      raw[y * (row + 1)] = 4;
+      for (let i = 0; i < row; i++) {
+        const a = i >= 2 ? pixels[y * row + i - 2] : 0;
+        const b = y > 0 ? pixels[(y - 1) * row + i] : 0;
+        const c = y > 0 && i >= 2 ? pixels[(y - 1) * row + i - 2] : 0;
+        const p = a + b - c;
+        const predictor = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+        raw[y * (row + 1) + 1 + i] = (pixels[y * row + i] - predictor) & 255;
+      }
+    }
+    const compressed = deflateSync(raw);
+    parts.push(k === 0 ? pngChunk('IDAT', compressed) : pngChunk('fdAT', Buffer.concat([u32(sequence++), compressed])));
+  });
+  parts.push(pngChunk('IEND', Buffer.alloc(0)));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
 /** GIF's variable-width LZW, as an encoder writes it. */
 function lzwEncode(pixels: Uint8Array, minCodeSize: number): number[] {
   const clear = 1 << minCodeSize;

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gifScreens, laterGifFrames, MAX_FRAMES } from '../../src/knowledge/ingest/gif.ts';
+import { gifScreens, laterGifFrames } from '../../src/knowledge/ingest/gif.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError } from '../../src/knowledge/ingest/limits.ts';
+import { MAX_FRAMES } from '../../src/knowledge/ingest/frames.ts';
 import { documentExtras } from '../../src/knowledge/ingest/document-extras.ts';
 import { animatedGif, digitsBitmap, gifImage } from './fixtures.ts';
 
@@ -13,7 +14,7 @@ const noise = (width: number, height: number) => ({ width, height, data: new Uin
 /** The gray level of each screen after each frame, at (x, y). */
 function levelsAt(gif: Uint8Array, x: number, y: number): number[] {
   const out: number[] = [];
-  for (const { width, screen } of gifScreens(gif, limits)) out.push(screen[3 * (y * width + x)]);
+  for (const { width, rgb } of gifScreens(gif, limits)) out.push(rgb[3 * (y * width + x)]);
   return out;
 }
 
@@ -22,7 +23,7 @@ describe('animated GIF frames', () => {
     const n = noise(300, 90);
     const gif = animatedGif(300, 90, [{ picture: blank(300, 90) }, { picture: n, interlaced: true }]);
     const screens: Uint8Array[] = [];
-    for (const s of gifScreens(gif, limits)) screens.push(s.screen.slice()); // the screen changes in place
+    for (const s of gifScreens(gif, limits)) screens.push(s.rgb.slice()); // the screen changes in place
     assert.equal(screens.length, 2);
     assert.ok(screens[0].every((v) => v === 255));
     for (let i = 0; i < n.data.length; i += 997) assert.equal(screens[1][3 * i], n.data[i], `pixel ${i}`);

@@ -5,6 +5,7 @@ import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './li
 import { imageText } from './image-text.ts';
 import { laterGifFrames } from './gif.ts';
 import { laterTiffPages } from './tiff.ts';
+import { laterApngFrames } from './apng.ts';
 import { readMetafile } from './metafile.ts';
 import { oleObjectFile } from './ole.ts';
 import { parseDocument } from './index.ts';
@@ -28,8 +29,8 @@ import { readZip } from './zip.ts';
  *   or an icon, ole.ts) and files attached to a PDF: each one's body and extras. An embedded file of a kind that cannot
  *   be read (a Word 97–2003 document, a Visio drawing) makes the document unread.
  * - an OFD file's attachments (附件, `Doc_0/Attachs/…`), read as the files they are;
- * - an animated GIF's frames and a multi-page TIFF's pages after the first (the file itself or a picture in a document),
- *   as pictures (gif.ts, tiff.ts).
+ * - the frames of an animated GIF or PNG and the pages of a multi-page TIFF after the first (the file itself or a picture
+ *   in a document), as pictures (gif.ts, apng.ts, tiff.ts).
  * A document that holds more than this reads — over MAX_PICTURES pictures, over MAX_EMBEDDED embedded files, a file
  * embedded in an embedded file (IngestLimitError), a part of an Office or OFD package that is neither read nor free of
  * content (a macro project, an ActiveX control's state, a sound or a video, a picture in a format OCR does not read) —
@@ -146,11 +147,12 @@ function addPicture(data: Uint8Array, r: Reading): void {
   addLaterPages(data, r);
 }
 
-/** An animated GIF's frames and a TIFF's pages after the first, which OCR does not read from the file (gif.ts, tiff.ts). */
+/** The frames of an animated GIF or PNG and the pages of a TIFF after the first, which OCR does not read from the file (gif.ts, apng.ts, tiff.ts). */
 function addLaterPages(data: Uint8Array, r: Reading): void {
   const room = MAX_PICTURES - r.pictures.length;
   if (data[0] === 0x47 && data[1] === 0x49 && data[2] === 0x46) r.pictures.push(...laterGifFrames(data, r.limits, room));
   else if ((data[0] === 0x49 && data[1] === 0x49) || (data[0] === 0x4d && data[1] === 0x4d)) r.pictures.push(...laterTiffPages(data, r.limits, room));
+  else if (data[0] === 0x89 && data[1] === 0x50) r.pictures.push(...laterApngFrames(data, r.limits, room));
 }
 
 /** A file inside the document: its body as the knowledge bases parse it, and, one level down, its own extras. */

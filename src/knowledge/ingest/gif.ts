@@ -1,53 +1,35 @@
 import { checkImagePixels } from './image-size.ts';
-import { IngestLimitError, type IngestLimits } from './limits.ts';
-import { encodePng } from './png.ts';
+import type { IngestLimits } from './limits.ts';
+import { FrameBudget, laterPictures, WORK_FACTOR, type Screen } from './frames.ts';
 
 /**
- * The frames of an animated GIF after the first, as a viewer shows them: OCR (tesseract) reads only a GIF's first
- * frame, and a screen recording or an animation may show an ID card, a customer's record or a phone number on any later
- * one. Each frame is drawn onto the screen the way the format says (its position, transparency, disposal: left,
- * cleared, or restored to what was under it), and the screen is taken as a picture whenever it differs from the last
- * picture taken (the first frame counting as taken) in at least MIN_CHANGED_PIXELS pixels — a frame that only redraws
- * what is there, or moves a few pixels, adds nothing to read. Returned as PNG files for OCR.
- * Bounded: the screen within the image pixel limit; at most MAX_FRAMES frames; the frames' decoded pixels, and the
- * screens compared and copied, each at most WORK_FACTOR × that limit; at most `maxPictures` pictures
- * (IngestLimitError beyond any: the file is unread, and the department's policy decides, rather than half-read).
+ * The frames of an animated GIF after the first, as a viewer shows them, for OCR (tesseract reads only a GIF's first
+ * frame; a screen recording or an animation may show an ID card, a customer's record or a phone number on any later
+ * one). Each frame is drawn onto the screen the way the format says (its position, transparency, disposal: left,
+ * cleared, or restored to what was under it; interlaced rows); which screens become pictures, and the bounds, are
+ * frames.ts's. Returned as PNG files.
  */
-export const MAX_FRAMES = 2_000;
-const WORK_FACTOR = 8;
-export const MIN_CHANGED_PIXELS = 64;
-
 export function laterGifFrames(b: Uint8Array, limits: IngestLimits, maxPictures: number): Uint8Array[] {
   if (frameCount(b) < 2) return [];
-  const pictures: Uint8Array[] = [];
-  let taken: Uint8Array | null = null;
-  for (const { width, height, screen } of gifScreens(b, limits)) {
-    if (taken !== null && changed(screen, taken) < MIN_CHANGED_PIXELS) continue;
-    if (taken !== null) {
-      if (pictures.length >= maxPictures) throw new IngestLimitError(`the GIF shows more than ${maxPictures} different pictures`);
-      pictures.push(encodePng({ width, height, channels: 3, data: screen }));
-    }
-    taken = screen.slice();
-  }
-  return pictures;
+  const screens = gifScreens(b, limits);
+  const first = screens.next();
+  return first.done ? [] : laterPictures(screens, first.value.rgb.slice(), maxPictures, 'GIF');
 }
 
 /**
  * The screen (RGB, white where nothing was drawn) after each frame of a GIF, as a viewer shows it. The same array is
  * yielded each time, changed in place: copy what is kept.
  */
-export function* gifScreens(b: Uint8Array, limits: IngestLimits): Generator<{ width: number; height: number; screen: Uint8Array }> {
+export function* gifScreens(b: Uint8Array, limits: IngestLimits): Generator<Screen> {
   const width = b[6] | (b[7] << 8);
   const height = b[8] | (b[9] << 8);
   checkImagePixels({ width, height }, limits);
-  const maxWork = WORK_FACTOR * limits.maxImagePixels;
-  const screen = new Uint8Array(width * height * 3).fill(255);
+  const budget = new FrameBudget(WORK_FACTOR * limits.maxImagePixels, 'GIF');
+  const rgb = new Uint8Array(width * height * 3).fill(255);
   const globalPalette = b[10] & 0x80 ? b.subarray(13, 13 + 3 * (2 << (b[10] & 7))) : null;
   let i = 13 + (globalPalette?.length ?? 0);
   let disposal = 0;
   let transparent = -1;
-  let frames = 0;
-  let decoded = 0;
   while (i < b.length) {
     const block = b[i];
     if (block === 0x3b) break;
@@ -71,19 +53,15 @@ export function* gifScreens(b: Uint8Array, limits: IngestLimits): Generator<{ wi
       palette = b.subarray(i, i + 3 * (2 << (flags & 7)));
       i += palette.length;
     }
-    if (++frames > MAX_FRAMES) throw new IngestLimitError(`the GIF has more than ${MAX_FRAMES} frames`);
-    decoded += w * h;
-    if (decoded > maxWork || frames * width * height > maxWork) {
-      throw new IngestLimitError(`the GIF's ${frames} frames are more than ${maxWork.toLocaleString('en')} pixels to decode and compare`);
-    }
+    budget.frame(w * h, width * height);
     const dataEnd = skipSubBlocks(b, i + 1);
     const indices = lzw(b, i + 1, dataEnd, b[i], w * h);
     i = dataEnd;
-    const under = disposal === 3 ? screen.slice() : null;
-    draw(screen, width, height, indices, { x, y, w, h, interlaced: (flags & 0x40) !== 0 }, palette, transparent);
-    yield { width, height, screen };
-    if (disposal === 2) clear(screen, width, height, x, y, w, h);
-    else if (under !== null) screen.set(under);
+    const under = disposal === 3 ? rgb.slice() : null;
+    draw(rgb, width, height, indices, { x, y, w, h, interlaced: (flags & 0x40) !== 0 }, palette, transparent);
+    yield { width, height, rgb };
+    if (disposal === 2) clear(rgb, width, height, x, y, w, h);
+    else if (under !== null) rgb.set(under);
     disposal = 0;
     transparent = -1;
   }
@@ -190,11 +168,4 @@ function draw(screen: Uint8Array, width: number, height: number, indices: Uint8A
 /** Disposal 2: the frame's area back to the background (white: what OCR reads best, and what viewers mostly show). */
 function clear(screen: Uint8Array, width: number, height: number, x: number, y: number, w: number, h: number): void {
   for (let sy = y; sy < Math.min(height, y + h); sy++) screen.fill(255, 3 * (sy * width + x), 3 * (sy * width + Math.min(width, x + w)));
-}
-
-/** Pixels that differ between two screens. */
-function changed(a: Uint8Array, b: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < a.length; i += 3) if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2]) n++;
-  return n;
 }
