@@ -86,9 +86,18 @@ test('evasion: numbers spelled out in English words, as dictation writes them', 
   assert.deepEqual(found('My ID is one one zero one zero five one nine four nine one two three one zero zero two x.'),
     [['cn_id_card', 'one one zero one zero five one nine four nine one two three one zero zero two x']]);
   assert.deepEqual(found('mobile 138 zero zero one three 8000'), [['cn_mobile', '138 zero zero one three 8000']]);
+  // Several numbers said one after another in one run of words: each is found.
+  const two = 'one three eight zero zero one three eight zero zero zero, one one zero one zero five one nine four nine one two three one zero zero two x';
+  assert.deepEqual(found(two), [['cn_mobile', 'one three eight zero zero one three eight zero zero zero'],
+    ['cn_id_card', 'one one zero one zero five one nine four nine one two three one zero zero two x']]);
+  assert.deepEqual(found('one three nine zero zero one three nine zero zero zero one three eight double oh one three eight triple oh'),
+    [['cn_mobile', 'one three nine zero zero one three nine zero zero zero'], ['cn_mobile', 'one three eight double oh one three eight triple oh']]);
   // Counting, an order number and words that only look like numbers stay as they are.
   for (const s of ['one two three four five six seven eight nine', 'Order number one three eight zero zero one three eight zero zero zero',
-    'I have one two three, four five six', 'one of the three eight-hour shifts, zero one three eight zero zero zero']) {
+    'I have one two three, four five six', 'one of the three eight-hour shifts, zero one three eight zero zero zero',
+    // Counting on: a window of it passes the card check (Luhn, a Visa prefix), but a split run yields only mobiles and IDs.
+    'one two three four five six seven eight nine zero one two three four five six seven eight nine zero one two three four five six',
+    'Order number one three eight zero zero one three eight zero zero zero one three eight zero zero one three eight zero zero zero']) {
     assert.deepEqual(found(s), [], s);
   }
 });

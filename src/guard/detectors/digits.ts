@@ -43,7 +43,7 @@ function localLandline(text: string, out: RawFinding[], start: number, end: numb
 const VERSION_LABEL = /(?:版本|version|Version|ver|Ver|v|V)\s*[:：]?\s*$/;
 
 /** The label tests look at the 20 characters before `pos`. */
-function isNegative(text: string, pos: number): boolean {
+export function isNegative(text: string, pos: number): boolean {
   return NEGATIVE_LABEL.before(text, pos, 20, 8, true);
 }
 function cardLabel(text: string, pos: number): boolean {

@@ -1,5 +1,5 @@
 import type { FindingType, RawFinding } from '../types.ts';
-import { classify } from './digits.ts';
+import { classify, isNegative } from './digits.ts';
 
 /**
  * Numbers spelled out in English words, as dictation and speech recognition write them and as a model reads them
@@ -47,6 +47,47 @@ function joins(text: string, from: number, to: number): boolean {
 }
 
 const DIGIT_GROUP = 10;
+/** The longest number a run may hold: a 19-digit card, a 22-digit account. */
+const LONGEST = 22;
+
+/** Numbers a run of several is split into: those with a structure of their own (a mobile's prefix, an ID's check). */
+const SPLIT_TYPES: ReadonlySet<FindingType> = new Set(['cn_mobile', 'cn_id_card', 'cn_permit']);
+
+/**
+ * A run whose digits are no number as a whole may be several said one after another ("…zero zero zero, one one zero
+ * one…": a phone number, then an ID). It is cut into the mobile and ID numbers that together cover the most of its
+ * digits (taking the longest number from the first word on would cut two phone numbers in the wrong place and leave
+ * half of each): not card numbers, one in ten of whose windows of counting words passes the Luhn check, and nothing
+ * after a label that says the run is no personal number (an order number). `starts[k]`, `ends[k]` and `lengths[k]` are
+ * the text offsets of word k and the digits up to it.
+ */
+function splitRun(digits: string, starts: readonly number[], ends: readonly number[], lengths: readonly number[], text: string,
+  want: ReadonlySet<FindingType>, out: RawFinding[]): void {
+  if (isNegative(text, starts[0])) return;
+  const n = starts.length;
+  // covered[k]: the most digits numbers can cover from word k on; cut[k]: the last word of the number starting at k, or -1.
+  const covered = new Int32Array(n + 1);
+  const cut = new Int32Array(n).fill(-1);
+  const hits: Array<RawFinding | undefined> = [];
+  for (let k = n - 1; k >= 0; k--) {
+    covered[k] = covered[k + 1];
+    const from = k === 0 ? 0 : lengths[k - 1];
+    for (let j = k + 2; j < n && lengths[j] - from <= LONGEST; j++) {
+      if (lengths[j] - from < 7 || lengths[j] - from + covered[j + 1] <= covered[k]) continue;
+      const hit = classify(digits.slice(from, lengths[j]), text, starts[k]);
+      if (hit === null || !SPLIT_TYPES.has(hit.type) || !want.has(hit.type)) continue;
+      covered[k] = lengths[j] - from + covered[j + 1];
+      cut[k] = j;
+      hits[k] = { type: hit.type, start: starts[k], end: ends[j], score: hit.score, detector: 'spelled-digits' };
+    }
+  }
+  for (let k = 0; k < n;) {
+    if (cut[k] >= 0) {
+      out.push(hits[k]!);
+      k = cut[k] + 1;
+    } else k++;
+  }
+}
 
 export function detectSpelledDigits(
   text: string, out: RawFinding[], want: ReadonlySet<FindingType>, runs: Int32Array, nr: number,
@@ -56,15 +97,22 @@ export function detectSpelledDigits(
   let start = -1;
   let end = -1;
   let repeat = 1;
+  let repeatStart = -1;
+  // Each word's start, end and the digits up to it: where a run of several numbers may be split.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const lengths: number[] = [];
   const flush = (): void => {
     if (words >= 3 && digits.length >= 7) {
       const hit = classify(digits, text, start);
       if (hit !== null && want.has(hit.type)) out.push({ type: hit.type, start, end, score: hit.score, detector: 'spelled-digits' });
+      else if (hit === null && digits.length >= 14) splitRun(digits, starts, ends, lengths, text, want, out);
     }
     digits = '';
     words = 0;
     start = -1;
     repeat = 1;
+    starts.length = ends.length = lengths.length = 0;
   };
   for (let r = 0; r < 2 * nr; r += 2) {
     const s = runs[r];
@@ -76,9 +124,12 @@ export function detectSpelledDigits(
     if (v === -1) {
       if (start < 0) continue;
       // An ID number's check character after its seventeen digits.
-      if (e - s === 1 && (c0 | 32) === 120 && digits.length === 17 && joins(text, end, s)) {
+      if (e - s === 1 && (c0 | 32) === 120 && digits.length >= 17 && joins(text, end, s)) {
         digits += 'X';
         end = e;
+        starts.push(s);
+        ends.push(e);
+        lengths.push(digits.length);
       }
       flush();
       continue;
@@ -88,11 +139,15 @@ export function detectSpelledDigits(
     end = e;
     if (v <= -2) {
       repeat = -v;
+      repeatStart = s;
       words++;
       continue;
     }
     const part = v === DIGIT_GROUP ? text.slice(s, e) : String(v);
     digits += repeat > 1 ? part[0].repeat(repeat) + part.slice(1) : part;
+    starts.push(repeat > 1 ? repeatStart : s); // "double oh": the word starts at "double"
+    ends.push(e);
+    lengths.push(digits.length);
     repeat = 1;
     if (v !== DIGIT_GROUP) words++;
   }
