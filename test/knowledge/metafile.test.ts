@@ -2,10 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { metafileKind, readMetafile } from '../../src/knowledge/ingest/metafile.ts';
 import { imageSize } from '../../src/knowledge/ingest/image-size.ts';
-import { digitsBitmap, emf, exifGps, exifTiff, gifImage, jpegHeader, pngWithText, wmf } from './fixtures.ts';
+import { digitsBitmap, docxWithPicture, emf, exifGps, exifTiff, gifImage, jpegHeader, pngWithText, wmf } from './fixtures.ts';
 import { imageText } from '../../src/knowledge/ingest/image-text.ts';
 import { createGuard } from '../../src/guard/index.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { documentExtras } from '../../src/knowledge/ingest/document-extras.ts';
 
 /** "张伟 13800138000" in GBK, byte by byte. */
 const GBK_NAME_PHONE = new Uint8Array([0xd5, 0xc5, 0xce, 0xb0, ...Buffer.from(' 13800138000', 'latin1')]);
@@ -20,6 +21,14 @@ describe('metafiles (EMF, EMF+, WMF): the text and pictures of a drawing pasted 
     const bmp = drawn.pictures[0];
     assert.equal(Buffer.from(bmp.subarray(0, 2)).toString('latin1'), 'BM');
     assert.deepEqual(imageSize(bmp), { width: picture.width, height: picture.height });
+  });
+
+  it('hostile: a drawing whose text is only glyph numbers makes its document unread; with EMF+ strings beside them it reads', async () => {
+    await assert.rejects(documentExtras('docx', docxWithPicture(emf([{ text: '附表' }, { glyphs: [36, 37, 38, 39] }]), 'image1.emf')),
+      /image1\.emf draws 1 line\(s\) of text as glyph numbers/);
+    const dual = await documentExtras('docx', docxWithPicture(emf([{ emfPlusText: '联系人 王建国' }, { glyphs: [36, 37, 38] }]), 'image1.emf'));
+    assert.match(dual.text, /联系人 王建国/);
+    assert.equal(readMetafile(emf([{ emfPlusText: 'a' }, { glyphs: [1] }])).plusTexts, 1);
   });
 
   it('reads WMF text in the ANSI code page of a Chinese system (GBK)', () => {
@@ -45,7 +54,7 @@ describe('metafiles (EMF, EMF+, WMF): the text and pictures of a drawing pasted 
     manyChars.writeUInt32LE(0xffffffff, firstText + 44);
     assert.equal(readMetafile(manyChars).text, '第二行');
     // Not a metafile at all: nothing, no error.
-    assert.deepEqual(readMetafile(new Uint8Array(100)), { text: '', pictures: [], glyphRuns: 0 });
+    assert.deepEqual(readMetafile(new Uint8Array(100)), { text: '', pictures: [], glyphRuns: 0, plusTexts: 0 });
     assert.equal(metafileKind(gifImage(digitsBitmap('1'))), null);
   });
 });

@@ -228,6 +228,10 @@ async function officeExtras(format: string, bytes: Uint8Array, pictures: boolean
         continue;
       }
       const drawn = readMetafile(COMPRESSED_METAFILE.test(name) ? inflateMetafile(name, data, r.limits) : data);
+      // Text written as glyph numbers, with no EMF+ string saying it as characters: what the drawing shows was not read.
+      if (drawn.glyphRuns > 0 && drawn.plusTexts === 0) {
+        throw new Error(`${name} draws ${drawn.glyphRuns} line(s) of text as glyph numbers, which cannot be read without its font / 图中文字以字形编号写出，无法读取`);
+      }
       r.text.push(drawn.text);
       for (const p of drawn.pictures) addPicture(p, r);
       continue;

@@ -6,9 +6,11 @@
  * bitmap as a BMP file (or the JPEG or PNG it holds) for OCR.
  *
  * Not read: text drawn as glyph indices (ETO_GLYPH_INDEX; the font would be needed to map them back to characters) —
- * counted in `glyphRuns` so that the caller can tell a metafile whose text it could not read.
+ * counted in `glyphRuns` so that the caller can tell a metafile whose text it could not read. `plusTexts` counts the
+ * EMF+ strings read: an EMF+ file keeps an EMF drawing of the same picture for older readers, whose text may be
+ * glyph indices while the EMF+ records say the same as characters.
  */
-export interface MetafileContent { text: string; pictures: Uint8Array[]; glyphRuns: number }
+export interface MetafileContent { text: string; pictures: Uint8Array[]; glyphRuns: number; plusTexts: number }
 
 /** Text and picture records read from one metafile at most (a metafile is a program; a hostile one may repeat forever). */
 const MAX_RECORDS = 1_000_000;
@@ -36,15 +38,15 @@ export function metafileKind(b: Uint8Array): 'emf' | 'wmf' | null {
  * (nothing after it can be found, by a renderer either).
  */
 export function readMetafile(b: Uint8Array): MetafileContent {
-  const out = { lines: [] as string[], pictures: [] as Uint8Array[], glyphRuns: 0 };
+  const out: Out = { lines: [], pictures: [], glyphRuns: 0, plusTexts: 0 };
   const kind = metafileKind(b);
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (kind === 'emf') readEmf(b, view, out);
   else if (kind === 'wmf') readWmf(b, view, out);
-  return { text: out.lines.join('\n'), pictures: out.pictures, glyphRuns: out.glyphRuns };
+  return { text: out.lines.join('\n'), pictures: out.pictures, glyphRuns: out.glyphRuns, plusTexts: out.plusTexts };
 }
 
-interface Out { lines: string[]; pictures: Uint8Array[]; glyphRuns: number }
+interface Out { lines: string[]; pictures: Uint8Array[]; glyphRuns: number; plusTexts: number }
 
 const utf16 = (b: Uint8Array, at: number, chars: number): string => {
   if (at < 0 || chars < 0 || at + 2 * chars > b.length) throw new RangeError('string past the end');
@@ -138,11 +140,14 @@ function readEmfPlus(b: Uint8Array, view: DataView, at: number, end: number, out
     if (size < 12 || at + size > end) return;
     if (type === 0x401c && size >= 40) { // EmfPlusDrawString
       push(out, utf16(b, at + 40, Math.min(view.getUint32(at + 20, true), (size - 40) >> 1)));
+      out.plusTexts++;
     } else if (type === 0x4036 && size >= 28) { // EmfPlusDrawDriverString
       const cmapLookup = view.getUint32(at + 16, true) & 1;
       const glyphs = Math.min(view.getUint32(at + 24, true), (size - 28) >> 1);
-      if (cmapLookup) push(out, utf16(b, at + 28, glyphs));
-      else out.glyphRuns++;
+      if (cmapLookup) {
+        push(out, utf16(b, at + 28, glyphs));
+        out.plusTexts++;
+      } else out.glyphRuns++;
     }
     at += size;
   }
