@@ -4,13 +4,55 @@ import { dirname, join } from 'node:path';
 import type { OcrFunction } from './ingest/index.ts';
 import { withOrientation, type Orientation } from './orientation.ts';
 import { imageSize } from './ingest/image-size.ts';
+import { decodePng, encodePng } from './ingest/png.ts';
+import { scaledGray } from './ingest/scale.ts';
 
 /** An OCR function that also owns a worker thread: close it when done. */
 export type OcrEngine = OcrFunction & { close(): Promise<void> };
 
+interface Reading {
+  text: string;
+  confidence: number;
+  blocks?: Array<{ paragraphs: Array<{ lines: Array<{ text: string; bbox: { y0: number; y1: number } }> }> }> | null;
+  imageGrey?: string | null;
+}
+
 interface TesseractWorker {
-  recognize(img: Uint8Array): Promise<{ data: { text: string; confidence: number } }>;
+  recognize(img: Uint8Array, options?: object, output?: object): Promise<{ data: Reading }>;
   terminate(): Promise<void>;
+}
+
+/**
+ * Small type: lines of text this many pixels tall or less (9–12 px type, a screenshot of a dense table or of a page at
+ * a small zoom) are read again from the image made twice as large, and both readings are kept (either may read a
+ * digit the other misreads: 6 px stroke digits read `138 oo13 aooo` as they are and right when enlarged, 8 px ones the
+ * other way round). Tesseract
+ * reads 9 px type at confidence ≈ 40 — `身份证` as `身从让`, e-mail addresses garbled — and the same image twice as
+ * large at ≈ 70 (bench:attachments-ocr). Not above SMALL_TYPE_MAX_PIXELS pixels once enlarged.
+ */
+export const SMALL_TYPE_LINE_HEIGHT = 12;
+const SMALL_TYPE_MAX_PIXELS = 40_000_000;
+/** The first reading also gives the lines (their heights) and the grey image tesseract read (to enlarge). */
+const FIRST_READING = { text: true, blocks: true, imageGrey: true };
+
+/** The median height of the lines of a reading that hold some text; null when there are none. */
+export function medianLineHeight(reading: Reading): number | null {
+  const heights: number[] = [];
+  for (const block of reading.blocks ?? []) {
+    for (const p of block.paragraphs) for (const line of p.lines) if (line.text.trim().length >= 2) heights.push(line.bbox.y1 - line.bbox.y0);
+  }
+  if (heights.length === 0) return null;
+  heights.sort((a, b) => a - b);
+  return heights[heights.length >> 1];
+}
+
+/** The grey image of a reading, twice as large, as a PNG; null when it is not there or would be too large. */
+function enlarged(reading: Reading): Uint8Array | null {
+  const url = reading.imageGrey;
+  if (!url) return null;
+  const grey = decodePng(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+  if (grey === null || 4 * grey.width * grey.height > SMALL_TYPE_MAX_PIXELS) return null;
+  return encodePng({ ...scaledGray(grey, 2), channels: 1 });
 }
 
 /**
@@ -64,7 +106,17 @@ export async function createOcr(): Promise<OcrEngine | null> {
   const ocr = async (image: Uint8Array) => {
     worker ??= tesseract.createWorker('chi_sim', 1, { langPath, cacheMethod: 'none', gzip: true, errorHandler: () => {} });
     const w = await worker;
-    let { data } = await w.recognize(image);
+    let { data } = await w.recognize(image, {}, FIRST_READING);
+    const height = medianLineHeight(data);
+    if (height !== null && height <= SMALL_TYPE_LINE_HEIGHT) {
+      const larger = enlarged(data);
+      const reading = larger && (await w.recognize(larger)).data;
+      // Both readings are kept, the more confident first: either may read a digit the other misreads.
+      if (reading) {
+        const [first, second] = reading.confidence >= data.confidence ? [reading, data] : [data, reading];
+        data = { text: first.text.trim() === second.text.trim() ? first.text : `${first.text}\n${second.text}`, confidence: first.confidence };
+      }
+    }
     if (data.confidence < TURN_BELOW_CONFIDENCE && data.text.replace(/\s+/g, '').length >= TURN_MIN_CHARACTERS) {
       let best = data;
       for (const o of turnsFor(imageSize(image))) {

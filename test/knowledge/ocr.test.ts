@@ -2,6 +2,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFileTextReader, createKnowledgeService, createOcr, parseDocument, type OcrEngine } from '../../src/knowledge/index.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { scaledGray } from '../../src/knowledge/ingest/scale.ts';
+import { medianLineHeight } from '../../src/knowledge/ocr.ts';
 import { openStore } from '../../src/store/index.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { withOrientation } from '../../src/knowledge/orientation.ts';
@@ -37,6 +39,21 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
       assert.ok(text.includes('13800138000') && text.includes('202611293721'), `${turn}: OCR read ${JSON.stringify(text)}`);
       img = turnQuarter(img);
     }
+  });
+
+  it('reads small type: lines a dozen pixels tall or less are read again twice as large, and both readings kept', async () => {
+    // Digits 6 px tall: read as they are, `138 oo13 aooo`; enlarged, the number.
+    const text = await ocr(encodePng(digitsBitmap('138 0013 8000', 0.3, 0.6)));
+    assert.ok(digits(text).includes('13800138000'), `OCR read ${JSON.stringify(text)}`);
+  });
+
+  it('enlarges in gray by bilinear interpolation; the line height is the median of the lines that hold text', () => {
+    const img = { width: 2, height: 1, rgba: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]) };
+    assert.deepEqual(scaledGray(img, 2), { width: 4, height: 2, data: new Uint8Array([0, 64, 191, 255, 0, 64, 191, 255]) });
+    const line = (text: string, y0: number, y1: number) => ({ text, bbox: { y0, y1 } });
+    const reading = { text: '', confidence: 50, blocks: [{ paragraphs: [{ lines: [line('联系人', 0, 10), line('x', 20, 80), line('电话', 30, 41), line('号码', 50, 62)] }] }] };
+    assert.equal(medianLineHeight(reading), 11);
+    assert.equal(medianLineHeight({ text: '', confidence: 0, blocks: null }), null);
   });
 
   it('marks an image with an EXIF orientation before any other, for PNG and JPEG; other formats are not turned', () => {

@@ -1,7 +1,7 @@
-import { inflateSync } from 'node:zlib';
 import { checkImagePixels } from './image-size.ts';
 import { IngestLimitError, type IngestLimits } from './limits.ts';
 import { FrameBudget, laterPictures, WORK_FACTOR, type Screen } from './frames.ts';
+import { pngPixels, type PngHeader } from './png.ts';
 
 /**
  * The frames of an animated PNG (APNG) as a viewer shows them, for OCR: tesseract reads the still image of the file
@@ -19,14 +19,14 @@ export function laterApngFrames(b: Uint8Array, limits: IngestLimits, maxPictures
   checkImagePixels(png.header, limits);
   // What OCR reads: the still image, over white.
   const still = new Uint8Array(png.header.width * png.header.height * 3).fill(255);
-  const stillPixels = decodeFrame(png.header, png.still, png.header.width, png.header.height, png);
+  const stillPixels = pngPixels(png.header, png.still, png.header.width, png.header.height, png.palette, png.alpha);
   blend(still, png.header.width, { x: 0, y: 0, width: png.header.width, height: png.header.height, over: false }, stillPixels);
   const screens = framesOf(png, limits);
   if (png.firstIsStill) screens.next(); // the first frame is the still image OCR reads
   return laterPictures(screens, still, maxPictures, 'animated PNG');
 }
 
-interface Header { width: number; height: number; depth: number; color: number; interlace: number }
+type Header = PngHeader;
 interface Frame { width: number; height: number; x: number; y: number; dispose: number; over: boolean; data: Uint8Array[] }
 interface Png { header: Header; palette: Uint8Array | null; alpha: Uint8Array | null; still: Uint8Array[]; frames: Frame[]; firstIsStill: boolean }
 
@@ -89,89 +89,13 @@ function* framesOf(png: Png, limits: IngestLimits): Generator<Screen> {
   for (const [k, f] of png.frames.entries()) {
     if (f.x + f.width > width || f.y + f.height > height) break; // a frame outside the screen: the file is broken
     budget.frame(f.width * f.height, width * height);
-    const pixels = decodeFrame(png.header, f.data, f.width, f.height, png);
+    const pixels = pngPixels(png.header, f.data, f.width, f.height, png.palette, png.alpha);
     // Disposing to the previous screen on the first frame means to the background (the APNG specification).
     const under = f.dispose === 2 && k > 0 ? rgb.slice() : null;
     blend(rgb, width, { x: f.x, y: f.y, width: f.width, height: f.height, over: f.over }, pixels);
     yield { width, height, rgb };
     if (under !== null) rgb.set(under);
     else if (f.dispose !== 0) for (let y = f.y; y < f.y + f.height; y++) rgb.fill(255, 3 * (y * width + f.x), 3 * (y * width + f.x + f.width));
-  }
-}
-
-/** Samples per pixel of each PNG colour type. */
-const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-
-/** A frame's pixels as RGBA (8 bits each), from its zlib data: inflated, unfiltered, expanded. */
-function decodeFrame(h: Header, data: readonly Uint8Array[], width: number, height: number, png: Png): Uint8Array {
-  const channels = CHANNELS[h.color];
-  if (channels === undefined || ![1, 2, 4, 8, 16].includes(h.depth)) throw new IngestLimitError(`PNG colour type ${h.color} at ${h.depth} bits is not read`);
-  const bitsPerPixel = channels * h.depth;
-  const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
-  const expected = (rowBytes + 1) * height;
-  let raw: Buffer;
-  try {
-    raw = inflateSync(Buffer.concat(data), { maxOutputLength: expected });
-  } catch {
-    throw new IngestLimitError('a frame of the animated PNG does not inflate to the size its header says');
-  }
-  if (raw.length < expected) throw new IngestLimitError('a frame of the animated PNG is cut short');
-  unfilter(raw, rowBytes, height, Math.max(1, bitsPerPixel >> 3));
-  const out = new Uint8Array(width * height * 4);
-  const sample = (row: number, index: number): number => { // the index-th sample of a row, scaled to 8 bits
-    const at = row * (rowBytes + 1) + 1;
-    if (h.depth === 8) return raw[at + index];
-    if (h.depth === 16) return raw[at + 2 * index];
-    const bit = index * h.depth;
-    const v = (raw[at + (bit >> 3)] >> (8 - h.depth - (bit & 7))) & ((1 << h.depth) - 1);
-    return h.color === 3 ? v : Math.round((v * 255) / ((1 << h.depth) - 1));
-  };
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = 4 * (y * width + x);
-      const s = x * channels;
-      if (h.color === 3) {
-        const index = sample(y, x);
-        const p = png.palette;
-        out[o] = p?.[3 * index] ?? 0; out[o + 1] = p?.[3 * index + 1] ?? 0; out[o + 2] = p?.[3 * index + 2] ?? 0;
-        out[o + 3] = png.alpha?.[index] ?? 255;
-      } else if (h.color === 0 || h.color === 4) {
-        const v = sample(y, s);
-        out[o] = out[o + 1] = out[o + 2] = v;
-        out[o + 3] = h.color === 4 ? sample(y, s + 1) : 255;
-      } else {
-        out[o] = sample(y, s); out[o + 1] = sample(y, s + 1); out[o + 2] = sample(y, s + 2);
-        out[o + 3] = h.color === 6 ? sample(y, s + 3) : 255;
-      }
-    }
-  }
-  return out;
-}
-
-/** PNG's five row filters undone in place; each row starts with its filter byte. */
-function unfilter(raw: Uint8Array, rowBytes: number, height: number, bpp: number): void {
-  const stride = rowBytes + 1;
-  for (let y = 0; y < height; y++) {
-    const at = y * stride + 1;
-    const up = at - stride;
-    const filter = raw[at - 1];
-    for (let i = 0; i < rowBytes; i++) {
-      const a = i >= bpp ? raw[at + i - bpp] : 0;
-      const b = y > 0 ? raw[up + i] : 0;
-      const c = y > 0 && i >= bpp ? raw[up + i - bpp] : 0;
-      let add = 0;
-      if (filter === 1) add = a;
-      else if (filter === 2) add = b;
-      else if (filter === 3) add = (a + b) >> 1;
-      else if (filter === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        add = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      raw[at + i] = (raw[at + i] + add) & 255;
-    }
   }
 }
 

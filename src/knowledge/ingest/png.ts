@@ -1,4 +1,5 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { IngestLimitError } from './limits.ts';
 
 const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
@@ -36,4 +37,111 @@ export function withChunksAfterHeader(png: Uint8Array, chunks: readonly Buffer[]
   if (bytes.length <= 33 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE) || bytes.toString('latin1', 12, 16) !== 'IHDR') return null;
   const ihdrEnd = 8 + 8 + bytes.readUInt32BE(8) + 4;
   return Buffer.concat([bytes.subarray(0, ihdrEnd), ...chunks, bytes.subarray(ihdrEnd)]);
+}
+
+/** What a PNG's header says of its pixels. */
+export interface PngHeader { width: number; height: number; depth: number; color: number; interlace: number }
+
+/** Samples per pixel of each PNG colour type. */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Pixels as RGBA (8 bits each) from a PNG's zlib data (an image's IDAT chunks, or an APNG frame's): inflated no further
+ * than `width` × `height` need, unfiltered, expanded; 16-bit samples read by their high byte. Not interlaced.
+ */
+export function pngPixels(h: PngHeader, data: readonly Uint8Array[], width: number, height: number,
+  palette: Uint8Array | null, alpha: Uint8Array | null): Uint8Array {
+  const channels = CHANNELS[h.color];
+  if (channels === undefined || ![1, 2, 4, 8, 16].includes(h.depth)) throw new IngestLimitError(`PNG colour type ${h.color} at ${h.depth} bits is not read`);
+  const bitsPerPixel = channels * h.depth;
+  const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
+  const expected = (rowBytes + 1) * height;
+  let raw: Buffer;
+  try {
+    raw = inflateSync(Buffer.concat(data), { maxOutputLength: expected });
+  } catch {
+    throw new IngestLimitError('PNG data that does not inflate to the size its header says');
+  }
+  if (raw.length < expected) throw new IngestLimitError('PNG data cut short');
+  unfilter(raw, rowBytes, height, Math.max(1, bitsPerPixel >> 3));
+  const out = new Uint8Array(width * height * 4);
+  const sample = (row: number, index: number): number => { // the index-th sample of a row, scaled to 8 bits
+    const at = row * (rowBytes + 1) + 1;
+    if (h.depth === 8) return raw[at + index];
+    if (h.depth === 16) return raw[at + 2 * index];
+    const bit = index * h.depth;
+    const v = (raw[at + (bit >> 3)] >> (8 - h.depth - (bit & 7))) & ((1 << h.depth) - 1);
+    return h.color === 3 ? v : Math.round((v * 255) / ((1 << h.depth) - 1));
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = 4 * (y * width + x);
+      const s = x * channels;
+      if (h.color === 3) {
+        const index = sample(y, x);
+        const p = palette;
+        out[o] = p?.[3 * index] ?? 0; out[o + 1] = p?.[3 * index + 1] ?? 0; out[o + 2] = p?.[3 * index + 2] ?? 0;
+        out[o + 3] = alpha?.[index] ?? 255;
+      } else if (h.color === 0 || h.color === 4) {
+        const v = sample(y, s);
+        out[o] = out[o + 1] = out[o + 2] = v;
+        out[o + 3] = h.color === 4 ? sample(y, s + 1) : 255;
+      } else {
+        out[o] = sample(y, s); out[o + 1] = sample(y, s + 1); out[o + 2] = sample(y, s + 2);
+        out[o + 3] = h.color === 6 ? sample(y, s + 3) : 255;
+      }
+    }
+  }
+  return out;
+}
+
+/** PNG's five row filters undone in place; each row starts with its filter byte. */
+function unfilter(raw: Uint8Array, rowBytes: number, height: number, bpp: number): void {
+  const stride = rowBytes + 1;
+  for (let y = 0; y < height; y++) {
+    const at = y * stride + 1;
+    const up = at - stride;
+    const filter = raw[at - 1];
+    for (let i = 0; i < rowBytes; i++) {
+      const a = i >= bpp ? raw[at + i - bpp] : 0;
+      const b = y > 0 ? raw[up + i] : 0;
+      const c = y > 0 && i >= bpp ? raw[up + i - bpp] : 0;
+      let add = 0;
+      if (filter === 1) add = a;
+      else if (filter === 2) add = b;
+      else if (filter === 3) add = (a + b) >> 1;
+      else if (filter === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        add = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      raw[at + i] = (raw[at + i] + add) & 255;
+    }
+  }
+}
+
+/** A PNG file's pixels as RGBA; null for anything but a PNG, or an interlaced one. Sizes are the caller's to check. */
+export function decodePng(b: Uint8Array): { width: number; height: number; rgba: Uint8Array } | null {
+  if (b.length < 33 || !PNG_SIGNATURE.equals(Buffer.from(b.buffer, b.byteOffset, 8))) return null;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let header: PngHeader | null = null;
+  let palette: Uint8Array | null = null;
+  let alpha: Uint8Array | null = null;
+  const data: Uint8Array[] = [];
+  for (let i = 8; i + 12 <= b.length;) {
+    const length = view.getUint32(i);
+    const type = Buffer.from(b.buffer, b.byteOffset + i + 4, 4).toString('latin1');
+    const at = i + 8;
+    const body = b.subarray(at, Math.min(b.length, at + length));
+    i = at + length + 4;
+    if (type === 'IHDR' && body.length >= 13) header = { width: view.getUint32(at), height: view.getUint32(at + 4), depth: body[8], color: body[9], interlace: body[12] };
+    else if (type === 'PLTE') palette = body;
+    else if (type === 'tRNS') alpha = body;
+    else if (type === 'IDAT') data.push(body);
+    else if (type === 'IEND') break;
+  }
+  if (header === null || header.interlace !== 0) return null;
+  return { width: header.width, height: header.height, rgba: pngPixels(header, data, header.width, header.height, palette, alpha) };
 }
