@@ -344,6 +344,13 @@ export function animatedGif(width: number, height: number, frames: readonly GifF
   return new Uint8Array(out);
 }
 
+/** The gray level at (x, y) of each screen an animation shows (gif.ts, apng.ts): what a viewer sees there, frame by frame. */
+export function levelsAt(screens: Iterable<{ width: number; rgb: Uint8Array }>, x: number, y: number): number[] {
+  const out: number[] = [];
+  for (const { width, rgb } of screens) out.push(rgb[3 * (y * width + x)]);
+  return out;
+}
+
 /** One frame of an animated PNG: gray pixels (and their alpha) at (x, y), with its dispose (0–2) and blend (0: replace, 1: over) ops. */
 export interface PngFrame { picture: GrayImage; alpha?: Uint8Array; x?: number; y?: number; dispose?: number; blend?: number }
 

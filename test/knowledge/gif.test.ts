@@ -2,21 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gifScreens, laterGifFrames } from '../../src/knowledge/ingest/gif.ts';
 import { DEFAULT_INGEST_LIMITS, IngestLimitError } from '../../src/knowledge/ingest/limits.ts';
-import { MAX_FRAMES } from '../../src/knowledge/ingest/frames.ts';
 import { documentExtras } from '../../src/knowledge/ingest/document-extras.ts';
-import { animatedGif, digitsBitmap, gifImage } from './fixtures.ts';
+import { animatedGif, digitsBitmap, gifImage, levelsAt } from './fixtures.ts';
 
 const limits = DEFAULT_INGEST_LIMITS;
 const blank = (width: number, height: number, level = 255) => ({ width, height, data: new Uint8Array(width * height).fill(level) });
 /** Varied pixels, so that the LZW dictionary fills and is cleared. */
 const noise = (width: number, height: number) => ({ width, height, data: new Uint8Array(width * height).map((_, i) => (i * 7919 + (i >> 7)) % 253) });
 
-/** The gray level of each screen after each frame, at (x, y). */
-function levelsAt(gif: Uint8Array, x: number, y: number): number[] {
-  const out: number[] = [];
-  for (const { width, rgb } of gifScreens(gif, limits)) out.push(rgb[3 * (y * width + x)]);
-  return out;
-}
 
 describe('animated GIF frames', () => {
   it('decodes LZW as encoders write it (a full dictionary, cleared) and interlaced rows, frame by frame', () => {
@@ -36,9 +29,9 @@ describe('animated GIF frames', () => {
       { picture: blank(4, 4, 0), x: 2, y: 2, transparent: 0, disposal: 2 }, // all transparent: nothing drawn, then cleared
       { picture: blank(2, 2, 90), x: 10, y: 5 },
     ]);
-    assert.deepEqual(levelsAt(gif, 3, 3), [200, 50, 200, 255]);
-    assert.deepEqual(levelsAt(gif, 10, 5), [200, 200, 200, 90]);
-    assert.deepEqual(levelsAt(gif, 0, 0), [200, 200, 200, 200]);
+    assert.deepEqual(levelsAt(gifScreens(gif, limits), 3, 3), [200, 50, 200, 255]);
+    assert.deepEqual(levelsAt(gifScreens(gif, limits), 10, 5), [200, 200, 200, 90]);
+    assert.deepEqual(levelsAt(gifScreens(gif, limits), 0, 0), [200, 200, 200, 200]);
   });
 
   it('takes a picture of each screen that differs from the last one taken; the first frame is OCR\'s own', () => {
@@ -63,17 +56,12 @@ describe('animated GIF frames', () => {
     assert.equal(extras.pictures.length, 1);
   });
 
-  it('hostile: a frame declaring 65535 × 65535, more frames than allowed, more different pictures than allowed — an ingest limit, not a hang', () => {
+  it('hostile: a frame declaring 65535 × 65535 — an ingest limit, not a hang', () => {
     const huge = Buffer.from(animatedGif(10, 10, [{ picture: blank(10, 10) }, { picture: blank(10, 10) }]));
     const second = huge.lastIndexOf(0x2c, huge.length - 10);
     huge.writeUInt16LE(65535, second + 5);
     huge.writeUInt16LE(65535, second + 7);
     assert.throws(() => laterGifFrames(huge, limits, 32), IngestLimitError);
-    const many = animatedGif(4, 4, Array.from({ length: MAX_FRAMES + 1 }, () => ({ picture: blank(4, 4) })));
-    assert.throws(() => laterGifFrames(many, limits, 32), /more than 2,?000 frames/);
-    const flicker = animatedGif(20, 20, Array.from({ length: 6 }, (_, k) => ({ picture: blank(20, 20, k % 2 ? 0 : 255) })));
-    assert.throws(() => laterGifFrames(flicker, limits, 3), /more than 3 different pictures/);
-    assert.equal(laterGifFrames(flicker, limits, 5).length, 5);
   });
 
   it('hostile: cut short, broken codes, a screen too large — no throw beyond an ingest limit, what was drawn stands', () => {
