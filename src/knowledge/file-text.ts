@@ -39,7 +39,8 @@ export function createFileTextReader(): FileTextReader {
       // The body and what leaves with the file besides it: headers, comments, deleted revisions, properties, a PDF's form
       // fields and comments, a photo's metadata (read in the parsing worker: document-extras.ts) …
       const read = [doc.blocks.map((b) => b.text).join('\n'), doc.metadata.title, doc.metadata.author, extras.text];
-      // … and the pictures pasted into it, or an animated GIF's later frames (taken even when its first showed no text).
+      // … and the pictures pasted into it, or an animation's later frames and a TIFF's later pages (taken even when the
+      // first showed no text).
       if (extras.pictures.length > 0 && timed === null) throw new Error(`${name}: holds pictures, and OCR is not installed`);
       for (const picture of extras.pictures) read.push(await timed!(picture));
       return read.filter(Boolean).join('\n');

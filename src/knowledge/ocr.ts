@@ -26,11 +26,10 @@ interface TesseractWorker {
  * Small type: lines of text this many pixels tall or less (9–12 px type, a screenshot of a dense table or of a page at
  * a small zoom) are read again from the image made twice as large, and both readings are kept (either may read a
  * digit the other misreads: 6 px stroke digits read `138 oo13 aooo` as they are and right when enlarged, 8 px ones the
- * other way round). Tesseract
- * reads 9 px type at confidence ≈ 40 — `身份证` as `身从让`, e-mail addresses garbled — and the same image twice as
- * large at ≈ 70 (bench:attachments-ocr). Not above SMALL_TYPE_MAX_PIXELS pixels once enlarged.
+ * other way round). Tesseract reads 9 px type at confidence ≈ 40 — `身份证` as `身从让`, e-mail addresses garbled — and
+ * the same image twice as large at ≈ 70 (bench:attachments-ocr). Not above SMALL_TYPE_MAX_PIXELS pixels once enlarged.
  */
-export const SMALL_TYPE_LINE_HEIGHT = 12;
+const SMALL_TYPE_LINE_HEIGHT = 12;
 const SMALL_TYPE_MAX_PIXELS = 40_000_000;
 /** The first reading also gives the lines (their heights) and the grey image tesseract read (to enlarge). */
 const FIRST_READING = { text: true, blocks: true, imageGrey: true };
@@ -46,13 +45,20 @@ export function medianLineHeight(reading: Reading): number | null {
   return heights[heights.length >> 1];
 }
 
-/** The grey image of a reading, twice as large, as a PNG; null when it is not there or would be too large. */
+/**
+ * The grey image of a reading, twice as large, as a PNG; null when it is not there, would be too large, or cannot be
+ * decoded (the second reading is a help, never a reason for the first to fail).
+ */
 function enlarged(reading: Reading): Uint8Array | null {
   const url = reading.imageGrey;
   if (!url) return null;
-  const grey = decodePng(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
-  if (grey === null || 4 * grey.width * grey.height > SMALL_TYPE_MAX_PIXELS) return null;
-  return encodePng({ ...scaledGray(grey, 2), channels: 1 });
+  try {
+    const grey = decodePng(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
+    if (grey === null || 4 * grey.width * grey.height > SMALL_TYPE_MAX_PIXELS) return null;
+    return encodePng({ ...scaledGray(grey, 2), channels: 1 });
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -26,9 +26,8 @@ export function laterApngFrames(b: Uint8Array, limits: IngestLimits, maxPictures
   return laterPictures(screens, still, maxPictures, 'animated PNG');
 }
 
-type Header = PngHeader;
 interface Frame { width: number; height: number; x: number; y: number; dispose: number; over: boolean; data: Uint8Array[] }
-interface Png { header: Header; palette: Uint8Array | null; alpha: Uint8Array | null; still: Uint8Array[]; frames: Frame[]; firstIsStill: boolean }
+interface Png { header: PngHeader; palette: Uint8Array | null; alpha: Uint8Array | null; still: Uint8Array[]; frames: Frame[]; firstIsStill: boolean }
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
@@ -37,7 +36,7 @@ function chunks(b: Uint8Array): Png | null {
   if (b.length < 33 || SIGNATURE.some((v, i) => b[i] !== v)) return null;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const u32 = (at: number): number => (at + 4 <= b.length ? view.getUint32(at) : 0);
-  let header: Header | null = null;
+  let header: PngHeader | null = null;
   let animated = false;
   let fdat = false;
   const png: Omit<Png, 'header'> = { palette: null, alpha: null, still: [], frames: [], firstIsStill: false };

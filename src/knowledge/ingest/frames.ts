@@ -20,11 +20,11 @@ export interface Screen { width: number; height: number; rgb: Uint8Array }
  * `screens`: the screen after each frame, the same array changed in place; `read`: the screen OCR reads from the file
  * itself (its first frame, or the still image an animated PNG shows to viewers that do not animate it).
  */
-export function laterPictures(screens: Iterable<Screen>, read: Uint8Array | null, maxPictures: number, kind: string): Uint8Array[] {
+export function laterPictures(screens: Iterable<Screen>, read: Uint8Array, maxPictures: number, kind: string): Uint8Array[] {
   const pictures: Uint8Array[] = [];
   let taken = read;
   for (const { width, height, rgb } of screens) {
-    if (taken !== null && changed(rgb, taken) < MIN_CHANGED_PIXELS) continue;
+    if (changed(rgb, taken) < MIN_CHANGED_PIXELS) continue;
     if (pictures.length >= maxPictures) throw new IngestLimitError(`the ${kind} shows more than ${maxPictures} different pictures`);
     pictures.push(encodePng({ width, height, channels: 3, data: rgb }));
     taken = rgb.slice();

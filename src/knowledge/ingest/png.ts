@@ -79,8 +79,7 @@ export function pngPixels(h: PngHeader, data: readonly Uint8Array[], width: numb
       const s = x * channels;
       if (h.color === 3) {
         const index = sample(y, x);
-        const p = palette;
-        out[o] = p?.[3 * index] ?? 0; out[o + 1] = p?.[3 * index + 1] ?? 0; out[o + 2] = p?.[3 * index + 2] ?? 0;
+        out[o] = palette?.[3 * index] ?? 0; out[o + 1] = palette?.[3 * index + 1] ?? 0; out[o + 2] = palette?.[3 * index + 2] ?? 0;
         out[o + 3] = alpha?.[index] ?? 255;
       } else if (h.color === 0 || h.color === 4) {
         const v = sample(y, s);
