@@ -61,6 +61,12 @@ test('hostile: numbers that only look like coordinates are not addresses', () =>
   ]) assert.deepEqual(coordinates(text), [], text);
 });
 
+test('hostile: fifty thousand keyed values — each longitude looks only at the latitudes within reach (no step over all pairs)', () => {
+  const row = '{"lat": 39.916345, "lng": 116.397155}\n';
+  const text = row.repeat(50_000);
+  assert.equal(coordinates(text).length, 100_000);
+});
+
 test('hostile: full-width digits and punctuation read as ASCII', () => {
   assert.deepEqual(coordinates('ＧＰＳ：３９．９１６３４５，１１６．３９７１５５').length, 1);
 });

@@ -15,10 +15,9 @@ import type { RawFinding } from '../types.ts';
  * - two labelled values, apart (JSON, a query string, a form): `"lat": 39.916345, "lng": 116.397155`, `纬度:39.9163 经度:116.3972`
  *   — each value is reported.
  */
-const CUE = /GPS|gps|经纬|[经纬]度|[北南]纬|[东西]经|坐标|定位|位置|\b(?:lat|lng|lon|latitude|longitude|coords?|coordinates|location|loc|ll|center|position|geo|q)\b|@/i;
+const CUE_WORDS = /GPS|经纬|[经纬]度|[北南]纬|[东西]经|坐标|定位|位置|\b(?:lat|lng|lon|latitude|longitude|coords?|coordinates|location|loc|ll|center|position|geo|q)\b|@/gi;
 /** Cues that are also said of a plot's points: after them one half must be 10° or more. */
-const PLOT_CUE = /^(?:坐标|位置|定位|coords?|coordinates|position|q)$/i;
-const CUE_WORDS = new RegExp(CUE.source, 'gi');
+const PLOT_CUE = /^(?:坐标|位置|coords?|coordinates|position|q)$/i;
 
 const DEC = String.raw`([+-]?\d{1,3}\.\d{4,})`;
 const HEMI = String.raw`(?:\s?°)?(?:\s?([NSEWnsew])(?![A-Za-z]))?`;
@@ -56,8 +55,9 @@ function decimalPairs(text: string, out: RawFinding[]): void {
     const a = Number(m[1]);
     const b = Number(m[3]);
     const hemispheres = m[2] !== undefined && m[4] !== undefined;
+    const latFirst = hemispheres && /[NSns]/.test(m[2]);
     const valid = hemispheres
-      ? /[NSns]/.test(m[2]) !== /[NSns]/.test(m[4]) && inRange(/[NSns]/.test(m[2]) ? a : b, /[NSns]/.test(m[2]) ? b : a)
+      ? latFirst !== /[NSns]/.test(m[4]) && (latFirst ? inRange(a, b) : inRange(b, a))
       : inRange(a, b) || inRange(b, a);
     if (!valid) continue;
     if (!hemispheres) {
@@ -97,12 +97,16 @@ function keyedValues(text: string, out: RawFinding[]): void {
   }
   if (lats.length === 0) return;
   LON_VALUE.lastIndex = 0;
+  // Both lists are in text order: the latitudes within reach of a longitude are a window that only moves forward.
+  let first = 0;
   for (let m = LON_VALUE.exec(text); m !== null; m = LON_VALUE.exec(text)) {
     const start = m.index + m[0].length - m[1].length;
     const lon = Number(m[1]);
+    while (first < lats.length && lats[first][0] < start - KEYED_REACH) first++;
     let lat: [number, number, number] | undefined;
-    for (const l of lats) {
-      if (Math.abs(l[0] - start) <= KEYED_REACH && inRange(l[2], lon) && (lat === undefined || Math.abs(l[0] - start) < Math.abs(lat[0] - start))) lat = l;
+    for (let k = first; k < lats.length && lats[k][0] <= start + KEYED_REACH; k++) {
+      const l = lats[k];
+      if (inRange(l[2], lon) && (lat === undefined || Math.abs(l[0] - start) < Math.abs(lat[0] - start))) lat = l;
     }
     if (lat === undefined) continue;
     out.push({ type: 'address', start: lat[0], end: lat[1], score: 0.9, detector: 'coordinates' });
@@ -121,9 +125,6 @@ export function detectCoordinates(text: string, out: RawFinding[]): void {
   keyedValues(text, out);
   // The same value may be found as a pair and as a labelled value: keep the first finding of each span.
   const seen = new Set<string>();
-  for (let i = from; i < out.length; i++) {
-    const key = `${out[i].start}:${out[i].end}`;
-    if (seen.has(key)) out.splice(i--, 1);
-    else seen.add(key);
-  }
+  const found = out.splice(from).filter((f) => !seen.has(`${f.start}:${f.end}`) && seen.add(`${f.start}:${f.end}`));
+  for (const f of found) out.push(f);
 }
