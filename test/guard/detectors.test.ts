@@ -100,6 +100,8 @@ test('evasion: numbers spelled out in English words, as dictation writes them', 
     'Order number one three eight zero zero one three eight zero zero zero one three eight zero zero one three eight zero zero zero']) {
     assert.deepEqual(found(s), [], s);
   }
+  // Hostile: a run of 150,000 number words is split in one pass over it, a few candidates a word.
+  assert.equal(uncached.scan('one '.repeat(150_000)).findings.length, 0);
 });
 
 test('identity numbers of Hong Kong, Macao and Taiwan residents are ID card numbers; their checks and labels decide', () => {

@@ -47,11 +47,11 @@ function joins(text: string, from: number, to: number): boolean {
 }
 
 const DIGIT_GROUP = 10;
-/** The longest number a run may hold: a 19-digit card, a 22-digit account. */
-const LONGEST = 22;
-
-/** Numbers a run of several is split into: those with a structure of their own (a mobile's prefix, an ID's check). */
+/** Numbers a run of several is split into: those with a structure of their own (a mobile's prefix, an ID's check)… */
 const SPLIT_TYPES: ReadonlySet<FindingType> = new Set(['cn_mobile', 'cn_id_card', 'cn_permit']);
+/** … and so their lengths: a mobile (also after 86 or 0086), an ID or a residence permit. */
+const SPLIT_LENGTHS: ReadonlySet<number> = new Set([11, 13, 15, 18]);
+const LONGEST = 18;
 
 /**
  * A run whose digits are no number as a whole may be several said one after another ("…zero zero zero, one one zero
@@ -73,7 +73,7 @@ function splitRun(digits: string, starts: readonly number[], ends: readonly numb
     covered[k] = covered[k + 1];
     const from = k === 0 ? 0 : lengths[k - 1];
     for (let j = k + 2; j < n && lengths[j] - from <= LONGEST; j++) {
-      if (lengths[j] - from < 7 || lengths[j] - from + covered[j + 1] <= covered[k]) continue;
+      if (!SPLIT_LENGTHS.has(lengths[j] - from) || lengths[j] - from + covered[j + 1] <= covered[k]) continue;
       const hit = classify(digits.slice(from, lengths[j]), text, starts[k]);
       if (hit === null || !SPLIT_TYPES.has(hit.type) || !want.has(hit.type)) continue;
       covered[k] = lengths[j] - from + covered[j + 1];
