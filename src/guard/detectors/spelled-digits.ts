@@ -1,5 +1,6 @@
 import type { FindingType, RawFinding } from '../types.ts';
 import { classify, isNegative } from './digits.ts';
+import { isCnMobile, isValidIdCard18 } from '../validators.ts';
 
 /**
  * Numbers spelled out in English words, as dictation and speech recognition write them and as a model reads them
@@ -74,7 +75,9 @@ function splitRun(digits: string, starts: readonly number[], ends: readonly numb
     const from = k === 0 ? 0 : lengths[k - 1];
     for (let j = k + 2; j < n && lengths[j] - from <= LONGEST; j++) {
       if (!SPLIT_LENGTHS.has(lengths[j] - from) || lengths[j] - from + covered[j + 1] <= covered[k]) continue;
-      const hit = classify(digits.slice(from, lengths[j]), text, starts[k]);
+      const d = digits.slice(from, lengths[j]);
+      if (!(d.length === 18 ? isValidIdCard18(d) : isCnMobile(d.slice(d.length - 11)))) continue; // before the label checks
+      const hit = classify(d, text, starts[k]);
       if (hit === null || !SPLIT_TYPES.has(hit.type) || !want.has(hit.type)) continue;
       covered[k] = lengths[j] - from + covered[j + 1];
       cut[k] = j;
