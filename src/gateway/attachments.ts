@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { FindingType, Guard, Level } from '../guard/index.ts';
 import { JUNCTION_REACH, junctionWindow } from './junction.ts';
+import { filesInText } from './embedded-files.ts';
 
 /**
  * Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read, or when `deadline` (a
@@ -91,10 +92,20 @@ function forEachContent(body: unknown, visit: (at: string, content: unknown) => 
   });
 }
 
-/** The inline files, images and sounds of a chat body's messages (content parts `image_url`, `file` and `input_audio`). */
+/**
+ * The inline files, images and sounds of a chat body's messages (content parts `image_url`, `file` and `input_audio`),
+ * and the files pasted into their text as base64 (embedded-files.ts: a mail's attachment, a `data:` URL), whose
+ * `part` is the text's pointer with `#n` after it (no seam of theirs is read joined: they stand inside the text).
+ */
 export function attachmentsOf(body: unknown): Attachment[] {
   const out: Attachment[] = [];
   forEachContent(body, (at, part) => {
+    const text = typeof part === 'string' ? part : isRecord(part) && typeof part.text === 'string' ? part.text : null;
+    if (text !== null) {
+      const path = typeof part === 'string' ? at : `${at}/text`;
+      for (const [k, f] of filesInText(text).entries()) out.push({ path, part: `${at}#${k}`, name: f.name, bytes: f.bytes });
+      return;
+    }
     if (!isRecord(part)) return;
     if (isRecord(part.input_audio) && typeof part.input_audio.data === 'string') {
       // No speech is read: an audio part is an attachment that cannot be read (the policy decides).

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runScan } from '../../src/cli/commands/scan.ts';
 import type { ScanIo, ScanOptions } from '../../src/cli/commands/scan.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { digitsBitmap, gifImage, pdf } from '../knowledge/fixtures.ts';
+import { digitsBitmap, gifImage, pdf, wordFile } from '../knowledge/fixtures.ts';
 
 /** Test-only entry that runs the real command in a process of its own. */
 const entry = fileURLToPath(new URL('./fixtures/scan-cli.ts', import.meta.url));
@@ -174,6 +174,16 @@ test('documents are scanned by their text: a PDF\'s text layer, an image by OCR,
     const blank = run('photo.png');
     assert.equal(blank.status, 2);
     assert.match(blank.stderr, /no text could be read/);
+    // A mail saved as .eml: the Word file it carries in base64 lines is read too, its findings after the mail's last line.
+    const b64 = Buffer.from(wordFile('身份证11010519491231002X')).toString('base64').replace(/(.{76})/g, '$1\r\n');
+    writeFileSync(join(dir, 'mail.eml'), `From: a@example.com\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--b--\r\n`);
+    assert.deepEqual(types('mail.eml'), ['email', 'cn_id_card']);
+    // One it cannot read (an old Word file) is an error, not a clean scan.
+    const ole = Buffer.alloc(600);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(ole);
+    writeFileSync(join(dir, 'old.eml'), `附件：${ole.toString('base64')}`);
+    assert.equal(run('old.eml').status, 2);
+    assert.match(run('old.eml').stderr, /file 1 pasted into it as base64 \(embedded\.bin\) cannot be read/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

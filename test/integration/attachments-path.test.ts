@@ -104,11 +104,11 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(external.requests.length, before, 'nothing reached the external model');
   });
 
-  it('hostile: a GIF, an animated GIF or PNG and a scanned TIFF whose first frame or page is blank, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache, a photo\'s metadata and where it was taken — each read, each goes private', async () => {
+  it('hostile: a GIF, an animated GIF or PNG and a scanned TIFF whose first frame or page is blank, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache, a photo\'s metadata and where it was taken, a mail pasted with its attachment — each read, each goes private', async () => {
     // The department that lets what it cannot read go out: only reading these files keeps them in.
     const phoneDigits = digitsBitmap(PHONE_AS_WRITTEN);
     const docxMime = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    const parts = [
+    const parts: unknown[] = [
       image(`data:image/gif;base64,${b64(gifImage(digitsBitmap(PHONE_AS_WRITTEN)))}`),
       file('table.docx', `data:${docxMime};base64,${b64(docxWithPicture(emf([{ text: '身份证号' }, { text: '11010519491231002X' }]), 'image1.emf'))}`),
       file('object.docx', `data:${docxMime};base64,${b64(docxWithEmbedded(docxWithHiddenParts(), 'Microsoft_Word_Document.docx'))}`),
@@ -128,6 +128,9 @@ describe('attachments: files and images inside a request are read and guarded', 
       // A pivot table whose data sheet was deleted: the rows live on in its cache.
       file('pivot.xlsx', `data:application/octet-stream;base64,${b64(officeWithHiddenParts()['pivot.xlsx'])}`),
     ];
+    // A mail pasted into the message as it is (an .eml's text): the Word file it carries is in base64 lines.
+    const docxB64 = Buffer.from(docxWithHiddenParts()).toString('base64').replace(/(.{76})/g, '$1\r\n');
+    parts.push({ type: 'text', text: `From: a@example.com\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\n${docxB64}\r\n--b--` });
     for (const part of parts) {
       const before = external.requests.length;
       const res = await chat(press, 'cloud', [part]);

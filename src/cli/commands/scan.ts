@@ -7,6 +7,8 @@ import { FINDING_TYPES } from '../../guard/index.ts';
 import { createScanGuards, dropped, droppedJson, findingsJson, jsonlChunks, scanJsonlChunk, type ScanSetup } from '../scan/jsonl.ts';
 import { scanJsonlParallel } from '../scan/parallel.ts';
 import { detectFormat } from '../../knowledge/ingest/format.ts';
+import { filesInText } from '../../gateway/embedded-files.ts';
+import type { FileTextReader } from '../../knowledge/file-text.ts';
 
 export type ScanFormat = 'text' | 'json' | 'jsonl';
 
@@ -188,17 +190,44 @@ async function readStdin(): Promise<string> {
 /** Formats whose text is their bytes; any other file is read as the knowledge bases read it (text layers, OCR). */
 const TEXT_FORMATS = new Set(['txt', 'md', 'csv', 'html']);
 
-/** The text of a document (PDF, Office, OFD, an image), or of a text file as UTF-8. */
+/**
+ * The text of a document (PDF, Office, OFD, an image), or of a text file as UTF-8 — followed by the text of each file
+ * pasted into it as base64 (a mail's attachment in an `.eml`, a `data:` URL: gateway/embedded-files.ts), each after a
+ * line that says which, so that its findings show past the file's own last line.
+ */
 async function readInput(path: string): Promise<string> {
   const bytes = await readFile(path);
   const format = detectFormat(path, bytes);
-  if (format !== null && TEXT_FORMATS.has(format)) return bytes.toString('utf8');
-  const { createFileTextReader } = await import('../../knowledge/index.ts');
-  const reader = createFileTextReader();
-  try {
+  if (format !== null && TEXT_FORMATS.has(format)) {
+    const text = bytes.toString('utf8');
+    const files = filesInText(text);
+    if (files.length === 0) return text;
+    const parts = [text];
+    await withReader(async (reader) => {
+      for (const [k, f] of files.entries()) {
+        let inner: string;
+        try {
+          inner = await reader.read(f.name, f.bytes);
+        } catch (err) {
+          throw new Error(`${path}: file ${k + 1} pasted into it as base64 (${f.name}) cannot be read: ${err instanceof Error ? err.message : String(err)} / 文中以 base64 粘贴的文件无法读取`);
+        }
+        parts.push(`[yumen scan: file ${k + 1} pasted into ${path} as base64 (${f.name}) / 文中粘贴的文件]`, inner);
+      }
+    });
+    return parts.join('\n');
+  }
+  return withReader(async (reader) => {
     const text = await reader.read(path, bytes);
     if (text.trim() === '') throw new Error(`${path}: no text could be read from this file (a photo, or a scan OCR could not read) / 未能从该文件读出文字`);
     return text;
+  });
+}
+
+async function withReader<T>(use: (reader: FileTextReader) => Promise<T>): Promise<T> {
+  const { createFileTextReader } = await import('../../knowledge/index.ts');
+  const reader = createFileTextReader();
+  try {
+    return await use(reader);
   } finally {
     await reader.close();
   }

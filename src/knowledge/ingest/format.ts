@@ -18,7 +18,10 @@ export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(BY_EXTENSION)
  * The first bytes of the image formats OCR reads: PNG, JPEG, GIF, BMP (its reserved zeros and a known header size too:
  * a text may start with "BM"), TIFF (either byte order), WebP.
  */
-const IMAGE_MAGIC = /^(?:\x89PNG|\xff\xd8\xff|GIF8[79]a|BM[\s\S]{4}\x00{4}[\s\S]{4}[\x0c\x28\x34\x38\x6c\x7c]\x00{3}|II\*\x00|MM\x00\*|RIFF[\s\S]{4}WEBP)/;
+export const IMAGE_MAGIC = /^(?:\x89PNG|\xff\xd8\xff|GIF8[79]a|BM[\s\S]{4}\x00{4}[\s\S]{4}[\x0c\x28\x34\x38\x6c\x7c]\x00{3}|II\*\x00|MM\x00\*|RIFF[\s\S]{4}WEBP)/;
+
+/** How much of a zip's end is searched for its parts' names (its central directory). */
+const ZIP_DIRECTORY_TAIL = 64 * 1024;
 
 /** The format from the file name, else from the first bytes (PDF, zip-based office/OFD, an image, HTML), else text. */
 export function detectFormat(name: string, bytes: Uint8Array): DocumentFormat | null {
@@ -28,10 +31,12 @@ export function detectFormat(name: string, bytes: Uint8Array): DocumentFormat | 
   if (head.startsWith('%PDF-')) return 'pdf';
   if (IMAGE_MAGIC.test(head) && imageSize(bytes) !== null) return 'image';
   if (head.startsWith('PK\x03\x04')) {
-    if (head.includes('word/')) return 'docx';
-    if (head.includes('xl/')) return 'xlsx';
-    if (head.includes('ppt/')) return 'pptx';
-    if (head.includes('OFD.xml')) return 'ofd';
+    // The parts' names: the first one's in the head, all of them in the central directory at the end.
+    const names = head + new TextDecoder('latin1').decode(bytes.subarray(Math.max(512, bytes.length - ZIP_DIRECTORY_TAIL)));
+    if (names.includes('word/')) return 'docx';
+    if (names.includes('xl/')) return 'xlsx';
+    if (names.includes('ppt/')) return 'pptx';
+    if (names.includes('OFD.xml')) return 'ofd';
     return null;
   }
   if (/^\s*<(!doctype html|html|head|body)/i.test(head)) return 'html';
