@@ -1,4 +1,6 @@
 import { detectFormat, IMAGE_MAGIC } from '../knowledge/ingest/format.ts';
+import { imageSize } from '../knowledge/ingest/image-size.ts';
+import { MIN_PICTURE_PIXELS } from '../knowledge/ingest/limits.ts';
 
 /**
  * Files pasted into text as base64: a mail's attachment in a pasted or attached `.eml` (MIME lines of 76 characters),
@@ -35,9 +37,16 @@ export function filesInText(text: string): EmbeddedFile[] {
     if (!signature && !latin1.startsWith('%PDF-') && !IMAGE_MAGIC.test(latin1)) continue;
     const bytes = new Uint8Array(Buffer.from(m[0].replace(/\s+/g, ''), 'base64'));
     const format = detectFormat('', bytes);
+    // An icon inlined in a pasted page or stylesheet (data:image/png…) holds nothing to read, as in a document's media.
+    if (format === 'image' && isIcon(bytes)) continue;
     const extension = format !== null ? EXTENSION[format] : undefined;
     if (extension !== undefined) out.push({ name: `embedded${extension}`, bytes });
     else if (signature) out.push({ name: 'embedded.bin', bytes });
   }
   return out;
+}
+
+function isIcon(bytes: Uint8Array): boolean {
+  const size = imageSize(bytes);
+  return size !== null && size.width * size.height < MIN_PICTURE_PIXELS;
 }

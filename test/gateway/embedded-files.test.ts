@@ -35,13 +35,15 @@ test('hostile: a file of a kind the ingest does not read (an old Word file, RAR,
   assert.deepEqual(filesInText(rar.toString('base64')).map((f) => f.name), ['embedded.bin']);
 });
 
-test('hostile: base64 that is no file stays with the text guard — text, gzip of text, a key, a hash', () => {
+test('hostile: base64 that is no file stays with the text guard — text, gzip of text, a key, a hash, an icon', () => {
   for (const text of [
     Buffer.from('这是一段很长的中文文字，用 base64 编码后也只是文字而已，不是文件。').toString('base64'),
     gzipSync(Buffer.from('联系人张建国，手机13812345678。'.repeat(20))).toString('base64'),
     'sk-' + 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOpQrStUvWxYz01',
     'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855e3b0c44298fc1c149afbf4c8996fb924',
     'short dGV4dA==',
+    // An icon inlined in a pasted stylesheet: under 2,000 pixels, as a document's logos, nothing to read.
+    `.logo { background: url(data:image/png;base64,${Buffer.from(encodePng({ width: 16, height: 16, channels: 1, data: new Uint8Array(256) })).toString('base64')}) }`,
   ]) assert.deepEqual(filesInText(text), [], text.slice(0, 40));
 });
 

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeEntities, decodeHtml } from './html.ts';
 import { checkImagePixels, imageSize } from './image-size.ts';
-import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
+import { DEFAULT_INGEST_LIMITS, IngestLimitError, MIN_PICTURE_PIXELS, type IngestLimits } from './limits.ts';
 import { imageText } from './image-text.ts';
 import { laterGifFrames } from './gif.ts';
 import { laterTiffPages } from './tiff.ts';
@@ -9,7 +9,7 @@ import { laterApngFrames } from './apng.ts';
 import { readMetafile } from './metafile.ts';
 import { oleObjectFile } from './ole.ts';
 import { parseDocument } from './index.ts';
-import { MIN_PICTURE_PIXELS, pagePictures, withPdf, type PdfDocument } from './pdf.ts';
+import { pagePictures, withPdf, type PdfDocument } from './pdf.ts';
 import { readZip } from './zip.ts';
 
 /**

@@ -36,3 +36,6 @@ export class IngestLimitError extends Error {
     this.name = 'IngestLimitError';
   }
 }
+
+/** Images smaller than this (pixels) are logos, bullets and rules, not a scanned or pasted page. */
+export const MIN_PICTURE_PIXELS = 2_000;

@@ -4,7 +4,7 @@ import type { Block, ParsedDocument } from '../types.ts';
 import type { OcrFunction } from './index.ts';
 import { checkImagePixels } from './image-size.ts';
 import { encodePng } from './png.ts';
-import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits } from './limits.ts';
+import { DEFAULT_INGEST_LIMITS, IngestLimitError, type IngestLimits, MIN_PICTURE_PIXELS } from './limits.ts';
 import { checkPdfStreams } from './pdf-limits.ts';
 import { paragraphs } from './text.ts';
 
@@ -80,8 +80,6 @@ export async function readScan(scan: ParsedDocument, picturesOf: (page: number) 
   return { ...scan, metadata, note: 'the PDF has no text layer and OCR found no text / PDF 无文本层，OCR 未识别出文字' };
 }
 
-/** Images smaller than this (pixels) are logos, bullets and rules, not a scanned or pasted page. */
-export const MIN_PICTURE_PIXELS = 2_000;
 
 export type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
