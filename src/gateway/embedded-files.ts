@@ -6,9 +6,9 @@ import { MIN_PICTURE_PIXELS } from '../knowledge/ingest/limits.ts';
  * Files pasted into text as base64: a mail's attachment in a pasted or attached `.eml` (MIME lines of 76 characters),
  * a `data:` URL in a message, a PDF or a photo a script printed into a log or a JSON string. The text guard reads
  * base64 that decodes to text (guard/blobs.ts); a file's bytes are no text, and left unread before 2026-12-08 — the
- * model's provider received them all the same. Each run of base64 of at least MIN_FILE_CHARS characters (the lines of a
- * mail body joined: a line of 40 characters or more followed by another; URL-safe base64 on one line) whose bytes begin as a file
- * does (FILE_SIGNATURES, or a format the ingest reads: PDF, an Office or OFD package, an image) is such a file.
+ * model's provider received them all the same. Each run of base64 (RUN) of at least MIN_FILE_CHARS characters whose
+ * bytes begin as a file does (FILE_SIGNATURES, or a format the ingest reads: PDF, an Office or OFD package, an image) is
+ * such a file.
  * gzip and zlib streams are not: the guard inflates them and reads their text.
  */
 export interface EmbeddedFile {
@@ -18,8 +18,11 @@ export interface EmbeddedFile {
 }
 
 const MIN_FILE_CHARS = 64;
-/** Lines of 40 or more characters of standard base64, each followed by another (a mail body); or URL-safe base64 on one line. */
-const RUN = /(?:[A-Za-z0-9+/]{40,}\r?\n)*[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]{64,}/g;
+/**
+ * Lines of 40 or more characters of standard base64, each followed by another (a mail body: a boundary line, `--b--`,
+ * is not base64 and ends it); or base64 on one line, standard or URL-safe.
+ */
+const RUN = /(?:[A-Za-z0-9+/]{40,}\r?\n)+[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9+/_-]+={0,2}/g;
 /** Files the ingest does not read, known by their first bytes: a Word 97–2003 / Excel / Outlook compound file, RAR, 7-Zip, a zip of anything else. */
 const FILE_SIGNATURES = [[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07], [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], [0x50, 0x4b, 0x03, 0x04]];
 const EXTENSION: Record<string, string> = { pdf: '.pdf', docx: '.docx', xlsx: '.xlsx', pptx: '.pptx', ofd: '.ofd', image: '.png' };

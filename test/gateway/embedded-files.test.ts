@@ -23,6 +23,10 @@ test('files pasted into text as base64 are found with their format: a mail\'s at
   assert.deepEqual(filesInText(pasted).map((f) => f.name), ['embedded.pdf']);
   const png = encodePng(digitsBitmap('1380'));
   assert.deepEqual(filesInText(JSON.stringify({ avatar: Buffer.from(png).toString('base64') })).map((f) => f.name), ['embedded.png']);
+  // URL-safe base64 on one line, as URLs and JWT-like tokens carry it.
+  const urlSafe = Buffer.from(report).toString('base64url');
+  assert.ok(/[-_]/.test(urlSafe));
+  assert.deepEqual(filesInText(`https://example.com/upload?file=${urlSafe}`).map((f) => [f.name, f.bytes.length]), [['embedded.pdf', report.length]]);
   // A Word file's format is known by the names in its central directory, however far down they stand.
   assert.equal(detectFormat('', docx), 'docx');
 });
