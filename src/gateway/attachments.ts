@@ -157,11 +157,18 @@ export class AttachmentScanner {
     let unread = 0;
     const deadline = performance.now() + this.#timeMs;
     const texts = new Map<string, string | null>();
-    for (const [k, a] of attachmentsOf(body).entries()) {
+    // A file's text may hold files pasted into it as base64 (an attached .eml's attachments): they are read in turn,
+    // within the same count and time (each is shorter than the text that held it, so this ends).
+    const queue = attachmentsOf(body);
+    for (let k = 0; k < queue.length; k++) {
+      const a = queue[k];
       const text = k < MAX_ATTACHMENTS_READ && performance.now() < deadline ? await this.#text(tenantId, a, deadline) : null;
       texts.set(a.part, text);
       if (text === null) unread++;
-      else for (const f of guard.scan(text).findings) findings.push({ type: f.type, level: f.level, opaque: true });
+      else {
+        for (const f of guard.scan(text).findings) findings.push({ type: f.type, level: f.level, opaque: true });
+        for (const [n, f] of filesInText(text).entries()) queue.push({ path: a.path, part: `${a.part}#${n}`, name: f.name, bytes: f.bytes });
+      }
     }
     if (texts.size > 0) for (const f of junctionFindings(guard, body, texts)) findings.push({ type: f.type, level: f.level, opaque: true });
     return { findings, unread };

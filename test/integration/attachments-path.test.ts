@@ -130,7 +130,10 @@ describe('attachments: files and images inside a request are read and guarded', 
     ];
     // A mail pasted into the message as it is (an .eml's text): the Word file it carries is in base64 lines.
     const docxB64 = Buffer.from(docxWithHiddenParts()).toString('base64').replace(/(.{76})/g, '$1\r\n');
-    parts.push({ type: 'text', text: `From: a@example.com\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\n${docxB64}\r\n--b--` });
+    const eml = `Subject: minutes\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\n${docxB64}\r\n--b--`;
+    parts.push({ type: 'text', text: eml });
+    // The same mail attached as an .eml file: a text file, whose attachment is read in turn.
+    parts.push(file('邮件.eml', `data:message/rfc822;base64,${b64(eml)}`));
     for (const part of parts) {
       const before = external.requests.length;
       const res = await chat(press, 'cloud', [part]);

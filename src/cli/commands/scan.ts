@@ -198,28 +198,23 @@ const TEXT_FORMATS = new Set(['txt', 'md', 'csv', 'html']);
 async function readInput(path: string): Promise<string> {
   const bytes = await readFile(path);
   const format = detectFormat(path, bytes);
-  if (format !== null && TEXT_FORMATS.has(format)) {
-    const text = bytes.toString('utf8');
-    const files = filesInText(text);
-    if (files.length === 0) return text;
-    const parts = [text];
-    await withReader(async (reader) => {
-      for (const [k, f] of files.entries()) {
-        let inner: string;
-        try {
-          inner = await reader.read(f.name, f.bytes);
-        } catch (err) {
-          throw new Error(`${path}: file ${k + 1} pasted into it as base64 (${f.name}) cannot be read: ${err instanceof Error ? err.message : String(err)} / 文中以 base64 粘贴的文件无法读取`);
-        }
-        parts.push(`[yumen scan: file ${k + 1} pasted into ${path} as base64 (${f.name}) / 文中粘贴的文件]`, inner);
-      }
-    });
-    return parts.join('\n');
-  }
+  const own = format !== null && TEXT_FORMATS.has(format) ? bytes.toString('utf8') : null;
+  const files = own === null ? null : filesInText(own);
+  if (own !== null && files!.length === 0) return own;
   return withReader(async (reader) => {
-    const text = await reader.read(path, bytes);
+    const text = own ?? await reader.read(path, bytes);
     if (text.trim() === '') throw new Error(`${path}: no text could be read from this file (a photo, or a scan OCR could not read) / 未能从该文件读出文字`);
-    return text;
+    const parts = [text];
+    for (const [k, f] of (files ?? filesInText(text)).entries()) {
+      let inner: string;
+      try {
+        inner = await reader.read(f.name, f.bytes);
+      } catch (err) {
+        throw new Error(`${path}: file ${k + 1} pasted into it as base64 (${f.name}) cannot be read: ${err instanceof Error ? err.message : String(err)} / 文中以 base64 粘贴的文件无法读取`);
+      }
+      parts.push(`[yumen scan: file ${k + 1} pasted into ${path} as base64 (${f.name}) / 文中粘贴的文件]`, inner);
+    }
+    return parts.join('\n');
   });
 }
 
