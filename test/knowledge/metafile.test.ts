@@ -107,7 +107,10 @@ describe('the text an image carries besides its pixels', () => {
     assert.equal(imageText(jpegHeader(half, '')), '');
     const outside = Buffer.from(exifGps(39.9, 116.4));
     outside.writeUInt32LE(0xfffffff0, 26 + 2 + 12 + 8); // the latitude's offset past the end
-    assert.equal(typeof imageText(jpegHeader(outside, '')), 'string');
+    assert.equal(imageText(jpegHeader(outside, '')), '');
+    const nowhere = Buffer.from(exifGps(39.9, 116.4));
+    nowhere.writeUInt32LE(0xfffffff0, 8 + 2 + 8); // the GPS directory itself past the end
+    assert.equal(imageText(jpegHeader(nowhere, '')), '');
   });
 
   it('hostile: an offset past the end, a count of four billion, a chunk longer than the file — no throw, what came before stands', () => {

@@ -120,7 +120,11 @@ function tiff(t: Uint8Array, out: string[]): void {
       const tag = view.getUint16(at, little);
       const n = view.getUint32(at + 4, little);
       if (tag === EXIF_IFD) { ifds.push(view.getUint32(at + 8, little)); continue; }
-      if (tag === GPS_IFD && k === 0) { gps(t, view, little, view.getUint32(at + 8, little), out); continue; }
+      if (tag === GPS_IFD && k === 0) {
+        // A broken GPS directory must not end the reading: the Windows properties come after it in tag order.
+        try { gps(t, view, little, view.getUint32(at + 8, little), out); } catch { /* no line */ }
+        continue;
+      }
       if (!ASCII_TAGS.has(tag) && !XP_TAGS.has(tag) && tag !== USER_COMMENT) continue;
       const value = n <= 4 ? t.subarray(at + 8, at + 8 + n) : t.subarray(view.getUint32(at + 8, little), view.getUint32(at + 8, little) + n);
       if (XP_TAGS.has(tag)) out.push(Buffer.from(value).toString('utf16le').replace(/\0+$/, ''));
