@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockUpstream, type MockUpstream } from '../helpers/mock-upstream.ts';
 import { startTestYumen, type TestYumen } from '../helpers/yumen.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
-import { animatedGif, animatedPng, digitsBitmap, digitsPage, multiPageTiff, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, exifGps, filledFormPdf, garbledPdf, gifImage, ole10Native, oleObject, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pngWithText, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
+import { animatedGif, animatedPng, digitsBitmap, digitsPage, multiPageTiff, xfaFormPdf, docxWithEmbedded, docxWithHiddenParts, docxWithPicture, emf, exifGps, filledFormPdf, garbledPdf, gifImage, ole10Native, oleObject, officeWithHiddenParts, outlinedPdf, pdf, pdfWithAttachment, pngWithText, scannedPdf, turnQuarter } from '../knowledge/fixtures.ts';
 
 const PHONE = '13800138000';
 /** Drawn as a phone number is usually written; tesseract reads the eleven digits in one run less reliably. */
@@ -104,7 +104,7 @@ describe('attachments: files and images inside a request are read and guarded', 
     assert.equal(external.requests.length, before, 'nothing reached the external model');
   });
 
-  it('hostile: a GIF, an animated GIF or PNG and a scanned TIFF whose first frame or page is blank, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache, a photo\'s metadata and where it was taken, a mail pasted with its attachment — each read, each goes private', async () => {
+  it('hostile: a GIF, an animated GIF or PNG and a scanned TIFF whose first frame or page is blank, a table pasted into Word as an EMF drawing, a Word file embedded in Word and attached to a PDF, a pivot cache, a photo\'s metadata and where it was taken, a mail pasted with its attachment, an XFA form\'s values — each read, each goes private', async () => {
     // The department that lets what it cannot read go out: only reading these files keeps them in.
     const phoneDigits = digitsBitmap(PHONE_AS_WRITTEN);
     const docxMime = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -125,6 +125,8 @@ describe('attachments: files and images inside a request are read and guarded', 
       file('扫描件.tif', `data:image/tiff;base64,${b64(multiPageTiff([{ ...phoneDigits, data: new Uint8Array(phoneDigits.data.length).fill(255) }, phoneDigits]))}`),
       // A photo taken at home: where, to a few metres, is in its EXIF (GPS, as phones write it; big-endian, as iPhones do).
       image(`data:image/png;base64,${b64(pngWithText(encodePng({ width: 80, height: 80, channels: 1, data: new Uint8Array(6400).fill(255) }), { exif: exifGps(39.916345, 116.397155, 'MM') }))}`),
+      // A filled-in XFA form: its page says "Please wait…", its values are in the datasets packet.
+      file('申请表.pdf', `data:application/pdf;base64,${b64(xfaFormPdf({ 申请人: '张建国', 联系电话: '13800138000' }))}`),
       // A pivot table whose data sheet was deleted: the rows live on in its cache.
       file('pivot.xlsx', `data:application/octet-stream;base64,${b64(officeWithHiddenParts()['pivot.xlsx'])}`),
     ];

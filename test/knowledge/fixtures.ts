@@ -92,6 +92,26 @@ export function filledFormPdf(): Uint8Array {
   return pdfFile(objects);
 }
 
+/**
+ * A dynamic XFA form as Adobe LiveCycle writes one, filled in: its page says only "Please wait…", and the values are in
+ * the `datasets` packet, an XML stream (Flate-compressed) of the AcroForm's XFA array.
+ */
+export function xfaFormPdf(values: Record<string, string>): Uint8Array {
+  const fields = Object.entries(values).map(([k, v]) => `<${k}>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${k}>`).join('');
+  const datasets = deflateSync(Buffer.from(`<xfa:datasets xmlns:xfa="http://www.xfa.org/schema/xfa-data/1.0/"><xfa:data><form1>${fields}</form1></xfa:data></xfa:datasets>`));
+  const template = '<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"><subform name="form1"/></template>';
+  const content = 'BT /F1 12 Tf 72 720 Td (Please wait...) Tj ET';
+  return pdfFile([
+    '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA [(template) 5 0 R (datasets) 6 0 R] >> /NeedsRendering true >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 7 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    `<< /Length ${template.length} >>\nstream\n${template}\nendstream`,
+    [`<< /Length ${datasets.length} /Filter /FlateDecode >>\nstream\n`, datasets, '\nendstream'],
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]);
+}
+
 /** A PDF file from its objects (object n is `objects[n - 1]`; Buffers are written as they are), xref offsets right. */
 export function pdfFile(objects: ReadonlyArray<string | ReadonlyArray<string | Uint8Array>>, trailer = ''): Uint8Array {
   const parts: Buffer[] = [];

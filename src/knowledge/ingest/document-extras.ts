@@ -7,6 +7,7 @@ import { laterGifFrames } from './gif.ts';
 import { laterTiffPages } from './tiff.ts';
 import { laterApngFrames } from './apng.ts';
 import { readMetafile } from './metafile.ts';
+import { xfaValues } from './pdf-limits.ts';
 import { oleObjectFile } from './ole.ts';
 import { parseDocument } from './index.ts';
 import { pagePictures, withPdf, type PdfDocument } from './pdf.ts';
@@ -18,7 +19,7 @@ import { readZip } from './zip.ts';
  * - text: an Office file's headers and footers, footnotes and endnotes, comments and who wrote them, text deleted
  *   under tracked changes (`w:delText`, still in the file) and who deleted it, the document's properties (author, last
  *   modified by, company); a PDF's annotations — the values of a filled-in form's fields, with the field's name as
- *   their label (姓名：张伟), comments and their authors;
+ *   their label (姓名：张伟), comments and their authors — and the values of an XFA form (pdf-limits.ts xfaValues);
  * - pictures: a PDF page's images and the media of docx, pptx, xlsx and OFD files (a pasted photo of an ID card, a
  *   screenshot) in any format OCR reads (PNG, JPEG, GIF, BMP, TIFF, WebP), encoded for OCR; logos under
  *   MIN_PICTURE_PIXELS skipped, each picture's size checked before it is read (image-size.ts);
@@ -133,7 +134,10 @@ async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, 
     // Not a document's own pictures, which `pictures` is about: OCR reads only the first frame or page of the file itself.
     addLaterPages(bytes, r);
   }
-  else if (format === 'pdf') await (pdf ? pdfExtras(pdf, pictures, r) : withPdf(bytes, r.limits, (open) => pdfExtras(open, pictures, r)));
+  else if (format === 'pdf') {
+    await (pdf ? pdfExtras(pdf, pictures, r) : withPdf(bytes, r.limits, (open) => pdfExtras(open, pictures, r)));
+    r.text.push(...xfaValues(bytes, r.limits));
+  }
   else if (BODY[format] !== undefined) await officeExtras(format, bytes, pictures, r);
 }
 

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
+import { xfaValues } from '../../src/knowledge/ingest/pdf-limits.ts';
+import { documentExtras } from '../../src/knowledge/ingest/document-extras.ts';
+import { DEFAULT_INGEST_LIMITS } from '../../src/knowledge/ingest/limits.ts';
+import { pdf, pdfFile, xfaFormPdf } from './fixtures.ts';
+
+test('the values of a filled-in XFA form are read from its datasets packet, each with its field\'s name', async () => {
+  const form = xfaFormPdf({ 姓名: '张建国', 身份证号: '11010519491231002X', 备注: '甲 < 乙 & 丙' });
+  assert.deepEqual(xfaValues(form), ['姓名：张建国', '身份证号：11010519491231002X', '备注：甲 < 乙 & 丙']);
+  const extras = await documentExtras('pdf', form);
+  assert.match(extras.text, /身份证号：11010519491231002X/);
+  assert.deepEqual(xfaValues(pdf(['Report'])), [], 'a PDF without XFA');
+});
+
+test('hostile: a datasets stream past the stream limit or broken is skipped, not read in full; a stream without datasets says nothing', () => {
+  const bomb = deflateSync(Buffer.from(`<xfa:datasets><a>${'x'.repeat(2_000_000)}</a></xfa:datasets>`));
+  const file = pdfFile([
+    '<< /Type /Catalog /Pages 2 0 R /AcroForm << /XFA [(datasets) 3 0 R] >> >>',
+    '<< /Type /Pages /Kids [] /Count 0 >>',
+    [`<< /Length ${bomb.length} /Filter /FlateDecode >>\nstream\n`, bomb, '\nendstream'],
+    [`<< /Length 10 /Filter /FlateDecode >>\nstream\n`, Buffer.from('not zlib!!'), '\nendstream'],
+    `<< /Length 20 >>\nstream\n<template><a>x</a></template>\nendstream`,
+  ]);
+  assert.deepEqual(xfaValues(file, { ...DEFAULT_INGEST_LIMITS, maxPdfStreamBytes: 1_000_000 }), []);
+});
