@@ -12,6 +12,15 @@ test('the values of a filled-in XFA form are read from its datasets packet, each
   const extras = await documentExtras('pdf', form);
   assert.match(extras.text, /身份证号：11010519491231002X/);
   assert.deepEqual(xfaValues(pdf(['Report'])), [], 'a PDF without XFA');
+  // The form's dictionary compressed in an object stream: /XFA is nowhere in the bytes, the datasets packet still is.
+  const packet = deflateSync(Buffer.from('<xfa:datasets><xfa:data><f><电话>13800138000</电话></f></xfa:data></xfa:datasets>'));
+  const hidden = pdfFile([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [] /Count 0 >>',
+    '<< /Type /ObjStm /N 0 /First 0 /Length 0 >>\nstream\n\nendstream',
+    [`<< /Length ${packet.length} /Filter /FlateDecode >>\nstream\n`, packet, '\nendstream'],
+  ]);
+  assert.deepEqual(xfaValues(hidden), ['电话：13800138000']);
 });
 
 test('hostile: a datasets stream past the stream limit or broken is skipped, not read in full; a stream without datasets says nothing', () => {

@@ -22,6 +22,8 @@ function* rawStreams(buf: Buffer): Generator<RawStream> {
 }
 
 const FLATE = /\/(FlateDecode|Fl)\b/;
+/** Streams that hold no XML packet: images, font files, object and cross-reference streams, forms drawn on pages. */
+const NOT_XML = /\/Subtype\s*\/Image|\/Length[123]\b|\/Type\s*\/(?:ObjStm|XRef|XObject)/;
 
 /**
  * Before pdf.js sees a PDF: inflates each Flate stream with a cap on its output, so that a small file
@@ -50,9 +52,11 @@ export function checkPdfStreams(bytes: Uint8Array, limits: IngestLimits = DEFAUL
  */
 export function xfaValues(bytes: Uint8Array, limits: IngestLimits = DEFAULT_INGEST_LIMITS): string[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.indexOf('/XFA', 0, 'latin1') < 0) return [];
+  // The form's dictionary says /XFA — unless it lies compressed in an object stream, which most recent PDFs have.
+  if (buf.indexOf('/XFA', 0, 'latin1') < 0 && buf.indexOf('/ObjStm', 0, 'latin1') < 0) return [];
   const out: string[] = [];
   for (const s of rawStreams(buf)) {
+    if (NOT_XML.test(s.dict)) continue;
     let data: Buffer;
     try {
       data = FLATE.test(s.dict)
@@ -61,10 +65,9 @@ export function xfaValues(bytes: Uint8Array, limits: IngestLimits = DEFAULT_INGE
     } catch {
       continue;
     }
-    const xml = data.toString('utf8');
-    const at = xml.indexOf('<xfa:datasets');
-    if (at < 0) continue;
-    for (const m of xml.slice(at).matchAll(/<([\p{L}_][\p{L}\p{N}_.-]*)(?:\s[^>]*)?>([^<]+)<\/\1>/gu)) {
+    const start = data.indexOf('<xfa:datasets');
+    if (start < 0) continue;
+    for (const m of data.toString('utf8', start).matchAll(/<([\p{L}_][\p{L}\p{N}_.-]*)(?:\s[^>]*)?>([^<]+)<\/\1>/gu)) {
       const value = m[2].trim();
       if (value !== '') out.push(`${m[1]}：${decodeEntities(value)}`);
     }
