@@ -7,7 +7,6 @@ import { laterGifFrames } from './gif.ts';
 import { laterTiffPages } from './tiff.ts';
 import { laterApngFrames } from './apng.ts';
 import { readMetafile } from './metafile.ts';
-import { xfaValues } from './pdf-limits.ts';
 import { oleObjectFile } from './ole.ts';
 import { parseDocument } from './index.ts';
 import { pagePictures, withPdf, type PdfDocument } from './pdf.ts';
@@ -19,7 +18,7 @@ import { readZip } from './zip.ts';
  * - text: an Office file's headers and footers, footnotes and endnotes, comments and who wrote them, text deleted
  *   under tracked changes (`w:delText`, still in the file) and who deleted it, the document's properties (author, last
  *   modified by, company); a PDF's annotations — the values of a filled-in form's fields, with the field's name as
- *   their label (姓名：张伟), comments and their authors — and the values of an XFA form (pdf-limits.ts xfaValues);
+ *   their label (姓名：张伟), comments and their authors — and the values of an XFA form (found by pdf-limits.ts);
  * - pictures: a PDF page's images and the media of docx, pptx, xlsx and OFD files (a pasted photo of an ID card, a
  *   screenshot) in any format OCR reads (PNG, JPEG, GIF, BMP, TIFF, WebP), encoded for OCR; logos under
  *   MIN_PICTURE_PIXELS skipped, each picture's size checked before it is read (image-size.ts);
@@ -119,14 +118,17 @@ const PERSON_ATTRIBUTE = /\b(?:w:author|w:initials|w15:author|w15:userId|author|
 interface Reading { text: string[]; pictures: Uint8Array[]; limits: IngestLimits; depth: number; embedded: number }
 
 /** `pictures: false` when they were read already (a scan's pages, by OCR); `pdf`: the PDF already open, not opened again. */
-export async function documentExtras(format: string, bytes: Uint8Array, opts: { pictures?: boolean; limits?: IngestLimits; pdf?: PdfDocument } = {}): Promise<DocumentExtras> {
+export async function documentExtras(format: string, bytes: Uint8Array, opts: { pictures?: boolean; limits?: IngestLimits; pdf?: OpenPdf } = {}): Promise<DocumentExtras> {
   const r: Reading = { text: [], pictures: [], limits: opts.limits ?? DEFAULT_INGEST_LIMITS, depth: 1, embedded: 0 };
   await readExtras(format, bytes, opts.pictures !== false, r, opts.pdf);
   return r.text.length === 0 && r.pictures.length === 0 ? NONE : { text: r.text.filter(Boolean).join('\n'), pictures: r.pictures };
 }
 
 /** `pictures`: whether to take the document's own pictures (false: OCR read them as its pages). */
-async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading, pdf?: PdfDocument): Promise<void> {
+/** A PDF already open (withPdf), with the values of its XFA form found while its streams were checked. */
+export interface OpenPdf { doc: PdfDocument; xfa: readonly string[] }
+
+async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, r: Reading, pdf?: OpenPdf): Promise<void> {
   // A web page's body is what a reader sees; comments, scripts, hidden fields and attributes leave with it: its source is read whole.
   if (format === 'html') r.text.push(decodeHtml(bytes).text);
   else if (format === 'image') {
@@ -135,8 +137,11 @@ async function readExtras(format: string, bytes: Uint8Array, pictures: boolean, 
     addLaterPages(bytes, r);
   }
   else if (format === 'pdf') {
-    await (pdf ? pdfExtras(pdf, pictures, r) : withPdf(bytes, r.limits, (open) => pdfExtras(open, pictures, r)));
-    r.text.push(...xfaValues(bytes, r.limits));
+    const read = async (doc: PdfDocument, xfa: readonly string[]): Promise<void> => {
+      await pdfExtras(doc, pictures, r);
+      r.text.push(...xfa);
+    };
+    await (pdf ? read(pdf.doc, pdf.xfa) : withPdf(bytes, r.limits, read));
   }
   else if (BODY[format] !== undefined) await officeExtras(format, bytes, pictures, r);
 }

@@ -46,9 +46,9 @@ async function serveScan(pdf: PdfDocument): Promise<void> {
  */
 async function parse(msg: ParseRequest): Promise<void> {
   if (detectFormat(msg.name, msg.bytes) === 'pdf') {
-    return withPdf(msg.bytes, DEFAULT_INGEST_LIMITS, async (pdf) => {
+    return withPdf(msg.bytes, DEFAULT_INGEST_LIMITS, async (pdf, xfa) => {
       const doc = await readPdf(pdf, null);
-      const extras = msg.extras ? await documentExtras('pdf', msg.bytes, { pictures: doc.status === 'ready', pdf }) : undefined;
+      const extras = msg.extras ? await documentExtras('pdf', msg.bytes, { pictures: doc.status === 'ready', pdf: { doc: pdf, xfa } }) : undefined;
       const scan = msg.scan === true && doc.status === 'no_text_layer';
       post({ id: msg.id, doc, extras, scan });
       if (scan) await serveScan(pdf);

@@ -17,12 +17,15 @@ export function parsePdf(bytes: Uint8Array, ocr?: OcrFunction | null, limits: In
   return withPdf(bytes, limits, (pdf) => readPdf(pdf, ocr, limits));
 }
 
-/** Runs `read` on the PDF, its streams checked before pdf.js sees them, and releases it after. */
-export async function withPdf<T>(bytes: Uint8Array, limits: IngestLimits, read: (pdf: PdfDocument) => Promise<T>): Promise<T> {
-  checkPdfStreams(bytes, limits);
+/**
+ * Runs `read` on the PDF, its streams checked before pdf.js sees them, and releases it after; `xfa`: the values of an
+ * XFA form, found while checking the streams (pdf-limits.ts).
+ */
+export async function withPdf<T>(bytes: Uint8Array, limits: IngestLimits, read: (pdf: PdfDocument, xfa: readonly string[]) => Promise<T>): Promise<T> {
+  const xfa = checkPdfStreams(bytes, limits);
   const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 } as never);
   try {
-    return await read(pdf);
+    return await read(pdf, xfa);
   } finally {
     await pdf.destroy();
   }
