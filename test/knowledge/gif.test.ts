@@ -62,6 +62,11 @@ describe('animated GIF frames', () => {
     huge.writeUInt16LE(65535, second + 5);
     huge.writeUInt16LE(65535, second + 7);
     assert.throws(() => laterGifFrames(huge, limits, 32), IngestLimitError);
+    // The same blocks after another signature: not a GIF, nothing read as one.
+    const renamed = Buffer.from(animatedGif(10, 10, [{ picture: blank(10, 10) }, { picture: blank(10, 10, 0) }]));
+    assert.equal(laterGifFrames(renamed, limits, 32).length, 1);
+    renamed.write('XIF', 0, 'latin1');
+    assert.deepEqual(laterGifFrames(renamed, limits, 32), []);
   });
 
   it('hostile: cut short, broken codes, a screen too large — no throw beyond an ingest limit, what was drawn stands', () => {

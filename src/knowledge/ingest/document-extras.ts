@@ -156,12 +156,14 @@ function addPicture(data: Uint8Array, r: Reading): void {
   addLaterPages(data, r);
 }
 
-/** The frames of an animated GIF or PNG and the pages of a TIFF after the first, which OCR does not read from the file (gif.ts, apng.ts, tiff.ts). */
+/**
+ * The frames of an animated GIF or PNG and the pages of a TIFF after the first, which OCR does not read from the file
+ * (gif.ts, apng.ts, tiff.ts: each knows its own format and gives nothing for any other).
+ */
+const LATER_PAGES = [laterGifFrames, laterApngFrames, laterTiffPages];
+
 function addLaterPages(data: Uint8Array, r: Reading): void {
-  const room = MAX_PICTURES - r.pictures.length;
-  if (data[0] === 0x47 && data[1] === 0x49 && data[2] === 0x46) r.pictures.push(...laterGifFrames(data, r.limits, room));
-  else if ((data[0] === 0x49 && data[1] === 0x49) || (data[0] === 0x4d && data[1] === 0x4d)) r.pictures.push(...laterTiffPages(data, r.limits, room));
-  else if (data[0] === 0x89 && data[1] === 0x50) r.pictures.push(...laterApngFrames(data, r.limits, room));
+  for (const later of LATER_PAGES) r.pictures.push(...later(data, r.limits, MAX_PICTURES - r.pictures.length));
 }
 
 /** A file inside the document: its body as the knowledge bases parse it, and, one level down, its own extras. */

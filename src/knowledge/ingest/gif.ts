@@ -10,7 +10,7 @@ import { FrameBudget, laterPictures, WORK_FACTOR, type Screen } from './frames.t
  * frames.ts's. Returned as PNG files.
  */
 export function laterGifFrames(b: Uint8Array, limits: IngestLimits, maxPictures: number): Uint8Array[] {
-  if (frameCount(b) < 2) return [];
+  if (!isGif(b) || frameCount(b) < 2) return [];
   const screens = gifScreens(b, limits);
   const first = screens.next();
   return first.done ? [] : laterPictures(screens, first.value.rgb.slice(), maxPictures, 'GIF');
@@ -67,9 +67,13 @@ export function* gifScreens(b: Uint8Array, limits: IngestLimits): Generator<Scre
   }
 }
 
+/** "GIF87a" or "GIF89a". */
+function isGif(b: Uint8Array): boolean {
+  return b.length >= 13 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38 && (b[4] === 0x37 || b[4] === 0x39) && b[5] === 0x61;
+}
+
 /** Frames in the file (image descriptors), read from its block structure without decoding any. */
 function frameCount(b: Uint8Array): number {
-  if (b.length < 13) return 0;
   let i = 13 + (b[10] & 0x80 ? 3 * (2 << (b[10] & 7)) : 0);
   let n = 0;
   while (i < b.length && n < 2) {
