@@ -23,7 +23,7 @@ export function createFileTextReader(): FileTextReader {
   let engine: Promise<OcrEngine | null> | undefined;
   return {
     async read(name, bytes, deadline) {
-      const ocr = await (engine ??= createOcr());
+      const ocr = await (engine ??= createOcr({ enlarge: parser.enlarge }));
       // A scanned PDF of a hundred pages is a hundred OCR runs: stop between two when the caller's time is up.
       const timed = ocr && deadline !== undefined
         ? (image: Uint8Array) => {

@@ -4,8 +4,7 @@ import { dirname, join } from 'node:path';
 import type { OcrFunction } from './ingest/index.ts';
 import { withOrientation, type Orientation } from './orientation.ts';
 import { imageSize } from './ingest/image-size.ts';
-import { decodePng, encodePng } from './ingest/png.ts';
-import { scaledGray } from './ingest/scale.ts';
+import { enlargedPng } from './ingest/scale.ts';
 
 /** An OCR function that also owns a worker thread: close it when done. */
 export type OcrEngine = OcrFunction & { close(): Promise<void> };
@@ -27,10 +26,9 @@ interface TesseractWorker {
  * a small zoom) are read again from the image made twice as large, and both readings are kept (either may read a
  * digit the other misreads: 6 px stroke digits read `138 oo13 aooo` as they are and right when enlarged, 8 px ones the
  * other way round). Tesseract reads 9 px type at confidence ≈ 40 — `身份证` as `身从让`, e-mail addresses garbled — and
- * the same image twice as large at ≈ 70 (bench:attachments-ocr). Not above SMALL_TYPE_MAX_PIXELS pixels once enlarged.
+ * the same image twice as large at ≈ 70 (bench:attachments-ocr). The enlarging is `enlarge`'s (scale.ts enlargedPng).
  */
 const SMALL_TYPE_LINE_HEIGHT = 12;
-const SMALL_TYPE_MAX_PIXELS = 40_000_000;
 /** The first reading also gives the lines (their heights) and the grey image tesseract read (to enlarge). */
 const FIRST_READING = { text: true, blocks: true, imageGrey: true };
 
@@ -45,20 +43,10 @@ export function medianLineHeight(reading: Reading): number | null {
   return heights[heights.length >> 1];
 }
 
-/**
- * The grey image of a reading, twice as large, as a PNG; null when it is not there, would be too large, or cannot be
- * decoded (the second reading is a help, never a reason for the first to fail).
- */
-function enlarged(reading: Reading): Uint8Array | null {
+/** The grey image tesseract read, as PNG bytes; null when the reading does not hold it. */
+function greyImage(reading: Reading): Uint8Array | null {
   const url = reading.imageGrey;
-  if (!url) return null;
-  try {
-    const grey = decodePng(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'));
-    if (grey === null || 4 * grey.width * grey.height > SMALL_TYPE_MAX_PIXELS) return null;
-    return encodePng({ ...scaledGray(grey, 2), channels: 1 });
-  } catch {
-    return null;
-  }
+  return url ? Buffer.from(url.slice(url.indexOf(',') + 1), 'base64') : null;
 }
 
 /**
@@ -93,9 +81,10 @@ function turnsFor(size: { width: number; height: number } | null): readonly Orie
  * and digits). Nothing is downloaded at run time: `langPath` is a local folder (tesseract.js reads a local path
  * with fs, and only fetches when langPath is unset or a URL), `cacheMethod: 'none'` neither reads nor writes a
  * cache, and in Node the core is `require`d from node_modules. Returns null when either package is missing:
- * scans and images then get status `no_text_layer`.
+ * scans and images then get status `no_text_layer`. `enlarge`: where small type is enlarged (default: on this thread).
  */
-export async function createOcr(): Promise<OcrEngine | null> {
+export async function createOcr(opts: { enlarge?: (png: Uint8Array) => Promise<Uint8Array | null> } = {}): Promise<OcrEngine | null> {
+  const enlarge = opts.enlarge ?? (async (png: Uint8Array) => enlargedPng(png));
   let tesseract: { createWorker: (lang: string, oem: number, opts: Record<string, unknown>) => Promise<TesseractWorker> };
   let langPath: string;
   try {
@@ -115,7 +104,8 @@ export async function createOcr(): Promise<OcrEngine | null> {
     let { data } = await w.recognize(image, {}, FIRST_READING);
     const height = medianLineHeight(data);
     if (height !== null && height <= SMALL_TYPE_LINE_HEIGHT) {
-      const larger = enlarged(data);
+      const grey = greyImage(data);
+      const larger = grey && await enlarge(grey).catch(() => null);
       const reading = larger && (await w.recognize(larger)).data;
       // Both readings are kept, the more confident first: either may read a digit the other misreads.
       if (reading) {

@@ -45,6 +45,14 @@ describe('OCR for images and scanned PDFs (tesseract.js, offline)', () => {
     // Digits 6 px tall: read as they are, `138 oo13 aooo`; enlarged, the number.
     const text = await ocr(encodePng(digitsBitmap('138 0013 8000', 0.3, 0.6)));
     assert.ok(digits(text).includes('13800138000'), `OCR read ${JSON.stringify(text)}`);
+    // The file-text reader (the gateway's) has the parsing worker enlarge it, not its own thread.
+    const reader = createFileTextReader();
+    try {
+      const read = await reader.read('tiny.png', encodePng(digitsBitmap('138 0013 8000', 0.3, 0.6)));
+      assert.ok(digits(read).includes('13800138000'), `the reader read ${JSON.stringify(read)}`);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('enlarges in gray by bilinear interpolation; the line height is the median of the lines that hold text', () => {

@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorkerParser, parseDocument } from '../../src/knowledge/index.ts';
 import { digitsBitmap, outlinedPdf, pdf, scannedPdf } from './fixtures.ts';
+import { encodePng } from '../../src/knowledge/ingest/png.ts';
+import { imageSize } from '../../src/knowledge/ingest/image-size.ts';
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
 
@@ -61,6 +63,23 @@ describe('the parsing worker and OCR of scanned PDFs', () => {
       await assert.rejects(parser.parse('scan.pdf', scannedPdf([digitsBitmap('12'), huge]), { ocr: sizeReader(read) }), /ingest limit: .*pixels/);
       assert.equal(read.length, 1, 'the first page was read before the second failed');
       assert.equal((await parser.parse('scan.pdf', scannedPdf(digitsBitmap('5')), { ocr: sizeReader() })).status, 'ready');
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it('enlarges small type for OCR in the worker, also while a scan is held open; what is no PNG comes back as nothing', async () => {
+    const parser = createWorkerParser();
+    try {
+      const png = encodePng(digitsBitmap('12'));
+      const small = imageSize(png)!;
+      assert.deepEqual(imageSize((await parser.enlarge(png))!), { width: 2 * small.width, height: 2 * small.height });
+      assert.equal(await parser.enlarge(new Uint8Array([1, 2, 3])), null);
+      // During a scan the worker is serving its pages; an enlargement asked meanwhile is answered too.
+      const sizes: string[] = [];
+      const ocr = async (image: Uint8Array) => { sizes.push(JSON.stringify(imageSize((await parser.enlarge(image))!))); return '1'; };
+      assert.equal((await parser.parse('scan.pdf', scannedPdf(digitsBitmap('5')), { ocr })).status, 'ready');
+      assert.equal(sizes.length, 1);
     } finally {
       await parser.close();
     }

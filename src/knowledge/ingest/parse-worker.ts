@@ -3,7 +3,8 @@ import { detectFormat, parseDocument } from './index.ts';
 import { documentExtras } from './document-extras.ts';
 import { DEFAULT_INGEST_LIMITS } from './limits.ts';
 import { pagePictures, readPdf, withPdf, type PdfDocument } from './pdf.ts';
-import type { ParseReply, ParseRequest, ScanRequest } from './worker-parser.ts';
+import type { EnlargeRequest, ParseReply, ParseRequest, ScanRequest } from './worker-parser.ts';
+import { enlargedPng } from './scale.ts';
 
 const post = (reply: ParseReply): void => parentPort!.postMessage(reply);
 const failure = (id: number, err: unknown): ParseReply => ({ id, error: err instanceof Error ? err.message : String(err) });
@@ -61,9 +62,14 @@ async function parse(msg: ParseRequest): Promise<void> {
 /**
  * The worker side of worker-parser.ts: parses one document per message, without OCR; with `extras`, also reads what
  * leaves with the file besides its body (document-extras.ts); with `scan`, serves a scanned PDF's page pictures to
- * the caller's OCR.
+ * the caller's OCR; enlarges small type for it.
  */
-parentPort?.on('message', (msg: ParseRequest | ScanRequest) => {
+parentPort?.on('message', (msg: ParseRequest | ScanRequest | EnlargeRequest) => {
+  if ('enlarge' in msg) {
+    const png = enlargedPng(msg.enlarge);
+    post({ id: msg.id, pictures: png ? [png] : [] });
+    return;
+  }
   if (!('name' in msg)) {
     if (!scanOpen) {
       if (msg.page !== undefined) post(failure(msg.id, new Error('no scanned PDF is open')));

@@ -1,3 +1,5 @@
+import { decodePng, encodePng } from './png.ts';
+
 /**
  * An image `factor` times as wide and as tall, in gray, by bilinear interpolation: how small type is handed to OCR,
  * which reads letters a dozen pixels tall far worse than the same letters twice that size (knowledge/ocr.ts).
@@ -25,4 +27,23 @@ export function scaledGray(img: { width: number; height: number; rgba: Uint8Arra
     }
   }
   return { width: w, height: h, data };
+}
+
+/** Pixels an enlarged image may have at most (the image pixel limit of the ingest). */
+const MAX_ENLARGED_PIXELS = 40_000_000;
+
+/**
+ * A PNG twice as wide and as tall, in gray (what OCR reads small type from: knowledge/ocr.ts); null when it is no PNG
+ * this decodes, or would be too large, or is broken — the second reading is a help, never a reason for the first to
+ * fail. Runs in the parsing worker for the gateway (worker-parser.ts enlarge): a full-screen screenshot is ≈ 0.15 s
+ * of decoding, scaling and encoding, which the gateway's thread must not spend.
+ */
+export function enlargedPng(png: Uint8Array): Uint8Array | null {
+  try {
+    const image = decodePng(png);
+    if (image === null || 4 * image.width * image.height > MAX_ENLARGED_PIXELS) return null;
+    return encodePng({ ...scaledGray(image, 2), channels: 1 });
+  } catch {
+    return null;
+  }
 }

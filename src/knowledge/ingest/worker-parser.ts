@@ -16,6 +16,8 @@ interface Parsed { doc: ParsedDocument; extras?: DocumentExtras }
 export interface ParseRequest { id: number; name: string; bytes: Uint8Array; extras: boolean; scan: boolean }
 /** The pictures of one page of the scan held open; without `page`, the end of the scan. */
 export interface ScanRequest { id: number; page?: number }
+/** A PNG to enlarge for OCR's reading of small type (scale.ts enlargedPng); the reply's pictures hold it, or nothing. */
+export interface EnlargeRequest { id: number; enlarge: Uint8Array }
 export interface ParseReply extends Partial<Parsed> {
   id: number;
   error?: string;
@@ -32,7 +34,8 @@ const NO_EXTRAS: DocumentExtras = Object.freeze({ text: '', pictures: [] });
  * PDF bomb, a pathological XML) ends as a failed job with a clear error while the gateway keeps serving.
  * A worker that dies (out of memory) is replaced for the next document. OCR runs where the caller's engine is: an
  * image is handed to it as it is; a scanned PDF stays open in the worker, which decodes one page's pictures at a time
- * for it (a page of an A4 scan is ≈ 0.25 s of decoding and encoding that would otherwise stall the gateway's thread).
+ * for it (a page of an A4 scan is ≈ 0.25 s of decoding and encoding that would otherwise stall the gateway's thread),
+ * and enlarges small type for it likewise.
  */
 export function createWorkerParser(opts: WorkerParserOptions = {}) {
   let worker: Worker | null = null;
@@ -65,7 +68,7 @@ export function createWorkerParser(opts: WorkerParserOptions = {}) {
     return w;
   }
 
-  function send(w: Worker, msg: Omit<ParseRequest, 'id'> | Omit<ScanRequest, 'id'>): Promise<ParseReply> {
+  function send(w: Worker, msg: Omit<ParseRequest, 'id'> | Omit<ScanRequest, 'id'> | Omit<EnlargeRequest, 'id'>): Promise<ParseReply> {
     const id = ++nextId;
     return new Promise<ParseReply>((resolve, reject) => {
       pending.set(id, { resolve, reject });
@@ -105,6 +108,14 @@ export function createWorkerParser(opts: WorkerParserOptions = {}) {
     async parseWithExtras(name: string, bytes: Uint8Array, o: { ocr?: OcrFunction | null } = {}): Promise<Required<Parsed>> {
       const parsed = await run(name, bytes, o, true);
       return { doc: parsed.doc, extras: parsed.extras ?? NO_EXTRAS };
+    },
+    /**
+     * A PNG twice as large in gray, made in the worker (not on the caller's thread), between documents or beside the
+     * one being parsed; null when it cannot be.
+     */
+    async enlarge(png: Uint8Array): Promise<Uint8Array | null> {
+      const reply = await send(worker ??= spawn(), { enlarge: png });
+      return reply.pictures?.[0] ?? null;
     },
     async close(): Promise<void> {
       const w = worker;
