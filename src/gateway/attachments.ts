@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { FindingType, Guard, Level } from '../guard/index.ts';
 import { JUNCTION_REACH, junctionWindow } from './junction.ts';
-import { filesInText } from './embedded-files.ts';
+import { filesInText } from '../knowledge/ingest/embedded-files.ts';
 
 /**
  * Reads the text of one file ('' when it holds none, a photo); throws when it cannot be read, or when `deadline` (a
@@ -94,7 +94,7 @@ function forEachContent(body: unknown, visit: (at: string, content: unknown) => 
 
 /**
  * The inline files, images and sounds of a chat body's messages (content parts `image_url`, `file` and `input_audio`),
- * and the files pasted into their text as base64 (embedded-files.ts: a mail's attachment, a `data:` URL), whose
+ * and the files pasted into their text as base64 (knowledge/ingest/embedded-files.ts: a mail's attachment, a `data:` URL), whose
  * `part` is the text's pointer with `#n` after it (no seam of theirs is read joined: they stand inside the text).
  */
 export function attachmentsOf(body: unknown): Attachment[] {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { filesInText } from '../../src/gateway/embedded-files.ts';
+import { filesInText } from '../../src/knowledge/ingest/embedded-files.ts';
 import { attachmentsOf } from '../../src/gateway/attachments.ts';
 import { encodePng } from '../../src/knowledge/ingest/png.ts';
 import { detectFormat } from '../../src/knowledge/ingest/format.ts';

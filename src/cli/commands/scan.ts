@@ -7,7 +7,7 @@ import { FINDING_TYPES } from '../../guard/index.ts';
 import { createScanGuards, dropped, droppedJson, findingsJson, jsonlChunks, scanJsonlChunk, type ScanSetup } from '../scan/jsonl.ts';
 import { scanJsonlParallel } from '../scan/parallel.ts';
 import { detectFormat } from '../../knowledge/ingest/format.ts';
-import { filesInText } from '../../gateway/embedded-files.ts';
+import { filesInText } from '../../knowledge/ingest/embedded-files.ts';
 import type { FileTextReader } from '../../knowledge/file-text.ts';
 
 export type ScanFormat = 'text' | 'json' | 'jsonl';
@@ -192,7 +192,7 @@ const TEXT_FORMATS = new Set(['txt', 'md', 'csv', 'html']);
 
 /**
  * The text of a document (PDF, Office, OFD, an image), or of a text file as UTF-8 — followed by the text of each file
- * pasted into it as base64 (a mail's attachment in an `.eml`, a `data:` URL: gateway/embedded-files.ts), each after a
+ * pasted into it as base64 (a mail's attachment in an `.eml`, a `data:` URL: knowledge/ingest/embedded-files.ts), each after a
  * line that says which, so that its findings show past the file's own last line.
  */
 async function readInput(path: string): Promise<string> {

@@ -1,6 +1,6 @@
-import { detectFormat, IMAGE_MAGIC } from '../knowledge/ingest/format.ts';
-import { imageSize } from '../knowledge/ingest/image-size.ts';
-import { MIN_PICTURE_PIXELS } from '../knowledge/ingest/limits.ts';
+import { detectFormat, IMAGE_MAGIC } from './format.ts';
+import { imageSize } from './image-size.ts';
+import { MIN_PICTURE_PIXELS } from './limits.ts';
 
 /**
  * Files pasted into text as base64: a mail's attachment in a pasted or attached `.eml` (MIME lines of 76 characters),
