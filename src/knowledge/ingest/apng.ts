@@ -1,7 +1,7 @@
 import { checkImagePixels } from './image-size.ts';
 import { IngestLimitError, type IngestLimits } from './limits.ts';
 import { FrameBudget, laterPictures, WORK_FACTOR, type Screen } from './frames.ts';
-import { pngPixels, type PngHeader } from './png.ts';
+import { isPng, pngChunks, pngHeader, pngPixels, type PngHeader } from './png.ts';
 
 /**
  * The frames of an animated PNG (APNG) as a viewer shows them, for OCR: tesseract reads the still image of the file
@@ -29,31 +29,26 @@ export function laterApngFrames(b: Uint8Array, limits: IngestLimits, maxPictures
 interface Frame { width: number; height: number; x: number; y: number; dispose: number; over: boolean; data: Uint8Array[] }
 interface Png { header: PngHeader; palette: Uint8Array | null; alpha: Uint8Array | null; still: Uint8Array[]; frames: Frame[]; firstIsStill: boolean }
 
-const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-
 /** The chunks an APNG reader needs, in file order; null when the file is not an animated PNG. */
 function chunks(b: Uint8Array): Png | null {
-  if (b.length < 33 || SIGNATURE.some((v, i) => b[i] !== v)) return null;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const u32 = (at: number): number => (at + 4 <= b.length ? view.getUint32(at) : 0);
+  if (b.length < 33 || !isPng(b)) return null;
   let header: PngHeader | null = null;
   let animated = false;
   let fdat = false;
   const png: Omit<Png, 'header'> = { palette: null, alpha: null, still: [], frames: [], firstIsStill: false };
-  for (let i = 8; i + 8 <= b.length;) {
-    const length = u32(i);
-    const type = String.fromCharCode(b[i + 4], b[i + 5], b[i + 6], b[i + 7]);
-    const at = i + 8;
-    const data = b.subarray(at, Math.min(b.length, at + length));
-    i = at + length + 4;
+  for (const { type, data } of pngChunks(b)) {
     const frame = png.frames[png.frames.length - 1];
-    if (type === 'IHDR' && data.length >= 13) header = { width: u32(at), height: u32(at + 4), depth: data[8], color: data[9], interlace: data[12] };
+    if (type === 'IHDR') header = pngHeader(data);
     else if (type === 'acTL') animated = true;
     else if (type === 'IDAT' && !animated) return null; // the animation control comes before the still image, or there is none
     else if (type === 'PLTE') png.palette = data;
     else if (type === 'tRNS') png.alpha = data;
     else if (type === 'fcTL' && data.length >= 26) {
-      png.frames.push({ width: u32(at + 4), height: u32(at + 8), x: u32(at + 12), y: u32(at + 16), dispose: data[24], over: data[25] === 1, data: [] });
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      png.frames.push({
+        width: view.getUint32(4), height: view.getUint32(8), x: view.getUint32(12), y: view.getUint32(16),
+        dispose: data[24], over: data[25] === 1, data: [],
+      });
     } else if (type === 'IDAT') {
       png.still.push(data);
       // A frame control before the still image makes the still image the first frame.

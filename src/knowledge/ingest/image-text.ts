@@ -1,4 +1,5 @@
 import { inflateSync } from 'node:zlib';
+import { isPng, pngChunks } from './png.ts';
 
 /**
  * The text an image file carries besides its pixels, which leaves with it: EXIF's description, artist, copyright,
@@ -12,7 +13,7 @@ export function imageText(b: Uint8Array): string {
   const out: string[] = [];
   try {
     if (b[0] === 0xff && b[1] === 0xd8) jpeg(b, out);
-    else if (b[0] === 0x89 && ascii(b, 1, 3) === 'PNG') png(b, out);
+    else if (isPng(b)) png(b, out);
     else if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') webp(b, out);
   } catch {
     // A header cut short: what was read before it stands.
@@ -63,11 +64,7 @@ function jpeg(b: Uint8Array, out: string[]): void {
 }
 
 function png(b: Uint8Array, out: string[]): void {
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 8; i + 12 <= b.length;) {
-    const length = view.getUint32(i);
-    const type = ascii(b, i + 4, 4);
-    const data = b.subarray(i + 8, i + 8 + length);
+  for (const { type, data } of pngChunks(b)) {
     if (type === 'IDAT' || type === 'IEND') return;
     const nul = data.indexOf(0);
     if (type === 'tEXt' && nul >= 0) out.push(Buffer.from(data.subarray(nul + 1)).toString('latin1'));
@@ -79,7 +76,6 @@ function png(b: Uint8Array, out: string[]): void {
       const text = data.subarray(at);
       out.push(utf8(compressed ? inflateSync(text, { maxOutputLength: 1 << 20 }) : text));
     } else if (type === 'eXIf') tiff(data, out);
-    i += 12 + length;
   }
 }
 

@@ -121,21 +121,38 @@ function unfilter(raw: Uint8Array, rowBytes: number, height: number, bpp: number
   }
 }
 
+/** Whether `b` starts with the PNG signature. */
+export function isPng(b: Uint8Array): boolean {
+  return b.length >= 8 && PNG_SIGNATURE.equals(Buffer.from(b.buffer, b.byteOffset, 8));
+}
+
+/** The chunks of a PNG file in order, each its type and data (cut short at the file's end); the signature is the caller's. */
+export function* pngChunks(b: Uint8Array): Generator<{ type: string; data: Uint8Array }> {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 8; i + 12 <= b.length;) {
+    const length = view.getUint32(i);
+    const type = String.fromCharCode(b[i + 4], b[i + 5], b[i + 6], b[i + 7]);
+    yield { type, data: b.subarray(i + 8, i + 8 + length) };
+    i += 12 + length;
+  }
+}
+
+/** A PNG header chunk's fields; null when it is cut short. */
+export function pngHeader(data: Uint8Array): PngHeader | null {
+  if (data.length < 13) return null;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return { width: view.getUint32(0), height: view.getUint32(4), depth: data[8], color: data[9], interlace: data[12] };
+}
+
 /** A PNG file's pixels as RGBA; null for anything but a PNG, or an interlaced one. Sizes are the caller's to check. */
 export function decodePng(b: Uint8Array): { width: number; height: number; rgba: Uint8Array } | null {
-  if (b.length < 33 || !PNG_SIGNATURE.equals(Buffer.from(b.buffer, b.byteOffset, 8))) return null;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b.length < 33 || !isPng(b)) return null;
   let header: PngHeader | null = null;
   let palette: Uint8Array | null = null;
   let alpha: Uint8Array | null = null;
   const data: Uint8Array[] = [];
-  for (let i = 8; i + 12 <= b.length;) {
-    const length = view.getUint32(i);
-    const type = Buffer.from(b.buffer, b.byteOffset + i + 4, 4).toString('latin1');
-    const at = i + 8;
-    const body = b.subarray(at, Math.min(b.length, at + length));
-    i = at + length + 4;
-    if (type === 'IHDR' && body.length >= 13) header = { width: view.getUint32(at), height: view.getUint32(at + 4), depth: body[8], color: body[9], interlace: body[12] };
+  for (const { type, data: body } of pngChunks(b)) {
+    if (type === 'IHDR') header = pngHeader(body);
     else if (type === 'PLTE') palette = body;
     else if (type === 'tRNS') alpha = body;
     else if (type === 'IDAT') data.push(body);
