@@ -240,7 +240,7 @@ export function registerScanCommand(program: Command): void {
   program
     .command('scan')
     .description('scan a document for personal data, secrets and classified marks / 扫描文档中的个人信息、密钥与密级标识')
-    .argument('[file]', 'file to scan (text; PDF, Office and OFD files by their text; images by OCR), or - for stdin (default) / 待扫描文件（PDF、Office、OFD 读文字层，图片用 OCR）')
+    .argument('[file]', 'file to scan (text, with files pasted into it as base64 such as a mail\'s attachments; PDF, Office and OFD files by their text; images by OCR, every frame and page), or - for stdin (default) / 待扫描文件（文中以 base64 粘贴的文件如邮件附件也读；PDF、Office、OFD 读文字层，图片用 OCR，动图每帧、多页 TIFF 每页）')
     .option('--format <format>', 'text, json, or jsonl (input lines {"id","text"})', 'text')
     .option('--fail-level <level>', 'exit 1 when a finding reaches this level (public|internal|sensitive|classified)')
     .option('--terms <file>', 'custom dictionary: one term per line, optionally "term<TAB>label"')
